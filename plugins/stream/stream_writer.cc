@@ -1,0 +1,77 @@
+#include "plugins/stream/stream_writer.h"
+
+#include <cstdio>
+
+#include "ferry/types/convert.h"
+
+namespace ferry {
+namespace {
+
+class StreamWriterTask : public WriterTask {
+ public:
+  explicit StreamWriterTask(StreamWriter* writer) : writer_(writer) {}
+  Status Begin() override {
+    buffer_.clear();
+    return Status::OK();
+  }
+  Status Write(const RecordBatch& batch, size_t begin, size_t end) override {
+    if (!writer_->print()) return Status::OK();
+    for (size_t r = begin; r < end; ++r) {
+      const Value* row = batch.row(r);
+      for (size_t c = 0; c < batch.num_columns(); ++c) {
+        if (c > 0) buffer_.append(writer_->delimiter());
+        if (row[c].is_null()) {
+          buffer_.append(writer_->null_format());
+        } else if (row[c].type == TypeId::kBytes) {
+          AppendHex(row[c].text(), &buffer_);
+        } else {
+          AppendValueText(row[c], &buffer_);
+        }
+      }
+      buffer_.push_back('\n');
+    }
+    // Long splits print as they go; only a split's final part waits for Commit.
+    if (buffer_.size() > (1u << 20)) return Flush();
+    return Status::OK();
+  }
+  Status Commit() override { return Flush(); }
+  void Abort() override { buffer_.clear(); }
+
+ private:
+  Status Flush() {
+    Status st = writer_->PrintBlock(buffer_);
+    buffer_.clear();
+    return st;
+  }
+  StreamWriter* writer_;
+  std::string buffer_;
+};
+
+}  // namespace
+
+Status StreamWriter::Prepare(const StepContext& ctx, const std::vector<ColumnInfo>& input) {
+  const auto& p = ctx.param();
+  print_ = p.value("print", true);
+  delimiter_ = p.value("fieldDelimiter", std::string("\t"));
+  null_format_ = p.value("nullFormat", std::string("null"));
+  return Status::OK();
+}
+
+Result<std::unique_ptr<WriterTask>> StreamWriter::OpenTask(const Split& split) {
+  return std::unique_ptr<WriterTask>(new StreamWriterTask(this));
+}
+
+Status StreamWriter::PrintBlock(const std::string& block) {
+  if (block.empty()) return Status::OK();
+  std::lock_guard lock(out_mu_);
+  if (std::fwrite(block.data(), 1, block.size(), stdout) != block.size() || std::fflush(stdout)) {
+    return Status::IOError("cannot write to standard output");
+  }
+  return Status::OK();
+}
+
+Status StreamWriter::Finalize(bool succeeded, const std::vector<std::string>& committed) {
+  return Status::OK();
+}
+
+}  // namespace ferry

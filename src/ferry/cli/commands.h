@@ -1,0 +1,21 @@
+// The subcommands of `ferry`, one file each. Each Add*Command registers its flags on `app` and
+// returns the exit code through the callback it installs.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace ferry {
+
+// Exit codes (DESIGN 1).
+constexpr int kExitOk = 0;
+constexpr int kExitFailed = 1;
+constexpr int kExitInvalid = 2;
+
+void AddRunCommand(CLI::App* app, int* exit_code);
+void AddCheckCommand(CLI::App* app, int* exit_code);
+void AddParamsCommand(CLI::App* app, int* exit_code);
+void AddTemplateCommand(CLI::App* app, int* exit_code);
+void AddPluginsCommand(CLI::App* app, int* exit_code);
+void AddSchemaCommand(CLI::App* app, int* exit_code);
+
+}  // namespace ferry

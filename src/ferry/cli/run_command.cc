@@ -1,0 +1,95 @@
+// `ferry run JOB.json`: runs a job, prints progress and the summary, exits 0/1/2/128+N.
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include "ferry/cli/commands.h"
+#include "ferry/cli/param_flags.h"
+#include "ferry/cli/signal_watcher.h"
+#include "ferry/common/log.h"
+#include "ferry/exec/job_runner.h"
+#include "ferry/exec/run_dir.h"
+#include "ferry/job/job_loader.h"
+
+namespace ferry {
+namespace {
+
+struct RunFlags {
+  std::string job;
+  ParamFlags params;
+  std::string summary_json;
+  std::string run_dir;
+  std::string resume;
+  int progress_interval = 10;
+  size_t batch_rows = 4096;
+};
+
+// The job to run: from the file, or saved in the run directory being resumed.
+Result<JobModel> LoadForRun(const RunFlags& flags, const Registry& registry,
+                            std::optional<LoadedJob>* loaded) {
+  if (!flags.resume.empty()) {
+    ASSIGN_OR_RETURN(RunDir dir, RunDir::Open(flags.resume));
+    ASSIGN_OR_RETURN(nlohmann::json saved, dir.ReadJob());
+    return JobModel::FromJson(saved, flags.job.empty() ? dir.File("job.json") : flags.job);
+  }
+  if (flags.job.empty()) return Status::InvalidArgument("ferry run: give a JOB.json file or --resume RUN_DIR");
+  ASSIGN_OR_RETURN(ParameterSet params, flags.params.Build());
+  ASSIGN_OR_RETURN(LoadedJob job, LoadJob(flags.job, params, registry));
+  *loaded = std::move(job);
+  return (*loaded)->model;
+}
+
+int Run(const RunFlags& flags) {
+  SignalWatcher signals;
+  const Registry& registry = Registry::Builtin();
+  std::optional<LoadedJob> loaded;
+  auto job = LoadForRun(flags, registry, &loaded);
+  if (!job.ok()) {
+    std::cerr << MaskSecrets(job.status().message()) << "\n";
+    return kExitInvalid;
+  }
+  RunOptions options;
+  options.run_dir = flags.resume.empty() ? flags.run_dir : flags.resume;
+  options.resume = !flags.resume.empty();
+  options.progress_interval = std::chrono::seconds(flags.progress_interval);
+  options.live_bar = isatty(STDERR_FILENO) && flags.progress_interval > 0;
+  options.channel.batch_rows = flags.batch_rows;
+  if (loaded) {
+    options.locate = [&](const StepModel& step, const Status& st) {
+      return LocateStepError(*loaded, step, st);
+    };
+  }
+  RunReport report = RunJob(*job, registry, options, signals.token());
+  if (report.failed_in == RunPhase::kPrepare) {
+    std::cerr << MaskSecrets(report.status.message()) << "\n";
+  } else {
+    std::cerr << FormatSummary(report);
+  }
+  if (!flags.summary_json.empty()) {
+    Status st = WriteFileAtomic(flags.summary_json, report.summary.dump(2) + "\n");
+    if (!st.ok()) std::cerr << st.message() << "\n";
+  }
+  if (signals.signal() != 0) return 128 + signals.signal();
+  if (report.status.ok()) return kExitOk;
+  return report.failed_in == RunPhase::kPrepare ? kExitInvalid : kExitFailed;
+}
+
+}  // namespace
+
+void AddRunCommand(CLI::App* app, int* exit_code) {
+  auto flags = std::make_shared<RunFlags>();
+  CLI::App* cmd = app->add_subcommand("run", "run a job");
+  cmd->add_option("job", flags->job, "the job file (DataWorks 2.0 or DataX layout)");
+  flags->params.AddTo(cmd);
+  cmd->add_option("--summary-json", flags->summary_json, "write the final figures as JSON here");
+  cmd->add_option("--run-dir", flags->run_dir, "run directory (default .ferry/runs/<job>-<time>)");
+  cmd->add_option("--resume", flags->resume, "finish the interrupted or failed run in RUN_DIR");
+  cmd->add_option("--progress-interval", flags->progress_interval,
+                  "seconds between progress lines (0: none)");
+  cmd->add_option("--batch-rows", flags->batch_rows, "records per batch (default 4096)")
+      ->check(CLI::Range(1, 1 << 20));
+  cmd->callback([flags, exit_code] { *exit_code = Run(*flags); });
+}
+
+}  // namespace ferry

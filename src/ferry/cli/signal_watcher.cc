@@ -1,0 +1,34 @@
+#include "ferry/cli/signal_watcher.h"
+
+#include <csignal>
+#include <ctime>
+
+#include "ferry/common/log.h"
+
+namespace ferry {
+
+SignalWatcher::SignalWatcher() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  thread_ = std::jthread([this, set](std::stop_token own) {
+    timespec tick{0, 200'000'000};
+    while (!own.stop_requested()) {
+      int sig = sigtimedwait(&set, nullptr, &tick);
+      if (sig <= 0) continue;
+      if (signal_.exchange(sig) == 0) {
+        LogWarn("received signal {}: stopping, open transactions are rolled back", sig);
+        stop_.request_stop();
+      }
+    }
+  });
+}
+
+SignalWatcher::~SignalWatcher() {
+  thread_.request_stop();
+  thread_.join();
+}
+
+}  // namespace ferry

@@ -1,0 +1,23 @@
+// Small string helpers: "did you mean" suggestions and human-readable figures.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ferry {
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+size_t EditDistance(std::string_view a, std::string_view b);
+// The closest candidate to `key` (case-insensitive match first), or "" when none is close.
+std::string DidYouMean(std::string_view key, const std::vector<std::string>& candidates);
+// 1234567 -> "1,234,567"
+std::string GroupDigits(int64_t n);
+// "98.7 MB" (MB = 1,048,576 bytes, as DESIGN 2.1 defines it).
+std::string HumanBytes(double bytes);
+// 65.2 -> "0:01:05"
+std::string HumanDuration(double seconds);
+std::string Join(const std::vector<std::string>& parts, std::string_view sep);
+
+}  // namespace ferry

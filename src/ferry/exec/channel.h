@@ -1,0 +1,48 @@
+// Channel: one reader->writer pipeline. It takes splits from the shared queue until none is
+// left; for each split a reader thread fills a bounded batch queue that this channel's writer
+// drains, then commits. Refused batches are bisected down to the refused rows (dirty records);
+// transient failures retry the split from its start, with backoff.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <stop_token>
+#include <string>
+
+#include "ferry/exec/dirty_log.h"
+#include "ferry/exec/first_error.h"
+#include "ferry/exec/metrics.h"
+#include "ferry/exec/split_queue.h"
+#include "ferry/exec/throttle.h"
+#include "ferry/plugin/reader.h"
+#include "ferry/plugin/writer.h"
+
+namespace ferry {
+
+struct ChannelOptions {
+  size_t batch_rows = 4096;
+  size_t queue_batches = 8;
+  size_t queue_bytes = 64u << 20;
+  int max_retries = 3;
+  std::chrono::milliseconds retry_backoff{500};  // doubled after each retry
+};
+
+// Everything the channels share; all of it outlives them.
+struct ChannelEnv {
+  Reader* reader = nullptr;
+  Writer* writer = nullptr;
+  size_t num_columns = 0;
+  SplitQueue* splits = nullptr;
+  Throttle* throttle = nullptr;
+  Metrics* metrics = nullptr;
+  DirtyLog* dirty = nullptr;
+  FirstError* first_error = nullptr;
+  // Called after a split committed (records it in the run directory).
+  std::function<Status(const Split&)> on_committed;
+  ChannelOptions options;
+};
+
+// Runs until the split queue is empty or `stop` is requested. Errors go to env.first_error.
+void RunChannel(ChannelEnv& env, std::stop_token stop);
+
+}  // namespace ferry

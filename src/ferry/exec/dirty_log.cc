@@ -1,0 +1,149 @@
+#include "ferry/exec/dirty_log.h"
+
+#include <fmt/format.h>
+
+#include "ferry/types/convert.h"
+
+namespace ferry {
+namespace {
+
+nlohmann::json ColumnJson(const Status& reason) {
+  return reason.column().empty() ? nlohmann::json(nullptr) : nlohmann::json(reason.column());
+}
+
+std::string Dump(const nlohmann::json& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace
+
+nlohmann::json ValueToJson(const Value& v) {
+  switch (v.type) {
+    case TypeId::kNull: return nullptr;
+    case TypeId::kBool: return v.i != 0;
+    case TypeId::kInt64: return v.i;
+    case TypeId::kDouble: return v.d;
+    case TypeId::kBytes: {
+      std::string hex;
+      AppendHex(v.text(), &hex);
+      return hex;
+    }
+    default: return ValueText(v);
+  }
+}
+
+std::string DirtyRecordLine(const std::string& split_id, const Status& reason, const Value* row,
+                            size_t num_columns) {
+  nlohmann::json record = nlohmann::json::array();
+  for (size_t c = 0; c < num_columns; ++c) record.push_back(ValueToJson(row[c]));
+  return Dump({{"split", split_id},
+               {"reason", reason.message()},
+               {"column", ColumnJson(reason)},
+               {"record", record}});
+}
+
+std::string DirtyRawLine(const std::string& split_id, const Status& reason,
+                         const std::string& where, const std::string& raw) {
+  return Dump({{"split", split_id},
+               {"reason", reason.message()},
+               {"column", ColumnJson(reason)},
+               {"where", where},
+               {"record", raw}});
+}
+
+DirtyLog::DirtyLog(std::string path, ErrorLimit limit, Metrics* metrics,
+                   std::vector<std::string> column_names)
+    : path_(std::move(path)),
+      limit_(limit),
+      metrics_(metrics),
+      column_names_(std::move(column_names)) {}
+
+DirtyLog::~DirtyLog() {
+  if (file_ != nullptr) std::fclose(file_);
+}
+
+Status DirtyLog::AppendLines(const std::vector<std::string>& lines) {
+  if (lines.empty()) return Status::OK();
+  std::lock_guard lock(mu_);
+  for (const std::string& line : lines) {
+    if (samples_.size() < 5) samples_.push_back(line);
+  }
+  if (path_.empty()) return Status::OK();
+  if (file_ == nullptr) {
+    file_ = std::fopen(path_.c_str(), "a");
+    if (file_ == nullptr) return Status::IOError("cannot write the dirty-record log " + path_);
+  }
+  for (const std::string& line : lines) {
+    std::fputs(line.c_str(), file_);
+    std::fputc('\n', file_);
+  }
+  std::fflush(file_);
+  return Status::OK();
+}
+
+Status DirtyLog::Count() { return CheckLimit(++metrics_->dirty_records, false); }
+
+void DirtyLog::Uncount(int64_t n) { metrics_->dirty_records -= n; }
+
+Status DirtyLog::AddRecord(const std::string& split_id, const Status& reason, const Value* row,
+                           size_t num_columns) {
+  RETURN_NOT_OK(AppendLines({DirtyRecordLine(split_id, reason, row, num_columns)}));
+  return Count();
+}
+
+Status DirtyLog::AddRaw(const std::string& split_id, const Status& reason,
+                        const std::string& where, const std::string& raw) {
+  RETURN_NOT_OK(AppendLines({DirtyRawLine(split_id, reason, where, raw)}));
+  return Count();
+}
+
+Status DirtyLog::CheckLimit(int64_t dirty, bool final) const {
+  if (limit_.records && dirty > *limit_.records) {
+    return Status::FailedPrecondition(
+        fmt::format("dirty-record limit passed: {} dirty records, errorLimit.record is {}", dirty,
+                    *limit_.records));
+  }
+  if (limit_.percentage) {
+    int64_t read = metrics_->records_read.load();
+    double share = read > 0 ? static_cast<double>(dirty) / static_cast<double>(read) : 0;
+    if ((final || read >= 10000) && share > *limit_.percentage) {
+      return Status::FailedPrecondition(
+          fmt::format("dirty-record limit passed: {} of {} records dirty ({:.4g}%), "
+                      "errorLimit.percentage is {:.4g}%",
+                      dirty, read, 100.0 * share, *limit_.percentage * 100));
+    }
+  }
+  return Status::OK();
+}
+
+Status DirtyLog::CheckFinal() const { return CheckLimit(metrics_->dirty_records.load(), true); }
+
+std::vector<std::string> DirtyLog::SampleReasons() const {
+  std::lock_guard lock(mu_);
+  return samples_;
+}
+
+Status SplitDirtyRecorder::AddRecord(const std::string& split_id, const Status& reason,
+                                     const Value* row, size_t num_columns) {
+  lines_.push_back(DirtyRecordLine(split_id, reason, row, num_columns));
+  return log_->Count();
+}
+
+Status SplitDirtyRecorder::AddRaw(const std::string& split_id, const Status& reason,
+                                  const std::string& where, const std::string& raw) {
+  lines_.push_back(DirtyRawLine(split_id, reason, where, raw));
+  return log_->Count();
+}
+
+Status SplitDirtyRecorder::Flush() {
+  Status st = log_->AppendLines(lines_);
+  lines_.clear();
+  return st;
+}
+
+void SplitDirtyRecorder::Discard() {
+  log_->Uncount(static_cast<int64_t>(lines_.size()));
+  lines_.clear();
+}
+
+}  // namespace ferry

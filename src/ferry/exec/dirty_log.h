@@ -1,0 +1,89 @@
+// DirtyLog: the engine's DirtySink. Each refused record becomes one line of dirty.jsonl in the
+// run directory ({"split","reason","column","record"} plus "where" for unparsable source lines),
+// is counted, and is checked against errorLimit. Thread-safe.
+#pragma once
+
+#include <cstdio>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "ferry/exec/metrics.h"
+#include "ferry/plugin/dirty_sink.h"
+
+namespace ferry {
+
+struct ErrorLimit {
+  std::optional<int64_t> records;    // fail once dirty > records
+  std::optional<double> percentage;  // fail once dirty/read > percentage (from 10,000 read on)
+};
+
+class DirtyLog : public DirtySink {
+ public:
+  // `path` empty: records are counted but not kept (ferry check never writes). `metrics` must
+  // outlive the log.
+  DirtyLog(std::string path, ErrorLimit limit, Metrics* metrics,
+           std::vector<std::string> column_names);
+  ~DirtyLog() override;
+
+  Status AddRecord(const std::string& split_id, const Status& reason, const Value* row,
+                   size_t num_columns) override;
+  Status AddRaw(const std::string& split_id, const Status& reason, const std::string& where,
+                const std::string& raw) override;
+
+  // Counts one more dirty record and checks the limit (the per-split recorder calls this).
+  Status Count();
+  // Undoes the count of records whose split attempt was rolled back and will be retried.
+  void Uncount(int64_t n);
+  // Appends finished lines to dirty.jsonl.
+  Status AppendLines(const std::vector<std::string>& lines);
+  // The limit check the engine runs at the end (percentage is only final then).
+  Status CheckFinal() const;
+  const std::string& path() const { return path_; }
+  // The first reasons kept, for the summary.
+  std::vector<std::string> SampleReasons() const;
+
+ private:
+  Status Append(const std::string& line);
+  Status CheckLimit(int64_t dirty, bool final) const;
+
+  std::string path_;
+  ErrorLimit limit_;
+  Metrics* metrics_;
+  std::vector<std::string> column_names_;
+  mutable std::mutex mu_;
+  std::FILE* file_ = nullptr;
+  std::vector<std::string> samples_;
+};
+
+// A JSON value for one cell, as dirty.jsonl and `print` show it.
+nlohmann::json ValueToJson(const Value& v);
+// One dirty.jsonl line.
+std::string DirtyRecordLine(const std::string& split_id, const Status& reason, const Value* row,
+                            size_t num_columns);
+std::string DirtyRawLine(const std::string& split_id, const Status& reason,
+                         const std::string& where, const std::string& raw);
+
+// The DirtySink of one split attempt: counts at once (so errorLimit stops the job at once) but
+// keeps the lines until the attempt ends, so a retried attempt does not log its records twice.
+class SplitDirtyRecorder : public DirtySink {
+ public:
+  explicit SplitDirtyRecorder(DirtyLog* log) : log_(log) {}
+  Status AddRecord(const std::string& split_id, const Status& reason, const Value* row,
+                   size_t num_columns) override;
+  Status AddRaw(const std::string& split_id, const Status& reason, const std::string& where,
+                const std::string& raw) override;
+  // The attempt is final (committed, or failed for good): the lines go to dirty.jsonl.
+  Status Flush();
+  // The attempt will be retried: forget its lines and their count.
+  void Discard();
+
+ private:
+  DirtyLog* log_;
+  std::vector<std::string> lines_;
+};
+
+}  // namespace ferry

@@ -1,0 +1,274 @@
+#include "ferry/exec/job_runner.h"
+
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <thread>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "ferry/common/log.h"
+#include "ferry/common/strings.h"
+#include "ferry/exec/dirty_log.h"
+#include "ferry/exec/progress.h"
+#include "ferry/exec/run_dir.h"
+
+namespace ferry {
+namespace {
+
+using SysClock = std::chrono::system_clock;
+
+std::string IsoUtc(SysClock::time_point t) {
+  std::time_t tt = SysClock::to_time_t(t);
+  std::tm tm;
+  gmtime_r(&tt, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+int64_t LocalNowMicros() {
+  auto now = SysClock::now();
+  std::time_t tt = SysClock::to_time_t(now);
+  std::tm tm;
+  localtime_r(&tt, &tm);
+  int64_t micros =
+      std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count();
+  return micros + static_cast<int64_t>(tm.tm_gmtoff) * 1'000'000;
+}
+
+std::string DefaultRunDir(const std::string& job_file) {
+  std::string stem = std::filesystem::path(job_file).stem().string();
+  if (stem.empty()) stem = "job";
+  std::time_t tt = SysClock::to_time_t(SysClock::now());
+  std::tm tm;
+  localtime_r(&tt, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y%m%d%H%M%S", &tm);
+  std::string base = ".ferry/runs/" + stem + "-" + buf;
+  std::string dir = base;
+  for (int k = 2; std::filesystem::exists(dir); ++k) dir = base + "-" + std::to_string(k);
+  return dir;
+}
+
+// The two plugins of a job, prepared.
+struct PreparedPlugins {
+  std::unique_ptr<Reader> reader;
+  std::unique_ptr<Writer> writer;
+  std::vector<ColumnInfo> columns;
+  nlohmann::json reader_param, writer_param;
+};
+
+Status Prepare(const JobModel& job, const Registry& registry, const std::string& run_dir,
+               const std::function<std::string(const StepModel&, const Status&)>& locate,
+               PreparedPlugins* out) {
+  const PluginInfo* r = registry.Find(job.reader.plugin);
+  const PluginInfo* w = registry.Find(job.writer.plugin);
+  if (r == nullptr || !r->make_reader) {
+    return Status::InvalidArgument("unknown reader plugin " + job.reader.plugin);
+  }
+  if (w == nullptr || !w->make_writer) {
+    return Status::InvalidArgument("unknown writer plugin " + job.writer.plugin);
+  }
+  out->reader = r->make_reader();
+  out->writer = w->make_writer();
+  out->reader_param = job.reader.parameter;
+  out->writer_param = job.writer.parameter;
+  int64_t now = LocalNowMicros();
+  StepContext rctx{&out->reader_param, job.reader.name, job.setting.concurrent, now, run_dir};
+  StepContext wctx{&out->writer_param, job.writer.name, job.setting.concurrent, now, run_dir};
+  Status st = out->reader->Prepare(rctx);
+  if (!st.ok()) return Status(st.code(), locate ? locate(job.reader, st) : st.message());
+  out->columns = out->reader->OutputColumns();
+  st = out->writer->Prepare(wctx, out->columns);
+  if (!st.ok()) return Status(st.code(), locate ? locate(job.writer, st) : st.message());
+  return Status::OK();
+}
+
+nlohmann::ordered_json Summary(const JobModel& job, const Metrics& m, const Status& st,
+                       SysClock::time_point started, SysClock::time_point finished,
+                       const std::string& run_dir, const std::string& dirty_path) {
+  double elapsed = std::chrono::duration<double>(finished - started).count();
+  nlohmann::json error = st.ok() ? nlohmann::json(nullptr) : nlohmann::json(MaskSecrets(st.message()));
+  return {{"status", st.ok() ? "SUCCEEDED" : "FAILED"},
+          {"job", job.file},
+          {"started_at", IsoUtc(started)},
+          {"finished_at", IsoUtc(finished)},
+          {"elapsed_seconds", std::round(elapsed * 1000) / 1000},
+          {"records_read", m.records_read.load()},
+          {"records_written", m.records_written.load()},
+          {"dirty_records", m.dirty_records.load()},
+          {"bytes_read", m.bytes_read.load()},
+          {"splits_total", m.splits_total.load()},
+          {"splits_done", m.splits_done.load()},
+          {"split_retries", m.split_retries.load()},
+          {"wait_reader_seconds", std::round(m.wait_reader_ns.load() / 1e6) / 1000},
+          {"wait_writer_seconds", std::round(m.wait_writer_ns.load() / 1e6) / 1000},
+          {"run_dir", run_dir},
+          {"dirty_log", m.dirty_records.load() > 0 ? nlohmann::json(dirty_path) : nlohmann::json(nullptr)},
+          {"error", error}};
+}
+
+}  // namespace
+
+Status PrepareOnly(const JobModel& job, const Registry& registry,
+                   const std::function<std::string(const StepModel&, const Status&)>& locate) {
+  PreparedPlugins p;
+  return Prepare(job, registry, "", locate, &p);
+}
+
+RunReport RunJob(const JobModel& job, const Registry& registry, const RunOptions& options,
+                 std::stop_token stop) {
+  RunReport report;
+  Metrics metrics;
+  auto started = SysClock::now();
+  auto finish = [&](Status st) {
+    report.status = st;
+    report.summary = Summary(job, metrics, st, started, SysClock::now(), report.run_dir,
+                             report.dirty_path);
+    return report;
+  };
+  if (job.setting.execute_mode == "distribute") {
+    report.failed_in = RunPhase::kPrepare;
+    return finish(Status::InvalidArgument(
+        "setting.executeMode \"distribute\" is not available in this build yet; remove it to run "
+        "on one machine"));
+  }
+
+  report.run_dir = options.run_dir.empty() ? DefaultRunDir(job.file) : options.run_dir;
+  PreparedPlugins plugins;
+  Status st = Prepare(job, registry, report.run_dir, options.locate, &plugins);
+  if (!st.ok()) {
+    report.failed_in = RunPhase::kPrepare;
+    report.run_dir.clear();
+    return finish(st);
+  }
+
+  // The run directory: a new plan, or the saved plan of the run being resumed.
+  std::vector<Split> plan;
+  std::set<std::string> committed;
+  Result<RunDir> dir = options.resume ? RunDir::Open(report.run_dir) : RunDir::Create(report.run_dir);
+  if (!dir.ok()) {
+    report.failed_in = RunPhase::kPrepare;
+    return finish(dir.status());
+  }
+  report.dirty_path = dir->dirty_path();
+  if (options.resume) {
+    auto saved = dir->ReadPlan();
+    auto done = dir->ReadCommitted();
+    if (!saved.ok()) return finish(saved.status());
+    if (!done.ok()) return finish(done.status());
+    plan = std::move(saved).value();
+    committed = std::move(done).value();
+  } else {
+    auto planned = plugins.reader->PlanSplits(job.setting.concurrent);
+    if (!planned.ok()) return finish(planned.status());
+    plan = std::move(planned).value();
+    st = dir->WriteJob(job.ToJson(false));
+    if (st.ok()) st = dir->WritePlan(plan);
+    if (!st.ok()) return finish(st);
+  }
+
+  std::vector<Split> pending;
+  for (const Split& s : plan) {
+    if (!committed.count(s.id)) pending.push_back(s);
+  }
+  metrics.splits_total = static_cast<int64_t>(plan.size());
+  metrics.splits_done = static_cast<int64_t>(plan.size() - pending.size());
+  LogInfo("job {}: {} splits ({} to run), {} channels, run directory {}", job.file, plan.size(),
+          pending.size(), job.setting.concurrent, report.run_dir);
+
+  st = plugins.writer->Start(options.resume);
+  if (!st.ok()) return finish(st);
+
+  std::stop_source job_stop;
+  std::stop_callback forward(stop, [&] { job_stop.request_stop(); });
+  FirstError first_error(&job_stop);
+  Throttle throttle(job.setting.bytes_per_second, job.setting.records_per_second);
+  DirtyLog dirty(report.dirty_path,
+                 ErrorLimit{job.setting.error_limit_records, job.setting.error_limit_percentage},
+                 &metrics, {});
+  SplitQueue queue(pending);
+  std::mutex commit_mu;
+  std::vector<std::string> committed_now;
+  RunDir& run_dir = *dir;
+  ChannelEnv env;
+  env.reader = plugins.reader.get();
+  env.writer = plugins.writer.get();
+  env.num_columns = plugins.columns.size();
+  env.splits = &queue;
+  env.throttle = &throttle;
+  env.metrics = &metrics;
+  env.dirty = &dirty;
+  env.first_error = &first_error;
+  env.options = options.channel;
+  env.on_committed = [&](const Split& s) {
+    std::lock_guard lock(commit_mu);
+    committed_now.push_back(s.id);
+    return run_dir.MarkCommitted(s.id);
+  };
+  {
+    ProgressReporter progress(&metrics, options.progress_interval, options.live_bar);
+    size_t channels = std::min<size_t>(job.setting.concurrent, std::max<size_t>(pending.size(), 1));
+    std::vector<std::jthread> threads;
+    for (size_t c = 0; c < channels; ++c) {
+      threads.emplace_back([&] { RunChannel(env, job_stop.get_token()); });
+    }
+  }
+
+  st = first_error.Get();
+  if (st.ok() && stop.stop_requested()) st = Status::Cancelled("stopped by signal");
+  if (st.ok()) st = dirty.CheckFinal();
+  std::vector<std::string> all_committed;
+  for (const Split& s : plan) {
+    if (committed.count(s.id) ||
+        std::find(committed_now.begin(), committed_now.end(), s.id) != committed_now.end()) {
+      all_committed.push_back(s.id);
+    }
+  }
+  Status fin = plugins.writer->Finalize(st.ok(), all_committed);
+  if (st.ok()) st = fin;
+  if (!st.ok() && st.code() != StatusCode::kCancelled) {
+    LogError("job failed: {}", st.message());
+  }
+  RunReport out = finish(st);
+  (void)run_dir.WriteSummary(out.summary);
+  return out;
+}
+
+std::string FormatSummary(const RunReport& report) {
+  const nlohmann::json& s = report.summary;
+  double elapsed = s.value("elapsed_seconds", 0.0);
+  double secs = elapsed > 0 ? elapsed : 1e-9;
+  int64_t read = s.value("records_read", int64_t{0});
+  double bytes = static_cast<double>(s.value("bytes_read", int64_t{0}));
+  std::string out;
+  out += "\n";
+  out += fmt::format("{:<22}: {}\n", "Job status", s.value("status", ""));
+  out += fmt::format("{:<22}: {}\n", "Start time", s.value("started_at", ""));
+  out += fmt::format("{:<22}: {}\n", "End time", s.value("finished_at", ""));
+  out += fmt::format("{:<22}: {:.3f}s\n", "Elapsed", elapsed);
+  out += fmt::format("{:<22}: {}/s\n", "Average speed", HumanBytes(bytes / secs));
+  out += fmt::format("{:<22}: {} rec/s\n", "Record speed",
+                     GroupDigits(static_cast<int64_t>(static_cast<double>(read) / secs)));
+  out += fmt::format("{:<22}: {}\n", "Records read", GroupDigits(read));
+  out += fmt::format("{:<22}: {}\n", "Records written",
+                     GroupDigits(s.value("records_written", int64_t{0})));
+  out += fmt::format("{:<22}: {}\n", "Dirty records",
+                     GroupDigits(s.value("dirty_records", int64_t{0})));
+  out += fmt::format("{:<22}: {}/{}\n", "Splits", s.value("splits_done", int64_t{0}),
+                     s.value("splits_total", int64_t{0}));
+  out += fmt::format("{:<22}: reader {:.1f}s, writer {:.1f}s\n", "Waited for",
+                     s.value("wait_reader_seconds", 0.0), s.value("wait_writer_seconds", 0.0));
+  if (!report.run_dir.empty()) out += fmt::format("{:<22}: {}\n", "Run directory", report.run_dir);
+  if (s.value("dirty_records", int64_t{0}) > 0) {
+    out += fmt::format("{:<22}: {}\n", "Dirty record log", report.dirty_path);
+  }
+  if (!report.status.ok()) {
+    out += fmt::format("{:<22}: {}\n", "Error", MaskSecrets(report.status.message()));
+  }
+  return out;
+}
+
+}  // namespace ferry

@@ -1,0 +1,50 @@
+// RunDir: the run directory of one job run. It holds what a resume needs and what a user reads
+// afterwards: job.json (the resolved job), plan.json (the splits), committed.log (one split id
+// per line, appended and fsynced after each split commits), dirty.jsonl and summary.json.
+#pragma once
+
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "ferry/common/status.h"
+#include "ferry/plugin/split.h"
+
+namespace ferry {
+
+class RunDir {
+ public:
+  // Creates the directory (and parents). An existing run directory with a plan is refused:
+  // that is what --resume is for.
+  static Result<RunDir> Create(const std::string& path);
+  // Opens a run directory left by an earlier run, for --resume.
+  static Result<RunDir> Open(const std::string& path);
+
+  RunDir(RunDir&& other) noexcept : path_(std::move(other.path_)) {}
+
+  const std::string& path() const { return path_; }
+  std::string File(const char* name) const { return path_ + "/" + name; }
+  std::string dirty_path() const { return File("dirty.jsonl"); }
+
+  Status WriteJob(const nlohmann::json& job) const;
+  Result<nlohmann::json> ReadJob() const;
+  Status WritePlan(const std::vector<Split>& splits) const;
+  Result<std::vector<Split>> ReadPlan() const;
+  Status MarkCommitted(const std::string& split_id);
+  Result<std::set<std::string>> ReadCommitted() const;
+  Status WriteSummary(const nlohmann::json& summary) const;
+
+ private:
+  explicit RunDir(std::string path) : path_(std::move(path)) {}
+  std::string path_;
+  std::mutex mu_;
+};
+
+// Writes a file atomically (temp file, fsync, rename).
+Status WriteFileAtomic(const std::string& path, const std::string& content);
+Result<std::string> ReadFile(const std::string& path);
+
+}  // namespace ferry

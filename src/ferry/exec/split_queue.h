@@ -1,0 +1,30 @@
+// SplitQueue: the splits still to run, handed out one at a time to whichever channel is free,
+// so a slow channel takes fewer. Thread-safe.
+#pragma once
+
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+#include "ferry/plugin/split.h"
+
+namespace ferry {
+
+class SplitQueue {
+ public:
+  explicit SplitQueue(std::vector<Split> splits) : splits_(splits.begin(), splits.end()) {}
+  std::optional<Split> Next() {
+    std::lock_guard lock(mu_);
+    if (splits_.empty()) return std::nullopt;
+    Split s = std::move(splits_.front());
+    splits_.pop_front();
+    return s;
+  }
+
+ private:
+  std::mutex mu_;
+  std::deque<Split> splits_;
+};
+
+}  // namespace ferry

@@ -1,0 +1,543 @@
+#include "ferry/job/job_loader.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cerrno>
+#include <cstring>
+#include <set>
+
+#include "ferry/common/strings.h"
+
+namespace ferry {
+namespace {
+
+using ojson = nlohmann::ordered_json;
+
+std::string Quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
+
+std::string TypeOf(const ojson& v) {
+  switch (v.type()) {
+    case ojson::value_t::null: return "null";
+    case ojson::value_t::boolean: return "a boolean";
+    case ojson::value_t::string: return "a string";
+    case ojson::value_t::array: return "a list";
+    case ojson::value_t::object: return "an object";
+    default: return "a number";
+  }
+}
+
+// Keys an object may hold; reports the others with a suggestion.
+void CheckKeys(const ojson& obj, const std::string& path, const std::vector<std::string>& known,
+               Diagnostics* diag) {
+  for (auto it = obj.begin(); it != obj.end(); ++it) {
+    if (std::find(known.begin(), known.end(), it.key()) != known.end()) continue;
+    std::string hint = DidYouMean(it.key(), known);
+    diag->AtKey(JoinPath(path, it.key()),
+                "unknown key" + (hint.empty() ? "; expected one of " + Join(known, ", ")
+                                              : "; did you mean " + hint + "?"));
+  }
+}
+
+// Replaces ${...} / $[...] in every string value; names without a value are reported once,
+// each at its first place.
+void SubstituteAll(ojson* v, const std::string& path, const ParameterSet& params,
+                   std::set<std::string>* seen_missing, Diagnostics* diag) {
+  if (v->is_string()) {
+    std::vector<std::string> missing;
+    auto out = params.Substitute(v->get<std::string>(), &missing);
+    if (!out.ok()) {
+      diag->AtValue(path, out.status().message());
+      return;
+    }
+    std::vector<std::string> fresh;
+    for (const std::string& m : missing) {
+      if (seen_missing->insert(m).second) fresh.push_back("${" + m + "}");
+    }
+    if (!fresh.empty()) {
+      diag->AtValue(path, "no value for " + Join(fresh, ", ") +
+                              "; pass it with -p NAME=VALUE or --params \"NAME=VALUE\"");
+    }
+    *v = std::move(out).value();
+  } else if (v->is_object()) {
+    for (auto it = v->begin(); it != v->end(); ++it) {
+      SubstituteAll(&it.value(), JoinPath(path, it.key()), params, seen_missing, diag);
+    }
+  } else if (v->is_array()) {
+    for (size_t i = 0; i < v->size(); ++i) {
+      SubstituteAll(&(*v)[i], IndexPath(path, i), params, seen_missing, diag);
+    }
+  }
+}
+
+// A number given as a number or as numeric text (DataWorks writes "errorLimit":{"record":"0"}).
+std::optional<double> AsNumber(const ojson& v) {
+  if (v.is_number()) return v.get<double>();
+  if (v.is_string()) {
+    const std::string& s = v.get_ref<const std::string&>();
+    char* end = nullptr;
+    double d = std::strtod(s.c_str(), &end);
+    if (!s.empty() && end == s.c_str() + s.size()) return d;
+  }
+  return std::nullopt;
+}
+
+std::optional<int64_t> AsInteger(const ojson& v) {
+  auto d = AsNumber(v);
+  if (!d || std::floor(*d) != *d || std::fabs(*d) > 9.0e15) return std::nullopt;
+  if (v.is_number_integer()) return v.get<int64_t>();
+  return static_cast<int64_t>(*d);
+}
+
+std::optional<bool> AsBool(const ojson& v) {
+  if (v.is_boolean()) return v.get<bool>();
+  if (v == "true") return true;
+  if (v == "false") return false;
+  return std::nullopt;
+}
+
+bool IsStringList(const ojson& v) {
+  return v.is_array() && std::all_of(v.begin(), v.end(), [](const ojson& e) {
+           return e.is_string();
+         });
+}
+
+// Checks one value against its definition; may normalize it (numeric text -> number).
+void CheckParamValue(const ParamDef& def, const std::string& path, ojson* v, Diagnostics* diag) {
+  auto wrong = [&] {
+    diag->AtValue(path, "expected " + std::string(ParamTypeName(def.type)) + ", found " + TypeOf(*v));
+  };
+  switch (def.type) {
+    case ParamType::kString:
+      if (!v->is_string()) return wrong();
+      break;
+    case ParamType::kInteger: {
+      auto i = AsInteger(*v);
+      if (!i) return wrong();
+      *v = *i;
+      break;
+    }
+    case ParamType::kNumber: {
+      auto d = AsNumber(*v);
+      if (!d) return wrong();
+      *v = *d;
+      break;
+    }
+    case ParamType::kBool: {
+      auto b = AsBool(*v);
+      if (!b) return wrong();
+      *v = *b;
+      break;
+    }
+    case ParamType::kStringOrList:
+      if (!v->is_string() && !IsStringList(*v)) return wrong();
+      break;
+    case ParamType::kStringList:
+      if (!IsStringList(*v)) return wrong();
+      break;
+    case ParamType::kArray:
+      if (!v->is_array()) return wrong();
+      break;
+    case ParamType::kObject:
+      if (!v->is_object()) return wrong();
+      break;
+    case ParamType::kAny: break;
+  }
+  if (!def.allowed.empty() && v->is_string()) {
+    std::string s = v->get<std::string>();
+    std::string hit;
+    for (const std::string& a : def.allowed) {
+      if (EqualsIgnoreCase(s, a)) hit = a;
+    }
+    if (hit.empty()) {
+      diag->AtValue(path, "expected one of " + Join(def.allowed, ", ") + ", found " + Quoted(s));
+    } else {
+      *v = hit;
+    }
+  }
+}
+
+}  // namespace
+
+void CheckParameters(const std::vector<ParamDef>& defs, const LocatedJson& doc,
+                     const std::string& path, nlohmann::json* parameter, Diagnostics* diag) {
+  (void)doc;
+  ojson normalized = ojson::object();
+  std::vector<std::string> names;
+  for (const ParamDef& d : defs) names.push_back(d.name);
+  ojson given = *parameter;
+  for (auto it = given.begin(); it != given.end(); ++it) {
+    std::string key_path = JoinPath(path, it.key());
+    const ParamDef* def = FindParam(defs, it.key());
+    if (def == nullptr) {
+      std::string hint = DidYouMean(it.key(), names);
+      diag->AtKey(key_path, "unknown parameter" +
+                                (hint.empty() ? "; this plugin takes " + Join(names, ", ")
+                                              : "; did you mean " + hint + "?"));
+      continue;
+    }
+    ojson value = it.value();
+    CheckParamValue(*def, key_path, &value, diag);
+    normalized[def->name] = std::move(value);
+  }
+  for (const ParamDef& d : defs) {
+    if (normalized.contains(d.name)) continue;
+    if (d.required) {
+      diag->AtValue(path, "missing required parameter \"" + d.name + "\" (" + d.description + ")");
+    } else if (!d.default_value.is_null()) {
+      normalized[d.name] = d.default_value;
+    }
+  }
+  *parameter = normalized;
+}
+
+namespace {
+
+struct StepRef {
+  std::string name, category, plugin_name, path;
+  const ojson* parameter = nullptr;
+};
+
+// Resolves a plugin name and checks that it has the side the step needs.
+const PluginInfo* FindPlugin(const Registry& registry, const StepRef& step,
+                             const std::string& name_path, Diagnostics* diag) {
+  const PluginInfo* info = registry.Find(step.plugin_name);
+  if (info == nullptr) {
+    std::string hint = DidYouMean(step.plugin_name, registry.Names());
+    diag->AtValue(name_path, "unknown plugin " + Quoted(step.plugin_name) +
+                                 (hint.empty() ? "" : "; did you mean " + hint + "?") +
+                                 " Available: " + Join(registry.Names(), ", "));
+    return nullptr;
+  }
+  bool has_side = step.category == "reader" ? static_cast<bool>(info->make_reader)
+                                            : static_cast<bool>(info->make_writer);
+  if (!has_side) {
+    diag->AtValue(name_path, "plugin " + Quoted(info->name) + " has no " + step.category);
+    return nullptr;
+  }
+  return info;
+}
+
+void ReadSpeed(const ojson& speed, const std::string& path, bool datax, JobSettings* s,
+               Diagnostics* diag) {
+  if (!speed.is_object()) {
+    diag->AtValue(path, "expected an object such as {\"concurrent\": 2}, found " + TypeOf(speed));
+    return;
+  }
+  if (datax) {
+    CheckKeys(speed, path, {"channel", "byte", "record", "concurrent"}, diag);
+  } else {
+    CheckKeys(speed, path, {"concurrent", "throttle", "mbps", "record", "byte", "dmu"}, diag);
+  }
+  for (const char* key : {"concurrent", "channel"}) {
+    if (!speed.contains(key)) continue;
+    auto n = AsInteger(speed[key]);
+    if (!n || *n < 1 || *n > 1024) {
+      diag->AtValue(JoinPath(path, key), "expected a whole number of channels from 1 to 1024");
+    } else {
+      s->concurrent = static_cast<int>(*n);
+    }
+  }
+  bool throttle = datax;
+  if (speed.contains("throttle")) {
+    auto b = AsBool(speed["throttle"]);
+    if (!b) diag->AtValue(JoinPath(path, "throttle"), "expected true or false");
+    throttle = b.value_or(false);
+  }
+  if (!datax && throttle) {
+    auto mbps = speed.contains("mbps") ? AsNumber(speed["mbps"]) : std::nullopt;
+    if (!mbps || *mbps < 1) {
+      diag->AtValue(speed.contains("mbps") ? JoinPath(path, "mbps") : path,
+                    "throttle is true, so mbps must be a number of MB/s of at least 1");
+    } else {
+      s->bytes_per_second = *mbps * 1024 * 1024;
+    }
+  }
+  if (speed.contains("byte")) {
+    auto b = AsNumber(speed["byte"]);
+    if (!b || *b < 1) {
+      diag->AtValue(JoinPath(path, "byte"), "expected a byte rate (bytes/s) of at least 1");
+    } else if (throttle || datax) {
+      s->bytes_per_second = *b;
+    }
+  }
+  if (speed.contains("record")) {
+    auto r = AsNumber(speed["record"]);
+    if (!r || *r < 1) {
+      diag->AtValue(JoinPath(path, "record"), "expected a record rate (records/s) of at least 1");
+    } else {
+      s->records_per_second = *r;
+    }
+  }
+}
+
+void ReadErrorLimit(const ojson& limit, const std::string& path, JobSettings* s,
+                    Diagnostics* diag) {
+  if (limit.is_null()) return;
+  if (!limit.is_object()) {
+    diag->AtValue(path, "expected an object such as {\"record\": 0}, found " + TypeOf(limit));
+    return;
+  }
+  CheckKeys(limit, path, {"record", "percentage"}, diag);
+  if (limit.contains("record") && !limit["record"].is_null()) {
+    auto n = AsInteger(limit["record"]);
+    if (!n || *n < 0) {
+      diag->AtValue(JoinPath(path, "record"), "expected a whole number of records, 0 or more");
+    } else {
+      s->error_limit_records = *n;
+    }
+  }
+  if (limit.contains("percentage") && !limit["percentage"].is_null()) {
+    auto p = AsNumber(limit["percentage"]);
+    if (!p || *p < 0 || *p > 1) {
+      diag->AtValue(JoinPath(path, "percentage"), "expected a fraction from 0 to 1 (0.02 = 2%)");
+    } else {
+      s->error_limit_percentage = *p;
+    }
+  }
+}
+
+void ReadDataWorks(const ojson& root, std::vector<StepRef>* steps, JobSettings* s,
+                   Diagnostics* diag) {
+  CheckKeys(root, "", {"type", "version", "steps", "setting", "order", "extend"}, diag);
+  if (root.contains("type") && root["type"] != "job") {
+    diag->AtValue("type", "expected \"job\"");
+  }
+  if (root.contains("version") && root["version"] != "2.0" && root["version"] != 2.0) {
+    diag->AtValue("version", "expected \"2.0\"");
+  }
+  if (!root.contains("steps") || !root["steps"].is_array()) {
+    diag->AtValue(root.contains("steps") ? "steps" : "",
+                  "expected \"steps\": a list with one reader and one writer");
+    return;
+  }
+  const ojson& list = root["steps"];
+  for (size_t i = 0; i < list.size(); ++i) {
+    std::string path = IndexPath("steps", i);
+    const ojson& st = list[i];
+    if (!st.is_object()) {
+      diag->AtValue(path, "expected a step object with stepType, category, name and parameter");
+      continue;
+    }
+    CheckKeys(st, path, {"stepType", "category", "name", "parameter", "copies"}, diag);
+    StepRef ref;
+    ref.path = path;
+    ref.plugin_name = st.value("stepType", "");
+    ref.category = st.value("category", "");
+    ref.name = st.value("name", "");
+    if (!st.contains("stepType") || !st["stepType"].is_string()) {
+      diag->AtValue(path, "missing \"stepType\" (the plugin, e.g. \"sqlite\")");
+    }
+    if (ref.category != "reader" && ref.category != "writer") {
+      diag->AtValue(st.contains("category") ? JoinPath(path, "category") : path,
+                    "expected \"category\": \"reader\" or \"writer\"");
+    }
+    if (ref.name.empty()) ref.name = ref.category == "reader" ? "Reader" : "Writer";
+    if (st.contains("parameter") && !st["parameter"].is_object()) {
+      diag->AtValue(JoinPath(path, "parameter"), "expected an object");
+    } else if (st.contains("parameter")) {
+      ref.parameter = &st["parameter"];
+    }
+    steps->push_back(ref);
+  }
+  if (root.contains("setting")) {
+    const ojson& setting = root["setting"];
+    if (!setting.is_object()) {
+      diag->AtValue("setting", "expected an object");
+    } else {
+      CheckKeys(setting, "setting", {"executeMode", "speed", "errorLimit", "locale"}, diag);
+      if (setting.contains("speed")) {
+        ReadSpeed(setting["speed"], "setting.speed", false, s, diag);
+      }
+      if (setting.contains("errorLimit")) {
+        ReadErrorLimit(setting["errorLimit"], "setting.errorLimit", s, diag);
+      }
+      if (setting.contains("executeMode") && !setting["executeMode"].is_null()) {
+        if (setting["executeMode"] != "distribute") {
+          diag->AtValue("setting.executeMode", "expected null or \"distribute\"");
+        } else {
+          s->execute_mode = "distribute";
+        }
+      }
+    }
+  }
+}
+
+void CheckHops(const ojson& root, const std::vector<StepRef>& steps, Diagnostics* diag) {
+  if (!root.contains("order")) return;  // one reader, one writer: the hop is implied
+  const ojson& order = root["order"];
+  if (!order.is_object() || !order.contains("hops") || !order["hops"].is_array()) {
+    diag->AtValue("order", "expected {\"hops\": [{\"from\": READER, \"to\": WRITER}]}");
+    return;
+  }
+  CheckKeys(order, "order", {"hops"}, diag);
+  std::set<std::string> names, linked;
+  for (const StepRef& s : steps) names.insert(s.name);
+  const ojson& hops = order["hops"];
+  for (size_t i = 0; i < hops.size(); ++i) {
+    std::string path = IndexPath("order.hops", i);
+    const ojson& hop = hops[i];
+    if (!hop.is_object()) {
+      diag->AtValue(path, "expected {\"from\": STEP, \"to\": STEP}");
+      continue;
+    }
+    CheckKeys(hop, path, {"from", "to"}, diag);
+    std::string from = hop.value("from", ""), to = hop.value("to", "");
+    for (const auto& [key, name] : {std::pair{"from", from}, std::pair{"to", to}}) {
+      if (!names.count(name)) {
+        diag->AtValue(hop.contains(key) ? JoinPath(path, key) : path,
+                      "no step is named " + Quoted(name) + "; steps are " +
+                          Join(std::vector<std::string>(names.begin(), names.end()), ", "));
+      }
+      linked.insert(name);
+    }
+    if (from == to && !from.empty()) diag->AtValue(path, "a hop from a step to itself is a cycle");
+    const StepRef* f = nullptr;
+    for (const StepRef& s : steps) {
+      if (s.name == from) f = &s;
+    }
+    if (f != nullptr && f->category == "writer") {
+      diag->AtValue(JoinPath(path, "from"), "a hop must go from the reader to the writer");
+    }
+  }
+  for (const StepRef& s : steps) {
+    if (!linked.count(s.name)) {
+      diag->AtValue(s.path, "step " + Quoted(s.name) + " is not joined by any hop in order.hops");
+    }
+  }
+}
+
+void ReadDataX(const ojson& root, std::vector<StepRef>* steps, JobSettings* s,
+               Diagnostics* diag) {
+  CheckKeys(root, "", {"job", "core"}, diag);
+  const ojson& job = root["job"];
+  if (!job.is_object()) {
+    diag->AtValue("job", "expected an object with \"setting\" and \"content\"");
+    return;
+  }
+  CheckKeys(job, "job", {"setting", "content"}, diag);
+  if (job.contains("setting")) {
+    const ojson& setting = job["setting"];
+    if (!setting.is_object()) {
+      diag->AtValue("job.setting", "expected an object");
+    } else {
+      CheckKeys(setting, "job.setting", {"speed", "errorLimit"}, diag);
+      if (setting.contains("speed")) ReadSpeed(setting["speed"], "job.setting.speed", true, s, diag);
+      if (setting.contains("errorLimit")) {
+        ReadErrorLimit(setting["errorLimit"], "job.setting.errorLimit", s, diag);
+      }
+    }
+  }
+  if (!job.contains("content") || !job["content"].is_array() || job["content"].size() != 1) {
+    diag->AtValue(job.contains("content") ? "job.content" : "job",
+                  "expected \"content\": a list with one {\"reader\": ..., \"writer\": ...}");
+    return;
+  }
+  const ojson& content = job["content"][0];
+  if (!content.is_object()) {
+    diag->AtValue("job.content[0]", "expected {\"reader\": ..., \"writer\": ...}");
+    return;
+  }
+  CheckKeys(content, "job.content[0]", {"reader", "writer", "transformer"}, diag);
+  for (const char* side : {"reader", "writer"}) {
+    std::string path = JoinPath("job.content[0]", side);
+    if (!content.contains(side) || !content[side].is_object()) {
+      diag->AtValue(content.contains(side) ? path : "job.content[0]",
+                    std::string("expected a ") + side + " object with \"name\" and \"parameter\"");
+      continue;
+    }
+    const ojson& step = content[side];
+    CheckKeys(step, path, {"name", "parameter"}, diag);
+    StepRef ref;
+    ref.path = path;
+    ref.category = side;
+    ref.name = std::string(side) == "reader" ? "Reader" : "Writer";
+    ref.plugin_name = step.value("name", "");
+    if (step.contains("parameter") && step["parameter"].is_object()) {
+      ref.parameter = &step["parameter"];
+    } else if (step.contains("parameter")) {
+      diag->AtValue(JoinPath(path, "parameter"), "expected an object");
+    }
+    steps->push_back(ref);
+  }
+}
+
+}  // namespace
+
+Result<LoadedJob> LoadJobText(std::string_view text, const std::string& file_name,
+                              const ParameterSet& params, const Registry& registry) {
+  ASSIGN_OR_RETURN(LocatedJson doc, ParseLocatedJson(text, file_name));
+  Diagnostics diag(&doc);
+  if (!doc.value().is_object()) {
+    diag.AtValue("", "expected a job object ({\"type\": \"job\", \"steps\": ...} or {\"job\": ...})");
+    return diag.ToStatus();
+  }
+  ojson root = doc.value();
+  std::set<std::string> missing;
+  SubstituteAll(&root, "", params, &missing, &diag);
+
+  LoadedJob out;
+  JobModel& m = out.model;
+  m.file = file_name;
+  std::vector<StepRef> steps;
+  bool datax = root.contains("job");
+  m.layout = datax ? "datax" : "dataworks";
+  if (datax) {
+    ReadDataX(root, &steps, &m.setting, &diag);
+  } else {
+    ReadDataWorks(root, &steps, &m.setting, &diag);
+    CheckHops(root, steps, &diag);
+  }
+  int readers = 0, writers = 0;
+  for (const StepRef& s : steps) (s.category == "reader" ? readers : writers) += 1;
+  if (!datax && root.contains("steps") && root["steps"].is_array() &&
+      (readers != 1 || writers != 1)) {
+    diag.AtValue("steps", "expected exactly one reader and one writer, found " +
+                              std::to_string(readers) + " readers and " + std::to_string(writers) +
+                              " writers");
+  }
+  if (m.setting.execute_mode == "distribute" && m.setting.concurrent < 8) {
+    diag.AtValue(datax ? "job.setting" : "setting.executeMode",
+                 "executeMode \"distribute\" needs speed.concurrent of at least 8");
+  }
+  for (const StepRef& ref : steps) {
+    std::string name_path = JoinPath(ref.path, datax ? "name" : "stepType");
+    const PluginInfo* info = FindPlugin(registry, ref, name_path, &diag);
+    StepModel step;
+    step.name = ref.name;
+    step.category = ref.category;
+    step.path = ref.path;
+    step.plugin = info != nullptr ? info->name : ref.plugin_name;
+    step.parameter = ref.parameter != nullptr ? nlohmann::json(*ref.parameter)
+                                              : nlohmann::json::object();
+    if (ref.parameter == nullptr) diag.AtValue(ref.path, "missing \"parameter\" object");
+    if (info != nullptr && ref.parameter != nullptr) {
+      const auto& defs = ref.category == "reader" ? info->reader_params : info->writer_params;
+      CheckParameters(defs, doc, step.parameter_path(), &step.parameter, &diag);
+    }
+    (ref.category == "reader" ? m.reader : m.writer) = std::move(step);
+  }
+  RETURN_NOT_OK(diag.ToStatus());
+  out.doc = std::move(doc);
+  return out;
+}
+
+Result<LoadedJob> LoadJob(const std::string& path, const ParameterSet& params,
+                          const Registry& registry) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) {
+    return Status::NotFound("cannot read job file " + path + ": " + std::strerror(errno));
+  }
+  std::string text;
+  char buf[65536];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0) text.append(buf, n);
+  std::fclose(f);
+  return LoadJobText(text, path, params, registry);
+}
+
+std::string LocateStepError(const LoadedJob& job, const StepModel& step, const Status& st) {
+  if (st.field().empty()) return job.doc.Format(step.path, st.message());
+  return job.doc.Format(step.parameter_path() + "." + st.field(), st.message());
+}
+
+}  // namespace ferry

@@ -1,0 +1,36 @@
+// Reader: a source plugin. Prepare checks the step's parameters against the source without
+// reading rows; PlanSplits cuts the work; OpenTask reads one split. OpenTask may be called from
+// several threads at once; each ReaderTask is used by one thread.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "ferry/common/status.h"
+#include "ferry/plugin/column_info.h"
+#include "ferry/plugin/split.h"
+#include "ferry/plugin/step_context.h"
+#include "ferry/plugin/task_context.h"
+#include "ferry/types/record_batch.h"
+
+namespace ferry {
+
+class ReaderTask {
+ public:
+  virtual ~ReaderTask() = default;
+  // Appends up to `max_rows` records to `batch` (already Reset to OutputColumns().size()).
+  // Returns false once the split is exhausted; the batch may still hold its last rows.
+  virtual Result<bool> Next(RecordBatch* batch, size_t max_rows, TaskContext& ctx) = 0;
+};
+
+class Reader {
+ public:
+  virtual ~Reader() = default;
+  // Errors about one parameter carry it in Status::field() ("splitPk", "column[2]").
+  virtual Status Prepare(const StepContext& ctx) = 0;
+  virtual std::vector<ColumnInfo> OutputColumns() const = 0;
+  virtual Result<std::vector<Split>> PlanSplits(int concurrent) = 0;
+  virtual Result<std::unique_ptr<ReaderTask>> OpenTask(const Split& split) = 0;
+};
+
+}  // namespace ferry
