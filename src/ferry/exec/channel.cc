@@ -5,6 +5,8 @@
 #include <thread>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "ferry/common/log.h"
 #include "ferry/exec/bounded_queue.h"
 
@@ -23,6 +25,46 @@ struct AttemptCounters {
   std::atomic<int64_t> read{0};
   std::atomic<int64_t> bytes{0};
   std::atomic<int64_t> written{0};
+};
+
+// Runs a plugin call; an exception escaping the plugin becomes an Internal error, so that one
+// bad driver fails its job instead of terminating the process.
+template <typename F>
+Status Guarded(const char* side, F&& call) {
+  try {
+    return call();
+  } catch (const std::exception& e) {
+    return Status::Internal(fmt::format("unexpected exception in the {}: {}", side, e.what()));
+  } catch (...) {
+    return Status::Internal(fmt::format("unexpected exception in the {}", side));
+  }
+}
+
+// The sink a reader task reports unreadable source records to. Such a record was read, so it
+// counts as read (read = written + dirty, as the summary promises).
+class SourceDirtySink : public DirtySink {
+ public:
+  SourceDirtySink(DirtySink* inner, Metrics* metrics, AttemptCounters* counters)
+      : inner_(inner), metrics_(metrics), counters_(counters) {}
+  Status AddRecord(const std::string& split_id, const Status& reason, const Value* row,
+                   size_t num_columns) override {
+    CountRead();
+    return inner_->AddRecord(split_id, reason, row, num_columns);
+  }
+  Status AddRaw(const std::string& split_id, const Status& reason, const std::string& where,
+                const std::string& raw) override {
+    CountRead();
+    return inner_->AddRaw(split_id, reason, where, raw);
+  }
+
+ private:
+  void CountRead() {
+    ++metrics_->records_read;
+    ++counters_->read;
+  }
+  DirtySink* inner_;
+  Metrics* metrics_;
+  AttemptCounters* counters_;
 };
 
 // Batches the writer has finished with, reused by the reader so a split allocates a few
@@ -61,36 +103,49 @@ class SplitAttempt {
         queue_(env.options.queue_batches, env.options.queue_bytes) {}
 
   Status Run() {
-    ASSIGN_OR_RETURN(std::unique_ptr<WriterTask> task, env_.writer->OpenTask(split_));
-    Status st = task->Begin();
+    std::unique_ptr<WriterTask> task;
+    Status st = Guarded("writer", [&]() -> Status {
+      ASSIGN_OR_RETURN(task, env_.writer->OpenTask(split_));
+      return task->Begin();
+    });
     if (st.ok()) {
       std::jthread reader([this] { reader_status_ = ReadAll(); });
-      st = WriteAll(task.get());
+      st = Guarded("writer", [&] { return WriteAll(task.get()); });
       if (!st.ok()) attempt_stop_.request_stop();
       reader.join();
       if (st.ok()) st = reader_status_;
       if (st.ok() && job_stop_.stop_requested()) st = Status::Cancelled("stopped");
-      if (st.ok()) st = task->Commit();
+      if (st.ok()) st = Guarded("writer", [&] { return task->Commit(); });
     }
-    if (!st.ok()) task->Abort();
+    if (!st.ok() && task != nullptr) {
+      Status aborted = Guarded("writer", [&] {
+        task->Abort();
+        return Status::OK();
+      });
+      if (!aborted.ok()) LogWarn("split {}: {}", split_.id, aborted.message());
+    }
     return st;
   }
 
  private:
   Status ReadAll() {
-    Status st = ReadBatches();
+    Status st = Guarded("reader", [this] { return ReadBatches(); });
     queue_.Close();
     return st;
   }
 
   Status ReadBatches() {
     ASSIGN_OR_RETURN(std::unique_ptr<ReaderTask> task, env_.reader->OpenTask(split_));
-    TaskContext ctx{&split_, dirty_, attempt_stop_.get_token()};
+    SourceDirtySink source_dirty(dirty_, env_.metrics, counters_);
+    TaskContext ctx{&split_, &source_dirty, attempt_stop_.get_token()};
     for (bool more = true; more;) {
       if (attempt_stop_.stop_requested()) return Status::Cancelled("stopped");
       BatchPtr batch = pool_.Get(env_.num_columns);
       ASSIGN_OR_RETURN(more, task->Next(batch.get(), env_.options.batch_rows, ctx));
-      if (batch->empty()) continue;
+      if (batch->empty()) {
+        pool_.Put(std::move(batch));
+        continue;
+      }
       int64_t rows = static_cast<int64_t>(batch->num_rows());
       int64_t bytes = static_cast<int64_t>(batch->ByteSize());
       env_.metrics->records_read += rows;
@@ -166,17 +221,28 @@ Status RunSplit(ChannelEnv& env, const Split& split, std::stop_token stop) {
     AttemptCounters counters;
     Status st = SplitAttempt(env, split, stop, &dirty, &counters).Run();
     if (st.ok()) {
-      RETURN_NOT_OK(dirty.Flush());
-      RETURN_NOT_OK(env.on_committed(split));
+      // The rows are in the destination: record that before anything else can fail, so that a
+      // resume never writes them twice.
+      SplitFigures figures{counters.read, counters.bytes, counters.written, dirty.count()};
+      Status marked = env.on_committed(split, figures);
       ++env.metrics->splits_done;
-      return st;
+      Status flushed = dirty.Flush();
+      return marked.ok() ? flushed : marked;
     }
     // The attempt's writes were rolled back: the destination holds none of its rows.
     env.metrics->records_written -= counters.written;
-    bool retry = st.IsTransient() && attempt < env.options.max_retries && !stop.stop_requested();
+    if (st.IsTransient() && stop.stop_requested()) st = Status::Cancelled("stopped");
+    bool retry = st.IsTransient() && attempt < env.options.max_retries;
     if (!retry) {
+      // Kept for the user to see why the job failed; a resume drops them and runs the split again.
       Status flushed = dirty.Flush();
-      return st.ok() ? flushed : st;
+      if (!flushed.ok()) LogError("split {}: {}", split.id, flushed.message());
+      if (st.IsTransient()) {
+        st = st.WithPrefix(attempt == 0 ? fmt::format("split {}", split.id)
+                                        : fmt::format("split {} failed after {} retries",
+                                                      split.id, attempt));
+      }
+      return st;
     }
     dirty.Discard();
     env.metrics->records_read -= counters.read;
@@ -185,6 +251,7 @@ Status RunSplit(ChannelEnv& env, const Split& split, std::stop_token stop) {
     LogWarn("split {} failed ({}), retry {} of {} in {} ms", split.id, st.message(), attempt + 1,
             env.options.max_retries, backoff.count());
     WaitFor(backoff, stop);
+    if (stop.stop_requested()) return Status::Cancelled("stopped");
     backoff *= 2;
   }
 }
@@ -197,7 +264,11 @@ void RunChannel(ChannelEnv& env, std::stop_token stop) {
     if (!split) return;
     Status st = RunSplit(env, *split, stop);
     if (!st.ok()) {
-      if (st.code() != StatusCode::kCancelled) env.first_error->Set(st);
+      // Cancelled is the echo of a stop someone else asked for; a Cancelled nobody asked for
+      // (a plugin's own) is an error like any other, or the split would be silently lost.
+      if (st.code() != StatusCode::kCancelled || !stop.stop_requested()) {
+        env.first_error->Set(st);
+      }
       return;
     }
   }

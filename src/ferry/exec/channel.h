@@ -37,12 +37,15 @@ struct ChannelEnv {
   Metrics* metrics = nullptr;
   DirtyLog* dirty = nullptr;
   FirstError* first_error = nullptr;
-  // Called after a split committed (records it in the run directory).
-  std::function<Status(const Split&)> on_committed;
+  // Called after a split committed, with what it added to the figures (records it in the run
+  // directory). May be called from several channels at once.
+  std::function<Status(const Split&, const SplitFigures&)> on_committed;
   ChannelOptions options;
 };
 
-// Runs until the split queue is empty or `stop` is requested. Errors go to env.first_error.
+// Runs until the split queue is empty or `stop` is requested. Errors go to env.first_error
+// (a plugin's exception becomes an Internal error there). A split's tasks are committed or
+// aborted before this returns.
 void RunChannel(ChannelEnv& env, std::stop_token stop);
 
 }  // namespace ferry

@@ -123,27 +123,45 @@ std::vector<std::string> DirtyLog::SampleReasons() const {
   return samples_;
 }
 
+Status SplitDirtyRecorder::Add(std::string line) {
+  {
+    std::lock_guard lock(mu_);
+    lines_.push_back(std::move(line));
+  }
+  return log_->Count();
+}
+
 Status SplitDirtyRecorder::AddRecord(const std::string& split_id, const Status& reason,
                                      const Value* row, size_t num_columns) {
-  lines_.push_back(DirtyRecordLine(split_id, reason, row, num_columns));
-  return log_->Count();
+  return Add(DirtyRecordLine(split_id, reason, row, num_columns));
 }
 
 Status SplitDirtyRecorder::AddRaw(const std::string& split_id, const Status& reason,
                                   const std::string& where, const std::string& raw) {
-  lines_.push_back(DirtyRawLine(split_id, reason, where, raw));
-  return log_->Count();
+  return Add(DirtyRawLine(split_id, reason, where, raw));
+}
+
+int64_t SplitDirtyRecorder::count() const {
+  std::lock_guard lock(mu_);
+  return static_cast<int64_t>(lines_.size());
 }
 
 Status SplitDirtyRecorder::Flush() {
-  Status st = log_->AppendLines(lines_);
-  lines_.clear();
-  return st;
+  std::vector<std::string> lines;
+  {
+    std::lock_guard lock(mu_);
+    lines.swap(lines_);
+  }
+  return log_->AppendLines(lines);
 }
 
 void SplitDirtyRecorder::Discard() {
-  log_->Uncount(static_cast<int64_t>(lines_.size()));
-  lines_.clear();
+  std::vector<std::string> lines;
+  {
+    std::lock_guard lock(mu_);
+    lines.swap(lines_);
+  }
+  log_->Uncount(static_cast<int64_t>(lines.size()));
 }
 
 }  // namespace ferry

@@ -69,6 +69,7 @@ std::string DirtyRawLine(const std::string& split_id, const Status& reason,
 
 // The DirtySink of one split attempt: counts at once (so errorLimit stops the job at once) but
 // keeps the lines until the attempt ends, so a retried attempt does not log its records twice.
+// Thread-safe: the attempt's reader and writer report into it at the same time.
 class SplitDirtyRecorder : public DirtySink {
  public:
   explicit SplitDirtyRecorder(DirtyLog* log) : log_(log) {}
@@ -76,13 +77,18 @@ class SplitDirtyRecorder : public DirtySink {
                    size_t num_columns) override;
   Status AddRaw(const std::string& split_id, const Status& reason, const std::string& where,
                 const std::string& raw) override;
+  // Records reported by this attempt so far.
+  int64_t count() const;
   // The attempt is final (committed, or failed for good): the lines go to dirty.jsonl.
   Status Flush();
   // The attempt will be retried: forget its lines and their count.
   void Discard();
 
  private:
+  Status Add(std::string line);
+
   DirtyLog* log_;
+  mutable std::mutex mu_;
   std::vector<std::string> lines_;
 };
 

@@ -1,7 +1,10 @@
 #include "ferry/exec/job_runner.h"
 
 #include <chrono>
+#include <cmath>
 #include <ctime>
+#include <map>
+#include <set>
 #include <filesystem>
 #include <thread>
 #include <vector>
@@ -118,8 +121,10 @@ Status PrepareOnly(const JobModel& job, const Registry& registry,
   return Prepare(job, registry, "", locate, &p);
 }
 
-RunReport RunJob(const JobModel& job, const Registry& registry, const RunOptions& options,
-                 std::stop_token stop) {
+namespace {
+
+RunReport RunJobUnguarded(const JobModel& job, const Registry& registry, const RunOptions& options,
+                          std::stop_token stop) {
   RunReport report;
   Metrics metrics;
   auto started = SysClock::now();
@@ -147,7 +152,7 @@ RunReport RunJob(const JobModel& job, const Registry& registry, const RunOptions
 
   // The run directory: a new plan, or the saved plan of the run being resumed.
   std::vector<Split> plan;
-  std::set<std::string> committed;
+  std::map<std::string, SplitFigures> committed;
   Result<RunDir> dir = options.resume ? RunDir::Open(report.run_dir) : RunDir::Create(report.run_dir);
   if (!dir.ok()) {
     report.failed_in = RunPhase::kPrepare;
@@ -156,23 +161,37 @@ RunReport RunJob(const JobModel& job, const Registry& registry, const RunOptions
   report.dirty_path = dir->dirty_path();
   if (options.resume) {
     auto saved = dir->ReadPlan();
-    auto done = dir->ReadCommitted();
     if (!saved.ok()) return finish(saved.status());
+    auto done = dir->ReadCommittedSplits();
     if (!done.ok()) return finish(done.status());
     plan = std::move(saved).value();
-    committed = std::move(done).value();
+    for (const Split& s : plan) {
+      auto it = done->find(s.id);
+      if (it != done->end()) committed.insert(*it);
+    }
+    // The splits still to run will log their dirty records again.
+    std::set<std::string> ids;
+    for (const auto& [id, figures] : committed) ids.insert(id);
+    st = dir->KeepDirtyRecordsOf(ids);
+    if (!st.ok()) return finish(st);
   } else {
     auto planned = plugins.reader->PlanSplits(job.setting.concurrent);
     if (!planned.ok()) return finish(planned.status());
     plan = std::move(planned).value();
-    st = dir->WriteJob(job.ToJson(false));
-    if (st.ok()) st = dir->WritePlan(plan);
-    if (!st.ok()) return finish(st);
   }
 
+  // A resumed run reports the whole job: what the committed splits did counts too.
   std::vector<Split> pending;
   for (const Split& s : plan) {
-    if (!committed.count(s.id)) pending.push_back(s);
+    auto it = committed.find(s.id);
+    if (it == committed.end()) {
+      pending.push_back(s);
+      continue;
+    }
+    metrics.records_read += it->second.records_read;
+    metrics.bytes_read += it->second.bytes_read;
+    metrics.records_written += it->second.records_written;
+    metrics.dirty_records += it->second.dirty_records;
   }
   metrics.splits_total = static_cast<int64_t>(plan.size());
   metrics.splits_done = static_cast<int64_t>(plan.size() - pending.size());
@@ -181,6 +200,16 @@ RunReport RunJob(const JobModel& job, const Registry& registry, const RunOptions
 
   st = plugins.writer->Start(options.resume);
   if (!st.ok()) return finish(st);
+  if (!options.resume) {
+    // Saved only now that the setup (preSql) ran: a directory with a plan is one to resume,
+    // where the setup must not run again.
+    st = dir->WriteJob(job.ToJson(false));
+    if (st.ok()) st = dir->WritePlan(plan);
+    if (!st.ok()) {
+      (void)plugins.writer->Finalize(false, {});
+      return finish(st);
+    }
+  }
 
   std::stop_source job_stop;
   std::stop_callback forward(stop, [&] { job_stop.request_stop(); });
@@ -191,7 +220,7 @@ RunReport RunJob(const JobModel& job, const Registry& registry, const RunOptions
                  &metrics, {});
   SplitQueue queue(pending);
   std::mutex commit_mu;
-  std::vector<std::string> committed_now;
+  std::set<std::string> committed_now;
   RunDir& run_dir = *dir;
   ChannelEnv env;
   env.reader = plugins.reader.get();
@@ -203,10 +232,12 @@ RunReport RunJob(const JobModel& job, const Registry& registry, const RunOptions
   env.dirty = &dirty;
   env.first_error = &first_error;
   env.options = options.channel;
-  env.on_committed = [&](const Split& s) {
-    std::lock_guard lock(commit_mu);
-    committed_now.push_back(s.id);
-    return run_dir.MarkCommitted(s.id);
+  env.on_committed = [&](const Split& s, const SplitFigures& figures) {
+    {
+      std::lock_guard lock(commit_mu);
+      committed_now.insert(s.id);
+    }
+    return run_dir.MarkCommitted(s.id, figures);
   };
   {
     ProgressReporter progress(&metrics, options.progress_interval, options.live_bar);
@@ -222,10 +253,7 @@ RunReport RunJob(const JobModel& job, const Registry& registry, const RunOptions
   if (st.ok()) st = dirty.CheckFinal();
   std::vector<std::string> all_committed;
   for (const Split& s : plan) {
-    if (committed.count(s.id) ||
-        std::find(committed_now.begin(), committed_now.end(), s.id) != committed_now.end()) {
-      all_committed.push_back(s.id);
-    }
+    if (committed.count(s.id) || committed_now.count(s.id)) all_committed.push_back(s.id);
   }
   Status fin = plugins.writer->Finalize(st.ok(), all_committed);
   if (st.ok()) st = fin;
@@ -235,6 +263,22 @@ RunReport RunJob(const JobModel& job, const Registry& registry, const RunOptions
   RunReport out = finish(st);
   (void)run_dir.WriteSummary(out.summary);
   return out;
+}
+
+}  // namespace
+
+RunReport RunJob(const JobModel& job, const Registry& registry, const RunOptions& options,
+                 std::stop_token stop) {
+  // Channels turn a plugin's exception into an error; this catches those of the calls made
+  // here (Prepare, PlanSplits, Start, Finalize), so a bad plugin fails its job, not the process.
+  try {
+    return RunJobUnguarded(job, registry, options, stop);
+  } catch (const std::exception& e) {
+    RunReport report;
+    report.status = Status::Internal(std::string("unexpected exception: ") + e.what());
+    report.summary = {{"status", "FAILED"}, {"job", job.file}, {"error", report.status.message()}};
+    return report;
+  }
 }
 
 std::string FormatSummary(const RunReport& report) {

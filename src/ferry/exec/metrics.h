@@ -7,6 +7,15 @@
 
 namespace ferry {
 
+// What one committed split added to the job's figures; kept in the run directory so that a
+// resumed run reports the whole job.
+struct SplitFigures {
+  int64_t records_read = 0;
+  int64_t bytes_read = 0;
+  int64_t records_written = 0;
+  int64_t dirty_records = 0;
+};
+
 struct Metrics {
   std::atomic<int64_t> records_read{0};
   std::atomic<int64_t> bytes_read{0};

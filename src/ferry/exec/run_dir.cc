@@ -1,6 +1,7 @@
 #include "ferry/exec/run_dir.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -26,8 +27,9 @@ Status WriteFileAtomic(const std::string& path, const std::string& content) {
     }
     off += static_cast<size_t>(n);
   }
-  ::fsync(fd);
-  ::close(fd);
+  bool synced = ::fsync(fd) == 0;
+  bool closed = ::close(fd) == 0;
+  if (!synced || !closed) return Status::IOError("cannot write " + tmp + ": " + std::strerror(errno));
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
     return Status::IOError("cannot rename " + tmp + ": " + std::strerror(errno));
   }
@@ -88,27 +90,79 @@ Result<std::vector<Split>> RunDir::ReadPlan() const {
   }
 }
 
-Status RunDir::MarkCommitted(const std::string& split_id) {
+Status RunDir::MarkCommitted(const std::string& split_id, const SplitFigures& figures) {
+  nlohmann::json record = {{"split", split_id},
+                           {"records_read", figures.records_read},
+                           {"bytes_read", figures.bytes_read},
+                           {"records_written", figures.records_written},
+                           {"dirty_records", figures.dirty_records}};
+  std::string line = record.dump() + "\n";
   std::lock_guard lock(mu_);
   std::string path = File("committed.log");
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND, 0644);
   if (fd < 0) return Status::IOError("cannot write " + path + ": " + std::strerror(errno));
-  std::string line = split_id + "\n";
+  // A crash may have left half a line: start on a line of our own.
+  struct stat st;
+  char last = '\n';
+  if (::fstat(fd, &st) == 0 && st.st_size > 0 && ::pread(fd, &last, 1, st.st_size - 1) == 1 &&
+      last != '\n') {
+    line.insert(line.begin(), '\n');
+  }
   ssize_t n = ::write(fd, line.data(), line.size());
-  ::fsync(fd);
+  int err = n < 0 ? errno : 0;
+  bool synced = ::fsync(fd) == 0;
   ::close(fd);
-  if (n != static_cast<ssize_t>(line.size())) return Status::IOError("cannot write " + path);
+  if (n != static_cast<ssize_t>(line.size()) || !synced) {
+    return Status::IOError("cannot write " + path + (err ? std::string(": ") + std::strerror(err) : ""));
+  }
   return Status::OK();
 }
 
-Result<std::set<std::string>> RunDir::ReadCommitted() const {
-  std::set<std::string> ids;
+Result<std::map<std::string, SplitFigures>> RunDir::ReadCommittedSplits() const {
+  std::map<std::string, SplitFigures> out;
   std::ifstream in(File("committed.log"));
   std::string line;
   while (std::getline(in, line)) {
-    if (!line.empty()) ids.insert(line);
+    // Lines that do not parse were cut short by a crash before their split was recorded.
+    nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (!j.is_object() || !j.contains("split") || !j["split"].is_string()) continue;
+    SplitFigures f;
+    f.records_read = j.value("records_read", int64_t{0});
+    f.bytes_read = j.value("bytes_read", int64_t{0});
+    f.records_written = j.value("records_written", int64_t{0});
+    f.dirty_records = j.value("dirty_records", int64_t{0});
+    out[j["split"].get<std::string>()] = f;
   }
+  return out;
+}
+
+Result<std::set<std::string>> RunDir::ReadCommitted() const {
+  ASSIGN_OR_RETURN(auto splits, ReadCommittedSplits());
+  std::set<std::string> ids;
+  for (const auto& [id, figures] : splits) ids.insert(id);
   return ids;
+}
+
+Status RunDir::KeepDirtyRecordsOf(const std::set<std::string>& splits) const {
+  std::string path = dirty_path();
+  if (!fs::exists(path)) return Status::OK();
+  ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+  std::string kept;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    std::string_view line(text.data() + pos, end - pos);
+    pos = end + 1;
+    nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (j.is_object() && j.contains("split") && j["split"].is_string() &&
+        splits.count(j["split"].get<std::string>())) {
+      kept.append(line);
+      kept.push_back('\n');
+    }
+  }
+  if (kept.size() == text.size()) return Status::OK();
+  return WriteFileAtomic(path, kept);
 }
 
 Status RunDir::WriteSummary(const nlohmann::json& summary) const {

@@ -1,8 +1,11 @@
 // RunDir: the run directory of one job run. It holds what a resume needs and what a user reads
-// afterwards: job.json (the resolved job), plan.json (the splits), committed.log (one split id
-// per line, appended and fsynced after each split commits), dirty.jsonl and summary.json.
+// afterwards: job.json (the resolved job), plan.json (the splits; written once the writer's
+// setup ran, so a directory with a plan is one to --resume), committed.log (one JSON line per
+// committed split with its figures, appended and fsynced after each commit), dirty.jsonl and
+// summary.json.
 #pragma once
 
+#include <map>
 #include <mutex>
 #include <set>
 #include <string>
@@ -11,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ferry/common/status.h"
+#include "ferry/exec/metrics.h"
 #include "ferry/plugin/split.h"
 
 namespace ferry {
@@ -33,8 +37,15 @@ class RunDir {
   Result<nlohmann::json> ReadJob() const;
   Status WritePlan(const std::vector<Split>& splits) const;
   Result<std::vector<Split>> ReadPlan() const;
-  Status MarkCommitted(const std::string& split_id);
+  // Records that `split_id` committed. Thread-safe. A line left half-written by a crash is
+  // ignored by the readers and never glued to the next one.
+  Status MarkCommitted(const std::string& split_id, const SplitFigures& figures = {});
+  // The committed splits with their figures.
+  Result<std::map<std::string, SplitFigures>> ReadCommittedSplits() const;
   Result<std::set<std::string>> ReadCommitted() const;
+  // Drops the dirty.jsonl lines of every split not in `splits` (a resumed run writes the
+  // uncommitted splits again and logs their dirty records anew).
+  Status KeepDirtyRecordsOf(const std::set<std::string>& splits) const;
   Status WriteSummary(const nlohmann::json& summary) const;
 
  private:

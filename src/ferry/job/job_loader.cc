@@ -54,8 +54,9 @@ void SubstituteAll(ojson* v, const std::string& path, const ParameterSet& params
       if (seen_missing->insert(m).second) fresh.push_back("${" + m + "}");
     }
     if (!fresh.empty()) {
-      diag->AtValue(path, "no value for " + Join(fresh, ", ") +
-                              "; pass it with -p NAME=VALUE or --params \"NAME=VALUE\"");
+      diag->AtValue(path, "no value for " + Join(fresh, ", ") + "; pass " +
+                              (fresh.size() == 1 ? "it" : "them") +
+                              " with -p NAME=VALUE or --params \"NAME=VALUE\"");
     }
     *v = std::move(out).value();
   } else if (v->is_object()) {
@@ -93,6 +94,16 @@ std::optional<bool> AsBool(const ojson& v) {
   if (v == "true") return true;
   if (v == "false") return false;
   return std::nullopt;
+}
+
+// The string at `key`, or "" when it is absent or not a string (reported by the caller).
+std::string StringAt(const ojson& obj, const char* key) {
+  auto it = obj.find(key);
+  return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+std::string Plural(size_t n, const char* one, const char* many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
 }
 
 bool IsStringList(const ojson& v) {
@@ -197,15 +208,26 @@ struct StepRef {
   const ojson* parameter = nullptr;
 };
 
-// Resolves a plugin name and checks that it has the side the step needs.
-const PluginInfo* FindPlugin(const Registry& registry, const StepRef& step,
+// Resolves a plugin name and checks that it has the side the step needs. DataX names carry the
+// side ("streamreader"), so suggestions there are DataX names of the right side.
+const PluginInfo* FindPlugin(const Registry& registry, const StepRef& step, bool datax,
                              const std::string& name_path, Diagnostics* diag) {
+  std::vector<std::string> candidates;
+  for (const std::string& n : registry.Names()) {
+    candidates.push_back(datax ? n + step.category : n);
+  }
   const PluginInfo* info = registry.Find(step.plugin_name);
   if (info == nullptr) {
-    std::string hint = DidYouMean(step.plugin_name, registry.Names());
+    std::string hint = DidYouMean(step.plugin_name, candidates);
     diag->AtValue(name_path, "unknown plugin " + Quoted(step.plugin_name) +
-                                 (hint.empty() ? "" : "; did you mean " + hint + "?") +
-                                 " Available: " + Join(registry.Names(), ", "));
+                                 (hint.empty() ? "; available: " + Join(candidates, ", ")
+                                               : "; did you mean " + hint + "?"));
+    return nullptr;
+  }
+  const char* other = step.category == "reader" ? "writer" : "reader";
+  if (datax && step.plugin_name != info->name && step.plugin_name.ends_with(other)) {
+    diag->AtValue(name_path, Quoted(step.plugin_name) + " is a " + other + "; did you mean " +
+                                 info->name + step.category + "?");
     return nullptr;
   }
   bool has_side = step.category == "reader" ? static_cast<bool>(info->make_reader)
@@ -220,7 +242,9 @@ const PluginInfo* FindPlugin(const Registry& registry, const StepRef& step,
 void ReadSpeed(const ojson& speed, const std::string& path, bool datax, JobSettings* s,
                Diagnostics* diag) {
   if (!speed.is_object()) {
-    diag->AtValue(path, "expected an object such as {\"concurrent\": 2}, found " + TypeOf(speed));
+    diag->AtValue(path, std::string("expected an object such as ") +
+                            (datax ? "{\"channel\": 2}" : "{\"concurrent\": 2}") + ", found " +
+                            TypeOf(speed));
     return;
   }
   if (datax) {
@@ -243,7 +267,9 @@ void ReadSpeed(const ojson& speed, const std::string& path, bool datax, JobSetti
     if (!b) diag->AtValue(JoinPath(path, "throttle"), "expected true or false");
     throttle = b.value_or(false);
   }
-  if (!datax && throttle) {
+  // DataWorks: throttle true needs a rate; mbps, or a byte rate (what `check --print` writes
+  // for a DataX job limited below 1 MB/s).
+  if (!datax && throttle && (speed.contains("mbps") || !speed.contains("byte"))) {
     auto mbps = speed.contains("mbps") ? AsNumber(speed["mbps"]) : std::nullopt;
     if (!mbps || *mbps < 1) {
       diag->AtValue(speed.contains("mbps") ? JoinPath(path, "mbps") : path,
@@ -321,11 +347,17 @@ void ReadDataWorks(const ojson& root, std::vector<StepRef>* steps, JobSettings* 
     CheckKeys(st, path, {"stepType", "category", "name", "parameter", "copies"}, diag);
     StepRef ref;
     ref.path = path;
-    ref.plugin_name = st.value("stepType", "");
-    ref.category = st.value("category", "");
-    ref.name = st.value("name", "");
-    if (!st.contains("stepType") || !st["stepType"].is_string()) {
+    ref.plugin_name = StringAt(st, "stepType");
+    ref.category = StringAt(st, "category");
+    ref.name = StringAt(st, "name");
+    if (!st.contains("stepType")) {
       diag->AtValue(path, "missing \"stepType\" (the plugin, e.g. \"sqlite\")");
+    } else if (!st["stepType"].is_string()) {
+      diag->AtValue(JoinPath(path, "stepType"), "expected a plugin name such as \"sqlite\", found " +
+                                                    TypeOf(st["stepType"]));
+    }
+    if (st.contains("name") && !st["name"].is_string()) {
+      diag->AtValue(JoinPath(path, "name"), "expected a string, found " + TypeOf(st["name"]));
     }
     if (ref.category != "reader" && ref.category != "writer") {
       diag->AtValue(st.contains("category") ? JoinPath(path, "category") : path,
@@ -381,9 +413,11 @@ void CheckHops(const ojson& root, const std::vector<StepRef>& steps, Diagnostics
       continue;
     }
     CheckKeys(hop, path, {"from", "to"}, diag);
-    std::string from = hop.value("from", ""), to = hop.value("to", "");
+    std::string from = StringAt(hop, "from"), to = StringAt(hop, "to");
     for (const auto& [key, name] : {std::pair{"from", from}, std::pair{"to", to}}) {
-      if (!names.count(name)) {
+      if (hop.contains(key) && !hop[key].is_string()) {
+        diag->AtValue(JoinPath(path, key), "expected a step name, found " + TypeOf(hop[key]));
+      } else if (!names.count(name)) {
         diag->AtValue(hop.contains(key) ? JoinPath(path, key) : path,
                       "no step is named " + Quoted(name) + "; steps are " +
                           Join(std::vector<std::string>(names.begin(), names.end()), ", "));
@@ -451,7 +485,11 @@ void ReadDataX(const ojson& root, std::vector<StepRef>* steps, JobSettings* s,
     ref.path = path;
     ref.category = side;
     ref.name = std::string(side) == "reader" ? "Reader" : "Writer";
-    ref.plugin_name = step.value("name", "");
+    ref.plugin_name = StringAt(step, "name");
+    if (!step.contains("name") || !step["name"].is_string()) {
+      diag->AtValue(step.contains("name") ? JoinPath(path, "name") : path,
+                    std::string("expected \"name\": the plugin, such as \"stream") + side + "\"");
+    }
     if (step.contains("parameter") && step["parameter"].is_object()) {
       ref.parameter = &step["parameter"];
     } else if (step.contains("parameter")) {
@@ -492,8 +530,18 @@ Result<LoadedJob> LoadJobText(std::string_view text, const std::string& file_nam
   if (!datax && root.contains("steps") && root["steps"].is_array() &&
       (readers != 1 || writers != 1)) {
     diag.AtValue("steps", "expected exactly one reader and one writer, found " +
-                              std::to_string(readers) + " readers and " + std::to_string(writers) +
-                              " writers");
+                              Plural(readers, "reader", "readers") + " and " +
+                              Plural(writers, "writer", "writers"));
+  }
+  for (size_t i = 0; i < steps.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (!steps[i].name.empty() && steps[i].name == steps[j].name) {
+        diag.AtValue(JoinPath(steps[i].path, "name"),
+                     "another step (" + steps[j].path + ") is already named " +
+                         Quoted(steps[i].name) + "; step names must be unique");
+        break;
+      }
+    }
   }
   if (m.setting.execute_mode == "distribute" && m.setting.concurrent < 8) {
     diag.AtValue(datax ? "job.setting" : "setting.executeMode",
@@ -501,7 +549,8 @@ Result<LoadedJob> LoadJobText(std::string_view text, const std::string& file_nam
   }
   for (const StepRef& ref : steps) {
     std::string name_path = JoinPath(ref.path, datax ? "name" : "stepType");
-    const PluginInfo* info = FindPlugin(registry, ref, name_path, &diag);
+    const PluginInfo* info =
+        ref.plugin_name.empty() ? nullptr : FindPlugin(registry, ref, datax, name_path, &diag);
     StepModel step;
     step.name = ref.name;
     step.category = ref.category;

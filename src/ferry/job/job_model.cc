@@ -58,7 +58,12 @@ nlohmann::json MaskSecretsInJson(const nlohmann::json& j) {
 nlohmann::json JobModel::ToJson(bool mask_secrets) const {
   nlohmann::json speed = {{"concurrent", setting.concurrent},
                           {"throttle", setting.bytes_per_second > 0}};
-  if (setting.bytes_per_second > 0) speed["mbps"] = setting.bytes_per_second / (1024.0 * 1024.0);
+  // mbps below 1 is refused in a job file, so a slower limit (DataX `byte`) stays in bytes/s.
+  if (setting.bytes_per_second >= 1024.0 * 1024.0) {
+    speed["mbps"] = setting.bytes_per_second / (1024.0 * 1024.0);
+  } else if (setting.bytes_per_second > 0) {
+    speed["byte"] = setting.bytes_per_second;
+  }
   if (setting.records_per_second > 0) speed["record"] = setting.records_per_second;
   nlohmann::json error_limit = nlohmann::json::object();
   if (setting.error_limit_records) error_limit["record"] = *setting.error_limit_records;
@@ -89,6 +94,8 @@ Result<JobModel> JobModel::FromJson(const nlohmann::json& j, std::string file) {
     m.setting.concurrent = speed.at("concurrent").get<int>();
     if (speed.contains("mbps")) {
       m.setting.bytes_per_second = speed["mbps"].get<double>() * 1024.0 * 1024.0;
+    } else if (speed.contains("byte")) {
+      m.setting.bytes_per_second = speed["byte"].get<double>();
     }
     if (speed.contains("record")) m.setting.records_per_second = speed["record"].get<double>();
     const auto& limit = setting.at("errorLimit");

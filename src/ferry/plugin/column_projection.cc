@@ -120,6 +120,10 @@ Result<ColumnProjection> ColumnProjection::Parse(const nlohmann::json& column,
     }
     auto entry = ParseEntry(column[i].get<std::string>());
     if (!entry.ok()) return Status(entry.status()).WithField(field);
+    if (entry->kind == Kind::kConstant && entry->constant_type != TypeId::kString) {
+      auto v = ParseAs(entry->constant_type, entry->constant);
+      if (v.ok()) entry->parsed = *v;
+    }
     p.entries_.push_back(std::move(entry).value());
   }
   p.Index();
@@ -202,12 +206,8 @@ void ColumnProjection::FillComputed(Value* row, RecordBatch* batch) const {
       case Kind::kSource:
       case Kind::kStar: break;
       case Kind::kConstant: {
-        if (e.constant_type == TypeId::kString) {
-          row[i] = Value::View(TypeId::kString, e.constant);
-        } else {
-          auto v = ParseAs(e.constant_type, e.constant);
-          row[i] = v.ok() ? *v : Value::Null();
-        }
+        row[i] = e.constant_type == TypeId::kString ? Value::View(TypeId::kString, e.constant)
+                                                     : e.parsed;
         break;
       }
       case Kind::kNow: row[i] = Value::Timestamp(now_micros_); break;

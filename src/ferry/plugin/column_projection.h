@@ -23,6 +23,7 @@ class ColumnProjection {
     std::string name;      // kSource: the unquoted column name; others: the entry text
     std::string constant;  // kConstant text
     TypeId constant_type = TypeId::kNull;
+    Value parsed;  // a non-text constant, parsed once (text constants view `constant`)
   };
 
   // Parses the `column` parameter (a list of strings). Errors carry field "column[i]".

@@ -1,0 +1,112 @@
+// The sqlite plugin's entry in the registry: its parameters, declared once (validation, JSON
+// Schema and `ferry template` come from these lists), and its reader and writer factories.
+#include "ferry/plugin/registry.h"
+#include "plugins/sqlite/sqlite_reader.h"
+#include "plugins/sqlite/sqlite_writer.h"
+
+namespace ferry {
+namespace {
+
+using nlohmann::json;
+
+ParamDef Param(std::string name, ParamType type, std::string description, json example = nullptr) {
+  ParamDef p;
+  p.name = std::move(name);
+  p.type = type;
+  p.description = std::move(description);
+  p.example = std::move(example);
+  return p;
+}
+
+ParamDef Required(ParamDef p) {
+  p.required = true;
+  return p;
+}
+
+ParamDef Default(ParamDef p, json value) {
+  p.default_value = std::move(value);
+  return p;
+}
+
+ParamDef Allowed(ParamDef p, std::vector<std::string> values) {
+  p.allowed = std::move(values);
+  return p;
+}
+
+std::vector<ParamDef> ReaderParams() {
+  return {
+      Required(Param("path", ParamType::kString,
+                     "SQLite database file to read; opened read-only, never created",
+                     "/data/shop.db")),
+      Param("table", ParamType::kStringOrList,
+            "table or list of tables to read; every table must have the listed columns",
+            json::array({"orders"})),
+      Param("column", ParamType::kStringList,
+            "columns to read: names, \"*\", constants ('text', 123, null) or now(), "
+            "current_date(), uuid(); required with table",
+            json::array({"*"})),
+      Param("where", ParamType::kString,
+            "SQL condition applied to every table and to the splitPk bounds", ""),
+      Param("splitPk", ParamType::kString,
+            "integer column that cuts each table into key ranges, plus one split for NULL and "
+            "non-integer keys",
+            ""),
+      Default(Param("splitFactor", ParamType::kInteger,
+                    "ranges per channel when splitPk is set (1 to 1000)"),
+              5),
+      Param("querySql", ParamType::kStringOrList,
+            "SELECT statements read instead of table/column (one split each); cannot be combined "
+            "with table, where or splitPk"),
+      Param("fetchSize", ParamType::kInteger,
+            "accepted for DataX jobs; SQLite steps rows one at a time, so it has no effect"),
+  };
+}
+
+std::vector<ParamDef> WriterParams() {
+  return {
+      Required(Param("path", ParamType::kString, "existing SQLite database file to write",
+                     "/data/warehouse.db")),
+      Required(Param("table", ParamType::kStringOrList, "existing table to write", "orders")),
+      Required(Param("column", ParamType::kStringList,
+                     "destination columns in the reader's order, or [\"*\"] for the table's "
+                     "columns",
+                     json::array({"*"}))),
+      Allowed(Default(Param("writeMode", ParamType::kString,
+                            "insert (INSERT), replace (INSERT OR REPLACE), update (upsert on the "
+                            "primary key, a unique index or conflictColumns), ignore (ON CONFLICT "
+                            "DO NOTHING)"),
+                      "insert"),
+              {"insert", "replace", "update", "ignore"}),
+      Param("conflictColumns", ParamType::kStringList,
+            "conflict target for update and ignore; must match a primary key or unique index"),
+      Param("preSql", ParamType::kStringOrList,
+            "SQL run once before any row is written (not again on --resume)", json::array()),
+      Param("postSql", ParamType::kStringOrList, "SQL run once after every split committed",
+            json::array()),
+      Default(Param("batchSize", ParamType::kInteger,
+                    "accepted for DataX jobs; rows are stepped one at a time inside one "
+                    "transaction per split"),
+              1024),
+      Default(Param("busyTimeoutMs", ParamType::kInteger,
+                    "how long to wait for another process's lock before the split is retried"),
+              5000),
+  };
+}
+
+}  // namespace
+
+PluginInfo SqlitePluginInfo() {
+  PluginInfo info;
+  info.name = "sqlite";
+  info.description = "SQLite database file: tables or queries with splitPk; transactional writes";
+  info.make_reader = [] { return std::make_unique<SqliteReader>(); };
+  info.reader_params = ReaderParams();
+  info.split_pk = true;
+  info.make_writer = [] { return std::make_unique<SqliteWriter>(); };
+  info.writer_params = WriterParams();
+  info.write_modes = {"insert", "replace", "update", "ignore"};
+  info.transactional = true;
+  return info;
+}
+
+}  // namespace ferry

@@ -1,0 +1,44 @@
+// Test support for end-to-end tests: run the real `ferry` binary, make temporary directories
+// and files, and read SQLite databases the way a user would check them.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace ferry::testing {
+
+struct CliResult {
+  int exit_code = -1;
+  std::string out;  // stdout
+  std::string err;  // stderr
+};
+
+// Runs build/ferry with `args` (no shell); `cwd` empty: the current directory.
+CliResult RunFerry(const std::vector<std::string>& args, const std::string& cwd = "");
+
+// A fresh directory under /tmp, removed when the object dies.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+void WriteTextFile(const std::string& path, const std::string& text);
+std::string ReadTextFile(const std::string& path);
+bool FileExists(const std::string& path);
+
+// Runs SQL on a SQLite database (created if missing); fails the test on error.
+void SqliteExec(const std::string& db, const std::string& sql);
+// Rows of a query, each row's cells joined by '|' (NULL as "NULL").
+std::vector<std::string> SqliteRows(const std::string& db, const std::string& sql);
+
+// The source tree (for examples/) and the ferry binary.
+std::string SourceDir();
+std::string FerryBinary();
+
+}  // namespace ferry::testing
