@@ -86,6 +86,5 @@ class CsvParser {
   Dialect dialect_;
   ByteSet stops_;  // bytes that end an unquoted field
 };
-};
 
 }  // namespace ferry::txtfile

@@ -1,4 +1,4 @@
-// Small POSIX file helpers for txtfile: expanding path globs, durable renames, listing and
+// Small POSIX file helpers for txtfile: expanding paths, directories and globs, durable renames,
 // copying files. Every error names the path it is about.
 #pragma once
 

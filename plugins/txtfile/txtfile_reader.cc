@@ -46,8 +46,9 @@ Status TxtfileReader::PrepareChecked(const StepContext& ctx) {
     for (size_t i = 0; i < columns_.size(); ++i) {
       if (columns_[i].index >= 0 && static_cast<size_t>(columns_[i].index) >= expected_fields_) {
         return Status::InvalidArgument("index " + std::to_string(columns_[i].index) +
-                                       " is past the last field: records in " + files_[0] +
-                                       " have " + std::to_string(expected_fields_) + " fields")
+                                       " is past the last field: the first record has " +
+                                       std::to_string(expected_fields_) +
+                                       " fields (indexes start at 0)")
             .WithField("column[" + std::to_string(i) + "]");
       }
     }

@@ -20,7 +20,7 @@ const char* StatusCodeName(StatusCode code) {
 
 std::string Status::ToString() const {
   if (ok()) return "OK";
-  return message_;
+  return message();
 }
 
 }  // namespace ferry

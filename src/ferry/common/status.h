@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cassert>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -26,10 +27,21 @@ enum class StatusCode {
 
 const char* StatusCodeName(StatusCode code);
 
+// One pointer wide, as in LevelDB and Arrow: an OK Status is a null pointer, so returning OK
+// on a hot path (a field parsed, a row written) costs nothing.
 class [[nodiscard]] Status {
  public:
   Status() = default;
-  Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
+  Status(StatusCode code, std::string message)
+      : rep_(code == StatusCode::kOk ? nullptr
+                                     : std::make_unique<Rep>(Rep{code, std::move(message), {}, {}})) {}
+  Status(const Status& other) : rep_(other.rep_ ? std::make_unique<Rep>(*other.rep_) : nullptr) {}
+  Status& operator=(const Status& other) {
+    if (this != &other) rep_ = other.rep_ ? std::make_unique<Rep>(*other.rep_) : nullptr;
+    return *this;
+  }
+  Status(Status&&) noexcept = default;
+  Status& operator=(Status&&) noexcept = default;
 
   static Status OK() { return Status(); }
   static Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
@@ -44,39 +56,46 @@ class [[nodiscard]] Status {
   static Status IOError(std::string m) { return {StatusCode::kIOError, std::move(m)}; }
   static Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
 
-  bool ok() const { return code_ == StatusCode::kOk; }
-  StatusCode code() const { return code_; }
-  const std::string& message() const { return message_; }
+  bool ok() const { return rep_ == nullptr; }
+  StatusCode code() const { return rep_ ? rep_->code : StatusCode::kOk; }
+  const std::string& message() const { return rep_ ? rep_->message : Empty(); }
 
   // The parameter the error is about, relative to the step's `parameter` object
   // (e.g. "splitPk" or "column[2]"); empty when the error is not about one field.
-  const std::string& field() const { return field_; }
+  const std::string& field() const { return rep_ ? rep_->field : Empty(); }
   Status WithField(std::string field) && {
-    field_ = std::move(field);
+    if (rep_) rep_->field = std::move(field);
     return std::move(*this);
   }
   // The column of a record a DataError is about; empty when unknown.
-  const std::string& column() const { return column_; }
+  const std::string& column() const { return rep_ ? rep_->column : Empty(); }
   Status WithColumn(std::string column) && {
-    column_ = std::move(column);
+    if (rep_) rep_->column = std::move(column);
     return std::move(*this);
   }
   Status WithPrefix(const std::string& prefix) const {
     Status s = *this;
-    s.message_ = prefix + ": " + message_;
+    if (s.rep_) s.rep_->message = prefix + ": " + s.rep_->message;
     return s;
   }
 
   bool IsTransient() const {
-    return code_ == StatusCode::kUnavailable || code_ == StatusCode::kAborted;
+    return code() == StatusCode::kUnavailable || code() == StatusCode::kAborted;
   }
   std::string ToString() const;
 
  private:
-  StatusCode code_ = StatusCode::kOk;
-  std::string message_;
-  std::string field_;
-  std::string column_;
+  struct Rep {
+    StatusCode code;
+    std::string message;
+    std::string field;
+    std::string column;
+  };
+  static const std::string& Empty() {
+    static const std::string kEmpty;
+    return kEmpty;
+  }
+  std::unique_ptr<Rep> rep_;
 };
 
 template <typename T>

@@ -232,12 +232,18 @@ Status RunSplit(ChannelEnv& env, const Split& split, std::stop_token stop) {
     // The attempt's writes were rolled back: the destination holds none of its rows.
     env.metrics->records_written -= counters.written;
     if (st.IsTransient() && stop.stop_requested()) st = Status::Cancelled("stopped");
-    bool retry = st.IsTransient() && attempt < env.options.max_retries;
+    bool undone = env.writer_transactional || counters.written == 0;
+    bool retry = st.IsTransient() && attempt < env.options.max_retries && undone;
     if (!retry) {
       // Kept for the user to see why the job failed; a resume drops them and runs the split again.
       Status flushed = dirty.Flush();
       if (!flushed.ok()) LogError("split {}: {}", split.id, flushed.message());
-      if (st.IsTransient()) {
+      if (st.IsTransient() && !undone) {
+        st = st.WithPrefix(fmt::format(
+            "split {} not retried: {} records were already written to a destination that cannot "
+            "roll them back",
+            split.id, counters.written.load()));
+      } else if (st.IsTransient()) {
         st = st.WithPrefix(attempt == 0 ? fmt::format("split {}", split.id)
                                         : fmt::format("split {} failed after {} retries",
                                                       split.id, attempt));

@@ -37,6 +37,9 @@ struct ChannelEnv {
   Metrics* metrics = nullptr;
   DirtyLog* dirty = nullptr;
   FirstError* first_error = nullptr;
+  // Whether an aborted split leaves nothing in the destination (PluginInfo::transactional).
+  // When not, a split that already wrote rows is not retried: the retry would duplicate them.
+  bool writer_transactional = true;
   // Called after a split committed, with what it added to the figures (records it in the run
   // directory). May be called from several channels at once.
   std::function<Status(const Split&, const SplitFigures&)> on_committed;

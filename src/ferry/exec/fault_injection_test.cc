@@ -433,6 +433,33 @@ TEST_F(FaultInjectionTest, RetriesExhaustedFailTheJobWithTheError) {
   ExpectNoTaskLeftOpen();
 }
 
+TEST_F(FaultInjectionTest, SplitThatWroteToANonTransactionalDestinationIsNotRetried) {
+  // Rows already delivered cannot be taken back: a retry would deliver them twice.
+  Registry registry = ::ferry::testing::MakeFaultRegistry(&source_, &dest_, /*transactional=*/false);
+  dest_.on_write = [](const WriteCall& c) {
+    return c.split == "0001" && c.index == 3 ? Status::Unavailable("connection lost")
+                                             : Status::OK();
+  };
+  RunReport r = RunJob(Job(300, 3, 1), registry, Options(false), {});
+  ASSERT_FALSE(r.status.ok());
+  EXPECT_EQ(dest_.Attempts("0001"), 1);
+  EXPECT_EQ(r.status.message(),
+            "split 0001 not retried: 32 records were already written to a destination that cannot "
+            "roll them back: connection lost");
+}
+
+TEST_F(FaultInjectionTest, SplitThatWroteNothingToANonTransactionalDestinationIsRetried) {
+  Registry registry = ::ferry::testing::MakeFaultRegistry(&source_, &dest_, /*transactional=*/false);
+  dest_.on_write = [](const WriteCall& c) {
+    return c.split == "0001" && c.attempt == 1 && c.index == 1 ? Status::Unavailable("connection lost")
+                                                               : Status::OK();
+  };
+  RunReport r = RunJob(Job(300, 3, 1), registry, Options(false), {});
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(dest_.Attempts("0001"), 2);
+  EXPECT_EQ(dest_.Rows(), Ids(300));
+}
+
 TEST_F(FaultInjectionTest, FatalWriteErrorIsNotRetried) {
   dest_.on_write = [](const WriteCall& c) {
     return c.split == "0002" && c.index == 2 ? Status::FailedPrecondition("column \"id\" is gone")

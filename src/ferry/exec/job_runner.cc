@@ -61,6 +61,7 @@ struct PreparedPlugins {
   std::unique_ptr<Writer> writer;
   std::vector<ColumnInfo> columns;
   nlohmann::json reader_param, writer_param;
+  bool writer_transactional = false;
 };
 
 Status Prepare(const JobModel& job, const Registry& registry, const std::string& run_dir,
@@ -76,6 +77,7 @@ Status Prepare(const JobModel& job, const Registry& registry, const std::string&
   }
   out->reader = r->make_reader();
   out->writer = w->make_writer();
+  out->writer_transactional = w->transactional;
   out->reader_param = job.reader.parameter;
   out->writer_param = job.writer.parameter;
   int64_t now = LocalNowMicros();
@@ -231,6 +233,7 @@ RunReport RunJobUnguarded(const JobModel& job, const Registry& registry, const R
   env.metrics = &metrics;
   env.dirty = &dirty;
   env.first_error = &first_error;
+  env.writer_transactional = plugins.writer_transactional;
   env.options = options.channel;
   env.on_committed = [&](const Split& s, const SplitFigures& figures) {
     {

@@ -38,7 +38,11 @@ bool Throttle::Acquire(size_t bytes, size_t records, std::stop_token stop) {
   auto until = Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                   std::chrono::duration<double>(wait_seconds));
   cv_.wait_until(lock, stop, until, [] { return false; });
-  return !stop.stop_requested();
+  if (!stop.stop_requested()) return true;
+  // Nothing passes: give the budget back, or a retried split would wait for it again.
+  if (bytes_rate_ > 0) bytes_tokens_ += static_cast<double>(bytes);
+  if (records_rate_ > 0) records_tokens_ += static_cast<double>(records);
+  return false;
 }
 
 }  // namespace ferry

@@ -16,7 +16,8 @@ class Throttle {
   Throttle(double bytes_per_second, double records_per_second);
 
   bool enabled() const { return bytes_rate_ > 0 || records_rate_ > 0; }
-  // Blocks until `bytes` and `records` may pass. Returns false if stopped while waiting.
+  // Blocks until `bytes` and `records` may pass. Returns false if stopped while waiting; what
+  // did not pass is then not charged.
   bool Acquire(size_t bytes, size_t records, std::stop_token stop);
 
  private:

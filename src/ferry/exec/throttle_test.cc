@@ -22,6 +22,34 @@ TEST(ThrottleTest, UnlimitedThrottleLetsEverythingPass) {
   EXPECT_TRUE(throttle.Acquire(size_t{1} << 40, size_t{1} << 40, {}));
 }
 
+// A caller whose stop was already requested gets true only when it need not wait at all, which
+// shows the bucket's state without measuring time.
+std::stop_token Stopped() {
+  std::stop_source s;
+  s.request_stop();
+  return s.get_token();
+}
+
+TEST(ThrottleTest, OneSecondOfBurstPassesWithoutWaiting) {
+  Throttle throttle(1000, 0);
+  EXPECT_TRUE(throttle.Acquire(600, 1, Stopped()));
+  EXPECT_TRUE(throttle.Acquire(400, 1, Stopped()));
+  EXPECT_FALSE(throttle.Acquire(1'000'000, 1, Stopped()));  // 1,000 s of debt
+}
+
+TEST(ThrottleTest, RecordBurstIsOneSecondToo) {
+  Throttle throttle(0, 500);
+  EXPECT_TRUE(throttle.Acquire(1 << 30, 500, Stopped()));  // bytes are not limited
+  EXPECT_FALSE(throttle.Acquire(0, 1'000'000, Stopped()));
+}
+
+TEST(ThrottleTest, StoppedCallerIsNotCharged) {
+  // A stopped caller moved nothing; the next one still has the whole burst.
+  Throttle throttle(1000, 1000);
+  EXPECT_FALSE(throttle.Acquire(1'000'000, 1'000'000, Stopped()));
+  EXPECT_TRUE(throttle.Acquire(1000, 1000, Stopped()));
+}
+
 TEST(ThrottleTest, ByteDebtIsPaidBackAtTheRate) {
   // 1.5 MB at 1 MB/s with one second of burst: at least 0.5 s.
   Throttle throttle(1'000'000, 0);

@@ -277,9 +277,9 @@ TEST(JobLoaderTest, UndefinedPlaceholdersAreAllListed) {
                              "\"splitPk\": \"id\", \"where\": \"r = '${region}' and s = ${shard}\"");
   text = Replace(text, "\"table\": \"ods.orders\"", "\"table\": \"ods.${target}_${region}\"");
   EXPECT_EQ(LoadError(text),
-            "jobs/orders.json:5:109: steps[0].parameter.where: no value for ${region}, ${shard}; "
+            "jobs/orders.json:5:95: steps[0].parameter.where: no value for ${region}, ${shard}; "
             "pass them with -p NAME=VALUE or --params \"NAME=VALUE\"\n"
-            "jobs/orders.json:7:32: steps[1].parameter.table: no value for ${target}; "
+            "jobs/orders.json:7:29: steps[1].parameter.table: no value for ${target}; "
             "pass it with -p NAME=VALUE or --params \"NAME=VALUE\"");
 }
 
@@ -288,7 +288,8 @@ TEST(JobLoaderTest, UndefinedPlaceholdersAreAllListed) {
 TEST(JobLoaderTest, MalformedJsonNamesTheSpot) {
   std::string text = Replace(std::string(kDataWorks), "\"name\": \"Reader\",", "\"name\": \"Reader\"");
   EXPECT_EQ(LoadError(text),
-            "jobs/orders.json:5:6: expected ',' or '}' after object member, found '\"parameter\"'");
+            "jobs/orders.json:5:6: expected ',' or '}' after object member, found '\"'; is a ',' "
+            "missing before it?");
 }
 
 TEST(JobLoaderTest, EmptyFileIsAnError) {
@@ -314,13 +315,13 @@ TEST(JobLoaderTest, UnknownPluginWithNothingCloseListsThemAll) {
 
 TEST(JobLoaderTest, UnknownDataXPluginSuggestsTheDataXName) {
   EXPECT_EQ(LoadError(Replace(std::string(kDataX), "\"rdbmsreader\"", "\"rdbmsreadr\"")),
-            "jobs/orders.json:6:25: job.content[0].reader.name: unknown plugin \"rdbmsreadr\"; "
+            "jobs/orders.json:6:26: job.content[0].reader.name: unknown plugin \"rdbmsreadr\"; "
             "did you mean rdbmsreader?");
 }
 
 TEST(JobLoaderTest, DataXWriterNameInTheReaderPlaceIsAnError) {
   EXPECT_EQ(LoadError(Replace(std::string(kDataX), "\"rdbmsreader\"", "\"rdbmswriter\"")),
-            "jobs/orders.json:6:25: job.content[0].reader.name: \"rdbmswriter\" is a writer; "
+            "jobs/orders.json:6:26: job.content[0].reader.name: \"rdbmswriter\" is a writer; "
             "did you mean rdbmsreader?");
 }
 
@@ -334,26 +335,25 @@ TEST(JobLoaderTest, PluginWithoutTheNeededSideIsAnError) {
 
 TEST(JobLoaderTest, MisspelledParameterSuggestsTheRightSpelling) {
   EXPECT_EQ(LoadError(Replace(std::string(kDataWorks), "\"splitPk\"", "\"splitpk\"")),
-            "jobs/orders.json:5:68: steps[0].parameter.splitpk: unknown parameter; "
+            "jobs/orders.json:5:69: steps[0].parameter.splitpk: unknown parameter; "
             "did you mean splitPk?");
 }
 
 TEST(JobLoaderTest, MisspelledDataXParameterSuggestsTheRightSpelling) {
   EXPECT_EQ(LoadError(Replace(std::string(kDataX), "\"writeMode\"", "\"writemode\"")),
-            "jobs/orders.json:8:77: job.content[0].writer.parameter.writemode: unknown parameter; "
+            "jobs/orders.json:8:78: job.content[0].writer.parameter.writemode: unknown parameter; "
             "did you mean writeMode?");
 }
 
 TEST(JobLoaderTest, UnknownParameterWithNothingCloseListsTheParameters) {
   EXPECT_EQ(LoadError(Replace(std::string(kDataWorks), "\"writeMode\"", "\"compression\"")),
-            "jobs/orders.json:7:40: steps[1].parameter.compression: unknown parameter; "
+            "jobs/orders.json:7:43: steps[1].parameter.compression: unknown parameter; "
             "this plugin takes table, writeMode, batchSize, preSql");
 }
 
 TEST(JobLoaderTest, StreamReaderParameterTypo) {
   // The stream plugin's own definitions: sliceRecordCount is required, so both errors show.
-  std::string text = Replace(std::string(kDataX), "\"sliceRecordCount\"", "\"slicerecordcount\"");
-  text = R"({"job": {"content": [{
+  std::string text = R"({"job": {"content": [{
   "reader": {"name": "streamreader",
              "parameter": {"column": [{"type": "long", "value": "1"}], "slicerecordcount": 3}},
   "writer": {"name": "streamwriter", "parameter": {}}}]}}
@@ -370,13 +370,13 @@ TEST(JobLoaderTest, WrongTypeNamesWhatWasExpected) {
                              "\"splitPk\": \"id\", \"fetchSize\": \"lots\"");
   text = Replace(text, "\"table\": \"ods.orders\"", "\"table\": 42");
   EXPECT_EQ(LoadError(text),
-            "jobs/orders.json:5:96: steps[0].parameter.fetchSize: expected an integer, found a string\n"
-            "jobs/orders.json:7:32: steps[1].parameter.table: expected a string, found a number");
+            "jobs/orders.json:5:99: steps[0].parameter.fetchSize: expected an integer, found a string\n"
+            "jobs/orders.json:7:29: steps[1].parameter.table: expected a string, found a number");
 }
 
 TEST(JobLoaderTest, ValueOutsideAnEnumerationListsTheAllowedOnes) {
   EXPECT_EQ(LoadError(Replace(std::string(kDataWorks), "\"replace\"", "\"upsert\"")),
-            "jobs/orders.json:7:59: steps[1].parameter.writeMode: expected one of insert, replace, "
+            "jobs/orders.json:7:56: steps[1].parameter.writeMode: expected one of insert, replace, "
             "update, found \"upsert\"");
 }
 
@@ -393,7 +393,7 @@ TEST(JobLoaderTest, MissingParameterObjectIsAnError) {
 
 TEST(JobLoaderTest, ThrottleWithMbpsBelowOneIsRefused) {
   EXPECT_EQ(LoadError(Replace(std::string(kDataWorks), "\"mbps\": 2", "\"mbps\": 0.5")),
-            "jobs/orders.json:10:74: setting.speed.mbps: throttle is true, so mbps must be a "
+            "jobs/orders.json:10:68: setting.speed.mbps: throttle is true, so mbps must be a "
             "number of MB/s of at least 1");
 }
 
@@ -405,7 +405,7 @@ TEST(JobLoaderTest, ThrottleWithoutARateIsRefused) {
 
 TEST(JobLoaderTest, ChannelCountOutOfRangeIsRefused) {
   EXPECT_EQ(LoadError(Replace(std::string(kDataX), "\"channel\": 3", "\"channel\": 0")),
-            "jobs/orders.json:3:39: job.setting.speed.channel: expected a whole number of channels "
+            "jobs/orders.json:3:38: job.setting.speed.channel: expected a whole number of channels "
             "from 1 to 1024");
 }
 
@@ -421,15 +421,15 @@ TEST(JobLoaderTest, ErrorLimitOutOfRangeIsRefused) {
   std::string text = Replace(std::string(kDataWorks), "\"record\": 5", "\"record\": -1");
   text = Replace(text, "\"percentage\": 0.02", "\"percentage\": 2");
   EXPECT_EQ(LoadError(text),
-            "jobs/orders.json:11:38: setting.errorLimit.record: expected a whole number of records, "
+            "jobs/orders.json:11:40: setting.errorLimit.record: expected a whole number of records, "
             "0 or more\n"
-            "jobs/orders.json:11:57: setting.errorLimit.percentage: expected a fraction from 0 to 1 "
+            "jobs/orders.json:11:58: setting.errorLimit.percentage: expected a fraction from 0 to 1 "
             "(0.02 = 2%)");
 }
 
 TEST(JobLoaderTest, HopNamingAMissingStepIsAnError) {
   EXPECT_EQ(LoadError(Replace(std::string(kDataWorks), "\"to\": \"Writer\"", "\"to\": \"Writr\"")),
-            "jobs/orders.json:13:51: order.hops[0].to: no step is named \"Writr\"; steps are "
+            "jobs/orders.json:12:47: order.hops[0].to: no step is named \"Writr\"; steps are "
             "Reader, Writer\n"
             "jobs/orders.json:6:5: steps[1]: step \"Writer\" is not joined by any hop in order.hops");
 }
@@ -445,13 +445,13 @@ TEST(JobLoaderTest, HopFromTheWriterIsAnError) {
   std::string text = Replace(std::string(kDataWorks), "{\"from\": \"Reader\", \"to\": \"Writer\"}",
                              "{\"from\": \"Writer\", \"to\": \"Reader\"}");
   EXPECT_EQ(LoadError(text),
-            "jobs/orders.json:13:31: order.hops[0].from: a hop must go from the reader to the "
+            "jobs/orders.json:12:31: order.hops[0].from: a hop must go from the reader to the "
             "writer");
 }
 
 TEST(JobLoaderTest, HopEndThatIsNotANameIsAnError) {
   EXPECT_EQ(LoadError(Replace(std::string(kDataWorks), "\"to\": \"Writer\"", "\"to\": 1")),
-            "jobs/orders.json:13:51: order.hops[0].to: expected a step name, found a number\n"
+            "jobs/orders.json:12:47: order.hops[0].to: expected a step name, found a number\n"
             "jobs/orders.json:6:5: steps[1]: step \"Writer\" is not joined by any hop in order.hops");
 }
 
@@ -470,7 +470,7 @@ TEST(JobLoaderTest, TwoStepsWithOneNameAreRefused) {
   std::string text = Replace(std::string(kDataWorks), "\"name\": \"Writer\"", "\"name\": \"Reader\"");
   text = Replace(text, "\"to\": \"Writer\"", "\"to\": \"Reader\"");
   std::string error = LoadError(text);
-  EXPECT_NE(error.find("jobs/orders.json:6:59: steps[1].name: another step (steps[0]) is already "
+  EXPECT_NE(error.find("jobs/orders.json:6:57: steps[1].name: another step (steps[0]) is already "
                        "named \"Reader\"; step names must be unique"),
             std::string::npos)
       << error;
@@ -478,7 +478,7 @@ TEST(JobLoaderTest, TwoStepsWithOneNameAreRefused) {
 
 TEST(JobLoaderTest, StepNameThatIsNotAStringIsAnError) {
   std::string error = LoadError(Replace(std::string(kDataWorks), "\"name\": \"Writer\"", "\"name\": 7"));
-  EXPECT_NE(error.find("jobs/orders.json:6:59: steps[1].name: expected a string, found a number"),
+  EXPECT_NE(error.find("jobs/orders.json:6:57: steps[1].name: expected a string, found a number"),
             std::string::npos)
       << error;
 }
@@ -488,7 +488,7 @@ TEST(JobLoaderTest, WrongTypeOrVersionIsRefused) {
                              "\"type\": \"pipeline\", \"version\": \"3.0\"");
   EXPECT_EQ(LoadError(text),
             "jobs/orders.json:2:11: type: expected \"job\"\n"
-            "jobs/orders.json:2:35: version: expected \"2.0\"");
+            "jobs/orders.json:2:34: version: expected \"2.0\"");
 }
 
 TEST(JobLoaderTest, UnknownSettingKeySuggestsTheRightOne) {

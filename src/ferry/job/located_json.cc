@@ -335,6 +335,17 @@ class Parser {
     return " (JSON strings are written in double quotes)";
   }
 
+  // After a member or element, text that starts a value means a ',' was left out (the most
+  // common mistake in a hand-edited job file).
+  std::string MissingCommaNote() const {
+    if (AtEnd()) return "";
+    const auto c = static_cast<unsigned char>(text_[pos_]);
+    if (c == '"' || c == '{' || c == '[' || c == '-' || IsDigit(c) || IsAsciiLetter(c)) {
+      return "; is a ',' missing before it?";
+    }
+    return "";
+  }
+
   // On EOF inside a container, says where the container opened.
   std::string UnclosedNote(std::string_view what, SourcePos open) const {
     if (!AtEnd()) return "";
@@ -397,7 +408,7 @@ class Parser {
       }
       if (Peek() == '}') break;
       return Error(cur_, "expected ',' or '}' after object member, found " + Describe() +
-                             UnclosedNote("object", open));
+                             MissingCommaNote() + UnclosedNote("object", open));
     }
     Advance();
     return Status::OK();
@@ -428,7 +439,7 @@ class Parser {
       }
       if (Peek() != ']') {
         return Error(cur_, "expected ',' or ']' after array element, found " + Describe() +
-                               UnclosedNote("array", open));
+                               MissingCommaNote() + UnclosedNote("array", open));
       }
     }
     Advance();

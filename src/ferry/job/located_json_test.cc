@@ -267,9 +267,11 @@ TEST(LocatedJsonValueTest, SameKeyInDifferentObjectsIsFine) {
 
 TEST(LocatedJsonErrorTest, MissingComma) {
   EXPECT_EQ(ParseError("{\n    \"a\": 1\n    \"b\": 2\n}"),
-            "job.json:3:5: expected ',' or '}' after object member, found '\"'");
+            "job.json:3:5: expected ',' or '}' after object member, found '\"'; is a ',' missing "
+            "before it?");
   EXPECT_EQ(ParseError("[1 2]"),
-            "job.json:1:4: expected ',' or ']' after array element, found '2'");
+            "job.json:1:4: expected ',' or ']' after array element, found '2'; is a ',' missing "
+            "before it?");
   EXPECT_EQ(ParseError("{\"a\": 1，\"b\": 2}"),
             "job.json:1:8: expected ',' or '}' after object member, found '，' (U+FF0C)");
 }
@@ -447,7 +449,8 @@ TEST(LocatedJsonErrorTest, FileNameIsUsed) {
   const Result<LocatedJson> r = ParseLocatedJson("[1 2]", "jobs/orders.json");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().message(),
-            "jobs/orders.json:1:4: expected ',' or ']' after array element, found '2'");
+            "jobs/orders.json:1:4: expected ',' or ']' after array element, found '2'; is a ',' "
+            "missing before it?");
 }
 
 // ---- messages and paths ----
