@@ -32,7 +32,7 @@ make_orders_db() {  # rows db
   local rows=$1 db=$2
   rm -f "$db"
   sqlite3 "$db" <<SQL
-PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;
+PRAGMA synchronous=OFF;
 CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER, sku TEXT, amount TEXT,
   created_at TEXT, note TEXT);
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $rows)

@@ -3,20 +3,14 @@
 #include <algorithm>
 #include <cctype>
 
+#include "ferry/common/strings.h"
 #include "ferry/plugin/step_context.h"
 
 namespace ferry::txtfile {
 namespace {
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
 Result<FileFormat> ParseFileFormat(std::string_view text) {
-  std::string lower = Lower(text);
+  std::string lower = ToLower(text);
   if (lower == "csv") return FileFormat::kCsv;
   if (lower == "text") return FileFormat::kText;
   return Status::InvalidArgument("\"" + std::string(text) +
@@ -81,7 +75,7 @@ Result<char> ParseFieldDelimiter(std::string_view text, FileFormat format) {
 }
 
 Status CheckEncoding(std::string_view encoding) {
-  std::string lower = Lower(encoding);
+  std::string lower = ToLower(encoding);
   if (lower == "utf-8" || lower == "utf8") return Status::OK();
   return Status::InvalidArgument("encoding \"" + std::string(encoding) +
                                  "\" is not supported: only UTF-8 is (convert the file first, "

@@ -6,6 +6,13 @@
 
 namespace ferry {
 
+std::string ToLower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  return out;
+}
+
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
     return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
@@ -27,18 +34,12 @@ size_t EditDistance(std::string_view a, std::string_view b) {
 }
 
 std::string DidYouMean(std::string_view key, const std::vector<std::string>& candidates) {
-  auto lower = [](std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return std::tolower(c); });
-    return out;
-  };
-  std::string lkey = lower(key);
+  std::string lkey = ToLower(key);
   std::string best;
   size_t best_distance = std::max<size_t>(2, key.size() / 3) + 1;
   for (const std::string& c : candidates) {
-    if (lower(c) == lkey) return c;
-    size_t d = EditDistance(lkey, lower(c));
+    if (ToLower(c) == lkey) return c;
+    size_t d = EditDistance(lkey, ToLower(c));
     if (d < best_distance) {
       best_distance = d;
       best = c;

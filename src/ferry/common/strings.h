@@ -8,6 +8,7 @@
 
 namespace ferry {
 
+std::string ToLower(std::string_view s);
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 size_t EditDistance(std::string_view a, std::string_view b);
 // The closest candidate to `key` (case-insensitive match first), or "" when none is close.

@@ -5,17 +5,11 @@
 #include <chrono>
 #include <random>
 
+#include "ferry/common/strings.h"
 #include "ferry/types/convert.h"
 
 namespace ferry {
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
 
 bool IsIdentifier(std::string_view s) {
   if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
@@ -58,7 +52,7 @@ Result<ColumnProjection::Entry> ParseEntry(std::string_view text) {
   using Kind = ColumnProjection::Kind;
   ColumnProjection::Entry e;
   e.name = std::string(text);
-  std::string lower = Lower(text);
+  std::string lower = ToLower(text);
   std::string unquoted;
   if (text == "*") {
     e.kind = Kind::kStar;
