@@ -1,11 +1,12 @@
 #include "ferry/exec/channel.h"
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "ferry/common/log.h"
 #include "ferry/exec/bounded_queue.h"
@@ -141,7 +142,8 @@ class SplitAttempt {
     for (bool more = true; more;) {
       if (attempt_stop_.stop_requested()) return Status::Cancelled("stopped");
       BatchPtr batch = pool_.Get(env_.num_columns);
-      ASSIGN_OR_RETURN(more, task->Next(batch.get(), env_.options.batch_rows, ctx));
+      size_t max_rows = std::max<size_t>(env_.options.batch_rows, 1);
+      ASSIGN_OR_RETURN(more, task->Next(batch.get(), max_rows, ctx));
       if (batch->empty()) {
         pool_.Put(std::move(batch));
         continue;
@@ -244,9 +246,9 @@ Status RunSplit(ChannelEnv& env, const Split& split, std::stop_token stop) {
             "roll them back",
             split.id, counters.written.load()));
       } else if (st.IsTransient()) {
-        st = st.WithPrefix(attempt == 0 ? fmt::format("split {}", split.id)
-                                        : fmt::format("split {} failed after {} retries",
-                                                      split.id, attempt));
+        st = st.WithPrefix(
+            attempt == 0 ? fmt::format("split {}", split.id)
+                         : fmt::format("split {} failed after {} retries", split.id, attempt));
       }
       return st;
     }

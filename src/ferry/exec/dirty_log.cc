@@ -19,16 +19,21 @@ std::string Dump(const nlohmann::json& j) {
 
 nlohmann::json ValueToJson(const Value& v) {
   switch (v.type) {
-    case TypeId::kNull: return nullptr;
-    case TypeId::kBool: return v.i != 0;
-    case TypeId::kInt64: return v.i;
-    case TypeId::kDouble: return v.d;
+    case TypeId::kNull:
+      return nullptr;
+    case TypeId::kBool:
+      return v.i != 0;
+    case TypeId::kInt64:
+      return v.i;
+    case TypeId::kDouble:
+      return v.d;
     case TypeId::kBytes: {
       std::string hex;
       AppendHex(v.text(), &hex);
       return hex;
     }
-    default: return ValueText(v);
+    default:
+      return ValueText(v);
   }
 }
 
@@ -91,8 +96,8 @@ Status DirtyLog::AddRecord(const std::string& split_id, const Status& reason, co
   return Count();
 }
 
-Status DirtyLog::AddRaw(const std::string& split_id, const Status& reason,
-                        const std::string& where, const std::string& raw) {
+Status DirtyLog::AddRaw(const std::string& split_id, const Status& reason, const std::string& where,
+                        const std::string& raw) {
   RETURN_NOT_OK(AppendLines({DirtyRawLine(split_id, reason, where, raw)}));
   return Count();
 }

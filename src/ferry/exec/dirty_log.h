@@ -5,11 +5,10 @@
 
 #include <cstdio>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "ferry/exec/metrics.h"
 #include "ferry/plugin/dirty_sink.h"

@@ -1,12 +1,11 @@
 // errorLimit arithmetic and the dirty.jsonl line format, without running a job.
 #include "ferry/exec/dirty_log.h"
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
-
-#include <gtest/gtest.h>
 
 #include "ferry/types/record_batch.h"
 
@@ -98,10 +97,12 @@ TEST(DirtyLogTest, LineHoldsSplitReasonColumnAndRecord) {
   row[4] = Value::Bool(true);
   std::string line = DirtyRecordLine(
       "0003", Status::DataError("value too long for varchar(5)").WithColumn("name"), row, 5);
-  EXPECT_EQ(line,
-            R"j({"column":"name","reason":"value too long for varchar(5)","record":[42,"héllo \"quoted\"\n",null,"\\x00ff",true],"split":"0003"})j");
-  EXPECT_EQ(DirtyRawLine("0001", Status::DataError("3 fields, expected 4"), "in.csv:17", "a,b,c"),
-            R"({"column":null,"reason":"3 fields, expected 4","record":"a,b,c","split":"0001","where":"in.csv:17"})");
+  EXPECT_EQ(
+      line,
+      R"j({"column":"name","reason":"value too long for varchar(5)","record":[42,"héllo \"quoted\"\n",null,"\\x00ff",true],"split":"0003"})j");
+  EXPECT_EQ(
+      DirtyRawLine("0001", Status::DataError("3 fields, expected 4"), "in.csv:17", "a,b,c"),
+      R"({"column":null,"reason":"3 fields, expected 4","record":"a,b,c","split":"0001","where":"in.csv:17"})");
 }
 
 TEST(DirtyLogTest, LinesAreAppendedToTheFile) {

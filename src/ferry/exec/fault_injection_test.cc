@@ -3,6 +3,7 @@
 // request, the dirty-record limit, resume — run through RunJob with an in-memory source and a
 // fault-injecting transactional destination, checking what a user would check afterwards: the
 // destination rows (each exactly once), the summary and dirty.jsonl.
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -10,13 +11,11 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include "ferry/common/log.h"
 #include "ferry/exec/job_runner.h"
@@ -79,8 +78,8 @@ class FaultInjectionTest : public ::testing::Test {
   void SetUp() override {
     SetLogLevel(LogLevel::kError);
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    run_dir_ = ::testing::TempDir() + "ferry_fault_" + info->name() + "_" +
-               std::to_string(::getpid());
+    run_dir_ =
+        ::testing::TempDir() + "ferry_fault_" + info->name() + "_" + std::to_string(::getpid());
     std::filesystem::remove_all(run_dir_);
   }
   void TearDown() override { std::filesystem::remove_all(run_dir_); }
@@ -273,7 +272,8 @@ TEST_F(FaultInjectionTest, ErrorLimitZeroFailsOnTheFirstDirtyRecord) {
   ASSERT_FALSE(r.status.ok());
   EXPECT_EQ(r.failed_in, RunPhase::kRun);
   EXPECT_EQ(r.summary["status"], "FAILED");
-  EXPECT_EQ(r.summary["error"], "dirty-record limit passed: 1 dirty records, errorLimit.record is 0");
+  EXPECT_EQ(r.summary["error"],
+            "dirty-record limit passed: 1 dirty records, errorLimit.record is 0");
   // The split holding the record is rolled back; the job stops there.
   EXPECT_EQ(dest_.CommittedSplits(), (std::set<std::string>{"0000", "0001"}));
   EXPECT_EQ(dest_.Rows(), Ids(200));
@@ -302,7 +302,8 @@ TEST_F(FaultInjectionTest, ErrorLimitOfNFailsOnRecordNPlusOne) {
   job.setting.error_limit_records = 3;
   RunReport r = Run(job);
   ASSERT_FALSE(r.status.ok());
-  EXPECT_EQ(r.status.message(), "dirty-record limit passed: 4 dirty records, errorLimit.record is 3");
+  EXPECT_EQ(r.status.message(),
+            "dirty-record limit passed: 4 dirty records, errorLimit.record is 3");
   EXPECT_EQ(dest_.CommittedSplits(), (std::set<std::string>{"0000", "0001", "0002"}));
 }
 
@@ -343,8 +344,9 @@ TEST_F(FaultInjectionTest, ErrorLimitPercentageIsCheckedAtTheEnd) {
   job.setting.error_limit_percentage = 0.02;
   RunReport r = Run(job);
   ASSERT_FALSE(r.status.ok());
-  EXPECT_EQ(r.status.message(),
-            "dirty-record limit passed: 50 of 1000 records dirty (5%), errorLimit.percentage is 2%");
+  EXPECT_EQ(
+      r.status.message(),
+      "dirty-record limit passed: 50 of 1000 records dirty (5%), errorLimit.percentage is 2%");
   EXPECT_EQ(r.summary["splits_done"], 4);
   EXPECT_EQ(r.summary["status"], "FAILED");
   EXPECT_EQ(dest_.finalized_ok, std::vector<bool>{false});
@@ -435,7 +437,8 @@ TEST_F(FaultInjectionTest, RetriesExhaustedFailTheJobWithTheError) {
 
 TEST_F(FaultInjectionTest, SplitThatWroteToANonTransactionalDestinationIsNotRetried) {
   // Rows already delivered cannot be taken back: a retry would deliver them twice.
-  Registry registry = ::ferry::testing::MakeFaultRegistry(&source_, &dest_, /*transactional=*/false);
+  Registry registry =
+      ::ferry::testing::MakeFaultRegistry(&source_, &dest_, /*transactional=*/false);
   dest_.on_write = [](const WriteCall& c) {
     return c.split == "0001" && c.index == 3 ? Status::Unavailable("connection lost")
                                              : Status::OK();
@@ -449,10 +452,12 @@ TEST_F(FaultInjectionTest, SplitThatWroteToANonTransactionalDestinationIsNotRetr
 }
 
 TEST_F(FaultInjectionTest, SplitThatWroteNothingToANonTransactionalDestinationIsRetried) {
-  Registry registry = ::ferry::testing::MakeFaultRegistry(&source_, &dest_, /*transactional=*/false);
+  Registry registry =
+      ::ferry::testing::MakeFaultRegistry(&source_, &dest_, /*transactional=*/false);
   dest_.on_write = [](const WriteCall& c) {
-    return c.split == "0001" && c.attempt == 1 && c.index == 1 ? Status::Unavailable("connection lost")
-                                                               : Status::OK();
+    return c.split == "0001" && c.attempt == 1 && c.index == 1
+               ? Status::Unavailable("connection lost")
+               : Status::OK();
   };
   RunReport r = RunJob(Job(300, 3, 1), registry, Options(false), {});
   ASSERT_TRUE(r.status.ok()) << r.status.ToString();
@@ -737,7 +742,8 @@ TEST_F(FaultInjectionTest, PrepareErrorTouchesNothing) {
   RunReport r = RunJob(job, registry_, options, {});
   ASSERT_FALSE(r.status.ok());
   EXPECT_EQ(r.failed_in, RunPhase::kPrepare);
-  EXPECT_EQ(r.status.message(), "job.json:3:4: steps[0].parameter.splits: expected 1 or more splits");
+  EXPECT_EQ(r.status.message(),
+            "job.json:3:4: steps[0].parameter.splits: expected 1 or more splits");
   EXPECT_TRUE(dest_.starts.empty());
   EXPECT_FALSE(std::filesystem::exists(run_dir_));
 }

@@ -1,15 +1,15 @@
 #include "ferry/exec/job_runner.h"
 
+#include <fmt/format.h>
+
 #include <chrono>
 #include <cmath>
 #include <ctime>
+#include <filesystem>
 #include <map>
 #include <set>
-#include <filesystem>
 #include <thread>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "ferry/common/log.h"
 #include "ferry/common/strings.h"
@@ -92,10 +92,11 @@ Status Prepare(const JobModel& job, const Registry& registry, const std::string&
 }
 
 nlohmann::ordered_json Summary(const JobModel& job, const Metrics& m, const Status& st,
-                       SysClock::time_point started, SysClock::time_point finished,
-                       const std::string& run_dir, const std::string& dirty_path) {
+                               SysClock::time_point started, SysClock::time_point finished,
+                               const std::string& run_dir, const std::string& dirty_path) {
   double elapsed = std::chrono::duration<double>(finished - started).count();
-  nlohmann::json error = st.ok() ? nlohmann::json(nullptr) : nlohmann::json(MaskSecrets(st.message()));
+  nlohmann::json error =
+      st.ok() ? nlohmann::json(nullptr) : nlohmann::json(MaskSecrets(st.message()));
   return {{"status", st.ok() ? "SUCCEEDED" : "FAILED"},
           {"job", job.file},
           {"started_at", IsoUtc(started)},
@@ -111,7 +112,8 @@ nlohmann::ordered_json Summary(const JobModel& job, const Metrics& m, const Stat
           {"wait_reader_seconds", std::round(m.wait_reader_ns.load() / 1e6) / 1000},
           {"wait_writer_seconds", std::round(m.wait_writer_ns.load() / 1e6) / 1000},
           {"run_dir", run_dir},
-          {"dirty_log", m.dirty_records.load() > 0 ? nlohmann::json(dirty_path) : nlohmann::json(nullptr)},
+          {"dirty_log",
+           m.dirty_records.load() > 0 ? nlohmann::json(dirty_path) : nlohmann::json(nullptr)},
           {"error", error}};
 }
 
@@ -132,8 +134,8 @@ RunReport RunJobUnguarded(const JobModel& job, const Registry& registry, const R
   auto started = SysClock::now();
   auto finish = [&](Status st) {
     report.status = st;
-    report.summary = Summary(job, metrics, st, started, SysClock::now(), report.run_dir,
-                             report.dirty_path);
+    report.summary =
+        Summary(job, metrics, st, started, SysClock::now(), report.run_dir, report.dirty_path);
     return report;
   };
   if (job.setting.execute_mode == "distribute") {
@@ -155,7 +157,8 @@ RunReport RunJobUnguarded(const JobModel& job, const Registry& registry, const R
   // The run directory: a new plan, or the saved plan of the run being resumed.
   std::vector<Split> plan;
   std::map<std::string, SplitFigures> committed;
-  Result<RunDir> dir = options.resume ? RunDir::Open(report.run_dir) : RunDir::Create(report.run_dir);
+  Result<RunDir> dir =
+      options.resume ? RunDir::Open(report.run_dir) : RunDir::Create(report.run_dir);
   if (!dir.ok()) {
     report.failed_in = RunPhase::kPrepare;
     return finish(dir.status());

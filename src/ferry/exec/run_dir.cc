@@ -29,7 +29,8 @@ Status WriteFileAtomic(const std::string& path, const std::string& content) {
   }
   bool synced = ::fsync(fd) == 0;
   bool closed = ::close(fd) == 0;
-  if (!synced || !closed) return Status::IOError("cannot write " + tmp + ": " + std::strerror(errno));
+  if (!synced || !closed)
+    return Status::IOError("cannot write " + tmp + ": " + std::strerror(errno));
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
     return Status::IOError("cannot rename " + tmp + ": " + std::strerror(errno));
   }
@@ -49,16 +50,16 @@ Result<RunDir> RunDir::Create(const std::string& path) {
   fs::create_directories(path, ec);
   if (ec) return Status::IOError("cannot create the run directory " + path + ": " + ec.message());
   if (fs::exists(path + "/plan.json")) {
-    return Status::InvalidArgument("run directory " + path +
-                                   " already holds a run; use --resume " + path +
-                                   " to finish it, or choose another --run-dir");
+    return Status::InvalidArgument("run directory " + path + " already holds a run; use --resume " +
+                                   path + " to finish it, or choose another --run-dir");
   }
   return RunDir(path);
 }
 
 Result<RunDir> RunDir::Open(const std::string& path) {
   if (!fs::exists(path + "/plan.json") || !fs::exists(path + "/job.json")) {
-    return Status::InvalidArgument(path + " is not a run directory to resume (no plan.json/job.json)");
+    return Status::InvalidArgument(path +
+                                   " is not a run directory to resume (no plan.json/job.json)");
   }
   return RunDir(path);
 }
@@ -113,7 +114,8 @@ Status RunDir::MarkCommitted(const std::string& split_id, const SplitFigures& fi
   bool synced = ::fsync(fd) == 0;
   ::close(fd);
   if (n != static_cast<ssize_t>(line.size()) || !synced) {
-    return Status::IOError("cannot write " + path + (err ? std::string(": ") + std::strerror(err) : ""));
+    return Status::IOError("cannot write " + path +
+                           (err ? std::string(": ") + std::strerror(err) : ""));
   }
   return Status::OK();
 }

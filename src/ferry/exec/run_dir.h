@@ -7,11 +7,10 @@
 
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "ferry/common/status.h"
 #include "ferry/exec/metrics.h"

@@ -2,10 +2,10 @@
 // never let more than rate × (1 + elapsed) through); nothing here asserts an upper bound.
 #include "ferry/exec/throttle.h"
 
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 namespace ferry {
 namespace {

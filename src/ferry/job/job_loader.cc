@@ -1,8 +1,8 @@
 #include "ferry/job/job_loader.h"
 
 #include <algorithm>
-#include <cmath>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <set>
 
@@ -17,12 +17,18 @@ std::string Quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
 std::string TypeOf(const ojson& v) {
   switch (v.type()) {
-    case ojson::value_t::null: return "null";
-    case ojson::value_t::boolean: return "a boolean";
-    case ojson::value_t::string: return "a string";
-    case ojson::value_t::array: return "a list";
-    case ojson::value_t::object: return "an object";
-    default: return "a number";
+    case ojson::value_t::null:
+      return "null";
+    case ojson::value_t::boolean:
+      return "a boolean";
+    case ojson::value_t::string:
+      return "a string";
+    case ojson::value_t::array:
+      return "a list";
+    case ojson::value_t::object:
+      return "an object";
+    default:
+      return "a number";
   }
 }
 
@@ -107,15 +113,15 @@ std::string Plural(size_t n, const char* one, const char* many) {
 }
 
 bool IsStringList(const ojson& v) {
-  return v.is_array() && std::all_of(v.begin(), v.end(), [](const ojson& e) {
-           return e.is_string();
-         });
+  return v.is_array() &&
+         std::all_of(v.begin(), v.end(), [](const ojson& e) { return e.is_string(); });
 }
 
 // Checks one value against its definition; may normalize it (numeric text -> number).
 void CheckParamValue(const ParamDef& def, const std::string& path, ojson* v, Diagnostics* diag) {
   auto wrong = [&] {
-    diag->AtValue(path, "expected " + std::string(ParamTypeName(def.type)) + ", found " + TypeOf(*v));
+    diag->AtValue(path,
+                  "expected " + std::string(ParamTypeName(def.type)) + ", found " + TypeOf(*v));
   };
   switch (def.type) {
     case ParamType::kString:
@@ -151,7 +157,8 @@ void CheckParamValue(const ParamDef& def, const std::string& path, ojson* v, Dia
     case ParamType::kObject:
       if (!v->is_object()) return wrong();
       break;
-    case ParamType::kAny: break;
+    case ParamType::kAny:
+      break;
   }
   if (!def.allowed.empty() && v->is_string()) {
     std::string s = v->get<std::string>();
@@ -181,9 +188,9 @@ void CheckParameters(const std::vector<ParamDef>& defs, const LocatedJson& doc,
     const ParamDef* def = FindParam(defs, it.key());
     if (def == nullptr) {
       std::string hint = DidYouMean(it.key(), names);
-      diag->AtKey(key_path, "unknown parameter" +
-                                (hint.empty() ? "; this plugin takes " + Join(names, ", ")
-                                              : "; did you mean " + hint + "?"));
+      diag->AtKey(key_path,
+                  "unknown parameter" + (hint.empty() ? "; this plugin takes " + Join(names, ", ")
+                                                      : "; did you mean " + hint + "?"));
       continue;
     }
     ojson value = it.value();
@@ -353,8 +360,8 @@ void ReadDataWorks(const ojson& root, std::vector<StepRef>* steps, JobSettings* 
     if (!st.contains("stepType")) {
       diag->AtValue(path, "missing \"stepType\" (the plugin, e.g. \"sqlite\")");
     } else if (!st["stepType"].is_string()) {
-      diag->AtValue(JoinPath(path, "stepType"), "expected a plugin name such as \"sqlite\", found " +
-                                                    TypeOf(st["stepType"]));
+      diag->AtValue(JoinPath(path, "stepType"),
+                    "expected a plugin name such as \"sqlite\", found " + TypeOf(st["stepType"]));
     }
     if (st.contains("name") && !st["name"].is_string()) {
       diag->AtValue(JoinPath(path, "name"), "expected a string, found " + TypeOf(st["name"]));
@@ -440,8 +447,7 @@ void CheckHops(const ojson& root, const std::vector<StepRef>& steps, Diagnostics
   }
 }
 
-void ReadDataX(const ojson& root, std::vector<StepRef>* steps, JobSettings* s,
-               Diagnostics* diag) {
+void ReadDataX(const ojson& root, std::vector<StepRef>* steps, JobSettings* s, Diagnostics* diag) {
   CheckKeys(root, "", {"job", "core"}, diag);
   const ojson& job = root["job"];
   if (!job.is_object()) {
@@ -455,7 +461,8 @@ void ReadDataX(const ojson& root, std::vector<StepRef>* steps, JobSettings* s,
       diag->AtValue("job.setting", "expected an object");
     } else {
       CheckKeys(setting, "job.setting", {"speed", "errorLimit"}, diag);
-      if (setting.contains("speed")) ReadSpeed(setting["speed"], "job.setting.speed", true, s, diag);
+      if (setting.contains("speed"))
+        ReadSpeed(setting["speed"], "job.setting.speed", true, s, diag);
       if (setting.contains("errorLimit")) {
         ReadErrorLimit(setting["errorLimit"], "job.setting.errorLimit", s, diag);
       }
@@ -506,7 +513,8 @@ Result<LoadedJob> LoadJobText(std::string_view text, const std::string& file_nam
   ASSIGN_OR_RETURN(LocatedJson doc, ParseLocatedJson(text, file_name));
   Diagnostics diag(&doc);
   if (!doc.value().is_object()) {
-    diag.AtValue("", "expected a job object ({\"type\": \"job\", \"steps\": ...} or {\"job\": ...})");
+    diag.AtValue("",
+                 "expected a job object ({\"type\": \"job\", \"steps\": ...} or {\"job\": ...})");
     return diag.ToStatus();
   }
   ojson root = doc.value();
@@ -556,8 +564,8 @@ Result<LoadedJob> LoadJobText(std::string_view text, const std::string& file_nam
     step.category = ref.category;
     step.path = ref.path;
     step.plugin = info != nullptr ? info->name : ref.plugin_name;
-    step.parameter = ref.parameter != nullptr ? nlohmann::json(*ref.parameter)
-                                              : nlohmann::json::object();
+    step.parameter =
+        ref.parameter != nullptr ? nlohmann::json(*ref.parameter) : nlohmann::json::object();
     if (ref.parameter == nullptr) diag.AtValue(ref.path, "missing \"parameter\" object");
     if (info != nullptr && ref.parameter != nullptr) {
       const auto& defs = ref.category == "reader" ? info->reader_params : info->writer_params;

@@ -20,26 +20,41 @@ PluginInfo RdbmsPluginInfo() {
   info.description = "a database (tests)";
   info.make_reader = [] { return std::unique_ptr<Reader>(); };
   info.reader_params = {
-      {.name = "table", .type = ParamType::kStringOrList, .required = true,
+      {.name = "table",
+       .type = ParamType::kStringOrList,
+       .required = true,
        .description = "tables to read"},
-      {.name = "column", .type = ParamType::kStringList, .default_value = {"*"},
+      {.name = "column",
+       .type = ParamType::kStringList,
+       .default_value = {"*"},
        .description = "columns"},
       {.name = "where", .type = ParamType::kString, .description = "filter"},
       {.name = "splitPk", .type = ParamType::kString, .description = "integer key to split on"},
-      {.name = "fetchSize", .type = ParamType::kInteger, .default_value = 1024,
+      {.name = "fetchSize",
+       .type = ParamType::kInteger,
+       .default_value = 1024,
        .description = "rows per fetch"},
       {.name = "password", .type = ParamType::kString, .description = "password"},
-      {.name = "querySql", .type = ParamType::kStringOrList, .description = "queries",
+      {.name = "querySql",
+       .type = ParamType::kStringOrList,
+       .description = "queries",
        .aliases = {"querysql"}},
   };
   info.split_pk = true;
   info.make_writer = [] { return std::unique_ptr<Writer>(); };
   info.writer_params = {
-      {.name = "table", .type = ParamType::kString, .required = true,
+      {.name = "table",
+       .type = ParamType::kString,
+       .required = true,
        .description = "table to write"},
-      {.name = "writeMode", .type = ParamType::kString, .default_value = "insert",
-       .description = "how rows are written", .allowed = {"insert", "replace", "update"}},
-      {.name = "batchSize", .type = ParamType::kInteger, .default_value = 1000,
+      {.name = "writeMode",
+       .type = ParamType::kString,
+       .default_value = "insert",
+       .description = "how rows are written",
+       .allowed = {"insert", "replace", "update"}},
+      {.name = "batchSize",
+       .type = ParamType::kInteger,
+       .default_value = 1000,
        .description = "rows per statement"},
       {.name = "preSql", .type = ParamType::kStringOrList, .description = "SQL run first"},
   };
@@ -145,18 +160,18 @@ TEST(JobLoaderTest, ModelHoldsNormalizedStepsAndDefaults) {
   EXPECT_EQ(m.reader.plugin, "rdbms");  // the DataX name, normalized
   EXPECT_EQ(m.reader.path, "job.content[0].reader");
   EXPECT_EQ(m.writer.plugin, "rdbms");
-  EXPECT_EQ(m.reader.parameter["fetchSize"], 1024);          // default filled in
-  EXPECT_EQ(m.writer.parameter["writeMode"], "replace");     // allowed value, normalized
+  EXPECT_EQ(m.reader.parameter["fetchSize"], 1024);       // default filled in
+  EXPECT_EQ(m.writer.parameter["writeMode"], "replace");  // allowed value, normalized
   EXPECT_EQ(m.writer.parameter["batchSize"], 1000);
-  EXPECT_FALSE(m.reader.parameter.contains("where"));        // no default: left out
+  EXPECT_FALSE(m.reader.parameter.contains("where"));  // no default: left out
 }
 
 TEST(JobLoaderTest, DataXSpeedAndErrorLimitMapOntoTheJobSettings) {
   JobModel m = LoadOk(kDataX);
-  EXPECT_EQ(m.setting.concurrent, 3);                    // channel
-  EXPECT_EQ(m.setting.bytes_per_second, 2097152.0);      // byte: job-global bytes/s
-  EXPECT_EQ(m.setting.records_per_second, 10000.0);      // record
-  EXPECT_EQ(m.setting.error_limit_records, 5);           // "5" as DataWorks writes it
+  EXPECT_EQ(m.setting.concurrent, 3);                // channel
+  EXPECT_EQ(m.setting.bytes_per_second, 2097152.0);  // byte: job-global bytes/s
+  EXPECT_EQ(m.setting.records_per_second, 10000.0);  // record
+  EXPECT_EQ(m.setting.error_limit_records, 5);       // "5" as DataWorks writes it
   EXPECT_EQ(m.setting.error_limit_percentage, 0.02);
   EXPECT_EQ(m.setting.execute_mode, "");
 }
@@ -164,7 +179,8 @@ TEST(JobLoaderTest, DataXSpeedAndErrorLimitMapOntoTheJobSettings) {
 TEST(JobLoaderTest, DataWorksThrottleIsInMegabytesPerSecond) {
   JobModel m = LoadOk(kDataWorks);
   EXPECT_EQ(m.setting.bytes_per_second, 2.0 * 1024 * 1024);
-  JobModel unthrottled = LoadOk(Replace(std::string(kDataWorks), "\"throttle\": true", "\"throttle\": false"));
+  JobModel unthrottled =
+      LoadOk(Replace(std::string(kDataWorks), "\"throttle\": true", "\"throttle\": false"));
   EXPECT_EQ(unthrottled.setting.bytes_per_second, 0);  // mbps counts only with throttle
 }
 
@@ -175,9 +191,9 @@ TEST(JobLoaderTest, ErrorLimitRecordAsTextZeroFailsOnTheFirst) {
 }
 
 TEST(JobLoaderTest, NoErrorLimitMeansDirtyRecordsAreAllowed) {
-  JobModel m = LoadOk(Replace(std::string(kDataWorks),
-                              ",\n              \"errorLimit\": {\"record\": 5, \"percentage\": 0.02}",
-                              ""));
+  JobModel m =
+      LoadOk(Replace(std::string(kDataWorks),
+                     ",\n              \"errorLimit\": {\"record\": 5, \"percentage\": 0.02}", ""));
   EXPECT_FALSE(m.setting.error_limit_records.has_value());
   EXPECT_FALSE(m.setting.error_limit_percentage.has_value());
 }
@@ -202,9 +218,9 @@ TEST(JobLoaderTest, CommentsAndTrailingCommasAreAccepted) {
 }
 
 TEST(JobLoaderTest, OrderMayBeLeftOutWithOneReaderAndOneWriter) {
-  JobModel m = LoadOk(Replace(std::string(kDataWorks),
-                              ",\n  \"order\": {\"hops\": [{\"from\": \"Reader\", \"to\": \"Writer\"}]}",
-                              ""));
+  JobModel m = LoadOk(
+      Replace(std::string(kDataWorks),
+              ",\n  \"order\": {\"hops\": [{\"from\": \"Reader\", \"to\": \"Writer\"}]}", ""));
   EXPECT_EQ(m.reader.name, "Reader");
 }
 
@@ -265,16 +281,18 @@ TEST(JobLoaderTest, SchedulingParametersAreSubstitutedInParameterStrings) {
 
 TEST(JobLoaderTest, ParameterMayHoldAnExpressionAndFeedANumber) {
   // -p n=10 fills an integer parameter; -p d=$[yyyymmdd] is rendered against the cyctime.
-  std::string text = Replace(std::string(kDataWorks), "\"splitPk\": \"id\"",
-                             "\"splitPk\": \"id\", \"fetchSize\": \"${n}\", \"where\": \"d = ${d}\"");
+  std::string text =
+      Replace(std::string(kDataWorks), "\"splitPk\": \"id\"",
+              "\"splitPk\": \"id\", \"fetchSize\": \"${n}\", \"where\": \"d = ${d}\"");
   JobModel m = LoadOk(text, Params({"n=10", "d=$[yyyymmdd]"}));
   EXPECT_EQ(m.reader.parameter["fetchSize"], 10);
   EXPECT_EQ(m.reader.parameter["where"], "d = 20251101");
 }
 
 TEST(JobLoaderTest, UndefinedPlaceholdersAreAllListed) {
-  std::string text = Replace(std::string(kDataWorks), "\"splitPk\": \"id\"",
-                             "\"splitPk\": \"id\", \"where\": \"r = '${region}' and s = ${shard}\"");
+  std::string text =
+      Replace(std::string(kDataWorks), "\"splitPk\": \"id\"",
+              "\"splitPk\": \"id\", \"where\": \"r = '${region}' and s = ${shard}\"");
   text = Replace(text, "\"table\": \"ods.orders\"", "\"table\": \"ods.${target}_${region}\"");
   EXPECT_EQ(LoadError(text),
             "jobs/orders.json:5:95: steps[0].parameter.where: no value for ${region}, ${shard}; "
@@ -286,7 +304,8 @@ TEST(JobLoaderTest, UndefinedPlaceholdersAreAllListed) {
 // ---- Every mistake, located
 
 TEST(JobLoaderTest, MalformedJsonNamesTheSpot) {
-  std::string text = Replace(std::string(kDataWorks), "\"name\": \"Reader\",", "\"name\": \"Reader\"");
+  std::string text =
+      Replace(std::string(kDataWorks), "\"name\": \"Reader\",", "\"name\": \"Reader\"");
   EXPECT_EQ(LoadError(text),
             "jobs/orders.json:5:6: expected ',' or '}' after object member, found '\"'; is a ',' "
             "missing before it?");
@@ -303,8 +322,9 @@ TEST(JobLoaderTest, JobThatIsNotAnObjectIsAnError) {
 }
 
 TEST(JobLoaderTest, UnknownPluginSuggestsTheClosest) {
-  EXPECT_EQ(LoadError(Replace(std::string(kDataWorks), "\"rdbms\"", "\"rdbsm\"")),
-            "jobs/orders.json:4:18: steps[0].stepType: unknown plugin \"rdbsm\"; did you mean rdbms?");
+  EXPECT_EQ(
+      LoadError(Replace(std::string(kDataWorks), "\"rdbms\"", "\"rdbsm\"")),
+      "jobs/orders.json:4:18: steps[0].stepType: unknown plugin \"rdbsm\"; did you mean rdbms?");
 }
 
 TEST(JobLoaderTest, UnknownPluginWithNothingCloseListsThemAll) {
@@ -326,9 +346,9 @@ TEST(JobLoaderTest, DataXWriterNameInTheReaderPlaceIsAnError) {
 }
 
 TEST(JobLoaderTest, PluginWithoutTheNeededSideIsAnError) {
-  std::string text = Replace(std::string(kDataWorks),
-                             "{\"stepType\": \"rdbms\", \"category\": \"writer\"",
-                             "{\"stepType\": \"sourceonly\", \"category\": \"writer\"");
+  std::string text =
+      Replace(std::string(kDataWorks), "{\"stepType\": \"rdbms\", \"category\": \"writer\"",
+              "{\"stepType\": \"sourceonly\", \"category\": \"writer\"");
   EXPECT_EQ(LoadError(text),
             "jobs/orders.json:6:18: steps[1].stepType: plugin \"sourceonly\" has no writer");
 }
@@ -369,9 +389,10 @@ TEST(JobLoaderTest, WrongTypeNamesWhatWasExpected) {
   std::string text = Replace(std::string(kDataWorks), "\"splitPk\": \"id\"",
                              "\"splitPk\": \"id\", \"fetchSize\": \"lots\"");
   text = Replace(text, "\"table\": \"ods.orders\"", "\"table\": 42");
-  EXPECT_EQ(LoadError(text),
-            "jobs/orders.json:5:99: steps[0].parameter.fetchSize: expected an integer, found a string\n"
-            "jobs/orders.json:7:29: steps[1].parameter.table: expected a string, found a number");
+  EXPECT_EQ(
+      LoadError(text),
+      "jobs/orders.json:5:99: steps[0].parameter.fetchSize: expected an integer, found a string\n"
+      "jobs/orders.json:7:29: steps[1].parameter.table: expected a string, found a number");
 }
 
 TEST(JobLoaderTest, ValueOutsideAnEnumerationListsTheAllowedOnes) {
@@ -387,7 +408,9 @@ TEST(JobLoaderTest, MissingRequiredParameterPointsAtTheParameterObject) {
 }
 
 TEST(JobLoaderTest, MissingParameterObjectIsAnError) {
-  std::string text = Replace(std::string(kDataWorks), ",\n     \"parameter\": {\"table\": \"ods.orders\", \"writeMode\": \"replace\"}", "");
+  std::string text =
+      Replace(std::string(kDataWorks),
+              ",\n     \"parameter\": {\"table\": \"ods.orders\", \"writeMode\": \"replace\"}", "");
   EXPECT_EQ(LoadError(text), "jobs/orders.json:6:5: steps[1]: missing \"parameter\" object");
 }
 
@@ -410,35 +433,39 @@ TEST(JobLoaderTest, ChannelCountOutOfRangeIsRefused) {
 }
 
 TEST(JobLoaderTest, SpeedThatIsNotAnObjectIsRefused) {
-  std::string text = Replace(std::string(kDataX),
-                             "{\"channel\": 3, \"byte\": 2097152, \"record\": 10000}", "3");
-  EXPECT_EQ(LoadError(text),
-            "jobs/orders.json:3:26: job.setting.speed: expected an object such as {\"channel\": 2}, "
-            "found a number");
+  std::string text =
+      Replace(std::string(kDataX), "{\"channel\": 3, \"byte\": 2097152, \"record\": 10000}", "3");
+  EXPECT_EQ(
+      LoadError(text),
+      "jobs/orders.json:3:26: job.setting.speed: expected an object such as {\"channel\": 2}, "
+      "found a number");
 }
 
 TEST(JobLoaderTest, ErrorLimitOutOfRangeIsRefused) {
   std::string text = Replace(std::string(kDataWorks), "\"record\": 5", "\"record\": -1");
   text = Replace(text, "\"percentage\": 0.02", "\"percentage\": 2");
-  EXPECT_EQ(LoadError(text),
-            "jobs/orders.json:11:40: setting.errorLimit.record: expected a whole number of records, "
-            "0 or more\n"
-            "jobs/orders.json:11:58: setting.errorLimit.percentage: expected a fraction from 0 to 1 "
-            "(0.02 = 2%)");
+  EXPECT_EQ(
+      LoadError(text),
+      "jobs/orders.json:11:40: setting.errorLimit.record: expected a whole number of records, "
+      "0 or more\n"
+      "jobs/orders.json:11:58: setting.errorLimit.percentage: expected a fraction from 0 to 1 "
+      "(0.02 = 2%)");
 }
 
 TEST(JobLoaderTest, HopNamingAMissingStepIsAnError) {
-  EXPECT_EQ(LoadError(Replace(std::string(kDataWorks), "\"to\": \"Writer\"", "\"to\": \"Writr\"")),
-            "jobs/orders.json:12:47: order.hops[0].to: no step is named \"Writr\"; steps are "
-            "Reader, Writer\n"
-            "jobs/orders.json:6:5: steps[1]: step \"Writer\" is not joined by any hop in order.hops");
+  EXPECT_EQ(
+      LoadError(Replace(std::string(kDataWorks), "\"to\": \"Writer\"", "\"to\": \"Writr\"")),
+      "jobs/orders.json:12:47: order.hops[0].to: no step is named \"Writr\"; steps are "
+      "Reader, Writer\n"
+      "jobs/orders.json:6:5: steps[1]: step \"Writer\" is not joined by any hop in order.hops");
 }
 
 TEST(JobLoaderTest, StepLeftOutOfTheHopsIsAnError) {
-  EXPECT_EQ(LoadError(Replace(std::string(kDataWorks),
-                              "[{\"from\": \"Reader\", \"to\": \"Writer\"}]", "[]")),
-            "jobs/orders.json:4:5: steps[0]: step \"Reader\" is not joined by any hop in order.hops\n"
-            "jobs/orders.json:6:5: steps[1]: step \"Writer\" is not joined by any hop in order.hops");
+  EXPECT_EQ(
+      LoadError(
+          Replace(std::string(kDataWorks), "[{\"from\": \"Reader\", \"to\": \"Writer\"}]", "[]")),
+      "jobs/orders.json:4:5: steps[0]: step \"Reader\" is not joined by any hop in order.hops\n"
+      "jobs/orders.json:6:5: steps[1]: step \"Writer\" is not joined by any hop in order.hops");
 }
 
 TEST(JobLoaderTest, HopFromTheWriterIsAnError) {
@@ -450,15 +477,17 @@ TEST(JobLoaderTest, HopFromTheWriterIsAnError) {
 }
 
 TEST(JobLoaderTest, HopEndThatIsNotANameIsAnError) {
-  EXPECT_EQ(LoadError(Replace(std::string(kDataWorks), "\"to\": \"Writer\"", "\"to\": 1")),
-            "jobs/orders.json:12:47: order.hops[0].to: expected a step name, found a number\n"
-            "jobs/orders.json:6:5: steps[1]: step \"Writer\" is not joined by any hop in order.hops");
+  EXPECT_EQ(
+      LoadError(Replace(std::string(kDataWorks), "\"to\": \"Writer\"", "\"to\": 1")),
+      "jobs/orders.json:12:47: order.hops[0].to: expected a step name, found a number\n"
+      "jobs/orders.json:6:5: steps[1]: step \"Writer\" is not joined by any hop in order.hops");
 }
 
 TEST(JobLoaderTest, TwoReadersAreRefused) {
-  std::string text = Replace(std::string(kDataWorks),
-                             "{\"stepType\": \"rdbms\", \"category\": \"writer\", \"name\": \"Writer\"",
-                             "{\"stepType\": \"rdbms\", \"category\": \"reader\", \"name\": \"Reader2\"");
+  std::string text =
+      Replace(std::string(kDataWorks),
+              "{\"stepType\": \"rdbms\", \"category\": \"writer\", \"name\": \"Writer\"",
+              "{\"stepType\": \"rdbms\", \"category\": \"reader\", \"name\": \"Reader2\"");
   text = Replace(text, "\"table\": \"ods.orders\", \"writeMode\": \"replace\"", "\"table\": \"t\"");
   text = Replace(text, "\"to\": \"Writer\"", "\"to\": \"Reader2\"");
   EXPECT_EQ(LoadError(text),
@@ -467,7 +496,8 @@ TEST(JobLoaderTest, TwoReadersAreRefused) {
 }
 
 TEST(JobLoaderTest, TwoStepsWithOneNameAreRefused) {
-  std::string text = Replace(std::string(kDataWorks), "\"name\": \"Writer\"", "\"name\": \"Reader\"");
+  std::string text =
+      Replace(std::string(kDataWorks), "\"name\": \"Writer\"", "\"name\": \"Reader\"");
   text = Replace(text, "\"to\": \"Writer\"", "\"to\": \"Reader\"");
   std::string error = LoadError(text);
   EXPECT_NE(error.find("jobs/orders.json:6:57: steps[1].name: another step (steps[0]) is already "
@@ -477,7 +507,8 @@ TEST(JobLoaderTest, TwoStepsWithOneNameAreRefused) {
 }
 
 TEST(JobLoaderTest, StepNameThatIsNotAStringIsAnError) {
-  std::string error = LoadError(Replace(std::string(kDataWorks), "\"name\": \"Writer\"", "\"name\": 7"));
+  std::string error =
+      LoadError(Replace(std::string(kDataWorks), "\"name\": \"Writer\"", "\"name\": 7"));
   EXPECT_NE(error.find("jobs/orders.json:6:57: steps[1].name: expected a string, found a number"),
             std::string::npos)
       << error;
@@ -513,8 +544,9 @@ TEST(JobLoaderTest, EveryProblemIsReportedAtOnce) {
 TEST(JobLoaderTest, PluginErrorIsLocatedAtItsField) {
   Result<LoadedJob> job = Load(kDataWorks);
   ASSERT_TRUE(job.ok());
-  Status st = Status::FailedPrecondition("column \"id\" is varchar; splitPk needs an integer column")
-                  .WithField("splitPk");
+  Status st =
+      Status::FailedPrecondition("column \"id\" is varchar; splitPk needs an integer column")
+          .WithField("splitPk");
   EXPECT_EQ(LocateStepError(*job, job->model.reader, st),
             "jobs/orders.json:5:80: steps[0].parameter.splitPk: column \"id\" is varchar; splitPk "
             "needs an integer column");

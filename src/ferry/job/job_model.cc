@@ -14,7 +14,9 @@ bool IsSecretKey(std::string key) {
 }
 
 nlohmann::json StepJson(const StepModel& s) {
-  return {{"stepType", s.plugin}, {"category", s.category}, {"name", s.name},
+  return {{"stepType", s.plugin},
+          {"category", s.category},
+          {"name", s.name},
           {"parameter", s.parameter}};
 }
 
@@ -37,7 +39,7 @@ nlohmann::json MaskSecretsInJson(const nlohmann::json& j) {
     nlohmann::json out = nlohmann::json::object();
     for (auto it = j.begin(); it != j.end(); ++it) {
       out[it.key()] = IsSecretKey(it.key()) && !it.value().is_null() ? nlohmann::json("******")
-                                                                      : MaskSecretsInJson(*it);
+                                                                     : MaskSecretsInJson(*it);
     }
     return out;
   }

@@ -115,7 +115,8 @@ class MemoryReaderTask : public ReaderTask {
       row[1] = batch->String("row-" + std::to_string(id));
       if (source_->unreadable.count(id)) {
         Status st = ctx.dirty->AddRecord(
-            split_, Status::DataError("unreadable source row " + std::to_string(id)).WithColumn("name"),
+            split_,
+            Status::DataError("unreadable source row " + std::to_string(id)).WithColumn("name"),
             batch->row(batch->num_rows() - 1), 2);
         batch->PopRow();
         RETURN_NOT_OK(st);
@@ -141,7 +142,8 @@ class MemoryReader : public Reader {
     rows_ = ctx.param().value("rows", int64_t{0});
     splits_ = ctx.param().value("splits", 1);
     if (rows_ < 0) return Status::InvalidArgument("expected 0 or more rows").WithField("rows");
-    if (splits_ < 1) return Status::InvalidArgument("expected 1 or more splits").WithField("splits");
+    if (splits_ < 1)
+      return Status::InvalidArgument("expected 1 or more splits").WithField("splits");
     return Status::OK();
   }
   std::vector<ColumnInfo> OutputColumns() const override {
@@ -158,9 +160,9 @@ class MemoryReader : public Reader {
   }
   Result<std::unique_ptr<ReaderTask>> OpenTask(const Split& split) override {
     int attempt = source_->NextAttempt(split.id);
-    return std::unique_ptr<ReaderTask>(new MemoryReaderTask(
-        source_, split.id, attempt, split.spec.at("lo").get<int64_t>(),
-        split.spec.at("hi").get<int64_t>()));
+    return std::unique_ptr<ReaderTask>(new MemoryReaderTask(source_, split.id, attempt,
+                                                            split.spec.at("lo").get<int64_t>(),
+                                                            split.spec.at("hi").get<int64_t>()));
   }
 
  private:
@@ -281,7 +283,8 @@ inline Registry MakeFaultRegistry(MemorySource* source, FakeDestination* dest,
 
 // Waits until `stop` is requested, for at most `limit` (so that a broken engine fails the test
 // instead of hanging it). Returns whether the stop came.
-inline bool WaitForStop(std::stop_token stop, std::chrono::seconds limit = std::chrono::seconds(20)) {
+inline bool WaitForStop(std::stop_token stop,
+                        std::chrono::seconds limit = std::chrono::seconds(20)) {
   std::mutex mu;
   std::condition_variable_any cv;
   std::unique_lock lock(mu);
