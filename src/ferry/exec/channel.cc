@@ -231,10 +231,10 @@ Status RunSplit(ChannelEnv& env, const Split& split, std::stop_token stop) {
       Status flushed = dirty.Flush();
       return marked.ok() ? flushed : marked;
     }
-    // The attempt's writes were rolled back: the destination holds none of its rows.
-    env.metrics->records_written -= counters.written;
-    if (st.IsTransient() && stop.stop_requested()) st = Status::Cancelled("stopped");
+    // A transactional destination rolled the attempt back and holds none of its rows.
     bool undone = env.writer_transactional || counters.written == 0;
+    if (env.writer_transactional) env.metrics->records_written -= counters.written;
+    if (st.IsTransient() && stop.stop_requested()) st = Status::Cancelled("stopped");
     bool retry = st.IsTransient() && attempt < env.options.max_retries && undone;
     if (!retry) {
       // Kept for the user to see why the job failed; a resume drops them and runs the split again.

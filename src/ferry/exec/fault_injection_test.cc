@@ -449,6 +449,9 @@ TEST_F(FaultInjectionTest, SplitThatWroteToANonTransactionalDestinationIsNotRetr
   EXPECT_EQ(r.status.message(),
             "split 0001 not retried: 32 records were already written to a destination that cannot "
             "roll them back: connection lost");
+  // What the destination kept is reported as written.
+  EXPECT_EQ(dest_.Rows(), Ids(132));
+  EXPECT_EQ(r.summary["records_written"], 132);
 }
 
 TEST_F(FaultInjectionTest, SplitThatWroteNothingToANonTransactionalDestinationIsRetried) {

@@ -1,7 +1,7 @@
 // Test-only plugins for the engine's fault-injection tests: a "memory" reader that produces
-// rows 0..N-1 over K splits, and a transactional "fault" writer that keeps committed rows per
-// split in memory and fails, refuses rows or stalls on command. Header-only so that no build
-// glob puts it into the engine library.
+// rows 0..N-1 over K splits, and a "fault" writer (transactional unless told otherwise) that
+// keeps rows per split in memory and fails, refuses rows or stalls on command. Header-only so
+// that no build glob puts it into the engine library.
 //
 // A MemorySource / FakeDestination must outlive every RunJob that uses a registry made from it.
 // Set the fault hooks before RunJob; they are read concurrently while it runs.
@@ -66,6 +66,7 @@ struct FakeDestination {
   std::function<Status(const std::string& split, int attempt)> on_commit;
   std::function<Status(bool resuming)> on_start;
   std::set<int64_t> refuse;  // ids refused with DataError (column "id")
+  bool transactional = true;  // false: rows are delivered by Write, and Abort keeps them
 
   // Every committed row id, sorted; a row committed twice appears twice.
   std::vector<int64_t> Rows() const {
@@ -192,6 +193,13 @@ class FaultWriterTask : public WriterTask {
         return Status::DataError("value " + std::to_string(id) + " refused").WithColumn("id");
       }
     }
+    if (!dest_->transactional) {
+      // Delivered at once, as a destination without transactions does; Abort cannot undo it.
+      std::lock_guard lock(dest_->mu);
+      auto& rows = dest_->committed[split_];
+      for (size_t r = begin; r < end; ++r) rows.push_back(batch.at(r, 0).i);
+      return Status::OK();
+    }
     for (size_t r = begin; r < end; ++r) pending_.push_back(batch.at(r, 0).i);
     return Status::OK();
   }
@@ -277,6 +285,7 @@ inline Registry MakeFaultRegistry(MemorySource* source, FakeDestination* dest,
   fault.description = "in-memory transactional destination with injected faults (tests)";
   fault.make_writer = [dest] { return std::make_unique<FaultWriter>(dest); };
   fault.transactional = transactional;
+  dest->transactional = transactional;
   registry.Add(std::move(fault));
   return registry;
 }
