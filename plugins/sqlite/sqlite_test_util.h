@@ -120,14 +120,7 @@ class RecordingDirtySink : public DirtySink {
 
 // "int64:5", "string:abc", "bytes:\x00ff", "null".
 inline std::string Describe(const Value& v) {
-  if (v.is_null()) return "null";
-  std::string out = std::string(TypeName(v.type)) + ":";
-  if (v.type == TypeId::kBytes) {
-    AppendHex(v.text(), &out);
-  } else {
-    AppendValueText(v, &out);
-  }
-  return out;
+  return TypedText(v);
 }
 
 // Reads every split of `reader` (already prepared) in plan order; rows as Describe()d cells.

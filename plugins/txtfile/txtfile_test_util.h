@@ -106,14 +106,7 @@ inline bool PathExistsForTest(const std::string& path) { return std::filesystem:
 
 // A cell as text for comparisons: NULL, or "<type>:<canonical text>" (bytes in hex).
 inline std::string CellText(const Value& v) {
-  if (v.is_null()) return "NULL";
-  std::string out = std::string(TypeName(v.type)) + ":";
-  if (v.type == TypeId::kBytes) {
-    AppendHex(v.text(), &out);
-  } else {
-    AppendValueText(v, &out);
-  }
-  return out;
+  return v.is_null() ? "NULL" : TypedText(v);
 }
 
 // Everything a reader run produced.

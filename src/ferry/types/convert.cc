@@ -199,6 +199,17 @@ std::string ValueText(const Value& v) {
   return s;
 }
 
+std::string TypedText(const Value& v) {
+  if (v.is_null()) return "null";
+  std::string out = std::string(TypeName(v.type)) + ":";
+  if (v.type == TypeId::kBytes) {
+    AppendHex(v.text(), &out);
+  } else {
+    AppendValueText(v, &out);
+  }
+  return out;
+}
+
 Result<int64_t> ParseInt64(std::string_view text) {
   int64_t v;
   const char* b = text.data();

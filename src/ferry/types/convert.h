@@ -16,6 +16,8 @@ namespace ferry {
 // Bytes are appended raw; callers that need text choose their own encoding (see AppendHex).
 void AppendValueText(const Value& v, std::string* out);
 std::string ValueText(const Value& v);
+// "<type>:<canonical text>" (bytes in hex), "null" for NULL: a value as tests and logs compare it.
+std::string TypedText(const Value& v);
 void AppendHex(std::string_view bytes, std::string* out);  // "\x00ff..." (PostgreSQL bytea form)
 Result<std::string> DecodeHex(std::string_view text);       // accepts "\x..." or bare hex
 
