@@ -68,17 +68,24 @@ void CsvParser::AddField(ParsedRecord* record, const char* begin, const char* en
                              may_be_null && IsNullFormat(begin, end)});
 }
 
-CsvParser::Outcome CsvParser::RefuseFirstLine(std::string_view window, bool at_eof,
-                                              std::string reason, ParsedRecord* record) const {
+const char* CsvParser::TakeFirstLine(std::string_view window, bool at_eof,
+                                     ParsedRecord* record) {
   const char* begin = window.data();
   const char* end = begin + window.size();
   const char* lf = FindByte(begin, end, '\n');
-  if (lf == nullptr && !at_eof) return Outcome::kNeedMore;
+  if (lf == nullptr && !at_eof) return nullptr;
   const char* line_end = lf != nullptr ? lf : end;
   record->consumed_ = static_cast<size_t>((lf != nullptr ? lf + 1 : end) - begin);
   record->line_breaks_ = lf != nullptr ? 1 : 0;
   if (line_end > begin && line_end[-1] == '\r') --line_end;
   record->raw_ = std::string_view(begin, static_cast<size_t>(line_end - begin));
+  return line_end;
+}
+
+CsvParser::Outcome CsvParser::RefuseFirstLine(std::string_view window, bool at_eof,
+                                              std::string reason, ParsedRecord* record) const {
+  const char* line_end = TakeFirstLine(window, at_eof, record);
+  if (line_end == nullptr) return Outcome::kNeedMore;
   record->fields_.clear();
   record->error_ = std::move(reason);
   return Outcome::kMalformed;
@@ -158,14 +165,8 @@ CsvParser::Outcome CsvParser::ParseCsv(std::string_view window, bool at_eof,
 CsvParser::Outcome CsvParser::ParseText(std::string_view window, bool at_eof,
                                         ParsedRecord* record) const {
   const char* begin = window.data();
-  const char* end = begin + window.size();
-  const char* lf = FindByte(begin, end, '\n');
-  if (lf == nullptr && !at_eof) return Outcome::kNeedMore;
-  const char* line_end = lf != nullptr ? lf : end;
-  record->consumed_ = static_cast<size_t>((lf != nullptr ? lf + 1 : end) - begin);
-  record->line_breaks_ = lf != nullptr ? 1 : 0;
-  if (line_end > begin && line_end[-1] == '\r') --line_end;
-  record->raw_ = std::string_view(begin, static_cast<size_t>(line_end - begin));
+  const char* line_end = TakeFirstLine(window, at_eof, record);
+  if (line_end == nullptr) return Outcome::kNeedMore;
   for (const char* p = begin;; ++p) {
     p = ScanTextField(p, line_end, record);
     if (p == line_end) break;

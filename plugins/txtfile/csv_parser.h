@@ -77,6 +77,9 @@ class CsvParser {
  private:
   Outcome ParseCsv(std::string_view window, bool at_eof, ParsedRecord* record) const;
   Outcome ParseText(std::string_view window, bool at_eof, ParsedRecord* record) const;
+  // Makes the window's first line (without its line end) the record's raw text and returns
+  // where that text ends; nullptr when the line is not complete yet and more input may come.
+  static const char* TakeFirstLine(std::string_view window, bool at_eof, ParsedRecord* record);
   // Scans one text field starting at `p`, unescaping into the scratch when needed; returns the
   // position of the delimiter or `end`.
   const char* ScanTextField(const char* p, const char* end, ParsedRecord* record) const;
