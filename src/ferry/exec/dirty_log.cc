@@ -56,12 +56,8 @@ std::string DirtyRawLine(const std::string& split_id, const Status& reason,
                {"record", raw}});
 }
 
-DirtyLog::DirtyLog(std::string path, ErrorLimit limit, Metrics* metrics,
-                   std::vector<std::string> column_names)
-    : path_(std::move(path)),
-      limit_(limit),
-      metrics_(metrics),
-      column_names_(std::move(column_names)) {}
+DirtyLog::DirtyLog(std::string path, ErrorLimit limit, Metrics* metrics)
+    : path_(std::move(path)), limit_(limit), metrics_(metrics) {}
 
 DirtyLog::~DirtyLog() {
   if (file_ != nullptr) std::fclose(file_);

@@ -24,8 +24,7 @@ class DirtyLog : public DirtySink {
  public:
   // `path` empty: records are counted but not kept (ferry check never writes). `metrics` must
   // outlive the log.
-  DirtyLog(std::string path, ErrorLimit limit, Metrics* metrics,
-           std::vector<std::string> column_names);
+  DirtyLog(std::string path, ErrorLimit limit, Metrics* metrics);
   ~DirtyLog() override;
 
   Status AddRecord(const std::string& split_id, const Status& reason, const Value* row,
@@ -52,7 +51,6 @@ class DirtyLog : public DirtySink {
   std::string path_;
   ErrorLimit limit_;
   Metrics* metrics_;
-  std::vector<std::string> column_names_;
   mutable std::mutex mu_;
   std::FILE* file_ = nullptr;
   std::vector<std::string> samples_;

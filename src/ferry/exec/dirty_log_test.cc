@@ -19,7 +19,7 @@ Status CountN(DirtyLog* log, int n) {
 
 TEST(DirtyLogTest, NoLimitAllowsAnyNumber) {
   Metrics m;
-  DirtyLog log("", ErrorLimit{}, &m, {});
+  DirtyLog log("", ErrorLimit{}, &m);
   EXPECT_TRUE(CountN(&log, 1000).ok());
   EXPECT_TRUE(log.CheckFinal().ok());
   EXPECT_EQ(m.dirty_records, 1000);
@@ -27,7 +27,7 @@ TEST(DirtyLogTest, NoLimitAllowsAnyNumber) {
 
 TEST(DirtyLogTest, RecordLimitZeroFailsOnTheFirst) {
   Metrics m;
-  DirtyLog log("", ErrorLimit{.records = 0}, &m, {});
+  DirtyLog log("", ErrorLimit{.records = 0}, &m);
   Status st = log.Count();
   EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(st.message(), "dirty-record limit passed: 1 dirty records, errorLimit.record is 0");
@@ -35,7 +35,7 @@ TEST(DirtyLogTest, RecordLimitZeroFailsOnTheFirst) {
 
 TEST(DirtyLogTest, RecordLimitNAllowsExactlyN) {
   Metrics m;
-  DirtyLog log("", ErrorLimit{.records = 5}, &m, {});
+  DirtyLog log("", ErrorLimit{.records = 5}, &m);
   EXPECT_TRUE(CountN(&log, 5).ok());
   EXPECT_TRUE(log.CheckFinal().ok());
   EXPECT_FALSE(log.Count().ok());
@@ -45,7 +45,7 @@ TEST(DirtyLogTest, RecordLimitNAllowsExactlyN) {
 TEST(DirtyLogTest, PercentageIsNotCheckedBeforeTenThousandRead) {
   Metrics m;
   m.records_read = 9999;
-  DirtyLog log("", ErrorLimit{.percentage = 0.01}, &m, {});
+  DirtyLog log("", ErrorLimit{.percentage = 0.01}, &m);
   EXPECT_TRUE(CountN(&log, 500).ok());  // 5 % of 9,999, but too early to judge
   m.records_read = 10000;
   Status st = log.Count();
@@ -57,7 +57,7 @@ TEST(DirtyLogTest, PercentageIsNotCheckedBeforeTenThousandRead) {
 TEST(DirtyLogTest, PercentageAtTheLimitPassesAndAboveFails) {
   Metrics m;
   m.records_read = 20000;
-  DirtyLog log("", ErrorLimit{.percentage = 0.01}, &m, {});
+  DirtyLog log("", ErrorLimit{.percentage = 0.01}, &m);
   EXPECT_TRUE(CountN(&log, 200).ok());  // exactly 1 %
   EXPECT_TRUE(log.CheckFinal().ok());
   EXPECT_FALSE(log.Count().ok());
@@ -66,7 +66,7 @@ TEST(DirtyLogTest, PercentageAtTheLimitPassesAndAboveFails) {
 TEST(DirtyLogTest, PercentageIsCheckedAtTheEndWhateverWasRead) {
   Metrics m;
   m.records_read = 100;
-  DirtyLog log("", ErrorLimit{.percentage = 0.02}, &m, {});
+  DirtyLog log("", ErrorLimit{.percentage = 0.02}, &m);
   EXPECT_TRUE(CountN(&log, 3).ok());
   EXPECT_EQ(log.CheckFinal().message(),
             "dirty-record limit passed: 3 of 100 records dirty (3%), errorLimit.percentage is 2%");
@@ -74,7 +74,7 @@ TEST(DirtyLogTest, PercentageIsCheckedAtTheEndWhateverWasRead) {
 
 TEST(DirtyLogTest, DiscardedAttemptTakesBackItsCountAndLines) {
   Metrics m;
-  DirtyLog log("", ErrorLimit{.records = 2}, &m, {});
+  DirtyLog log("", ErrorLimit{.records = 2}, &m);
   RecordBatch batch(1);
   batch.AppendRow()[0] = Value::Int64(7);
   SplitDirtyRecorder attempt(&log);
@@ -110,7 +110,7 @@ TEST(DirtyLogTest, LinesAreAppendedToTheFile) {
   std::filesystem::remove(path);
   {
     Metrics m;
-    DirtyLog log(path, ErrorLimit{}, &m, {});
+    DirtyLog log(path, ErrorLimit{}, &m);
     EXPECT_TRUE(log.AppendLines({"{\"a\":1}", "{\"b\":2}"}).ok());
     EXPECT_TRUE(log.AppendLines({"{\"c\":3}"}).ok());
   }

@@ -222,7 +222,7 @@ RunReport RunJobUnguarded(const JobModel& job, const Registry& registry, const R
   Throttle throttle(job.setting.bytes_per_second, job.setting.records_per_second);
   DirtyLog dirty(report.dirty_path,
                  ErrorLimit{job.setting.error_limit_records, job.setting.error_limit_percentage},
-                 &metrics, {});
+                 &metrics);
   SplitQueue queue(pending);
   std::mutex commit_mu;
   std::set<std::string> committed_now;

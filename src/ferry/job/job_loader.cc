@@ -176,9 +176,8 @@ void CheckParamValue(const ParamDef& def, const std::string& path, ojson* v, Dia
 
 }  // namespace
 
-void CheckParameters(const std::vector<ParamDef>& defs, const LocatedJson& doc,
-                     const std::string& path, nlohmann::json* parameter, Diagnostics* diag) {
-  (void)doc;
+void CheckParameters(const std::vector<ParamDef>& defs, const std::string& path,
+                     nlohmann::json* parameter, Diagnostics* diag) {
   ojson normalized = ojson::object();
   std::vector<std::string> names;
   for (const ParamDef& d : defs) names.push_back(d.name);
@@ -569,7 +568,7 @@ Result<LoadedJob> LoadJobText(std::string_view text, const std::string& file_nam
     if (ref.parameter == nullptr) diag.AtValue(ref.path, "missing \"parameter\" object");
     if (info != nullptr && ref.parameter != nullptr) {
       const auto& defs = ref.category == "reader" ? info->reader_params : info->writer_params;
-      CheckParameters(defs, doc, step.parameter_path(), &step.parameter, &diag);
+      CheckParameters(defs, step.parameter_path(), &step.parameter, &diag);
     }
     (ref.category == "reader" ? m.reader : m.writer) = std::move(step);
   }

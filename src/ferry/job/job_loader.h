@@ -26,9 +26,9 @@ Result<LoadedJob> LoadJobText(std::string_view text, const std::string& file_nam
                               const ParameterSet& params, const Registry& registry);
 
 // Checks `parameter` against `defs`: unknown keys (with "did you mean"), types, allowed values,
-// required keys; renames aliases and fills defaults. `path` locates the object in `doc`.
-void CheckParameters(const std::vector<ParamDef>& defs, const LocatedJson& doc,
-                     const std::string& path, nlohmann::json* parameter, Diagnostics* diag);
+// required keys; renames aliases and fills defaults. `path` is the object's JSON path.
+void CheckParameters(const std::vector<ParamDef>& defs, const std::string& path,
+                     nlohmann::json* parameter, Diagnostics* diag);
 
 // Formats an error a plugin returned for a step: located at Status::field() when it has one.
 std::string LocateStepError(const LoadedJob& job, const StepModel& step, const Status& st);
