@@ -7,6 +7,15 @@ PACKAGES=(
   nlohmann-json3-dev libcli11-dev libfmt-dev
   libsqlite3-dev sqlite3 zlib1g-dev libzstd-dev zstd gzip
   libgtest-dev libgmock-dev libbenchmark-dev
+  # PostgreSQL plugin + its throwaway test server
+  libpq-dev postgresql-15 postgresql-client-15
+  # MySQL/MariaDB plugin + its throwaway test server, and the baselines of bench/
+  libmariadb-dev mariadb-server mariadb-client pgloader
+  # scheduler: time zones, schedule files, HTTP API; web page tests in headless Chromium
+  libhowardhinnant-date-dev libyaml-cpp-dev libcpp-httplib-dev
+  chromium chromium-driver python3-selenium
+  # helpers the scripts use to run servers as an unprivileged user
+  util-linux procps
 )
 
 missing=()
