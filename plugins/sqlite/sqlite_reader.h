@@ -13,7 +13,7 @@
 
 #include "ferry/plugin/column_projection.h"
 #include "ferry/plugin/reader.h"
-#include "plugins/sqlite/pk_ranges.h"
+#include "ferry/plugin/sql/pk_ranges.h"
 #include "plugins/sqlite/sqlite_catalog.h"
 #include "plugins/sqlite/sqlite_connection.h"
 #include "plugins/sqlite/sqlite_reader_options.h"

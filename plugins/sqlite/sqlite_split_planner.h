@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "ferry/common/status.h"
-#include "plugins/sqlite/pk_ranges.h"
+#include "ferry/plugin/sql/pk_ranges.h"
 
 namespace ferry {
 

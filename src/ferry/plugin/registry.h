@@ -8,11 +8,18 @@
 #include <string>
 #include <vector>
 
+#include "ferry/plugin/connection.h"
 #include "ferry/plugin/param_def.h"
 #include "ferry/plugin/reader.h"
 #include "ferry/plugin/writer.h"
 
 namespace ferry {
+
+// What `ferry datasource test` prints for a reachable server.
+struct ConnectionProbe {
+  std::string server_version;  // "PostgreSQL 15.18"
+  double round_trip_ms = 0;    // one trivial query, after connecting
+};
 
 struct PluginInfo {
   std::string name;         // "sqlite": the stepType
@@ -26,6 +33,11 @@ struct PluginInfo {
   std::vector<ParamDef> writer_params;
   std::vector<std::string> write_modes;
   bool transactional = false;  // a split commits atomically
+
+  // Database plugins: connects to `conn` and runs one trivial query. On failure the message
+  // starts with the step that failed: "resolve: ", "connect: ", "TLS: ", "auth: ",
+  // "database: " — and never holds the password. Empty: the plugin has no connections.
+  std::function<Result<ConnectionProbe>(const ConnectionSpec& conn)> test_connection;
 };
 
 class Registry {

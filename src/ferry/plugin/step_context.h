@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ferry/plugin/datasource_catalog.h"
+
 namespace ferry {
 
 struct StepContext {
@@ -15,6 +17,7 @@ struct StepContext {
   int concurrent = 1;                         // channels the job runs
   int64_t job_start_micros = 0;               // `now()` for every row of the job, UTC
   std::string run_dir;                        // empty under `ferry check`
+  const DataSourceCatalog* datasources = nullptr;  // `"datasource": "NAME"`; null: none known
 
   const nlohmann::json& param() const { return *parameter; }
 };

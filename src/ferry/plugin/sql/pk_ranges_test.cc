@@ -1,4 +1,4 @@
-#include "plugins/sqlite/pk_ranges.h"
+#include "ferry/plugin/sql/pk_ranges.h"
 
 #include <gtest/gtest.h>
 
