@@ -1,0 +1,74 @@
+#include "plugins/postgresql/pg_catalog.h"
+
+#include <libpq-fe.h>
+
+#include "ferry/common/strings.h"
+#include "plugins/postgresql/pg_connection.h"
+
+namespace ferry {
+
+int FindName(const std::vector<std::string>& names, const std::string& name) {
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i] == name) return static_cast<int>(i);
+  }
+  const std::string folded = ToLower(name);
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i] == folded) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+const PgTableColumn* PgTable::Find(const std::string& name) const {
+  std::vector<std::string> names;
+  for (const PgTableColumn& c : columns) names.push_back(c.name);
+  int i = FindName(names, name);
+  return i < 0 ? nullptr : &columns[i];
+}
+
+std::vector<std::string> PgTable::WritableColumns() const {
+  std::vector<std::string> out;
+  for (const PgTableColumn& c : columns) {
+    if (!c.generated) out.push_back(c.name);
+  }
+  return out;
+}
+
+Result<PgTable> LoadTable(PgConnection& conn, const std::string& name) {
+  ASSIGN_OR_RETURN(PgResult rel, conn.Query("SELECT to_regclass($1)::oid", {name},
+                                            "looking up table " + name));
+  if (PQgetisnull(rel.get(), 0, 0)) {
+    return Status::NotFound("table " + name + " does not exist in " + conn.server())
+        .WithField("table");
+  }
+  const std::string oid = PQgetvalue(rel.get(), 0, 0);
+  ASSIGN_OR_RETURN(PgResult cols,
+                   conn.Query("SELECT attname, atttypid, atttypmod, attgenerated <> '' "
+                              "FROM pg_attribute WHERE attrelid = $1 AND attnum > 0 AND "
+                              "NOT attisdropped ORDER BY attnum",
+                              {oid}, "reading the columns of " + name));
+  PgTable table;
+  table.name = name;
+  std::vector<int> typmods;
+  std::vector<PgColumnType> types;
+  for (int r = 0; r < PQntuples(cols.get()); ++r) {
+    PgTableColumn c;
+    c.name = PQgetvalue(cols.get(), r, 0);
+    c.type.oid = static_cast<uint32_t>(std::stoul(PQgetvalue(cols.get(), r, 1)));
+    c.generated = PQgetvalue(cols.get(), r, 3)[0] == 't';
+    typmods.push_back(std::stoi(PQgetvalue(cols.get(), r, 2)));
+    types.push_back(c.type);
+    table.columns.push_back(std::move(c));
+  }
+  RETURN_NOT_OK(ResolveColumnTypes(conn, &types, typmods));
+  for (size_t i = 0; i < types.size(); ++i) table.columns[i].type = types[i];
+  ASSIGN_OR_RETURN(PgResult pk,
+                   conn.Query("SELECT a.attname FROM pg_index i CROSS JOIN LATERAL "
+                              "unnest(i.indkey) WITH ORDINALITY AS k(attnum, n) JOIN pg_attribute "
+                              "a ON a.attrelid = i.indrelid AND a.attnum = k.attnum "
+                              "WHERE i.indrelid = $1 AND i.indisprimary ORDER BY k.n",
+                              {oid}, "reading the primary key of " + name));
+  for (int r = 0; r < PQntuples(pk.get()); ++r) table.primary_key.push_back(PQgetvalue(pk.get(), r, 0));
+  return table;
+}
+
+}  // namespace ferry

@@ -1,0 +1,54 @@
+// The postgresql reader's and writer's `parameter` objects, checked for shape and for parameters
+// that exclude each other, before any connection is made. Where the rows live (datasource,
+// connection, jdbcUrl, table ranges) is resolved by the shared ResolveSqlSources.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "ferry/common/status.h"
+#include "ferry/plugin/sql/sql_sources.h"
+#include "ferry/plugin/step_context.h"
+
+namespace ferry {
+
+struct PgReaderOptions {
+  static constexpr int64_t kMaxSplitFactor = 1000;
+
+  std::vector<SqlSource> sources;  // each with its expanded tables, or its querySql statements
+  nlohmann::json column;           // table mode: parsed by ColumnProjection
+  std::string where;
+  std::string split_pk;  // empty: one split per table
+  int64_t split_factor = 5;
+  int64_t fetch_size = 0;  // accepted; COPY streams rows regardless
+
+  bool query_mode() const;
+
+  // Errors carry their field: querySql together with table/column/where/splitPk, "column"
+  // missing in table mode, "splitFactor" out of [1, 1000].
+  static Result<PgReaderOptions> Parse(const StepContext& ctx);
+};
+
+enum class PgWriteMode { kCopy, kInsert, kUpdate, kIgnore };
+const char* PgWriteModeName(PgWriteMode mode);
+
+struct PgWriterOptions {
+  SqlSource source;  // exactly one database and one table
+  std::string table;
+  std::vector<std::string> columns;  // as written; ["*"]: the table's columns
+  PgWriteMode mode = PgWriteMode::kCopy;
+  std::vector<std::string> conflict_columns;
+  std::vector<std::string> pre_sql;
+  std::vector<std::string> post_sql;
+  int64_t batch_size = 4096;
+
+  bool star() const { return columns.size() == 1 && columns[0] == "*"; }
+
+  // Errors carry their field: "table" (exactly one), "column", "writeMode", "conflictColumns"
+  // (only with update/ignore), "batchSize".
+  static Result<PgWriterOptions> Parse(const StepContext& ctx);
+};
+
+}  // namespace ferry

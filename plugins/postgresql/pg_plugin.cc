@@ -1,0 +1,124 @@
+// The postgresql plugin's entry in the registry: its parameters, declared once (validation, JSON
+// Schema and `ferry template` come from these lists), its reader and writer factories, and the
+// connection test behind `ferry datasource test`.
+#include <libpq-fe.h>
+
+#include <chrono>
+
+#include "ferry/plugin/registry.h"
+#include "ferry/plugin/sql/sql_sources.h"
+#include "plugins/postgresql/pg_connection.h"
+#include "plugins/postgresql/pg_reader.h"
+#include "plugins/postgresql/pg_writer.h"
+
+namespace ferry {
+namespace {
+
+using nlohmann::json;
+
+ParamDef Param(std::string name, ParamType type, std::string description, json example = nullptr) {
+  ParamDef p;
+  p.name = std::move(name);
+  p.type = type;
+  p.description = std::move(description);
+  p.example = std::move(example);
+  return p;
+}
+
+ParamDef Default(ParamDef p, json value) {
+  p.default_value = std::move(value);
+  return p;
+}
+
+ParamDef Allowed(ParamDef p, std::vector<std::string> values) {
+  p.allowed = std::move(values);
+  return p;
+}
+
+std::vector<ParamDef> ReaderParams() {
+  std::vector<ParamDef> out = SqlSourceParams("postgresql");
+  std::vector<ParamDef> own = {
+      Param("table", ParamType::kStringOrList,
+            "tables to read, as SQL names (schema.t, \"Quoted\"); ranges such as "
+            "public.orders_[0-15] expand",
+            json::array({"public.orders"})),
+      Param("column", ParamType::kStringList,
+            "columns to read: names, \"*\", constants ('text', 123, null) or now(), "
+            "current_date(), uuid(); required with table",
+            json::array({"*"})),
+      Param("where", ParamType::kString,
+            "SQL condition applied to every table and to the splitPk bounds", ""),
+      Param("splitPk", ParamType::kString,
+            "integer column (smallint, integer, bigint) that cuts each table into key ranges, "
+            "plus one split for NULL keys",
+            ""),
+      Default(Param("splitFactor", ParamType::kInteger,
+                    "ranges per channel when splitPk is set (1 to 1000)"),
+              5),
+      Param("querySql", ParamType::kStringOrList,
+            "SELECT statements read instead of table/column (one split each); cannot be combined "
+            "with column, where or splitPk"),
+      Param("fetchSize", ParamType::kInteger,
+            "accepted for DataX jobs; rows stream through COPY, so it has no effect"),
+  };
+  out.insert(out.end(), own.begin(), own.end());
+  return out;
+}
+
+std::vector<ParamDef> WriterParams() {
+  std::vector<ParamDef> out = SqlSourceParams("postgresql");
+  std::vector<ParamDef> own = {
+      Param("table", ParamType::kStringOrList,
+            "existing table to write, as an SQL name (schema.t, \"Quoted\")", "public.orders"),
+      Param("column", ParamType::kStringList,
+            "destination columns in the reader's order, or [\"*\"] for the table's columns",
+            json::array({"*"})),
+      Allowed(Default(Param("writeMode", ParamType::kString,
+                            "copy (COPY FROM STDIN, fastest), insert (INSERT), update (INSERT ... "
+                            "ON CONFLICT (key) DO UPDATE), ignore (ON CONFLICT DO NOTHING)"),
+                      "copy"),
+              {"copy", "insert", "update", "ignore"}),
+      Param("conflictColumns", ParamType::kStringList,
+            "conflict target for update (default: the primary key) and ignore"),
+      Param("preSql", ParamType::kStringOrList,
+            "SQL run once before any row is written (not again on --resume)", json::array()),
+      Param("postSql", ParamType::kStringOrList, "SQL run once after every split committed",
+            json::array()),
+      Default(Param("batchSize", ParamType::kInteger,
+                    "accepted for DataX jobs; each engine batch is one COPY inside one savepoint"),
+              4096),
+  };
+  out.insert(out.end(), own.begin(), own.end());
+  return out;
+}
+
+Result<ConnectionProbe> TestConnection(const ConnectionSpec& spec) {
+  ASSIGN_OR_RETURN(PgConnection conn, PgConnection::Connect(spec, "ferry/test"));
+  auto t0 = std::chrono::steady_clock::now();
+  RETURN_NOT_OK(conn.Exec("SELECT 1", "database"));
+  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
+                  .count();
+  const char* version = PQparameterStatus(conn.get(), "server_version");
+  return ConnectionProbe{std::string("PostgreSQL ") + (version ? version : "?"), ms};
+}
+
+}  // namespace
+
+PluginInfo PostgresqlPluginInfo() {
+  PluginInfo info;
+  info.name = "postgresql";
+  info.description =
+      "PostgreSQL: COPY reads with splitPk over one shared snapshot; COPY/insert/upsert writes, "
+      "one transaction per split";
+  info.make_reader = [] { return std::make_unique<PgReader>(); };
+  info.reader_params = ReaderParams();
+  info.split_pk = true;
+  info.make_writer = [] { return std::make_unique<PgWriter>(); };
+  info.writer_params = WriterParams();
+  info.write_modes = {"copy", "insert", "update", "ignore"};
+  info.transactional = true;
+  info.test_connection = TestConnection;
+  return info;
+}
+
+}  // namespace ferry

@@ -1,0 +1,67 @@
+// PgReader: the `postgresql` reader. Reads tables (lists and `t_[0-15]` ranges, over one or
+// several databases) or querySql statements. Prepare connects to each database, opens the
+// coordinating transaction (REPEATABLE READ, pg_export_snapshot()) that stays open for the whole
+// read, and checks every table, column, splitPk and where by describing the split's query, reading
+// no row. PlanSplits reads the splitPk bounds inside that snapshot and cuts splits with the shared
+// sql_split planner. Each task imports the snapshot (SET TRANSACTION SNAPSHOT), so all channels
+// read one consistent state of the database. OpenTask may be called from several threads at once.
+// A resumed run is a new process: its tasks share a new snapshot, not the first run's.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ferry/plugin/column_projection.h"
+#include "ferry/plugin/reader.h"
+#include "ferry/plugin/sql/sql_split.h"
+#include "plugins/postgresql/pg_connection.h"
+#include "plugins/postgresql/pg_options.h"
+#include "plugins/postgresql/pg_reader_task.h"
+#include "plugins/postgresql/pg_types.h"
+
+namespace ferry {
+
+class PgReader : public Reader {
+ public:
+  Status Prepare(const StepContext& ctx) override;
+  std::vector<ColumnInfo> OutputColumns() const override;
+  Result<std::vector<Split>> PlanSplits(int concurrent) override;
+  Result<std::unique_ptr<ReaderTask>> OpenTask(const Split& split) override;
+
+ private:
+  // One database: the address that connected and its snapshot-holding connection.
+  struct Database {
+    ConnectionSpec conn;
+    PgConnection coordinator;
+    std::string snapshot;  // empty: the server could not export one (a standby)
+  };
+
+  Status OpenDatabases();
+  Status PrepareQueries();
+  Status PrepareTables(int64_t job_start_micros);
+  Result<std::vector<std::string>> DescribeColumns(PgConnection& conn, const std::string& sql,
+                                                   std::vector<PgColumnType>* types,
+                                                   const std::string& field);
+  Status CheckSplitPk();
+  Status CheckTables();
+  Result<std::optional<PkRange>> KeyBounds(Database& db, const std::string& table);
+  std::string CopySqlFor(const SqlSplitSpec& spec) const;
+  PgRowLayout Layout() const;
+  void WarnTextTypes(const std::vector<std::string>& names) const;
+
+  PgReaderOptions options_;
+  std::vector<Database> databases_;  // one per source, same order
+  std::shared_ptr<const ColumnProjection> projection_;  // table mode
+  std::vector<std::string> select_columns_;  // table mode: resolved source column names
+  std::string split_key_;                    // resolved splitPk column name
+  std::vector<std::string> query_columns_;   // query mode
+  std::vector<PgColumnType> source_types_;   // per select column (or query column)
+};
+
+// Connects to `source` (its address, then each fallback in order); the error names every one.
+Result<PgConnection> ConnectSource(const SqlSource& source, const std::string& application_name,
+                                   ConnectionSpec* used);
+
+}  // namespace ferry

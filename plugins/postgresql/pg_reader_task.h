@@ -1,0 +1,50 @@
+// PgReaderTask: reads one split with `COPY (SELECT ...) TO STDOUT` (text format) on its own
+// connection, inside a REPEATABLE READ transaction that imported the job's exported snapshot,
+// decoding each field straight into the batch (pg_copy_text.h). A field whose text has no Ferry
+// value (numeric NaN, a BC date) makes its record dirty. A lost connection is Aborted, so the
+// engine retries the split. `layout.computed` must outlive every batch the task filled.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "ferry/plugin/column_projection.h"
+#include "ferry/plugin/reader.h"
+#include "plugins/postgresql/pg_connection.h"
+#include "plugins/postgresql/pg_copy_text.h"
+
+namespace ferry {
+
+// Which COPY field fills each read output column, with its value type.
+struct PgRowLayout {
+  struct Slot {
+    int output = 0;  // index in the output row
+    int field = 0;   // index in the COPY row
+    TypeId type = TypeId::kString;
+  };
+  std::vector<Slot> slots;
+  size_t num_fields = 0;  // fields per COPY row
+  std::shared_ptr<const ColumnProjection> computed;  // null when every column is read
+  std::vector<std::string> output_names;             // for the column of a dirty record
+};
+
+class PgReaderTask : public ReaderTask {
+ public:
+  // `conn` is inside its transaction, with `copy_sql` started (StartCopyOut succeeded).
+  PgReaderTask(PgConnection conn, PgRowLayout layout)
+      : conn_(std::move(conn)), layout_(std::move(layout)) {}
+
+  Result<bool> Next(RecordBatch* batch, size_t max_rows, TaskContext& ctx) override;
+
+ private:
+  Status DecodeRow(std::string_view line, RecordBatch* batch, TaskContext& ctx);
+  Status Finish();
+  Status ReadError();
+
+  PgConnection conn_;
+  PgRowLayout layout_;
+  CopyFields fields_;
+  bool done_ = false;
+};
+
+}  // namespace ferry

@@ -1,0 +1,75 @@
+#include "plugins/postgresql/pg_sql.h"
+
+#include <algorithm>
+
+#include "ferry/plugin/column_projection.h"
+#include "ferry/plugin/sql/sql_split.h"
+
+namespace ferry {
+
+const char* const kStageTable = "ferry_stage";
+
+std::string QuotedList(const std::vector<std::string>& names) {
+  std::string out;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) out += ", ";
+    out += QuoteIdentifier(names[i]);
+  }
+  return out;
+}
+
+namespace {
+
+std::string Where(const std::string& where, const std::string& key_condition) {
+  return WhereClause(where.empty() ? where : where + "\n", key_condition);
+}
+
+}  // namespace
+
+std::string SelectSql(const std::string& table, const std::vector<std::string>& columns,
+                      const std::string& where, const std::string& key_condition) {
+  std::string cols = columns.empty() ? "NULL" : QuotedList(columns);
+  return "SELECT " + cols + " FROM " + table + Where(where, key_condition);
+}
+
+std::string CopyOutSql(const std::string& select) {
+  return "COPY (" + select + "\n) TO STDOUT";
+}
+
+std::string KeyBoundsSql(const std::string& table, const std::string& quoted_key,
+                         const std::string& where) {
+  return "SELECT min(" + quoted_key + ")::int8, max(" + quoted_key + ")::int8 FROM " + table +
+         Where(where, "");
+}
+
+std::string CopyInSql(const std::string& table, const std::vector<std::string>& columns) {
+  return "COPY " + table + " (" + QuotedList(columns) + ") FROM STDIN";
+}
+
+std::string CreateStageSql(const std::string& table, const std::vector<std::string>& columns) {
+  return std::string("CREATE TEMP TABLE ") + kStageTable + " AS SELECT " + QuotedList(columns) +
+         " FROM " + table + " WITH NO DATA";
+}
+
+std::string InsertFromStageSql(const std::string& table, const std::vector<std::string>& columns,
+                               PgWriteMode mode, const std::vector<std::string>& key) {
+  std::string cols = QuotedList(columns);
+  std::string sql = "INSERT INTO " + table + " (" + cols + ") SELECT " + cols + " FROM " +
+                    kStageTable;
+  if (mode == PgWriteMode::kIgnore) {
+    sql += " ON CONFLICT";
+    if (!key.empty()) sql += " (" + QuotedList(key) + ")";
+    return sql + " DO NOTHING";
+  }
+  if (mode != PgWriteMode::kUpdate) return sql;
+  std::string set;
+  for (const std::string& c : columns) {
+    if (std::find(key.begin(), key.end(), c) != key.end()) continue;
+    if (!set.empty()) set += ", ";
+    set += QuoteIdentifier(c) + " = EXCLUDED." + QuoteIdentifier(c);
+  }
+  sql += " ON CONFLICT (" + QuotedList(key) + ")";
+  return sql + (set.empty() ? " DO NOTHING" : " DO UPDATE SET " + set);
+}
+
+}  // namespace ferry

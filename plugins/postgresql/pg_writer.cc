@@ -1,0 +1,129 @@
+#include "plugins/postgresql/pg_writer.h"
+
+#include "plugins/postgresql/pg_reader.h"
+#include "plugins/postgresql/pg_sql.h"
+
+namespace ferry {
+namespace {
+
+std::string Indexed(const char* name, size_t i) {
+  return std::string(name) + "[" + std::to_string(i) + "]";
+}
+
+std::string Quoted(const std::string& s) { return "\"" + s + "\""; }
+
+}  // namespace
+
+Status PgWriter::Prepare(const StepContext& ctx, const std::vector<ColumnInfo>& input) {
+  ASSIGN_OR_RETURN(options_, PgWriterOptions::Parse(ctx));
+  ConnectionSpec used;
+  ASSIGN_OR_RETURN(PgConnection conn, ConnectSource(options_.source, "ferry/prepare", &used));
+  options_.source.conn = used;
+  options_.source.fallbacks.clear();
+  ASSIGN_OR_RETURN(PgTable table, LoadTable(conn, options_.table));
+  plan_ = std::make_shared<PgWritePlan>();
+  ASSIGN_OR_RETURN(plan_->columns, ResolveColumns(table));
+  if (plan_->columns.size() != input.size()) {
+    return Status::InvalidArgument("writer has " + std::to_string(plan_->columns.size()) +
+                                   " columns, reader produces " + std::to_string(input.size()))
+        .WithField("column");
+  }
+  for (const std::string& c : plan_->columns) plan_->bytea.push_back(table.Find(c)->type.is_bytea());
+  ASSIGN_OR_RETURN(std::vector<std::string> key, ConflictKey(table));
+  std::string insert_sql;
+  if (options_.mode == PgWriteMode::kCopy) {
+    plan_->copy_sql = CopyInSql(options_.table, plan_->columns);
+  } else {
+    plan_->stage_sql = CreateStageSql(options_.table, plan_->columns);
+    plan_->copy_sql = CopyInSql(kStageTable, plan_->columns);
+    insert_sql = InsertFromStageSql(options_.table, plan_->columns, options_.mode, key);
+    plan_->move_sql = insert_sql + "; TRUNCATE " + kStageTable;
+  }
+  return CheckStatements(conn, insert_sql);
+}
+
+Result<std::vector<std::string>> PgWriter::ResolveColumns(const PgTable& table) const {
+  if (options_.star()) return table.WritableColumns();
+  std::vector<std::string> out;
+  for (size_t i = 0; i < options_.columns.size(); ++i) {
+    std::string name = options_.columns[i];
+    if (name.size() >= 2 && name.front() == '"' && name.back() == '"') {
+      name = name.substr(1, name.size() - 2);
+    }
+    const PgTableColumn* c = table.Find(name);
+    if (c == nullptr) {
+      return Status::NotFound("column " + Quoted(name) + " does not exist in table " + table.name)
+          .WithField(Indexed("column", i));
+    }
+    if (c->generated) {
+      return Status::InvalidArgument("column " + Quoted(c->name) +
+                                     " is generated; it cannot be written")
+          .WithField(Indexed("column", i));
+    }
+    for (const std::string& seen : out) {
+      if (seen == c->name) {
+        return Status::InvalidArgument("column " + Quoted(c->name) + " is listed twice")
+            .WithField(Indexed("column", i));
+      }
+    }
+    out.push_back(c->name);
+  }
+  return out;
+}
+
+// update: conflictColumns, else the primary key. ignore: conflictColumns, else any conflict.
+Result<std::vector<std::string>> PgWriter::ConflictKey(const PgTable& table) const {
+  std::vector<std::string> key;
+  const std::vector<std::string>& given = options_.conflict_columns;
+  for (size_t i = 0; i < given.size(); ++i) {
+    const PgTableColumn* c = table.Find(given[i]);
+    if (c == nullptr) {
+      return Status::NotFound("column " + Quoted(given[i]) + " does not exist in table " +
+                              table.name)
+          .WithField(Indexed("conflictColumns", i));
+    }
+    key.push_back(c->name);
+  }
+  if (!key.empty() || options_.mode != PgWriteMode::kUpdate) return key;
+  if (!table.primary_key.empty()) return table.primary_key;
+  return Status::InvalidArgument("writeMode \"update\" needs a primary key on table " +
+                                 table.name + ", or conflictColumns")
+      .WithField("writeMode");
+}
+
+// Preparing the statements (against a temp stage, which is dropped with this session) catches
+// what the catalog does not show: a view, a conflict target no unique index matches.
+Status PgWriter::CheckStatements(PgConnection& conn, const std::string& insert_sql) const {
+  if (plan_->stage_sql.empty()) return Status::OK();  // COPY cannot be prepared; the table exists
+  RETURN_NOT_OK(conn.Exec(plan_->stage_sql, "creating the stage table"));
+  auto described = conn.Describe(insert_sql);
+  if (described.ok()) return Status::OK();
+  const char* field = options_.conflict_columns.empty()
+                          ? (options_.mode == PgWriteMode::kUpdate ? "writeMode" : "table")
+                          : "conflictColumns";
+  return Status(described.status()).WithField(field);
+}
+
+Status PgWriter::Start(bool resuming) {
+  if (resuming) return Status::OK();
+  return RunScript(options_.pre_sql, "preSql");
+}
+
+Result<std::unique_ptr<WriterTask>> PgWriter::OpenTask(const Split& split) {
+  ASSIGN_OR_RETURN(std::unique_ptr<PgWriterTask> task,
+                   PgWriterTask::Open(options_.source, plan_, split.id));
+  return std::unique_ptr<WriterTask>(std::move(task));
+}
+
+Status PgWriter::Finalize(bool succeeded, const std::vector<std::string>& committed) {
+  if (!succeeded) return Status::OK();
+  return RunScript(options_.post_sql, "postSql");
+}
+
+Status PgWriter::RunScript(const std::vector<std::string>& statements, const char* name) const {
+  if (statements.empty()) return Status::OK();
+  ASSIGN_OR_RETURN(PgConnection conn, ConnectSource(options_.source, "ferry/script", nullptr));
+  return RunStatements(conn, statements, name);
+}
+
+}  // namespace ferry

@@ -1,0 +1,38 @@
+// PgWriter: the `postgresql` writer. Writes rows into one existing table with COPY (writeMode
+// copy, the default), or through a temp stage table with INSERT (insert), an upsert on
+// conflictColumns or the primary key (update) or ON CONFLICT DO NOTHING (ignore). Prepare
+// connects, checks the table, the columns, the reader's column count and the conflict key, and
+// prepares the statements against a temp stage (which vanishes with the session); it changes
+// nothing. Start runs preSql (not when resuming); Finalize(true) runs postSql. Each split is one
+// transaction of its own task (pg_writer_task.h).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ferry/plugin/writer.h"
+#include "plugins/postgresql/pg_catalog.h"
+#include "plugins/postgresql/pg_options.h"
+#include "plugins/postgresql/pg_writer_task.h"
+
+namespace ferry {
+
+class PgWriter : public Writer {
+ public:
+  Status Prepare(const StepContext& ctx, const std::vector<ColumnInfo>& input) override;
+  Status Start(bool resuming) override;
+  Result<std::unique_ptr<WriterTask>> OpenTask(const Split& split) override;
+  Status Finalize(bool succeeded, const std::vector<std::string>& committed) override;
+
+ private:
+  Result<std::vector<std::string>> ResolveColumns(const PgTable& table) const;
+  Result<std::vector<std::string>> ConflictKey(const PgTable& table) const;
+  Status CheckStatements(PgConnection& conn, const std::string& insert_sql) const;
+  Status RunScript(const std::vector<std::string>& statements, const char* name) const;
+
+  PgWriterOptions options_;
+  std::shared_ptr<PgWritePlan> plan_;
+};
+
+}  // namespace ferry

@@ -1,0 +1,98 @@
+#include "plugins/postgresql/pg_writer_task.h"
+
+#include <libpq-fe.h>
+
+#include "plugins/postgresql/pg_copy_text.h"
+#include "plugins/postgresql/pg_reader.h"
+#include "plugins/postgresql/pg_status.h"
+
+namespace ferry {
+namespace {
+
+constexpr size_t kFlushBytes = 1 << 18;
+
+}  // namespace
+
+Result<std::unique_ptr<PgWriterTask>> PgWriterTask::Open(const SqlSource& source,
+                                                        std::shared_ptr<const PgWritePlan> plan,
+                                                        const std::string& split_id) {
+  ASSIGN_OR_RETURN(PgConnection conn, ConnectSource(source, "ferry/write/" + split_id, nullptr));
+  if (!plan->stage_sql.empty()) RETURN_NOT_OK(conn.Exec(plan->stage_sql, "creating the stage"));
+  return std::unique_ptr<PgWriterTask>(new PgWriterTask(std::move(conn), std::move(plan)));
+}
+
+PgWriterTask::~PgWriterTask() { Abort(); }
+
+Status PgWriterTask::Begin() {
+  savepoint_ = false;
+  return conn_.Exec("BEGIN", "BEGIN");
+}
+
+Status PgWriterTask::Write(const RecordBatch& batch, size_t begin, size_t end) {
+  if (batch.num_columns() != plan_->columns.size()) {
+    return Status::Internal("postgresql writer: batch has " + std::to_string(batch.num_columns()) +
+                            " columns, the table " + std::to_string(plan_->columns.size()));
+  }
+  // One round trip opens the savepoint and the COPY (releasing the previous write's savepoint).
+  std::string start = savepoint_ ? "RELEASE SAVEPOINT ferry_write; " : "";
+  start += "SAVEPOINT ferry_write; " + plan_->copy_sql;
+  savepoint_ = false;
+  Status s = conn_.StartCopyIn(start);
+  if (!s.ok()) return s;
+  savepoint_ = true;
+  s = CopyRows(batch, begin, end);
+  if (s.ok() && !plan_->move_sql.empty()) s = conn_.Exec(plan_->move_sql);
+  if (!s.ok()) return Refused(std::move(s));
+  return Status::OK();
+}
+
+Status PgWriterTask::CopyRows(const RecordBatch& batch, size_t begin, size_t end) {
+  buffer_.clear();
+  const size_t ncols = plan_->columns.size();
+  Status put;
+  for (size_t r = begin; r < end && put.ok(); ++r) {
+    const Value* row = batch.row(r);
+    for (size_t c = 0; c < ncols; ++c) {
+      if (c > 0) buffer_.push_back('\t');
+      AppendCopyField(row[c], plan_->bytea[c], &buffer_);
+    }
+    buffer_.push_back('\n');
+    if (buffer_.size() >= kFlushBytes) {
+      put = conn_.PutCopyData(buffer_);
+      buffer_.clear();
+    }
+  }
+  if (put.ok() && !buffer_.empty()) put = conn_.PutCopyData(buffer_);
+  Status ended = conn_.EndCopyIn();
+  return put.ok() ? ended : put;
+}
+
+// Undoes the write back to its savepoint. Data errors keep the split going (the engine bisects);
+// anything else ends the split, and a lost connection is Aborted by PgError already.
+Status PgWriterTask::Refused(Status error) {
+  if (!conn_.alive()) return Status::Aborted(error.message());
+  Status undone = conn_.Exec("ROLLBACK TO SAVEPOINT ferry_write");
+  if (!undone.ok()) return undone;
+  return error;
+}
+
+Status PgWriterTask::Commit() {
+  PgResult r(PQexec(conn_.get(), "COMMIT"));
+  savepoint_ = false;
+  if (r && PQresultStatus(r.get()) == PGRES_COMMAND_OK) {
+    // A transaction that had failed answers COMMIT with ROLLBACK.
+    if (std::string(PQcmdStatus(r.get())) == "COMMIT") return Status::OK();
+    return Status::Aborted("COMMIT was answered with " + std::string(PQcmdStatus(r.get())));
+  }
+  Status s = PgError(conn_.get(), r.get(), "COMMIT");
+  // A deferred constraint refused at COMMIT fails the split, not one record.
+  if (s.code() == StatusCode::kDataError) return Status::FailedPrecondition(s.message());
+  return s;
+}
+
+void PgWriterTask::Abort() {
+  savepoint_ = false;
+  if (conn_.alive() && conn_.in_transaction()) (void)conn_.Exec("ROLLBACK");
+}
+
+}  // namespace ferry

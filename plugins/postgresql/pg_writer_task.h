@@ -1,0 +1,54 @@
+// PgWriterTask: writes one split in one transaction on its own connection (application_name
+// "ferry/write/<split>"): BEGIN at Begin, COMMIT at Commit, ROLLBACK at Abort. Each Write runs
+// inside SAVEPOINT ferry_write and is all or none: writeMode copy streams the rows with
+// COPY ... FROM STDIN into the table; insert/update/ignore COPY them into a session temp table
+// and move them with one INSERT ... SELECT [ON CONFLICT ...]. A refused row (data exception,
+// constraint, encoding: SQLSTATE classes 22 and 23) rolls back to the savepoint and is a
+// DataError with PostgreSQL's message and column; a lost connection, a serialization failure or
+// a deadlock is Aborted (the split is retried). Used by one thread at a time.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ferry/plugin/sql/sql_sources.h"
+#include "ferry/plugin/writer.h"
+#include "plugins/postgresql/pg_connection.h"
+
+namespace ferry {
+
+// What every task of one writer shares, fixed at Prepare.
+struct PgWritePlan {
+  std::string copy_sql;      // COPY target (cols) FROM STDIN: the table, or the stage
+  std::string stage_sql;     // CREATE TEMP TABLE of the stage; empty in copy mode
+  std::string move_sql;      // INSERT ... SELECT from the stage; empty in copy mode
+  std::vector<bool> bytea;   // per written column: its input function is bytea's
+  std::vector<std::string> columns;
+};
+
+class PgWriterTask : public WriterTask {
+ public:
+  static Result<std::unique_ptr<PgWriterTask>> Open(const SqlSource& source,
+                                                    std::shared_ptr<const PgWritePlan> plan,
+                                                    const std::string& split_id);
+  ~PgWriterTask() override;
+
+  Status Begin() override;
+  Status Write(const RecordBatch& batch, size_t begin, size_t end) override;
+  Status Commit() override;
+  void Abort() override;
+
+ private:
+  PgWriterTask(PgConnection conn, std::shared_ptr<const PgWritePlan> plan)
+      : conn_(std::move(conn)), plan_(std::move(plan)) {}
+  Status CopyRows(const RecordBatch& batch, size_t begin, size_t end);
+  Status Refused(Status error);
+
+  PgConnection conn_;
+  std::shared_ptr<const PgWritePlan> plan_;
+  std::string buffer_;
+  bool savepoint_ = false;  // SAVEPOINT ferry_write is open (released lazily by the next Write)
+};
+
+}  // namespace ferry
