@@ -14,6 +14,7 @@
 #include "ferry/plugin/registry.h"
 #include "ferry/types/convert.h"
 #include "tests/support/ferry_cli.h"
+#include "tests/support/pg_test_server.h"
 
 namespace ferry::testing {
 namespace {
@@ -215,6 +216,24 @@ ContractTarget TxtfileTarget(const char* format, const char* compress) {
           Exact};
 }
 
+// PostgreSQL with a native type per column: every value comes back exactly.
+ContractTarget PostgresqlTarget() {
+  return {"postgresql", "postgresql",
+          [](const TempDir& dir) {
+            std::string schema = "contract_" + dir.path().substr(dir.path().rfind('-') + 1);
+            for (char& ch : schema) ch = std::isalnum(static_cast<unsigned char>(ch)) ? std::tolower(ch) : '_';
+            PgExec("DROP SCHEMA IF EXISTS " + schema + " CASCADE; CREATE SCHEMA " + schema +
+                   "; CREATE TABLE " + schema + ".tricky (id bigint PRIMARY KEY, s text, i bigint, "
+                   "d double precision, dec numeric, dt date, ts timestamp(6), b bytea, bo boolean)");
+            json conn = TestPgServer().ConnectionJson();
+            json writer = {{"connection", conn}, {"table", schema + ".tricky"}, {"column", {"*"}}};
+            json reader = {{"connection", conn}, {"table", schema + ".tricky"}, {"column", {"*"}},
+                           {"splitPk", "id"}};
+            return std::pair{writer, reader};
+          },
+          Exact};
+}
+
 JobModel MakeJob(const std::string& reader, json reader_param, const std::string& writer,
                  json writer_param) {
   JobModel job;
@@ -283,7 +302,7 @@ TEST_P(PluginContract, TrickyValuesSurviveTheWriterAndComeBackThroughTheReader) 
 INSTANTIATE_TEST_SUITE_P(EveryPlugin, PluginContract,
                          ::testing::Values(SqliteTarget(), TxtfileTarget("csv", "none"),
                                            TxtfileTarget("csv", "gzip"),
-                                           TxtfileTarget("text", "zstd")),
+                                           TxtfileTarget("text", "zstd"), PostgresqlTarget()),
                          [](const auto& info) { return info.param.name; });
 
 }  // namespace

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# PostgreSQL -> PostgreSQL: Ferry beside `psql COPY TO STDOUT | psql COPY FROM STDIN` in the same
+# run, on the same server and data (DESIGN 10). The `orders` table is generated server-side.
+#   bash bench/pg.sh                  # 2M and 10M rows
+#   ROWS=200000 bash bench/pg.sh      # a quick look
+# Prints: path, tool, rows, seconds, rows/s, MB/s (of the COPY text size), peak RSS (MiB).
+# Uses its own throwaway server (scripts/pg-test-server.sh) under $BENCH_DIR/pg, stopped at exit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROWS=${ROWS:-"2000000 10000000"}
+WORK=${BENCH_DIR:-bench/data}
+FERRY=build/ferry
+command -v /usr/bin/time >/dev/null || { apt-get install -y -qq time >/dev/null; }
+[ -x "$FERRY" ] || bash scripts/build.sh
+mkdir -p "$WORK"
+WORK=$(cd "$WORK" && pwd)
+
+bash scripts/pg-test-server.sh start "$WORK/pg" >/dev/null
+trap 'bash scripts/pg-test-server.sh stop "$WORK/pg" >/dev/null' EXIT
+conn=$(cat "$WORK/pg/conn.json")
+field() { printf '%s' "$conn" | tr -d '\n' | sed -E "s/.*\"$1\": *\"?([^\",}]*)\"?.*/\1/"; }
+export PGHOST=$(field host) PGPORT=$(field port) PGUSER=$(field user) PGPASSWORD=$(field password)
+export PGDATABASE=$(field database)
+psql_q() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
+
+make_orders() {  # rows
+  psql_q <<SQL
+DROP TABLE IF EXISTS orders, orders_dst;
+CREATE TABLE orders (id bigint PRIMARY KEY, customer_id int, status varchar(32),
+  amount numeric(12,2), created_at timestamp(6), note text);
+INSERT INTO orders
+SELECT g, (g * 7919) % 100000, (ARRAY['new', 'paid', 'shipped', 'cancelled', 'refunded'])[g % 5 + 1],
+  ((g * 37) % 10000000) / 100.0,
+  timestamp '2025-01-01' + (g % 31536000) * interval '1 second' + (g % 1000000) * interval '1 microsecond',
+  CASE WHEN g % 7 = 0 THEN NULL ELSE 'order note ' || g || ': handle with care, ring twice at the door' END
+FROM generate_series(1, $1) g;
+CREATE TABLE orders_dst (LIKE orders INCLUDING ALL);
+VACUUM ANALYZE orders;
+SQL
+}
+
+job() {  # concurrent splitPk
+  local split=""
+  [ -n "$2" ] && split=", \"splitPk\": \"$2\""
+  cat >"$WORK/pg2pg.json" <<EOF2
+{"type":"job","version":"2.0","steps":[
+ {"stepType":"postgresql","category":"reader","name":"Reader","parameter":{
+  "connection":{"host":"$PGHOST","port":$PGPORT,"database":"$PGDATABASE","user":"$PGUSER","passwordEnv":"PGPASSWORD"},
+  "table":"orders","column":["*"]$split}},
+ {"stepType":"postgresql","category":"writer","name":"Writer","parameter":{
+  "connection":{"host":"$PGHOST","port":$PGPORT,"database":"$PGDATABASE","user":"$PGUSER","passwordEnv":"PGPASSWORD"},
+  "table":"orders_dst","column":["*"],"writeMode":"copy"}}],
+ "setting":{"speed":{"concurrent":$1}},"order":{"hops":[{"from":"Reader","to":"Writer"}]}}
+EOF2
+}
+
+measure() {  # path tool rows bytes -- command...
+  local path=$1 tool=$2 rows=$3 bytes=$4; shift 5
+  psql_q -c "TRUNCATE orders_dst; CHECKPOINT" 2>/dev/null || psql_q -c "TRUNCATE orders_dst"
+  /usr/bin/time -f "%e %M" -o "$WORK/time.log" "$@" >/dev/null 2>"$WORK/last.err" || {
+    echo "FAILED: $*" >&2; cat "$WORK/last.err" >&2; exit 1; }
+  read -r secs rss_kb <"$WORK/time.log"
+  local got
+  got=$(psql -X -At -c "SELECT count(*) FROM orders_dst")
+  [ "$got" = "$rows" ] || echo "WARNING: $tool wrote $got rows, expected $rows" >&2
+  awk -v p="$path" -v t="$tool" -v r="$rows" -v b="$bytes" -v s="$secs" -v m="$rss_kb" \
+    'BEGIN { if (s <= 0) s = 0.001; printf "%-14s %-36s %10d %8.2f %12.0f %9.1f %9.1f\n", p, t, r, s, r / s, b / s / 1048576, m / 1024 }'
+}
+
+printf "%-14s %-36s %10s %8s %12s %9s %9s\n" PATH TOOL ROWS SECONDS ROWS/S MB/S RSS_MB
+for rows in $ROWS; do
+  make_orders "$rows"
+  bytes=$(psql -X -c "COPY orders TO STDOUT" | wc -c)
+  measure "pg->pg" "psql COPY | psql COPY" "$rows" "$bytes" -- \
+    bash -c 'psql -X -c "COPY orders TO STDOUT" | psql -X -q -c "COPY orders_dst FROM STDIN"'
+  for c in 1 2 4; do
+    split=""
+    [ "$c" -gt 1 ] && split=id
+    job "$c" "$split"
+    label="ferry, concurrent $c"
+    [ -n "$split" ] && label="$label, splitPk id"
+    measure "pg->pg" "$label" "$rows" "$bytes" -- \
+      "$FERRY" run "$WORK/pg2pg.json" --progress-interval 0 --run-dir "$WORK/run-pg-$rows-$c-$$"
+  done
+  psql_q -c "DROP TABLE orders, orders_dst"
+done
+rm -rf "$WORK"/run-pg-*

@@ -1,0 +1,101 @@
+// The COPY text codec and the SQLSTATE mapping, without a server.
+#include "plugins/postgresql/pg_copy_text.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+#include "ferry/types/convert.h"
+#include "plugins/postgresql/pg_status.h"
+
+namespace ferry {
+namespace {
+
+TEST(PgCopyText, SplitsFieldsAndUnescapes) {
+  CopyFields f;
+  ASSERT_TRUE(SplitCopyLine("1\t\\N\tab\\tc\\\\d\\n\t\n", 4, &f).ok());
+  EXPECT_EQ(f.text[0], "1");
+  EXPECT_TRUE(f.null[1]);
+  EXPECT_EQ(f.text[2], "ab\tc\\d\n");
+  EXPECT_FALSE(f.null[3]);
+  EXPECT_EQ(f.text[3], "");
+  EXPECT_FALSE(SplitCopyLine("1\t2\n", 3, &f).ok());
+}
+
+TEST(PgCopyText, UnescapesOctalAndHexEscapes) {
+  CopyFields f;
+  ASSERT_TRUE(SplitCopyLine("\\101\\x42\\r\\b\\f\\v", 1, &f).ok());
+  EXPECT_EQ(f.text[0], "AB\r\b\f\v");
+}
+
+TEST(PgCopyText, DecodesEachTypeAsPostgresqlPrintsIt) {
+  RecordBatch b(1);
+  auto text = [&](TypeId t, std::string_view s) { return TypedText(*DecodeCopyField(t, s, &b)); };
+  EXPECT_EQ(text(TypeId::kInt64, "-9223372036854775808"), "long:-9223372036854775808");
+  EXPECT_EQ(text(TypeId::kBool, "t"), "bool:true");
+  EXPECT_EQ(text(TypeId::kDecimal, "-0.000000000000000000000000000000000000000001"),
+            "decimal:-0.000000000000000000000000000000000000000001");
+  EXPECT_EQ(text(TypeId::kBytes, "\\x00ff10"), "bytes:\\x00ff10");
+  EXPECT_EQ(text(TypeId::kDate, "0001-01-01"), "date:0001-01-01");
+  EXPECT_EQ(text(TypeId::kTime, "23:59:59.999999"), "time:23:59:59.999999");
+  EXPECT_EQ(text(TypeId::kTimestamp, "1969-12-31 23:59:59.5"), "timestamp:1969-12-31 23:59:59.5");
+  EXPECT_EQ(text(TypeId::kTimestampTz, "2025-10-31 12:00:00.000001+00"),
+            "timestamptz:2025-10-31 12:00:00.000001+00");
+  EXPECT_EQ(text(TypeId::kString, "{1,2}"), "string:{1,2}");
+  Value inf = *DecodeCopyField(TypeId::kDouble, "-Infinity", &b);
+  EXPECT_TRUE(std::isinf(inf.d) && inf.d < 0);
+  EXPECT_TRUE(std::isnan(DecodeCopyField(TypeId::kDouble, "NaN", &b)->d));
+  EXPECT_EQ(DecodeCopyField(TypeId::kDouble, "4.9406564584124654e-324", &b)->d,
+            std::numeric_limits<double>::denorm_min());
+}
+
+TEST(PgCopyText, TextWithoutAFerryValueIsADataError) {
+  RecordBatch b(1);
+  EXPECT_EQ(DecodeCopyField(TypeId::kDecimal, "NaN", &b).status().code(), StatusCode::kDataError);
+  EXPECT_EQ(DecodeCopyField(TypeId::kDate, "0044-03-15 BC", &b).status().code(),
+            StatusCode::kDataError);
+  EXPECT_EQ(DecodeCopyField(TypeId::kTimestamp, "infinity", &b).status().code(),
+            StatusCode::kDataError);
+}
+
+TEST(PgCopyText, EncodesValuesForTheColumnsInputFunction) {
+  auto enc = [](const Value& v, bool bytea = false) {
+    std::string out;
+    AppendCopyField(v, bytea, &out);
+    return out;
+  };
+  EXPECT_EQ(enc(Value::Null()), "\\N");
+  EXPECT_EQ(enc(Value::View(TypeId::kString, "\\N")), "\\\\N");
+  EXPECT_EQ(enc(Value::View(TypeId::kString, "a\tb\r\nc\\")), "a\\tb\\r\\nc\\\\");
+  EXPECT_EQ(enc(Value::View(TypeId::kBytes, std::string_view("\0\xff", 2)), true), "\\\\x00ff");
+  EXPECT_EQ(enc(Value::View(TypeId::kString, "ab"), true), "\\\\x6162");
+  EXPECT_EQ(enc(Value::Bool(true)), "t");
+  EXPECT_EQ(enc(Value::Double(-std::numeric_limits<double>::infinity())), "-Infinity");
+  EXPECT_EQ(enc(Value::Double(std::nan(""))), "NaN");
+  EXPECT_EQ(enc(Value::Double(-0.0)), "-0");
+  EXPECT_EQ(enc(Value::TimestampTz(1500000)), "1970-01-01 00:00:01.5+00");
+}
+
+TEST(PgStatus, SqlStateClassesSayWhatToDo) {
+  EXPECT_EQ(PgStatusCode("23502"), StatusCode::kDataError);  // not_null_violation
+  EXPECT_EQ(PgStatusCode("22001"), StatusCode::kDataError);  // string_data_right_truncation
+  EXPECT_EQ(PgStatusCode("22021"), StatusCode::kDataError);  // invalid byte sequence
+  EXPECT_EQ(PgStatusCode("21000"), StatusCode::kDataError);  // row affected twice by an upsert
+  EXPECT_EQ(PgStatusCode("40001"), StatusCode::kAborted);
+  EXPECT_EQ(PgStatusCode("40P01"), StatusCode::kAborted);
+  EXPECT_EQ(PgStatusCode("57P01"), StatusCode::kAborted);  // terminated by administrator
+  EXPECT_EQ(PgStatusCode("08006"), StatusCode::kAborted);
+  EXPECT_EQ(PgStatusCode("42P01"), StatusCode::kInvalidArgument);
+  EXPECT_EQ(PgStatusCode("28P01"), StatusCode::kFailedPrecondition);
+}
+
+TEST(PgStatus, ColumnOfACopyError) {
+  EXPECT_EQ(ColumnFromCopyContext("COPY t, line 1, column amount: \"abc\""), "amount");
+  EXPECT_EQ(ColumnFromCopyContext("COPY ferry_stage, line 3, column Note X: \"\""), "Note X");
+  EXPECT_EQ(ColumnFromCopyContext("COPY t, line 1: \"abc\""), "");
+  EXPECT_EQ(ColumnFromCopyContext("SQL function"), "");
+}
+
+}  // namespace
+}  // namespace ferry

@@ -1,0 +1,225 @@
+// What a user meets when things go wrong or change under a PostgreSQL job, through the `ferry`
+// binary: refused rows land in dirty.jsonl with PostgreSQL's message; a wrong password fails at
+// once without showing it; a backend killed mid-run is retried and every row arrives once; and
+// parallel channels read one snapshot while another session writes to the table.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <sstream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/support/ferry_cli.h"
+#include "tests/support/pg_test_server.h"
+
+namespace ferry::testing {
+namespace {
+
+using json = nlohmann::json;
+
+std::string PgJob(json rp, json wp, json setting) {
+  json job = {{"type", "job"},
+              {"version", "2.0"},
+              {"steps",
+               {{{"stepType", "postgresql"}, {"category", "reader"}, {"name", "Reader"},
+                 {"parameter", std::move(rp)}},
+                {{"stepType", "postgresql"}, {"category", "writer"}, {"name", "Writer"},
+                 {"parameter", std::move(wp)}}}},
+              {"setting", std::move(setting)},
+              {"order", {{"hops", {{{"from", "Reader"}, {"to", "Writer"}}}}}}};
+  return job.dump(2);
+}
+
+CliResult RunJobFile(const TempDir& dir, const std::string& job_text,
+                     std::vector<std::string> extra = {}) {
+  WriteTextFile(dir / "job.json", job_text);
+  std::vector<std::string> args = {"run", dir / "job.json", "--run-dir", dir / "run",
+                                   "--summary-json", dir / "summary.json",
+                                   "--progress-interval", "0"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return RunFerry(args);
+}
+
+json Summary(const TempDir& dir) { return json::parse(ReadTextFile(dir / "summary.json")); }
+
+std::vector<json> DirtyRecords(const TempDir& dir) {
+  std::vector<json> out;
+  std::istringstream in(ReadTextFile(dir / "run/dirty.jsonl"));
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) out.push_back(json::parse(line));
+  }
+  return out;
+}
+
+// Waits until a backend with an application_name like `pattern` is running; its pid, or "".
+std::string WaitForBackend(const std::string& pattern, std::chrono::seconds limit) {
+  auto until = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < until) {
+    std::vector<std::string> pids = PgRows(
+        "SELECT pid FROM pg_stat_activity WHERE application_name LIKE '" + pattern +
+        "' AND state = 'active' ORDER BY pid LIMIT 1");
+    if (!pids.empty()) return pids[0];
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return "";
+}
+
+class PgDirtyRows : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(PgDirtyRows, RefusedRowsGoToDirtyLogWithPostgresqlsMessage) {
+  PgTestSchema s;
+  PgExec("CREATE TABLE " + (s / "src") + " (id int, name text, amount int, code text);"
+         "INSERT INTO " + (s / "src") + " SELECT g, 'n' || g, g, 'c' FROM generate_series(1, 2000) g;"
+         "UPDATE " + (s / "src") + " SET name = NULL WHERE id = 17;"
+         "UPDATE " + (s / "src") + " SET amount = -1 WHERE id = 1001;"
+         "UPDATE " + (s / "src") + " SET code = 'toolong' WHERE id = 1999;"
+         "CREATE TABLE " + (s / "dst") + " (id int PRIMARY KEY, name text NOT NULL, "
+         "amount int CONSTRAINT amount_positive CHECK (amount >= 0), code varchar(5))");
+  const json conn = TestPgServer().ConnectionJson();
+  TempDir dir;
+  CliResult r = RunJobFile(
+      dir, PgJob({{"connection", conn}, {"table", s / "src"}, {"column", {"*"}}, {"splitPk", "id"}},
+                 {{"connection", conn}, {"table", s / "dst"}, {"column", {"*"}},
+                  {"writeMode", GetParam()}},
+                 {{"speed", {{"concurrent", 2}}}}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json summary = Summary(dir);
+  EXPECT_EQ(summary["records_read"], 2000);
+  EXPECT_EQ(summary["records_written"], 1997);
+  EXPECT_EQ(summary["dirty_records"], 3);
+  EXPECT_EQ(PgValue("SELECT count(*) FROM " + (s / "dst") + " WHERE id NOT IN (17, 1001, 1999)"),
+            "1997");
+  std::vector<std::string> reasons;
+  for (const json& d : DirtyRecords(dir)) {
+    reasons.push_back(d["record"][0].dump() + " " + d.value("column", "") + ": " +
+                      d["reason"].get<std::string>());
+  }
+  std::sort(reasons.begin(), reasons.end());
+  EXPECT_THAT(reasons,
+              ::testing::ElementsAre(
+                  ::testing::HasSubstr("1001 amount: new row for relation \"dst\" violates check "
+                                       "constraint \"amount_positive\""),
+                  ::testing::HasSubstr("17 name: null value in column \"name\" of relation \"dst\" "
+                                       "violates not-null constraint"),
+                  ::testing::HasSubstr("1999 code: value too long for type character varying(5)")));
+}
+
+INSTANTIATE_TEST_SUITE_P(WriteModes, PgDirtyRows, ::testing::Values("copy", "update"));
+
+TEST(PostgresqlFaults, DirtyRowsPastTheErrorLimitFailTheJob) {
+  PgTestSchema s;
+  PgExec("CREATE TABLE " + (s / "src") + " (id int, v text);"
+         "INSERT INTO " + (s / "src") + " VALUES (1, 'a'), (2, NULL), (3, 'c');"
+         "CREATE TABLE " + (s / "dst") + " (id int, v text NOT NULL)");
+  const json conn = TestPgServer().ConnectionJson();
+  TempDir dir;
+  CliResult r = RunJobFile(
+      dir, PgJob({{"connection", conn}, {"table", s / "src"}, {"column", {"*"}}},
+                 {{"connection", conn}, {"table", s / "dst"}, {"column", {"*"}}},
+                 {{"speed", {{"concurrent", 1}}}, {"errorLimit", {{"record", 0}}}}));
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_EQ(PgValue("SELECT count(*) FROM " + (s / "dst")), "0");  // the split rolled back
+}
+
+TEST(PostgresqlFaults, WrongPasswordFailsAtOnceWithoutShowingIt) {
+  PgTestSchema s;
+  PgExec("CREATE TABLE " + (s / "src") + " (id int)");
+  json bad = TestPgServer().ConnectionJson();
+  bad["password"] = "Wr0ng-Secret-42";
+  TempDir dir;
+  CliResult r = RunJobFile(dir, PgJob({{"connection", bad}, {"table", s / "src"}, {"column", {"*"}}},
+                                      {{"connection", bad}, {"table", s / "src"}, {"column", {"*"}}},
+                                      {{"speed", {{"concurrent", 1}}}}));
+  EXPECT_EQ(r.exit_code, 2) << r.err;  // invalid: nothing was read
+  EXPECT_THAT(r.err, ::testing::HasSubstr("auth: "));
+  EXPECT_THAT(r.err, ::testing::HasSubstr("password authentication failed for user \"ferry\""));
+  EXPECT_THAT(r.err + r.out, ::testing::Not(::testing::HasSubstr("Wr0ng-Secret-42")));
+  EXPECT_THAT(ReadTextFile(dir / "summary.json"),
+              ::testing::Not(::testing::HasSubstr("Wr0ng-Secret-42")));
+}
+
+TEST(PostgresqlFaults, SplitPkOnATextColumnIsRefusedByCheck) {
+  PgTestSchema s;
+  PgExec("CREATE TABLE " + (s / "src") + " (id int, sku varchar(20))");
+  const json conn = TestPgServer().ConnectionJson();
+  TempDir dir;
+  WriteTextFile(dir / "job.json",
+                PgJob({{"connection", conn}, {"table", s / "src"}, {"column", {"*"}},
+                       {"splitPk", "sku"}},
+                      {{"connection", conn}, {"table", s / "src"}, {"column", {"*"}}},
+                      {{"speed", {{"concurrent", 1}}}}));
+  CliResult r = RunFerry({"check", dir / "job.json"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, ::testing::HasSubstr(
+                         "splitPk: column \"sku\" is character varying(20); splitPk needs an "
+                         "integer column"));
+}
+
+// Kills the backend of one writer task and one reader task while the job runs: the engine
+// retries those splits, and every row arrives exactly once.
+TEST(PostgresqlFaults, KilledBackendsAreRetriedAndEveryRowArrivesOnce) {
+  PgTestSchema s;
+  PgExec("CREATE TABLE " + (s / "src") + " (id bigint, v text);"
+         "INSERT INTO " + (s / "src") + " SELECT g, repeat('x', 40) FROM generate_series(1, 400000) g;"
+         "CREATE TABLE " + (s / "dst") + " (id bigint PRIMARY KEY, v text)");
+  const json conn = TestPgServer().ConnectionJson();
+  TempDir dir;
+  std::string job = PgJob(
+      {{"connection", conn}, {"table", s / "src"}, {"column", {"*"}}, {"splitPk", "id"},
+       {"splitFactor", 2}},
+      {{"connection", conn}, {"table", s / "dst"}, {"column", {"*"}}},
+      {{"speed", {{"concurrent", 2}, {"throttle", true}, {"mbps", 4}}}});
+  CliResult r;
+  std::thread run([&] { r = RunJobFile(dir, job); });
+  std::string writer = WaitForBackend("ferry/write/%", std::chrono::seconds(30));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  std::string reader = WaitForBackend("ferry/read/%", std::chrono::seconds(30));
+  EXPECT_FALSE(writer.empty());
+  EXPECT_FALSE(reader.empty());
+  if (!writer.empty()) PgRows("SELECT pg_terminate_backend(" + writer + ")");
+  if (!reader.empty()) PgRows("SELECT pg_terminate_backend(" + reader + ")");
+  run.join();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json summary = Summary(dir);
+  EXPECT_GE(summary["split_retries"].get<int>(), 1);
+  EXPECT_EQ(summary["dirty_records"], 0);
+  EXPECT_EQ(PgValue("SELECT count(*) || ':' || count(DISTINCT id) || ':' || sum(id) FROM " +
+                    (s / "dst")),
+            "400000:400000:80000200000");
+}
+
+// Four channels read while another session inserts, updates and deletes and commits: the
+// destination equals the table as it was when the job started.
+TEST(PostgresqlFaults, ParallelChannelsReadOneSnapshotWhileTheTableChanges) {
+  PgTestSchema s;
+  PgExec("CREATE TABLE " + (s / "src") + " (id bigint, v int);"
+         "INSERT INTO " + (s / "src") + " SELECT g, 0 FROM generate_series(1, 200000) g;"
+         "CREATE TABLE " + (s / "dst") + " (id bigint, v int)");
+  const std::string before =
+      PgValue("SELECT count(*) || ':' || sum(id) || ':' || sum(v) FROM " + (s / "src"));
+  const json conn = TestPgServer().ConnectionJson();
+  TempDir dir;
+  std::string job = PgJob(
+      {{"connection", conn}, {"table", s / "src"}, {"column", {"*"}}, {"splitPk", "id"}},
+      {{"connection", conn}, {"table", s / "dst"}, {"column", {"*"}}},
+      {{"speed", {{"concurrent", 4}, {"throttle", true}, {"mbps", 1}}}});
+  CliResult r;
+  std::thread run([&] { r = RunJobFile(dir, job); });
+  EXPECT_FALSE(WaitForBackend("ferry/read/%", std::chrono::seconds(30)).empty());
+  // Changes in every key range, committed while the first splits are being read.
+  PgExec("INSERT INTO " + (s / "src") + " SELECT g, 1 FROM generate_series(200001, 200100) g;"
+         "INSERT INTO " + (s / "src") + " SELECT g, 1 FROM generate_series(1, 200000, 1000) g;"
+         "UPDATE " + (s / "src") + " SET v = 7 WHERE id % 997 = 0;"
+         "DELETE FROM " + (s / "src") + " WHERE id % 1009 = 0");
+  run.join();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(PgValue("SELECT count(*) || ':' || sum(id) || ':' || sum(v) FROM " + (s / "dst")),
+            before);
+  EXPECT_NE(PgValue("SELECT count(*) || ':' || sum(id) || ':' || sum(v) FROM " + (s / "src")),
+            before);
+}
+
+}  // namespace
+}  // namespace ferry::testing
