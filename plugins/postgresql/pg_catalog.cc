@@ -5,7 +5,7 @@
 #include "ferry/common/strings.h"
 #include "plugins/postgresql/pg_connection.h"
 
-namespace ferry {
+namespace ferry::pg {
 
 int FindName(const std::vector<std::string>& names, const std::string& name) {
   for (size_t i = 0; i < names.size(); ++i) {
@@ -71,4 +71,4 @@ Result<PgTable> LoadTable(PgConnection& conn, const std::string& name) {
   return table;
 }
 
-}  // namespace ferry
+}  // namespace ferry::pg

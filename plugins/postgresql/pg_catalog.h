@@ -10,7 +10,7 @@
 #include "ferry/common/status.h"
 #include "plugins/postgresql/pg_types.h"
 
-namespace ferry {
+namespace ferry::pg {
 
 class PgConnection;
 
@@ -37,4 +37,4 @@ Result<PgTable> LoadTable(PgConnection& conn, const std::string& name);
 // Name lookup shared with the reader: exact first, then lower-case folded; -1 when missing.
 int FindName(const std::vector<std::string>& names, const std::string& name);
 
-}  // namespace ferry
+}  // namespace ferry::pg

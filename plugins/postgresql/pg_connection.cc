@@ -4,7 +4,7 @@
 
 #include "plugins/postgresql/pg_status.h"
 
-namespace ferry {
+namespace ferry::pg {
 namespace {
 
 // Settings every text form in this plugin relies on (pg_copy_text.h).
@@ -214,4 +214,4 @@ Status RunStatements(PgConnection& conn, const std::vector<std::string>& stateme
   return Status::OK();
 }
 
-}  // namespace ferry
+}  // namespace ferry::pg

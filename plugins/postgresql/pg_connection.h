@@ -15,7 +15,7 @@
 struct pg_conn;
 struct pg_result;
 
-namespace ferry {
+namespace ferry::pg {
 
 struct PgResultDeleter {
   void operator()(pg_result* r) const;
@@ -76,4 +76,4 @@ class PgConnection {
 Status RunStatements(PgConnection& conn, const std::vector<std::string>& statements,
                      const char* name);
 
-}  // namespace ferry
+}  // namespace ferry::pg

@@ -5,7 +5,7 @@
 
 #include "ferry/types/convert.h"
 
-namespace ferry {
+namespace ferry::pg {
 namespace {
 
 char Unescape(char c) {
@@ -73,6 +73,24 @@ Result<Value> DecodeBytea(std::string_view text, RecordBatch* batch) {
   return batch->CopyText(TypeId::kBytes, bytes);
 }
 
+// PostgreSQL prints numerics as [-]digits[.digits]; anything else (NaN, Infinity) has no exact
+// Ferry decimal.
+bool IsPlainDecimal(std::string_view text) {
+  size_t i = !text.empty() && text[0] == '-' ? 1 : 0;
+  size_t digits = 0, dots = 0;
+  for (; i < text.size(); ++i) {
+    char c = text[i];
+    if (c >= '0' && c <= '9') {
+      ++digits;
+    } else if (c == '.' && dots == 0) {
+      ++dots;
+    } else {
+      return false;
+    }
+  }
+  return digits > 0;
+}
+
 Result<Value> DecodeInt(std::string_view text) {
   int64_t v = 0;
   auto r = std::from_chars(text.data(), text.data() + text.size(), v);
@@ -129,7 +147,7 @@ Result<Value> DecodeCopyField(TypeId type, std::string_view text, RecordBatch* b
       return Value::Double(*d);
     }
     case TypeId::kDecimal:
-      if (!ParseDecimal(text).ok()) return NotA(text, "an exact decimal");
+      if (!IsPlainDecimal(text)) return NotA(text, "an exact decimal");
       return batch->CopyText(TypeId::kDecimal, text);
     case TypeId::kBytes: return DecodeBytea(text, batch);
     case TypeId::kDate: {
@@ -198,4 +216,4 @@ void AppendCopyField(const Value& v, bool bytea, std::string* out) {
   }
 }
 
-}  // namespace ferry
+}  // namespace ferry::pg

@@ -13,7 +13,7 @@
 #include "ferry/types/record_batch.h"
 #include "ferry/types/value.h"
 
-namespace ferry {
+namespace ferry::pg {
 
 // Splits one COPY text line (its trailing newline optional) into fields, unescaping each into
 // `scratch` storage; `null` marks \N fields. InvalidArgument when the line has a different
@@ -39,4 +39,4 @@ void AppendCopyField(const Value& v, bool bytea, std::string* out);
 // Appends `text` with the COPY escapes of backslash, tab, newline and carriage return.
 void AppendCopyEscaped(std::string_view text, std::string* out);
 
-}  // namespace ferry
+}  // namespace ferry::pg

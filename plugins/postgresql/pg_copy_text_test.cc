@@ -9,7 +9,7 @@
 #include "ferry/types/convert.h"
 #include "plugins/postgresql/pg_status.h"
 
-namespace ferry {
+namespace ferry::pg {
 namespace {
 
 TEST(PgCopyText, SplitsFieldsAndUnescapes) {
@@ -98,4 +98,4 @@ TEST(PgStatus, ColumnOfACopyError) {
 }
 
 }  // namespace
-}  // namespace ferry
+}  // namespace ferry::pg

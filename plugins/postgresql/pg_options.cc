@@ -2,12 +2,8 @@
 
 #include "plugins/postgresql/pg_param_fields.h"
 
-namespace ferry {
+namespace ferry::pg {
 
-using pg::HasField;
-using pg::IntegerField;
-using pg::StringField;
-using pg::StringOrListField;
 
 bool PgReaderOptions::query_mode() const {
   for (const SqlSource& s : sources) {
@@ -100,4 +96,4 @@ Result<PgWriterOptions> PgWriterOptions::Parse(const StepContext& ctx) {
   return o;
 }
 
-}  // namespace ferry
+}  // namespace ferry::pg

@@ -12,7 +12,7 @@
 #include "ferry/plugin/sql/sql_sources.h"
 #include "ferry/plugin/step_context.h"
 
-namespace ferry {
+namespace ferry::pg {
 
 struct PgReaderOptions {
   static constexpr int64_t kMaxSplitFactor = 1000;
@@ -51,4 +51,4 @@ struct PgWriterOptions {
   static Result<PgWriterOptions> Parse(const StepContext& ctx);
 };
 
-}  // namespace ferry
+}  // namespace ferry::pg

@@ -11,7 +11,7 @@
 #include "plugins/postgresql/pg_reader.h"
 #include "plugins/postgresql/pg_writer.h"
 
-namespace ferry {
+namespace ferry::pg {
 namespace {
 
 using nlohmann::json;
@@ -103,8 +103,12 @@ Result<ConnectionProbe> TestConnection(const ConnectionSpec& spec) {
 }
 
 }  // namespace
+}  // namespace ferry::pg
+
+namespace ferry {
 
 PluginInfo PostgresqlPluginInfo() {
+  using namespace pg;
   PluginInfo info;
   info.name = "postgresql";
   info.description =

@@ -6,7 +6,7 @@
 #include "plugins/postgresql/pg_catalog.h"
 #include "plugins/postgresql/pg_sql.h"
 
-namespace ferry {
+namespace ferry::pg {
 namespace {
 
 std::string Indexed(const char* name, size_t i, size_t count) {
@@ -314,4 +314,4 @@ Result<std::unique_ptr<ReaderTask>> PgReader::OpenTask(const Split& split) {
   return std::unique_ptr<ReaderTask>(std::make_unique<PgReaderTask>(std::move(conn), Layout()));
 }
 
-}  // namespace ferry
+}  // namespace ferry::pg

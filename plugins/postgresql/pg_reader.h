@@ -21,7 +21,7 @@
 #include "plugins/postgresql/pg_reader_task.h"
 #include "plugins/postgresql/pg_types.h"
 
-namespace ferry {
+namespace ferry::pg {
 
 class PgReader : public Reader {
  public:
@@ -64,4 +64,4 @@ class PgReader : public Reader {
 Result<PgConnection> ConnectSource(const SqlSource& source, const std::string& application_name,
                                    ConnectionSpec* used);
 
-}  // namespace ferry
+}  // namespace ferry::pg

@@ -4,7 +4,7 @@
 
 #include "plugins/postgresql/pg_status.h"
 
-namespace ferry {
+namespace ferry::pg {
 namespace {
 
 struct CopyBuffer {
@@ -72,4 +72,4 @@ Status PgReaderTask::Finish() {
   return conn_.Exec("COMMIT", "COMMIT of the read transaction");
 }
 
-}  // namespace ferry
+}  // namespace ferry::pg

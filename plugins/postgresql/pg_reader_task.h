@@ -13,7 +13,7 @@
 #include "plugins/postgresql/pg_connection.h"
 #include "plugins/postgresql/pg_copy_text.h"
 
-namespace ferry {
+namespace ferry::pg {
 
 // Which COPY field fills each read output column, with its value type.
 struct PgRowLayout {
@@ -47,4 +47,4 @@ class PgReaderTask : public ReaderTask {
   bool done_ = false;
 };
 
-}  // namespace ferry
+}  // namespace ferry::pg

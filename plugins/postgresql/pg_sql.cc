@@ -5,7 +5,7 @@
 #include "ferry/plugin/column_projection.h"
 #include "ferry/plugin/sql/sql_split.h"
 
-namespace ferry {
+namespace ferry::pg {
 
 const char* const kStageTable = "ferry_stage";
 
@@ -72,4 +72,4 @@ std::string InsertFromStageSql(const std::string& table, const std::vector<std::
   return sql + (set.empty() ? " DO NOTHING" : " DO UPDATE SET " + set);
 }
 
-}  // namespace ferry
+}  // namespace ferry::pg

@@ -8,7 +8,7 @@
 
 #include "plugins/postgresql/pg_options.h"
 
-namespace ferry {
+namespace ferry::pg {
 
 // "SELECT "a", "b" FROM t WHERE (<where>) AND <key condition>". The user's `where` is closed by
 // a newline, so a trailing "-- comment" in it cannot swallow what follows.
@@ -33,4 +33,4 @@ std::string InsertFromStageSql(const std::string& table, const std::vector<std::
 
 std::string QuotedList(const std::vector<std::string>& names);
 
-}  // namespace ferry
+}  // namespace ferry::pg

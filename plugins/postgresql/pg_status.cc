@@ -2,7 +2,7 @@
 
 #include <libpq-fe.h>
 
-namespace ferry {
+namespace ferry::pg {
 namespace {
 
 std::string TrimNewlines(std::string s) {
@@ -70,4 +70,4 @@ Status PgError(pg_conn* conn, const pg_result* result, std::string_view context)
   return Status(code, std::move(message));
 }
 
-}  // namespace ferry
+}  // namespace ferry::pg

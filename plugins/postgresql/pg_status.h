@@ -11,7 +11,7 @@
 struct pg_conn;
 struct pg_result;
 
-namespace ferry {
+namespace ferry::pg {
 
 // The Status code for a five-character SQLSTATE ("23505"). Class 22 (data exception), 23
 // (integrity constraint) and 21000 (a row affected twice by one upsert) are DataError; 40001
@@ -29,4 +29,4 @@ Status PgError(pg_conn* conn, const pg_result* result, std::string_view context 
 // The column a COPY error's context names: "COPY t, line 1, column amount: \"x\"" -> "amount".
 std::string ColumnFromCopyContext(std::string_view context);
 
-}  // namespace ferry
+}  // namespace ferry::pg

@@ -4,7 +4,7 @@
 
 #include "plugins/postgresql/pg_connection.h"
 
-namespace ferry {
+namespace ferry::pg {
 
 TypeId ValueTypeForOid(uint32_t oid) {
   switch (oid) {
@@ -66,4 +66,4 @@ Status ResolveColumnTypes(PgConnection& conn, std::vector<PgColumnType>* columns
   return Status::OK();
 }
 
-}  // namespace ferry
+}  // namespace ferry::pg

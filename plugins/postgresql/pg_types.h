@@ -12,7 +12,7 @@
 #include "ferry/common/status.h"
 #include "ferry/types/value.h"
 
-namespace ferry {
+namespace ferry::pg {
 
 class PgConnection;
 
@@ -34,4 +34,4 @@ TypeId ValueTypeForOid(uint32_t oid);
 Status ResolveColumnTypes(PgConnection& conn, std::vector<PgColumnType>* columns,
                           const std::vector<int>& typmods);
 
-}  // namespace ferry
+}  // namespace ferry::pg

@@ -3,7 +3,7 @@
 #include "plugins/postgresql/pg_reader.h"
 #include "plugins/postgresql/pg_sql.h"
 
-namespace ferry {
+namespace ferry::pg {
 namespace {
 
 std::string Indexed(const char* name, size_t i) {
@@ -126,4 +126,4 @@ Status PgWriter::RunScript(const std::vector<std::string>& statements, const cha
   return RunStatements(conn, statements, name);
 }
 
-}  // namespace ferry
+}  // namespace ferry::pg

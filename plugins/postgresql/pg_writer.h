@@ -16,7 +16,7 @@
 #include "plugins/postgresql/pg_options.h"
 #include "plugins/postgresql/pg_writer_task.h"
 
-namespace ferry {
+namespace ferry::pg {
 
 class PgWriter : public Writer {
  public:
@@ -35,4 +35,4 @@ class PgWriter : public Writer {
   std::shared_ptr<PgWritePlan> plan_;
 };
 
-}  // namespace ferry
+}  // namespace ferry::pg

@@ -6,7 +6,7 @@
 #include "plugins/postgresql/pg_reader.h"
 #include "plugins/postgresql/pg_status.h"
 
-namespace ferry {
+namespace ferry::pg {
 namespace {
 
 constexpr size_t kFlushBytes = 1 << 18;
@@ -95,4 +95,4 @@ void PgWriterTask::Abort() {
   if (conn_.alive() && conn_.in_transaction()) (void)conn_.Exec("ROLLBACK");
 }
 
-}  // namespace ferry
+}  // namespace ferry::pg

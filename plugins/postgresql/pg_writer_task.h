@@ -16,7 +16,7 @@
 #include "ferry/plugin/writer.h"
 #include "plugins/postgresql/pg_connection.h"
 
-namespace ferry {
+namespace ferry::pg {
 
 // What every task of one writer shares, fixed at Prepare.
 struct PgWritePlan {
@@ -51,4 +51,4 @@ class PgWriterTask : public WriterTask {
   bool savepoint_ = false;  // SAVEPOINT ferry_write is open (released lazily by the next Write)
 };
 
-}  // namespace ferry
+}  // namespace ferry::pg
