@@ -29,8 +29,8 @@ DROP TABLE IF EXISTS orders, orders_dst;
 CREATE TABLE orders (id bigint PRIMARY KEY, customer_id int, status varchar(32),
   amount numeric(12,2), created_at timestamp(6), note text);
 INSERT INTO orders
-SELECT g, (g * 7919) % 100000, (ARRAY['new', 'paid', 'shipped', 'cancelled', 'refunded'])[g % 5 + 1],
-  ((g * 37) % 10000000) / 100.0,
+SELECT g, (g::bigint * 7919) % 100000, (ARRAY['new', 'paid', 'shipped', 'cancelled', 'refunded'])[g % 5 + 1],
+  ((g::bigint * 37) % 10000000) / 100.0,
   timestamp '2025-01-01' + (g % 31536000) * interval '1 second' + (g % 1000000) * interval '1 microsecond',
   CASE WHEN g % 7 = 0 THEN NULL ELSE 'order note ' || g || ': handle with care, ring twice at the door' END
 FROM generate_series(1, $1) g;
