@@ -161,10 +161,10 @@ TEST(PostgresqlRoundTrip, PgToSqliteToPg) {
                              2));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(SqliteRows(dir / "t.db",
-                         "SELECT id, quote(t), printf('%!.17g', d), quote(b), n FROM t ORDER BY id"),
+                         "SELECT id, quote(t), quote(d), quote(b), n FROM t ORDER BY id"),
               ::testing::ElementsAre("1|NULL|NULL|NULL|NULL",
-                                     "2|''|0.10000000000000001|X'00'|123456789012345678901234567890.5",
-                                     "3|'中文 😀'|-1e+308|X'DEADBEEF00'|-0.001"));
+                                     "2|''|0.1|X'00'|123456789012345678901234567890.5",
+                                     "3|'中文 😀'|-1.0e+308|X'DEADBEEF00'|-0.001"));
   TempDir back;
   r = RunJob(back, Job("sqlite", {{"path", dir / "t.db"}, {"table", "t"}, {"column", {"*"}}},
                     "postgresql", {{"connection", conn}, {"table", s / "dst"}, {"column", {"*"}}}));
