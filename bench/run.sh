@@ -114,3 +114,6 @@ for rows in $ROWS; do
   rm -f "$WORK/import_$rows.db" "$WORK/ferry_$rows.db"
 done
 rm -rf "$WORK"/run-*
+
+# PostgreSQL -> PostgreSQL beside psql COPY | psql COPY (its own throwaway server).
+ROWS="$ROWS" BENCH_DIR="$WORK" bash bench/pg.sh

@@ -68,6 +68,14 @@ Result<PgTable> LoadTable(PgConnection& conn, const std::string& name) {
                               "WHERE i.indrelid = $1 AND i.indisprimary ORDER BY k.n",
                               {oid}, "reading the primary key of " + name));
   for (int r = 0; r < PQntuples(pk.get()); ++r) table.primary_key.push_back(PQgetvalue(pk.get(), r, 0));
+  ASSIGN_OR_RETURN(PgResult cons,
+                   conn.Query("SELECT c.conname, a.attname FROM pg_constraint c JOIN pg_attribute "
+                              "a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] "
+                              "WHERE c.conrelid = $1 AND cardinality(c.conkey) = 1",
+                              {oid}, "reading the constraints of " + name));
+  for (int r = 0; r < PQntuples(cons.get()); ++r) {
+    table.constraint_columns[PQgetvalue(cons.get(), r, 0)] = PQgetvalue(cons.get(), r, 1);
+  }
   return table;
 }
 

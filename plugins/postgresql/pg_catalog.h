@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "ferry/common/status.h"
+#include "plugins/postgresql/pg_status.h"
 #include "plugins/postgresql/pg_types.h"
 
 namespace ferry::pg {
@@ -24,6 +25,7 @@ struct PgTable {
   std::string name;  // as written in the job
   std::vector<PgTableColumn> columns;
   std::vector<std::string> primary_key;
+  ConstraintColumns constraint_columns;  // constraints over exactly one column
 
   // The column called `name`: the exact name first, then the name folded to lower case (an
   // unquoted identifier in SQL). Null when there is none.

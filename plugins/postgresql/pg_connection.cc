@@ -99,7 +99,9 @@ Result<PgConnection> PgConnection::Connect(const ConnectionSpec& spec,
 PgConnection::~PgConnection() { Close(); }
 
 PgConnection::PgConnection(PgConnection&& other) noexcept
-    : conn_(other.conn_), server_(std::move(other.server_)) {
+    : conn_(other.conn_),
+      server_(std::move(other.server_)),
+      constraint_columns_(other.constraint_columns_) {
   other.conn_ = nullptr;
 }
 
@@ -108,6 +110,7 @@ PgConnection& PgConnection::operator=(PgConnection&& other) noexcept {
     Close();
     conn_ = other.conn_;
     server_ = std::move(other.server_);
+    constraint_columns_ = other.constraint_columns_;
     other.conn_ = nullptr;
   }
   return *this;
@@ -127,7 +130,11 @@ bool PgConnection::in_transaction() const {
 }
 
 Status PgConnection::LastError(std::string_view context) const {
-  return PgError(conn_, nullptr, context);
+  return PgError(conn_, nullptr, context, constraint_columns_);
+}
+
+Status PgConnection::Error(const pg_result* result, std::string_view context) const {
+  return PgError(conn_, result, context, constraint_columns_);
 }
 
 Status PgConnection::Exec(const std::string& sql, std::string_view context) {
@@ -137,7 +144,7 @@ Status PgConnection::Exec(const std::string& sql, std::string_view context) {
   if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_EMPTY_QUERY) {
     return Status::OK();
   }
-  return PgError(conn_, r.get(), context);
+  return Error(r.get(), context);
 }
 
 Result<PgResult> PgConnection::Query(const std::string& sql, const std::vector<std::string>& params,
@@ -148,41 +155,41 @@ Result<PgResult> PgConnection::Query(const std::string& sql, const std::vector<s
   PgResult r(PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr,
                           values.data(), nullptr, nullptr, 0));
   if (r && PQresultStatus(r.get()) == PGRES_TUPLES_OK) return r;
-  return PgError(conn_, r.get(), context);
+  return Error(r.get(), context);
 }
 
 Result<PgResult> PgConnection::Describe(const std::string& sql, std::string_view context) {
   if (conn_ == nullptr) return Status::Aborted("no connection to PostgreSQL");
   PgResult prepared(PQprepare(conn_, "", sql.c_str(), 0, nullptr));
   if (!prepared || PQresultStatus(prepared.get()) != PGRES_COMMAND_OK) {
-    return PgError(conn_, prepared.get(), context);
+    return Error(prepared.get(), context);
   }
   PgResult r(PQdescribePrepared(conn_, ""));
   if (r && PQresultStatus(r.get()) == PGRES_COMMAND_OK) return r;
-  return PgError(conn_, r.get(), context);
+  return Error(r.get(), context);
 }
 
 Status PgConnection::StartCopyIn(const std::string& sql) {
   if (conn_ == nullptr) return Status::Aborted("no connection to PostgreSQL");
   PgResult r(PQexec(conn_, sql.c_str()));
   if (r && PQresultStatus(r.get()) == PGRES_COPY_IN) return Status::OK();
-  return PgError(conn_, r.get());
+  return Error(r.get());
 }
 
 Status PgConnection::PutCopyData(std::string_view data) {
   if (PQputCopyData(conn_, data.data(), static_cast<int>(data.size())) == 1) return Status::OK();
-  return PgError(conn_, nullptr, "COPY FROM STDIN");
+  return LastError("COPY FROM STDIN");
 }
 
 Status PgConnection::EndCopyIn() {
-  if (PQputCopyEnd(conn_, nullptr) != 1) return PgError(conn_, nullptr, "COPY FROM STDIN");
+  if (PQputCopyEnd(conn_, nullptr) != 1) return LastError("COPY FROM STDIN");
   Status first;
   // Drain every result so the connection is ready for the next command.
   while (pg_result* raw = PQgetResult(conn_)) {
     PgResult r(raw);
-    if (PQresultStatus(raw) != PGRES_COMMAND_OK && first.ok()) first = PgError(conn_, raw);
+    if (PQresultStatus(raw) != PGRES_COMMAND_OK && first.ok()) first = Error(raw);
   }
-  if (first.ok() && PQstatus(conn_) == CONNECTION_BAD) return PgError(conn_, nullptr);
+  if (first.ok() && PQstatus(conn_) == CONNECTION_BAD) return LastError();
   return first;
 }
 
@@ -190,16 +197,16 @@ Status PgConnection::StartCopyOut(const std::string& sql) {
   if (conn_ == nullptr) return Status::Aborted("no connection to PostgreSQL");
   PgResult r(PQexec(conn_, sql.c_str()));
   if (r && PQresultStatus(r.get()) == PGRES_COPY_OUT) return Status::OK();
-  return PgError(conn_, r.get());
+  return Error(r.get());
 }
 
 Status PgConnection::FinishCopyOut() {
   Status first;
   while (pg_result* raw = PQgetResult(conn_)) {
     PgResult r(raw);
-    if (PQresultStatus(raw) != PGRES_COMMAND_OK && first.ok()) first = PgError(conn_, raw);
+    if (PQresultStatus(raw) != PGRES_COMMAND_OK && first.ok()) first = Error(raw);
   }
-  if (first.ok() && PQstatus(conn_) == CONNECTION_BAD) return PgError(conn_, nullptr);
+  if (first.ok() && PQstatus(conn_) == CONNECTION_BAD) return LastError();
   return first;
 }
 

@@ -11,6 +11,7 @@
 
 #include "ferry/common/status.h"
 #include "ferry/plugin/connection.h"
+#include "plugins/postgresql/pg_status.h"
 
 struct pg_conn;
 struct pg_result;
@@ -63,6 +64,10 @@ class PgConnection {
 
   // The Status for the connection's last error.
   Status LastError(std::string_view context = {}) const;
+  // The Status for a failed result of this connection.
+  Status Error(const pg_result* result, std::string_view context = {}) const;
+  // Lets data errors name the column of a one-column constraint; must outlive the connection.
+  void set_constraint_columns(const ConstraintColumns* c) { constraint_columns_ = c; }
 
  private:
   PgConnection(pg_conn* conn, std::string server) : conn_(conn), server_(std::move(server)) {}
@@ -70,6 +75,7 @@ class PgConnection {
 
   pg_conn* conn_ = nullptr;
   std::string server_;
+  const ConstraintColumns* constraint_columns_ = nullptr;
 };
 
 // Runs `statements` one by one (preSql/postSql); an error names "name[i]".

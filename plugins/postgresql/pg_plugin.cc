@@ -98,8 +98,9 @@ Result<ConnectionProbe> TestConnection(const ConnectionSpec& spec) {
   RETURN_NOT_OK(conn.Exec("SELECT 1", "database"));
   double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
                   .count();
-  const char* version = PQparameterStatus(conn.get(), "server_version");
-  return ConnectionProbe{std::string("PostgreSQL ") + (version ? version : "?"), ms};
+  // "15.18 (Debian 15.18-0+deb12u1)": the number is what a user compares.
+  std::string version = PQparameterStatus(conn.get(), "server_version") ?: "?";
+  return ConnectionProbe{"PostgreSQL " + version.substr(0, version.find(' ')), ms};
 }
 
 }  // namespace

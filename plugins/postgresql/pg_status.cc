@@ -40,7 +40,8 @@ std::string ColumnFromCopyContext(std::string_view context) {
   return std::string(rest.substr(0, end));
 }
 
-Status PgError(pg_conn* conn, const pg_result* result, std::string_view context) {
+Status PgError(pg_conn* conn, const pg_result* result, std::string_view context,
+               const ConstraintColumns* constraints) {
   std::string prefix = context.empty() ? "" : std::string(context) + ": ";
   if (conn == nullptr || PQstatus(conn) == CONNECTION_BAD) {
     std::string why = TrimNewlines(conn == nullptr ? "no connection" : PQerrorMessage(conn));
@@ -59,6 +60,10 @@ Status PgError(pg_conn* conn, const pg_result* result, std::string_view context)
   if (code == StatusCode::kDataError) {
     std::string column = Field(result, PG_DIAG_COLUMN_NAME);
     if (column.empty()) column = ColumnFromCopyContext(Field(result, PG_DIAG_CONTEXT));
+    if (column.empty() && constraints != nullptr) {
+      auto it = constraints->find(Field(result, PG_DIAG_CONSTRAINT_NAME));
+      if (it != constraints->end()) column = it->second;
+    }
     return Status(code, prefix + primary).WithColumn(std::move(column));
   }
   std::string detail = Field(result, PG_DIAG_MESSAGE_DETAIL);

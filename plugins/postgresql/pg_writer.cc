@@ -29,6 +29,7 @@ Status PgWriter::Prepare(const StepContext& ctx, const std::vector<ColumnInfo>& 
         .WithField("column");
   }
   for (const std::string& c : plan_->columns) plan_->bytea.push_back(table.Find(c)->type.is_bytea());
+  plan_->constraint_columns = table.constraint_columns;
   ASSIGN_OR_RETURN(std::vector<std::string> key, ConflictKey(table));
   std::string insert_sql;
   if (options_.mode == PgWriteMode::kCopy) {

@@ -17,6 +17,7 @@ Result<std::unique_ptr<PgWriterTask>> PgWriterTask::Open(const SqlSource& source
                                                         std::shared_ptr<const PgWritePlan> plan,
                                                         const std::string& split_id) {
   ASSIGN_OR_RETURN(PgConnection conn, ConnectSource(source, "ferry/write/" + split_id, nullptr));
+  conn.set_constraint_columns(&plan->constraint_columns);
   if (!plan->stage_sql.empty()) RETURN_NOT_OK(conn.Exec(plan->stage_sql, "creating the stage"));
   return std::unique_ptr<PgWriterTask>(new PgWriterTask(std::move(conn), std::move(plan)));
 }
@@ -84,7 +85,7 @@ Status PgWriterTask::Commit() {
     if (std::string(PQcmdStatus(r.get())) == "COMMIT") return Status::OK();
     return Status::Aborted("COMMIT was answered with " + std::string(PQcmdStatus(r.get())));
   }
-  Status s = PgError(conn_.get(), r.get(), "COMMIT");
+  Status s = conn_.Error(r.get(), "COMMIT");
   // A deferred constraint refused at COMMIT fails the split, not one record.
   if (s.code() == StatusCode::kDataError) return Status::FailedPrecondition(s.message());
   return s;

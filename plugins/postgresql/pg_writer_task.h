@@ -25,6 +25,7 @@ struct PgWritePlan {
   std::string move_sql;      // INSERT ... SELECT from the stage; empty in copy mode
   std::vector<bool> bytea;   // per written column: its input function is bytea's
   std::vector<std::string> columns;
+  ConstraintColumns constraint_columns;  // of the destination table
 };
 
 class PgWriterTask : public WriterTask {

@@ -53,13 +53,16 @@ std::vector<json> DirtyRecords(const TempDir& dir) {
   return out;
 }
 
-// Waits until a backend with an application_name like `pattern` is running; its pid, or "".
-std::string WaitForBackend(const std::string& pattern, std::chrono::seconds limit) {
+// Waits until a backend with an application_name like `pattern` works on a statement naming
+// `schema` (tests run in parallel); its pid, or "".
+std::string WaitForBackend(const std::string& pattern, const std::string& schema,
+                           std::chrono::seconds limit) {
   auto until = std::chrono::steady_clock::now() + limit;
   while (std::chrono::steady_clock::now() < until) {
     std::vector<std::string> pids = PgRows(
         "SELECT pid FROM pg_stat_activity WHERE application_name LIKE '" + pattern +
-        "' AND state = 'active' ORDER BY pid LIMIT 1");
+        "' AND query LIKE '%" + schema + "%' AND state IN ('active', 'idle in transaction') "
+        "ORDER BY pid LIMIT 1");
     if (!pids.empty()) return pids[0];
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
@@ -99,7 +102,7 @@ TEST_P(PgDirtyRows, RefusedRowsGoToDirtyLogWithPostgresqlsMessage) {
   std::sort(reasons.begin(), reasons.end());
   EXPECT_THAT(reasons,
               ::testing::ElementsAre(
-                  ::testing::HasSubstr("1001 -: new row for relation \"dst\" violates check "
+                  ::testing::HasSubstr("1001 amount: new row for relation \"dst\" violates check "
                                        "constraint \"amount_positive\""),
                   ::testing::HasSubstr("17 name: null value in column \"name\" of relation \"dst\" "
                                        "violates not-null constraint"),
@@ -173,9 +176,9 @@ TEST(PostgresqlFaults, KilledBackendsAreRetriedAndEveryRowArrivesOnce) {
       {{"speed", {{"concurrent", 2}, {"throttle", true}, {"mbps", 4}}}});
   CliResult r;
   std::thread run([&] { r = RunJobFile(dir, job); });
-  std::string writer = WaitForBackend("ferry/write/%", std::chrono::seconds(30));
+  std::string writer = WaitForBackend("ferry/write/%", s.name(), std::chrono::seconds(30));
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  std::string reader = WaitForBackend("ferry/read/%", std::chrono::seconds(30));
+  std::string reader = WaitForBackend("ferry/read/%", s.name(), std::chrono::seconds(30));
   EXPECT_FALSE(writer.empty());
   EXPECT_FALSE(reader.empty());
   if (!writer.empty()) PgRows("SELECT pg_terminate_backend(" + writer + ")");
@@ -207,7 +210,7 @@ TEST(PostgresqlFaults, ParallelChannelsReadOneSnapshotWhileTheTableChanges) {
       {{"speed", {{"concurrent", 4}, {"throttle", true}, {"mbps", 1}}}});
   CliResult r;
   std::thread run([&] { r = RunJobFile(dir, job); });
-  EXPECT_FALSE(WaitForBackend("ferry/read/%", std::chrono::seconds(30)).empty());
+  EXPECT_FALSE(WaitForBackend("ferry/read/%", s.name(), std::chrono::seconds(30)).empty());
   // Changes in every key range, committed while the first splits are being read.
   PgExec("INSERT INTO " + (s / "src") + " SELECT g, 1 FROM generate_series(200001, 200100) g;"
          "INSERT INTO " + (s / "src") + " SELECT g, 1 FROM generate_series(1, 200000, 1000) g;"
