@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "ferry/types/convert.h"
+#include "plugins/postgresql/pg_copy_binary.h"
 #include "plugins/postgresql/pg_status.h"
 
 namespace ferry::pg {
@@ -95,6 +96,54 @@ TEST(PgStatus, ColumnOfACopyError) {
   EXPECT_EQ(ColumnFromCopyContext("COPY ferry_stage, line 3, column Note X: \"\""), "Note X");
   EXPECT_EQ(ColumnFromCopyContext("COPY t, line 1: \"abc\""), "");
   EXPECT_EQ(ColumnFromCopyContext("SQL function"), "");
+}
+
+}  // namespace
+}  // namespace ferry::pg
+
+namespace ferry::pg {
+namespace {
+
+std::string Hex(const std::string& s) {
+  std::string out;
+  AppendHex(s, &out);
+  return out.substr(2);
+}
+
+std::string Numeric(std::string_view text) {
+  std::string out;
+  AppendNumericBinary(text, &out);
+  return Hex(out);
+}
+
+TEST(PgCopyBinary, NumericIsBase10000GroupsAlignedOnTheDecimalPoint) {
+  // length, ndigits, weight, sign, dscale, digits
+  EXPECT_EQ(Numeric("0"), "00000008" "0000" "0000" "0000" "0000");
+  EXPECT_EQ(Numeric("-0.00"), "00000008" "0000" "0000" "0000" "0002");
+  EXPECT_EQ(Numeric("100"), "0000000a" "0001" "0000" "0000" "0000" "0064");
+  EXPECT_EQ(Numeric("-123.4500"), "0000000c" "0002" "0000" "4000" "0004" "007b" "1194");
+  EXPECT_EQ(Numeric("10000.5"), "0000000e" "0003" "0001" "0000" "0001" "0001" "0000" "1388");
+  EXPECT_EQ(Numeric("0.00012"), "0000000c" "0002" "ffff" "0000" "0005" "0001" "07d0");
+}
+
+TEST(PgCopyBinary, OnlyExactEncodingsAreUsed) {
+  EXPECT_TRUE(BinaryEncodable(Value::Int64(32767), BinaryKind::kInt2));
+  EXPECT_FALSE(BinaryEncodable(Value::Int64(32768), BinaryKind::kInt2));
+  EXPECT_FALSE(BinaryEncodable(Value::Int64(int64_t{1} << 31), BinaryKind::kInt4));
+  EXPECT_FALSE(BinaryEncodable(Value::View(TypeId::kString, "42"), BinaryKind::kInt8));
+  EXPECT_TRUE(BinaryEncodable(Value::Double(0.5), BinaryKind::kFloat4));
+  EXPECT_FALSE(BinaryEncodable(Value::Double(0.1), BinaryKind::kFloat4));  // would round
+  EXPECT_FALSE(BinaryEncodable(Value::TimestampTz(0), BinaryKind::kTimestamp));
+  EXPECT_FALSE(BinaryEncodable(Value::Int64(1), BinaryKind::kText));
+  EXPECT_TRUE(BinaryEncodable(Value::Null(), BinaryKind::kBool));
+  EXPECT_EQ(BinaryKindForOid(2950), BinaryKind::kNone);  // uuid: the table goes as text
+}
+
+TEST(PgCopyBinary, DatesAndTimestampsCountFrom2000) {
+  std::string out;
+  AppendBinaryField(Value::Date(10957), BinaryKind::kDate, &out);
+  AppendBinaryField(Value::Timestamp(946684800000001), BinaryKind::kTimestamp, &out);
+  EXPECT_EQ(Hex(out), "00000004" "00000000" "00000008" "0000000000000001");
 }
 
 }  // namespace

@@ -30,13 +30,23 @@ Status PgWriter::Prepare(const StepContext& ctx, const std::vector<ColumnInfo>& 
   }
   for (const std::string& c : plan_->columns) plan_->bytea.push_back(table.Find(c)->type.is_bytea());
   plan_->constraint_columns = table.constraint_columns;
+  for (const std::string& c : plan_->columns) {
+    BinaryKind kind = BinaryKindForOid(table.Find(c)->type.oid);
+    if (kind == BinaryKind::kNone) {
+      plan_->binary.clear();
+      break;
+    }
+    plan_->binary.push_back(kind);
+  }
   ASSIGN_OR_RETURN(std::vector<std::string> key, ConflictKey(table));
   std::string insert_sql;
   if (options_.mode == PgWriteMode::kCopy) {
     plan_->copy_sql = CopyInSql(options_.table, plan_->columns);
+    plan_->copy_binary_sql = plan_->copy_sql + " (FORMAT binary)";
   } else {
     plan_->stage_sql = CreateStageSql(options_.table, plan_->columns);
     plan_->copy_sql = CopyInSql(kStageTable, plan_->columns);
+    plan_->copy_binary_sql = plan_->copy_sql + " (FORMAT binary)";
     insert_sql = InsertFromStageSql(options_.table, plan_->columns, options_.mode, key);
     plan_->move_sql = insert_sql + "; TRUNCATE " + kStageTable;
   }

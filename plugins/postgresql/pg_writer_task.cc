@@ -9,7 +9,7 @@
 namespace ferry::pg {
 namespace {
 
-constexpr size_t kFlushBytes = 1 << 18;
+constexpr size_t kFlushBytes = 1 << 16;
 
 }  // namespace
 
@@ -35,35 +35,61 @@ Status PgWriterTask::Write(const RecordBatch& batch, size_t begin, size_t end) {
                             " columns, the table " + std::to_string(plan_->columns.size()));
   }
   // One round trip opens the savepoint and the COPY (releasing the previous write's savepoint).
+  const bool binary = CanWriteBinary(batch, begin, end);
   std::string start = savepoint_ ? "RELEASE SAVEPOINT ferry_write; " : "";
-  start += "SAVEPOINT ferry_write; " + plan_->copy_sql;
+  start += "SAVEPOINT ferry_write; " + (binary ? plan_->copy_binary_sql : plan_->copy_sql);
   savepoint_ = false;
   Status s = conn_.StartCopyIn(start);
   if (!s.ok()) return s;
   savepoint_ = true;
-  s = CopyRows(batch, begin, end);
+  s = CopyRows(batch, begin, end, binary);
   if (s.ok() && !plan_->move_sql.empty()) s = conn_.Exec(plan_->move_sql);
   if (!s.ok()) return Refused(std::move(s));
   return Status::OK();
 }
 
-Status PgWriterTask::CopyRows(const RecordBatch& batch, size_t begin, size_t end) {
+bool PgWriterTask::CanWriteBinary(const RecordBatch& batch, size_t begin, size_t end) const {
+  const std::vector<BinaryKind>& kinds = plan_->binary;
+  if (kinds.empty()) return false;
+  for (size_t r = begin; r < end; ++r) {
+    const Value* row = batch.row(r);
+    for (size_t c = 0; c < kinds.size(); ++c) {
+      if (!BinaryEncodable(row[c], kinds[c])) return false;
+    }
+  }
+  return true;
+}
+
+// Sends the buffer once it is large enough (or when `force`), so the server parses the first
+// rows while later ones are still being encoded.
+Status PgWriterTask::Flush(bool force) {
+  if (buffer_.empty() || (!force && buffer_.size() < kFlushBytes)) return Status::OK();
+  Status put = conn_.PutCopyData(buffer_);
+  buffer_.clear();
+  return put;
+}
+
+Status PgWriterTask::CopyRows(const RecordBatch& batch, size_t begin, size_t end, bool binary) {
   buffer_.clear();
   const size_t ncols = plan_->columns.size();
   Status put;
+  if (binary) AppendBinaryHeader(&buffer_);
   for (size_t r = begin; r < end && put.ok(); ++r) {
     const Value* row = batch.row(r);
-    for (size_t c = 0; c < ncols; ++c) {
-      if (c > 0) buffer_.push_back('\t');
-      AppendCopyField(row[c], plan_->bytea[c], &buffer_);
+    if (binary) {
+      AppendBinaryRowStart(static_cast<uint16_t>(ncols), &buffer_);
+      for (size_t c = 0; c < ncols; ++c) AppendBinaryField(row[c], plan_->binary[c], &buffer_);
+    } else {
+      for (size_t c = 0; c < ncols; ++c) {
+        if (c > 0) buffer_.push_back('\t');
+        AppendCopyField(row[c], plan_->bytea[c], &buffer_);
+      }
+      buffer_.push_back('\n');
     }
-    buffer_.push_back('\n');
-    if (buffer_.size() >= kFlushBytes) {
-      put = conn_.PutCopyData(buffer_);
-      buffer_.clear();
-    }
+    put = Flush(false);
   }
-  if (put.ok() && !buffer_.empty()) put = conn_.PutCopyData(buffer_);
+  if (binary && put.ok()) AppendBinaryTrailer(&buffer_);
+  if (put.ok()) put = Flush(true);
   Status ended = conn_.EndCopyIn();
   return put.ok() ? ended : put;
 }

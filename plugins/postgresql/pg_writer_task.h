@@ -5,7 +5,9 @@
 // and move them with one INSERT ... SELECT [ON CONFLICT ...]. A refused row (data exception,
 // constraint, encoding: SQLSTATE classes 22 and 23) rolls back to the savepoint and is a
 // DataError with PostgreSQL's message and column; a lost connection, a serialization failure or
-// a deadlock is Aborted (the split is retried). Used by one thread at a time.
+// a deadlock is Aborted (the split is retried). A batch goes as COPY binary when every value
+// has an exact binary form for its column (pg_copy_binary.h), else as COPY text.
+// Used by one thread at a time.
 #pragma once
 
 #include <memory>
@@ -15,12 +17,15 @@
 #include "ferry/plugin/sql/sql_sources.h"
 #include "ferry/plugin/writer.h"
 #include "plugins/postgresql/pg_connection.h"
+#include "plugins/postgresql/pg_copy_binary.h"
 
 namespace ferry::pg {
 
 // What every task of one writer shares, fixed at Prepare.
 struct PgWritePlan {
   std::string copy_sql;      // COPY target (cols) FROM STDIN: the table, or the stage
+  std::string copy_binary_sql;         // the same with (FORMAT binary)
+  std::vector<BinaryKind> binary;      // per column; empty: some column has no binary form
   std::string stage_sql;     // CREATE TEMP TABLE of the stage; empty in copy mode
   std::string move_sql;      // INSERT ... SELECT from the stage; empty in copy mode
   std::vector<bool> bytea;   // per written column: its input function is bytea's
@@ -43,7 +48,9 @@ class PgWriterTask : public WriterTask {
  private:
   PgWriterTask(PgConnection conn, std::shared_ptr<const PgWritePlan> plan)
       : conn_(std::move(conn)), plan_(std::move(plan)) {}
-  Status CopyRows(const RecordBatch& batch, size_t begin, size_t end);
+  bool CanWriteBinary(const RecordBatch& batch, size_t begin, size_t end) const;
+  Status CopyRows(const RecordBatch& batch, size_t begin, size_t end, bool binary);
+  Status Flush(bool force);
   Status Refused(Status error);
 
   PgConnection conn_;

@@ -144,6 +144,26 @@ TEST(PostgresqlRoundTrip, PgToCsvToPgKeepsNullEmptyAndEveryByte) {
             PgRows("SELECT t.*::text FROM " + (s / "src") + " t ORDER BY id"));
 }
 
+// CSV read as strings into typed columns: PostgreSQL parses each value (COPY text), and a value
+// it refuses is a dirty row with its own message.
+TEST(PostgresqlRoundTrip, CsvStringsIntoTypedColumnsAreParsedByTheServer) {
+  PgTestSchema s;
+  PgExec("CREATE TABLE " + (s / "dst") + " (id int, n numeric(6,2), d date, f real)");
+  TempDir dir;
+  WriteTextFile(dir / "in.csv", "1,1.5,2025-10-31,0.1\n2,abc,2025-10-31,1\n3,-2.25,2024-02-29,\\N\n");
+  auto col = [](int i) { return json{{"index", i}, {"type", "string"}}; };
+  CliResult r = RunJob(dir, Job("txtfile", {{"path", dir / "in.csv"},
+                                            {"column", {col(0), col(1), col(2), col(3)}}},
+                                "postgresql", {{"connection", TestPgServer().ConnectionJson()},
+                                               {"table", s / "dst"}, {"column", {"*"}}}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Summary(dir)["dirty_records"], 1);
+  EXPECT_THAT(ReadTextFile(dir / "run/dirty.jsonl"),
+              ::testing::HasSubstr("invalid input syntax for type numeric: \\\"abc\\\""));
+  EXPECT_THAT(PgRows("SELECT t::text FROM " + (s / "dst") + " t ORDER BY id"),
+              ::testing::ElementsAre("(1,1.50,2025-10-31,0.1)", "(3,-2.25,2024-02-29,)"));
+}
+
 TEST(PostgresqlRoundTrip, PgToSqliteToPg) {
   PgTestSchema s;
   PgExec("CREATE TABLE " + (s / "src") +

@@ -1,0 +1,188 @@
+#include "plugins/postgresql/pg_copy_binary.h"
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <vector>
+
+namespace ferry::pg {
+namespace {
+
+// PostgreSQL's epoch (2000-01-01) after the Unix epoch.
+constexpr int64_t kPgEpochDays = 10957;
+constexpr int64_t kPgEpochMicros = kPgEpochDays * 86400LL * 1000000LL;
+
+void Put16(uint16_t v, std::string* out) {
+  char b[2] = {static_cast<char>(v >> 8), static_cast<char>(v)};
+  out->append(b, 2);
+}
+
+void Put32(uint32_t v, std::string* out) {
+  char b[4] = {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8),
+               static_cast<char>(v)};
+  out->append(b, 4);
+}
+
+void Put64(uint64_t v, std::string* out) {
+  Put32(static_cast<uint32_t>(v >> 32), out);
+  Put32(static_cast<uint32_t>(v), out);
+}
+
+bool FitsInt32(int64_t v) {
+  return v >= std::numeric_limits<int32_t>::min() && v <= std::numeric_limits<int32_t>::max();
+}
+
+}  // namespace
+
+BinaryKind BinaryKindForOid(uint32_t oid) {
+  switch (oid) {
+    case 21: return BinaryKind::kInt2;
+    case 23: return BinaryKind::kInt4;
+    case 20: return BinaryKind::kInt8;
+    case 700: return BinaryKind::kFloat4;
+    case 701: return BinaryKind::kFloat8;
+    case 1700: return BinaryKind::kNumeric;
+    case 25:
+    case 1043:
+    case 1042: return BinaryKind::kText;
+    case 17: return BinaryKind::kBytea;
+    case 16: return BinaryKind::kBool;
+    case 1082: return BinaryKind::kDate;
+    case 1083: return BinaryKind::kTime;
+    case 1114: return BinaryKind::kTimestamp;
+    case 1184: return BinaryKind::kTimestampTz;
+    default: return BinaryKind::kNone;
+  }
+}
+
+bool BinaryEncodable(const Value& v, BinaryKind k) {
+  if (v.is_null()) return true;
+  switch (k) {
+    case BinaryKind::kNone: return false;
+    case BinaryKind::kInt2:
+      return v.type == TypeId::kInt64 && v.i >= -32768 && v.i <= 32767;
+    case BinaryKind::kInt4: return v.type == TypeId::kInt64 && FitsInt32(v.i);
+    case BinaryKind::kInt8: return v.type == TypeId::kInt64;
+    case BinaryKind::kFloat4:
+      return v.type == TypeId::kDouble &&
+             (std::isnan(v.d) || static_cast<double>(static_cast<float>(v.d)) == v.d);
+    case BinaryKind::kFloat8: return v.type == TypeId::kDouble;
+    case BinaryKind::kNumeric: return v.type == TypeId::kDecimal;
+    case BinaryKind::kText: return v.type == TypeId::kString;
+    case BinaryKind::kBytea: return v.type == TypeId::kBytes || v.type == TypeId::kString;
+    case BinaryKind::kBool: return v.type == TypeId::kBool;
+    case BinaryKind::kDate: return v.type == TypeId::kDate && FitsInt32(v.i - kPgEpochDays);
+    case BinaryKind::kTime: return v.type == TypeId::kTime;
+    case BinaryKind::kTimestamp: return v.type == TypeId::kTimestamp;
+    case BinaryKind::kTimestampTz: return v.type == TypeId::kTimestampTz;
+  }
+  return false;
+}
+
+void AppendNumericBinary(std::string_view text, std::string* out) {
+  bool negative = !text.empty() && text[0] == '-';
+  if (negative || (!text.empty() && text[0] == '+')) text.remove_prefix(1);
+  size_t dot = text.find('.');
+  std::string_view whole = text.substr(0, dot);
+  std::string_view frac = dot == std::string_view::npos ? std::string_view() : text.substr(dot + 1);
+  // Base-10000 groups aligned on the decimal point: pad the whole part on the left and the
+  // fraction on the right to multiples of four digits.
+  std::string digits(static_cast<size_t>((4 - whole.size() % 4) % 4), '0');
+  digits.append(whole);
+  const int whole_groups = static_cast<int>(digits.size() / 4);
+  digits.append(frac);
+  digits.append((4 - frac.size() % 4) % 4, '0');
+  std::vector<uint16_t> groups;
+  for (size_t i = 0; i < digits.size(); i += 4) {
+    groups.push_back(static_cast<uint16_t>((digits[i] - '0') * 1000 + (digits[i + 1] - '0') * 100 +
+                                           (digits[i + 2] - '0') * 10 + (digits[i + 3] - '0')));
+  }
+  int weight = whole_groups - 1;
+  size_t first = 0;
+  while (first < groups.size() && groups[first] == 0) {
+    ++first;
+    --weight;
+  }
+  size_t last = groups.size();
+  while (last > first && groups[last - 1] == 0) --last;
+  const uint16_t ndigits = static_cast<uint16_t>(last - first);
+  if (ndigits == 0) {
+    weight = 0;
+    negative = false;  // numeric has no negative zero
+  }
+  Put32(8 + 2u * ndigits, out);
+  Put16(ndigits, out);
+  Put16(static_cast<uint16_t>(static_cast<int16_t>(weight)), out);
+  Put16(negative ? 0x4000 : 0x0000, out);
+  Put16(static_cast<uint16_t>(frac.size()), out);
+  for (size_t i = first; i < last; ++i) Put16(groups[i], out);
+}
+
+void AppendBinaryField(const Value& v, BinaryKind k, std::string* out) {
+  if (v.is_null()) {
+    Put32(0xFFFFFFFFu, out);
+    return;
+  }
+  switch (k) {
+    case BinaryKind::kInt2:
+      Put32(2, out);
+      Put16(static_cast<uint16_t>(static_cast<int16_t>(v.i)), out);
+      return;
+    case BinaryKind::kInt4:
+    case BinaryKind::kDate: {
+      int64_t n = k == BinaryKind::kDate ? v.i - kPgEpochDays : v.i;
+      Put32(4, out);
+      Put32(static_cast<uint32_t>(static_cast<int32_t>(n)), out);
+      return;
+    }
+    case BinaryKind::kInt8:
+    case BinaryKind::kTime:
+      Put32(8, out);
+      Put64(static_cast<uint64_t>(v.i), out);
+      return;
+    case BinaryKind::kTimestamp:
+    case BinaryKind::kTimestampTz:
+      Put32(8, out);
+      Put64(static_cast<uint64_t>(v.i - kPgEpochMicros), out);
+      return;
+    case BinaryKind::kFloat4: {
+      float f = static_cast<float>(v.d);
+      uint32_t bits;
+      std::memcpy(&bits, &f, 4);
+      Put32(4, out);
+      Put32(bits, out);
+      return;
+    }
+    case BinaryKind::kFloat8: {
+      uint64_t bits;
+      std::memcpy(&bits, &v.d, 8);
+      Put32(8, out);
+      Put64(bits, out);
+      return;
+    }
+    case BinaryKind::kNumeric: AppendNumericBinary(v.text(), out); return;
+    case BinaryKind::kText:
+    case BinaryKind::kBytea:
+      Put32(v.len, out);
+      out->append(v.len == 0 ? "" : v.p, v.len);
+      return;
+    case BinaryKind::kBool:
+      Put32(1, out);
+      out->push_back(v.i ? 1 : 0);
+      return;
+    case BinaryKind::kNone: return;
+  }
+}
+
+void AppendBinaryHeader(std::string* out) {
+  static constexpr char kSignature[] = "PGCOPY\n\377\r\n";
+  out->append(kSignature, 11);
+  Put32(0, out);  // flags
+  Put32(0, out);  // header extension length
+}
+
+void AppendBinaryRowStart(uint16_t fields, std::string* out) { Put16(fields, out); }
+
+void AppendBinaryTrailer(std::string* out) { Put16(0xFFFF, out); }
+
+}  // namespace ferry::pg

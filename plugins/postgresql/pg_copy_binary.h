@@ -1,0 +1,50 @@
+// PostgreSQL's COPY binary format, for the writer: each value goes in the destination column's
+// own binary representation (int2/int4/int8, float4/float8, numeric, text, bytea, bool, date,
+// time, timestamp, timestamptz), which the server reads without parsing text — about twice as
+// fast to load as COPY text. Only exact encodings are used: a value whose Ferry type does not
+// map exactly onto the column type (a string into an integer column, an int64 beyond int4) is
+// not encodable, and the writer sends that batch as COPY text instead, where the server parses
+// it and refuses it with its own message.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "ferry/types/value.h"
+
+namespace ferry::pg {
+
+enum class BinaryKind : uint8_t {
+  kNone,  // no binary encoding here: the table is written as COPY text
+  kInt2,
+  kInt4,
+  kInt8,
+  kFloat4,
+  kFloat8,
+  kNumeric,
+  kText,  // text, varchar, char: the UTF-8 bytes (the server checks encoding and length)
+  kBytea,
+  kBool,
+  kDate,
+  kTime,
+  kTimestamp,
+  kTimestampTz,
+};
+
+BinaryKind BinaryKindForOid(uint32_t oid);
+
+// Whether `v` has an exact binary encoding for a column of kind `k`.
+bool BinaryEncodable(const Value& v, BinaryKind k);
+
+// Appends one field (length word and bytes; NULL as length -1). Requires BinaryEncodable.
+void AppendBinaryField(const Value& v, BinaryKind k, std::string* out);
+// The 19-byte file header, a row's field count, and the end-of-data marker.
+void AppendBinaryHeader(std::string* out);
+void AppendBinaryRowStart(uint16_t fields, std::string* out);
+void AppendBinaryTrailer(std::string* out);
+
+// Numeric's binary form for canonical decimal text ("-123.4500"): ndigits, weight, sign, dscale
+// and base-10000 digits. Exposed for tests.
+void AppendNumericBinary(std::string_view decimal, std::string* out);
+
+}  // namespace ferry::pg
