@@ -221,6 +221,29 @@ TEST(PostgresqlRoundTrip, UpdateModeOverwritesStaleRowsAndIgnoreKeepsThem) {
             "1:new1,2:stale,3:new3,4:new4,5:stale,6:new6,7:new7,8:new8,9:new9,10:new10,100:other");
 }
 
+TEST(PostgresqlRoundTrip, PreSqlRunsBeforeAndPostSqlAfterEverySplit) {
+  PgTestSchema s;
+  PgExec("CREATE TABLE " + (s / "src") + " (id int);"
+         "INSERT INTO " + (s / "src") + " SELECT generate_series(1, 500);"
+         "CREATE TABLE " + (s / "dst") + " (id int);"
+         "INSERT INTO " + (s / "dst") + " VALUES (-1), (-2);"
+         "CREATE TABLE " + (s / "log") + " (what text, n bigint)");
+  const json conn = TestPgServer().ConnectionJson();
+  TempDir dir;
+  CliResult r = RunJob(
+      dir, Job("postgresql", {{"connection", conn}, {"table", s / "src"}, {"column", {"id"}},
+                              {"splitPk", "id"}},
+               "postgresql",
+               {{"connection", conn}, {"table", s / "dst"}, {"column", {"id"}},
+                {"preSql", {"DELETE FROM " + (s / "dst"),
+                            "INSERT INTO " + (s / "log") + " SELECT 'pre', count(*) FROM " + (s / "dst")}},
+                {"postSql", "INSERT INTO " + (s / "log") + " SELECT 'post', count(*) FROM " + (s / "dst")}},
+               3));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(PgRows("SELECT what || ':' || n FROM " + (s / "log") + " ORDER BY what DESC"),
+              ::testing::ElementsAre("pre:0", "post:500"));
+}
+
 TEST(PostgresqlRoundTrip, SplitPkReadsSkewedNegativeAndNullKeysExactlyOnce) {
   PgTestSchema s;
   PgExec("CREATE TABLE " + (s / "src") + " (k bigint, v int);"
