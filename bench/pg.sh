@@ -21,6 +21,7 @@ conn=$(cat "$WORK/pg/conn.json")
 field() { printf '%s' "$conn" | tr -d '\n' | sed -E "s/.*\"$1\": *\"?([^\",}]*)\"?.*/\1/"; }
 export PGHOST=$(field host) PGPORT=$(field port) PGUSER=$(field user) PGPASSWORD=$(field password)
 export PGDATABASE=$(field database)
+export PGOPTIONS="-c client_min_messages=warning"
 psql_q() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
 
 make_orders() {  # rows

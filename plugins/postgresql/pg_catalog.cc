@@ -34,8 +34,8 @@ std::vector<std::string> PgTable::WritableColumns() const {
 }
 
 Result<PgTable> LoadTable(PgConnection& conn, const std::string& name) {
-  ASSIGN_OR_RETURN(PgResult rel, conn.Query("SELECT to_regclass($1)::oid", {name},
-                                            "looking up table " + name));
+  ASSIGN_OR_RETURN(PgResult rel,
+                   conn.Query("SELECT to_regclass($1)::oid", {name}, "looking up table " + name));
   if (PQgetisnull(rel.get(), 0, 0)) {
     return Status::NotFound("table " + name + " does not exist in " + conn.server())
         .WithField("table");
@@ -67,7 +67,8 @@ Result<PgTable> LoadTable(PgConnection& conn, const std::string& name) {
                               "a ON a.attrelid = i.indrelid AND a.attnum = k.attnum "
                               "WHERE i.indrelid = $1 AND i.indisprimary ORDER BY k.n",
                               {oid}, "reading the primary key of " + name));
-  for (int r = 0; r < PQntuples(pk.get()); ++r) table.primary_key.push_back(PQgetvalue(pk.get(), r, 0));
+  for (int r = 0; r < PQntuples(pk.get()); ++r)
+    table.primary_key.push_back(PQgetvalue(pk.get(), r, 0));
   ASSIGN_OR_RETURN(PgResult cons,
                    conn.Query("SELECT c.conname, a.attname FROM pg_constraint c JOIN pg_attribute "
                               "a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] "

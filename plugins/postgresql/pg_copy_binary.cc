@@ -36,45 +36,71 @@ bool FitsInt32(int64_t v) {
 
 BinaryKind BinaryKindForOid(uint32_t oid) {
   switch (oid) {
-    case 21: return BinaryKind::kInt2;
-    case 23: return BinaryKind::kInt4;
-    case 20: return BinaryKind::kInt8;
-    case 700: return BinaryKind::kFloat4;
-    case 701: return BinaryKind::kFloat8;
-    case 1700: return BinaryKind::kNumeric;
+    case 21:
+      return BinaryKind::kInt2;
+    case 23:
+      return BinaryKind::kInt4;
+    case 20:
+      return BinaryKind::kInt8;
+    case 700:
+      return BinaryKind::kFloat4;
+    case 701:
+      return BinaryKind::kFloat8;
+    case 1700:
+      return BinaryKind::kNumeric;
     case 25:
     case 1043:
-    case 1042: return BinaryKind::kText;
-    case 17: return BinaryKind::kBytea;
-    case 16: return BinaryKind::kBool;
-    case 1082: return BinaryKind::kDate;
-    case 1083: return BinaryKind::kTime;
-    case 1114: return BinaryKind::kTimestamp;
-    case 1184: return BinaryKind::kTimestampTz;
-    default: return BinaryKind::kNone;
+    case 1042:
+      return BinaryKind::kText;
+    case 17:
+      return BinaryKind::kBytea;
+    case 16:
+      return BinaryKind::kBool;
+    case 1082:
+      return BinaryKind::kDate;
+    case 1083:
+      return BinaryKind::kTime;
+    case 1114:
+      return BinaryKind::kTimestamp;
+    case 1184:
+      return BinaryKind::kTimestampTz;
+    default:
+      return BinaryKind::kNone;
   }
 }
 
 bool BinaryEncodable(const Value& v, BinaryKind k) {
   if (v.is_null()) return true;
   switch (k) {
-    case BinaryKind::kNone: return false;
+    case BinaryKind::kNone:
+      return false;
     case BinaryKind::kInt2:
       return v.type == TypeId::kInt64 && v.i >= -32768 && v.i <= 32767;
-    case BinaryKind::kInt4: return v.type == TypeId::kInt64 && FitsInt32(v.i);
-    case BinaryKind::kInt8: return v.type == TypeId::kInt64;
+    case BinaryKind::kInt4:
+      return v.type == TypeId::kInt64 && FitsInt32(v.i);
+    case BinaryKind::kInt8:
+      return v.type == TypeId::kInt64;
     case BinaryKind::kFloat4:
       return v.type == TypeId::kDouble &&
              (std::isnan(v.d) || static_cast<double>(static_cast<float>(v.d)) == v.d);
-    case BinaryKind::kFloat8: return v.type == TypeId::kDouble;
-    case BinaryKind::kNumeric: return v.type == TypeId::kDecimal;
-    case BinaryKind::kText: return v.type == TypeId::kString;
-    case BinaryKind::kBytea: return v.type == TypeId::kBytes || v.type == TypeId::kString;
-    case BinaryKind::kBool: return v.type == TypeId::kBool;
-    case BinaryKind::kDate: return v.type == TypeId::kDate && FitsInt32(v.i - kPgEpochDays);
-    case BinaryKind::kTime: return v.type == TypeId::kTime;
-    case BinaryKind::kTimestamp: return v.type == TypeId::kTimestamp;
-    case BinaryKind::kTimestampTz: return v.type == TypeId::kTimestampTz;
+    case BinaryKind::kFloat8:
+      return v.type == TypeId::kDouble;
+    case BinaryKind::kNumeric:
+      return v.type == TypeId::kDecimal;
+    case BinaryKind::kText:
+      return v.type == TypeId::kString;
+    case BinaryKind::kBytea:
+      return v.type == TypeId::kBytes || v.type == TypeId::kString;
+    case BinaryKind::kBool:
+      return v.type == TypeId::kBool;
+    case BinaryKind::kDate:
+      return v.type == TypeId::kDate && FitsInt32(v.i - kPgEpochDays);
+    case BinaryKind::kTime:
+      return v.type == TypeId::kTime;
+    case BinaryKind::kTimestamp:
+      return v.type == TypeId::kTimestamp;
+    case BinaryKind::kTimestampTz:
+      return v.type == TypeId::kTimestampTz;
   }
   return false;
 }
@@ -160,7 +186,9 @@ void AppendBinaryField(const Value& v, BinaryKind k, std::string* out) {
       Put64(bits, out);
       return;
     }
-    case BinaryKind::kNumeric: AppendNumericBinary(v.text(), out); return;
+    case BinaryKind::kNumeric:
+      AppendNumericBinary(v.text(), out);
+      return;
     case BinaryKind::kText:
     case BinaryKind::kBytea:
       Put32(v.len, out);
@@ -170,7 +198,8 @@ void AppendBinaryField(const Value& v, BinaryKind k, std::string* out) {
       Put32(1, out);
       out->push_back(v.i ? 1 : 0);
       return;
-    case BinaryKind::kNone: return;
+    case BinaryKind::kNone:
+      return;
   }
 }
 

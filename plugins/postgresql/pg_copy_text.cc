@@ -10,13 +10,20 @@ namespace {
 
 char Unescape(char c) {
   switch (c) {
-    case 'b': return '\b';
-    case 'f': return '\f';
-    case 'n': return '\n';
-    case 'r': return '\r';
-    case 't': return '\t';
-    case 'v': return '\v';
-    default: return c;
+    case 'b':
+      return '\b';
+    case 'f':
+      return '\f';
+    case 'n':
+      return '\n';
+    case 'r':
+      return '\r';
+    case 't':
+      return '\t';
+    case 'v':
+      return '\v';
+    default:
+      return c;
   }
 }
 
@@ -110,8 +117,8 @@ Status SplitCopyLine(std::string_view line, size_t expected, CopyFields* out) {
   size_t start = 0;
   for (;;) {
     size_t tab = line.find('\t', start);
-    std::string_view field = line.substr(start, tab == std::string_view::npos ? line.npos
-                                                                              : tab - start);
+    std::string_view field =
+        line.substr(start, tab == std::string_view::npos ? line.npos : tab - start);
     if (field == "\\N") {
       out->text.emplace_back();
       out->null.push_back(true);
@@ -136,7 +143,8 @@ Status SplitCopyLine(std::string_view line, size_t expected, CopyFields* out) {
 
 Result<Value> DecodeCopyField(TypeId type, std::string_view text, RecordBatch* batch) {
   switch (type) {
-    case TypeId::kInt64: return DecodeInt(text);
+    case TypeId::kInt64:
+      return DecodeInt(text);
     case TypeId::kBool:
       if (text == "t") return Value::Bool(true);
       if (text == "f") return Value::Bool(false);
@@ -149,7 +157,8 @@ Result<Value> DecodeCopyField(TypeId type, std::string_view text, RecordBatch* b
     case TypeId::kDecimal:
       if (!IsPlainDecimal(text)) return NotA(text, "an exact decimal");
       return batch->CopyText(TypeId::kDecimal, text);
-    case TypeId::kBytes: return DecodeBytea(text, batch);
+    case TypeId::kBytes:
+      return DecodeBytea(text, batch);
     case TypeId::kDate: {
       auto d = ParseDate(text);
       if (!d.ok()) return NotA(text, "a date (BC and infinite dates have no Ferry value)");
@@ -167,7 +176,8 @@ Result<Value> DecodeCopyField(TypeId type, std::string_view text, RecordBatch* b
       if (!t.ok()) return NotA(text, "a timestamp (BC and infinite ones have no Ferry value)");
       return tz ? Value::TimestampTz(*t) : Value::Timestamp(*t);
     }
-    default: return batch->CopyText(TypeId::kString, text);
+    default:
+      return batch->CopyText(TypeId::kString, text);
   }
 }
 
@@ -177,11 +187,20 @@ void AppendCopyEscaped(std::string_view text, std::string* out) {
     char c = text[i];
     const char* esc = nullptr;
     switch (c) {
-      case '\\': esc = "\\\\"; break;
-      case '\t': esc = "\\t"; break;
-      case '\n': esc = "\\n"; break;
-      case '\r': esc = "\\r"; break;
-      default: continue;
+      case '\\':
+        esc = "\\\\";
+        break;
+      case '\t':
+        esc = "\\t";
+        break;
+      case '\n':
+        esc = "\\n";
+        break;
+      case '\r':
+        esc = "\\r";
+        break;
+      default:
+        continue;
     }
     out->append(text.data() + run, i - run);
     out->append(esc);
@@ -192,8 +211,12 @@ void AppendCopyEscaped(std::string_view text, std::string* out) {
 
 void AppendCopyField(const Value& v, bool bytea, std::string* out) {
   switch (v.type) {
-    case TypeId::kNull: out->append("\\N"); return;
-    case TypeId::kBool: out->push_back(v.i ? 't' : 'f'); return;
+    case TypeId::kNull:
+      out->append("\\N");
+      return;
+    case TypeId::kBool:
+      out->push_back(v.i ? 't' : 'f');
+      return;
     case TypeId::kDouble:
       if (std::isnan(v.d)) {
         out->append("NaN");
@@ -212,7 +235,9 @@ void AppendCopyField(const Value& v, bool bytea, std::string* out) {
       }
       AppendCopyEscaped(v.text(), out);
       return;
-    default: AppendValueText(v, out); return;
+    default:
+      AppendValueText(v, out);
+      return;
   }
 }
 

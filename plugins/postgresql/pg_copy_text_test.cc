@@ -104,10 +104,16 @@ TEST(PgStatus, ColumnOfACopyError) {
 namespace ferry::pg {
 namespace {
 
+// Hex digits in groups of the format's fields: "00000008 0000".
 std::string Hex(const std::string& s) {
   std::string out;
   AppendHex(s, &out);
   return out.substr(2);
+}
+
+std::string Unspaced(std::string s) {
+  std::erase(s, ' ');
+  return s;
 }
 
 std::string Numeric(std::string_view text) {
@@ -118,12 +124,12 @@ std::string Numeric(std::string_view text) {
 
 TEST(PgCopyBinary, NumericIsBase10000GroupsAlignedOnTheDecimalPoint) {
   // length, ndigits, weight, sign, dscale, digits
-  EXPECT_EQ(Numeric("0"), "00000008" "0000" "0000" "0000" "0000");
-  EXPECT_EQ(Numeric("-0.00"), "00000008" "0000" "0000" "0000" "0002");
-  EXPECT_EQ(Numeric("100"), "0000000a" "0001" "0000" "0000" "0000" "0064");
-  EXPECT_EQ(Numeric("-123.4500"), "0000000c" "0002" "0000" "4000" "0004" "007b" "1194");
-  EXPECT_EQ(Numeric("10000.5"), "0000000e" "0003" "0001" "0000" "0001" "0001" "0000" "1388");
-  EXPECT_EQ(Numeric("0.00012"), "0000000c" "0002" "ffff" "0000" "0005" "0001" "07d0");
+  EXPECT_EQ(Numeric("0"), Unspaced("00000008 0000 0000 0000 0000"));
+  EXPECT_EQ(Numeric("-0.00"), Unspaced("00000008 0000 0000 0000 0002"));
+  EXPECT_EQ(Numeric("100"), Unspaced("0000000a 0001 0000 0000 0000 0064"));
+  EXPECT_EQ(Numeric("-123.4500"), Unspaced("0000000c 0002 0000 4000 0004 007b 1194"));
+  EXPECT_EQ(Numeric("10000.5"), Unspaced("0000000e 0003 0001 0000 0001 0001 0000 1388"));
+  EXPECT_EQ(Numeric("0.00012"), Unspaced("0000000c 0002 ffff 0000 0005 0001 07d0"));
 }
 
 TEST(PgCopyBinary, OnlyExactEncodingsAreUsed) {
@@ -143,7 +149,7 @@ TEST(PgCopyBinary, DatesAndTimestampsCountFrom2000) {
   std::string out;
   AppendBinaryField(Value::Date(10957), BinaryKind::kDate, &out);
   AppendBinaryField(Value::Timestamp(946684800000001), BinaryKind::kTimestamp, &out);
-  EXPECT_EQ(Hex(out), "00000004" "00000000" "00000008" "0000000000000001");
+  EXPECT_EQ(Hex(out), Unspaced("00000004 00000000 00000008 0000000000000001"));
 }
 
 }  // namespace

@@ -4,7 +4,6 @@
 
 namespace ferry::pg {
 
-
 bool PgReaderOptions::query_mode() const {
   for (const SqlSource& s : sources) {
     if (!s.query_sql.empty()) return true;
@@ -37,7 +36,8 @@ Result<PgReaderOptions> PgReaderOptions::Parse(const StepContext& ctx) {
     return o;
   }
   if (!HasField(p, "column")) {
-    return Status::InvalidArgument("expected the columns to read, e.g. [\"*\"]").WithField("column");
+    return Status::InvalidArgument("expected the columns to read, e.g. [\"*\"]")
+        .WithField("column");
   }
   o.column = p.at("column");
   return o;
@@ -45,10 +45,14 @@ Result<PgReaderOptions> PgReaderOptions::Parse(const StepContext& ctx) {
 
 const char* PgWriteModeName(PgWriteMode mode) {
   switch (mode) {
-    case PgWriteMode::kCopy: return "copy";
-    case PgWriteMode::kInsert: return "insert";
-    case PgWriteMode::kUpdate: return "update";
-    case PgWriteMode::kIgnore: return "ignore";
+    case PgWriteMode::kCopy:
+      return "copy";
+    case PgWriteMode::kInsert:
+      return "insert";
+    case PgWriteMode::kUpdate:
+      return "update";
+    case PgWriteMode::kIgnore:
+      return "ignore";
   }
   return "?";
 }
@@ -56,8 +60,8 @@ const char* PgWriteModeName(PgWriteMode mode) {
 namespace {
 
 Result<PgWriteMode> ParseWriteMode(const std::string& text) {
-  for (PgWriteMode m : {PgWriteMode::kCopy, PgWriteMode::kInsert, PgWriteMode::kUpdate,
-                        PgWriteMode::kIgnore}) {
+  for (PgWriteMode m :
+       {PgWriteMode::kCopy, PgWriteMode::kInsert, PgWriteMode::kUpdate, PgWriteMode::kIgnore}) {
     if (text == PgWriteModeName(m)) return m;
   }
   return Status::InvalidArgument("expected copy, insert, update or ignore, got \"" + text + "\"")
@@ -78,7 +82,8 @@ Result<PgWriterOptions> PgWriterOptions::Parse(const StepContext& ctx) {
   o.table = o.source.tables[0];
   ASSIGN_OR_RETURN(o.columns, StringOrListField(p, "column"));
   if (o.columns.empty()) {
-    return Status::InvalidArgument("expected the columns to write, e.g. [\"*\"]").WithField("column");
+    return Status::InvalidArgument("expected the columns to write, e.g. [\"*\"]")
+        .WithField("column");
   }
   ASSIGN_OR_RETURN(std::string mode, StringField(p, "writeMode", "copy"));
   ASSIGN_OR_RETURN(o.mode, ParseWriteMode(mode));

@@ -96,8 +96,8 @@ Result<ConnectionProbe> TestConnection(const ConnectionSpec& spec) {
   ASSIGN_OR_RETURN(PgConnection conn, PgConnection::Connect(spec, "ferry/test"));
   auto t0 = std::chrono::steady_clock::now();
   RETURN_NOT_OK(conn.Exec("SELECT 1", "database"));
-  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
-                  .count();
+  double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   // "15.18 (Debian 15.18-0+deb12u1)": the number is what a user compares.
   std::string version = PQparameterStatus(conn.get(), "server_version") ?: "?";
   return ConnectionProbe{"PostgreSQL " + version.substr(0, version.find(' ')), ms};

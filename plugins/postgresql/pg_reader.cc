@@ -68,7 +68,8 @@ Status PgReader::OpenDatabases() {
     } else {
       LogWarn("{}: no shared snapshot ({}); each split reads its own", db.coordinator.server(),
               snap.status().message());
-      RETURN_NOT_OK(db.coordinator.Exec("ROLLBACK; BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
+      RETURN_NOT_OK(
+          db.coordinator.Exec("ROLLBACK; BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
     }
     databases_.push_back(std::move(db));
   }
@@ -131,9 +132,9 @@ Status PgReader::PrepareTables(int64_t job_start_micros) {
                    ColumnProjection::Parse(options_.column, job_start_micros));
   const std::string& first = options_.sources[0].tables[0];
   std::vector<PgColumnType> all_types;
-  ASSIGN_OR_RETURN(std::vector<std::string> all,
-                   DescribeColumns(databases_[0].coordinator, "SELECT * FROM " + first,
-                                   &all_types, "table"));
+  ASSIGN_OR_RETURN(
+      std::vector<std::string> all,
+      DescribeColumns(databases_[0].coordinator, "SELECT * FROM " + first, &all_types, "table"));
   projection.ExpandStar(all);
   select_columns_.clear();
   for (size_t i = 0; i < projection.source_columns().size(); ++i) {
@@ -157,9 +158,9 @@ Status PgReader::PrepareTables(int64_t job_start_micros) {
 Status PgReader::CheckSplitPk() {
   const std::string& first = options_.sources[0].tables[0];
   std::vector<PgColumnType> types;
-  ASSIGN_OR_RETURN(std::vector<std::string> all,
-                   DescribeColumns(databases_[0].coordinator, "SELECT * FROM " + first, &types,
-                                   "table"));
+  ASSIGN_OR_RETURN(
+      std::vector<std::string> all,
+      DescribeColumns(databases_[0].coordinator, "SELECT * FROM " + first, &types, "table"));
   int at = FindName(all, options_.split_pk);
   if (at < 0) {
     return Status::NotFound("column \"" + options_.split_pk + "\" does not exist in table " + first)
@@ -225,10 +226,9 @@ std::vector<ColumnInfo> PgReader::OutputColumns() const {
 }
 
 Result<std::optional<PkRange>> PgReader::KeyBounds(Database& db, const std::string& table) {
-  ASSIGN_OR_RETURN(PgResult r,
-                   db.coordinator.Query(KeyBoundsSql(table, QuoteIdentifier(split_key_),
-                                                     options_.where),
-                                        {}, "reading the splitPk bounds of " + table));
+  ASSIGN_OR_RETURN(PgResult r, db.coordinator.Query(
+                                   KeyBoundsSql(table, QuoteIdentifier(split_key_), options_.where),
+                                   {}, "reading the splitPk bounds of " + table));
   if (PQgetisnull(r.get(), 0, 0) || PQgetisnull(r.get(), 0, 1)) return std::optional<PkRange>();
   int64_t lo = std::stoll(PQgetvalue(r.get(), 0, 0));
   int64_t hi = std::stoll(PQgetvalue(r.get(), 0, 1));

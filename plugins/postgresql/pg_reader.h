@@ -52,12 +52,12 @@ class PgReader : public Reader {
   void WarnTextTypes(const std::vector<std::string>& names) const;
 
   PgReaderOptions options_;
-  std::vector<Database> databases_;  // one per source, same order
+  std::vector<Database> databases_;                     // one per source, same order
   std::shared_ptr<const ColumnProjection> projection_;  // table mode
-  std::vector<std::string> select_columns_;  // table mode: resolved source column names
-  std::string split_key_;                    // resolved splitPk column name
-  std::vector<std::string> query_columns_;   // query mode
-  std::vector<PgColumnType> source_types_;   // per select column (or query column)
+  std::vector<std::string> select_columns_;             // table mode: resolved source column names
+  std::string split_key_;                               // resolved splitPk column name
+  std::vector<std::string> query_columns_;              // query mode
+  std::vector<PgColumnType> source_types_;              // per select column (or query column)
 };
 
 // Connects to `source` (its address, then each fallback in order); the error names every one.

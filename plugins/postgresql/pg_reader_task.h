@@ -23,7 +23,7 @@ struct PgRowLayout {
     TypeId type = TypeId::kString;
   };
   std::vector<Slot> slots;
-  size_t num_fields = 0;  // fields per COPY row
+  size_t num_fields = 0;                             // fields per COPY row
   std::shared_ptr<const ColumnProjection> computed;  // null when every column is read
   std::vector<std::string> output_names;             // for the column of a dirty record
 };

@@ -32,9 +32,7 @@ std::string SelectSql(const std::string& table, const std::vector<std::string>& 
   return "SELECT " + cols + " FROM " + table + Where(where, key_condition);
 }
 
-std::string CopyOutSql(const std::string& select) {
-  return "COPY (" + select + "\n) TO STDOUT";
-}
+std::string CopyOutSql(const std::string& select) { return "COPY (" + select + "\n) TO STDOUT"; }
 
 std::string KeyBoundsSql(const std::string& table, const std::string& quoted_key,
                          const std::string& where) {
@@ -47,15 +45,17 @@ std::string CopyInSql(const std::string& table, const std::vector<std::string>& 
 }
 
 std::string CreateStageSql(const std::string& table, const std::vector<std::string>& columns) {
-  return std::string("CREATE TEMP TABLE ") + kStageTable + " AS SELECT " + QuotedList(columns) +
-         " FROM " + table + " WITH NO DATA";
+  std::string sql = "CREATE TEMP TABLE ";
+  sql += kStageTable;
+  sql += " AS SELECT " + QuotedList(columns) + " FROM " + table + " WITH NO DATA";
+  return sql;
 }
 
 std::string InsertFromStageSql(const std::string& table, const std::vector<std::string>& columns,
                                PgWriteMode mode, const std::vector<std::string>& key) {
   std::string cols = QuotedList(columns);
-  std::string sql = "INSERT INTO " + table + " (" + cols + ") SELECT " + cols + " FROM " +
-                    kStageTable;
+  std::string sql =
+      "INSERT INTO " + table + " (" + cols + ") SELECT " + cols + " FROM " + kStageTable;
   if (mode == PgWriteMode::kIgnore) {
     sql += " ON CONFLICT";
     if (!key.empty()) sql += " (" + QuotedList(key) + ")";

@@ -8,19 +8,28 @@ namespace ferry::pg {
 
 TypeId ValueTypeForOid(uint32_t oid) {
   switch (oid) {
-    case 16: return TypeId::kBool;
-    case 17: return TypeId::kBytes;
+    case 16:
+      return TypeId::kBool;
+    case 17:
+      return TypeId::kBytes;
     case 20:
     case 21:
     case 23:
-    case 26: return TypeId::kInt64;  // int8, int2, int4, oid
+    case 26:
+      return TypeId::kInt64;  // int8, int2, int4, oid
     case 700:
-    case 701: return TypeId::kDouble;
-    case 1700: return TypeId::kDecimal;
-    case 1082: return TypeId::kDate;
-    case 1083: return TypeId::kTime;
-    case 1114: return TypeId::kTimestamp;
-    case 1184: return TypeId::kTimestampTz;
+    case 701:
+      return TypeId::kDouble;
+    case 1700:
+      return TypeId::kDecimal;
+    case 1082:
+      return TypeId::kDate;
+    case 1083:
+      return TypeId::kTime;
+    case 1114:
+      return TypeId::kTimestamp;
+    case 1184:
+      return TypeId::kTimestampTz;
     // Read as text on purpose: character types, name, uuid, json, jsonb.
     case 18:
     case 19:
@@ -29,8 +38,10 @@ TypeId ValueTypeForOid(uint32_t oid) {
     case 1043:
     case 2950:
     case 114:
-    case 3802: return TypeId::kString;
-    default: return TypeId::kNull;
+    case 3802:
+      return TypeId::kString;
+    default:
+      return TypeId::kNull;
   }
 }
 
@@ -60,8 +71,8 @@ Status ResolveColumnTypes(PgConnection& conn, std::vector<PgColumnType>* columns
     c.category = PQgetvalue(r.get(), static_cast<int>(i), 1)[0];
     TypeId t = ValueTypeForOid(c.oid);
     c.value_type = t == TypeId::kNull ? TypeId::kString : t;
-    c.text_on_purpose = t != TypeId::kNull || c.category == 'A' || c.category == 'E' ||
-                        c.category == 'S';
+    c.text_on_purpose =
+        t != TypeId::kNull || c.category == 'A' || c.category == 'E' || c.category == 'S';
   }
   return Status::OK();
 }

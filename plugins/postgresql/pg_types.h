@@ -19,8 +19,8 @@ class PgConnection;
 // One result or table column as the server describes it.
 struct PgColumnType {
   uint32_t oid = 0;
-  std::string name;       // format_type(): "numeric(12,2)", "character varying(32)"
-  char category = 'U';    // pg_type.typcategory: 'A' array, 'E' enum, 'S' string...
+  std::string name;     // format_type(): "numeric(12,2)", "character varying(32)"
+  char category = 'U';  // pg_type.typcategory: 'A' array, 'E' enum, 'S' string...
   TypeId value_type = TypeId::kString;
   bool text_on_purpose = true;  // false: an unknown type read as text (named by ferry check)
   bool is_bytea() const { return oid == 17; }

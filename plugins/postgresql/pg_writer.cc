@@ -28,7 +28,8 @@ Status PgWriter::Prepare(const StepContext& ctx, const std::vector<ColumnInfo>& 
                                    " columns, reader produces " + std::to_string(input.size()))
         .WithField("column");
   }
-  for (const std::string& c : plan_->columns) plan_->bytea.push_back(table.Find(c)->type.is_bytea());
+  for (const std::string& c : plan_->columns)
+    plan_->bytea.push_back(table.Find(c)->type.is_bytea());
   plan_->constraint_columns = table.constraint_columns;
   for (const std::string& c : plan_->columns) {
     BinaryKind kind = BinaryKindForOid(table.Find(c)->type.oid);
@@ -97,8 +98,8 @@ Result<std::vector<std::string>> PgWriter::ConflictKey(const PgTable& table) con
   }
   if (!key.empty() || options_.mode != PgWriteMode::kUpdate) return key;
   if (!table.primary_key.empty()) return table.primary_key;
-  return Status::InvalidArgument("writeMode \"update\" needs a primary key on table " +
-                                 table.name + ", or conflictColumns")
+  return Status::InvalidArgument("writeMode \"update\" needs a primary key on table " + table.name +
+                                 ", or conflictColumns")
       .WithField("writeMode");
 }
 

@@ -14,8 +14,8 @@ constexpr size_t kFlushBytes = 1 << 16;
 }  // namespace
 
 Result<std::unique_ptr<PgWriterTask>> PgWriterTask::Open(const SqlSource& source,
-                                                        std::shared_ptr<const PgWritePlan> plan,
-                                                        const std::string& split_id) {
+                                                         std::shared_ptr<const PgWritePlan> plan,
+                                                         const std::string& split_id) {
   ASSIGN_OR_RETURN(PgConnection conn, ConnectSource(source, "ferry/write/" + split_id, nullptr));
   conn.set_constraint_columns(&plan->constraint_columns);
   if (!plan->stage_sql.empty()) RETURN_NOT_OK(conn.Exec(plan->stage_sql, "creating the stage"));

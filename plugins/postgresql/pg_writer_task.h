@@ -23,12 +23,12 @@ namespace ferry::pg {
 
 // What every task of one writer shares, fixed at Prepare.
 struct PgWritePlan {
-  std::string copy_sql;      // COPY target (cols) FROM STDIN: the table, or the stage
-  std::string copy_binary_sql;         // the same with (FORMAT binary)
-  std::vector<BinaryKind> binary;      // per column; empty: some column has no binary form
-  std::string stage_sql;     // CREATE TEMP TABLE of the stage; empty in copy mode
-  std::string move_sql;      // INSERT ... SELECT from the stage; empty in copy mode
-  std::vector<bool> bytea;   // per written column: its input function is bytea's
+  std::string copy_sql;            // COPY target (cols) FROM STDIN: the table, or the stage
+  std::string copy_binary_sql;     // the same with (FORMAT binary)
+  std::vector<BinaryKind> binary;  // per column; empty: some column has no binary form
+  std::string stage_sql;           // CREATE TEMP TABLE of the stage; empty in copy mode
+  std::string move_sql;            // INSERT ... SELECT from the stage; empty in copy mode
+  std::vector<bool> bytea;         // per written column: its input function is bytea's
   std::vector<std::string> columns;
   ConstraintColumns constraint_columns;  // of the destination table
 };

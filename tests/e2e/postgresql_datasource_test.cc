@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
-
 #include <nlohmann/json.hpp>
 
 #include "tests/support/ferry_cli.h"
@@ -29,10 +28,10 @@ class PgDataSource : public ::testing::Test {
   CliResult Add(const std::string& name, const std::string& password_env,
                 const std::string& database = "") {
     const PgServer& pg = TestPgServer();
-    return RunFerry({"datasource", "add", name, "--type", "postgresql", "--host", pg.host,
-                     "--port", std::to_string(pg.port), "--database",
-                     database.empty() ? pg.database : database, "--user", pg.user,
-                     "--password-env", password_env});
+    return RunFerry({"datasource", "add", name, "--type", "postgresql", "--host", pg.host, "--port",
+                     std::to_string(pg.port), "--database",
+                     database.empty() ? pg.database : database, "--user", pg.user, "--password-env",
+                     password_env});
   }
 
   TempDir home_;
@@ -60,21 +59,31 @@ TEST_F(PgDataSource, TestNamesTheFailingStepWithoutThePassword) {
 TEST_F(PgDataSource, AJobReadsAndWritesThroughANamedSource) {
   ASSERT_EQ(Add("dw", "FERRY_TEST_PG_PASSWORD").exit_code, 0);
   PgTestSchema s;
-  PgExec("CREATE TABLE " + (s / "src") + " (id int, v text);"
-         "INSERT INTO " + (s / "src") + " SELECT g, 'v' || g FROM generate_series(1, 100) g;"
-         "CREATE TABLE " + (s / "dst") + " (id int, v text)");
-  json job = {{"type", "job"},
-              {"steps",
-               {{{"stepType", "postgresql"}, {"category", "reader"}, {"name", "Reader"},
-                 {"parameter", {{"datasource", "dw"}, {"table", s / "src"}, {"column", {"*"}},
-                                {"splitPk", "id"}}}},
-                {{"stepType", "postgresql"}, {"category", "writer"}, {"name", "Writer"},
-                 {"parameter", {{"datasource", "dw"}, {"table", s / "dst"}, {"column", {"*"}}}}}}},
-              {"setting", {{"speed", {{"concurrent", 2}}}}},
-              {"order", {{"hops", {{{"from", "Reader"}, {"to", "Writer"}}}}}}};
+  PgExec("CREATE TABLE " + (s / "src") +
+         " (id int, v text);"
+         "INSERT INTO " +
+         (s / "src") +
+         " SELECT g, 'v' || g FROM generate_series(1, 100) g;"
+         "CREATE TABLE " +
+         (s / "dst") + " (id int, v text)");
+  json job = {
+      {"type", "job"},
+      {"steps",
+       {{{"stepType", "postgresql"},
+         {"category", "reader"},
+         {"name", "Reader"},
+         {"parameter",
+          {{"datasource", "dw"}, {"table", s / "src"}, {"column", {"*"}}, {"splitPk", "id"}}}},
+        {{"stepType", "postgresql"},
+         {"category", "writer"},
+         {"name", "Writer"},
+         {"parameter", {{"datasource", "dw"}, {"table", s / "dst"}, {"column", {"*"}}}}}}},
+      {"setting", {{"speed", {{"concurrent", 2}}}}},
+      {"order", {{"hops", {{{"from", "Reader"}, {"to", "Writer"}}}}}}};
   TempDir dir;
   WriteTextFile(dir / "job.json", job.dump());
-  CliResult r = RunFerry({"run", dir / "job.json", "--run-dir", dir / "run", "--progress-interval", "0"});
+  CliResult r =
+      RunFerry({"run", dir / "job.json", "--run-dir", dir / "run", "--progress-interval", "0"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(PgValue("SELECT count(*) || ':' || sum(id) FROM " + (s / "dst")), "100:5050");
 }

@@ -6,10 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
-
-#include <nlohmann/json.hpp>
 
 #include "tests/support/ferry_cli.h"
 #include "tests/support/pg_test_server.h"
@@ -23,9 +22,13 @@ std::string PgJob(json rp, json wp, json setting) {
   json job = {{"type", "job"},
               {"version", "2.0"},
               {"steps",
-               {{{"stepType", "postgresql"}, {"category", "reader"}, {"name", "Reader"},
+               {{{"stepType", "postgresql"},
+                 {"category", "reader"},
+                 {"name", "Reader"},
                  {"parameter", std::move(rp)}},
-                {{"stepType", "postgresql"}, {"category", "writer"}, {"name", "Writer"},
+                {{"stepType", "postgresql"},
+                 {"category", "writer"},
+                 {"name", "Writer"},
                  {"parameter", std::move(wp)}}}},
               {"setting", std::move(setting)},
               {"order", {{"hops", {{{"from", "Reader"}, {"to", "Writer"}}}}}}};
@@ -35,9 +38,14 @@ std::string PgJob(json rp, json wp, json setting) {
 CliResult RunJobFile(const TempDir& dir, const std::string& job_text,
                      std::vector<std::string> extra = {}) {
   WriteTextFile(dir / "job.json", job_text);
-  std::vector<std::string> args = {"run", dir / "job.json", "--run-dir", dir / "run",
-                                   "--summary-json", dir / "summary.json",
-                                   "--progress-interval", "0"};
+  std::vector<std::string> args = {"run",
+                                   dir / "job.json",
+                                   "--run-dir",
+                                   dir / "run",
+                                   "--summary-json",
+                                   dir / "summary.json",
+                                   "--progress-interval",
+                                   "0"};
   args.insert(args.end(), extra.begin(), extra.end());
   return RunFerry(args);
 }
@@ -59,10 +67,11 @@ std::string WaitForBackend(const std::string& pattern, const std::string& schema
                            std::chrono::seconds limit) {
   auto until = std::chrono::steady_clock::now() + limit;
   while (std::chrono::steady_clock::now() < until) {
-    std::vector<std::string> pids = PgRows(
-        "SELECT pid FROM pg_stat_activity WHERE application_name LIKE '" + pattern +
-        "' AND query LIKE '%" + schema + "%' AND state IN ('active', 'idle in transaction') "
-        "ORDER BY pid LIMIT 1");
+    std::vector<std::string> pids =
+        PgRows("SELECT pid FROM pg_stat_activity WHERE application_name LIKE '" + pattern +
+               "' AND query LIKE '%" + schema +
+               "%' AND state IN ('active', 'idle in transaction') "
+               "ORDER BY pid LIMIT 1");
     if (!pids.empty()) return pids[0];
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
@@ -73,18 +82,31 @@ class PgDirtyRows : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(PgDirtyRows, RefusedRowsGoToDirtyLogWithPostgresqlsMessage) {
   PgTestSchema s;
-  PgExec("CREATE TABLE " + (s / "src") + " (id int, name text, amount int, code text);"
-         "INSERT INTO " + (s / "src") + " SELECT g, 'n' || g, g, 'c' FROM generate_series(1, 2000) g;"
-         "UPDATE " + (s / "src") + " SET name = NULL WHERE id = 17;"
-         "UPDATE " + (s / "src") + " SET amount = -1 WHERE id = 1001;"
-         "UPDATE " + (s / "src") + " SET code = 'toolong' WHERE id = 1999;"
-         "CREATE TABLE " + (s / "dst") + " (id int PRIMARY KEY, name text NOT NULL, "
+  PgExec("CREATE TABLE " + (s / "src") +
+         " (id int, name text, amount int, code text);"
+         "INSERT INTO " +
+         (s / "src") +
+         " SELECT g, 'n' || g, g, 'c' FROM generate_series(1, 2000) g;"
+         "UPDATE " +
+         (s / "src") +
+         " SET name = NULL WHERE id = 17;"
+         "UPDATE " +
+         (s / "src") +
+         " SET amount = -1 WHERE id = 1001;"
+         "UPDATE " +
+         (s / "src") +
+         " SET code = 'toolong' WHERE id = 1999;"
+         "CREATE TABLE " +
+         (s / "dst") +
+         " (id int PRIMARY KEY, name text NOT NULL, "
          "amount int CONSTRAINT amount_positive CHECK (amount >= 0), code varchar(5))");
   const json conn = TestPgServer().ConnectionJson();
   TempDir dir;
   CliResult r = RunJobFile(
       dir, PgJob({{"connection", conn}, {"table", s / "src"}, {"column", {"*"}}, {"splitPk", "id"}},
-                 {{"connection", conn}, {"table", s / "dst"}, {"column", {"*"}},
+                 {{"connection", conn},
+                  {"table", s / "dst"},
+                  {"column", {"*"}},
                   {"writeMode", GetParam()}},
                  {{"speed", {{"concurrent", 2}}}}));
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -113,15 +135,19 @@ INSTANTIATE_TEST_SUITE_P(WriteModes, PgDirtyRows, ::testing::Values("copy", "upd
 
 TEST(PostgresqlFaults, DirtyRowsPastTheErrorLimitFailTheJob) {
   PgTestSchema s;
-  PgExec("CREATE TABLE " + (s / "src") + " (id int, v text);"
-         "INSERT INTO " + (s / "src") + " VALUES (1, 'a'), (2, NULL), (3, 'c');"
-         "CREATE TABLE " + (s / "dst") + " (id int, v text NOT NULL)");
+  PgExec("CREATE TABLE " + (s / "src") +
+         " (id int, v text);"
+         "INSERT INTO " +
+         (s / "src") +
+         " VALUES (1, 'a'), (2, NULL), (3, 'c');"
+         "CREATE TABLE " +
+         (s / "dst") + " (id int, v text NOT NULL)");
   const json conn = TestPgServer().ConnectionJson();
   TempDir dir;
-  CliResult r = RunJobFile(
-      dir, PgJob({{"connection", conn}, {"table", s / "src"}, {"column", {"*"}}},
-                 {{"connection", conn}, {"table", s / "dst"}, {"column", {"*"}}},
-                 {{"speed", {{"concurrent", 1}}}, {"errorLimit", {{"record", 0}}}}));
+  CliResult r =
+      RunJobFile(dir, PgJob({{"connection", conn}, {"table", s / "src"}, {"column", {"*"}}},
+                            {{"connection", conn}, {"table", s / "dst"}, {"column", {"*"}}},
+                            {{"speed", {{"concurrent", 1}}}, {"errorLimit", {{"record", 0}}}}));
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_EQ(PgValue("SELECT count(*) FROM " + (s / "dst")), "0");  // the split rolled back
 }
@@ -132,9 +158,10 @@ TEST(PostgresqlFaults, WrongPasswordFailsAtOnceWithoutShowingIt) {
   json bad = TestPgServer().ConnectionJson();
   bad["password"] = "Wr0ng-Secret-42";
   TempDir dir;
-  CliResult r = RunJobFile(dir, PgJob({{"connection", bad}, {"table", s / "src"}, {"column", {"*"}}},
-                                      {{"connection", bad}, {"table", s / "src"}, {"column", {"*"}}},
-                                      {{"speed", {{"concurrent", 1}}}}));
+  CliResult r =
+      RunJobFile(dir, PgJob({{"connection", bad}, {"table", s / "src"}, {"column", {"*"}}},
+                            {{"connection", bad}, {"table", s / "src"}, {"column", {"*"}}},
+                            {{"speed", {{"concurrent", 1}}}}));
   EXPECT_EQ(r.exit_code, 2) << r.err;  // invalid: nothing was read
   EXPECT_THAT(r.err, ::testing::HasSubstr("auth: "));
   EXPECT_THAT(r.err, ::testing::HasSubstr("password authentication failed for user \"ferry\""));
@@ -148,11 +175,11 @@ TEST(PostgresqlFaults, SplitPkOnATextColumnIsRefusedByCheck) {
   PgExec("CREATE TABLE " + (s / "src") + " (id int, sku varchar(20))");
   const json conn = TestPgServer().ConnectionJson();
   TempDir dir;
-  WriteTextFile(dir / "job.json",
-                PgJob({{"connection", conn}, {"table", s / "src"}, {"column", {"*"}},
-                       {"splitPk", "sku"}},
-                      {{"connection", conn}, {"table", s / "src"}, {"column", {"*"}}},
-                      {{"speed", {{"concurrent", 1}}}}));
+  WriteTextFile(
+      dir / "job.json",
+      PgJob({{"connection", conn}, {"table", s / "src"}, {"column", {"*"}}, {"splitPk", "sku"}},
+            {{"connection", conn}, {"table", s / "src"}, {"column", {"*"}}},
+            {{"speed", {{"concurrent", 1}}}}));
   CliResult r = RunFerry({"check", dir / "job.json"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, ::testing::HasSubstr(
@@ -164,16 +191,22 @@ TEST(PostgresqlFaults, SplitPkOnATextColumnIsRefusedByCheck) {
 // retries those splits, and every row arrives exactly once.
 TEST(PostgresqlFaults, KilledBackendsAreRetriedAndEveryRowArrivesOnce) {
   PgTestSchema s;
-  PgExec("CREATE TABLE " + (s / "src") + " (id bigint, v text);"
-         "INSERT INTO " + (s / "src") + " SELECT g, repeat('x', 40) FROM generate_series(1, 400000) g;"
-         "CREATE TABLE " + (s / "dst") + " (id bigint PRIMARY KEY, v text)");
+  PgExec("CREATE TABLE " + (s / "src") +
+         " (id bigint, v text);"
+         "INSERT INTO " +
+         (s / "src") +
+         " SELECT g, repeat('x', 40) FROM generate_series(1, 400000) g;"
+         "CREATE TABLE " +
+         (s / "dst") + " (id bigint PRIMARY KEY, v text)");
   const json conn = TestPgServer().ConnectionJson();
   TempDir dir;
-  std::string job = PgJob(
-      {{"connection", conn}, {"table", s / "src"}, {"column", {"*"}}, {"splitPk", "id"},
-       {"splitFactor", 2}},
-      {{"connection", conn}, {"table", s / "dst"}, {"column", {"*"}}},
-      {{"speed", {{"concurrent", 2}, {"throttle", true}, {"mbps", 4}}}});
+  std::string job = PgJob({{"connection", conn},
+                           {"table", s / "src"},
+                           {"column", {"*"}},
+                           {"splitPk", "id"},
+                           {"splitFactor", 2}},
+                          {{"connection", conn}, {"table", s / "dst"}, {"column", {"*"}}},
+                          {{"speed", {{"concurrent", 2}, {"throttle", true}, {"mbps", 4}}}});
   CliResult r;
   std::thread run([&] { r = RunJobFile(dir, job); });
   std::string writer = WaitForBackend("ferry/write/%", s.name(), std::chrono::seconds(30));
@@ -188,34 +221,44 @@ TEST(PostgresqlFaults, KilledBackendsAreRetriedAndEveryRowArrivesOnce) {
   json summary = Summary(dir);
   EXPECT_GE(summary["split_retries"].get<int>(), 1);
   EXPECT_EQ(summary["dirty_records"], 0);
-  EXPECT_EQ(PgValue("SELECT count(*) || ':' || count(DISTINCT id) || ':' || sum(id) FROM " +
-                    (s / "dst")),
-            "400000:400000:80000200000");
+  EXPECT_EQ(
+      PgValue("SELECT count(*) || ':' || count(DISTINCT id) || ':' || sum(id) FROM " + (s / "dst")),
+      "400000:400000:80000200000");
 }
 
 // Four channels read while another session inserts, updates and deletes and commits: the
 // destination equals the table as it was when the job started.
 TEST(PostgresqlFaults, ParallelChannelsReadOneSnapshotWhileTheTableChanges) {
   PgTestSchema s;
-  PgExec("CREATE TABLE " + (s / "src") + " (id bigint, v int);"
-         "INSERT INTO " + (s / "src") + " SELECT g, 0 FROM generate_series(1, 200000) g;"
-         "CREATE TABLE " + (s / "dst") + " (id bigint, v int)");
+  PgExec("CREATE TABLE " + (s / "src") +
+         " (id bigint, v int);"
+         "INSERT INTO " +
+         (s / "src") +
+         " SELECT g, 0 FROM generate_series(1, 200000) g;"
+         "CREATE TABLE " +
+         (s / "dst") + " (id bigint, v int)");
   const std::string before =
       PgValue("SELECT count(*) || ':' || sum(id) || ':' || sum(v) FROM " + (s / "src"));
   const json conn = TestPgServer().ConnectionJson();
   TempDir dir;
-  std::string job = PgJob(
-      {{"connection", conn}, {"table", s / "src"}, {"column", {"*"}}, {"splitPk", "id"}},
-      {{"connection", conn}, {"table", s / "dst"}, {"column", {"*"}}},
-      {{"speed", {{"concurrent", 4}, {"throttle", true}, {"mbps", 1}}}});
+  std::string job =
+      PgJob({{"connection", conn}, {"table", s / "src"}, {"column", {"*"}}, {"splitPk", "id"}},
+            {{"connection", conn}, {"table", s / "dst"}, {"column", {"*"}}},
+            {{"speed", {{"concurrent", 4}, {"throttle", true}, {"mbps", 1}}}});
   CliResult r;
   std::thread run([&] { r = RunJobFile(dir, job); });
   EXPECT_FALSE(WaitForBackend("ferry/read/%", s.name(), std::chrono::seconds(30)).empty());
   // Changes in every key range, committed while the first splits are being read.
-  PgExec("INSERT INTO " + (s / "src") + " SELECT g, 1 FROM generate_series(200001, 200100) g;"
-         "INSERT INTO " + (s / "src") + " SELECT g, 1 FROM generate_series(1, 200000, 1000) g;"
-         "UPDATE " + (s / "src") + " SET v = 7 WHERE id % 997 = 0;"
-         "DELETE FROM " + (s / "src") + " WHERE id % 1009 = 0");
+  PgExec("INSERT INTO " + (s / "src") +
+         " SELECT g, 1 FROM generate_series(200001, 200100) g;"
+         "INSERT INTO " +
+         (s / "src") +
+         " SELECT g, 1 FROM generate_series(1, 200000, 1000) g;"
+         "UPDATE " +
+         (s / "src") +
+         " SET v = 7 WHERE id % 997 = 0;"
+         "DELETE FROM " +
+         (s / "src") + " WHERE id % 1009 = 0");
   run.join();
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(PgValue("SELECT count(*) || ':' || sum(id) || ':' || sum(v) FROM " + (s / "dst")),

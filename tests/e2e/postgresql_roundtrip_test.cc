@@ -23,11 +23,12 @@ json Step(const std::string& type, const char* category, json parameter) {
 
 std::string Job(const std::string& reader, json rp, const std::string& writer, json wp,
                 int concurrent = 1) {
-  json job = {{"type", "job"},
-              {"version", "2.0"},
-              {"steps", {Step(reader, "reader", std::move(rp)), Step(writer, "writer", std::move(wp))}},
-              {"setting", {{"speed", {{"concurrent", concurrent}}}}},
-              {"order", {{"hops", {{{"from", "Reader"}, {"to", "Writer"}}}}}}};
+  json job = {
+      {"type", "job"},
+      {"version", "2.0"},
+      {"steps", {Step(reader, "reader", std::move(rp)), Step(writer, "writer", std::move(wp))}},
+      {"setting", {{"speed", {{"concurrent", concurrent}}}}},
+      {"order", {{"hops", {{{"from", "Reader"}, {"to", "Writer"}}}}}}};
   return job.dump(2);
 }
 
@@ -84,8 +85,7 @@ void MakeAllTypes(const PgTestSchema& schema, const std::string& table, bool row
 
 // Every cell as PostgreSQL prints it, plus float bits (text can hide -0 and rounding).
 std::vector<std::string> AllTypesText(const std::string& table) {
-  return PgRows("SELECT t.*::text, float8send(d), float4send(r) FROM " + table +
-                " t ORDER BY id");
+  return PgRows("SELECT t.*::text, float8send(d), float4send(r) FROM " + table + " t ORDER BY id");
 }
 
 class PgToPg : public ::testing::TestWithParam<std::string> {};
@@ -96,13 +96,15 @@ TEST_P(PgToPg, EveryTypeArrivesByteForByte) {
   PgExec("CREATE TABLE " + (s / "dst") + " (LIKE " + (s / "src") + " INCLUDING ALL)");
   const json conn = TestPgServer().ConnectionJson();
   TempDir dir;
-  CliResult r = RunJob(dir, Job("postgresql",
-                             {{"connection", conn}, {"table", s / "src"}, {"column", {"*"}},
-                              {"splitPk", "id"}},
-                             "postgresql",
-                             {{"connection", conn}, {"table", s / "dst"}, {"column", {"*"}},
-                              {"writeMode", GetParam()}},
-                             2));
+  CliResult r = RunJob(
+      dir, Job("postgresql",
+               {{"connection", conn}, {"table", s / "src"}, {"column", {"*"}}, {"splitPk", "id"}},
+               "postgresql",
+               {{"connection", conn},
+                {"table", s / "dst"},
+                {"column", {"*"}},
+                {"writeMode", GetParam()}},
+               2));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(Summary(dir)["records_written"], 5);
   EXPECT_EQ(AllTypesText(s / "dst"), AllTypesText(s / "src"));
@@ -115,17 +117,19 @@ TEST(PostgresqlRoundTrip, PgToCsvToPgKeepsNullEmptyAndEveryByte) {
   PgTestSchema s;
   PgExec("CREATE TABLE " + (s / "src") +
          " (id int PRIMARY KEY, t text, n numeric(12,2), ts timestamp(6), b bytea);"
-         "INSERT INTO " + (s / "src") + " VALUES (1, NULL, NULL, NULL, NULL), "
+         "INSERT INTO " +
+         (s / "src") +
+         " VALUES (1, NULL, NULL, NULL, NULL), "
          "(2, '', 0.50, '2025-10-31 12:00:00.000001', '\\x00ff'), "
          "(3, E'a,\"b\"\\nc', -1.00, '1969-12-31 23:59:59.5', '\\x');"
-         "CREATE TABLE " + (s / "dst") + " (LIKE " + (s / "src") + ")");
+         "CREATE TABLE " +
+         (s / "dst") + " (LIKE " + (s / "src") + ")");
   const json conn = TestPgServer().ConnectionJson();
   TempDir dir;
-  CliResult r = RunJob(dir, Job("postgresql", {{"connection", conn}, {"table", s / "src"},
-                                            {"column", {"*"}}},
-                             "txtfile",
-                             {{"path", dir / "out"}, {"fileName", "t.csv"},
-                              {"writeMode", "truncate"}}));
+  CliResult r =
+      RunJob(dir, Job("postgresql", {{"connection", conn}, {"table", s / "src"}, {"column", {"*"}}},
+                      "txtfile",
+                      {{"path", dir / "out"}, {"fileName", "t.csv"}, {"writeMode", "truncate"}}));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(ReadTextFile(dir / "out/t.csv"),
             "1,\\N,\\N,\\N,\\N\n"
@@ -134,11 +138,13 @@ TEST(PostgresqlRoundTrip, PgToCsvToPgKeepsNullEmptyAndEveryByte) {
 
   auto col = [](int i, const char* type) { return json{{"index", i}, {"type", type}}; };
   TempDir back;
-  r = RunJob(back, Job("txtfile",
-                    {{"path", dir / "out/t.csv"},
-                     {"column", {col(0, "long"), col(1, "string"), col(2, "decimal"),
-                                 col(3, "timestamp"), col(4, "bytes")}}},
-                    "postgresql", {{"connection", conn}, {"table", s / "dst"}, {"column", {"*"}}}));
+  r = RunJob(back,
+             Job("txtfile",
+                 {{"path", dir / "out/t.csv"},
+                  {"column",
+                   {col(0, "long"), col(1, "string"), col(2, "decimal"), col(3, "timestamp"),
+                    col(4, "bytes")}}},
+                 "postgresql", {{"connection", conn}, {"table", s / "dst"}, {"column", {"*"}}}));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(PgRows("SELECT t.*::text FROM " + (s / "dst") + " t ORDER BY id"),
             PgRows("SELECT t.*::text FROM " + (s / "src") + " t ORDER BY id"));
@@ -150,12 +156,15 @@ TEST(PostgresqlRoundTrip, CsvStringsIntoTypedColumnsAreParsedByTheServer) {
   PgTestSchema s;
   PgExec("CREATE TABLE " + (s / "dst") + " (id int, n numeric(6,2), d date, f real)");
   TempDir dir;
-  WriteTextFile(dir / "in.csv", "1,1.5,2025-10-31,0.1\n2,abc,2025-10-31,1\n3,-2.25,2024-02-29,\\N\n");
+  WriteTextFile(dir / "in.csv",
+                "1,1.5,2025-10-31,0.1\n2,abc,2025-10-31,1\n3,-2.25,2024-02-29,\\N\n");
   auto col = [](int i) { return json{{"index", i}, {"type", "string"}}; };
-  CliResult r = RunJob(dir, Job("txtfile", {{"path", dir / "in.csv"},
-                                            {"column", {col(0), col(1), col(2), col(3)}}},
-                                "postgresql", {{"connection", TestPgServer().ConnectionJson()},
-                                               {"table", s / "dst"}, {"column", {"*"}}}));
+  CliResult r = RunJob(
+      dir, Job("txtfile", {{"path", dir / "in.csv"}, {"column", {col(0), col(1), col(2), col(3)}}},
+               "postgresql",
+               {{"connection", TestPgServer().ConnectionJson()},
+                {"table", s / "dst"},
+                {"column", {"*"}}}));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(Summary(dir)["dirty_records"], 1);
   EXPECT_THAT(ReadTextFile(dir / "run/dirty.jsonl"),
@@ -168,26 +177,31 @@ TEST(PostgresqlRoundTrip, PgToSqliteToPg) {
   PgTestSchema s;
   PgExec("CREATE TABLE " + (s / "src") +
          " (id bigint PRIMARY KEY, t text, d double precision, b bytea, n numeric);"
-         "INSERT INTO " + (s / "src") + " VALUES (1, NULL, NULL, NULL, NULL), "
+         "INSERT INTO " +
+         (s / "src") +
+         " VALUES (1, NULL, NULL, NULL, NULL), "
          "(2, '', 0.1, '\\x00', '123456789012345678901234567890.5'), "
          "(3, '中文 😀', -1e308, '\\xdeadbeef00', '-0.001');"
-         "CREATE TABLE " + (s / "dst") + " (LIKE " + (s / "src") + ")");
+         "CREATE TABLE " +
+         (s / "dst") + " (LIKE " + (s / "src") + ")");
   const json conn = TestPgServer().ConnectionJson();
   TempDir dir;
-  SqliteExec(dir / "t.db", "CREATE TABLE t (id INTEGER PRIMARY KEY, t TEXT, d REAL, b BLOB, n TEXT)");
-  CliResult r = RunJob(dir, Job("postgresql", {{"connection", conn}, {"table", s / "src"},
-                                            {"column", {"*"}}, {"splitPk", "id"}},
-                             "sqlite", {{"path", dir / "t.db"}, {"table", "t"}, {"column", {"*"}}},
-                             2));
+  SqliteExec(dir / "t.db",
+             "CREATE TABLE t (id INTEGER PRIMARY KEY, t TEXT, d REAL, b BLOB, n TEXT)");
+  CliResult r = RunJob(
+      dir, Job("postgresql",
+               {{"connection", conn}, {"table", s / "src"}, {"column", {"*"}}, {"splitPk", "id"}},
+               "sqlite", {{"path", dir / "t.db"}, {"table", "t"}, {"column", {"*"}}}, 2));
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_THAT(SqliteRows(dir / "t.db",
-                         "SELECT id, quote(t), quote(d), quote(b), n FROM t ORDER BY id"),
-              ::testing::ElementsAre("1|NULL|NULL|NULL|NULL",
-                                     "2|''|0.1|X'00'|123456789012345678901234567890.5",
-                                     "3|'中文 😀'|-1.0e+308|X'DEADBEEF00'|-0.001"));
+  EXPECT_THAT(
+      SqliteRows(dir / "t.db", "SELECT id, quote(t), quote(d), quote(b), n FROM t ORDER BY id"),
+      ::testing::ElementsAre("1|NULL|NULL|NULL|NULL",
+                             "2|''|0.1|X'00'|123456789012345678901234567890.5",
+                             "3|'中文 😀'|-1.0e+308|X'DEADBEEF00'|-0.001"));
   TempDir back;
-  r = RunJob(back, Job("sqlite", {{"path", dir / "t.db"}, {"table", "t"}, {"column", {"*"}}},
-                    "postgresql", {{"connection", conn}, {"table", s / "dst"}, {"column", {"*"}}}));
+  r = RunJob(
+      back, Job("sqlite", {{"path", dir / "t.db"}, {"table", "t"}, {"column", {"*"}}}, "postgresql",
+                {{"connection", conn}, {"table", s / "dst"}, {"column", {"*"}}}));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(PgRows("SELECT t.*::text, float8send(d) FROM " + (s / "dst") + " t ORDER BY id"),
             PgRows("SELECT t.*::text, float8send(d) FROM " + (s / "src") + " t ORDER BY id"));
@@ -195,49 +209,79 @@ TEST(PostgresqlRoundTrip, PgToSqliteToPg) {
 
 TEST(PostgresqlRoundTrip, UpdateModeOverwritesStaleRowsAndIgnoreKeepsThem) {
   PgTestSchema s;
-  PgExec("CREATE TABLE " + (s / "src") + " (id int PRIMARY KEY, v text, n int);"
-         "INSERT INTO " + (s / "src") + " SELECT g, 'new' || g, g FROM generate_series(1, 10) g;"
-         "CREATE TABLE " + (s / "up") + " (id int PRIMARY KEY, v text, n int, extra text DEFAULT 'kept');"
-         "INSERT INTO " + (s / "up") + " (id, v, n) VALUES (2, 'stale', -2), (5, 'stale', -5), (100, 'other', 0);"
-         "CREATE TABLE " + (s / "ig") + " (LIKE " + (s / "up") + " INCLUDING ALL);"
-         "INSERT INTO " + (s / "ig") + " SELECT * FROM " + (s / "up"));
+  PgExec("CREATE TABLE " + (s / "src") +
+         " (id int PRIMARY KEY, v text, n int);"
+         "INSERT INTO " +
+         (s / "src") +
+         " SELECT g, 'new' || g, g FROM generate_series(1, 10) g;"
+         "CREATE TABLE " +
+         (s / "up") +
+         " (id int PRIMARY KEY, v text, n int, extra text DEFAULT 'kept');"
+         "INSERT INTO " +
+         (s / "up") +
+         " (id, v, n) VALUES (2, 'stale', -2), (5, 'stale', -5), (100, 'other', 0);"
+         "CREATE TABLE " +
+         (s / "ig") + " (LIKE " + (s / "up") +
+         " INCLUDING ALL);"
+         "INSERT INTO " +
+         (s / "ig") + " SELECT * FROM " + (s / "up"));
   const json conn = TestPgServer().ConnectionJson();
   for (const char* mode : {"update", "ignore"}) {
     TempDir dir;
     std::string dst = s / (std::string(mode) == "update" ? "up" : "ig");
-    CliResult r = RunJob(dir, Job("postgresql", {{"connection", conn}, {"table", s / "src"},
-                                              {"column", {"id", "v", "n"}}, {"splitPk", "id"}},
-                               "postgresql", {{"connection", conn}, {"table", dst},
-                                              {"column", {"id", "v", "n"}}, {"writeMode", mode}},
-                               3));
+    CliResult r = RunJob(dir, Job("postgresql",
+                                  {{"connection", conn},
+                                   {"table", s / "src"},
+                                   {"column", {"id", "v", "n"}},
+                                   {"splitPk", "id"}},
+                                  "postgresql",
+                                  {{"connection", conn},
+                                   {"table", dst},
+                                   {"column", {"id", "v", "n"}},
+                                   {"writeMode", mode}},
+                                  3));
     ASSERT_EQ(r.exit_code, 0) << mode << ": " << r.err;
     EXPECT_EQ(Summary(dir)["dirty_records"], 0);
   }
-  EXPECT_EQ(PgValue("SELECT string_agg(id || ':' || v || ':' || n || ':' || extra, ',' ORDER BY id) FROM " +
-                    (s / "up")),
-            "1:new1:1:kept,2:new2:2:kept,3:new3:3:kept,4:new4:4:kept,5:new5:5:kept,6:new6:6:kept,"
-            "7:new7:7:kept,8:new8:8:kept,9:new9:9:kept,10:new10:10:kept,100:other:0:kept");
+  EXPECT_EQ(
+      PgValue(
+          "SELECT string_agg(id || ':' || v || ':' || n || ':' || extra, ',' ORDER BY id) FROM " +
+          (s / "up")),
+      "1:new1:1:kept,2:new2:2:kept,3:new3:3:kept,4:new4:4:kept,5:new5:5:kept,6:new6:6:kept,"
+      "7:new7:7:kept,8:new8:8:kept,9:new9:9:kept,10:new10:10:kept,100:other:0:kept");
   EXPECT_EQ(PgValue("SELECT string_agg(id || ':' || v, ',' ORDER BY id) FROM " + (s / "ig")),
             "1:new1,2:stale,3:new3,4:new4,5:stale,6:new6,7:new7,8:new8,9:new9,10:new10,100:other");
 }
 
 TEST(PostgresqlRoundTrip, PreSqlRunsBeforeAndPostSqlAfterEverySplit) {
   PgTestSchema s;
-  PgExec("CREATE TABLE " + (s / "src") + " (id int);"
-         "INSERT INTO " + (s / "src") + " SELECT generate_series(1, 500);"
-         "CREATE TABLE " + (s / "dst") + " (id int);"
-         "INSERT INTO " + (s / "dst") + " VALUES (-1), (-2);"
-         "CREATE TABLE " + (s / "log") + " (what text, n bigint)");
+  PgExec("CREATE TABLE " + (s / "src") +
+         " (id int);"
+         "INSERT INTO " +
+         (s / "src") +
+         " SELECT generate_series(1, 500);"
+         "CREATE TABLE " +
+         (s / "dst") +
+         " (id int);"
+         "INSERT INTO " +
+         (s / "dst") +
+         " VALUES (-1), (-2);"
+         "CREATE TABLE " +
+         (s / "log") + " (what text, n bigint)");
   const json conn = TestPgServer().ConnectionJson();
   TempDir dir;
   CliResult r = RunJob(
-      dir, Job("postgresql", {{"connection", conn}, {"table", s / "src"}, {"column", {"id"}},
-                              {"splitPk", "id"}},
+      dir, Job("postgresql",
+               {{"connection", conn}, {"table", s / "src"}, {"column", {"id"}}, {"splitPk", "id"}},
                "postgresql",
-               {{"connection", conn}, {"table", s / "dst"}, {"column", {"id"}},
-                {"preSql", {"DELETE FROM " + (s / "dst"),
-                            "INSERT INTO " + (s / "log") + " SELECT 'pre', count(*) FROM " + (s / "dst")}},
-                {"postSql", "INSERT INTO " + (s / "log") + " SELECT 'post', count(*) FROM " + (s / "dst")}},
+               {{"connection", conn},
+                {"table", s / "dst"},
+                {"column", {"id"}},
+                {"preSql",
+                 {"DELETE FROM " + (s / "dst"),
+                  "INSERT INTO " + (s / "log") + " SELECT 'pre', count(*) FROM " + (s / "dst")}},
+                {"postSql",
+                 "INSERT INTO " + (s / "log") + " SELECT 'post', count(*) FROM " + (s / "dst")}},
                3));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(PgRows("SELECT what || ':' || n FROM " + (s / "log") + " ORDER BY what DESC"),
@@ -246,20 +290,31 @@ TEST(PostgresqlRoundTrip, PreSqlRunsBeforeAndPostSqlAfterEverySplit) {
 
 TEST(PostgresqlRoundTrip, SplitPkReadsSkewedNegativeAndNullKeysExactlyOnce) {
   PgTestSchema s;
-  PgExec("CREATE TABLE " + (s / "src") + " (k bigint, v int);"
-         "INSERT INTO " + (s / "src") + " SELECT g, g FROM generate_series(1, 3000) g;"
-         "INSERT INTO " + (s / "src") + " VALUES (-9223372036854775808, 1), (-5, 2), (-5, 3), "
+  PgExec("CREATE TABLE " + (s / "src") +
+         " (k bigint, v int);"
+         "INSERT INTO " +
+         (s / "src") +
+         " SELECT g, g FROM generate_series(1, 3000) g;"
+         "INSERT INTO " +
+         (s / "src") +
+         " VALUES (-9223372036854775808, 1), (-5, 2), (-5, 3), "
          "(9223372036854775807, 4), (1000000000000, 5);"
-         "INSERT INTO " + (s / "src") + " SELECT NULL, g FROM generate_series(1, 7) g;"
-         "CREATE TABLE " + (s / "dst") + " (k bigint, v int)");
+         "INSERT INTO " +
+         (s / "src") +
+         " SELECT NULL, g FROM generate_series(1, 7) g;"
+         "CREATE TABLE " +
+         (s / "dst") + " (k bigint, v int)");
   const json conn = TestPgServer().ConnectionJson();
   TempDir dir;
-  CliResult r = RunJob(dir, Job("postgresql", {{"connection", conn}, {"table", s / "src"},
-                                            {"column", {"k", "v"}}, {"splitPk", "k"},
-                                            {"where", "v > 0 -- a trailing comment"}},
-                             "postgresql", {{"connection", conn}, {"table", s / "dst"},
-                                            {"column", {"k", "v"}}},
-                             4));
+  CliResult r =
+      RunJob(dir, Job("postgresql",
+                      {{"connection", conn},
+                       {"table", s / "src"},
+                       {"column", {"k", "v"}},
+                       {"splitPk", "k"},
+                       {"where", "v > 0 -- a trailing comment"}},
+                      "postgresql",
+                      {{"connection", conn}, {"table", s / "dst"}, {"column", {"k", "v"}}}, 4));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   json summary = Summary(dir);
   EXPECT_EQ(summary["records_written"], 3012);
@@ -274,40 +329,52 @@ TEST(PostgresqlRoundTrip, ShardedTablesAndQuotedIdentifiersMergeIntoOneTable) {
   PgTestSchema s;
   for (int i = 0; i < 3; ++i) {
     std::string t = s / ("part_" + std::to_string(i));
-    PgExec("CREATE TABLE " + t + " (id int, \"Mixed Case\" text);"
-           "INSERT INTO " + t + " SELECT g, 'p" + std::to_string(i) + "' FROM generate_series(" +
+    PgExec("CREATE TABLE " + t +
+           " (id int, \"Mixed Case\" text);"
+           "INSERT INTO " +
+           t + " SELECT g, 'p" + std::to_string(i) + "' FROM generate_series(" +
            std::to_string(i * 100 + 1) + ", " + std::to_string(i * 100 + 100) + ") g");
   }
   PgExec("CREATE TABLE " + s.name() + ".\"Dest Table\" (id int PRIMARY KEY, \"Mixed Case\" text)");
   const json conn = TestPgServer().ConnectionJson();
   TempDir dir;
-  CliResult r = RunJob(dir, Job("postgresql", {{"connection", conn}, {"table", s / "part_[0-2]"},
-                                            {"column", {"id", "\"Mixed Case\""}}, {"splitPk", "id"}},
-                             "postgresql", {{"connection", conn},
-                                            {"table", s.name() + ".\"Dest Table\""},
-                                            {"column", {"id", "\"Mixed Case\""}},
-                                            {"writeMode", "insert"}},
-                             2));
+  CliResult r = RunJob(dir, Job("postgresql",
+                                {{"connection", conn},
+                                 {"table", s / "part_[0-2]"},
+                                 {"column", {"id", "\"Mixed Case\""}},
+                                 {"splitPk", "id"}},
+                                "postgresql",
+                                {{"connection", conn},
+                                 {"table", s.name() + ".\"Dest Table\""},
+                                 {"column", {"id", "\"Mixed Case\""}},
+                                 {"writeMode", "insert"}},
+                                2));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(PgValue("SELECT count(*) || ':' || count(DISTINCT id) || ':' || min(\"Mixed Case\") || "
-                    "max(\"Mixed Case\") FROM " + s.name() + ".\"Dest Table\""),
+                    "max(\"Mixed Case\") FROM " +
+                    s.name() + ".\"Dest Table\""),
             "300:300:p0p2");
 }
 
 TEST(PostgresqlRoundTrip, QuerySqlReadsWhatTheQueryReturns) {
   PgTestSchema s;
-  PgExec("CREATE TABLE " + (s / "src") + " (id int, v text);"
-         "INSERT INTO " + (s / "src") + " SELECT g, 'v' || g FROM generate_series(1, 50) g;"
-         "CREATE TABLE " + (s / "dst") + " (id int, total numeric)");
+  PgExec("CREATE TABLE " + (s / "src") +
+         " (id int, v text);"
+         "INSERT INTO " +
+         (s / "src") +
+         " SELECT g, 'v' || g FROM generate_series(1, 50) g;"
+         "CREATE TABLE " +
+         (s / "dst") + " (id int, total numeric)");
   const json conn = TestPgServer().ConnectionJson();
   TempDir dir;
-  CliResult r = RunJob(dir, Job("postgresql",
-                             {{"connection", conn},
-                              {"querySql", {"SELECT id, id * 1.5 FROM " + (s / "src") + " WHERE id <= 10",
-                                            "SELECT id, 0.25 FROM " + (s / "src") + " WHERE id > 40"}}},
-                             "postgresql", {{"connection", conn}, {"table", s / "dst"},
-                                            {"column", {"id", "total"}}},
-                             2));
+  CliResult r = RunJob(
+      dir, Job("postgresql",
+               {{"connection", conn},
+                {"querySql",
+                 {"SELECT id, id * 1.5 FROM " + (s / "src") + " WHERE id <= 10",
+                  "SELECT id, 0.25 FROM " + (s / "src") + " WHERE id > 40"}}},
+               "postgresql",
+               {{"connection", conn}, {"table", s / "dst"}, {"column", {"id", "total"}}}, 2));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(PgValue("SELECT count(*) || ':' || sum(total) FROM " + (s / "dst")), "20:85.00");
 }

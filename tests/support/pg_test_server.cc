@@ -1,12 +1,11 @@
 #include "tests/support/pg_test_server.h"
 
+#include <gtest/gtest.h>
 #include <libpq-fe.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <fstream>
-
-#include <gtest/gtest.h>
 
 namespace ferry::testing {
 namespace {
@@ -39,9 +38,14 @@ PGconn* Connect() {
   if (!s.ok) return nullptr;
   std::string port = std::to_string(s.port);
   const char* keys[] = {"host", "port", "dbname", "user", "password", "options", nullptr};
-  const char* values[] = {s.host.c_str(), port.c_str(), s.database.c_str(), s.user.c_str(),
-                          s.password.c_str(), "-c DateStyle=ISO -c TimeZone=UTC "
-                          "-c extra_float_digits=3 -c client_min_messages=warning", nullptr};
+  const char* values[] = {s.host.c_str(),
+                          port.c_str(),
+                          s.database.c_str(),
+                          s.user.c_str(),
+                          s.password.c_str(),
+                          "-c DateStyle=ISO -c TimeZone=UTC "
+                          "-c extra_float_digits=3 -c client_min_messages=warning",
+                          nullptr};
   PGconn* c = PQconnectdbParams(keys, values, 0);
   if (PQstatus(c) != CONNECTION_OK) {
     ADD_FAILURE() << "cannot connect to the PostgreSQL test server: " << PQerrorMessage(c);
@@ -54,7 +58,10 @@ PGconn* Connect() {
 }  // namespace
 
 nlohmann::json PgServer::ConnectionJson() const {
-  return {{"host", host}, {"port", port}, {"database", database}, {"user", user},
+  return {{"host", host},
+          {"port", port},
+          {"database", database},
+          {"user", user},
           {"password", password}};
 }
 
@@ -112,13 +119,16 @@ PgTestSchema::PgTestSchema() {
   const ::testing::TestInfo* info = ::testing::UnitTest::GetInstance()->current_test_info();
   std::string test = info != nullptr ? info->name() : "t";
   std::string clean;
-  for (char ch : test) clean.push_back(std::isalnum(static_cast<unsigned char>(ch)) ? std::tolower(ch) : '_');
-  name_ = "t" + std::to_string(getpid()) + "_" + std::to_string(counter++) + "_" + clean.substr(0, 30);
+  for (char ch : test)
+    clean.push_back(std::isalnum(static_cast<unsigned char>(ch)) ? std::tolower(ch) : '_');
+  name_ =
+      "t" + std::to_string(getpid()) + "_" + std::to_string(counter++) + "_" + clean.substr(0, 30);
   PgExec("DROP SCHEMA IF EXISTS " + name_ + " CASCADE; CREATE SCHEMA " + name_);
 }
 
 PgTestSchema::~PgTestSchema() {
-  if (std::getenv("FERRY_KEEP_TEST_DIRS") == nullptr) PgExec("DROP SCHEMA IF EXISTS " + name_ + " CASCADE");
+  if (std::getenv("FERRY_KEEP_TEST_DIRS") == nullptr)
+    PgExec("DROP SCHEMA IF EXISTS " + name_ + " CASCADE");
 }
 
 }  // namespace ferry::testing

@@ -3,10 +3,9 @@
 // When the server's conn.json is missing, the calls FAIL the test with how to start it.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace ferry::testing {
 
