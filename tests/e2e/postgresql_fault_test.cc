@@ -152,6 +152,33 @@ TEST(PostgresqlFaults, DirtyRowsPastTheErrorLimitFailTheJob) {
   EXPECT_EQ(PgValue("SELECT count(*) FROM " + (s / "dst")), "0");  // the split rolled back
 }
 
+// A job that fails after some splits committed is finished by --resume: the committed splits
+// are not written again, the others are (reading a new snapshot, which sees the fixed row).
+TEST(PostgresqlFaults, ResumeFinishesAFailedJobWithEveryRowOnce) {
+  PgTestSchema s;
+  PgExec("CREATE TABLE " + (s / "src") + " (id int, v text);" + "INSERT INTO " + (s / "src") +
+         " SELECT g, 'v' || g FROM generate_series(1, 1000) g;" + "UPDATE " + (s / "src") +
+         " SET v = NULL WHERE id = 950;" + "CREATE TABLE " + (s / "dst") +
+         " (id int PRIMARY KEY, v text NOT NULL)");
+  const json conn = TestPgServer().ConnectionJson();
+  TempDir dir;
+  CliResult first = RunJobFile(
+      dir, PgJob({{"connection", conn}, {"table", s / "src"}, {"column", {"*"}}, {"splitPk", "id"}},
+                 {{"connection", conn}, {"table", s / "dst"}, {"column", {"*"}}},
+                 {{"speed", {{"concurrent", 1}}}, {"errorLimit", {{"record", 0}}}}));
+  ASSERT_EQ(first.exit_code, 1) << first.err;
+  const std::string committed = PgValue("SELECT count(*) FROM " + (s / "dst"));
+  EXPECT_EQ(committed, "800");  // four of the five key ranges, before the refused row's
+
+  PgExec("UPDATE " + (s / "src") + " SET v = 'fixed' WHERE id = 950");
+  CliResult resumed = RunFerry({"run", "--resume", dir / "run", "--progress-interval", "0"});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_EQ(PgValue("SELECT count(*) || ':' || count(DISTINCT id) || ':' || "
+                    "count(*) FILTER (WHERE v = 'fixed') FROM " +
+                    (s / "dst")),
+            "1000:1000:1");
+}
+
 TEST(PostgresqlFaults, WrongPasswordFailsAtOnceWithoutShowingIt) {
   PgTestSchema s;
   PgExec("CREATE TABLE " + (s / "src") + " (id int)");
