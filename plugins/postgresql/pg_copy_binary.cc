@@ -1,6 +1,7 @@
 #include "plugins/postgresql/pg_copy_binary.h"
 
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <vector>
@@ -11,6 +12,9 @@ namespace {
 // PostgreSQL's epoch (2000-01-01) after the Unix epoch.
 constexpr int64_t kPgEpochDays = 10957;
 constexpr int64_t kPgEpochMicros = kPgEpochDays * 86400LL * 1000000LL;
+// 0001-01-01, the first day Ferry's ISO text forms can hold (BC has no Ferry value).
+constexpr int64_t kFirstDay = -719162;
+constexpr int64_t kFirstMicros = kFirstDay * 86400LL * 1000000LL;
 
 void Put16(uint16_t v, std::string* out) {
   char b[2] = {static_cast<char>(v >> 8), static_cast<char>(v)};
@@ -26,6 +30,19 @@ void Put32(uint32_t v, std::string* out) {
 void Put64(uint64_t v, std::string* out) {
   Put32(static_cast<uint32_t>(v >> 32), out);
   Put32(static_cast<uint32_t>(v), out);
+}
+
+uint16_t Get16(const char* p) {
+  return static_cast<uint16_t>((static_cast<uint8_t>(p[0]) << 8) | static_cast<uint8_t>(p[1]));
+}
+
+uint32_t Get32(const char* p) { return (uint32_t{Get16(p)} << 16) | Get16(p + 2); }
+
+uint64_t Get64(const char* p) { return (uint64_t{Get32(p)} << 32) | Get32(p + 4); }
+
+Status BadField(const char* what, size_t size) {
+  return Status::DataError(std::string("PostgreSQL sent a ") + std::to_string(size) + "-byte " +
+                           what + " field");
 }
 
 bool FitsInt32(int64_t v) {
@@ -201,6 +218,120 @@ void AppendBinaryField(const Value& v, BinaryKind k, std::string* out) {
     case BinaryKind::kNone:
       return;
   }
+}
+
+Result<std::string> NumericBinaryText(std::string_view data) {
+  if (data.size() < 8) return BadField("numeric", data.size());
+  const uint16_t ndigits = Get16(data.data());
+  const int weight = static_cast<int16_t>(Get16(data.data() + 2));
+  const uint16_t sign = Get16(data.data() + 4);
+  const int dscale = Get16(data.data() + 6);
+  if (sign == 0xC000 || sign == 0xD000 || sign == 0xF000) {
+    return Status::DataError(std::string("PostgreSQL numeric ") +
+                             (sign == 0xC000   ? "NaN"
+                              : sign == 0xD000 ? "Infinity"
+                                               : "-Infinity") +
+                             " has no exact Ferry decimal");
+  }
+  if (data.size() != 8 + 2u * ndigits) return BadField("numeric", data.size());
+  auto digit = [&](int i) -> int {
+    return i >= 0 && i < ndigits ? Get16(data.data() + 8 + 2 * i) : 0;
+  };
+  std::string out;
+  if (sign == 0x4000 && ndigits > 0) out.push_back('-');
+  char group[12];
+  if (weight < 0) {
+    out.push_back('0');
+  } else {
+    for (int i = 0; i <= weight; ++i) {
+      int d = digit(i);
+      std::snprintf(group, sizeof(group), i == 0 ? "%d" : "%04d", d);
+      out.append(group);
+    }
+  }
+  if (dscale > 0) {
+    out.push_back('.');
+    std::string frac;
+    for (int i = weight + 1; static_cast<int>(frac.size()) < dscale; ++i) {
+      std::snprintf(group, sizeof(group), "%04d", digit(i));
+      frac.append(group);
+    }
+    out.append(frac, 0, dscale);
+  }
+  return out;
+}
+
+Result<Value> DecodeBinaryField(BinaryKind k, std::string_view data, RecordBatch* batch) {
+  const char* p = data.data();
+  const size_t n = data.size();
+  switch (k) {
+    case BinaryKind::kInt2:
+      if (n != 2) return BadField("smallint", n);
+      return Value::Int64(static_cast<int16_t>(Get16(p)));
+    case BinaryKind::kInt4:
+      if (n != 4) return BadField("integer", n);
+      return Value::Int64(static_cast<int32_t>(Get32(p)));
+    case BinaryKind::kInt8:
+      if (n != 8) return BadField("bigint", n);
+      return Value::Int64(static_cast<int64_t>(Get64(p)));
+    case BinaryKind::kFloat4: {
+      if (n != 4) return BadField("real", n);
+      uint32_t bits = Get32(p);
+      float f;
+      std::memcpy(&f, &bits, 4);
+      return Value::Double(f);
+    }
+    case BinaryKind::kFloat8: {
+      if (n != 8) return BadField("double", n);
+      uint64_t bits = Get64(p);
+      double d;
+      std::memcpy(&d, &bits, 8);
+      return Value::Double(d);
+    }
+    case BinaryKind::kNumeric: {
+      ASSIGN_OR_RETURN(std::string text, NumericBinaryText(data));
+      return batch->CopyText(TypeId::kDecimal, text);
+    }
+    case BinaryKind::kText:
+      return batch->CopyText(TypeId::kString, data);
+    case BinaryKind::kBytea:
+      return batch->CopyText(TypeId::kBytes, data);
+    case BinaryKind::kBool:
+      if (n != 1) return BadField("boolean", n);
+      return Value::Bool(p[0] != 0);
+    case BinaryKind::kDate: {
+      if (n != 4) return BadField("date", n);
+      int32_t days = static_cast<int32_t>(Get32(p));
+      if (days == std::numeric_limits<int32_t>::min() ||
+          days == std::numeric_limits<int32_t>::max()) {
+        return Status::DataError("PostgreSQL date infinity has no Ferry value");
+      }
+      if (days + kPgEpochDays < kFirstDay) {
+        return Status::DataError("PostgreSQL BC date has no Ferry value");
+      }
+      return Value::Date(days + kPgEpochDays);
+    }
+    case BinaryKind::kTime:
+      if (n != 8) return BadField("time", n);
+      return Value::Time(static_cast<int64_t>(Get64(p)));
+    case BinaryKind::kTimestamp:
+    case BinaryKind::kTimestampTz: {
+      if (n != 8) return BadField("timestamp", n);
+      int64_t micros = static_cast<int64_t>(Get64(p));
+      if (micros == std::numeric_limits<int64_t>::min() ||
+          micros == std::numeric_limits<int64_t>::max()) {
+        return Status::DataError("PostgreSQL timestamp infinity has no Ferry value");
+      }
+      micros += kPgEpochMicros;
+      if (micros < kFirstMicros) {
+        return Status::DataError("PostgreSQL BC timestamp has no Ferry value");
+      }
+      return k == BinaryKind::kTimestamp ? Value::Timestamp(micros) : Value::TimestampTz(micros);
+    }
+    case BinaryKind::kNone:
+      break;
+  }
+  return Status::Internal("no binary decoding for this column");
 }
 
 void AppendBinaryHeader(std::string* out) {

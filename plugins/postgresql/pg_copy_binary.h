@@ -1,4 +1,6 @@
-// PostgreSQL's COPY binary format, for the writer: each value goes in the destination column's
+// PostgreSQL's COPY binary format, both ways. The reader decodes each field of a binary COPY row
+// straight into its Ferry value (columns of other types are cast to text in the SELECT, so they
+// arrive as text). The writer puts each value in the destination column's
 // own binary representation (int2/int4/int8, float4/float8, numeric, text, bytea, bool, date,
 // time, timestamp, timestamptz), which the server reads without parsing text — about twice as
 // fast to load as COPY text. Only exact encodings are used: a value whose Ferry type does not
@@ -10,6 +12,8 @@
 #include <cstdint>
 #include <string>
 
+#include "ferry/common/status.h"
+#include "ferry/types/record_batch.h"
 #include "ferry/types/value.h"
 
 namespace ferry::pg {
@@ -42,6 +46,13 @@ void AppendBinaryField(const Value& v, BinaryKind k, std::string* out);
 void AppendBinaryHeader(std::string* out);
 void AppendBinaryRowStart(uint16_t fields, std::string* out);
 void AppendBinaryTrailer(std::string* out);
+
+// Decodes one non-NULL field of kind `k` (not kNone). DataError for values without a Ferry
+// counterpart: numeric NaN/Infinity, infinite dates and timestamps.
+Result<Value> DecodeBinaryField(BinaryKind k, std::string_view data, RecordBatch* batch);
+
+// Numeric's binary form (without its length word) as PostgreSQL prints it: "-123.4500".
+Result<std::string> NumericBinaryText(std::string_view data);
 
 // Numeric's binary form for canonical decimal text ("-123.4500"): ndigits, weight, sign, dscale
 // and base-10000 digits. Exposed for tests.

@@ -154,3 +154,35 @@ TEST(PgCopyBinary, DatesAndTimestampsCountFrom2000) {
 
 }  // namespace
 }  // namespace ferry::pg
+
+namespace ferry::pg {
+namespace {
+
+TEST(PgCopyBinary, NumericDecodesToPostgresqlsText) {
+  for (std::string text : {"0", "0.00", "100", "-123.4500", "10000.5", "0.00012",
+                           "12345678901234567890123456789012345678",
+                           "-0.00000000000000000000000000000000000001", "99999999.99990000"}) {
+    std::string binary;
+    AppendNumericBinary(text, &binary);
+    auto back = NumericBinaryText(std::string_view(binary).substr(4));
+    ASSERT_TRUE(back.ok()) << text;
+    EXPECT_EQ(*back, text);
+  }
+  std::string nan = std::string("\0\0\0\0\xC0\0\0\0", 8);
+  EXPECT_EQ(NumericBinaryText(nan).status().code(), StatusCode::kDataError);
+}
+
+TEST(PgCopyBinary, InfiniteAndBcDatesAreDataErrors) {
+  RecordBatch b(1);
+  EXPECT_EQ(
+      DecodeBinaryField(BinaryKind::kDate, std::string("\x7f\xff\xff\xff", 4), &b).status().code(),
+      StatusCode::kDataError);
+  EXPECT_EQ(
+      DecodeBinaryField(BinaryKind::kDate, std::string("\xff\xf0\x00\x00", 4), &b).status().code(),
+      StatusCode::kDataError);
+  EXPECT_EQ(TypedText(*DecodeBinaryField(BinaryKind::kDate, std::string(4, '\0'), &b)),
+            "date:2000-01-01");
+}
+
+}  // namespace
+}  // namespace ferry::pg

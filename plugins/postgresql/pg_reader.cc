@@ -265,10 +265,18 @@ Result<std::vector<Split>> PgReader::PlanSplits(int concurrent) {
   return NumberSplits(specs);
 }
 
+// Tables are read as binary COPY: columns of a type without a binary decoder are cast to text
+// in the SELECT, so they arrive as the same text a text COPY would carry.
 std::string PgReader::CopySqlFor(const SqlSplitSpec& spec) const {
   if (spec.kind == SqlSplitSpec::Kind::kQuery) return CopyOutSql(spec.query);
+  std::vector<std::string> exprs;
+  for (size_t i = 0; i < select_columns_.size(); ++i) {
+    std::string e = QuoteIdentifier(select_columns_[i]);
+    if (BinaryKindForOid(source_types_[i].oid) == BinaryKind::kNone) e += "::text";
+    exprs.push_back(std::move(e));
+  }
   std::string cond = spec.KeyCondition(QuoteIdentifier(spec.split_pk));
-  return CopyOutSql(SelectSql(spec.table, select_columns_, options_.where, cond));
+  return CopyOutSql(SelectExprSql(spec.table, exprs, options_.where, cond), /*binary=*/true);
 }
 
 PgRowLayout PgReader::Layout() const {
@@ -277,15 +285,18 @@ PgRowLayout PgReader::Layout() const {
   layout.num_fields = options_.query_mode() ? query_columns_.size() : select_columns_.size();
   if (options_.query_mode()) {
     for (size_t i = 0; i < source_types_.size(); ++i) {
-      layout.slots.push_back(
-          {static_cast<int>(i), static_cast<int>(i), source_types_[i].value_type});
+      layout.slots.push_back({static_cast<int>(i), static_cast<int>(i), source_types_[i].value_type,
+                              BinaryKind::kText});
     }
     return layout;
   }
+  layout.binary = true;
   for (size_t e = 0; e < projection_->size(); ++e) {
     int source = projection_->source_index(e);
     if (source < 0) continue;
-    layout.slots.push_back({static_cast<int>(e), source, source_types_[source].value_type});
+    BinaryKind kind = BinaryKindForOid(source_types_[source].oid);
+    layout.slots.push_back({static_cast<int>(e), source, source_types_[source].value_type,
+                            kind == BinaryKind::kNone ? BinaryKind::kText : kind});
   }
   if (!projection_->all_source()) layout.computed = projection_;
   return layout;

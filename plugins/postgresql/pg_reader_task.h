@@ -1,8 +1,9 @@
-// PgReaderTask: reads one split with `COPY (SELECT ...) TO STDOUT` (text format) on its own
-// connection, inside a REPEATABLE READ transaction that imported the job's exported snapshot,
-// decoding each field straight into the batch (pg_copy_text.h). A field whose text has no Ferry
-// value (numeric NaN, a BC date) makes its record dirty. A lost connection is Aborted, so the
-// engine retries the split. `layout.computed` must outlive every batch the task filled.
+// PgReaderTask: reads one split with `COPY (SELECT ...) TO STDOUT` (binary format for tables,
+// text for querySql) on its own connection, inside a REPEATABLE READ transaction that imported
+// the job's exported snapshot, decoding each field straight into the batch (pg_copy_binary.h,
+// pg_copy_text.h). A field with no Ferry value (numeric NaN, a BC date) makes its record dirty. A
+// lost connection is Aborted, so the engine retries the split. `layout.computed` must outlive every
+// batch the task filled.
 #pragma once
 
 #include <memory>
@@ -11,6 +12,7 @@
 #include "ferry/plugin/column_projection.h"
 #include "ferry/plugin/reader.h"
 #include "plugins/postgresql/pg_connection.h"
+#include "plugins/postgresql/pg_copy_binary.h"
 #include "plugins/postgresql/pg_copy_text.h"
 
 namespace ferry::pg {
@@ -21,9 +23,11 @@ struct PgRowLayout {
     int output = 0;  // index in the output row
     int field = 0;   // index in the COPY row
     TypeId type = TypeId::kString;
+    BinaryKind kind = BinaryKind::kText;  // binary COPY: how the field is encoded
   };
   std::vector<Slot> slots;
-  size_t num_fields = 0;                             // fields per COPY row
+  size_t num_fields = 0;  // fields per COPY row
+  bool binary = false;    // COPY (FORMAT binary): table reads; querySql reads are text
   std::shared_ptr<const ColumnProjection> computed;  // null when every column is read
   std::vector<std::string> output_names;             // for the column of a dirty record
 };
@@ -38,6 +42,8 @@ class PgReaderTask : public ReaderTask {
 
  private:
   Status DecodeRow(std::string_view line, RecordBatch* batch, TaskContext& ctx);
+  // Splits one binary COPY message into fields_; false for the end-of-data marker.
+  Result<bool> SplitBinaryRow(std::string_view message);
   Status Finish();
   Status ReadError();
 
@@ -45,6 +51,7 @@ class PgReaderTask : public ReaderTask {
   PgRowLayout layout_;
   CopyFields fields_;
   bool done_ = false;
+  bool header_seen_ = false;
 };
 
 }  // namespace ferry::pg

@@ -32,7 +32,17 @@ std::string SelectSql(const std::string& table, const std::vector<std::string>& 
   return "SELECT " + cols + " FROM " + table + Where(where, key_condition);
 }
 
-std::string CopyOutSql(const std::string& select) { return "COPY (" + select + "\n) TO STDOUT"; }
+std::string SelectExprSql(const std::string& table, const std::vector<std::string>& exprs,
+                          const std::string& where, const std::string& key_condition) {
+  std::string list;
+  for (size_t i = 0; i < exprs.size(); ++i) list += (i > 0 ? ", " : "") + exprs[i];
+  return "SELECT " + (list.empty() ? std::string("NULL") : list) + " FROM " + table +
+         Where(where, key_condition);
+}
+
+std::string CopyOutSql(const std::string& select, bool binary) {
+  return "COPY (" + select + "\n) TO STDOUT" + (binary ? " (FORMAT binary)" : "");
+}
 
 std::string KeyBoundsSql(const std::string& table, const std::string& quoted_key,
                          const std::string& where) {

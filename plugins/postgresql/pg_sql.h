@@ -14,7 +14,10 @@ namespace ferry::pg {
 // a newline, so a trailing "-- comment" in it cannot swallow what follows.
 std::string SelectSql(const std::string& table, const std::vector<std::string>& columns,
                       const std::string& where, const std::string& key_condition);
-std::string CopyOutSql(const std::string& select);
+// SELECT of SQL expressions (already quoted), e.g. "\"id\"", "\"tags\"::text".
+std::string SelectExprSql(const std::string& table, const std::vector<std::string>& exprs,
+                          const std::string& where, const std::string& key_condition);
+std::string CopyOutSql(const std::string& select, bool binary = false);
 // min and max of the key (as bigint) over the rows matching `where`.
 std::string KeyBoundsSql(const std::string& table, const std::string& quoted_key,
                          const std::string& where);

@@ -133,6 +133,29 @@ TEST_P(PgDirtyRows, RefusedRowsGoToDirtyLogWithPostgresqlsMessage) {
 
 INSTANTIATE_TEST_SUITE_P(WriteModes, PgDirtyRows, ::testing::Values("copy", "update"));
 
+// Source values Ferry has no value for are dirty records of the reader, not silent changes.
+TEST(PostgresqlFaults, NumericNaNAndBcDatesAreDirtyWhenRead) {
+  PgTestSchema s;
+  PgExec("CREATE TABLE " + (s / "src") + " (id int, n numeric, d date);" + "INSERT INTO " +
+         (s / "src") +
+         " VALUES (1, 'NaN', '2020-01-01'), (2, 1.5, '0044-03-15 BC'), (3, 2.50, '2020-01-02');" +
+         "CREATE TABLE " + (s / "dst") + " (id int, n numeric, d date)");
+  const json conn = TestPgServer().ConnectionJson();
+  TempDir dir;
+  CliResult r =
+      RunJobFile(dir, PgJob({{"connection", conn}, {"table", s / "src"}, {"column", {"*"}}},
+                            {{"connection", conn}, {"table", s / "dst"}, {"column", {"*"}}},
+                            {{"speed", {{"concurrent", 1}}}}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Summary(dir)["dirty_records"], 2);
+  EXPECT_EQ(PgValue("SELECT string_agg(t::text, ',') FROM " + (s / "dst") + " t"),
+            "(3,2.50,2020-01-02)");
+  std::vector<std::string> columns;
+  for (const json& d : DirtyRecords(dir)) columns.push_back(d["column"].get<std::string>());
+  std::sort(columns.begin(), columns.end());
+  EXPECT_THAT(columns, ::testing::ElementsAre("d", "n"));
+}
+
 TEST(PostgresqlFaults, DirtyRowsPastTheErrorLimitFailTheJob) {
   PgTestSchema s;
   PgExec("CREATE TABLE " + (s / "src") +
