@@ -1,7 +1,6 @@
 #include "plugins/postgresql/pg_copy_binary.h"
 
 #include <cmath>
-#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <vector>
@@ -220,7 +219,7 @@ void AppendBinaryField(const Value& v, BinaryKind k, std::string* out) {
   }
 }
 
-Result<std::string> NumericBinaryText(std::string_view data) {
+Status NumericText(std::string_view data, std::string* out) {
   if (data.size() < 8) return BadField("numeric", data.size());
   const uint16_t ndigits = Get16(data.data());
   const int weight = static_cast<int16_t>(Get16(data.data() + 2));
@@ -237,27 +236,37 @@ Result<std::string> NumericBinaryText(std::string_view data) {
   auto digit = [&](int i) -> int {
     return i >= 0 && i < ndigits ? Get16(data.data() + 8 + 2 * i) : 0;
   };
-  std::string out;
-  if (sign == 0x4000 && ndigits > 0) out.push_back('-');
-  char group[12];
+  auto four = [&](int d) {
+    char g[4] = {static_cast<char>('0' + d / 1000), static_cast<char>('0' + d / 100 % 10),
+                 static_cast<char>('0' + d / 10 % 10), static_cast<char>('0' + d % 10)};
+    out->append(g, 4);
+  };
+  out->clear();
+  if (sign == 0x4000 && ndigits > 0) out->push_back('-');
   if (weight < 0) {
-    out.push_back('0');
+    out->push_back('0');
   } else {
-    for (int i = 0; i <= weight; ++i) {
-      int d = digit(i);
-      std::snprintf(group, sizeof(group), i == 0 ? "%d" : "%04d", d);
-      out.append(group);
-    }
+    const size_t start = out->size();
+    four(digit(0));
+    size_t zeros = 0;  // leading zeros of the first group
+    while (zeros < 3 && (*out)[start + zeros] == '0') ++zeros;
+    out->erase(start, zeros);
+    for (int i = 1; i <= weight; ++i) four(digit(i));
   }
   if (dscale > 0) {
-    out.push_back('.');
-    std::string frac;
-    for (int i = weight + 1; static_cast<int>(frac.size()) < dscale; ++i) {
-      std::snprintf(group, sizeof(group), "%04d", digit(i));
-      frac.append(group);
+    out->push_back('.');
+    const size_t frac_start = out->size();
+    for (int i = weight + 1; static_cast<int>(out->size() - frac_start) < dscale; ++i) {
+      four(digit(i));
     }
-    out.append(frac, 0, dscale);
+    out->resize(frac_start + dscale);
   }
+  return Status::OK();
+}
+
+Result<std::string> NumericBinaryText(std::string_view data) {
+  std::string out;
+  RETURN_NOT_OK(NumericText(data, &out));
   return out;
 }
 
@@ -289,7 +298,8 @@ Result<Value> DecodeBinaryField(BinaryKind k, std::string_view data, RecordBatch
       return Value::Double(d);
     }
     case BinaryKind::kNumeric: {
-      ASSIGN_OR_RETURN(std::string text, NumericBinaryText(data));
+      thread_local std::string text;
+      RETURN_NOT_OK(NumericText(data, &text));
       return batch->CopyText(TypeId::kDecimal, text);
     }
     case BinaryKind::kText:
