@@ -270,6 +270,9 @@ RunReport RunJobUnguarded(const JobModel& job, const Registry& registry, const R
     LogError("job failed: {}", st.message());
   }
   RunReport out = finish(st);
+  if (auto reasons = dirty.SampleReasons(); !reasons.empty()) {
+    out.summary["dirty_samples"] = reasons;
+  }
   (void)run_dir.WriteSummary(out.summary);
   return out;
 }
@@ -317,6 +320,9 @@ std::string FormatSummary(const RunReport& report) {
   if (!report.run_dir.empty()) out += fmt::format("{:<22}: {}\n", "Run directory", report.run_dir);
   if (s.value("dirty_records", int64_t{0}) > 0) {
     out += fmt::format("{:<22}: {}\n", "Dirty record log", report.dirty_path);
+    for (const auto& reason : s.value("dirty_samples", nlohmann::json::array())) {
+      out += fmt::format("{:<22}  {}\n", "", MaskSecrets(reason.get<std::string>()));
+    }
   }
   if (!report.status.ok()) {
     out += fmt::format("{:<22}: {}\n", "Error", MaskSecrets(report.status.message()));
