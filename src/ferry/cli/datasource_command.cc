@@ -72,6 +72,10 @@ int RunAdd(AddFlags& f) {
                 kExitInvalid);
   }
   if (Status st = CheckDataSourceName(e.name); !st.ok()) return Fail(st, kExitInvalid);
+  if (e.type != "sqlite" && (e.host.empty() || e.user.empty())) {
+    return Fail(Status::InvalidArgument("a " + e.type + " data source needs --host and --user"),
+                kExitInvalid);
+  }
   if (int refs = !e.password_env.empty() + !e.password_file.empty() + f.prompt; refs > 1) {
     return Fail(Status::InvalidArgument(
                     "give one of --password-env, --password-file, --password-prompt"),
@@ -193,12 +197,13 @@ void AddDatasourceCommand(CLI::App* app, int* exit_code) {
   auto flags = std::make_shared<AddFlags>();
   CLI::App* add = cmd->add_subcommand("add", "store a named connection");
   add->add_option("name", flags->entry.name, "data source name")->required();
-  add->add_option("--type", flags->entry.type, "plugin: postgresql, mysql")->required();
-  add->add_option("--host", flags->entry.host, "host name or address")->required();
+  add->add_option("--type", flags->entry.type, "plugin: postgresql, mysql, sqlite")->required();
+  add->add_option("--host", flags->entry.host, "host name or address (not for sqlite)");
   add->add_option("--port", flags->entry.port, "port (default: the driver's)")
       ->check(CLI::Range(1, 65535));
-  add->add_option("--database", flags->entry.database, "database name")->required();
-  add->add_option("--user", flags->entry.user, "user name")->required();
+  add->add_option("--database", flags->entry.database, "database name (sqlite: the file)")
+      ->required();
+  add->add_option("--user", flags->entry.user, "user name (not for sqlite)");
   add->add_option("--password-env", flags->entry.password_env,
                   "environment variable holding the password at run time");
   add->add_option("--password-file", flags->entry.password_file,

@@ -53,6 +53,7 @@ std::string NormalizeType(std::string_view scheme) {
 }  // namespace
 
 std::string ConnectionSpec::Describe() const {
+  if (type == "sqlite") return "sqlite:" + database;
   std::string out = type + "://";
   if (!user.empty()) out += user + "@";
   out += host.empty() ? "localhost" : host;
