@@ -7,11 +7,13 @@ namespace ferry {
 PluginInfo StreamPluginInfo();   // plugins/stream
 PluginInfo TxtfilePluginInfo();  // plugins/txtfile
 PluginInfo SqlitePluginInfo();   // plugins/sqlite
+PluginInfo MysqlPluginInfo();    // plugins/mysql
 
 void RegisterBuiltinPlugins(Registry* registry) {
   registry->Add(StreamPluginInfo());
   registry->Add(TxtfilePluginInfo());
   registry->Add(SqlitePluginInfo());
+  registry->Add(MysqlPluginInfo());
 }
 
 }  // namespace ferry

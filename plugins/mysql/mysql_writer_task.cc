@@ -1,0 +1,94 @@
+#include "plugins/mysql/mysql_writer_task.h"
+
+#include "plugins/mysql/mysql_types.h"
+
+namespace ferry {
+
+Result<std::unique_ptr<MysqlWriterTask>> MysqlWriterTask::Open(
+    const SqlSource& source, const MysqlSessionSettings& session,
+    std::shared_ptr<const MysqlWriteSettings> settings) {
+  ASSIGN_OR_RETURN(MysqlConnection conn, MysqlConnection::ConnectAny(source.conn, source.fallbacks));
+  RETURN_NOT_OK(SetUpSession(conn, session));
+  return std::unique_ptr<MysqlWriterTask>(new MysqlWriterTask(std::move(conn), std::move(settings)));
+}
+
+MysqlWriterTask::~MysqlWriterTask() { Abort(); }
+
+Status MysqlWriterTask::Begin() {
+  if (in_transaction_) return Status::Internal("mysql writer: Begin inside a transaction");
+  RETURN_NOT_OK(conn_.Exec("START TRANSACTION"));
+  in_transaction_ = true;
+  return Status::OK();
+}
+
+Status MysqlWriterTask::Write(const RecordBatch& batch, size_t begin, size_t end) {
+  if (!in_transaction_) return Status::Internal("mysql writer: Write outside Begin/Commit");
+  if (batch.num_columns() != settings_->columns.size()) {
+    return Status::Internal("mysql writer: batch has " + std::to_string(batch.num_columns()) +
+                            " columns, the statement " +
+                            std::to_string(settings_->columns.size()));
+  }
+  RETURN_NOT_OK(conn_.Exec("SAVEPOINT ferry_write"));
+  Status s = WriteRows(batch, begin, end);
+  if (s.ok()) return conn_.Exec("RELEASE SAVEPOINT ferry_write");
+  if (s.code() == StatusCode::kDataError) {
+    Status undo = conn_.Exec("ROLLBACK TO SAVEPOINT ferry_write");
+    if (!undo.ok()) return undo;
+  }
+  return s;
+}
+
+Status MysqlWriterTask::WriteRows(const RecordBatch& batch, size_t begin, size_t end) {
+  sql_.clear();
+  rows_in_sql_ = 0;
+  for (size_t r = begin; r < end; ++r) {
+    RETURN_NOT_OK(AppendRow(batch.row(r), batch.num_columns()));
+    if (rows_in_sql_ >= settings_->batch_rows || sql_.size() >= settings_->max_statement_bytes) {
+      RETURN_NOT_OK(Flush());
+    }
+  }
+  return Flush();
+}
+
+Status MysqlWriterTask::AppendRow(const Value* row, size_t num_columns) {
+  sql_ += rows_in_sql_ == 0 ? settings_->sql.prefix : std::string_view(", ");
+  sql_.push_back('(');
+  auto quote = [this](std::string_view text, std::string* out) { conn_.AppendQuoted(text, out); };
+  for (size_t c = 0; c < num_columns; ++c) {
+    if (c > 0) sql_.push_back(',');
+    if (row[c].is_null() && settings_->skip_null) {
+      sql_ += "DEFAULT";
+      continue;
+    }
+    Status s = AppendMysqlLiteral(row[c], settings_->utc_offset_seconds, quote, &sql_);
+    if (!s.ok()) return std::move(s).WithColumn(settings_->columns[c]);
+  }
+  sql_.push_back(')');
+  ++rows_in_sql_;
+  return Status::OK();
+}
+
+Status MysqlWriterTask::Flush() {
+  if (rows_in_sql_ == 0) return Status::OK();
+  sql_ += settings_->sql.suffix;
+  Status s = conn_.Exec(sql_);
+  sql_.clear();
+  rows_in_sql_ = 0;
+  return s;
+}
+
+Status MysqlWriterTask::Commit() {
+  if (!in_transaction_) return Status::Internal("mysql writer: Commit outside Begin");
+  Status s = conn_.Exec("COMMIT");
+  if (!s.ok()) return s.WithPrefix("COMMIT on " + conn_.describe());
+  in_transaction_ = false;
+  return Status::OK();
+}
+
+void MysqlWriterTask::Abort() {
+  if (!in_transaction_) return;
+  in_transaction_ = false;
+  if (conn_.is_open()) (void)conn_.Exec("ROLLBACK");
+}
+
+}  // namespace ferry
