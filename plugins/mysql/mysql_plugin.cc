@@ -128,7 +128,9 @@ Result<ConnectionProbe> TestConnection(const ConnectionSpec& spec) {
   ConnectionProbe probe;
   probe.round_trip_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  probe.server_version = "MySQL " + conn.server_version();
+  const std::string version = conn.server_version();
+  const bool mariadb = version.find("MariaDB") != std::string::npos;
+  probe.server_version = (mariadb ? "MariaDB " : "MySQL ") + version.substr(0, version.find('-'));
   return probe;
 }
 

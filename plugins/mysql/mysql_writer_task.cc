@@ -1,5 +1,10 @@
 #include "plugins/mysql/mysql_writer_task.h"
 
+#include <mysql.h>
+
+#include <cstdlib>
+
+#include "plugins/mysql/mysql_status.h"
 #include "plugins/mysql/mysql_types.h"
 
 namespace ferry {
@@ -74,7 +79,22 @@ Status MysqlWriterTask::Flush() {
   Status s = conn_.Exec(sql_);
   sql_.clear();
   rows_in_sql_ = 0;
-  return s;
+  if (!s.ok() || mysql_warning_count(conn_.get()) == 0) return s;
+  return RefusingWarning();
+}
+
+// Strict sql_mode turns truncations into errors, but a few changes stay warnings or notes (a
+// decimal rounded to the column's scale is note 1265). Any of them makes the rows dirty rather
+// than silently changed.
+Status MysqlWriterTask::RefusingWarning() {
+  ASSIGN_OR_RETURN(MysqlRows warnings, conn_.Query("SHOW WARNINGS"));
+  for (const auto& w : warnings) {
+    if (w.size() < 3 || !w[1] || !w[2]) continue;
+    const unsigned code = static_cast<unsigned>(std::strtoul(w[1]->c_str(), nullptr, 10));
+    if (MysqlStatusCode(code) != StatusCode::kDataError) continue;
+    return MysqlStatus(code, *w[2]).WithPrefix("refused (" + w[0].value_or("") + ")");
+  }
+  return Status::OK();
 }
 
 Status MysqlWriterTask::Commit() {

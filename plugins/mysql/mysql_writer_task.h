@@ -3,8 +3,9 @@
 // [begin, end) as multi-row INSERT statements of at most `batch_rows` rows and `max_statement_bytes`
 // bytes inside SAVEPOINT ferry_write, so they are written all or none: when the server refuses a
 // value (strict sql_mode: too long, out of range, NULL into NOT NULL, bad date, duplicate key in
-// insert mode) the savepoint is rolled back and DataError carries the server's message; the
-// engine then bisects. A lost connection, a deadlock or a lock wait timeout is Aborted.
+// insert mode) — or accepts it with a data warning, such as a decimal rounded to the column's
+// scale — the savepoint is rolled back and DataError carries the server's message; the engine
+// then bisects. A lost connection, a deadlock or a lock wait timeout is Aborted.
 // Used by one thread at a time.
 #pragma once
 
@@ -47,6 +48,7 @@ class MysqlWriterTask : public WriterTask {
   Status WriteRows(const RecordBatch& batch, size_t begin, size_t end);
   Status AppendRow(const Value* row, size_t num_columns);
   Status Flush();
+  Status RefusingWarning();
 
   MysqlConnection conn_;
   std::shared_ptr<const MysqlWriteSettings> settings_;
