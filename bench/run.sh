@@ -114,3 +114,5 @@ for rows in $ROWS; do
   rm -f "$WORK/import_$rows.db" "$WORK/ferry_$rows.db"
 done
 rm -rf "$WORK"/run-*
+# MySQL paths beside mariadb-dump | mariadb, on a throwaway MariaDB (bench/mysql.sh)
+ROWS="$ROWS" BENCH_DIR="$WORK" bash bench/mysql.sh

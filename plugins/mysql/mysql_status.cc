@@ -84,17 +84,24 @@ Status MysqlStatus(unsigned errnum, std::string_view message, std::string_view c
   return std::move(s).WithColumn(ColumnNamedInMysqlError(message));
 }
 
+// "for column 's' at row 1", "Column 'nn' cannot be null", "for column `db`.`t`.`day` at row 1":
+// the last part of the quoted (possibly qualified) name after "column".
 std::string ColumnNamedInMysqlError(std::string_view message) {
-  for (std::string_view marker : {"column '", "column `"}) {
+  for (std::string_view marker : {"column ", "Column "}) {
     size_t at = message.find(marker);
     if (at == std::string_view::npos) continue;
     at += marker.size();
-    size_t end = message.find(marker.back(), at);
-    if (end == std::string_view::npos) return "";
-    std::string_view name = message.substr(at, end - at);
-    size_t dot = name.rfind('.');
-    if (dot != std::string_view::npos) name = name.substr(dot + 1);
-    return std::string(name);
+    std::string name;
+    while (at < message.size() && (message[at] == '\'' || message[at] == '`')) {
+      const char quote = message[at];
+      size_t end = message.find(quote, at + 1);
+      if (end == std::string_view::npos) return "";
+      name = std::string(message.substr(at + 1, end - at - 1));
+      at = end + 1;
+      if (at >= message.size() || message[at] != '.') break;
+      ++at;
+    }
+    if (!name.empty()) return name;
   }
   return "";
 }

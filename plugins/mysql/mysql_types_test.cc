@@ -45,7 +45,7 @@ TEST(MysqlTypes, TimestampIsConvertedFromTheSessionOffsetToUtc) {
   MysqlCellContext ctx;
   ctx.utc_offset_seconds = 8 * 3600;
   EXPECT_EQ(Read(MysqlColumnKind::kTimestamp, "2025-10-31 08:00:00.5", ctx),
-            "timestamptz:2025-10-31 00:00:00.5Z");
+            "timestamptz:2025-10-31 00:00:00.5+00");
   EXPECT_EQ(Read(MysqlColumnKind::kDatetime, "2025-10-31 08:00:00.5", ctx),
             "timestamp:2025-10-31 08:00:00.5");
   EXPECT_EQ(Literal(Value::TimestampTz(0), 8 * 3600), "'1970-01-01 08:00:00'");
@@ -89,6 +89,11 @@ TEST(MysqlStatus, ErrorNumbersSayWhatToDo) {
   Status s = MysqlStatus(1406, "Data too long for column 'note' at row 3");
   EXPECT_EQ(s.column(), "note");
   EXPECT_EQ(s.message(), "[1406] Data too long for column 'note' at row 3");
+  EXPECT_EQ(ColumnNamedInMysqlError("Column 'nn' cannot be null"), "nn");
+  EXPECT_EQ(ColumnNamedInMysqlError("Incorrect date value: '2025-02-30' for column `db`.`t`.`day` "
+                                    "at row 1"),
+            "day");
+  EXPECT_EQ(ColumnNamedInMysqlError("Duplicate entry '1' for key 'PRIMARY'"), "");
 }
 
 TEST(MysqlInsertSql, EachWriteModeHasItsStatement) {

@@ -32,7 +32,7 @@ Handle Open(const MariadbServer& s, const std::string& database, std::string* er
 }
 
 // Runs `sql` (possibly several statements); returns the rows of the last result.
-std::vector<std::string> Run(const MariadbServer& s, const std::string& database,
+std::vector<std::string> RunSql(const MariadbServer& s, const std::string& database,
                              const std::string& sql) {
   std::string error;
   Handle m = Open(s, database, &error);
@@ -119,7 +119,7 @@ std::string MariadbCreateDatabase(const std::string& tag) {
   std::string name = "ferry_t" + std::to_string(getpid()) + "_" + std::to_string(g_next_db++) +
                      "_" + tag;
   if (name.size() > 60) name.resize(60);
-  Run(server, "", "DROP DATABASE IF EXISTS `" + name + "`; CREATE DATABASE `" + name + "`");
+  RunSql(server, "", "DROP DATABASE IF EXISTS `" + name + "`; CREATE DATABASE `" + name + "`");
   return name;
 }
 
@@ -134,7 +134,7 @@ std::vector<std::string> MariadbRows(const std::string& database, const std::str
     ADD_FAILURE() << error;
     return {};
   }
-  return Run(server, database, sql);
+  return RunSql(server, database, sql);
 }
 
 nlohmann::json MariadbConnectionJson(const std::string& database) {
@@ -155,7 +155,7 @@ void MariadbTest::SetUp() {
 }
 
 void MariadbTest::TearDown() {
-  for (const std::string& name : dbs_) Run(server_, "", "DROP DATABASE IF EXISTS `" + name + "`");
+  for (const std::string& name : dbs_) RunSql(server_, "", "DROP DATABASE IF EXISTS `" + name + "`");
 }
 
 std::string MariadbTest::NewDatabase(const std::string& tag) {
@@ -165,11 +165,17 @@ std::string MariadbTest::NewDatabase(const std::string& tag) {
 }
 
 void MariadbTest::Exec(const std::string& database, const std::string& sql) {
-  Run(server_, database, sql);
+  RunSql(server_, database, sql);
+}
+
+bool MariadbTest::TryExec(const std::string& sql) {
+  std::string error;
+  Handle m = Open(server_, "", &error);
+  return m && mysql_real_query(m.get(), sql.data(), sql.size()) == 0;
 }
 
 std::vector<std::string> MariadbTest::Rows(const std::string& database, const std::string& sql) {
-  return Run(server_, database, sql);
+  return RunSql(server_, database, sql);
 }
 
 nlohmann::json MariadbTest::Connection(const std::string& database) const {
