@@ -1,6 +1,7 @@
 // The sqlite plugin's entry in the registry: its parameters, declared once (validation, JSON
 // Schema and `ferry template` come from these lists), and its reader and writer factories.
 #include "ferry/plugin/registry.h"
+#include "plugins/sqlite/sqlite_datasource.h"
 #include "plugins/sqlite/sqlite_reader.h"
 #include "plugins/sqlite/sqlite_writer.h"
 
@@ -35,9 +36,12 @@ ParamDef Allowed(ParamDef p, std::vector<std::string> values) {
 
 std::vector<ParamDef> ReaderParams() {
   return {
-      Required(Param("path", ParamType::kString,
-                     "SQLite database file to read; opened read-only, never created",
-                     "/data/shop.db")),
+      Param("path", ParamType::kString,
+            "SQLite database file to read (or datasource); opened read-only, never created",
+            "/data/shop.db"),
+      Param("datasource", ParamType::kString,
+            "a sqlite data source (`ferry datasource add NAME --type sqlite --database FILE`) "
+            "instead of path"),
       Param("table", ParamType::kStringOrList,
             "table or list of tables to read; every table must have the listed columns",
             json::array({"orders"})),
@@ -64,8 +68,11 @@ std::vector<ParamDef> ReaderParams() {
 
 std::vector<ParamDef> WriterParams() {
   return {
-      Required(Param("path", ParamType::kString, "existing SQLite database file to write",
-                     "/data/warehouse.db")),
+      Param("path", ParamType::kString, "existing SQLite database file to write (or datasource)",
+            "/data/warehouse.db"),
+      Param("datasource", ParamType::kString,
+            "a sqlite data source (`ferry datasource add NAME --type sqlite --database FILE`) "
+            "instead of path"),
       Required(Param("table", ParamType::kStringOrList, "existing table to write", "orders")),
       Required(Param("column", ParamType::kStringList,
                      "destination columns in the reader's order, or [\"*\"] for the table's "
@@ -106,6 +113,7 @@ PluginInfo SqlitePluginInfo() {
   info.writer_params = WriterParams();
   info.write_modes = {"insert", "replace", "update", "ignore"};
   info.transactional = true;
+  info.test_connection = TestSqliteConnection;
   return info;
 }
 

@@ -31,7 +31,8 @@ TEST(SqlitePluginTest, ParametersAndDefaults) {
                            "postSql", "batchSize", "busyTimeoutMs"}) {
     EXPECT_NE(FindParam(info.writer_params, name), nullptr) << name;
   }
-  EXPECT_TRUE(FindParam(info.reader_params, "path")->required);
+  EXPECT_NE(FindParam(info.reader_params, "datasource"), nullptr);
+  EXPECT_NE(FindParam(info.writer_params, "datasource"), nullptr);
   EXPECT_EQ(FindParam(info.reader_params, "splitFactor")->default_value, 5);
   EXPECT_EQ(FindParam(info.writer_params, "writeMode")->default_value, "insert");
   EXPECT_EQ(FindParam(info.writer_params, "batchSize")->default_value, 1024);

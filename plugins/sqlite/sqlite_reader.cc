@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 
+#include "plugins/sqlite/sqlite_datasource.h"
 #include "plugins/sqlite/sqlite_sql.h"
 
 namespace ferry {
@@ -47,7 +48,8 @@ std::vector<Split> NumberSplits(const std::vector<SqliteSplitSpec>& specs) {
 }  // namespace
 
 Status SqliteReader::Prepare(const StepContext& ctx) {
-  ASSIGN_OR_RETURN(options_, SqliteReaderOptions::Parse(ctx.param()));
+  ASSIGN_OR_RETURN(nlohmann::json param, ParamWithDatasourcePath(ctx));
+  ASSIGN_OR_RETURN(options_, SqliteReaderOptions::Parse(param));
   ASSIGN_OR_RETURN(conn_, SqliteConnection::Open(options_.path, SqliteConnection::Mode::kReadOnly,
                                                  SqliteReaderOptions::kBusyTimeoutMs));
   return options_.query_mode() ? PrepareQueries() : PrepareTables(ctx.job_start_micros);

@@ -1,5 +1,6 @@
 #include "plugins/sqlite/sqlite_writer.h"
 
+#include "plugins/sqlite/sqlite_datasource.h"
 #include "plugins/sqlite/sqlite_sql.h"
 #include "plugins/sqlite/sqlite_writer_task.h"
 
@@ -15,7 +16,8 @@ std::string Indexed(const char* name, size_t i) {
 }  // namespace
 
 Status SqliteWriter::Prepare(const StepContext& ctx, const std::vector<ColumnInfo>& input) {
-  ASSIGN_OR_RETURN(options_, SqliteWriterOptions::Parse(ctx.param()));
+  ASSIGN_OR_RETURN(nlohmann::json param, ParamWithDatasourcePath(ctx));
+  ASSIGN_OR_RETURN(options_, SqliteWriterOptions::Parse(param));
   ASSIGN_OR_RETURN(SqliteConnection conn,
                    SqliteConnection::Open(options_.path, SqliteConnection::Mode::kReadOnly,
                                           options_.busy_timeout_ms));

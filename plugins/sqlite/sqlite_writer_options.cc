@@ -37,7 +37,7 @@ Result<SqliteWriterOptions> SqliteWriterOptions::Parse(const nlohmann::json& p) 
   if (!p.is_object()) return Status::InvalidArgument("parameter must be an object");
   SqliteWriterOptions o;
   ASSIGN_OR_RETURN(o.path, StringField(p, "path"));
-  if (o.path.empty()) return Status::InvalidArgument("path is required").WithField("path");
+  if (o.path.empty()) return Status::InvalidArgument("path (or datasource) is required").WithField("path");
   ASSIGN_OR_RETURN(o.table, OneTable(p));
   ASSIGN_OR_RETURN(o.columns, Columns(p));
   ASSIGN_OR_RETURN(std::string mode, StringField(p, "writeMode", "insert"));

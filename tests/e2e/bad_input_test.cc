@@ -98,7 +98,7 @@ TEST_F(BadInput, MissingRequiredParameterIsNamed) {
   reader["parameter"].erase("path");
   CliResult r = Run(Job(reader, Writer()));
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_THAT(r.err, HasSubstr("steps[0].parameter: missing required parameter \"path\""));
+  EXPECT_THAT(r.err, HasSubstr("steps[0].parameter.path: path (or datasource) is required"));
 }
 
 TEST_F(BadInput, UnreadableSourceFileIsNamed) {

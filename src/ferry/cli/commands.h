@@ -17,5 +17,6 @@ void AddParamsCommand(CLI::App* app, int* exit_code);
 void AddTemplateCommand(CLI::App* app, int* exit_code);
 void AddPluginsCommand(CLI::App* app, int* exit_code);
 void AddSchemaCommand(CLI::App* app, int* exit_code);
+void AddDatasourceCommand(CLI::App* app, int* exit_code);
 
 }  // namespace ferry

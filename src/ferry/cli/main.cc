@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   ferry::AddTemplateCommand(&app, &exit_code);
   ferry::AddPluginsCommand(&app, &exit_code);
   ferry::AddSchemaCommand(&app, &exit_code);
+  ferry::AddDatasourceCommand(&app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

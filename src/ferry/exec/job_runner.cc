@@ -13,6 +13,7 @@
 
 #include "ferry/common/log.h"
 #include "ferry/common/strings.h"
+#include "ferry/datasource/datasource_store.h"
 #include "ferry/exec/dirty_log.h"
 #include "ferry/exec/progress.h"
 #include "ferry/exec/run_dir.h"
@@ -83,6 +84,8 @@ Status Prepare(const JobModel& job, const Registry& registry, const std::string&
   int64_t now = LocalNowMicros();
   StepContext rctx{&out->reader_param, job.reader.name, job.setting.concurrent, now, run_dir};
   StepContext wctx{&out->writer_param, job.writer.name, job.setting.concurrent, now, run_dir};
+  rctx.datasources = &DefaultDataSourceCatalog();
+  wctx.datasources = &DefaultDataSourceCatalog();
   Status st = out->reader->Prepare(rctx);
   if (!st.ok()) return Status(st.code(), locate ? locate(job.reader, st) : st.message());
   out->columns = out->reader->OutputColumns();

@@ -15,6 +15,7 @@
 
 #include "ferry/common/status.h"
 #include "ferry/plugin/connection.h"
+#include "ferry/plugin/param_def.h"
 #include "ferry/plugin/step_context.h"
 
 namespace ferry {
@@ -32,8 +33,8 @@ struct SqlSource {
 // A step must name at least one source and, unless it uses querySql, at least one table.
 Result<std::vector<SqlSource>> ResolveSqlSources(const StepContext& ctx, std::string_view type);
 
-// The ParamDefs of these shapes, shared by every SQL plugin's reader and writer lists.
-struct ParamDef;
+// The ParamDefs of these shapes (datasource, connection, jdbcUrl, username, password), shared by
+// every SQL plugin's reader and writer lists; `table` and `querySql` each plugin declares itself.
 std::vector<ParamDef> SqlSourceParams(std::string_view type);
 
 }  // namespace ferry
