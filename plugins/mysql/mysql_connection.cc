@@ -35,7 +35,7 @@ void SetTls(MYSQL* m, const ConnectionSpec& spec) {
   }
 }
 
-void SetOptions(MYSQL* m, const ConnectionSpec& spec) {
+void SetOptions(MYSQL* m, const ConnectionSpec& spec, bool local_infile) {
   unsigned timeout = kDefaultConnectTimeoutSeconds;
   std::string t = Option(spec, {"connect_timeout", "connectTimeout"});
   if (!t.empty()) {
@@ -47,8 +47,8 @@ void SetOptions(MYSQL* m, const ConnectionSpec& spec) {
   mysql_optionsv(m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
   mysql_optionsv(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
   mysql_optionsv(m, MYSQL_OPT_CONNECT_ATTR_ADD, "program_name", "ferry");
-  unsigned local_infile = 0;
-  mysql_optionsv(m, MYSQL_OPT_LOCAL_INFILE, &local_infile);
+  unsigned infile = local_infile ? 1 : 0;
+  mysql_optionsv(m, MYSQL_OPT_LOCAL_INFILE, &infile);
   SetTls(m, spec);
 }
 
@@ -76,13 +76,13 @@ const char* FailedStep(unsigned e) {
 
 void MysqlConnection::Closer::operator()(st_mysql* m) const { mysql_close(m); }
 
-Result<MysqlConnection> MysqlConnection::Connect(const ConnectionSpec& spec) {
+Result<MysqlConnection> MysqlConnection::Connect(const ConnectionSpec& spec, bool local_infile) {
   MysqlConnection conn;
   conn.describe_ = spec.Describe();
   conn.mysql_.reset(mysql_init(nullptr));
   if (!conn.mysql_) return Status::Internal("mysql_init failed (out of memory)");
   MYSQL* m = conn.mysql_.get();
-  SetOptions(m, spec);
+  SetOptions(m, spec, local_infile);
   std::string socket = Option(spec, {"socket", "unix_socket"});
   const char* host = spec.host.empty() ? "127.0.0.1" : spec.host.c_str();
   unsigned port = spec.port > 0 ? static_cast<unsigned>(spec.port) : 3306;
@@ -100,13 +100,14 @@ Result<MysqlConnection> MysqlConnection::Connect(const ConnectionSpec& spec) {
 }
 
 Result<MysqlConnection> MysqlConnection::ConnectAny(const ConnectionSpec& first,
-                                                    const std::vector<ConnectionSpec>& fallbacks) {
-  Result<MysqlConnection> conn = Connect(first);
+                                                    const std::vector<ConnectionSpec>& fallbacks,
+                                                    bool local_infile) {
+  Result<MysqlConnection> conn = Connect(first, local_infile);
   if (conn.ok() || fallbacks.empty()) return conn;
   std::string tried = conn.status().message();
   StatusCode code = conn.status().code();
   for (const ConnectionSpec& spec : fallbacks) {
-    conn = Connect(spec);
+    conn = Connect(spec, local_infile);
     if (conn.ok()) return conn;
     tried += "; " + conn.status().message();
     code = conn.status().code();

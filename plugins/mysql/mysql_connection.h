@@ -29,11 +29,13 @@ class MysqlConnection {
 
   // Connects; on failure the message starts with the step that failed ("resolve: ",
   // "connect: ", "TLS: ", "auth: ", "database: ") and names `spec.Describe()`.
-  static Result<MysqlConnection> Connect(const ConnectionSpec& spec);
+  // `local_infile`: allow LOAD DATA LOCAL INFILE (served from memory by the bulk writer only).
+  static Result<MysqlConnection> Connect(const ConnectionSpec& spec, bool local_infile = false);
   // Tries `first` and then each of `fallbacks` (DataX's jdbcUrl list); the error of the last
   // attempt names every address tried.
   static Result<MysqlConnection> ConnectAny(const ConnectionSpec& first,
-                                            const std::vector<ConnectionSpec>& fallbacks);
+                                            const std::vector<ConnectionSpec>& fallbacks,
+                                            bool local_infile = false);
 
   bool is_open() const { return mysql_ != nullptr; }
   st_mysql* get() const { return mysql_.get(); }

@@ -43,6 +43,7 @@ struct MysqlWriterOptions {
   std::vector<std::string> post_sql;
   std::vector<std::string> session;
   int utc_offset_seconds = 0;
+  bool bulk_load = false;  // LOAD DATA LOCAL INFILE instead of multi-row INSERT
 
   bool star() const { return columns.size() == 1 && columns[0] == "*"; }
   static Result<MysqlWriterOptions> Parse(const nlohmann::json& parameter);

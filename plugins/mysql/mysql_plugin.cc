@@ -117,6 +117,10 @@ std::vector<ParamDef> WriterParams() {
             json::array()),
       SessionParam(),
       TimeZoneParam(),
+      Default(Param("bulkLoad", ParamType::kBool,
+                    "write through LOAD DATA LOCAL INFILE (streamed from memory) instead of "
+                    "multi-row INSERT; insert/replace with writeNull only"),
+              false),
   });
 }
 

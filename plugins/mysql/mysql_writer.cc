@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "ferry/common/strings.h"
+#include "plugins/mysql/mysql_load_data.h"
 
 namespace ferry {
 namespace {
@@ -59,6 +60,13 @@ Status MysqlWriter::Prepare(const StepContext& ctx, const std::vector<ColumnInfo
   ASSIGN_OR_RETURN(std::vector<std::string> update, ResolveUpdateColumns(columns));
   auto settings = std::make_shared<MysqlWriteSettings>();
   settings->sql = BuildInsertSql(table_, columns, options_.mode, update);
+  if (options_.bulk_load) {
+    std::vector<bool> is_bit;
+    for (const std::string& c : columns) {
+      is_bit.push_back(FindField(*fields, c)->kind == MysqlColumnKind::kBit);
+    }
+    settings->load_data_sql = LoadDataSql(table_, columns, is_bit, options_.mode);
+  }
   settings->columns = std::move(columns);
   settings->batch_rows = static_cast<size_t>(options_.batch_size);
   ASSIGN_OR_RETURN(settings->max_statement_bytes, MaxStatementBytes(conn));

@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 
+#include "plugins/mysql/mysql_load_data.h"
 #include "plugins/mysql/mysql_status.h"
 #include "plugins/mysql/mysql_types.h"
 
@@ -12,7 +13,9 @@ namespace ferry {
 Result<std::unique_ptr<MysqlWriterTask>> MysqlWriterTask::Open(
     const SqlSource& source, const MysqlSessionSettings& session,
     std::shared_ptr<const MysqlWriteSettings> settings) {
-  ASSIGN_OR_RETURN(MysqlConnection conn, MysqlConnection::ConnectAny(source.conn, source.fallbacks));
+  ASSIGN_OR_RETURN(MysqlConnection conn,
+                   MysqlConnection::ConnectAny(source.conn, source.fallbacks,
+                                               !settings->load_data_sql.empty()));
   RETURN_NOT_OK(SetUpSession(conn, session));
   return std::unique_ptr<MysqlWriterTask>(new MysqlWriterTask(std::move(conn), std::move(settings)));
 }
@@ -44,6 +47,7 @@ Status MysqlWriterTask::Write(const RecordBatch& batch, size_t begin, size_t end
 }
 
 Status MysqlWriterTask::WriteRows(const RecordBatch& batch, size_t begin, size_t end) {
+  if (!settings_->load_data_sql.empty()) return LoadRows(batch, begin, end);
   sql_.clear();
   rows_in_sql_ = 0;
   for (size_t r = begin; r < end; ++r) {
@@ -53,6 +57,20 @@ Status MysqlWriterTask::WriteRows(const RecordBatch& batch, size_t begin, size_t
     }
   }
   return Flush();
+}
+
+// LOCAL makes the server report refused values and duplicate keys as warnings (it cannot stop the
+// client's stream), so a data warning is a refusal here too.
+Status MysqlWriterTask::LoadRows(const RecordBatch& batch, size_t begin, size_t end) {
+  sql_.clear();
+  for (size_t r = begin; r < end; ++r) {
+    RETURN_NOT_OK(AppendLoadDataRow(batch.row(r), batch.num_columns(),
+                                    settings_->utc_offset_seconds, &sql_));
+  }
+  Status s = RunLoadData(conn_, settings_->load_data_sql, sql_);
+  sql_.clear();
+  if (!s.ok() || mysql_warning_count(conn_.get()) == 0) return s;
+  return RefusingWarning();
 }
 
 Status MysqlWriterTask::AppendRow(const Value* row, size_t num_columns) {

@@ -28,6 +28,7 @@ struct MysqlWriteSettings {
   size_t max_statement_bytes = 4 << 20;
   bool skip_null = false;  // NULL is written as DEFAULT
   int utc_offset_seconds = 0;
+  std::string load_data_sql;  // not empty: bulkLoad, rows go through LOAD DATA LOCAL INFILE
 };
 
 class MysqlWriterTask : public WriterTask {
@@ -46,6 +47,7 @@ class MysqlWriterTask : public WriterTask {
   MysqlWriterTask(MysqlConnection conn, std::shared_ptr<const MysqlWriteSettings> settings)
       : conn_(std::move(conn)), settings_(std::move(settings)) {}
   Status WriteRows(const RecordBatch& batch, size_t begin, size_t end);
+  Status LoadRows(const RecordBatch& batch, size_t begin, size_t end);
   Status AppendRow(const Value* row, size_t num_columns);
   Status Flush();
   Status RefusingWarning();

@@ -60,6 +60,8 @@ class MysqlE2e : public MariadbTest {
     return r;
   }
 
+  void CheckEveryType(bool bulk_load);
+
   json Reader(const std::string& database, json extra) {
     json p = {{"connection", Connection(database)}};
     p.update(extra);
@@ -70,14 +72,16 @@ class MysqlE2e : public MariadbTest {
   int runs_ = 0;
 };
 
-TEST_F(MysqlE2e, MysqlToMysqlKeepsEveryMappedTypeByteForByte) {
+void MysqlE2e::CheckEveryType(bool bulk_load) {
   const std::string dst = NewDatabase("dst");
   Exec(db(), std::string(kTypesTable) + ";" + kTypesRows);
   Exec(dst, kTypesTable);
   json summary;
   CliResult r = Run(TwoStepJob("mysql", Reader(db(), {{"table", {"types"}}, {"column", {"*"}},
                                                      {"splitPk", "id"}}),
-                               "mysql", Reader(dst, {{"table", "types"}, {"column", {"*"}}}), 3),
+                               "mysql", Reader(dst, {{"table", "types"}, {"column", {"*"}},
+                                                     {"bulkLoad", bulk_load}}),
+                               3),
                     &summary);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(summary["records_written"], 4);
@@ -85,6 +89,10 @@ TEST_F(MysqlE2e, MysqlToMysqlKeepsEveryMappedTypeByteForByte) {
   EXPECT_EQ(Rows(dst, kAllColumns), Rows(db(), kAllColumns));
   ASSERT_EQ(Rows(dst, kAllColumns).size(), 4u);
 }
+
+TEST_F(MysqlE2e, MysqlToMysqlKeepsEveryMappedTypeByteForByte) { CheckEveryType(false); }
+
+TEST_F(MysqlE2e, BulkLoadKeepsEveryMappedTypeByteForByte) { CheckEveryType(true); }
 
 TEST_F(MysqlE2e, DataxConnectionListWithJdbcUrlAndUsername) {
   const std::string dst = NewDatabase("dst");
