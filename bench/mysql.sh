@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # MySQL benchmarks beside their baselines, measured in the same run on the same data, on a
 # throwaway MariaDB (scripts/mariadb-test-server.sh) under $BENCH_DIR/mariadb:
-#   MySQL -> MySQL       ferry (4 channels, splitPk)  vs  mariadb-dump --no-create-info | mariadb
+#   MySQL -> MySQL       ferry (2 channels, splitPk; INSERT and bulkLoad)  vs  mariadb-dump --no-create-info | mariadb
 #   MySQL -> PostgreSQL  only when the postgresql plugin is built in (see README)
 #   ROWS="2000000 10000000" bash bench/mysql.sh
 # Prints: path, tool, rows, seconds, rows/s, MB/s (of the table's InnoDB data size), peak RSS.
@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 ROWS=${ROWS:-"2000000 10000000"}
 WORK=${BENCH_DIR:-bench/data}
 FERRY=build/ferry
-CHANNELS=${CHANNELS:-4}
+CHANNELS=${CHANNELS:-2}
 command -v /usr/bin/time >/dev/null || { apt-get install -y -qq time >/dev/null; }
 [ -x "$FERRY" ] || bash scripts/build.sh
 mkdir -p "$WORK"
@@ -49,7 +49,7 @@ empty_dst() {
   sql bench_dst -e "$ddl"
 }
 
-mysql_job() {
+mysql_job() {  # bulkLoad: true|false
   cat >"$WORK/m2m.json" <<JSON
 {"type":"job","version":"2.0","steps":[
  {"stepType":"mysql","category":"reader","name":"Reader","parameter":{
@@ -57,7 +57,7 @@ mysql_job() {
   "table":["orders"],"column":["*"],"splitPk":"id"}},
  {"stepType":"mysql","category":"writer","name":"Writer","parameter":{
   "connection":{"host":"127.0.0.1","port":$PORT,"user":"$USER_","password":"$PASS","database":"bench_dst"},
-  "table":"orders","column":["*"]}}],
+  "table":"orders","column":["*"],"bulkLoad":$1}}],
  "setting":{"speed":{"concurrent":$CHANNELS}},"order":{"hops":[{"from":"Reader","to":"Writer"}]}}
 JSON
 }
@@ -77,11 +77,15 @@ for rows in $ROWS; do
   measure "mysql->mysql" "mariadb-dump | mariadb" "$rows" "$bytes" -- bash -c \
     "mariadb-dump --no-defaults --socket='$SOCK' -uroot --no-create-info bench_src orders | mariadb --no-defaults --socket='$SOCK' -uroot bench_dst"
   check_same "mariadb-dump"
-  empty_dst
-  mysql_job
-  measure "mysql->mysql" "ferry, $CHANNELS channels" "$rows" "$bytes" -- \
-    "$FERRY" run "$WORK/m2m.json" --progress-interval 0 --run-dir "$WORK/run-m2m-$rows-$$"
-  check_same "ferry"
+  for bulk in false true; do
+    empty_dst
+    mysql_job $bulk
+    tool="ferry, $CHANNELS ch, INSERT"
+    [ $bulk = true ] && tool="ferry, $CHANNELS ch, bulkLoad"
+    measure "mysql->mysql" "$tool" "$rows" "$bytes" -- \
+      "$FERRY" run "$WORK/m2m.json" --progress-interval 0 --run-dir "$WORK/run-m2m-$bulk-$rows-$$"
+    check_same "$tool"
+  done
   if "$FERRY" plugins 2>/dev/null | grep -q '^postgresql'; then
     echo "mysql->postgresql: the postgresql plugin is built in; bench/pg.sh measures it" >&2
   fi
