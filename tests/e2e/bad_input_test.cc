@@ -124,6 +124,11 @@ TEST_F(BadInput, RefusedRowsAreDirtyAndTheRestIsWritten) {
   EXPECT_THAT(dirty, HasSubstr("CHECK constraint failed"));
   EXPECT_THAT(dirty, HasSubstr("\"record\":[4,null,1]"));
   EXPECT_THAT(dirty, HasSubstr("\"record\":[5,\"e\",500]"));
+  // The summary shows why, without opening the log.
+  ASSERT_EQ(summary["dirty_samples"].size(), 2u);
+  EXPECT_THAT(summary["dirty_samples"][0].get<std::string>(), HasSubstr("split 0000: "));
+  EXPECT_THAT(r.err, HasSubstr("NOT NULL constraint failed: orders.sku"));
+  EXPECT_THAT(r.err, HasSubstr("CHECK constraint failed"));
 }
 
 TEST_F(BadInput, PassingTheDirtyLimitFailsTheJob) {

@@ -105,5 +105,23 @@ TEST(Resume, AFreshRunRefusesARunDirectoryThatHoldsARun) {
   EXPECT_THAT(again.err, ::testing::HasSubstr("use --resume"));
 }
 
+TEST(Resume, AnEditedJobFileIsNotMixedIntoTheRun) {
+  TempDir dir;
+  SqliteExec(dir / "src.db", "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t VALUES (1, 'x');");
+  SqliteExec(dir / "dst.db", "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);");
+  WriteTextFile(dir / "job.json", CopyJob(dir / "src.db", dir / "dst.db", 1000).dump());
+  ASSERT_EQ(RunFerry({"run", dir / "job.json", "--run-dir", dir / "run"}).exit_code, 0);
+
+  CliResult same = RunFerry({"run", dir / "job.json", "--resume", dir / "run"});
+  EXPECT_EQ(same.exit_code, 0) << same.err;
+
+  WriteTextFile(dir / "job.json", CopyJob(dir / "src.db", dir / "other.db", 1000).dump());
+  CliResult edited = RunFerry({"run", dir / "job.json", "--resume", dir / "run"});
+  EXPECT_EQ(edited.exit_code, 2);
+  EXPECT_THAT(edited.err, ::testing::HasSubstr("is not the job " + (dir / "run/job.json") +
+                                               " started with"));
+  EXPECT_EQ(SqliteRows(dir / "dst.db", "SELECT count(*) FROM t"), std::vector<std::string>{"1"});
+}
+
 }  // namespace
 }  // namespace ferry::testing

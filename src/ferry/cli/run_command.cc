@@ -25,13 +25,29 @@ struct RunFlags {
   size_t batch_rows = 4096;
 };
 
+// `--resume RUN_DIR` with a JOB.json: the file, resolved with this command's parameters, must be
+// the job the run started with — otherwise the finished run would mix two jobs' rows.
+Status CheckSameJob(const RunFlags& flags, const Registry& registry, const JobModel& saved,
+                    const RunDir& dir) {
+  ASSIGN_OR_RETURN(ParameterSet params, flags.params.Build());
+  ASSIGN_OR_RETURN(LoadedJob job, LoadJob(flags.job, params, registry));
+  if (job.model.ToJson(false) == saved.ToJson(false)) return Status::OK();
+  return Status::InvalidArgument(
+      flags.job + " (with these parameters) is not the job " + dir.File("job.json") +
+      " started with; resume with `ferry run --resume " + flags.resume +
+      "` alone to finish that job, or start a new run");
+}
+
 // The job to run: from the file, or saved in the run directory being resumed.
 Result<JobModel> LoadForRun(const RunFlags& flags, const Registry& registry,
                             std::optional<LoadedJob>* loaded) {
   if (!flags.resume.empty()) {
     ASSIGN_OR_RETURN(RunDir dir, RunDir::Open(flags.resume));
     ASSIGN_OR_RETURN(nlohmann::json saved, dir.ReadJob());
-    return JobModel::FromJson(saved, flags.job.empty() ? dir.File("job.json") : flags.job);
+    ASSIGN_OR_RETURN(JobModel model,
+                     JobModel::FromJson(saved, flags.job.empty() ? dir.File("job.json") : flags.job));
+    if (!flags.job.empty()) RETURN_NOT_OK(CheckSameJob(flags, registry, model, dir));
+    return model;
   }
   if (flags.job.empty()) return Status::InvalidArgument("ferry run: give a JOB.json file or --resume RUN_DIR");
   ASSIGN_OR_RETURN(ParameterSet params, flags.params.Build());

@@ -121,7 +121,17 @@ Status DirtyLog::CheckFinal() const { return CheckLimit(metrics_->dirty_records.
 
 std::vector<std::string> DirtyLog::SampleReasons() const {
   std::lock_guard lock(mu_);
-  return samples_;
+  std::vector<std::string> reasons;
+  for (const std::string& line : samples_) {
+    nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (j.is_discarded() || !j.is_object()) continue;
+    std::string reason = j.value("reason", "");
+    if (j.contains("column") && j["column"].is_string()) {
+      reason = "column " + j["column"].get<std::string>() + ": " + reason;
+    }
+    reasons.push_back("split " + j.value("split", "?") + ": " + reason);
+  }
+  return reasons;
 }
 
 Status SplitDirtyRecorder::Add(std::string line) {

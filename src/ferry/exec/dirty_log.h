@@ -41,7 +41,8 @@ class DirtyLog : public DirtySink {
   // The limit check the engine runs at the end (percentage is only final then).
   Status CheckFinal() const;
   const std::string& path() const { return path_; }
-  // The first reasons kept, for the summary.
+  // The reasons of the first (up to 5) dirty records logged, "split 0003: column x: reason",
+  // for the summary.
   std::vector<std::string> SampleReasons() const;
 
  private:

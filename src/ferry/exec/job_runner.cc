@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <ctime>
@@ -50,9 +53,16 @@ std::string DefaultRunDir(const std::string& job_file) {
   localtime_r(&tt, &tm);
   char buf[32];
   std::strftime(buf, sizeof(buf), "%Y%m%d%H%M%S", &tm);
-  std::string base = ".ferry/runs/" + stem + "-" + buf;
+  const std::string parent = ".ferry/runs";
+  std::error_code ec;
+  std::filesystem::create_directories(parent, ec);
+  const std::string base = parent + "/" + stem + "-" + buf;
+  // mkdir claims the name atomically: two runs started in the same second get different ones.
   std::string dir = base;
-  for (int k = 2; std::filesystem::exists(dir); ++k) dir = base + "-" + std::to_string(k);
+  for (int k = 2; k < 10000; ++k) {
+    if (::mkdir(dir.c_str(), 0755) == 0 || errno != EEXIST) break;
+    dir = base + "-" + std::to_string(k);
+  }
   return dir;
 }
 
@@ -270,6 +280,9 @@ RunReport RunJobUnguarded(const JobModel& job, const Registry& registry, const R
     LogError("job failed: {}", st.message());
   }
   RunReport out = finish(st);
+  if (auto reasons = dirty.SampleReasons(); !reasons.empty()) {
+    out.summary["dirty_samples"] = reasons;
+  }
   (void)run_dir.WriteSummary(out.summary);
   return out;
 }
@@ -317,6 +330,9 @@ std::string FormatSummary(const RunReport& report) {
   if (!report.run_dir.empty()) out += fmt::format("{:<22}: {}\n", "Run directory", report.run_dir);
   if (s.value("dirty_records", int64_t{0}) > 0) {
     out += fmt::format("{:<22}: {}\n", "Dirty record log", report.dirty_path);
+    for (const auto& reason : s.value("dirty_samples", nlohmann::json::array())) {
+      out += fmt::format("{:<22}  {}\n", "", MaskSecrets(reason.get<std::string>()));
+    }
   }
   if (!report.status.ok()) {
     out += fmt::format("{:<22}: {}\n", "Error", MaskSecrets(report.status.message()));
