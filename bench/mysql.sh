@@ -41,7 +41,7 @@ make_orders() {  # rows
     ELT(1 + seq % 4, 'NEW', 'PAID', 'SHIPPED', 'CANCELLED'), ((seq * 37) % 10000000) / 100,
     TIMESTAMP('2025-01-01') + INTERVAL (seq % 31536000) SECOND + INTERVAL (seq % 1000000) MICROSECOND,
     IF(seq % 7 = 0, NULL, CONCAT('order note number ', seq, ' with, a comma and \"quotes\" here'))
-    FROM seq_1_to_$1; ANALYZE TABLE orders"
+    FROM seq_1_to_$1; ANALYZE TABLE orders" >/dev/null
 }
 
 empty_dst() {

@@ -128,15 +128,7 @@ Result<MysqlWriterOptions> MysqlWriterOptions::Parse(const nlohmann::json& p) {
   ASSIGN_OR_RETURN(o.post_sql, StringOrListField(p, "postSql", true));
   ASSIGN_OR_RETURN(o.session, StringOrListField(p, "session", true));
   ASSIGN_OR_RETURN(o.utc_offset_seconds, TimeZoneField(p));
-  ASSIGN_OR_RETURN(o.bulk_load, BoolField(p, "bulkLoad", false));
-  const bool loadable = (o.mode == MysqlWriteMode::kInsert || o.mode == MysqlWriteMode::kReplace) &&
-                        !o.skip_null;
-  if (o.bulk_load && !loadable) {
-    return Status::InvalidArgument(
-               "bulkLoad (LOAD DATA) works with writeMode insert or replace and nullMode "
-               "writeNull only")
-        .WithField("bulkLoad");
-  }
+  ASSIGN_OR_RETURN(o.bulk_load, BoolField(p, "bulkLoad", true));
   return o;
 }
 

@@ -43,9 +43,14 @@ struct MysqlWriterOptions {
   std::vector<std::string> post_sql;
   std::vector<std::string> session;
   int utc_offset_seconds = 0;
-  bool bulk_load = false;  // LOAD DATA LOCAL INFILE instead of multi-row INSERT
+  bool bulk_load = true;  // LOAD DATA LOCAL INFILE where it applies (can_bulk_load)
 
   bool star() const { return columns.size() == 1 && columns[0] == "*"; }
+  // LOAD DATA has no upsert and no per-field DEFAULT: insert and replace with writeNull only.
+  bool can_bulk_load() const {
+    return bulk_load && (mode == MysqlWriteMode::kInsert || mode == MysqlWriteMode::kReplace) &&
+           !skip_null;
+  }
   static Result<MysqlWriterOptions> Parse(const nlohmann::json& parameter);
 };
 

@@ -118,9 +118,10 @@ std::vector<ParamDef> WriterParams() {
       SessionParam(),
       TimeZoneParam(),
       Default(Param("bulkLoad", ParamType::kBool,
-                    "write through LOAD DATA LOCAL INFILE (streamed from memory) instead of "
-                    "multi-row INSERT; insert/replace with writeNull only"),
-              false),
+                    "write through LOAD DATA LOCAL INFILE (streamed from memory) where it applies: "
+                    "writeMode insert/replace, nullMode writeNull, server local_infile ON; "
+                    "otherwise, or when false, multi-row INSERT"),
+              true),
   });
 }
 

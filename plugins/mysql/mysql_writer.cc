@@ -60,7 +60,8 @@ Status MysqlWriter::Prepare(const StepContext& ctx, const std::vector<ColumnInfo
   ASSIGN_OR_RETURN(std::vector<std::string> update, ResolveUpdateColumns(columns));
   auto settings = std::make_shared<MysqlWriteSettings>();
   settings->sql = BuildInsertSql(table_, columns, options_.mode, update);
-  if (options_.bulk_load) {
+  ASSIGN_OR_RETURN(bool local_infile, ServerAllowsLocalInfile(conn));
+  if (options_.can_bulk_load() && local_infile) {
     std::vector<bool> is_bit;
     for (const std::string& c : columns) {
       is_bit.push_back(FindField(*fields, c)->kind == MysqlColumnKind::kBit);
@@ -121,6 +122,12 @@ Result<std::vector<std::string>> MysqlWriter::ResolveUpdateColumns(
     out.push_back(*it);
   }
   return out;
+}
+
+// MySQL 8 ships with local_infile OFF; then the writer uses multi-row INSERT.
+Result<bool> MysqlWriter::ServerAllowsLocalInfile(MysqlConnection& conn) const {
+  ASSIGN_OR_RETURN(MysqlRows rows, conn.Query("SELECT @@local_infile"));
+  return !rows.empty() && rows[0][0] && (*rows[0][0] == "1" || ToLower(*rows[0][0]) == "on");
 }
 
 // Statements stay below the server's max_allowed_packet, and below 8 MiB.

@@ -31,6 +31,7 @@ class MysqlWriter : public Writer {
   Result<std::vector<std::string>> ResolveUpdateColumns(
       const std::vector<std::string>& columns) const;
   Result<size_t> MaxStatementBytes(MysqlConnection& conn) const;
+  Result<bool> ServerAllowsLocalInfile(MysqlConnection& conn) const;
   Status RunScript(const std::vector<std::string>& statements, const char* name) const;
 
   MysqlWriterOptions options_;
