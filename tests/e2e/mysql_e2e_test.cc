@@ -303,6 +303,53 @@ TEST_F(MysqlE2e, WhereAndQuerySql) {
   EXPECT_THAT(Rows(dst, "SELECT id FROM o ORDER BY id"), ::testing::ElementsAre("1", "2"));
 }
 
+TEST_F(MysqlE2e, PreSqlPostSqlSessionAndSkipNull) {
+  const std::string dst = NewDatabase("dst");
+  Exec(db(), "CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(10)); "
+             "INSERT INTO t VALUES (1, 'a'), (2, NULL)");
+  Exec(dst, "CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(10) NOT NULL DEFAULT 'dflt', "
+            "who VARCHAR(40));"
+            "CREATE TABLE log (what VARCHAR(20)); INSERT INTO t (id, v) VALUES (9, 'stale')");
+  for (bool bulk : {false, true}) {
+    Exec(dst, "DELETE FROM log");
+    json writer = Reader(dst, {{"table", "t"}, {"column", {"id", "v", "who"}},
+                               {"nullMode", "skipNull"}, {"bulkLoad", bulk},
+                               {"preSql", {"DELETE FROM t", "INSERT INTO log VALUES ('pre')"}},
+                               {"postSql", "INSERT INTO log VALUES ('post')"},
+                               {"session", {"SET @who = 'session ran'"}}});
+    json reader = Reader(db(), {{"table", "t"}, {"column", {"id", "v", "'constant'"}}});
+    CliResult r = Run(TwoStepJob("mysql", reader, "mysql", writer));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    // skipNull writes DEFAULT for the NULL (LOAD DATA cannot: bulkLoad falls back to INSERT).
+    EXPECT_THAT(Rows(dst, "SELECT * FROM t ORDER BY id"),
+                ::testing::ElementsAre("1|a|constant", "2|dflt|constant"));
+    EXPECT_THAT(Rows(dst, "SELECT what FROM log ORDER BY what"), ::testing::ElementsAre("post", "pre"));
+  }
+  Exec(dst, "CREATE TABLE s (who VARCHAR(40))");
+  CliResult r = Run(TwoStepJob(
+      "mysql", Reader(db(), {{"querySql", {"SELECT 'x'"}}}), "mysql",
+      Reader(dst, {{"table", "s"}, {"column", {"who"}}, {"session", {"SET @w = 1"}},
+                   {"postSql", {"UPDATE s SET who = CONCAT('time zone ', @@session.time_zone, ' w=', @w)"}}})));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(Rows(dst, "SELECT who FROM s"), ::testing::ElementsAre("time zone +00:00 w=1"));
+}
+
+// A TIMESTAMP is an instant: read through timeZone +08:00 and written through -05:00 it is the
+// same instant; into a DATETIME it is the wall-clock time of the writer's timeZone.
+TEST_F(MysqlE2e, TimestampsAreConvertedThroughTheSessionTimeZonesNeverShifted) {
+  const std::string dst = NewDatabase("dst");
+  Exec(db(), "SET time_zone = '+00:00'; CREATE TABLE t (id INT PRIMARY KEY, ts TIMESTAMP(6) NULL);"
+             "INSERT INTO t VALUES (1, '2025-10-31 00:00:00.000001'), (2, NULL)");
+  Exec(dst, "CREATE TABLE t (id INT PRIMARY KEY, ts TIMESTAMP(6) NULL, wall DATETIME(6))");
+  CliResult r = Run(TwoStepJob(
+      "mysql", Reader(db(), {{"table", "t"}, {"column", {"id", "ts", "ts"}}, {"timeZone", "+08:00"}}),
+      "mysql", Reader(dst, {{"table", "t"}, {"column", {"id", "ts", "wall"}}, {"timeZone", "-05:00"}})));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(Rows(dst, "SET time_zone = '+00:00'; SELECT * FROM t ORDER BY id"),
+              ::testing::ElementsAre("1|2025-10-31 00:00:00.000001|2025-10-30 19:00:00.000001",
+                                     "2|NULL|NULL"));
+}
+
 TEST_F(MysqlE2e, ConsistentSnapshotReadsEveryRowOnce) {
   const std::string dst = NewDatabase("dst");
   std::string sql = "CREATE TABLE s (id INT PRIMARY KEY); INSERT INTO s VALUES (1)";
