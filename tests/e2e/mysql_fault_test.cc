@@ -232,6 +232,28 @@ TEST_F(MysqlFault, ConnectionsKilledMidRunEndWithEveryRowExactlyOnce) {
   EXPECT_EQ(summary["records_written"], 30000);
 }
 
+TEST_F(MysqlFault, CheckNamesTheWrongColumnSplitPkAndWhere) {
+  Exec(db(), "CREATE TABLE t (id INT PRIMARY KEY, sku VARCHAR(10))");
+  auto check = [&](json reader) {
+    WriteTextFile(dir_ / "check.json", TwoStepJob("mysql", Params(db(), reader), "stream",
+                                                  json::object()));
+    return RunFerry({"check", dir_ / "check.json"});
+  };
+  CliResult column = check({{"table", "t"}, {"column", {"id", "nope"}}});
+  EXPECT_EQ(column.exit_code, 2);
+  EXPECT_THAT(column.err, ::testing::HasSubstr("column[1]"));
+  EXPECT_THAT(column.err, ::testing::HasSubstr("column \"nope\" does not exist in table \"t\""));
+  CliResult split = check({{"table", "t"}, {"column", {"*"}}, {"splitPk", "sku"}});
+  EXPECT_EQ(split.exit_code, 2);
+  EXPECT_THAT(split.err, ::testing::HasSubstr("splitPk needs an integer column"));
+  CliResult where = check({{"table", "t"}, {"column", {"*"}}, {"where", "id >>> 1"}});
+  EXPECT_EQ(where.exit_code, 2);
+  EXPECT_THAT(where.err, ::testing::HasSubstr("where"));
+  CliResult table = check({{"table", "missing_table"}, {"column", {"*"}}});
+  EXPECT_EQ(table.exit_code, 2);
+  EXPECT_THAT(table.err, ::testing::HasSubstr("missing_table"));
+}
+
 TEST_F(MysqlFault, WrongPasswordFailsBeforeAnyRowMovesAndSaysAuth) {
   json conn = Connection(db());
   conn["password"] = "not-the-password";
