@@ -6,6 +6,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include "tests/support/ferry_cli.h"
 #include "tests/support/mariadb_test_server.h"
 
@@ -365,6 +368,30 @@ TEST_F(MysqlE2e, ConsistentSnapshotReadsEveryRowOnce) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(summary["records_written"], 300);
   EXPECT_THAT(Rows(dst, "SELECT COUNT(*), SUM(id) FROM s"), ::testing::ElementsAre("300|45150"));
+}
+
+// Rows committed in the source while the job runs (after the snapshot started) are not read, even
+// by splits that start later.
+TEST_F(MysqlE2e, ConsistentSnapshotDoesNotSeeRowsCommittedDuringTheRun) {
+  const std::string dst = NewDatabase("dst");
+  Exec(db(), "CREATE TABLE s (id INT PRIMARY KEY) ENGINE=InnoDB;"
+             "INSERT INTO s SELECT seq * 2 FROM seq_1_to_3000");
+  Exec(dst, "CREATE TABLE s (id INT PRIMARY KEY)");
+  json job = json::parse(TwoStepJob("mysql", Reader(db(), {{"table", "s"}, {"column", {"*"}},
+                                                          {"splitPk", "id"},
+                                                          {"consistentSnapshot", true}}),
+                                    "mysql", Reader(dst, {{"table", "s"}, {"column", {"*"}}}), 2));
+  job["setting"]["speed"]["record"] = 1500;  // about 2 s
+  std::jthread writer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    Exec(db(), "INSERT INTO s SELECT seq * 2 - 1 FROM seq_1_to_3000");
+  });
+  json summary;
+  CliResult r = Run(job.dump(2), &summary);
+  writer.join();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(Rows(db(), "SELECT COUNT(*) FROM s"), ::testing::ElementsAre("6000"));
+  EXPECT_THAT(Rows(dst, "SELECT COUNT(*), SUM(id % 2) FROM s"), ::testing::ElementsAre("3000|0"));
 }
 
 }  // namespace
