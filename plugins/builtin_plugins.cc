@@ -8,12 +8,14 @@ PluginInfo StreamPluginInfo();   // plugins/stream
 PluginInfo TxtfilePluginInfo();  // plugins/txtfile
 PluginInfo SqlitePluginInfo();   // plugins/sqlite
 PluginInfo PostgresqlPluginInfo();  // plugins/postgresql
+PluginInfo MysqlPluginInfo();    // plugins/mysql
 
 void RegisterBuiltinPlugins(Registry* registry) {
   registry->Add(StreamPluginInfo());
   registry->Add(TxtfilePluginInfo());
   registry->Add(SqlitePluginInfo());
   registry->Add(PostgresqlPluginInfo());
+  registry->Add(MysqlPluginInfo());
 }
 
 }  // namespace ferry

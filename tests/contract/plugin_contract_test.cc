@@ -15,6 +15,7 @@
 #include "ferry/types/convert.h"
 #include "tests/support/ferry_cli.h"
 #include "tests/support/pg_test_server.h"
+#include "tests/support/mariadb_test_server.h"
 
 namespace ferry::testing {
 namespace {
@@ -232,6 +233,29 @@ ContractTarget PostgresqlTarget() {
             return std::pair{writer, reader};
           },
           Exact};
+// MySQL/MariaDB on the throwaway test server. DECIMAL holds at most 65 digits with 30 after the
+// point, so the 38-digit decimals (38 integer digits, or 38 fractional) cannot be a DECIMAL
+// column: `dec` is VARCHAR and comes back as text; BOOLEAN is TINYINT(1) and comes back as 0/1.
+ContractTarget MysqlTarget() {
+  return {"mysql", "mysql",
+          [](const TempDir&) {
+            const std::string db = MariadbCreateDatabase("contract");
+            MariadbExec(db,
+                        "CREATE TABLE tricky (id BIGINT PRIMARY KEY, s TEXT, i BIGINT, d DOUBLE, "
+                        "`dec` VARCHAR(100), dt DATE, ts DATETIME(6), b BLOB, bo BOOLEAN)");
+            json conn = MariadbConnectionJson(db);
+            json writer = {{"connection", conn}, {"table", "tricky"}, {"column", {"*"}}};
+            json reader = {{"connection", conn}, {"table", {"tricky"}}, {"column", {"*"}},
+                           {"splitPk", "id"}};
+            return std::pair{writer, reader};
+          },
+          [](const Cell& c) {
+            switch (c.type) {
+              case TypeId::kDecimal: return "string:" + c.text;
+              case TypeId::kBool: return std::string("long:") + (c.text == "true" ? "1" : "0");
+              default: return Exact(c);
+            }
+          }};
 }
 
 JobModel MakeJob(const std::string& reader, json reader_param, const std::string& writer,
@@ -303,6 +327,7 @@ INSTANTIATE_TEST_SUITE_P(EveryPlugin, PluginContract,
                          ::testing::Values(SqliteTarget(), TxtfileTarget("csv", "none"),
                                            TxtfileTarget("csv", "gzip"),
                                            TxtfileTarget("text", "zstd"), PostgresqlTarget()),
+                                           TxtfileTarget("text", "zstd"), MysqlTarget()),
                          [](const auto& info) { return info.param.name; });
 
 }  // namespace

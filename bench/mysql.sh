@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# MySQL benchmarks beside their baselines, measured in the same run on the same data, on a
+# throwaway MariaDB (scripts/mariadb-test-server.sh) under $BENCH_DIR/mariadb:
+#   MySQL -> MySQL       ferry (2 channels, splitPk; INSERT and bulkLoad)  vs  mariadb-dump --no-create-info | mariadb
+#   MySQL -> PostgreSQL  only when the postgresql plugin is built in (see README)
+#   ROWS="2000000 10000000" bash bench/mysql.sh
+# Prints: path, tool, rows, seconds, rows/s, MB/s (of the table's InnoDB data size), peak RSS.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROWS=${ROWS:-"2000000 10000000"}
+WORK=${BENCH_DIR:-bench/data}
+FERRY=build/ferry
+CHANNELS=${CHANNELS:-2}
+command -v /usr/bin/time >/dev/null || { apt-get install -y -qq time >/dev/null; }
+[ -x "$FERRY" ] || bash scripts/build.sh
+mkdir -p "$WORK"
+WORK=$(cd "$WORK" && pwd)
+
+bash scripts/mariadb-test-server.sh start "$WORK/mariadb" >/dev/null
+trap 'bash scripts/mariadb-test-server.sh stop "$WORK/mariadb" >/dev/null' EXIT
+conn() { python3 -c "import json,sys; print(json.load(open('$WORK/mariadb/conn.json'))['$1'])"; }
+PORT=$(conn port); USER_=$(conn user); PASS=$(conn password); SOCK=$(conn socket)
+sql() { mariadb --no-defaults --socket="$SOCK" -uroot "$@"; }
+
+measure() {  # path tool rows bytes -- command...
+  local path=$1 tool=$2 rows=$3 bytes=$4; shift 5
+  local log="$WORK/time.log"
+  /usr/bin/time -f "%e %M" -o "$log" "$@" >/dev/null 2>"$WORK/last.err" || {
+    echo "FAILED: $*" >&2; cat "$WORK/last.err" >&2; exit 1; }
+  read -r secs rss_kb <"$log"
+  awk -v p="$path" -v t="$tool" -v r="$rows" -v b="$bytes" -v s="$secs" -v m="$rss_kb" \
+    'BEGIN { if (s <= 0) s = 0.001; printf "%-26s %-34s %10d %8.2f %12.0f %9.1f %9.1f\n", p, t, r, s, r / s, b / s / 1048576, m / 1024 }'
+}
+
+ddl="CREATE TABLE orders (id BIGINT PRIMARY KEY, customer_id INT, status VARCHAR(32),
+  amount DECIMAL(12,2), created_at DATETIME(6), note TEXT) ENGINE=InnoDB"
+
+make_orders() {  # rows
+  sql -e "DROP DATABASE IF EXISTS bench_src; CREATE DATABASE bench_src"
+  sql bench_src -e "$ddl; INSERT INTO orders SELECT seq, (seq * 7919) % 100000,
+    ELT(1 + seq % 4, 'NEW', 'PAID', 'SHIPPED', 'CANCELLED'), ((seq * 37) % 10000000) / 100,
+    TIMESTAMP('2025-01-01') + INTERVAL (seq % 31536000) SECOND + INTERVAL (seq % 1000000) MICROSECOND,
+    IF(seq % 7 = 0, NULL, CONCAT('order note number ', seq, ' with, a comma and \"quotes\" here'))
+    FROM seq_1_to_$1; ANALYZE TABLE orders" >/dev/null
+}
+
+empty_dst() {
+  sql -e "DROP DATABASE IF EXISTS bench_dst; CREATE DATABASE bench_dst"
+  sql bench_dst -e "$ddl"
+}
+
+mysql_job() {  # bulkLoad: true|false
+  cat >"$WORK/m2m.json" <<JSON
+{"type":"job","version":"2.0","steps":[
+ {"stepType":"mysql","category":"reader","name":"Reader","parameter":{
+  "connection":{"host":"127.0.0.1","port":$PORT,"user":"$USER_","password":"$PASS","database":"bench_src"},
+  "table":["orders"],"column":["*"],"splitPk":"id"}},
+ {"stepType":"mysql","category":"writer","name":"Writer","parameter":{
+  "connection":{"host":"127.0.0.1","port":$PORT,"user":"$USER_","password":"$PASS","database":"bench_dst"},
+  "table":"orders","column":["*"],"bulkLoad":$1}}],
+ "setting":{"speed":{"concurrent":$CHANNELS}},"order":{"hops":[{"from":"Reader","to":"Writer"}]}}
+JSON
+}
+
+check_same() {
+  local q="SELECT COUNT(*), SUM(customer_id), SUM(amount), COUNT(note), SUM(CRC32(note)), SUM(UNIX_TIMESTAMP(created_at)) FROM orders"
+  local a b
+  a=$(sql bench_src -N -e "$q"); b=$(sql bench_dst -N -e "$q")
+  [ "$a" = "$b" ] || echo "WARNING: $1: destination differs: src $a, dst $b" >&2
+}
+
+printf "%-26s %-34s %10s %8s %12s %9s %9s\n" PATH TOOL ROWS SECONDS ROWS/S MB/S RSS_MB
+for rows in $ROWS; do
+  make_orders "$rows"
+  bytes=$(sql -N -e "SELECT data_length FROM information_schema.TABLES WHERE table_schema='bench_src' AND table_name='orders'")
+  empty_dst
+  measure "mysql->mysql" "mariadb-dump | mariadb" "$rows" "$bytes" -- bash -c \
+    "mariadb-dump --no-defaults --socket='$SOCK' -uroot --no-create-info bench_src orders | mariadb --no-defaults --socket='$SOCK' -uroot bench_dst"
+  check_same "mariadb-dump"
+  for bulk in false true; do
+    empty_dst
+    mysql_job $bulk
+    tool="ferry, $CHANNELS ch, INSERT"
+    [ $bulk = true ] && tool="ferry, $CHANNELS ch, bulkLoad"
+    measure "mysql->mysql" "$tool" "$rows" "$bytes" -- \
+      "$FERRY" run "$WORK/m2m.json" --progress-interval 0 --run-dir "$WORK/run-m2m-$bulk-$rows-$$"
+    check_same "$tool"
+  done
+  if "$FERRY" plugins 2>/dev/null | grep -q '^postgresql'; then
+    echo "mysql->postgresql: the postgresql plugin is built in; bench/pg.sh measures it" >&2
+  fi
+done
+sql -e "DROP DATABASE IF EXISTS bench_src; DROP DATABASE IF EXISTS bench_dst"
+rm -rf "$WORK"/run-m2m-*

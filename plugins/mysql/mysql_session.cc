@@ -1,0 +1,27 @@
+#include "plugins/mysql/mysql_session.h"
+
+#include "plugins/mysql/mysql_types.h"
+
+namespace ferry {
+
+Status SetUpSession(MysqlConnection& conn, const MysqlSessionSettings& settings) {
+  std::string set = "SET time_zone = '" + FormatUtcOffset(settings.utc_offset_seconds) + "'";
+  if (settings.writer) {
+    set += std::string(", sql_mode = '") + kMysqlStrictSqlMode + "'";
+  } else {
+    set += ", net_write_timeout = 86400";
+  }
+  Status s = conn.Exec(set);
+  if (!s.ok()) return s.WithPrefix("setting up the session on " + conn.describe());
+  for (size_t i = 0; i < settings.statements.size(); ++i) {
+    s = conn.Exec(settings.statements[i]);
+    if (!s.ok()) {
+      std::string field = "session[" + std::to_string(i) + "]";
+      Status bad(s.IsTransient() ? s.code() : StatusCode::kInvalidArgument, s.message());
+      return std::move(bad).WithField(field).WithPrefix(field);
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace ferry
