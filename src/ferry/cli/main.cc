@@ -16,6 +16,10 @@ int main(int argc, char** argv) {
   ferry::AddTemplateCommand(&app, &exit_code);
   ferry::AddPluginsCommand(&app, &exit_code);
   ferry::AddSchemaCommand(&app, &exit_code);
+  ferry::AddDeployCommand(&app, &exit_code);
+  ferry::AddScheduleCommand(&app, &exit_code);
+  ferry::AddServerCommand(&app, &exit_code);
+  ferry::AddOpsCommand(&app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
