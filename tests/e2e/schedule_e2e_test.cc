@@ -166,7 +166,7 @@ TEST(ScheduleE2E, DeployRefusesBrokenProjectsAndKeepsTheDeployedOne) {
   WriteTextFile(dir / "schedule.yaml", good + "  - {name: orphan, job: jobs/extract.json, cron: \"0 5 * * *\", upstream: [nope]}\n");
   CliResult unknown = RunFerry({"deploy", dir.path(), "--store", store});
   EXPECT_EQ(unknown.exit_code, 2);
-  EXPECT_THAT(unknown.err, HasSubstr("schedule.yaml:20: node \"orphan\": upstream \"nope\" is not a node of this schedule"));
+  EXPECT_THAT(unknown.err, HasSubstr("schedule.yaml:19: node \"orphan\": upstream \"nope\" is not a node of this schedule"));
 
   WriteTextFile(dir / "schedule.yaml",
                 good + "  - {name: loop1, job: jobs/extract.json, cron: \"0 5 * * *\", upstream: [loop2]}\n"
@@ -192,7 +192,7 @@ TEST(ScheduleE2E, DeployRefusesBrokenProjectsAndKeepsTheDeployedOne) {
   WriteTextFile(dir / "schedule.yaml", good + "  - {name: x, job: jobs/extract.json, cron: \"0 25 * * *\"}\n");
   cron = RunFerry({"deploy", dir.path(), "--store", store});
   EXPECT_EQ(cron.exit_code, 2);
-  EXPECT_THAT(cron.err, HasSubstr("schedule.yaml:20: node \"x\": cron \"0 25 * * *\": hour field \"25\": 25 is out of range 0-23"));
+  EXPECT_THAT(cron.err, HasSubstr("schedule.yaml:19: node \"x\": cron \"0 25 * * *\": hour field \"25\": 25 is out of range 0-23"));
 
   // Still the first deployment: three nodes.
   CliResult list = RunFerry({"schedule", "list", "--store", store});

@@ -20,6 +20,7 @@ import urllib.request
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
@@ -51,6 +52,8 @@ def ferry(binary, *args):
 
 
 def call(base, path, method="GET", body=None, headers=None):
+    if method == "POST" and body is None:
+        body = b""
     req = urllib.request.Request(base + path, method=method, data=body, headers=headers or {})
     try:
         with urllib.request.urlopen(req, timeout=10) as r:
@@ -117,13 +120,22 @@ def main():
         options.binary_location = "/usr/bin/chromium"
         driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
         driver.get(base + "/")
-        wait = WebDriverWait(driver, 60, poll_frequency=0.2)
+        # The table is redrawn every 2 s: an element found a moment ago may be gone.
+        wait = WebDriverWait(driver, 60, poll_frequency=0.2,
+                             ignored_exceptions=[StaleElementReferenceException])
+
+        def click(css):
+            def attempt(d):
+                d.find_element(By.CSS_SELECTOR, css).click()
+                return True
+            wait.until(attempt)
+
         # All six backfill instances show up and succeed.
         wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR,
                                                  'tr[data-state="succeeded"]')) >= 6)
-        row = driver.find_element(By.CSS_SELECTOR, 'tr[data-node="dw_orders"][data-state="succeeded"]')
-        instance_id = row.get_attribute("data-id")
-        row.click()
+        instance_id = wait.until(lambda d: d.find_element(
+            By.CSS_SELECTOR, 'tr[data-node="dw_orders"][data-state="succeeded"]').get_attribute("data-id"))
+        click(f'tr[data-id="{instance_id}"] td')
         wait.until(EC.presence_of_element_located((By.ID, "rate-chart")))
         wait.until(EC.presence_of_element_located((By.ID, "dep-graph")))
         wait.until(lambda d: d.find_element(By.ID, "log").text.strip() != "")
@@ -131,12 +143,12 @@ def main():
         for node in ("ods_orders", "dw_orders", "report"):
             if node not in graph:
                 sys.exit(f"dependency graph lacks {node}: {graph!r}")
-        driver.find_element(By.CSS_SELECTOR, 'button[data-op="rerun"]').click()
+        click('button[data-op="rerun"]')
         wait.until(EC.visibility_of_element_located((By.ID, "confirm-ok"))).click()
         sel = f'tr[data-id="{instance_id}"]'
         wait.until(lambda d: d.find_element(By.CSS_SELECTOR, sel + " td.runs").text == "2" and
                    d.find_element(By.CSS_SELECTOR, sel).get_attribute("data-state") == "succeeded")
-        driver.find_element(By.CSS_SELECTOR, sel).click()
+        click(sel + " td")
         wait.until(lambda d: d.find_element(By.ID, "log").text.strip() != "")
         os.makedirs(os.path.dirname(os.path.abspath(args.screenshot)), exist_ok=True)
         driver.save_screenshot(args.screenshot)

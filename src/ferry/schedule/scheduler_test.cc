@@ -18,7 +18,7 @@
 namespace ferry {
 namespace {
 
-using testing::HasSubstr;
+using ::testing::HasSubstr;
 using ::ferry::testing::TempDir;
 using ::ferry::testing::WriteTextFile;
 

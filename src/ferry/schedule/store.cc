@@ -161,13 +161,20 @@ Status Store::Transaction(const std::function<Status()>& fn) {
 
 Status Store::Deploy(const ScheduleSpec& spec, int64_t now) {
   return Transaction([&]() -> Status {
+    ASSIGN_OR_RETURN(std::optional<Deployment> previous, CurrentDeployment());
     Stmt ins(db_, "INSERT INTO deployments (deployed_at, spec) VALUES (?, ?)");
     ins.Bind(now).Bind(spec.ToJson().dump());
     RETURN_NOT_OK(ins.Step());
     for (const NodeSpec& node : spec.nodes) {
-      Stmt since(db_, "INSERT OR IGNORE INTO node_since (node, since) VALUES (?, ?)");
+      // A node new to this deployment (or back after being left out) starts now: its cycles
+      // before this moment are a backfill's business, not the scheduler's.
+      if (previous && previous->spec.Find(node.name)) continue;
+      Stmt since(db_, "INSERT OR REPLACE INTO node_since (node, since) VALUES (?, ?)");
       since.Bind(node.name).Bind(now);
       RETURN_NOT_OK(since.Step());
+      Stmt mark(db_, "DELETE FROM meta WHERE key = ?");
+      mark.Bind("materialized:" + node.name);
+      RETURN_NOT_OK(mark.Step());
     }
     return Status::OK();
   });

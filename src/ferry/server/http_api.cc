@@ -2,7 +2,9 @@
 
 #include <httplib.h>
 
+#include <atomic>
 #include <set>
+#include <thread>
 
 #include "ferry/schedule/dependencies.h"
 #include "ferry/server/web_assets.h"
@@ -73,6 +75,7 @@ struct HttpServer::Impl {
   Operations* ops;
   ApiOptions options;
   httplib::Server server;
+  std::atomic<bool> serving{false};
 
   Result<ScheduleSpec> Spec() {
     ASSIGN_OR_RETURN(std::optional<Deployment> d, store->CurrentDeployment());
@@ -121,7 +124,12 @@ void HttpServer::Impl::Routes() {
     ReplyError(res, 400, "bad request: " + what);
   });
   server.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
-    if (res.body.empty()) ReplyError(res, res.status, fmt::format("no such page: {} {}", req.method, req.path));
+    if (!res.body.empty()) return;
+    if (res.status == 404) return ReplyError(res, 404, fmt::format("no such page: {} {}", req.method, req.path));
+    if (res.status == 411 || (res.status == 400 && req.method == "POST")) {
+      return ReplyError(res, res.status, "bad request: a POST needs a body or \"Content-Length: 0\"");
+    }
+    ReplyError(res, res.status, fmt::format("bad request: {} {}", req.method, req.path));
   });
 
   server.Get("/", [](const httplib::Request&, httplib::Response& res) {
@@ -329,8 +337,19 @@ Status HttpServer::Bind(const std::string& host, int port) {
   return Status::OK();
 }
 
-void HttpServer::Serve() { impl_->server.listen_after_bind(); }
-void HttpServer::Stop() { impl_->server.stop(); }
+void HttpServer::Serve() {
+  impl_->serving = true;
+  impl_->server.listen_after_bind();
+}
+
+void HttpServer::Stop() {
+  // httplib has no "ready" signal and ignores a stop() that comes before its loop started; give
+  // a Serve() that is just starting a moment to get there.
+  for (int i = 0; i < 200 && impl_->serving && !impl_->server.is_running(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  impl_->server.stop();
+}
 
 Result<std::pair<std::string, int>> ParseListen(const std::string& listen) {
   size_t colon = listen.rfind(':');

@@ -60,7 +60,7 @@ dialog{border:1px solid var(--line);border-radius:8px;padding:16px;min-width:320
 <script>
 "use strict";
 const STATES=["not_run","waiting_time","waiting_upstream","waiting_resources","running","succeeded","failed","frozen","stopped"];
-let selected=null,logOffset=0,logFor=null,nodes=[];
+let selected=null,logOffset=0,logFor=null,logRuns=0,nodes=[];
 const $=s=>document.querySelector(s);
 const esc=s=>String(s??"").replace(/[&<>"']/g,c=>({"&":"&amp;","<":"&lt;",">":"&gt;","\"":"&quot;","'":"&#39;"}[c]));
 const token=()=>sessionStorage.getItem("ferry-token")||"";
@@ -105,7 +105,7 @@ function graph(g){const byName={};g.nodes.forEach(n=>byName[n.name]=n);const lev
    <text x="${p.x+22}" y="${p.y+19}">${esc(n.name)}</text></g>`}).join("")+"</svg>"}
 async function detail(full){
   const i=await api("/api/instances/"+selected);
-  if(full){logOffset=-65536;logFor=selected;
+  if(full){logOffset=-65536;logFor=selected;logRuns=i.runs;
    const [hist,g]=await Promise.all([api(`/api/nodes/${encodeURIComponent(i.node)}/history`),api(`/api/nodes/${encodeURIComponent(i.node)}/graph?bizdate=${i.bizdate}`)]);
    $("#detail").innerHTML=`<h2>${esc(i.node)} · ${esc(i.cyctime)} <span class="st ${i.state}" id="d-state">${i.state}</span></h2>
    <div class="muted" id="d-msg"></div><div id="d-figs"></div>
@@ -114,6 +114,7 @@ async function detail(full){
    <h2 style="margin-top:10px">Records/s, last 30 runs of ${esc(i.node)}</h2>${chart(hist.runs)}
    <h2 style="margin-top:10px">Dependencies (business date ${esc(i.bizdate)})</h2><div style="overflow:auto">${graph(g)}</div>`;
    $("#ops").onclick=e=>{const op=e.target.dataset.op;if(op)operate(i.id,op)}}
+  if(logRuns!==i.runs){logOffset=-65536;logRuns=i.runs}
   $("#d-state").className="st "+i.state;$("#d-state").textContent=i.state;$("#d-msg").textContent=i.message||"";
   $("#d-figs").innerHTML=i.summary?figures(i.figures):"";
   const l=await api(`/api/instances/${selected}/log?offset=${logOffset}`);
@@ -121,7 +122,7 @@ async function detail(full){
    if(logOffset<0)pre.textContent="";pre.textContent+=l.text;if(atEnd)pre.scrollTop=pre.scrollHeight}
   logOffset=l.next_offset}
 async function operate(id,op){if(!await ask(`${op.replace("-"," ")} instance ${id}?`))return;
-  try{await api(`/api/instances/${id}/${op}`,{method:"POST"});await refresh()}catch(e){$("#err").textContent=e.message}}
+  try{await api(`/api/instances/${id}/${op}`,{method:"POST",body:"{}"});await refresh()}catch(e){$("#err").textContent=e.message}}
 $("#instances tbody").onclick=async e=>{const tr=e.target.closest("tr");if(!tr)return;selected=+tr.dataset.id;
   document.querySelectorAll("#instances tr.sel").forEach(r=>r.classList.remove("sel"));tr.classList.add("sel");
   try{await detail(true)}catch(err){$("#err").textContent=err.message}};
