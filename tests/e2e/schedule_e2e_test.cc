@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 
 #include <chrono>
+#include <functional>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -257,6 +258,62 @@ TEST(ScheduleE2E, KillNineOfTheServerMidRunLosesNothingAndRunsNothingTwice) {
   EXPECT_EQ(in["summary"]["records_written"], kRows) << in.dump();
   EXPECT_EQ(SqliteRows(dir / "dst.db", "SELECT count(*), count(DISTINCT id) FROM t"),
             std::vector<std::string>{"30000|30000"});
+}
+
+// Polls (bounded, 30 s) the instances until `done` holds for the first one; returns it.
+json WaitForInstance(const std::string& store, const std::function<bool(const json&)>& done) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  json last;
+  while (std::chrono::steady_clock::now() < deadline) {
+    json all = Instances(store);
+    if (all.is_array() && !all.empty()) {
+      last = all[0];
+      if (done(last)) return last;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ADD_FAILURE() << "timed out; last seen " << last.dump();
+  return last;
+}
+
+TEST(ScheduleE2E, StopAbortsTheRunCleanlyAndRerunFinishesIt) {
+  TempDir dir;
+  SqliteExec(dir / "src.db",
+             "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);"
+             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30000) "
+             "INSERT INTO t SELECT i, 'value ' || i FROM n;");
+  SqliteExec(dir / "dst.db", "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);");
+  json job = Job({{"path", "src.db"}, {"table", "t"}, {"column", {"*"}}, {"splitPk", "id"}, {"splitFactor", 10}},
+                 {{"path", "dst.db"}, {"table", "t"}, {"column", {"*"}}, {"preSql", {"DELETE FROM t"}}}, 10000);
+  WriteTextFile(dir / "copy.json", job.dump(2));
+  WriteTextFile(dir / "schedule.yaml", "nodes:\n  - {name: copy, job: copy.json, cron: \"0 1 * * *\"}\n");
+  std::string store = dir / "scheduler.db";
+  ASSERT_EQ(RunFerry({"deploy", dir.path(), "--store", store}).exit_code, 0);
+  ASSERT_EQ(RunFerry({"ops", "backfill", "copy", "--from", "20251001", "--to", "20251001", "--store", store}).exit_code, 0);
+  pid_t server = Spawn({"server", "--store", store, "--no-http", "--tick-ms", "20"}, dir / "server.log");
+  json running = WaitForInstance(store, [](const json& in) { return in["state"] == "running" && in["pid"] != 0; });
+  std::string id = std::to_string(running["id"].get<int64_t>());
+  CliResult stop = RunFerry({"ops", "stop", id, "--store", store});
+  EXPECT_EQ(stop.exit_code, 0) << stop.err;
+  json stopped = WaitForInstance(store, [](const json& in) { return in["state"] != "running"; });
+  EXPECT_EQ(stopped["state"], "stopped") << stopped.dump();
+  EXPECT_EQ(stopped["exit_code"], 143) << stopped.dump();
+  EXPECT_EQ(stopped["message"], "stopped by an operator");
+  EXPECT_THAT(ReadTextFile(stopped["run_dir"].get<std::string>() + "/../log.txt"), HasSubstr("FAILED"));
+  CliResult again = RunFerry({"ops", "stop", id, "--store", store});
+  EXPECT_EQ(again.exit_code, 2);
+  EXPECT_EQ(again.err, "instance " + id + " is stopped: nothing to stop\n");
+
+  ASSERT_EQ(RunFerry({"ops", "rerun", id, "--store", store}).exit_code, 0);
+  json done = WaitForInstance(store, [](const json& in) { return in["state"] == "succeeded" || in["state"] == "failed"; });
+  EXPECT_EQ(done["state"], "succeeded") << done.dump();
+  EXPECT_EQ(done["runs"], 2);
+  EXPECT_EQ(SqliteRows(dir / "dst.db", "SELECT count(*), count(DISTINCT id) FROM t"),
+            std::vector<std::string>{"30000|30000"});
+  kill(server, SIGTERM);
+  int status = 0;
+  waitpid(server, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << ReadTextFile(dir / "server.log");
 }
 
 TEST(ScheduleE2E, OpsOnUnknownThingsSayWhat) {

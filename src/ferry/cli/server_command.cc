@@ -60,6 +60,10 @@ int Serve(const ServerFlags& flags) {
   SchedulerOptions options;
   options.ferry_binary = SelfBinary();
   options.slots = flags.slots;
+  options.holder = ThisProcessHolder();
+  options.is_gone = HolderIsGone;
+  options.lease = std::max<std::chrono::seconds>(std::chrono::seconds{15},
+                                                 std::chrono::seconds{3 * flags.tick_ms / 1000 + 1});
   for (const std::string& gs : flags.group_slots) {
     size_t eq = gs.find('=');
     int n = 0;
@@ -94,11 +98,17 @@ int Serve(const ServerFlags& flags) {
   std::condition_variable_any cv;
   std::stop_token stop = signals.token();
   int code = kExitOk;
+  bool leading = true;
   while (!stop.stop_requested()) {
     auto report = scheduler.Tick();
+    if (report.ok() && report->leader != leading) {
+      leading = report->leader;
+      std::cerr << (leading ? "ferry server: this server schedules now\n"
+                            : "ferry server: another server holds the store's lease; serving the API only\n");
+    }
     if (!report.ok()) {
       LogError("scheduler: {}", report.status().message());
-    } else if (flags.exit_when_idle && report->started == 0 && report->running == 0 &&
+    } else if (flags.exit_when_idle && report->leader && report->started == 0 && report->running == 0 &&
                report->retrying == 0 && report->finished == 0) {
       break;
     }

@@ -271,8 +271,10 @@ Result<ScheduleSpec> ScheduleSpec::FromJson(const nlohmann::json& j) {
   }
 }
 
-Result<ScheduleSpec> ParseSchedule(const std::string& text, const std::string& file_name,
-                                   const std::string& dir) {
+namespace {
+
+Result<ScheduleSpec> ParseScheduleOrThrow(const std::string& text, const std::string& file_name,
+                                          const std::string& dir) {
   YAML::Node root;
   try {
     root = YAML::Load(text);
@@ -323,6 +325,19 @@ Result<ScheduleSpec> ParseSchedule(const std::string& text, const std::string& f
   }
   if (!errors.empty()) return errors.ToStatus();
   return spec;
+}
+
+}  // namespace
+
+Result<ScheduleSpec> ParseSchedule(const std::string& text, const std::string& file_name,
+                                   const std::string& dir) {
+  try {
+    return ParseScheduleOrThrow(text, file_name, dir);
+  } catch (const YAML::Exception& e) {
+    // Conversions of unusual shapes (a map used as a key, ...) land here.
+    return Status::InvalidArgument(
+        fmt::format("{}:{}:{}: {}", file_name, e.mark.line + 1, e.mark.column + 1, e.msg));
+  }
 }
 
 Result<ScheduleSpec> LoadScheduleDir(const std::string& dir) {

@@ -84,6 +84,8 @@ TEST_F(SchedSpec, MistakesAreNamedWithTheirLine) {
                   "  - {name: a, job: b.json, cron: \"0 2 * * *\"}\n"),
             "schedule.yaml:3: node \"a\" is defined twice (first at line 2)");
   EXPECT_THAT(Error("nodes: [\n"), HasSubstr("schedule.yaml:2:"));
+  EXPECT_THAT(Error("nodes:\n  - {? {x: 1} : 2, name: a, job: a.json, cron: \"0 2 * * *\"}\n"),
+              HasSubstr("schedule.yaml:2:"));
   EXPECT_EQ(Error("jobs: []\n"), "schedule.yaml: expected a map with \"nodes\": a list of nodes");
 }
 

@@ -1,5 +1,7 @@
 #include "ferry/schedule/scheduler.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <condition_variable>
 #include <filesystem>
@@ -59,6 +61,8 @@ Result<TickReport> Scheduler::Tick() {
   SysSeconds now = clock_->Now();
   ASSIGN_OR_RETURN(std::optional<Deployment> deployment, store_->CurrentDeployment());
   ScheduleSpec spec = deployment ? deployment->spec : ScheduleSpec{};
+  ASSIGN_OR_RETURN(report.leader, Lead(now));
+  if (!report.leader) return report;
   RETURN_NOT_OK(store_->Transaction([&] { return Materialize(spec, now, &report); }));
   RETURN_NOT_OK(Reap(spec, now, &report));
   std::vector<Instance> to_start;
@@ -77,6 +81,48 @@ void Scheduler::Run(std::stop_token stop, std::chrono::milliseconds interval) {
     if (!report.ok()) LogError("scheduler: {}", report.status().message());
     std::unique_lock lock(mu);
     cv.wait_for(lock, stop, interval, [] { return false; });
+  }
+}
+
+Result<bool> Scheduler::Lead(SysSeconds now) {
+  if (options_.holder.empty()) return true;
+  bool leader = false;
+  RETURN_NOT_OK(store_->Transaction([&]() -> Status {
+    ASSIGN_OR_RETURN(std::optional<std::string> lease, store_->GetMeta("leader"));
+    nlohmann::json current = nlohmann::json::parse(lease.value_or(""), nullptr, false);
+    std::string holder = current.is_object() ? current.value("holder", "") : "";
+    int64_t until = current.is_object() ? current.value("until", int64_t{0}) : 0;
+    bool free = holder.empty() || holder == options_.holder || until < Seconds(now) ||
+                (options_.is_gone && options_.is_gone(holder));
+    if (!free) return Status::OK();
+    if (holder != options_.holder) {
+      LogInfo("scheduler: {} leads{}", options_.holder, holder.empty() ? "" : " (after " + holder + ")");
+    }
+    leader = true;
+    nlohmann::json mine = {{"holder", options_.holder}, {"until", Seconds(now + options_.lease)}};
+    return store_->SetMeta("leader", mine.dump());
+  }));
+  return leader;
+}
+
+std::string ThisProcessHolder() {
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  return fmt::format("{}/{}/{}", host, getpid(), ProcessStartTime(getpid()).value_or(0));
+}
+
+bool HolderIsGone(const std::string& holder) {
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  size_t a = holder.find('/'), b = holder.rfind('/');
+  if (a == std::string::npos || a == b || holder.substr(0, a) != host) return false;
+  try {
+    int64_t pid = std::stoll(holder.substr(a + 1, b - a - 1));
+    int64_t start = std::stoll(holder.substr(b + 1));
+    std::optional<int64_t> now_start = ProcessStartTime(pid);
+    return !now_start || *now_start != start;
+  } catch (const std::exception&) {
+    return false;
   }
 }
 

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <stop_token>
 #include <string>
@@ -24,7 +25,18 @@ struct SchedulerOptions {
   int slots = 4;             // running instances per resource group
   std::map<std::string, int> group_slots;  // overrides per group
   std::chrono::seconds lookahead{std::chrono::hours{24}};  // create instances this far ahead
+  // Leadership among servers sharing one store: only the holder of the lease schedules. Empty:
+  // no election (one server). The lease is renewed every tick and lapses after `lease`; a
+  // holder on this host whose process is gone (is_gone) loses it at once.
+  std::string holder;
+  std::chrono::seconds lease{15};
+  std::function<bool(const std::string& holder)> is_gone;
 };
+
+// "HOST/PID/START": who this process is, for SchedulerOptions::holder.
+std::string ThisProcessHolder();
+// Whether `holder` names a process on this host that no longer runs.
+bool HolderIsGone(const std::string& holder);
 
 struct TickReport {
   int created = 0;
@@ -32,6 +44,7 @@ struct TickReport {
   int finished = 0;
   int running = 0;   // after the tick
   int retrying = 0;  // failed runs waiting for their retry time
+  bool leader = true;  // false: another server holds the lease; nothing was done
 };
 
 class Scheduler {
@@ -44,6 +57,7 @@ class Scheduler {
   void Run(std::stop_token stop, std::chrono::milliseconds interval);
 
  private:
+  Result<bool> Lead(SysSeconds now);
   Status Materialize(const ScheduleSpec& spec, SysSeconds now, TickReport* report);
   Status Reap(const ScheduleSpec& spec, SysSeconds now, TickReport* report);
   Status Finish(const ScheduleSpec& spec, int64_t id, std::optional<int> exit_code, SysSeconds now);

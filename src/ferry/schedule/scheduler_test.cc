@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <set>
 
 #include "ferry/exec/run_dir.h"
 #include "ferry/schedule/operations.h"
@@ -424,6 +425,34 @@ nodes:
   EXPECT_EQ(c2.run_dir, c.run_dir);
   EXPECT_EQ(State("d", "2026-11-26 02:00:00"), "running");
   EXPECT_EQ(Get("d", "2026-11-26 02:00:00").runs, 2);
+}
+
+TEST_F(SchedScheduler, OnlyTheLeaseHolderSchedulesAndAnotherTakesOverWhenItLapses) {
+  Deploy(kChain, Utc(2026, 11, 26, 2));
+  SchedulerOptions options;
+  options.ferry_binary = "/usr/bin/ferry";
+  options.data_dir = dir_ / "data";
+  options.lease = std::chrono::seconds{15};
+  std::set<std::string> gone;
+  options.is_gone = [&](const std::string& h) { return gone.count(h) > 0; };
+  options.holder = "host/1/1";
+  Scheduler first(store_.get(), &launcher_, &clock_, options);
+  options.holder = "host/2/2";
+  Scheduler second(store_.get(), &launcher_, &clock_, options);
+  EXPECT_TRUE(first.Tick()->leader);
+  TickReport r = *second.Tick();
+  EXPECT_FALSE(r.leader);
+  EXPECT_EQ(r.started, 0);
+  EXPECT_EQ(Running(), (std::vector<std::string>{"a 2026-11-26 02:00:00"}));
+  // The first stops ticking: after the lease lapses the second takes over.
+  clock_.now += std::chrono::seconds{15};
+  EXPECT_FALSE(second.Tick()->leader);
+  clock_.now += std::chrono::seconds{1};
+  EXPECT_TRUE(second.Tick()->leader);
+  EXPECT_FALSE(first.Tick()->leader);
+  // A holder whose process is gone loses the lease at once.
+  gone.insert("host/2/2");
+  EXPECT_TRUE(first.Tick()->leader);
 }
 
 TEST_F(SchedScheduler, RestartAdoptsARunWhosePidWasNotKept) {

@@ -109,11 +109,12 @@ async function detail(full){
    const [hist,g]=await Promise.all([api(`/api/nodes/${encodeURIComponent(i.node)}/history`),api(`/api/nodes/${encodeURIComponent(i.node)}/graph?bizdate=${i.bizdate}`)]);
    $("#detail").innerHTML=`<h2>${esc(i.node)} · ${esc(i.cyctime)} <span class="st ${i.state}" id="d-state">${i.state}</span></h2>
    <div class="muted" id="d-msg"></div><div id="d-figs"></div>
-   <div class="ops" id="ops">${[["rerun","Rerun"],["rerun-downstream","Rerun with downstream"],["stop","Stop"],["set-succeeded","Set succeeded"],["freeze","Freeze"],["unfreeze","Unfreeze"]].map(([op,t])=>`<button data-op="${op}">${t}</button>`).join("")}</div>
+   <div class="ops" id="ops">${[["rerun","Rerun"],["rerun-downstream","Rerun with downstream"],["stop","Stop"],["set-succeeded","Set succeeded"],["freeze","Freeze"],["unfreeze","Unfreeze"]].map(([op,t])=>`<button data-op="${op}">${t}</button>`).join("")}
+    <button data-node-op="freeze">Freeze node</button><button data-node-op="unfreeze">Unfreeze node</button></div>
    <h2 style="margin-top:10px">Log</h2><pre id="log"></pre>
    <h2 style="margin-top:10px">Records/s, last 30 runs of ${esc(i.node)}</h2>${chart(hist.runs)}
    <h2 style="margin-top:10px">Dependencies (business date ${esc(i.bizdate)})</h2><div style="overflow:auto">${graph(g)}</div>`;
-   $("#ops").onclick=e=>{const op=e.target.dataset.op;if(op)operate(i.id,op)}}
+   $("#ops").onclick=e=>{const op=e.target.dataset.op,nop=e.target.dataset.nodeOp;if(op)operate(i.id,op);if(nop)operateNode(i.node,nop)}}
   if(logRuns!==i.runs){logOffset=-65536;logRuns=i.runs}
   $("#d-state").className="st "+i.state;$("#d-state").textContent=i.state;$("#d-msg").textContent=i.message||"";
   $("#d-figs").innerHTML=i.summary?figures(i.figures):"";
@@ -121,6 +122,8 @@ async function detail(full){
   if(logFor===selected&&l.text){const pre=$("#log"),atEnd=pre.scrollTop+pre.clientHeight>=pre.scrollHeight-4;
    if(logOffset<0)pre.textContent="";pre.textContent+=l.text;if(atEnd)pre.scrollTop=pre.scrollHeight}
   logOffset=l.next_offset}
+async function operateNode(node,op){if(!await ask(`${op} node ${node}? (all its instances ${op==="freeze"?"stop starting and hold their downstream":"may run again"})`))return;
+  try{await api(`/api/nodes/${encodeURIComponent(node)}/${op}`,{method:"POST",body:"{}"});await refresh()}catch(e){$("#err").textContent=e.message}}
 async function operate(id,op){if(!await ask(`${op.replace("-"," ")} instance ${id}?`))return;
   try{await api(`/api/instances/${id}/${op}`,{method:"POST",body:"{}"});await refresh()}catch(e){$("#err").textContent=e.message}}
 $("#instances tbody").onclick=async e=>{const tr=e.target.closest("tr");if(!tr)return;selected=+tr.dataset.id;
