@@ -316,6 +316,48 @@ TEST(ScheduleE2E, StopAbortsTheRunCleanlyAndRerunFinishesIt) {
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << ReadTextFile(dir / "server.log");
 }
 
+// Polls (bounded, 30 s) until `path` holds `text`.
+bool WaitForText(const std::string& path, const std::string& text) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (ReadTextFile(path).find(text) != std::string::npos) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+TEST(ScheduleE2E, TwoServersOnOneStoreScheduleOneAtATimeAndTheSecondTakesOver) {
+  TempDir dir;
+  SqliteExec(dir / "src.db",
+             "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);"
+             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30000) "
+             "INSERT INTO t SELECT i, 'value ' || i FROM n;");
+  SqliteExec(dir / "dst.db", "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);");
+  json job = Job({{"path", "src.db"}, {"table", "t"}, {"column", {"*"}}, {"splitPk", "id"}, {"splitFactor", 10}},
+                 {{"path", "dst.db"}, {"table", "t"}, {"column", {"*"}}}, 10000);
+  WriteTextFile(dir / "copy.json", job.dump(2));
+  WriteTextFile(dir / "schedule.yaml", "nodes:\n  - {name: copy, job: copy.json, cron: \"0 1 * * *\"}\n");
+  std::string store = dir / "scheduler.db";
+  ASSERT_EQ(RunFerry({"deploy", dir.path(), "--store", store}).exit_code, 0);
+  pid_t first = Spawn({"server", "--store", store, "--no-http", "--tick-ms", "20"}, dir / "first.log");
+  ASSERT_EQ(RunFerry({"ops", "backfill", "copy", "--from", "20251001", "--to", "20251001", "--store", store}).exit_code, 0);
+  WaitForInstance(store, [](const json& in) { return in["state"] == "running" && in["pid"] != 0; });
+  pid_t second = Spawn({"server", "--store", store, "--no-http", "--tick-ms", "20"}, dir / "second.log");
+  ASSERT_TRUE(WaitForText(dir / "second.log", "another server holds the store's lease"))
+      << ReadTextFile(dir / "second.log");
+  ASSERT_EQ(kill(first, SIGKILL), 0);
+  int status = 0;
+  waitpid(first, &status, 0);
+  EXPECT_TRUE(WaitForText(dir / "second.log", "this server schedules now")) << ReadTextFile(dir / "second.log");
+  json done = WaitForInstance(store, [](const json& in) { return in["state"] == "succeeded" || in["state"] == "failed"; });
+  EXPECT_EQ(done["state"], "succeeded") << done.dump();
+  EXPECT_EQ(done["runs"], 1) << done.dump();
+  EXPECT_EQ(SqliteRows(dir / "dst.db", "SELECT count(*), count(DISTINCT id) FROM t"),
+            std::vector<std::string>{"30000|30000"});
+  kill(second, SIGTERM);
+  waitpid(second, &status, 0);
+}
+
 TEST(ScheduleE2E, OpsOnUnknownThingsSayWhat) {
   TempDir dir;
   MakeChainProject(dir);
