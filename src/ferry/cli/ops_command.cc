@@ -1,6 +1,7 @@
 // `ferry ops ...`: operations on instances from the command line, on the same store the server
 // uses: list, log (--follow for a live tail), stop, rerun (--downstream), set-succeeded,
 // freeze / unfreeze (an instance or --node), backfill. Exit 0 done, 1 store failure, 2 refused.
+#include <algorithm>
 #include <iostream>
 #include <thread>
 
@@ -19,6 +20,7 @@ struct OpsFlags {
   std::vector<std::string> nodes;
   std::string from, to;
   int parallel = 1;
+  int limit = 200;
 };
 
 int Report(const Status& st) {
@@ -48,7 +50,10 @@ Status List(const OpsFlags& flags, Store* store) {
     ASSIGN_OR_RETURN(CivilTime cyc, CyctimeFromBizdate(flags.bizdate));
     f.bizdate = DayString(AddDays(cyc, -1));
   }
+  f.limit = flags.limit;
+  f.newest_first = true;
   ASSIGN_OR_RETURN(std::vector<Instance> instances, store->Instances(f));
+  std::reverse(instances.begin(), instances.end());
   if (flags.json) {
     nlohmann::json list = nlohmann::json::array();
     for (const Instance& in : instances) list.push_back(in.ToJson());
@@ -114,6 +119,7 @@ void AddOpsCommand(CLI::App* app, int* exit_code) {
   list->add_option("--state", flags->state, "only this state (running, failed, ...)");
   list->add_option("--bizdate", flags->bizdate, "only this business date");
   list->add_flag("--json", flags->json, "print JSON");
+  list->add_option("--limit", flags->limit, "the newest N instances (default 200; 0: all)");
   AddStoreFlag(list, &flags->store);
   list->callback([flags, exit_code] {
     *exit_code = WithOps(*flags, [&](Store* s, Operations*) { return List(*flags, s); });

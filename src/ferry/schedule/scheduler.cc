@@ -12,6 +12,7 @@
 
 #include "ferry/common/log.h"
 #include "ferry/exec/run_dir.h"
+#include "ferry/schedule/backfill_window.h"
 #include "ferry/schedule/dependencies.h"
 
 namespace ferry {
@@ -235,103 +236,86 @@ Status Scheduler::Evaluate(const ScheduleSpec& spec, SysSeconds now, std::vector
   ASSIGN_OR_RETURN(std::set<std::string> frozen_nodes, store_->FrozenNodes());
   ASSIGN_OR_RETURN(std::vector<Instance> pending, store_->Instances({.pending_only = true}));
   ASSIGN_OR_RETURN(std::vector<Instance> running, store_->Instances({.running_only = true}));
-  std::map<std::string, int> busy;
+  ASSIGN_OR_RETURN(BackfillWindows windows, BackfillWindows::Load(store_, pending));
+  std::map<std::string, int> busy;  // running instances per resource group
   for (const Instance& r : running) {
     const NodeSpec* node = spec.Find(r.node);
     ++busy[node ? node->resource_group : "default"];
   }
-  // Backfills run `parallel` business dates at a time: the first ones in their order that
-  // still have an instance not succeeded.
-  ASSIGN_OR_RETURN(std::vector<Backfill> backfills, store_->Backfills());
-  std::map<int64_t, const Backfill*> backfill_by_id;
-  std::map<int64_t, std::set<int>> open_seqs;
-  for (const Backfill& b : backfills) backfill_by_id[b.id] = &b;
-  std::set<int64_t> active_backfills;
-  for (const Instance& p : pending) {
-    if (p.backfill_id != 0) active_backfills.insert(p.backfill_id);
-  }
-  for (int64_t b : active_backfills) {
-    ASSIGN_OR_RETURN(std::vector<Instance> all, store_->Instances({.backfill_id = b}));
-    for (const Instance& i : all) {
-      if (i.state != InstanceState::kSucceeded) open_seqs[b].insert(i.backfill_seq);
-    }
-  }
-  auto in_window = [&](const Instance& in) {
-    auto it = backfill_by_id.find(in.backfill_id);
-    int parallel = it == backfill_by_id.end() ? 1 : std::max(1, it->second->parallel);
-    int k = 0;
-    for (int seq : open_seqs[in.backfill_id]) {
-      if (seq == in.backfill_seq) return true;
-      if (++k >= parallel) return false;
-    }
-    return false;
-  };
   std::stable_sort(pending.begin(), pending.end(), [](const Instance& a, const Instance& b) {
     if (a.priority != b.priority) return a.priority > b.priority;
     if (a.fire_at != b.fire_at) return a.fire_at < b.fire_at;
     return a.id < b.id;
   });
-  int64_t now_s = Seconds(now);
   for (Instance& in : pending) {
     InstanceState before = in.state;
     std::string before_message = in.message;
-    const NodeSpec* node = spec.Find(in.node);
-    std::vector<std::string> only;
-    if (in.backfill_id != 0 && backfill_by_id.count(in.backfill_id)) only = backfill_by_id[in.backfill_id]->nodes;
-    bool start = false;
-    if (!node) {
-      in.state = InstanceState::kNotRun;
-      in.message = "node \"" + in.node + "\" is not in the deployed schedule";
-    } else if (in.frozen || frozen_nodes.count(in.node)) {
-      in.state = InstanceState::kFrozen;
-      in.message = in.frozen ? "frozen by an operator" : "node \"" + in.node + "\" is frozen";
-    } else if ((in.backfill_id == 0 && now_s < in.fire_at) || now_s < in.next_try_at) {
-      if (in.state != InstanceState::kWaitingTime) in.message = "";
-      in.state = InstanceState::kWaitingTime;
-    } else {
-      ASSIGN_OR_RETURN(std::string unmet, UnmetUpstream(store_, spec, *node, in, only));
-      const std::string& group = node->resource_group;
-      if (!unmet.empty()) {
-        in.state = InstanceState::kWaitingUpstream;
-        in.message = unmet;
-      } else if (in.backfill_id != 0 && !in_window(in)) {
-        in.state = InstanceState::kWaitingResources;
-        in.message = fmt::format("backfill {} runs {} business date(s) at a time", in.backfill_id,
-                                 backfill_by_id.count(in.backfill_id) ? backfill_by_id[in.backfill_id]->parallel : 1);
-      } else if (busy[group] >= SlotsOf(group)) {
-        in.state = InstanceState::kWaitingResources;
-        in.message = fmt::format("resource group \"{}\": all {} slot(s) busy", group, SlotsOf(group));
-      } else {
-        ++busy[group];
-        start = true;
-      }
-    }
+    ASSIGN_OR_RETURN(bool start, Decide(spec, Seconds(now), frozen_nodes, windows, busy, &in));
     if (start) {
-      fs::path base = fs::path(options_.data_dir) / "instances" / std::to_string(in.id);
-      ++in.runs;
-      fs::path attempt = base / fmt::format("run-{}", in.runs);
-      in.state = InstanceState::kRunning;
-      in.pid = 0;
-      in.pid_start = 0;
-      if (!in.resume) in.run_dir = (attempt / "run").string();
-      in.log_path = (attempt / "log.txt").string();
-      in.summary_path = (attempt / "summary.json").string();
-      in.started_at = now_s;
-      in.finished_at = 0;
-      in.exit_code.reset();
-      in.summary.clear();
-      in.stop_requested = false;
-      in.message = in.resume ? "resuming " + in.run_dir : "";
+      MarkStarted(&in, Seconds(now));
       RETURN_NOT_OK(store_->Update(in));
       to_start->push_back(in);
       ++report->started;
       continue;
     }
-    if (in.failures > 0 && in.state == InstanceState::kWaitingTime) ++report->retrying;
-    if (in.state == InstanceState::kNotRun && in.resume) ++report->retrying;
+    if ((in.failures > 0 && in.state == InstanceState::kWaitingTime) ||
+        (in.state == InstanceState::kNotRun && in.resume)) {
+      ++report->retrying;
+    }
     if (in.state != before || in.message != before_message) RETURN_NOT_OK(store_->Update(in));
   }
   return Status::OK();
+}
+
+Result<bool> Scheduler::Decide(const ScheduleSpec& spec, int64_t now,
+                               const std::set<std::string>& frozen_nodes,
+                               const BackfillWindows& windows, std::map<std::string, int>& busy,
+                               Instance* in) {
+  auto wait = [&](InstanceState state, std::string message) {
+    in->state = state;
+    in->message = std::move(message);
+    return false;
+  };
+  const NodeSpec* node = spec.Find(in->node);
+  if (!node) return wait(InstanceState::kNotRun, "node \"" + in->node + "\" is not in the deployed schedule");
+  if (in->frozen) return wait(InstanceState::kFrozen, "frozen by an operator");
+  if (frozen_nodes.count(in->node)) return wait(InstanceState::kFrozen, "node \"" + in->node + "\" is frozen");
+  if ((in->backfill_id == 0 && now < in->fire_at) || now < in->next_try_at) {
+    // A retry keeps its "failed: ...; retry at" message while it waits.
+    return wait(InstanceState::kWaitingTime, in->state == InstanceState::kWaitingTime ? in->message : "");
+  }
+  std::vector<std::string> only = in->backfill_id != 0 ? windows.Nodes(in->backfill_id) : std::vector<std::string>{};
+  ASSIGN_OR_RETURN(std::string unmet, UnmetUpstream(store_, spec, *node, *in, only));
+  if (!unmet.empty()) return wait(InstanceState::kWaitingUpstream, unmet);
+  if (in->backfill_id != 0 && !windows.Admits(*in)) {
+    return wait(InstanceState::kWaitingResources,
+                fmt::format("backfill {} runs {} business date(s) at a time", in->backfill_id,
+                            windows.Parallel(in->backfill_id)));
+  }
+  const std::string& group = node->resource_group;
+  if (busy[group] >= SlotsOf(group)) {
+    return wait(InstanceState::kWaitingResources,
+                fmt::format("resource group \"{}\": all {} slot(s) busy", group, SlotsOf(group)));
+  }
+  ++busy[group];
+  return true;
+}
+
+void Scheduler::MarkStarted(Instance* in, int64_t now) const {
+  fs::path attempt = fs::path(options_.data_dir) / "instances" / std::to_string(in->id) /
+                     fmt::format("run-{}", ++in->runs);
+  in->state = InstanceState::kRunning;
+  in->pid = 0;
+  in->pid_start = 0;
+  if (!in->resume) in->run_dir = (attempt / "run").string();
+  in->log_path = (attempt / "log.txt").string();
+  in->summary_path = (attempt / "summary.json").string();
+  in->started_at = now;
+  in->finished_at = 0;
+  in->exit_code.reset();
+  in->summary.clear();
+  in->stop_requested = false;
+  in->message = in->resume ? "resuming " + in->run_dir : "";
 }
 
 Status Scheduler::Launch(const ScheduleSpec& spec, Instance in, SysSeconds now) {

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <set>
 #include <stop_token>
 #include <string>
 
@@ -18,6 +19,8 @@
 #include "ferry/schedule/store.h"
 
 namespace ferry {
+
+class BackfillWindows;
 
 struct SchedulerOptions {
   std::string ferry_binary;  // the program that runs jobs (`ferry run`)
@@ -63,6 +66,13 @@ class Scheduler {
   Status Finish(const ScheduleSpec& spec, int64_t id, std::optional<int> exit_code, SysSeconds now);
   Status Evaluate(const ScheduleSpec& spec, SysSeconds now, std::vector<Instance>* to_start,
                   TickReport* report);
+  // Sets the state an instance waits in (and why), or returns true when it may start now
+  // (taking a slot of its group in `busy`).
+  Result<bool> Decide(const ScheduleSpec& spec, int64_t now, const std::set<std::string>& frozen_nodes,
+                      const BackfillWindows& windows, std::map<std::string, int>& busy,
+                      Instance* instance);
+  // The next run's folders and fields; the pid follows once spawned.
+  void MarkStarted(Instance* instance, int64_t now) const;
   Status Launch(const ScheduleSpec& spec, Instance instance, SysSeconds now);
   int SlotsOf(const std::string& group) const;
 

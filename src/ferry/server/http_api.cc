@@ -163,7 +163,8 @@ void HttpServer::Impl::Routes() {
     auto bizdate = ParseBizdate(req.get_param_value("bizdate"));
     if (!bizdate.ok()) return ReplyError(res, bizdate.status());
     f.bizdate = *bizdate;
-    f.limit = 2000;
+    f.limit = 1000;
+    f.newest_first = true;
     auto instances = store->Instances(f);
     auto dates = store->Bizdates(60);
     if (!instances.ok() || !dates.ok()) {

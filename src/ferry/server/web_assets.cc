@@ -80,7 +80,7 @@ async function refresh(){
   const r=await api("/api/instances?"+q);fill($("#f-date"),r.bizdates,'<option value="">all</option>');
   const counts={};r.instances.forEach(i=>counts[i.state]=(counts[i.state]||0)+1);
   $("#summary").textContent=Object.entries(counts).map(([s,n])=>n+" "+s.replace("_"," ")).join(" · ");
-  $("#instances tbody").innerHTML=r.instances.slice().reverse().map(i=>`<tr data-id="${i.id}" data-node="${esc(i.node)}" data-state="${i.state}" class="${i.id===selected?"sel":""}">
+  $("#instances tbody").innerHTML=r.instances.map(i=>`<tr data-id="${i.id}" data-node="${esc(i.node)}" data-state="${i.state}" class="${i.id===selected?"sel":""}">
    <td>${i.id}</td><td>${esc(i.node)}${i.backfill_id?` <span class="muted">backfill ${i.backfill_id}</span>`:""}</td><td>${esc(i.bizdate)}</td><td>${esc(i.cyctime)}</td>
    <td class="state"><span class="st ${i.state}">${i.state.replace("_"," ")}</span></td><td class="runs">${i.runs}</td>
    <td>${i.summary?i.figures.records.toLocaleString():""}</td><td>${i.summary?i.figures.seconds.toFixed(1):""}</td><td class="msg">${esc(i.message)}</td></tr>`).join("");
