@@ -212,6 +212,27 @@ nodes:
   EXPECT_EQ(Running(), (std::vector<std::string>{"h 2026-11-26 00:00:00", "h 2026-11-26 01:00:00"}));
 }
 
+TEST_F(SchedScheduler, CyclesInADaylightSavingGapRunWhenTheGapEnds) {
+  // New York skips 02:00-03:00 on 2026-03-08: the 02:30 cycle runs at 03:00 EDT (07:00Z), with
+  // its own wall-clock cyctime.
+  Deploy(R"(
+nodes:
+  - {name: a, job: a.json, cron: "30 2 * * *", timezone: America/New_York}
+)", Utc(2026, 3, 7, 12));
+  Tick();
+  EXPECT_EQ(State("a", "2026-03-08 02:30:00"), "waiting_time");
+  clock_.now = Utc(2026, 3, 8, 6, 59, 59);
+  Tick();
+  EXPECT_EQ(State("a", "2026-03-08 02:30:00"), "waiting_time");
+  clock_.now = Utc(2026, 3, 8, 7, 0, 0);
+  Tick();
+  EXPECT_EQ(State("a", "2026-03-08 02:30:00"), "running");
+  EXPECT_EQ(Get("a", "2026-03-08 02:30:00").bizdate, "20260307");
+  EXPECT_THAT(launcher_.procs.begin()->second.request.argv, ::testing::Contains("2026-03-08 02:30:00"));
+  // The next day is back to 02:30 local = 06:30Z.
+  EXPECT_EQ(Get("a", "2026-03-09 02:30:00").fire_at, (Utc(2026, 3, 9, 6, 30)).time_since_epoch().count());
+}
+
 TEST_F(SchedScheduler, ResourceGroupSlotsLimitRunningInstances) {
   Deploy(R"(
 nodes:

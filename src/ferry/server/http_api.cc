@@ -68,6 +68,26 @@ json Figures(const Instance& in) {
           {"records_per_second", seconds > 0 ? records / seconds : 0.0}};
 }
 
+// Compares in time independent of where the texts differ.
+bool SameSecret(const std::string& given, const std::string& expected) {
+  unsigned char diff = given.size() == expected.size() ? 0 : 1;
+  for (size_t i = 0; i < expected.size(); ++i) {
+    diff |= static_cast<unsigned char>(expected[i] ^ (i < given.size() ? given[i] : 0));
+  }
+  return diff == 0;
+}
+
+// "127.0.0.1:8321", "localhost:8321", "[::1]:8321" (the port is optional).
+bool IsLoopbackHost(const std::string& host_header) {
+  std::string host = host_header;
+  if (!host.empty() && host.front() == '[') {
+    host = host.substr(1, host.find(']') - 1);
+  } else if (size_t colon = host.rfind(':'); colon != std::string::npos) {
+    host = host.substr(0, colon);
+  }
+  return IsLoopback(host);
+}
+
 }  // namespace
 
 struct HttpServer::Impl {
@@ -88,8 +108,14 @@ struct HttpServer::Impl {
 };
 
 bool HttpServer::Impl::Guard(const httplib::Request& req, httplib::Response& res) {
+  if (options.token.empty() && !IsLoopbackHost(req.get_header_value("Host"))) {
+    // Without a token only loopback serves us; a foreign Host is a DNS-rebinding page.
+    ReplyError(res, 403, "Host \"" + req.get_header_value("Host") +
+                             "\" refused: without --token-file only 127.0.0.1 / localhost are served");
+    return false;
+  }
   if (req.path.rfind("/api/", 0) != 0) return true;
-  if (!options.token.empty() && req.get_header_value("Authorization") != "Bearer " + options.token) {
+  if (!options.token.empty() && !SameSecret(req.get_header_value("Authorization"), "Bearer " + options.token)) {
     ReplyError(res, 401, "this server needs \"Authorization: Bearer TOKEN\" (the --token-file)");
     return false;
   }

@@ -120,11 +120,30 @@ TEST_F(SchedHttpApi, StateChangesNeedTheHeaderAndTheSameOrigin) {
   EXPECT_EQ(StateName((*store_->Get(1))->state), std::string("stopped"));
 }
 
+TEST_F(SchedHttpApi, WithoutATokenOnlyLoopbackHostsAreServed) {
+  Start("");
+  // A page on another name that resolves to 127.0.0.1 (DNS rebinding) is refused.
+  auto rebound = client_->Get("/api/nodes", {{"Host", "evil.example:8321"}});
+  ASSERT_TRUE(rebound);
+  EXPECT_EQ(rebound->status, 403);
+  EXPECT_THAT(nlohmann::json::parse(rebound->body).value("error", ""),
+              HasSubstr("Host \"evil.example:8321\" refused: without --token-file"));
+  for (const char* host : {"localhost:8321", "127.0.0.1", "[::1]:8321"}) {
+    auto ok = client_->Get("/api/nodes", {{"Host", host}});
+    ASSERT_TRUE(ok);
+    EXPECT_EQ(ok->status, 200) << host;
+  }
+}
+
 TEST_F(SchedHttpApi, TokenIsAskedForWhenConfigured) {
   Start("0123456789abcdef0123");
   auto none = client_->Get("/api/nodes");
   ASSERT_TRUE(none);
   EXPECT_EQ(none->status, 401);
+  client_->set_bearer_token_auth("0123456789abcdef0124");
+  auto wrong = client_->Get("/api/nodes");
+  ASSERT_TRUE(wrong);
+  EXPECT_EQ(wrong->status, 401);
   client_->set_bearer_token_auth("0123456789abcdef0123");
   auto ok = client_->Get("/api/nodes");
   ASSERT_TRUE(ok);
