@@ -23,7 +23,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 JOB = {
     "type": "job", "version": "2.0",
@@ -150,6 +150,28 @@ def main():
                    d.find_element(By.CSS_SELECTOR, sel).get_attribute("data-state") == "succeeded")
         click(sel + " td")
         wait.until(lambda d: d.find_element(By.ID, "log").text.strip() != "")
+        # A backfill from the page's form, behind the confirmation, runs and succeeds.
+        Select(driver.find_element(By.ID, "bf-nodes")).select_by_visible_text("report")
+        driver.find_element(By.ID, "bf-from").send_keys("20251005")
+        driver.find_element(By.ID, "bf-to").send_keys("20251005")
+        driver.find_element(By.CSS_SELECTOR, '#backfill button[type="submit"]').click()
+        wait.until(EC.visibility_of_element_located((By.ID, "confirm-ok"))).click()
+        wait.until(lambda d: "backfill 2 created" in d.find_element(By.ID, "err").text)
+        wait.until(lambda d: d.find_elements(
+            By.CSS_SELECTOR, 'tr[data-node="report"][data-state="succeeded"]') and any(
+            "20251005" in r.text for r in d.find_elements(
+                By.CSS_SELECTOR, 'tr[data-node="report"][data-state="succeeded"]')))
+        # Filters: only the failed ones (none) and then one business date.
+        Select(driver.find_element(By.ID, "f-state")).select_by_value("failed")
+        wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#instances tbody tr")) == 0)
+        Select(driver.find_element(By.ID, "f-state")).select_by_value("")
+        Select(driver.find_element(By.ID, "f-date")).select_by_value("20251001")
+        wait.until(lambda d: {r.get_attribute("data-node") for r in d.find_elements(
+            By.CSS_SELECTOR, "#instances tbody tr")} == {"ods_orders", "dw_orders", "report"})
+        Select(driver.find_element(By.ID, "f-date")).select_by_value("")
+        driver.execute_script("document.getElementById('log').textContent = ''")
+        click(sel + " td")
+        wait.until(lambda d: "Job status" in d.find_element(By.ID, "log").text)
         os.makedirs(os.path.dirname(os.path.abspath(args.screenshot)), exist_ok=True)
         driver.save_screenshot(args.screenshot)
         print(f"rerun of instance {instance_id} succeeded; screenshot {args.screenshot}")

@@ -151,6 +151,29 @@ TEST_F(SchedHttpApi, TokenIsAskedForWhenConfigured) {
   EXPECT_THAT(ok->body, HasSubstr("\"name\":\"a\""));
 }
 
+TEST_F(SchedHttpApi, LogIsTailedFromAnOffset) {
+  Start("");
+  Instance in = *(*store_->Get(1));
+  in.state = InstanceState::kRunning;
+  in.log_path = dir_ / "log.txt";
+  ASSERT_TRUE(store_->Update(in).ok());
+  testing::WriteTextFile(in.log_path, "first line\n");
+  auto first = client_->Get("/api/instances/1/log?offset=0");
+  ASSERT_TRUE(first);
+  auto a = nlohmann::json::parse(first->body);
+  EXPECT_EQ(a["text"], "first line\n");
+  EXPECT_EQ(a["running"], true);
+  testing::WriteTextFile(in.log_path, "first line\nsecond line\n");
+  auto second = client_->Get("/api/instances/1/log?offset=" + std::to_string(a["next_offset"].get<int64_t>()));
+  ASSERT_TRUE(second);
+  auto b = nlohmann::json::parse(second->body);
+  EXPECT_EQ(b["text"], "second line\n");
+  EXPECT_EQ(b["next_offset"], 23);
+  // A negative offset is the end of the log.
+  auto tail = client_->Get("/api/instances/1/log?offset=-5");
+  EXPECT_EQ(nlohmann::json::parse(tail->body)["text"], "line\n");
+}
+
 TEST(SchedListen, ParsesHostAndPort) {
   EXPECT_EQ(ParseListen("127.0.0.1:8321")->second, 8321);
   EXPECT_EQ(ParseListen("[::1]:80")->first, "::1");

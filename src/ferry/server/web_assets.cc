@@ -72,7 +72,7 @@ async function api(path,opts={}){
   if(!r.ok)throw new Error(body.error||("HTTP "+r.status));return body}
 function ask(text){return new Promise(res=>{const d=$("#confirm");$("#confirm-text").textContent=text;
   $("#confirm-ok").onclick=()=>{d.close();res(true)};$("#confirm-cancel").onclick=()=>{d.close();res(false)};d.showModal()})}
-function fill(sel,values,keep){const cur=sel.value;sel.innerHTML=keep+values.map(v=>`<option>${esc(v)}</option>`).join("");if([...sel.options].some(o=>o.value===cur))sel.value=cur}
+function fill(sel,values,keep){const cur=sel.value;sel.innerHTML=keep+values.map(v=>`<option value="${esc(v)}">${esc(v)}</option>`).join("");if([...sel.options].some(o=>o.value===cur))sel.value=cur}
 async function loadNodes(){const r=await api("/api/nodes");nodes=r.nodes;fill($("#f-node"),nodes.map(n=>n.name),'<option value="">all</option>');
   const bf=$("#bf-nodes"),chosen=[...bf.selectedOptions].map(o=>o.value);bf.innerHTML=nodes.map(n=>`<option${chosen.includes(n.name)?" selected":""}>${esc(n.name)}</option>`).join("")}
 async function refresh(){
@@ -103,10 +103,20 @@ function graph(g){const byName={};g.nodes.forEach(n=>byName[n.name]=n);const lev
    g.nodes.map(n=>{const p=pos[n.name],s=stateOf(n.name);return `<g><rect x="${p.x}" y="${p.y}" width="120" height="30" rx="5" fill="#fff" stroke="${n.name===g.node?"#2557d6":"#c4c9d1"}" stroke-width="${n.name===g.node?2:1}"/>
    <circle cx="${p.x+11}" cy="${p.y+15}" r="5" class="st ${s}" fill="${({succeeded:"#1f9d55",failed:"#d64545",running:"#2557d6",frozen:"#5b6b8c",stopped:"#7a3e9d",waiting_upstream:"#c28b00"})[s]||"#9aa3af"}"><title>${s}</title></circle>
    <text x="${p.x+22}" y="${p.y+19}">${esc(n.name)}</text></g>`}).join("")+"</svg>"}
+// One panel refresh at a time; opening another instance (full) makes older refreshes drop
+// their results, so two fetches never append the same log twice.
+let detailBusy=false,detailGen=0;
 async function detail(full){
-  const i=await api("/api/instances/"+selected);
-  if(full){logOffset=-65536;logFor=selected;logRuns=i.runs;
+  if(!full&&(detailBusy||logFor!==selected))return;
+  const gen=full?++detailGen:detailGen,id=selected;if(full)logFor=null;
+  const current=()=>gen===detailGen&&id===selected;
+  detailBusy=!full;
+  try{
+  const i=await api("/api/instances/"+id);
+  if(full){
    const [hist,g]=await Promise.all([api(`/api/nodes/${encodeURIComponent(i.node)}/history`),api(`/api/nodes/${encodeURIComponent(i.node)}/graph?bizdate=${i.bizdate}`)]);
+   if(!current())return;
+   logOffset=-65536;logFor=id;logRuns=i.runs;
    $("#detail").innerHTML=`<h2>${esc(i.node)} · ${esc(i.cyctime)} <span class="st ${i.state}" id="d-state">${i.state}</span></h2>
    <div class="muted" id="d-msg"></div><div id="d-figs"></div>
    <div class="ops" id="ops">${[["rerun","Rerun"],["rerun-downstream","Rerun with downstream"],["stop","Stop"],["set-succeeded","Set succeeded"],["freeze","Freeze"],["unfreeze","Unfreeze"]].map(([op,t])=>`<button data-op="${op}">${t}</button>`).join("")}
@@ -115,13 +125,15 @@ async function detail(full){
    <h2 style="margin-top:10px">Records/s, last 30 runs of ${esc(i.node)}</h2>${chart(hist.runs)}
    <h2 style="margin-top:10px">Dependencies (business date ${esc(i.bizdate)})</h2><div style="overflow:auto">${graph(g)}</div>`;
    $("#ops").onclick=e=>{const op=e.target.dataset.op,nop=e.target.dataset.nodeOp;if(op)operate(i.id,op);if(nop)operateNode(i.node,nop)}}
+  if(!current()||logFor!==id)return;
   if(logRuns!==i.runs){logOffset=-65536;logRuns=i.runs}
   $("#d-state").className="st "+i.state;$("#d-state").textContent=i.state;$("#d-msg").textContent=i.message||"";
   $("#d-figs").innerHTML=i.summary?figures(i.figures):"";
-  const l=await api(`/api/instances/${selected}/log?offset=${logOffset}`);
-  if(logFor===selected&&l.text){const pre=$("#log"),atEnd=pre.scrollTop+pre.clientHeight>=pre.scrollHeight-4;
-   if(logOffset<0)pre.textContent="";pre.textContent+=l.text;if(atEnd)pre.scrollTop=pre.scrollHeight}
-  logOffset=l.next_offset}
+  const from=logOffset,l=await api(`/api/instances/${id}/log?offset=${from}`);
+  if(!current()||logFor!==id||from!==logOffset)return;
+  const pre=$("#log"),atEnd=pre.scrollTop+pre.clientHeight>=pre.scrollHeight-4;
+  if(from<0)pre.textContent="";pre.textContent+=l.text;if(atEnd)pre.scrollTop=pre.scrollHeight;
+  logOffset=l.next_offset}finally{if(!full)detailBusy=false}}
 async function operateNode(node,op){if(!await ask(`${op} node ${node}? (all its instances ${op==="freeze"?"stop starting and hold their downstream":"may run again"})`))return;
   try{await api(`/api/nodes/${encodeURIComponent(node)}/${op}`,{method:"POST",body:"{}"});await refresh()}catch(e){$("#err").textContent=e.message}}
 async function operate(id,op){if(!await ask(`${op.replace("-"," ")} instance ${id}?`))return;
