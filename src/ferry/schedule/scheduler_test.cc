@@ -233,6 +233,24 @@ nodes:
   EXPECT_EQ(Get("a", "2026-03-09 02:30:00").fire_at, (Utc(2026, 3, 9, 6, 30)).time_since_epoch().count());
 }
 
+TEST_F(SchedScheduler, RedeployWithANewCronReplacesTheFutureCycles) {
+  Deploy(kChain, Utc(2026, 11, 26, 1));
+  Tick();
+  EXPECT_EQ(State("a", "2026-11-26 02:00:00"), "waiting_time");
+  Deploy(R"(
+nodes:
+  - {name: a, job: a.json, cron: "0 5 * * *"}
+  - {name: b, job: b.json, cron: "0 2 * * *", upstream: [a]}
+  - {name: c, job: c.json, cron: "0 2 * * *", upstream: b}
+)", Utc(2026, 11, 26, 1, 30));
+  Tick();
+  auto old = store_->Find("a", *ParseCyctime("2026-11-26 02:00:00"), 0);
+  EXPECT_FALSE(old->has_value());
+  EXPECT_EQ(State("a", "2026-11-26 05:00:00"), "waiting_time");
+  // Unchanged nodes keep theirs.
+  EXPECT_EQ(Get("b", "2026-11-26 02:00:00").node, "b");
+}
+
 TEST_F(SchedScheduler, ResourceGroupSlotsLimitRunningInstances) {
   Deploy(R"(
 nodes:
@@ -408,6 +426,20 @@ TEST_F(SchedScheduler, BadOperationsNameTheProblem) {
   EXPECT_THAT(ops_->Backfill({.nodes = {"a"}, .from_bizdate = "2025-13-01", .to_bizdate = "20251001"})
                   .status().message(),
               HasSubstr("backfill: from"));
+  EXPECT_EQ(ops_->Backfill({.nodes = {"a"}, .from_bizdate = "20251001", .to_bizdate = "20251001",
+                            .parallel = 0}).status().message(),
+            "backfill: parallel must be 1..100");
+  // What a state does not allow is refused, and the state stays.
+  Tick();
+  Instance a = Get("a", "2026-11-26 02:00:00"), b = Get("b", "2026-11-26 02:00:00");
+  ASSERT_EQ(a.state, InstanceState::kRunning);
+  EXPECT_EQ(ops_->SetSucceeded(a.id).message(), fmt::format("instance {} is running: stop it first", a.id));
+  EXPECT_EQ(ops_->Freeze(a.id, true).message(),
+            fmt::format("instance {} is running: only an instance that has not run can be frozen", a.id));
+  EXPECT_EQ(ops_->Freeze(b.id, false).message(), fmt::format("instance {} is not frozen", b.id));
+  EXPECT_EQ(State("a", "2026-11-26 02:00:00"), "running");
+  EXPECT_EQ(State("b", "2026-11-26 02:00:00"), "waiting_upstream");
+  EXPECT_EQ(ops_->Log(12345, 0).status().code(), StatusCode::kNotFound);
 }
 
 TEST_F(SchedScheduler, RestartAfterKillFindsEveryRunAndDoublesNone) {

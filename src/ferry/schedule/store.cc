@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+
 namespace ferry {
 namespace {
 
@@ -165,10 +167,33 @@ Status Store::Deploy(const ScheduleSpec& spec, int64_t now) {
     Stmt ins(db_, "INSERT INTO deployments (deployed_at, spec) VALUES (?, ?)");
     ins.Bind(now).Bind(spec.ToJson().dump());
     RETURN_NOT_OK(ins.Step());
+    // Future cycles not started yet of nodes whose timing changed (or that left the schedule)
+    // go; the new timing makes its own from now on.
+    std::vector<std::string> retimed;
+    if (previous) {
+      for (const NodeSpec& old : previous->spec.nodes) {
+        const NodeSpec* now_node = spec.Find(old.name);
+        if (!now_node || now_node->cron != old.cron || now_node->time_zone != old.time_zone) {
+          retimed.push_back(old.name);
+        }
+      }
+    }
+    for (const std::string& name : retimed) {
+      Stmt drop(db_,
+                "DELETE FROM instances WHERE node = ? AND backfill_id = 0 AND runs = 0 AND "
+                "state IN ('not_run', 'waiting_time') AND fire_at > ?");
+      drop.Bind(name).Bind(now);
+      RETURN_NOT_OK(drop.Step());
+      Stmt mark(db_, "DELETE FROM meta WHERE key = ?");
+      mark.Bind("materialized:" + name);
+      RETURN_NOT_OK(mark.Step());
+    }
     for (const NodeSpec& node : spec.nodes) {
-      // A node new to this deployment (or back after being left out) starts now: its cycles
-      // before this moment are a backfill's business, not the scheduler's.
-      if (previous && previous->spec.Find(node.name)) continue;
+      // A node new to this deployment (or back after being left out, or retimed) starts now:
+      // its cycles before this moment are a backfill's business, not the scheduler's.
+      bool kept = previous && previous->spec.Find(node.name) &&
+                  std::find(retimed.begin(), retimed.end(), node.name) == retimed.end();
+      if (kept) continue;
       Stmt since(db_, "INSERT OR REPLACE INTO node_since (node, since) VALUES (?, ?)");
       since.Bind(node.name).Bind(now);
       RETURN_NOT_OK(since.Step());
