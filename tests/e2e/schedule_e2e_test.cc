@@ -9,9 +9,8 @@
 
 #include <chrono>
 #include <functional>
-#include <thread>
-
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "tests/support/ferry_cli.h"
 
@@ -36,37 +35,50 @@ json Job(json reader, json writer, double records_per_second = 0) {
   if (records_per_second > 0) speed["record"] = records_per_second;
   return {{"type", "job"},
           {"version", "2.0"},
-          {"steps", {SqliteStep("reader", reader), {{"stepType", writer.contains("fileName") ? "txtfile" : "sqlite"},
-                                                     {"category", "writer"}, {"name", "Writer"},
-                                                     {"parameter", writer}}}},
+          {"steps",
+           {SqliteStep("reader", reader),
+            {{"stepType", writer.contains("fileName") ? "txtfile" : "sqlite"},
+             {"category", "writer"},
+             {"name", "Writer"},
+             {"parameter", writer}}}},
           {"setting", {{"speed", speed}, {"errorLimit", {{"record", 0}}}}},
           {"order", {{"hops", {{{"from", "Reader"}, {"to", "Writer"}}}}}}};
 }
 
 // A project: orders.db (date k of 2025-10-01.. holds k rows) -> stage.db -> mart.db -> out/*.csv.
 void MakeChainProject(const TempDir& dir) {
-  SqliteExec(dir / "orders.db",
-             "CREATE TABLE orders (id INTEGER PRIMARY KEY, bizdate TEXT, amount INTEGER);"
-             "WITH RECURSIVE d(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM d WHERE k < 7),"
-             " r(k, i) AS (SELECT k, 1 FROM d UNION ALL SELECT k, i + 1 FROM r WHERE i < k)"
-             " INSERT INTO orders (bizdate, amount) SELECT printf('202510%02d', k), k * 100 + i FROM r"
-             " ORDER BY k, i;");
+  SqliteExec(
+      dir / "orders.db",
+      "CREATE TABLE orders (id INTEGER PRIMARY KEY, bizdate TEXT, amount INTEGER);"
+      "WITH RECURSIVE d(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM d WHERE k < 7),"
+      " r(k, i) AS (SELECT k, 1 FROM d UNION ALL SELECT k, i + 1 FROM r WHERE i < k)"
+      " INSERT INTO orders (bizdate, amount) SELECT printf('202510%02d', k), k * 100 + i FROM r"
+      " ORDER BY k, i;");
   for (const char* db : {"stage.db", "mart.db"}) {
     SqliteExec(dir / db, "CREATE TABLE t (id INTEGER PRIMARY KEY, bizdate TEXT, amount INTEGER);");
   }
   json columns = {"id", "bizdate", "amount"};
   auto copy = [&](const char* from, const char* table, const char* to) {
-    return Job({{"path", from}, {"table", table}, {"column", columns}, {"where", "bizdate = '${bizdate}'"}},
-               {{"path", to}, {"table", "t"}, {"column", columns},
+    return Job({{"path", from},
+                {"table", table},
+                {"column", columns},
+                {"where", "bizdate = '${bizdate}'"}},
+               {{"path", to},
+                {"table", "t"},
+                {"column", columns},
                 {"preSql", {"DELETE FROM t WHERE bizdate = '${bizdate}'"}}});
   };
   WriteTextFile(dir / "jobs/extract.json", copy("orders.db", "orders", "stage.db").dump(2));
   WriteTextFile(dir / "jobs/transform.json", copy("stage.db", "t", "mart.db").dump(2));
-  WriteTextFile(dir / "jobs/publish.json",
-                Job({{"path", "mart.db"}, {"table", "t"}, {"column", columns}, {"where", "bizdate = '${bizdate}'"}},
-                    {{"path", "out"}, {"fileName", "orders_${bizdate}.csv"}, {"writeMode", "truncate"},
-                     {"fileFormat", "csv"}})
-                    .dump(2));
+  WriteTextFile(dir / "jobs/publish.json", Job({{"path", "mart.db"},
+                                                {"table", "t"},
+                                                {"column", columns},
+                                                {"where", "bizdate = '${bizdate}'"}},
+                                               {{"path", "out"},
+                                                {"fileName", "orders_${bizdate}.csv"},
+                                                {"writeMode", "truncate"},
+                                                {"fileFormat", "csv"}})
+                                               .dump(2));
   WriteTextFile(dir / "schedule.yaml", R"(timezone: Asia/Shanghai
 nodes:
   - name: extract
@@ -110,8 +122,8 @@ TEST(ScheduleE2E, DeployPreviewAndBackfillAThreeNodeChainOverFiveDates) {
   ASSERT_EQ(show.exit_code, 0) << show.err;
   EXPECT_THAT(show.out, HasSubstr("upstream:       transform"));
   EXPECT_THAT(show.out, HasSubstr("hour=04"));
-  CliResult params = RunFerry({"params", "--node", "publish", "--cyctime", "2025-10-02 04:00:00",
-                               "--store", store});
+  CliResult params = RunFerry(
+      {"params", "--node", "publish", "--cyctime", "2025-10-02 04:00:00", "--store", store});
   ASSERT_EQ(params.exit_code, 0) << params.err;
   EXPECT_THAT(params.out, HasSubstr("bizdate = 20251001"));
   EXPECT_THAT(params.out, HasSubstr("hour = 04"));
@@ -120,8 +132,8 @@ TEST(ScheduleE2E, DeployPreviewAndBackfillAThreeNodeChainOverFiveDates) {
                                  "--to", "20251005", "--parallel", "2", "--store", store});
   ASSERT_EQ(backfill.exit_code, 0) << backfill.err;
   EXPECT_EQ(backfill.out, "backfill 1\n");
-  CliResult server = RunFerry({"server", "--store", store, "--no-http", "--tick-ms", "20",
-                               "--exit-when-idle"});
+  CliResult server =
+      RunFerry({"server", "--store", store, "--no-http", "--tick-ms", "20", "--exit-when-idle"});
   ASSERT_EQ(server.exit_code, 0) << server.err;
 
   json all = Instances(store);
@@ -164,19 +176,27 @@ TEST(ScheduleE2E, DeployRefusesBrokenProjectsAndKeepsTheDeployedOne) {
   ASSERT_EQ(RunFerry({"deploy", dir.path(), "--store", store}).exit_code, 0);
 
   std::string good = ReadTextFile(dir / "schedule.yaml");
-  WriteTextFile(dir / "schedule.yaml", good + "  - {name: orphan, job: jobs/extract.json, cron: \"0 5 * * *\", upstream: [nope]}\n");
+  WriteTextFile(
+      dir / "schedule.yaml",
+      good + "  - {name: orphan, job: jobs/extract.json, cron: \"0 5 * * *\", upstream: [nope]}\n");
   CliResult unknown = RunFerry({"deploy", dir.path(), "--store", store});
   EXPECT_EQ(unknown.exit_code, 2);
-  EXPECT_THAT(unknown.err, HasSubstr("schedule.yaml:19: node \"orphan\": upstream \"nope\" is not a node of this schedule"));
+  EXPECT_THAT(
+      unknown.err,
+      HasSubstr(
+          "schedule.yaml:19: node \"orphan\": upstream \"nope\" is not a node of this schedule"));
 
-  WriteTextFile(dir / "schedule.yaml",
-                good + "  - {name: loop1, job: jobs/extract.json, cron: \"0 5 * * *\", upstream: [loop2]}\n"
-                       "  - {name: loop2, job: jobs/extract.json, cron: \"0 5 * * *\", upstream: [loop1]}\n");
+  WriteTextFile(
+      dir / "schedule.yaml",
+      good +
+          "  - {name: loop1, job: jobs/extract.json, cron: \"0 5 * * *\", upstream: [loop2]}\n"
+          "  - {name: loop2, job: jobs/extract.json, cron: \"0 5 * * *\", upstream: [loop1]}\n");
   CliResult cycle = RunFerry({"deploy", dir.path(), "--store", store});
   EXPECT_EQ(cycle.exit_code, 2);
   EXPECT_THAT(cycle.err, HasSubstr("dependency cycle: loop1 -> loop2 -> loop1"));
 
-  WriteTextFile(dir / "schedule.yaml", good + "  - {name: bad, job: jobs/bad.json, cron: \"0 5 * * *\"}\n");
+  WriteTextFile(dir / "schedule.yaml",
+                good + "  - {name: bad, job: jobs/bad.json, cron: \"0 5 * * *\"}\n");
   WriteTextFile(dir / "jobs/bad.json", R"({"type": "job", "steps": [
     {"stepType": "sqlite", "category": "reader", "name": "Reader",
      "parameter": {"path": "orders.db", "table": "orders", "column": ["id"], "splitpk": "id"}},
@@ -190,10 +210,12 @@ TEST(ScheduleE2E, DeployRefusesBrokenProjectsAndKeepsTheDeployedOne) {
   EXPECT_THAT(check.err, HasSubstr("did you mean splitPk?"));
 
   CliResult cron = RunFerry({"deploy", dir.path(), "--store", store});
-  WriteTextFile(dir / "schedule.yaml", good + "  - {name: x, job: jobs/extract.json, cron: \"0 25 * * *\"}\n");
+  WriteTextFile(dir / "schedule.yaml",
+                good + "  - {name: x, job: jobs/extract.json, cron: \"0 25 * * *\"}\n");
   cron = RunFerry({"deploy", dir.path(), "--store", store});
   EXPECT_EQ(cron.exit_code, 2);
-  EXPECT_THAT(cron.err, HasSubstr("schedule.yaml:19: node \"x\": cron \"0 25 * * *\": hour field \"25\": 25 is out of range 0-23"));
+  EXPECT_THAT(cron.err, HasSubstr("schedule.yaml:19: node \"x\": cron \"0 25 * * *\": hour field "
+                                  "\"25\": 25 is out of range 0-23"));
 
   // Still the first deployment: three nodes.
   CliResult list = RunFerry({"schedule", "list", "--store", store});
@@ -203,7 +225,8 @@ TEST(ScheduleE2E, DeployRefusesBrokenProjectsAndKeepsTheDeployedOne) {
 
 // Starts `ferry ARGS...` in the background with its output in `log`; returns its pid.
 pid_t Spawn(const std::vector<std::string>& args, const std::string& log) {
-  std::vector<std::string> argv_s = {"/bin/sh", "-c", "exec \"$0\" \"$@\" >>" + log + " 2>&1", FerryBinary()};
+  std::vector<std::string> argv_s = {"/bin/sh", "-c", "exec \"$0\" \"$@\" >>" + log + " 2>&1",
+                                     FerryBinary()};
   argv_s.insert(argv_s.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (std::string& s : argv_s) argv.push_back(s.data());
@@ -221,15 +244,24 @@ TEST(ScheduleE2E, KillNineOfTheServerMidRunLosesNothingAndRunsNothingTwice) {
              "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30000) "
              "INSERT INTO t SELECT i, 'value ' || i FROM n;");
   SqliteExec(dir / "dst.db", "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);");
-  json job = Job({{"path", "src.db"}, {"table", "t"}, {"column", {"*"}}, {"splitPk", "id"}, {"splitFactor", 10}},
+  json job = Job({{"path", "src.db"},
+                  {"table", "t"},
+                  {"column", {"*"}},
+                  {"splitPk", "id"},
+                  {"splitFactor", 10}},
                  {{"path", "dst.db"}, {"table", "t"}, {"column", {"*"}}}, 10000);
   WriteTextFile(dir / "copy.json", job.dump(2));
-  WriteTextFile(dir / "schedule.yaml", "nodes:\n  - {name: copy, job: copy.json, cron: \"0 1 * * *\"}\n");
+  WriteTextFile(dir / "schedule.yaml",
+                "nodes:\n  - {name: copy, job: copy.json, cron: \"0 1 * * *\"}\n");
   std::string store = dir / "scheduler.db";
   ASSERT_EQ(RunFerry({"deploy", dir.path(), "--store", store}).exit_code, 0);
-  ASSERT_EQ(RunFerry({"ops", "backfill", "copy", "--from", "20251001", "--to", "20251001", "--store", store}).exit_code, 0);
+  ASSERT_EQ(RunFerry({"ops", "backfill", "copy", "--from", "20251001", "--to", "20251001",
+                      "--store", store})
+                .exit_code,
+            0);
 
-  pid_t server = Spawn({"server", "--store", store, "--no-http", "--tick-ms", "20"}, dir / "server1.log");
+  pid_t server =
+      Spawn({"server", "--store", store, "--no-http", "--tick-ms", "20"}, dir / "server1.log");
   ASSERT_GT(server, 0);
   // Wait (bounded) until the job committed a split, then kill the server outright.
   std::string run_dir;
@@ -250,7 +282,8 @@ TEST(ScheduleE2E, KillNineOfTheServerMidRunLosesNothingAndRunsNothingTwice) {
   EXPECT_EQ(Instances(store)[0]["state"], "running");
 
   // A new server adopts the job (still running in its own process group) and waits for it.
-  CliResult again = RunFerry({"server", "--store", store, "--no-http", "--tick-ms", "20", "--exit-when-idle"});
+  CliResult again =
+      RunFerry({"server", "--store", store, "--no-http", "--tick-ms", "20", "--exit-when-idle"});
   ASSERT_EQ(again.exit_code, 0) << again.err;
   json in = Instances(store)[0];
   EXPECT_EQ(in["state"], "succeeded") << in.dump();
@@ -283,15 +316,27 @@ TEST(ScheduleE2E, StopAbortsTheRunCleanlyAndRerunFinishesIt) {
              "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30000) "
              "INSERT INTO t SELECT i, 'value ' || i FROM n;");
   SqliteExec(dir / "dst.db", "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);");
-  json job = Job({{"path", "src.db"}, {"table", "t"}, {"column", {"*"}}, {"splitPk", "id"}, {"splitFactor", 10}},
-                 {{"path", "dst.db"}, {"table", "t"}, {"column", {"*"}}, {"preSql", {"DELETE FROM t"}}}, 10000);
+  json job =
+      Job({{"path", "src.db"},
+           {"table", "t"},
+           {"column", {"*"}},
+           {"splitPk", "id"},
+           {"splitFactor", 10}},
+          {{"path", "dst.db"}, {"table", "t"}, {"column", {"*"}}, {"preSql", {"DELETE FROM t"}}},
+          10000);
   WriteTextFile(dir / "copy.json", job.dump(2));
-  WriteTextFile(dir / "schedule.yaml", "nodes:\n  - {name: copy, job: copy.json, cron: \"0 1 * * *\"}\n");
+  WriteTextFile(dir / "schedule.yaml",
+                "nodes:\n  - {name: copy, job: copy.json, cron: \"0 1 * * *\"}\n");
   std::string store = dir / "scheduler.db";
   ASSERT_EQ(RunFerry({"deploy", dir.path(), "--store", store}).exit_code, 0);
-  ASSERT_EQ(RunFerry({"ops", "backfill", "copy", "--from", "20251001", "--to", "20251001", "--store", store}).exit_code, 0);
-  pid_t server = Spawn({"server", "--store", store, "--no-http", "--tick-ms", "20"}, dir / "server.log");
-  json running = WaitForInstance(store, [](const json& in) { return in["state"] == "running" && in["pid"] != 0; });
+  ASSERT_EQ(RunFerry({"ops", "backfill", "copy", "--from", "20251001", "--to", "20251001",
+                      "--store", store})
+                .exit_code,
+            0);
+  pid_t server =
+      Spawn({"server", "--store", store, "--no-http", "--tick-ms", "20"}, dir / "server.log");
+  json running = WaitForInstance(
+      store, [](const json& in) { return in["state"] == "running" && in["pid"] != 0; });
   std::string id = std::to_string(running["id"].get<int64_t>());
   CliResult stop = RunFerry({"ops", "stop", id, "--store", store});
   EXPECT_EQ(stop.exit_code, 0) << stop.err;
@@ -299,13 +344,15 @@ TEST(ScheduleE2E, StopAbortsTheRunCleanlyAndRerunFinishesIt) {
   EXPECT_EQ(stopped["state"], "stopped") << stopped.dump();
   EXPECT_EQ(stopped["exit_code"], 143) << stopped.dump();
   EXPECT_EQ(stopped["message"], "stopped by an operator");
-  EXPECT_THAT(ReadTextFile(stopped["run_dir"].get<std::string>() + "/../log.txt"), HasSubstr("FAILED"));
+  EXPECT_THAT(ReadTextFile(stopped["run_dir"].get<std::string>() + "/../log.txt"),
+              HasSubstr("FAILED"));
   CliResult again = RunFerry({"ops", "stop", id, "--store", store});
   EXPECT_EQ(again.exit_code, 2);
   EXPECT_EQ(again.err, "instance " + id + " is stopped: nothing to stop\n");
 
   ASSERT_EQ(RunFerry({"ops", "rerun", id, "--store", store}).exit_code, 0);
-  json done = WaitForInstance(store, [](const json& in) { return in["state"] == "succeeded" || in["state"] == "failed"; });
+  json done = WaitForInstance(
+      store, [](const json& in) { return in["state"] == "succeeded" || in["state"] == "failed"; });
   EXPECT_EQ(done["state"], "succeeded") << done.dump();
   EXPECT_EQ(done["runs"], 2);
   EXPECT_EQ(SqliteRows(dir / "dst.db", "SELECT count(*), count(DISTINCT id) FROM t"),
@@ -333,23 +380,35 @@ TEST(ScheduleE2E, TwoServersOnOneStoreScheduleOneAtATimeAndTheSecondTakesOver) {
              "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30000) "
              "INSERT INTO t SELECT i, 'value ' || i FROM n;");
   SqliteExec(dir / "dst.db", "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);");
-  json job = Job({{"path", "src.db"}, {"table", "t"}, {"column", {"*"}}, {"splitPk", "id"}, {"splitFactor", 10}},
+  json job = Job({{"path", "src.db"},
+                  {"table", "t"},
+                  {"column", {"*"}},
+                  {"splitPk", "id"},
+                  {"splitFactor", 10}},
                  {{"path", "dst.db"}, {"table", "t"}, {"column", {"*"}}}, 10000);
   WriteTextFile(dir / "copy.json", job.dump(2));
-  WriteTextFile(dir / "schedule.yaml", "nodes:\n  - {name: copy, job: copy.json, cron: \"0 1 * * *\"}\n");
+  WriteTextFile(dir / "schedule.yaml",
+                "nodes:\n  - {name: copy, job: copy.json, cron: \"0 1 * * *\"}\n");
   std::string store = dir / "scheduler.db";
   ASSERT_EQ(RunFerry({"deploy", dir.path(), "--store", store}).exit_code, 0);
-  pid_t first = Spawn({"server", "--store", store, "--no-http", "--tick-ms", "20"}, dir / "first.log");
-  ASSERT_EQ(RunFerry({"ops", "backfill", "copy", "--from", "20251001", "--to", "20251001", "--store", store}).exit_code, 0);
+  pid_t first =
+      Spawn({"server", "--store", store, "--no-http", "--tick-ms", "20"}, dir / "first.log");
+  ASSERT_EQ(RunFerry({"ops", "backfill", "copy", "--from", "20251001", "--to", "20251001",
+                      "--store", store})
+                .exit_code,
+            0);
   WaitForInstance(store, [](const json& in) { return in["state"] == "running" && in["pid"] != 0; });
-  pid_t second = Spawn({"server", "--store", store, "--no-http", "--tick-ms", "20"}, dir / "second.log");
+  pid_t second =
+      Spawn({"server", "--store", store, "--no-http", "--tick-ms", "20"}, dir / "second.log");
   ASSERT_TRUE(WaitForText(dir / "second.log", "another server holds the store's lease"))
       << ReadTextFile(dir / "second.log");
   ASSERT_EQ(kill(first, SIGKILL), 0);
   int status = 0;
   waitpid(first, &status, 0);
-  EXPECT_TRUE(WaitForText(dir / "second.log", "this server schedules now")) << ReadTextFile(dir / "second.log");
-  json done = WaitForInstance(store, [](const json& in) { return in["state"] == "succeeded" || in["state"] == "failed"; });
+  EXPECT_TRUE(WaitForText(dir / "second.log", "this server schedules now"))
+      << ReadTextFile(dir / "second.log");
+  json done = WaitForInstance(
+      store, [](const json& in) { return in["state"] == "succeeded" || in["state"] == "failed"; });
   EXPECT_EQ(done["state"], "succeeded") << done.dump();
   EXPECT_EQ(done["runs"], 1) << done.dump();
   EXPECT_EQ(SqliteRows(dir / "dst.db", "SELECT count(*), count(DISTINCT id) FROM t"),
@@ -362,7 +421,8 @@ TEST(ScheduleE2E, OpsOnUnknownThingsSayWhat) {
   TempDir dir;
   MakeChainProject(dir);
   std::string store = dir / "scheduler.db";
-  CliResult none = RunFerry({"ops", "backfill", "extract", "--from", "20251001", "--to", "20251002", "--store", store});
+  CliResult none = RunFerry(
+      {"ops", "backfill", "extract", "--from", "20251001", "--to", "20251002", "--store", store});
   EXPECT_EQ(none.exit_code, 2);
   EXPECT_THAT(none.err, HasSubstr("nothing is deployed yet"));
   ASSERT_EQ(RunFerry({"deploy", dir.path(), "--store", store}).exit_code, 0);

@@ -16,7 +16,8 @@ TEST(SchedWebPage, RerunInHeadlessChromiumAndKeepAScreenshot) {
     if (!std::filesystem::exists(needed)) GTEST_SKIP() << needed << " is not installed";
   }
   std::string shot =
-      (std::filesystem::path(FerryBinary()).parent_path() / "test-artifacts" / "ops_page.png").string();
+      (std::filesystem::path(FerryBinary()).parent_path() / "test-artifacts" / "ops_page.png")
+          .string();
   std::filesystem::remove(shot);
   auto r = RunCaptured({"/usr/bin/python3", SourceDir() + "/tests/web/ops_page.py", "--ferry",
                         FerryBinary(), "--screenshot", shot},

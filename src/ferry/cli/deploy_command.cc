@@ -45,8 +45,10 @@ int Deploy(const DeployFlags& flags) {
 
 void AddDeployCommand(CLI::App* app, int* exit_code) {
   auto flags = std::make_shared<DeployFlags>();
-  CLI::App* cmd = app->add_subcommand("deploy", "check a project folder's jobs and publish its schedule");
-  cmd->add_option("dir", flags->dir, "the project folder (schedule.yaml|yml|json and its jobs)")->required();
+  CLI::App* cmd =
+      app->add_subcommand("deploy", "check a project folder's jobs and publish its schedule");
+  cmd->add_option("dir", flags->dir, "the project folder (schedule.yaml|yml|json and its jobs)")
+      ->required();
   AddStoreFlag(cmd, &flags->store);
   cmd->add_flag("--dry-run", flags->dry_run, "check only; deploy nothing");
   cmd->callback([flags, exit_code] { *exit_code = Deploy(*flags); });

@@ -64,8 +64,9 @@ Status List(const OpsFlags& flags, Store* store) {
                            "CYCTIME", "STATE", "RUNS", "NOTE");
   for (const Instance& in : instances) {
     std::string node = in.backfill_id ? fmt::format("{} [b{}]", in.node, in.backfill_id) : in.node;
-    std::cout << fmt::format("{:>6}  {:<18} {:<9} {:<20} {:<18} {:>4}  {}\n", in.id, node, in.bizdate,
-                             FormatCivilTime(in.cyctime), StateName(in.state), in.runs, in.message);
+    std::cout << fmt::format("{:>6}  {:<18} {:<9} {:<20} {:<18} {:>4}  {}\n", in.id, node,
+                             in.bizdate, FormatCivilTime(in.cyctime), StateName(in.state), in.runs,
+                             in.message);
   }
   return Status::OK();
 }
@@ -81,8 +82,9 @@ Status Log(const OpsFlags& flags, Operations* ops) {
   }
 }
 
-void AddIdOp(CLI::App* ops, const std::shared_ptr<OpsFlags>& flags, int* exit_code, const char* name,
-             const char* help, std::function<Status(Operations*, const OpsFlags&)> fn) {
+void AddIdOp(CLI::App* ops, const std::shared_ptr<OpsFlags>& flags, int* exit_code,
+             const char* name, const char* help,
+             std::function<Status(Operations*, const OpsFlags&)> fn) {
   CLI::App* cmd = ops->add_subcommand(name, help);
   cmd->add_option("id", flags->id, "the instance id (ferry ops list)")->required();
   AddStoreFlag(cmd, &flags->store);
@@ -91,7 +93,8 @@ void AddIdOp(CLI::App* ops, const std::shared_ptr<OpsFlags>& flags, int* exit_co
   });
 }
 
-void AddFreezeOp(CLI::App* ops, const std::shared_ptr<OpsFlags>& flags, int* exit_code, bool freeze) {
+void AddFreezeOp(CLI::App* ops, const std::shared_ptr<OpsFlags>& flags, int* exit_code,
+                 bool freeze) {
   CLI::App* cmd = ops->add_subcommand(freeze ? "freeze" : "unfreeze",
                                       freeze ? "hold an instance (or every instance of --node)"
                                              : "release a frozen instance or --node");
@@ -111,7 +114,8 @@ void AddFreezeOp(CLI::App* ops, const std::shared_ptr<OpsFlags>& flags, int* exi
 
 void AddOpsCommand(CLI::App* app, int* exit_code) {
   auto flags = std::make_shared<OpsFlags>();
-  CLI::App* ops = app->add_subcommand("ops", "operate instances: list, log, stop, rerun, backfill, ...");
+  CLI::App* ops =
+      app->add_subcommand("ops", "operate instances: list, log, stop, rerun, backfill, ...");
   ops->require_subcommand(1);
 
   CLI::App* list = ops->add_subcommand("list", "instances with their state");
@@ -146,7 +150,8 @@ void AddOpsCommand(CLI::App* app, int* exit_code) {
       return Status::OK();
     });
   });
-  AddIdOp(ops, flags, exit_code, "set-succeeded", "mark an instance succeeded (unblocks downstream)",
+  AddIdOp(ops, flags, exit_code, "set-succeeded",
+          "mark an instance succeeded (unblocks downstream)",
           [](Operations* o, const OpsFlags& f) { return o->SetSucceeded(f.id); });
   AddFreezeOp(ops, flags, exit_code, true);
   AddFreezeOp(ops, flags, exit_code, false);
@@ -161,8 +166,8 @@ void AddOpsCommand(CLI::App* app, int* exit_code) {
   AddStoreFlag(backfill, &flags->store);
   backfill->callback([flags, exit_code] {
     *exit_code = WithOps(*flags, [&](Store*, Operations* o) -> Status {
-      BackfillRequest r{flags->nodes, flags->downstream, flags->from, flags->to, flags->newest_first,
-                        flags->parallel};
+      BackfillRequest r{flags->nodes, flags->downstream,   flags->from,
+                        flags->to,    flags->newest_first, flags->parallel};
       ASSIGN_OR_RETURN(int64_t id, o->Backfill(r));
       std::cout << "backfill " << id << "\n";
       return Status::OK();

@@ -36,8 +36,9 @@ int List(const ScheduleFlags& flags) {
       if (auto c = cron->NextAfter(now)) next = FormatCivilTime(c->cyctime);
     }
     bool is_frozen = frozen.ok() && frozen->count(n.name);
-    std::cout << fmt::format("{:<20} {:<18} {:<16} {:<20} {:<10} {}{}\n", n.name, n.cron, n.time_zone,
-                             next, n.resource_group, Join(n.upstream), is_frozen ? "  (frozen)" : "");
+    std::cout << fmt::format("{:<20} {:<18} {:<16} {:<20} {:<10} {}{}\n", n.name, n.cron,
+                             n.time_zone, next, n.resource_group, Join(n.upstream),
+                             is_frozen ? "  (frozen)" : "");
   }
   return kExitOk;
 }
@@ -58,7 +59,8 @@ int Show(const ScheduleFlags& flags) {
             << "params:         " << (n->params.empty() ? "-" : n->params) << "\n"
             << "upstream:       " << Join(n->upstream) << "\n"
             << "downstream:     " << Join(deployed->spec.Downstream(n->name)) << "\n"
-            << "retries:        " << n->retries << " (every " << n->retry_interval_seconds << " s)\n"
+            << "retries:        " << n->retries << " (every " << n->retry_interval_seconds
+            << " s)\n"
             << "resource group: " << n->resource_group << ", priority " << n->priority << "\n"
             << "next cycles:\n";
   auto cron = n->Schedule();

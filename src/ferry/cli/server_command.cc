@@ -36,7 +36,9 @@ Result<std::string> ReadToken(const std::string& path) {
   std::string token;
   std::getline(in, token);
   while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back()))) token.pop_back();
-  if (token.size() < 16) return Status::InvalidArgument("--token-file " + path + ": the token must have at least 16 characters");
+  if (token.size() < 16)
+    return Status::InvalidArgument("--token-file " + path +
+                                   ": the token must have at least 16 characters");
   return token;
 }
 
@@ -55,15 +57,16 @@ int Serve(const ServerFlags& flags) {
     api.token = *token;
   } else if (!flags.no_http && !IsLoopback(listen->first)) {
     return fail(Status::InvalidArgument("--listen " + flags.listen +
-                                        " is not a loopback address: give --token-file"), kExitInvalid);
+                                        " is not a loopback address: give --token-file"),
+                kExitInvalid);
   }
   SchedulerOptions options;
   options.ferry_binary = SelfBinary();
   options.slots = flags.slots;
   options.holder = ThisProcessHolder();
   options.is_gone = HolderIsGone;
-  options.lease = std::max<std::chrono::seconds>(std::chrono::seconds{15},
-                                                 std::chrono::seconds{3 * flags.tick_ms / 1000 + 1});
+  options.lease = std::max<std::chrono::seconds>(
+      std::chrono::seconds{15}, std::chrono::seconds{3 * flags.tick_ms / 1000 + 1});
   for (const std::string& gs : flags.group_slots) {
     size_t eq = gs.find('=');
     int n = 0;
@@ -71,7 +74,9 @@ int Serve(const ServerFlags& flags) {
       n = eq == std::string::npos ? 0 : std::stoi(gs.substr(eq + 1));
     } catch (const std::exception&) {
     }
-    if (n < 1) return fail(Status::InvalidArgument("--group-slots " + gs + ": expected GROUP=N, N >= 1"), kExitInvalid);
+    if (n < 1)
+      return fail(Status::InvalidArgument("--group-slots " + gs + ": expected GROUP=N, N >= 1"),
+                  kExitInvalid);
     options.group_slots[gs.substr(0, eq)] = n;
   }
   auto store = OpenStore(flags.store);
@@ -103,20 +108,24 @@ int Serve(const ServerFlags& flags) {
     auto report = scheduler.Tick();
     if (report.ok() && report->leader != leading) {
       leading = report->leader;
-      std::cerr << (leading ? "ferry server: this server schedules now\n"
-                            : "ferry server: another server holds the store's lease; serving the API only\n");
+      std::cerr
+          << (leading
+                  ? "ferry server: this server schedules now\n"
+                  : "ferry server: another server holds the store's lease; serving the API only\n");
     }
     if (!report.ok()) {
       LogError("scheduler: {}", report.status().message());
-    } else if (flags.exit_when_idle && report->leader && report->started == 0 && report->running == 0 &&
-               report->retrying == 0 && report->finished == 0) {
+    } else if (flags.exit_when_idle && report->leader && report->started == 0 &&
+               report->running == 0 && report->retrying == 0 && report->finished == 0) {
       break;
     }
     std::unique_lock lock(mu);
     cv.wait_for(lock, stop, std::chrono::milliseconds(flags.tick_ms), [] { return false; });
   }
   if (!flags.no_http) http.Stop();
-  if (signals.signal() != 0) std::cerr << "ferry server: stopped; running jobs continue and are picked up by the next start\n";
+  if (signals.signal() != 0)
+    std::cerr
+        << "ferry server: stopped; running jobs continue and are picked up by the next start\n";
   return code;
 }
 
@@ -124,15 +133,21 @@ int Serve(const ServerFlags& flags) {
 
 void AddServerCommand(CLI::App* app, int* exit_code) {
   auto flags = std::make_shared<ServerFlags>();
-  CLI::App* cmd = app->add_subcommand("server", "run the scheduler, its HTTP API and the operations page");
+  CLI::App* cmd =
+      app->add_subcommand("server", "run the scheduler, its HTTP API and the operations page");
   AddStoreFlag(cmd, &flags->store);
-  cmd->add_option("--listen", flags->listen, "HOST:PORT of the API and page (default 127.0.0.1:8321)");
+  cmd->add_option("--listen", flags->listen,
+                  "HOST:PORT of the API and page (default 127.0.0.1:8321)");
   cmd->add_option("--slots", flags->slots, "running instances per resource group (default 4)")
       ->check(CLI::Range(1, 1000));
-  cmd->add_option("--group-slots", flags->group_slots, "GROUP=N: slots of one resource group (repeatable)");
-  cmd->add_option("--token-file", flags->token_file, "a file holding the bearer token the API asks for");
-  cmd->add_option("--data-dir", flags->data_dir, "where instance logs and run directories go (default: the store's folder)");
-  cmd->add_option("--tick-ms", flags->tick_ms, "milliseconds between scheduler passes (default 1000)")
+  cmd->add_option("--group-slots", flags->group_slots,
+                  "GROUP=N: slots of one resource group (repeatable)");
+  cmd->add_option("--token-file", flags->token_file,
+                  "a file holding the bearer token the API asks for");
+  cmd->add_option("--data-dir", flags->data_dir,
+                  "where instance logs and run directories go (default: the store's folder)");
+  cmd->add_option("--tick-ms", flags->tick_ms,
+                  "milliseconds between scheduler passes (default 1000)")
       ->check(CLI::Range(10, 60000));
   cmd->add_flag("--exit-when-idle", flags->exit_when_idle,
                 "exit once nothing runs and nothing can start now (for scripts and tests)");

@@ -9,20 +9,24 @@ namespace ferry {
 
 void AddStoreFlag(CLI::App* cmd, std::string* store) {
   if (const char* env = std::getenv("FERRY_STORE")) *store = env;
-  cmd->add_option("--store", *store, "the scheduler's SQLite store (default $FERRY_STORE or .ferry/scheduler.db)");
+  cmd->add_option("--store", *store,
+                  "the scheduler's SQLite store (default $FERRY_STORE or .ferry/scheduler.db)");
 }
 
 Result<std::unique_ptr<Store>> OpenStore(const std::string& path) {
   std::filesystem::path parent = std::filesystem::path(path).parent_path();
   std::error_code ec;
   if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-  if (ec) return Status::IOError(fmt::format("cannot create {}: {}", parent.string(), ec.message()));
+  if (ec)
+    return Status::IOError(fmt::format("cannot create {}: {}", parent.string(), ec.message()));
   return Store::Open(path);
 }
 
 Result<Deployment> DeployedSchedule(Store* store) {
   ASSIGN_OR_RETURN(std::optional<Deployment> d, store->CurrentDeployment());
-  if (!d) return Status::FailedPrecondition(fmt::format("nothing is deployed in {} (ferry deploy DIR)", store->path()));
+  if (!d)
+    return Status::FailedPrecondition(
+        fmt::format("nothing is deployed in {} (ferry deploy DIR)", store->path()));
   return std::move(*d);
 }
 

@@ -2,10 +2,9 @@
 // this binary (which the scheduler runs for each job).
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <memory>
 #include <string>
-
-#include <CLI/CLI.hpp>
 
 #include "ferry/common/status.h"
 #include "ferry/schedule/launcher.h"

@@ -7,7 +7,6 @@
 #include <cctype>
 #include <tuple>
 
-
 namespace ferry {
 namespace {
 
@@ -24,10 +23,13 @@ const FieldSpec kSecond{"second", 0, 59, {}};
 const FieldSpec kMinute{"minute", 0, 59, {}};
 const FieldSpec kHour{"hour", 0, 23, {}};
 const FieldSpec kDay{"day of month", 1, 31, {}};
-const FieldSpec kMonth{"month", 1, 12,
-                       {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
-                        "nov", "dec"}};
-const FieldSpec kWeekday{"day of week", 0, 7, {"sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun"}};
+const FieldSpec kMonth{
+    "month",
+    1,
+    12,
+    {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}};
+const FieldSpec kWeekday{
+    "day of week", 0, 7, {"sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun"}};
 
 Result<int> ParseValue(std::string_view text, const FieldSpec& spec, std::string_view field) {
   std::string lower;
@@ -35,10 +37,11 @@ Result<int> ParseValue(std::string_view text, const FieldSpec& spec, std::string
   for (size_t i = 0; i < spec.names.size(); ++i) {
     if (lower == spec.names[i]) return spec.min + static_cast<int>(i);
   }
-  if (text.empty() || text.size() > 4 ||
-      !std::all_of(text.begin(), text.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
-    return Status::InvalidArgument(fmt::format("{} field \"{}\": \"{}\" is not a number", spec.name,
-                                               field, text));
+  if (text.empty() || text.size() > 4 || !std::all_of(text.begin(), text.end(), [](char c) {
+        return std::isdigit(static_cast<unsigned char>(c));
+      })) {
+    return Status::InvalidArgument(
+        fmt::format("{} field \"{}\": \"{}\" is not a number", spec.name, field, text));
   }
   int v = std::stoi(std::string(text));
   if (v < spec.min || v > spec.max) {
@@ -55,16 +58,21 @@ Result<bool> ParseField(std::string_view field, const FieldSpec& spec, std::vect
   size_t start = 0;
   while (start <= field.size()) {
     size_t comma = field.find(',', start);
-    std::string_view part = field.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    std::string_view part = field.substr(
+        start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
     if (part.empty()) {
-      return Status::InvalidArgument(fmt::format("{} field \"{}\": empty list item", spec.name, field));
+      return Status::InvalidArgument(
+          fmt::format("{} field \"{}\": empty list item", spec.name, field));
     }
     int step = 1;
     size_t slash = part.find('/');
     std::string_view range = part.substr(0, slash);
     if (slash != std::string_view::npos) {
       auto s = ParseValue(part.substr(slash + 1), FieldSpec{spec.name, 1, 1000, {}}, field);
-      if (!s.ok()) return Status::InvalidArgument(fmt::format("{} field \"{}\": step \"{}\" must be a number 1-1000", spec.name, field, part.substr(slash + 1)));
+      if (!s.ok())
+        return Status::InvalidArgument(
+            fmt::format("{} field \"{}\": step \"{}\" must be a number 1-1000", spec.name, field,
+                        part.substr(slash + 1)));
       step = *s;
     }
     int lo, hi;
@@ -114,9 +122,12 @@ CivilTime FromLocal(local_seconds t) {
   auto day = date::floor<days>(t);
   date::year_month_day ymd{day};
   date::hh_mm_ss hms{t - day};
-  return CivilTime{int(ymd.year()), static_cast<int>(unsigned(ymd.month())),
-                   static_cast<int>(unsigned(ymd.day())), static_cast<int>(hms.hours().count()),
-                   static_cast<int>(hms.minutes().count()), static_cast<int>(hms.seconds().count())};
+  return CivilTime{int(ymd.year()),
+                   static_cast<int>(unsigned(ymd.month())),
+                   static_cast<int>(unsigned(ymd.day())),
+                   static_cast<int>(hms.hours().count()),
+                   static_cast<int>(hms.minutes().count()),
+                   static_cast<int>(hms.seconds().count())};
 }
 
 }  // namespace
@@ -134,9 +145,10 @@ Result<CronSchedule> CronSchedule::Parse(std::string_view expression, std::strin
   }
   if (!current.empty()) fields.push_back(current);
   if (fields.size() != 5 && fields.size() != 6) {
-    return Status::InvalidArgument(fmt::format(
-        "cron \"{}\": expected 5 fields (minute hour day month weekday) or 6 (second first), got {}",
-        expression, fields.size()));
+    return Status::InvalidArgument(
+        fmt::format("cron \"{}\": expected 5 fields (minute hour day month weekday) or 6 (second "
+                    "first), got {}",
+                    expression, fields.size()));
   }
   if (fields.size() == 5) fields.insert(fields.begin(), "0");
   CronSchedule cron;
@@ -145,8 +157,9 @@ Result<CronSchedule> CronSchedule::Parse(std::string_view expression, std::strin
   try {
     cron.zone_ = date::locate_zone(cron.zone_name_);
   } catch (const std::exception&) {
-    return Status::InvalidArgument(fmt::format(
-        "time zone \"{}\" is unknown (use an IANA name such as Asia/Shanghai or UTC)", cron.zone_name_));
+    return Status::InvalidArgument(
+        fmt::format("time zone \"{}\" is unknown (use an IANA name such as Asia/Shanghai or UTC)",
+                    cron.zone_name_));
   }
   std::vector<bool> bits;
   auto with_cron = [&](const Status& st) {
@@ -200,7 +213,8 @@ std::optional<CivilTime> CronSchedule::NextCivil(CivilTime from) const {
           if (!minutes_.test(m)) continue;
           bool first_minute = first_hour && m == from.minute;
           for (int s = first_minute ? from.second : 0; s < 60; ++s) {
-            if (seconds_.test(s)) return CivilTime{day_start.year, day_start.month, day_start.day, h, m, s};
+            if (seconds_.test(s))
+              return CivilTime{day_start.year, day_start.month, day_start.day, h, m, s};
           }
         }
       }
@@ -253,7 +267,8 @@ std::vector<Cycle> CronSchedule::Between(SysSeconds from, SysSeconds to, size_t 
     CivilTime civil = next->cyctime;
     cycles.push_back(*next);
     for (;;) {
-      std::optional<CivilTime> more = NextCivil(FromLocal(ToLocal(civil) + std::chrono::seconds{1}));
+      std::optional<CivilTime> more =
+          NextCivil(FromLocal(ToLocal(civil) + std::chrono::seconds{1}));
       if (!more || FireTime(*more) != next->fire_at || cycles.size() >= limit) break;
       cycles.push_back(Cycle{*more, next->fire_at});
       civil = *more;

@@ -51,8 +51,10 @@ TEST(SchedCron, StepsRangesListsAndNames) {
   EXPECT_EQ(Next(c, Utc(2026, 1, 5, 9, 40)), "2026-01-05 13:00:00 @ 2026-01-05T13:00:00Z");
   EXPECT_EQ(Next(c, Utc(2026, 1, 30, 17, 40)), "2026-07-01 09:00:00 @ 2026-07-01T09:00:00Z");
   // Sunday as 7 and as 0.
-  EXPECT_EQ(Next(Cron("0 0 * * 7"), Utc(2026, 11, 26)), "2026-11-29 00:00:00 @ 2026-11-29T00:00:00Z");
-  EXPECT_EQ(Next(Cron("0 0 * * 0"), Utc(2026, 11, 26)), "2026-11-29 00:00:00 @ 2026-11-29T00:00:00Z");
+  EXPECT_EQ(Next(Cron("0 0 * * 7"), Utc(2026, 11, 26)),
+            "2026-11-29 00:00:00 @ 2026-11-29T00:00:00Z");
+  EXPECT_EQ(Next(Cron("0 0 * * 0"), Utc(2026, 11, 26)),
+            "2026-11-29 00:00:00 @ 2026-11-29T00:00:00Z");
 }
 
 TEST(SchedCron, DayOfMonthOrDayOfWeekWhenBothRestricted) {
@@ -84,14 +86,14 @@ TEST(SchedCron, SpringForwardGapFiresWhenTheGapEnds) {
   CronSchedule q = Cron("*/15 * * * *", "America/New_York");
   std::vector<Cycle> cycles = q.Between(Utc(2026, 3, 8, 6, 50), Utc(2026, 3, 8, 7, 20));
   std::vector<std::string> seen;
-  for (const Cycle& cy : cycles) seen.push_back(FormatCivilTime(cy.cyctime) + " @ " + FormatInstant(cy.fire_at));
-  EXPECT_EQ(seen, (std::vector<std::string>{
-                      "2026-03-08 02:00:00 @ 2026-03-08T07:00:00Z",
-                      "2026-03-08 02:15:00 @ 2026-03-08T07:00:00Z",
-                      "2026-03-08 02:30:00 @ 2026-03-08T07:00:00Z",
-                      "2026-03-08 02:45:00 @ 2026-03-08T07:00:00Z",
-                      "2026-03-08 03:00:00 @ 2026-03-08T07:00:00Z",
-                      "2026-03-08 03:15:00 @ 2026-03-08T07:15:00Z"}));
+  for (const Cycle& cy : cycles)
+    seen.push_back(FormatCivilTime(cy.cyctime) + " @ " + FormatInstant(cy.fire_at));
+  EXPECT_EQ(seen, (std::vector<std::string>{"2026-03-08 02:00:00 @ 2026-03-08T07:00:00Z",
+                                            "2026-03-08 02:15:00 @ 2026-03-08T07:00:00Z",
+                                            "2026-03-08 02:30:00 @ 2026-03-08T07:00:00Z",
+                                            "2026-03-08 02:45:00 @ 2026-03-08T07:00:00Z",
+                                            "2026-03-08 03:00:00 @ 2026-03-08T07:00:00Z",
+                                            "2026-03-08 03:15:00 @ 2026-03-08T07:15:00Z"}));
 }
 
 TEST(SchedCron, FallBackRepeatFiresOnce) {
@@ -121,12 +123,16 @@ TEST(SchedCron, ErrorsNameTheFieldAndTheText) {
     return c.ok() ? std::string("ok") : c.status().message();
   };
   EXPECT_EQ(bad("* * * *"),
-            "cron \"* * * *\": expected 5 fields (minute hour day month weekday) or 6 (second first), got 4");
+            "cron \"* * * *\": expected 5 fields (minute hour day month weekday) or 6 (second "
+            "first), got 4");
   EXPECT_EQ(bad("61 * * * *"), "cron \"61 * * * *\": minute field \"61\": 61 is out of range 0-59");
-  EXPECT_EQ(bad("0 5-2 * * *"), "cron \"0 5-2 * * *\": hour field \"5-2\": range 5-2 runs backwards");
-  EXPECT_EQ(bad("0 0 * foo *"), "cron \"0 0 * foo *\": month field \"foo\": \"foo\" is not a number");
-  EXPECT_EQ(bad("0 0 * * *", "Mars/Olympus"),
-            "time zone \"Mars/Olympus\" is unknown (use an IANA name such as Asia/Shanghai or UTC)");
+  EXPECT_EQ(bad("0 5-2 * * *"),
+            "cron \"0 5-2 * * *\": hour field \"5-2\": range 5-2 runs backwards");
+  EXPECT_EQ(bad("0 0 * foo *"),
+            "cron \"0 0 * foo *\": month field \"foo\": \"foo\" is not a number");
+  EXPECT_EQ(
+      bad("0 0 * * *", "Mars/Olympus"),
+      "time zone \"Mars/Olympus\" is unknown (use an IANA name such as Asia/Shanghai or UTC)");
 }
 
 }  // namespace

@@ -14,7 +14,8 @@ namespace ferry {
 
 Result<Captured> RunCaptured(const std::vector<std::string>& argv, const std::string& cwd) {
   int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) return Status::IOError(std::string("pipe: ") + std::strerror(errno));
+  if (pipe2(fds, O_CLOEXEC) != 0)
+    return Status::IOError(std::string("pipe: ") + std::strerror(errno));
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
@@ -80,8 +81,9 @@ Result<DeployReport> DeployProject(const std::string& dir, const std::string& fe
     }
   }
   if (!failures.empty()) {
-    std::string text = fmt::format("{} of {} job(s) failed the check; nothing was deployed:",
-                                   failures.size(), report.spec.nodes.size());
+    std::string text =
+        fmt::format("{} of {} job(s) failed the check; nothing was deployed:", failures.size(),
+                    report.spec.nodes.size());
     for (const std::string& f : failures) text += "\n" + f;
     return Status::InvalidArgument(text);
   }

@@ -6,8 +6,8 @@ namespace ferry {
 namespace {
 
 constexpr std::array<const char*, 9> kNames = {
-    "not_run", "waiting_time", "waiting_upstream", "waiting_resources", "running",
-    "succeeded", "failed", "frozen", "stopped"};
+    "not_run", "waiting_time", "waiting_upstream", "waiting_resources", "running", "succeeded",
+    "failed",  "frozen",       "stopped"};
 
 }  // namespace
 

@@ -42,7 +42,8 @@ Result<ProcessId> ProcessLauncher::Start(const LaunchRequest& request) {
   // The child must not hold the store or the server's socket open after the server dies.
   posix_spawn_file_actions_addclosefrom_np(&actions, 3);
   if (!request.cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, request.cwd.c_str());
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  posix_spawnattr_setflags(&attr,
+                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   posix_spawnattr_setpgroup(&attr, 0);
   sigset_t empty, all;
   sigemptyset(&empty);
@@ -82,8 +83,10 @@ Status ProcessLauncher::Signal(const ProcessId& process, int sig) {
   if (!start || (process.start != 0 && *start != process.start)) {
     return Status::NotFound(fmt::format("process {} is no longer running", process.pid));
   }
-  if (kill(static_cast<pid_t>(-process.pid), sig) != 0 && kill(static_cast<pid_t>(process.pid), sig) != 0) {
-    return Status::IOError(fmt::format("cannot signal process {}: {}", process.pid, std::strerror(errno)));
+  if (kill(static_cast<pid_t>(-process.pid), sig) != 0 &&
+      kill(static_cast<pid_t>(process.pid), sig) != 0) {
+    return Status::IOError(
+        fmt::format("cannot signal process {}: {}", process.pid, std::strerror(errno)));
   }
   return Status::OK();
 }

@@ -144,8 +144,9 @@ Status Operations::Freeze(int64_t id, bool frozen) {
   return store_->Transaction([&]() -> Status {
     ASSIGN_OR_RETURN(Instance in, Load(id));
     if (frozen && (in.state == InstanceState::kRunning || IsTerminal(in.state))) {
-      return Status::FailedPrecondition(fmt::format(
-          "instance {} is {}: only an instance that has not run can be frozen", id, StateName(in.state)));
+      return Status::FailedPrecondition(
+          fmt::format("instance {} is {}: only an instance that has not run can be frozen", id,
+                      StateName(in.state)));
     }
     if (!frozen && !in.frozen) {
       return Status::FailedPrecondition(fmt::format("instance {} is not frozen", id));
@@ -194,7 +195,8 @@ Result<int64_t> Operations::Backfill(const BackfillRequest& request) {
     std::vector<CivilTime> days;  // the scheduled days: business date + 1
     for (CivilTime d = *from; !(*to < d); d = AddDays(d, 1)) {
       days.push_back(d);
-      if (days.size() > 3660) return Status::InvalidArgument("backfill: at most 3660 business dates");
+      if (days.size() > 3660)
+        return Status::InvalidArgument("backfill: at most 3660 business dates");
     }
     if (request.newest_first) std::reverse(days.begin(), days.end());
     ferry::Backfill b;
@@ -224,7 +226,8 @@ Result<int64_t> Operations::Backfill(const BackfillRequest& request) {
         }
       }
     }
-    if (fresh.empty()) return Status::InvalidArgument("backfill: the nodes have no cycle on those dates");
+    if (fresh.empty())
+      return Status::InvalidArgument("backfill: the nodes have no cycle on those dates");
     return store_->InsertInstances(fresh).status();
   });
   if (!st.ok()) return st;

@@ -4,8 +4,8 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <functional>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <set>
 #include <sstream>
@@ -15,8 +15,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::set<std::string> kNodeKeys = {"name",     "job",   "cron",           "timezone",
-                                         "params",   "upstream", "retries",     "retry_interval",
+const std::set<std::string> kNodeKeys = {"name",           "job",      "cron",    "timezone",
+                                         "params",         "upstream", "retries", "retry_interval",
                                          "resource_group", "priority"};
 
 // Collects errors as "file:line: message" lines.
@@ -90,13 +90,15 @@ NodeSpec ParseNode(const YAML::Node& n, const std::string& default_tz, const std
     errors->Add(n, "each entry of nodes must be a map with name, job and cron");
     return node;
   }
-  std::string label = n["name"] && n["name"].IsScalar() ? "node \"" + n["name"].as<std::string>() + "\"" : "node";
+  std::string label =
+      n["name"] && n["name"].IsScalar() ? "node \"" + n["name"].as<std::string>() + "\"" : "node";
   for (const auto& kv : n) {
     std::string key = kv.first.as<std::string>();
     if (!kNodeKeys.count(key)) {
       errors->Add(kv.first, fmt::format("{}: unknown key \"{}\" (known: name, job, cron, timezone, "
                                         "params, upstream, retries, retry_interval, "
-                                        "resource_group, priority)", label, key));
+                                        "resource_group, priority)",
+                                        label, key));
     }
   }
   for (const char* required : {"name", "job", "cron"}) {
@@ -106,7 +108,8 @@ NodeSpec ParseNode(const YAML::Node& n, const std::string& default_tz, const std
   if (!node.name.empty()) {
     for (char c : node.name) {
       if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' && c != '.') {
-        errors->Add(n["name"], fmt::format("{}: a name holds letters, digits, '_', '-', '.'", label));
+        errors->Add(n["name"],
+                    fmt::format("{}: a name holds letters, digits, '_', '-', '.'", label));
         break;
       }
     }
@@ -127,9 +130,11 @@ NodeSpec ParseNode(const YAML::Node& n, const std::string& default_tz, const std
   }
   if (n["retries"]) node.retries = Integer(n["retries"], label + ".retries", 0, errors);
   if (n["retry_interval"]) {
-    node.retry_interval_seconds = Integer(n["retry_interval"], label + ".retry_interval (seconds)", 0, errors);
+    node.retry_interval_seconds =
+        Integer(n["retry_interval"], label + ".retry_interval (seconds)", 0, errors);
   }
-  if (n["resource_group"]) node.resource_group = Scalar(n["resource_group"], label + ".resource_group", errors);
+  if (n["resource_group"])
+    node.resource_group = Scalar(n["resource_group"], label + ".resource_group", errors);
   if (n["priority"]) node.priority = Integer(n["priority"], label + ".priority", -1000000, errors);
   if (!node.cron.empty()) {
     auto cron = CronSchedule::Parse(node.cron, node.time_zone);
@@ -153,7 +158,8 @@ NodeSpec ParseNode(const YAML::Node& n, const std::string& default_tz, const std
 std::string FindCycle(const ScheduleSpec& spec) {
   std::map<std::string, int> state;  // 0 new, 1 on the path, 2 done
   std::vector<std::string> path;
-  std::function<std::string(const std::string&)> visit = [&](const std::string& name) -> std::string {
+  std::function<std::string(const std::string&)> visit =
+      [&](const std::string& name) -> std::string {
     state[name] = 1;
     path.push_back(name);
     const NodeSpec* node = spec.Find(name);
@@ -204,7 +210,8 @@ const NodeSpec* ScheduleSpec::Find(std::string_view name) const {
 std::vector<std::string> ScheduleSpec::Downstream(std::string_view name) const {
   std::vector<std::string> out;
   for (const NodeSpec& n : nodes) {
-    if (std::find(n.upstream.begin(), n.upstream.end(), name) != n.upstream.end()) out.push_back(n.name);
+    if (std::find(n.upstream.begin(), n.upstream.end(), name) != n.upstream.end())
+      out.push_back(n.name);
   }
   return out;
 }
@@ -232,13 +239,20 @@ std::vector<std::string> ScheduleSpec::WithDownstream(const std::vector<std::str
 }
 
 nlohmann::json ScheduleSpec::ToJson() const {
-  nlohmann::json j = {{"project_dir", project_dir}, {"file", file}, {"nodes", nlohmann::json::array()}};
+  nlohmann::json j = {
+      {"project_dir", project_dir}, {"file", file}, {"nodes", nlohmann::json::array()}};
   for (const NodeSpec& n : nodes) {
-    j["nodes"].push_back({{"name", n.name}, {"job", n.job}, {"job_text", n.job_text},
-                          {"cron", n.cron}, {"timezone", n.time_zone}, {"params", n.params},
-                          {"upstream", n.upstream}, {"retries", n.retries},
+    j["nodes"].push_back({{"name", n.name},
+                          {"job", n.job},
+                          {"job_text", n.job_text},
+                          {"cron", n.cron},
+                          {"timezone", n.time_zone},
+                          {"params", n.params},
+                          {"upstream", n.upstream},
+                          {"retries", n.retries},
                           {"retry_interval", n.retry_interval_seconds},
-                          {"resource_group", n.resource_group}, {"priority", n.priority},
+                          {"resource_group", n.resource_group},
+                          {"priority", n.priority},
                           {"line", n.line}});
   }
   return j;
@@ -267,7 +281,8 @@ Result<ScheduleSpec> ScheduleSpec::FromJson(const nlohmann::json& j) {
     }
     return spec;
   } catch (const nlohmann::json::exception& e) {
-    return Status::Internal(std::string("the deployed schedule in the store is damaged: ") + e.what());
+    return Status::Internal(std::string("the deployed schedule in the store is damaged: ") +
+                            e.what());
   }
 }
 
@@ -303,8 +318,8 @@ Result<ScheduleSpec> ParseScheduleOrThrow(const std::string& text, const std::st
     NodeSpec node = ParseNode(n, default_tz, spec.project_dir, &errors);
     if (!node.name.empty()) {
       if (seen.count(node.name)) {
-        errors.Add(node.line, fmt::format("node \"{}\" is defined twice (first at line {})", node.name,
-                                          seen[node.name]));
+        errors.Add(node.line, fmt::format("node \"{}\" is defined twice (first at line {})",
+                                          node.name, seen[node.name]));
       }
       seen.emplace(node.name, node.line);
     }
@@ -313,10 +328,12 @@ Result<ScheduleSpec> ParseScheduleOrThrow(const std::string& text, const std::st
   for (const NodeSpec& node : spec.nodes) {
     for (const std::string& up : node.upstream) {
       if (!spec.Find(up)) {
-        errors.Add(node.line, fmt::format("node \"{}\": upstream \"{}\" is not a node of this schedule",
-                                          node.name, up));
+        errors.Add(node.line,
+                   fmt::format("node \"{}\": upstream \"{}\" is not a node of this schedule",
+                               node.name, up));
       }
-      if (up == node.name) errors.Add(node.line, fmt::format("node \"{}\" names itself as upstream", node.name));
+      if (up == node.name)
+        errors.Add(node.line, fmt::format("node \"{}\" names itself as upstream", node.name));
     }
   }
   if (errors.empty()) {

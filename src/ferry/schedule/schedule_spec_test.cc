@@ -75,9 +75,10 @@ TEST_F(SchedSpec, MistakesAreNamedWithTheirLine) {
             "schedule.yaml:2: node \"a\": job file " + dir_.path() + "/zz.json not found");
   EXPECT_EQ(Error("nodes:\n  - {name: a, cron: \"0 2 * * *\"}\n"),
             "schedule.yaml:2: node \"a\": \"job\" is required");
-  EXPECT_EQ(Error("nodes:\n  - {name: a, job: a.json, cron: \"0 2 * *\"}\n"),
-            "schedule.yaml:2: node \"a\": cron \"0 2 * *\": expected 5 fields (minute hour day month "
-            "weekday) or 6 (second first), got 4");
+  EXPECT_EQ(
+      Error("nodes:\n  - {name: a, job: a.json, cron: \"0 2 * *\"}\n"),
+      "schedule.yaml:2: node \"a\": cron \"0 2 * *\": expected 5 fields (minute hour day month "
+      "weekday) or 6 (second first), got 4");
   EXPECT_EQ(Error("nodes:\n  - {name: a, job: a.json, cron: \"0 2 * * *\", retries: -1}\n"),
             "schedule.yaml:2: node \"a\".retries: expected a whole number >= 0");
   EXPECT_EQ(Error("nodes:\n  - {name: a, job: a.json, cron: \"0 2 * * *\"}\n"

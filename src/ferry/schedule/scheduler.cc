@@ -34,7 +34,8 @@ std::string ReadWhole(const std::string& path) {
 Result<std::string> UnmetUpstream(Store* store, const ScheduleSpec& spec, const NodeSpec& node,
                                   const Instance& in, const std::vector<std::string>& only) {
   for (const UpstreamCycle& up : UpstreamCycles(spec, node, in.cyctime, only)) {
-    ASSIGN_OR_RETURN(std::optional<Instance> found, store->Find(up.node, up.cycle.cyctime, in.backfill_id));
+    ASSIGN_OR_RETURN(std::optional<Instance> found,
+                     store->Find(up.node, up.cycle.cyctime, in.backfill_id));
     if (found && found->state == InstanceState::kSucceeded) continue;
     if (!found && in.backfill_id == 0) {
       // Cycles before the upstream node was deployed never run: they do not hold anyone.
@@ -97,7 +98,8 @@ Result<bool> Scheduler::Lead(SysSeconds now) {
                 (options_.is_gone && options_.is_gone(holder));
     if (!free) return Status::OK();
     if (holder != options_.holder) {
-      LogInfo("scheduler: {} leads{}", options_.holder, holder.empty() ? "" : " (after " + holder + ")");
+      LogInfo("scheduler: {} leads{}", options_.holder,
+              holder.empty() ? "" : " (after " + holder + ")");
     }
     leader = true;
     nlohmann::json mine = {{"holder", options_.holder}, {"until", Seconds(now + options_.lease)}};
@@ -152,7 +154,8 @@ Status Scheduler::Materialize(const ScheduleSpec& spec, SysSeconds now, TickRepo
     }
     ASSIGN_OR_RETURN(int added, store_->InsertInstances(fresh));
     report->created += added;
-    int64_t until = cycles.size() == kMaxPerTick ? Seconds(cycles.back().fire_at) - 1 : Seconds(horizon);
+    int64_t until =
+        cycles.size() == kMaxPerTick ? Seconds(cycles.back().fire_at) - 1 : Seconds(horizon);
     RETURN_NOT_OK(store_->SetMeta(key, std::to_string(until)));
   }
   return Status::OK();
@@ -210,18 +213,21 @@ Status Scheduler::Finish(const ScheduleSpec& spec, int64_t id, std::optional<int
       // Ended while no scheduler watched and left no summary: finish it (or start it again).
       in.state = InstanceState::kNotRun;
       in.resume = has_plan;
-      in.message = has_plan ? "ended while the scheduler was down: resuming " + in.run_dir
-                            : "ended while the scheduler was down before it planned: starting again";
+      in.message = has_plan
+                       ? "ended while the scheduler was down: resuming " + in.run_dir
+                       : "ended while the scheduler was down before it planned: starting again";
     } else {
-      std::string why = !error.empty() ? error : fmt::format("exit code {}", exit_code.value_or(-1));
+      std::string why =
+          !error.empty() ? error : fmt::format("exit code {}", exit_code.value_or(-1));
       const NodeSpec* node = spec.Find(in.node);
       ++in.failures;
       if (node && in.failures <= node->retries) {
         in.state = InstanceState::kWaitingTime;
         in.next_try_at = Seconds(now) + node->retry_interval_seconds;
         in.resume = has_plan;
-        in.message = fmt::format("failed: {}; retry {} of {} at {}", why, in.failures, node->retries,
-                                 FormatInstant(SysSeconds{std::chrono::seconds{in.next_try_at}}));
+        in.message =
+            fmt::format("failed: {}; retry {} of {} at {}", why, in.failures, node->retries,
+                        FormatInstant(SysSeconds{std::chrono::seconds{in.next_try_at}}));
       } else {
         in.state = InstanceState::kFailed;
         in.message = "failed: " + why;
@@ -231,8 +237,8 @@ Status Scheduler::Finish(const ScheduleSpec& spec, int64_t id, std::optional<int
   });
 }
 
-Status Scheduler::Evaluate(const ScheduleSpec& spec, SysSeconds now, std::vector<Instance>* to_start,
-                           TickReport* report) {
+Status Scheduler::Evaluate(const ScheduleSpec& spec, SysSeconds now,
+                           std::vector<Instance>* to_start, TickReport* report) {
   ASSIGN_OR_RETURN(std::set<std::string> frozen_nodes, store_->FrozenNodes());
   ASSIGN_OR_RETURN(std::vector<Instance> pending, store_->Instances({.pending_only = true}));
   ASSIGN_OR_RETURN(std::vector<Instance> running, store_->Instances({.running_only = true}));
@@ -277,14 +283,19 @@ Result<bool> Scheduler::Decide(const ScheduleSpec& spec, int64_t now,
     return false;
   };
   const NodeSpec* node = spec.Find(in->node);
-  if (!node) return wait(InstanceState::kNotRun, "node \"" + in->node + "\" is not in the deployed schedule");
+  if (!node)
+    return wait(InstanceState::kNotRun,
+                "node \"" + in->node + "\" is not in the deployed schedule");
   if (in->frozen) return wait(InstanceState::kFrozen, "frozen by an operator");
-  if (frozen_nodes.count(in->node)) return wait(InstanceState::kFrozen, "node \"" + in->node + "\" is frozen");
+  if (frozen_nodes.count(in->node))
+    return wait(InstanceState::kFrozen, "node \"" + in->node + "\" is frozen");
   if ((in->backfill_id == 0 && now < in->fire_at) || now < in->next_try_at) {
     // A retry keeps its "failed: ...; retry at" message while it waits.
-    return wait(InstanceState::kWaitingTime, in->state == InstanceState::kWaitingTime ? in->message : "");
+    return wait(InstanceState::kWaitingTime,
+                in->state == InstanceState::kWaitingTime ? in->message : "");
   }
-  std::vector<std::string> only = in->backfill_id != 0 ? windows.Nodes(in->backfill_id) : std::vector<std::string>{};
+  std::vector<std::string> only =
+      in->backfill_id != 0 ? windows.Nodes(in->backfill_id) : std::vector<std::string>{};
   ASSIGN_OR_RETURN(std::string unmet, UnmetUpstream(store_, spec, *node, *in, only));
   if (!unmet.empty()) return wait(InstanceState::kWaitingUpstream, unmet);
   if (in->backfill_id != 0 && !windows.Admits(*in)) {
@@ -326,17 +337,25 @@ Status Scheduler::Launch(const ScheduleSpec& spec, Instance in, SysSeconds now) 
   LaunchRequest request;
   request.log_path = in.log_path;
   request.cwd = spec.project_dir;
-  Status st = ec ? Status::IOError(fmt::format("cannot create {}: {}", attempt.string(), ec.message()))
-                 : Status::OK();
+  Status st =
+      ec ? Status::IOError(fmt::format("cannot create {}: {}", attempt.string(), ec.message()))
+         : Status::OK();
   if (st.ok() && node) {
     if (in.resume) {
-      request.argv = {options_.ferry_binary, "run", "--resume", in.run_dir, "--summary-json",
-                      in.summary_path};
+      request.argv = {options_.ferry_binary, "run",          "--resume", in.run_dir,
+                      "--summary-json",      in.summary_path};
     } else {
       std::string job = (attempt / fs::path(node->job).filename()).string();
       st = WriteFileAtomic(job, node->job_text);
-      request.argv = {options_.ferry_binary, "run", job, "--cyctime", FormatCivilTime(in.cyctime),
-                      "--summary-json", in.summary_path, "--run-dir", in.run_dir};
+      request.argv = {options_.ferry_binary,
+                      "run",
+                      job,
+                      "--cyctime",
+                      FormatCivilTime(in.cyctime),
+                      "--summary-json",
+                      in.summary_path,
+                      "--run-dir",
+                      in.run_dir};
       if (!node->params.empty()) {
         request.argv.push_back("--params");
         request.argv.push_back(node->params);

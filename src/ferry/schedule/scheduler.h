@@ -23,9 +23,9 @@ namespace ferry {
 class BackfillWindows;
 
 struct SchedulerOptions {
-  std::string ferry_binary;  // the program that runs jobs (`ferry run`)
-  std::string data_dir;      // instance folders: <data_dir>/instances/<id>/run-<N>/
-  int slots = 4;             // running instances per resource group
+  std::string ferry_binary;                // the program that runs jobs (`ferry run`)
+  std::string data_dir;                    // instance folders: <data_dir>/instances/<id>/run-<N>/
+  int slots = 4;                           // running instances per resource group
   std::map<std::string, int> group_slots;  // overrides per group
   std::chrono::seconds lookahead{std::chrono::hours{24}};  // create instances this far ahead
   // Leadership among servers sharing one store: only the holder of the lease schedules. Empty:
@@ -45,8 +45,8 @@ struct TickReport {
   int created = 0;
   int started = 0;
   int finished = 0;
-  int running = 0;   // after the tick
-  int retrying = 0;  // failed runs waiting for their retry time
+  int running = 0;     // after the tick
+  int retrying = 0;    // failed runs waiting for their retry time
   bool leader = true;  // false: another server holds the lease; nothing was done
 };
 
@@ -68,9 +68,9 @@ class Scheduler {
                   TickReport* report);
   // Sets the state an instance waits in (and why), or returns true when it may start now
   // (taking a slot of its group in `busy`).
-  Result<bool> Decide(const ScheduleSpec& spec, int64_t now, const std::set<std::string>& frozen_nodes,
-                      const BackfillWindows& windows, std::map<std::string, int>& busy,
-                      Instance* instance);
+  Result<bool> Decide(const ScheduleSpec& spec, int64_t now,
+                      const std::set<std::string>& frozen_nodes, const BackfillWindows& windows,
+                      std::map<std::string, int>& busy, Instance* instance);
   // The next run's folders and fields; the pid follows once spawned.
   void MarkStarted(Instance* instance, int64_t now) const;
   Status Launch(const ScheduleSpec& spec, Instance instance, SysSeconds now);

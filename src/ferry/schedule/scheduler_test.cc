@@ -19,9 +19,9 @@
 namespace ferry {
 namespace {
 
-using ::testing::HasSubstr;
 using ::ferry::testing::TempDir;
 using ::ferry::testing::WriteTextFile;
+using ::testing::HasSubstr;
 
 SysSeconds Utc(int y, int mo, int d, int h = 0, int mi = 0, int s = 0) {
   return date::sys_days{date::year{y} / mo / d} + std::chrono::hours{h} + std::chrono::minutes{mi} +
@@ -59,7 +59,8 @@ class FakeLauncher : public Launcher {
   std::optional<ProcessId> FindByRunDir(const std::string& run_dir) override {
     for (auto& [pid, proc] : procs) {
       auto& a = proc.request.argv;
-      if (!proc.exited && std::find(a.begin(), a.end(), run_dir) != a.end()) return ProcessId{pid, pid * 10};
+      if (!proc.exited && std::find(a.begin(), a.end(), run_dir) != a.end())
+        return ProcessId{pid, pid * 10};
     }
     return std::nullopt;
   }
@@ -71,8 +72,11 @@ class FakeLauncher : public Launcher {
     std::string st = !status.empty() ? status : (code == 0 ? "SUCCEEDED" : "FAILED");
     if (it != a.end()) {
       std::filesystem::create_directories(std::filesystem::path(*(it + 1)).parent_path());
-      WriteTextFile(*(it + 1), nlohmann::json{{"status", st}, {"records_read", 10},
-                                              {"error", code == 0 ? nlohmann::json() : nlohmann::json("boom")}}.dump());
+      WriteTextFile(*(it + 1),
+                    nlohmann::json{{"status", st},
+                                   {"records_read", 10},
+                                   {"error", code == 0 ? nlohmann::json() : nlohmann::json("boom")}}
+                        .dump());
     }
     p.exited = true;
     p.code = code;
@@ -185,7 +189,8 @@ TEST_F(SchedScheduler, DailyNodeWaitsForAllHourlyInstancesOfItsDay) {
 nodes:
   - {name: h, job: h.json, cron: "0 * * * *"}
   - {name: d, job: d.json, cron: "0 1 * * *", upstream: [h]}
-)", Utc(2026, 11, 25, 23, 59));
+)",
+         Utc(2026, 11, 25, 23, 59));
   for (int hour = 0; hour < 24; ++hour) {
     clock_.now = Utc(2026, 11, 26, hour, 0);
     Tick();
@@ -203,13 +208,15 @@ TEST_F(SchedScheduler, HourlyNodeWaitsForItsDaysDailyUpstream) {
 nodes:
   - {name: d, job: d.json, cron: "0 1 * * *"}
   - {name: h, job: h.json, cron: "0 * * * *", upstream: d}
-)", Utc(2026, 11, 25, 23, 59));
+)",
+         Utc(2026, 11, 25, 23, 59));
   clock_.now = Utc(2026, 11, 26, 1, 0);
   Tick();
   EXPECT_EQ(State("h", "2026-11-26 00:00:00"), "waiting_upstream");
   End("d", "2026-11-26 01:00:00", 0);
   Tick();
-  EXPECT_EQ(Running(), (std::vector<std::string>{"h 2026-11-26 00:00:00", "h 2026-11-26 01:00:00"}));
+  EXPECT_EQ(Running(),
+            (std::vector<std::string>{"h 2026-11-26 00:00:00", "h 2026-11-26 01:00:00"}));
 }
 
 TEST_F(SchedScheduler, CyclesInADaylightSavingGapRunWhenTheGapEnds) {
@@ -218,7 +225,8 @@ TEST_F(SchedScheduler, CyclesInADaylightSavingGapRunWhenTheGapEnds) {
   Deploy(R"(
 nodes:
   - {name: a, job: a.json, cron: "30 2 * * *", timezone: America/New_York}
-)", Utc(2026, 3, 7, 12));
+)",
+         Utc(2026, 3, 7, 12));
   Tick();
   EXPECT_EQ(State("a", "2026-03-08 02:30:00"), "waiting_time");
   clock_.now = Utc(2026, 3, 8, 6, 59, 59);
@@ -228,9 +236,11 @@ nodes:
   Tick();
   EXPECT_EQ(State("a", "2026-03-08 02:30:00"), "running");
   EXPECT_EQ(Get("a", "2026-03-08 02:30:00").bizdate, "20260307");
-  EXPECT_THAT(launcher_.procs.begin()->second.request.argv, ::testing::Contains("2026-03-08 02:30:00"));
+  EXPECT_THAT(launcher_.procs.begin()->second.request.argv,
+              ::testing::Contains("2026-03-08 02:30:00"));
   // The next day is back to 02:30 local = 06:30Z.
-  EXPECT_EQ(Get("a", "2026-03-09 02:30:00").fire_at, (Utc(2026, 3, 9, 6, 30)).time_since_epoch().count());
+  EXPECT_EQ(Get("a", "2026-03-09 02:30:00").fire_at,
+            (Utc(2026, 3, 9, 6, 30)).time_since_epoch().count());
 }
 
 TEST_F(SchedScheduler, RedeployWithANewCronReplacesTheFutureCycles) {
@@ -242,7 +252,8 @@ nodes:
   - {name: a, job: a.json, cron: "0 5 * * *"}
   - {name: b, job: b.json, cron: "0 2 * * *", upstream: [a]}
   - {name: c, job: c.json, cron: "0 2 * * *", upstream: b}
-)", Utc(2026, 11, 26, 1, 30));
+)",
+         Utc(2026, 11, 26, 1, 30));
   Tick();
   auto old = store_->Find("a", *ParseCyctime("2026-11-26 02:00:00"), 0);
   EXPECT_FALSE(old->has_value());
@@ -258,7 +269,8 @@ nodes:
   - {name: b, job: b.json, cron: "0 2 * * *", resource_group: etl, priority: 3}
   - {name: c, job: c.json, cron: "0 2 * * *", resource_group: etl, priority: 2}
   - {name: d, job: d.json, cron: "0 2 * * *"}
-)", Utc(2026, 11, 26));
+)",
+         Utc(2026, 11, 26));
   MakeScheduler(/*slots=*/2);
   clock_.now = Utc(2026, 11, 26, 2);
   Tick();
@@ -276,7 +288,8 @@ TEST_F(SchedScheduler, FailedRunRetriesAfterItsIntervalThenFails) {
   Deploy(R"(
 nodes:
   - {name: a, job: a.json, cron: "0 2 * * *", retries: 1, retry_interval: 60}
-)", Utc(2026, 11, 26));
+)",
+         Utc(2026, 11, 26));
   clock_.now = Utc(2026, 11, 26, 2);
   Tick();
   Instance first = Get("a", "2026-11-26 02:00:00");
@@ -386,28 +399,38 @@ TEST_F(SchedScheduler, FrozenInstanceAndNodeHoldTheirDownstream) {
 
 TEST_F(SchedScheduler, BackfillRunsDatesInOrderNAtATime) {
   Deploy(kChain, Utc(2026, 11, 26, 12));
-  BackfillRequest req{.nodes = {"a"}, .with_downstream = true, .from_bizdate = "20251001",
-                      .to_bizdate = "20251005", .newest_first = false, .parallel = 2};
+  BackfillRequest req{.nodes = {"a"},
+                      .with_downstream = true,
+                      .from_bizdate = "20251001",
+                      .to_bizdate = "20251005",
+                      .newest_first = false,
+                      .parallel = 2};
   auto id = ops_->Backfill(req);
   ASSERT_TRUE(id.ok()) << id.status().message();
   Tick();
   // ${} is the business date, $[] the next day at the scheduled time.
-  EXPECT_EQ(Running(), (std::vector<std::string>{"a 2025-10-02 02:00:00 b", "a 2025-10-03 02:00:00 b"}));
+  EXPECT_EQ(Running(),
+            (std::vector<std::string>{"a 2025-10-02 02:00:00 b", "a 2025-10-03 02:00:00 b"}));
   EXPECT_EQ(Get("a", "2025-10-02 02:00:00", *id).bizdate, "20251001");
   EXPECT_EQ(State("a", "2025-10-04 02:00:00", *id), "waiting_resources");
   EXPECT_EQ(State("b", "2025-10-02 02:00:00", *id), "waiting_upstream");
   End("a", "2025-10-02 02:00:00", 0, *id);
   Tick();
-  EXPECT_EQ(Running(), (std::vector<std::string>{"a 2025-10-03 02:00:00 b", "b 2025-10-02 02:00:00 b"}));
+  EXPECT_EQ(Running(),
+            (std::vector<std::string>{"a 2025-10-03 02:00:00 b", "b 2025-10-02 02:00:00 b"}));
   End("b", "2025-10-02 02:00:00", 0, *id);
   Tick();
   End("c", "2025-10-02 02:00:00", 0, *id);
   Tick();
   // The first date is done: the fourth one enters the window.
-  EXPECT_EQ(Running(), (std::vector<std::string>{"a 2025-10-03 02:00:00 b", "a 2025-10-04 02:00:00 b"}));
+  EXPECT_EQ(Running(),
+            (std::vector<std::string>{"a 2025-10-03 02:00:00 b", "a 2025-10-04 02:00:00 b"}));
 
-  auto newest = ops_->Backfill({.nodes = {"c"}, .from_bizdate = "2025-09-01",
-                                .to_bizdate = "2025-09-03", .newest_first = true, .parallel = 1});
+  auto newest = ops_->Backfill({.nodes = {"c"},
+                                .from_bizdate = "2025-09-01",
+                                .to_bizdate = "2025-09-03",
+                                .newest_first = true,
+                                .parallel = 1});
   ASSERT_TRUE(newest.ok());
   Tick();
   EXPECT_EQ(State("c", "2025-09-04 02:00:00", *newest), "running");
@@ -418,24 +441,33 @@ TEST_F(SchedScheduler, BadOperationsNameTheProblem) {
   Deploy(kChain, Utc(2026, 11, 26, 2));
   EXPECT_EQ(ops_->Rerun(999, false).status().message(), "instance 999 does not exist");
   EXPECT_EQ(ops_->Backfill({.nodes = {"zz"}, .from_bizdate = "20251001", .to_bizdate = "20251002"})
-                .status().message(),
+                .status()
+                .message(),
             "backfill: node \"zz\" is not deployed");
   EXPECT_EQ(ops_->Backfill({.nodes = {"a"}, .from_bizdate = "20251005", .to_bizdate = "20251001"})
-                .status().message(),
+                .status()
+                .message(),
             "backfill: the range 20251005 .. 20251001 runs backwards");
-  EXPECT_THAT(ops_->Backfill({.nodes = {"a"}, .from_bizdate = "2025-13-01", .to_bizdate = "20251001"})
-                  .status().message(),
-              HasSubstr("backfill: from"));
-  EXPECT_EQ(ops_->Backfill({.nodes = {"a"}, .from_bizdate = "20251001", .to_bizdate = "20251001",
-                            .parallel = 0}).status().message(),
-            "backfill: parallel must be 1..100");
+  EXPECT_THAT(
+      ops_->Backfill({.nodes = {"a"}, .from_bizdate = "2025-13-01", .to_bizdate = "20251001"})
+          .status()
+          .message(),
+      HasSubstr("backfill: from"));
+  EXPECT_EQ(
+      ops_->Backfill(
+              {.nodes = {"a"}, .from_bizdate = "20251001", .to_bizdate = "20251001", .parallel = 0})
+          .status()
+          .message(),
+      "backfill: parallel must be 1..100");
   // What a state does not allow is refused, and the state stays.
   Tick();
   Instance a = Get("a", "2026-11-26 02:00:00"), b = Get("b", "2026-11-26 02:00:00");
   ASSERT_EQ(a.state, InstanceState::kRunning);
-  EXPECT_EQ(ops_->SetSucceeded(a.id).message(), fmt::format("instance {} is running: stop it first", a.id));
-  EXPECT_EQ(ops_->Freeze(a.id, true).message(),
-            fmt::format("instance {} is running: only an instance that has not run can be frozen", a.id));
+  EXPECT_EQ(ops_->SetSucceeded(a.id).message(),
+            fmt::format("instance {} is running: stop it first", a.id));
+  EXPECT_EQ(
+      ops_->Freeze(a.id, true).message(),
+      fmt::format("instance {} is running: only an instance that has not run can be frozen", a.id));
   EXPECT_EQ(ops_->Freeze(b.id, false).message(), fmt::format("instance {} is not frozen", b.id));
   EXPECT_EQ(State("a", "2026-11-26 02:00:00"), "running");
   EXPECT_EQ(State("b", "2026-11-26 02:00:00"), "waiting_upstream");
@@ -449,7 +481,8 @@ nodes:
   - {name: b, job: b.json, cron: "0 2 * * *"}
   - {name: c, job: c.json, cron: "0 2 * * *"}
   - {name: d, job: d.json, cron: "0 2 * * *"}
-)", Utc(2026, 11, 26, 2));
+)",
+         Utc(2026, 11, 26, 2));
   Tick();
   ASSERT_EQ(launcher_.procs.size(), 4u);
   // While the scheduler was dead: a finished and wrote its summary; b is still running; c was

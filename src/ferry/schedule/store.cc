@@ -47,7 +47,8 @@ class Stmt {
   }
   ~Stmt() { sqlite3_finalize(stmt_); }
   Status status() const {
-    return rc_ == SQLITE_OK ? Status::OK() : Status::IOError(std::string("store: ") + sqlite3_errmsg(db_));
+    return rc_ == SQLITE_OK ? Status::OK()
+                            : Status::IOError(std::string("store: ") + sqlite3_errmsg(db_));
   }
   Stmt& Bind(const std::string& v) {
     sqlite3_bind_text(stmt_, ++n_, v.c_str(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
@@ -122,11 +123,12 @@ Instance ReadInstance(const Stmt& s) {
 
 Result<std::unique_ptr<Store>> Store::Open(const std::string& path) {
   std::unique_ptr<Store> store(new Store(path));
-  int rc = sqlite3_open_v2(path.c_str(), &store->db_,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &store->db_,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
   if (rc != SQLITE_OK) {
-    return Status::IOError(fmt::format("store {}: {}", path,
-                                       store->db_ ? sqlite3_errmsg(store->db_) : "cannot open"));
+    return Status::IOError(
+        fmt::format("store {}: {}", path, store->db_ ? sqlite3_errmsg(store->db_) : "cannot open"));
   }
   sqlite3_busy_timeout(store->db_, 10000);
   RETURN_NOT_OK(store->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"));
@@ -233,8 +235,14 @@ Result<int> Store::InsertInstances(const std::vector<Instance>& instances) {
     Stmt s(db_,
            "INSERT OR IGNORE INTO instances (node, cyctime, fire_at, backfill_id, backfill_seq, "
            "bizdate, state, priority, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    s.Bind(in.node).Bind(FormatCivilTime(in.cyctime)).Bind(in.fire_at).Bind(in.backfill_id)
-        .Bind(in.backfill_seq).Bind(in.bizdate).Bind(StateName(in.state)).Bind(in.priority)
+    s.Bind(in.node)
+        .Bind(FormatCivilTime(in.cyctime))
+        .Bind(in.fire_at)
+        .Bind(in.backfill_id)
+        .Bind(in.backfill_seq)
+        .Bind(in.bizdate)
+        .Bind(StateName(in.state))
+        .Bind(in.priority)
         .Bind(in.message);
     RETURN_NOT_OK(s.Step());
     added += sqlite3_changes(db_);
@@ -281,8 +289,9 @@ Result<std::optional<Instance>> Store::Get(int64_t id) {
 Result<std::optional<Instance>> Store::Find(const std::string& node, const CivilTime& cyctime,
                                             int64_t backfill_id) {
   std::lock_guard lock(mu_);
-  Stmt s(db_, fmt::format("SELECT {} FROM instances WHERE node = ? AND cyctime = ? AND backfill_id = ?",
-                          kColumns));
+  Stmt s(db_,
+         fmt::format("SELECT {} FROM instances WHERE node = ? AND cyctime = ? AND backfill_id = ?",
+                     kColumns));
   s.Bind(node).Bind(FormatCivilTime(cyctime)).Bind(backfill_id);
   ASSIGN_OR_RETURN(bool row, s.Step());
   if (!row) return std::optional<Instance>();
@@ -296,10 +305,25 @@ Status Store::Update(const Instance& in) {
          "failures = ?, next_try_at = ?, pid = ?, pid_start = ?, run_dir = ?, log_path = ?, "
          "summary_path = ?, started_at = ?, finished_at = ?, exit_code = ?, summary = ?, "
          "message = ?, priority = ? WHERE id = ?");
-  s.Bind(StateName(in.state)).Bind(in.frozen).Bind(in.stop_requested).Bind(in.resume).Bind(in.runs)
-      .Bind(in.failures).Bind(in.next_try_at).Bind(in.pid).Bind(in.pid_start).Bind(in.run_dir)
-      .Bind(in.log_path).Bind(in.summary_path).Bind(in.started_at).Bind(in.finished_at)
-      .Bind(in.exit_code).Bind(in.summary).Bind(in.message).Bind(in.priority).Bind(in.id);
+  s.Bind(StateName(in.state))
+      .Bind(in.frozen)
+      .Bind(in.stop_requested)
+      .Bind(in.resume)
+      .Bind(in.runs)
+      .Bind(in.failures)
+      .Bind(in.next_try_at)
+      .Bind(in.pid)
+      .Bind(in.pid_start)
+      .Bind(in.run_dir)
+      .Bind(in.log_path)
+      .Bind(in.summary_path)
+      .Bind(in.started_at)
+      .Bind(in.finished_at)
+      .Bind(in.exit_code)
+      .Bind(in.summary)
+      .Bind(in.message)
+      .Bind(in.priority)
+      .Bind(in.id);
   ASSIGN_OR_RETURN(bool row, s.Step());
   (void)row;
   return Status::OK();
@@ -340,11 +364,16 @@ Result<std::set<std::string>> Store::FrozenNodes() {
 
 Result<int64_t> Store::AddBackfill(const Backfill& b) {
   std::lock_guard lock(mu_);
-  Stmt s(db_,
-         "INSERT INTO backfills (created_at, nodes, from_bizdate, to_bizdate, newest_first, parallel) "
-         "VALUES (?, ?, ?, ?, ?, ?)");
-  s.Bind(b.created_at).Bind(nlohmann::json(b.nodes).dump()).Bind(b.from_bizdate).Bind(b.to_bizdate)
-      .Bind(b.newest_first).Bind(b.parallel);
+  Stmt s(
+      db_,
+      "INSERT INTO backfills (created_at, nodes, from_bizdate, to_bizdate, newest_first, parallel) "
+      "VALUES (?, ?, ?, ?, ?, ?)");
+  s.Bind(b.created_at)
+      .Bind(nlohmann::json(b.nodes).dump())
+      .Bind(b.from_bizdate)
+      .Bind(b.to_bizdate)
+      .Bind(b.newest_first)
+      .Bind(b.parallel);
   RETURN_NOT_OK(s.Step());
   return static_cast<int64_t>(sqlite3_last_insert_rowid(db_));
 }
@@ -383,7 +412,9 @@ Result<std::optional<std::string>> Store::GetMeta(const std::string& key) {
 
 Status Store::SetMeta(const std::string& key, const std::string& value) {
   std::lock_guard lock(mu_);
-  Stmt s(db_, "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+  Stmt s(db_,
+         "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = "
+         "excluded.value");
   s.Bind(key).Bind(value);
   return s.Step().status();
 }

@@ -16,10 +16,14 @@ using json = nlohmann::json;
 
 int HttpCode(const Status& st) {
   switch (st.code()) {
-    case StatusCode::kNotFound: return 404;
-    case StatusCode::kInvalidArgument: return 400;
-    case StatusCode::kFailedPrecondition: return 409;
-    default: return 500;
+    case StatusCode::kNotFound:
+      return 404;
+    case StatusCode::kInvalidArgument:
+      return 400;
+    case StatusCode::kFailedPrecondition:
+      return 409;
+    default:
+      return 500;
   }
 }
 
@@ -38,7 +42,8 @@ void ReplyError(httplib::Response& res, int code, const std::string& message) {
 }
 
 Result<int64_t> ParseId(const std::string& text) {
-  if (text.empty() || text.size() > 18) return Status::InvalidArgument("bad instance id \"" + text + "\"");
+  if (text.empty() || text.size() > 18)
+    return Status::InvalidArgument("bad instance id \"" + text + "\"");
   for (char c : text) {
     if (c < '0' || c > '9') return Status::InvalidArgument("bad instance id \"" + text + "\"");
   }
@@ -110,12 +115,14 @@ struct HttpServer::Impl {
 bool HttpServer::Impl::Guard(const httplib::Request& req, httplib::Response& res) {
   if (options.token.empty() && !IsLoopbackHost(req.get_header_value("Host"))) {
     // Without a token only loopback serves us; a foreign Host is a DNS-rebinding page.
-    ReplyError(res, 403, "Host \"" + req.get_header_value("Host") +
-                             "\" refused: without --token-file only 127.0.0.1 / localhost are served");
+    ReplyError(res, 403,
+               "Host \"" + req.get_header_value("Host") +
+                   "\" refused: without --token-file only 127.0.0.1 / localhost are served");
     return false;
   }
   if (req.path.rfind("/api/", 0) != 0) return true;
-  if (!options.token.empty() && !SameSecret(req.get_header_value("Authorization"), "Bearer " + options.token)) {
+  if (!options.token.empty() &&
+      !SameSecret(req.get_header_value("Authorization"), "Bearer " + options.token)) {
     ReplyError(res, 401, "this server needs \"Authorization: Bearer TOKEN\" (the --token-file)");
     return false;
   }
@@ -139,40 +146,51 @@ void HttpServer::Impl::Routes() {
     return Guard(req, res) ? httplib::Server::HandlerResponse::Unhandled
                            : httplib::Server::HandlerResponse::Handled;
   });
-  server.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
-    std::string what = "unexpected error";
-    try {
-      if (ep) std::rethrow_exception(ep);
-    } catch (const std::exception& e) {
-      what = e.what();
-    } catch (...) {
-    }
-    ReplyError(res, 400, "bad request: " + what);
-  });
+  server.set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+        std::string what = "unexpected error";
+        try {
+          if (ep) std::rethrow_exception(ep);
+        } catch (const std::exception& e) {
+          what = e.what();
+        } catch (...) {
+        }
+        ReplyError(res, 400, "bad request: " + what);
+      });
   server.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;
-    if (res.status == 404) return ReplyError(res, 404, fmt::format("no such page: {} {}", req.method, req.path));
+    if (res.status == 404)
+      return ReplyError(res, 404, fmt::format("no such page: {} {}", req.method, req.path));
     if (res.status == 411 || (res.status == 400 && req.method == "POST")) {
-      return ReplyError(res, res.status, "bad request: a POST needs a body or \"Content-Length: 0\"");
+      return ReplyError(res, res.status,
+                        "bad request: a POST needs a body or \"Content-Length: 0\"");
     }
     ReplyError(res, res.status, fmt::format("bad request: {} {}", req.method, req.path));
   });
 
   server.Get("/", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(std::string(OpsPageHtml()), "text/html; charset=utf-8");
-    res.set_header("Content-Security-Policy", "default-src 'self' 'unsafe-inline'; img-src 'self' data:");
+    res.set_header("Content-Security-Policy",
+                   "default-src 'self' 'unsafe-inline'; img-src 'self' data:");
   });
 
   server.Get("/api/nodes", [this](const httplib::Request&, httplib::Response& res) {
     auto spec = Spec();
     auto frozen = store->FrozenNodes();
-    if (!spec.ok() || !frozen.ok()) return ReplyError(res, !spec.ok() ? spec.status() : frozen.status());
+    if (!spec.ok() || !frozen.ok())
+      return ReplyError(res, !spec.ok() ? spec.status() : frozen.status());
     json nodes = json::array();
     for (const NodeSpec& n : spec->nodes) {
-      nodes.push_back({{"name", n.name}, {"job", n.job}, {"cron", n.cron}, {"timezone", n.time_zone},
-                       {"params", n.params}, {"upstream", n.upstream},
-                       {"downstream", spec->Downstream(n.name)}, {"retries", n.retries},
-                       {"resource_group", n.resource_group}, {"priority", n.priority},
+      nodes.push_back({{"name", n.name},
+                       {"job", n.job},
+                       {"cron", n.cron},
+                       {"timezone", n.time_zone},
+                       {"params", n.params},
+                       {"upstream", n.upstream},
+                       {"downstream", spec->Downstream(n.name)},
+                       {"retries", n.retries},
+                       {"resource_group", n.resource_group},
+                       {"priority", n.priority},
                        {"frozen", frozen->count(n.name) > 0}});
     }
     Reply(res, 200, json{{"nodes", nodes}});
@@ -205,86 +223,97 @@ void HttpServer::Impl::Routes() {
     Reply(res, 200, json{{"bizdates", *dates}, {"instances", list}});
   });
 
-  server.Get(R"(/api/instances/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
-    auto id = ParseId(req.matches[1]);
-    if (!id.ok()) return ReplyError(res, id.status());
-    auto in = ops->Get(*id);
-    if (!in.ok()) return ReplyError(res, in.status());
-    json j = in->ToJson();
-    j["figures"] = Figures(*in);
-    Reply(res, 200, j);
-  });
+  server.Get(R"(/api/instances/([^/]+))",
+             [this](const httplib::Request& req, httplib::Response& res) {
+               auto id = ParseId(req.matches[1]);
+               if (!id.ok()) return ReplyError(res, id.status());
+               auto in = ops->Get(*id);
+               if (!in.ok()) return ReplyError(res, in.status());
+               json j = in->ToJson();
+               j["figures"] = Figures(*in);
+               Reply(res, 200, j);
+             });
 
-  server.Get(R"(/api/instances/([^/]+)/log)", [this](const httplib::Request& req, httplib::Response& res) {
-    auto id = ParseId(req.matches[1]);
-    if (!id.ok()) return ReplyError(res, id.status());
-    int64_t offset = -65536;
-    std::string o = req.get_param_value("offset");
-    if (!o.empty()) {
-      try {
-        offset = std::stoll(o);
-      } catch (const std::exception&) {
-        return ReplyError(res, 400, "offset must be a whole number");
-      }
-    }
-    auto chunk = ops->Log(*id, offset);
-    if (!chunk.ok()) return ReplyError(res, chunk.status());
-    Reply(res, 200, json{{"text", chunk->text}, {"offset", chunk->offset},
-                         {"next_offset", chunk->next_offset}, {"running", chunk->running}});
-  });
+  server.Get(R"(/api/instances/([^/]+)/log)",
+             [this](const httplib::Request& req, httplib::Response& res) {
+               auto id = ParseId(req.matches[1]);
+               if (!id.ok()) return ReplyError(res, id.status());
+               int64_t offset = -65536;
+               std::string o = req.get_param_value("offset");
+               if (!o.empty()) {
+                 try {
+                   offset = std::stoll(o);
+                 } catch (const std::exception&) {
+                   return ReplyError(res, 400, "offset must be a whole number");
+                 }
+               }
+               auto chunk = ops->Log(*id, offset);
+               if (!chunk.ok()) return ReplyError(res, chunk.status());
+               Reply(res, 200,
+                     json{{"text", chunk->text},
+                          {"offset", chunk->offset},
+                          {"next_offset", chunk->next_offset},
+                          {"running", chunk->running}});
+             });
 
-  server.Get(R"(/api/nodes/([^/]+)/graph)", [this](const httplib::Request& req, httplib::Response& res) {
-    auto spec = Spec();
-    if (!spec.ok()) return ReplyError(res, spec.status());
-    std::string name = req.matches[1];
-    if (!spec->Find(name)) return ReplyError(res, 404, "node \"" + name + "\" is not deployed");
-    auto bizdate = ParseBizdate(req.get_param_value("bizdate"));
-    if (!bizdate.ok()) return ReplyError(res, bizdate.status());
-    // The node, everything upstream of it and everything downstream, with edges.
-    std::set<std::string> members{name};
-    std::vector<std::string> todo{name};
-    while (!todo.empty()) {
-      std::string n = todo.back();
-      todo.pop_back();
-      for (const std::string& up : spec->Find(n)->upstream) {
-        if (members.insert(up).second) todo.push_back(up);
-      }
-    }
-    for (const std::string& d : spec->WithDownstream({name})) members.insert(d);
-    json nodes = json::array(), edges = json::array();
-    for (const NodeSpec& n : spec->nodes) {
-      if (!members.count(n.name)) continue;
-      json states = json::array();
-      if (!bizdate->empty()) {
-        auto ins = store->Instances({.node = n.name, .bizdate = *bizdate});
-        if (!ins.ok()) return ReplyError(res, ins.status());
-        for (const Instance& in : *ins) {
-          states.push_back({{"id", in.id}, {"cyctime", FormatCivilTime(in.cyctime)},
-                            {"state", StateName(in.state)}, {"backfill_id", in.backfill_id}});
+  server.Get(R"(/api/nodes/([^/]+)/graph)",
+             [this](const httplib::Request& req, httplib::Response& res) {
+               auto spec = Spec();
+               if (!spec.ok()) return ReplyError(res, spec.status());
+               std::string name = req.matches[1];
+               if (!spec->Find(name))
+                 return ReplyError(res, 404, "node \"" + name + "\" is not deployed");
+               auto bizdate = ParseBizdate(req.get_param_value("bizdate"));
+               if (!bizdate.ok()) return ReplyError(res, bizdate.status());
+               // The node, everything upstream of it and everything downstream, with edges.
+               std::set<std::string> members{name};
+               std::vector<std::string> todo{name};
+               while (!todo.empty()) {
+                 std::string n = todo.back();
+                 todo.pop_back();
+                 for (const std::string& up : spec->Find(n)->upstream) {
+                   if (members.insert(up).second) todo.push_back(up);
+                 }
+               }
+               for (const std::string& d : spec->WithDownstream({name})) members.insert(d);
+               json nodes = json::array(), edges = json::array();
+               for (const NodeSpec& n : spec->nodes) {
+                 if (!members.count(n.name)) continue;
+                 json states = json::array();
+                 if (!bizdate->empty()) {
+                   auto ins = store->Instances({.node = n.name, .bizdate = *bizdate});
+                   if (!ins.ok()) return ReplyError(res, ins.status());
+                   for (const Instance& in : *ins) {
+                     states.push_back({{"id", in.id},
+                                       {"cyctime", FormatCivilTime(in.cyctime)},
+                                       {"state", StateName(in.state)},
+                                       {"backfill_id", in.backfill_id}});
+                   }
+                 }
+                 nodes.push_back({{"name", n.name}, {"instances", states}});
+                 for (const std::string& up : n.upstream) {
+                   if (members.count(up)) edges.push_back({{"from", up}, {"to", n.name}});
+                 }
+               }
+               Reply(res, 200, json{{"node", name}, {"nodes", nodes}, {"edges", edges}});
+             });
+
+  server.Get(
+      R"(/api/nodes/([^/]+)/history)", [this](const httplib::Request& req, httplib::Response& res) {
+        std::string name = req.matches[1];
+        auto instances = store->Instances({.node = name, .limit = 200, .newest_first = true});
+        if (!instances.ok()) return ReplyError(res, instances.status());
+        json runs = json::array();
+        for (const Instance& in : *instances) {
+          if (in.summary.empty()) continue;
+          runs.push_back(Figures(in));
+          if (runs.size() == 30) break;
         }
-      }
-      nodes.push_back({{"name", n.name}, {"instances", states}});
-      for (const std::string& up : n.upstream) {
-        if (members.count(up)) edges.push_back({{"from", up}, {"to", n.name}});
-      }
-    }
-    Reply(res, 200, json{{"node", name}, {"nodes", nodes}, {"edges", edges}});
-  });
+        Reply(res, 200, json{{"node", name}, {"runs", runs}});
+      });
 
-  server.Get(R"(/api/nodes/([^/]+)/history)", [this](const httplib::Request& req, httplib::Response& res) {
-    std::string name = req.matches[1];
-    auto instances = store->Instances({.node = name, .limit = 200, .newest_first = true});
-    if (!instances.ok()) return ReplyError(res, instances.status());
-    json runs = json::array();
-    for (const Instance& in : *instances) {
-      if (in.summary.empty()) continue;
-      runs.push_back(Figures(in));
-      if (runs.size() == 30) break;
-    }
-    Reply(res, 200, json{{"node", name}, {"runs", runs}});
-  });
-
-  server.Post(R"(/api/instances/([^/]+)/([a-z-]+))", [this](const httplib::Request& req, httplib::Response& res) {
+  server.Post(R"(/api/instances/([^/]+)/([a-z-]+))", [this](const httplib::Request& req,
+                                                            httplib::Response& res) {
     auto id = ParseId(req.matches[1]);
     if (!id.ok()) return ReplyError(res, id.status());
     std::string op = req.matches[2];
@@ -301,14 +330,16 @@ void HttpServer::Impl::Routes() {
     } else if (op == "freeze" || op == "unfreeze") {
       st = ops->Freeze(*id, op == "freeze");
     } else {
-      return ReplyError(res, 404, "unknown operation \"" + op +
-                                      "\" (stop, rerun, rerun-downstream, set-succeeded, freeze, unfreeze)");
+      return ReplyError(res, 404,
+                        "unknown operation \"" + op +
+                            "\" (stop, rerun, rerun-downstream, set-succeeded, freeze, unfreeze)");
     }
     if (!st.ok()) return ReplyError(res, st);
     Reply(res, 200, body);
   });
 
-  server.Post(R"(/api/nodes/([^/]+)/(freeze|unfreeze))", [this](const httplib::Request& req, httplib::Response& res) {
+  server.Post(R"(/api/nodes/([^/]+)/(freeze|unfreeze))", [this](const httplib::Request& req,
+                                                                httplib::Response& res) {
     Status st = ops->FreezeNode(req.matches[1], std::string(req.matches[2]) == "freeze");
     if (!st.ok()) return ReplyError(res, st);
     Reply(res, 200, json{{"ok", true}});
@@ -330,10 +361,12 @@ void HttpServer::Impl::Routes() {
       r.newest_first = order == "newest";
       r.parallel = body.value("parallel", 1);
     } catch (const json::exception& e) {
-      return ReplyError(res, 400, std::string("backfill: expected {\"nodes\": [...], \"from\": "
-                                              "\"YYYYMMDD\", \"to\": \"YYYYMMDD\", \"downstream\": "
-                                              "bool, \"order\": \"oldest\"|\"newest\", "
-                                              "\"parallel\": N}: ") + e.what());
+      return ReplyError(res, 400,
+                        std::string("backfill: expected {\"nodes\": [...], \"from\": "
+                                    "\"YYYYMMDD\", \"to\": \"YYYYMMDD\", \"downstream\": "
+                                    "bool, \"order\": \"oldest\"|\"newest\", "
+                                    "\"parallel\": N}: ") +
+                            e.what());
     }
     auto id = ops->Backfill(r);
     if (!id.ok()) return ReplyError(res, id.status());
@@ -358,7 +391,8 @@ Status HttpServer::Bind(const std::string& host, int port) {
     return Status::OK();
   }
   if (!impl_->server.bind_to_port(host, port)) {
-    return Status::Unavailable(fmt::format("cannot listen on {}:{} (in use, or not an address of this host)", host, port));
+    return Status::Unavailable(
+        fmt::format("cannot listen on {}:{} (in use, or not an address of this host)", host, port));
   }
   port_ = port;
   return Status::OK();
@@ -381,10 +415,12 @@ void HttpServer::Stop() {
 Result<std::pair<std::string, int>> ParseListen(const std::string& listen) {
   size_t colon = listen.rfind(':');
   if (colon == std::string::npos || colon == 0) {
-    return Status::InvalidArgument("--listen \"" + listen + "\": expected HOST:PORT, e.g. 127.0.0.1:8321");
+    return Status::InvalidArgument("--listen \"" + listen +
+                                   "\": expected HOST:PORT, e.g. 127.0.0.1:8321");
   }
   std::string host = listen.substr(0, colon);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   std::string port = listen.substr(colon + 1);
   int p = -1;
   try {
@@ -393,7 +429,8 @@ Result<std::pair<std::string, int>> ParseListen(const std::string& listen) {
     if (used != port.size()) p = -1;
   } catch (const std::exception&) {
   }
-  if (p < 0 || p > 65535) return Status::InvalidArgument("--listen \"" + listen + "\": bad port \"" + port + "\"");
+  if (p < 0 || p > 65535)
+    return Status::InvalidArgument("--listen \"" + listen + "\": bad port \"" + port + "\"");
   return std::make_pair(host, p);
 }
 

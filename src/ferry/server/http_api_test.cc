@@ -2,9 +2,9 @@
 // for when configured, and state changes need the anti-CSRF header and a same-origin Origin.
 #include "ferry/server/http_api.h"
 
-#include <httplib.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <httplib.h>
 
 #include <thread>
 
@@ -32,14 +32,17 @@ class SchedHttpApi : public ::testing::Test {
  protected:
   void Start(const std::string& token) {
     testing::WriteTextFile(dir_ / "a.json", "{}");
-    auto spec = ParseSchedule("nodes:\n  - {name: a, job: a.json, cron: \"0 2 * * *\"}\n", "s.yaml", dir_.path());
+    auto spec = ParseSchedule("nodes:\n  - {name: a, job: a.json, cron: \"0 2 * * *\"}\n", "s.yaml",
+                              dir_.path());
     ASSERT_TRUE(spec.ok()) << spec.status().message();
     auto store = Store::Open(dir_ / "s.db");
     ASSERT_TRUE(store.ok());
     store_ = std::move(store).value();
     ASSERT_TRUE(store_->Deploy(*spec, 1).ok());
     ops_ = std::make_unique<Operations>(store_.get(), &launcher_, &clock_);
-    ASSERT_TRUE(ops_->Backfill({.nodes = {"a"}, .from_bizdate = "20251001", .to_bizdate = "20251001"}).ok());
+    ASSERT_TRUE(
+        ops_->Backfill({.nodes = {"a"}, .from_bizdate = "20251001", .to_bizdate = "20251001"})
+            .ok());
     server_ = std::make_unique<HttpServer>(store_.get(), ops_.get(), ApiOptions{token});
     ASSERT_TRUE(server_->Bind("127.0.0.1", 0).ok());
     thread_ = std::jthread([this] { server_->Serve(); });
@@ -78,16 +81,21 @@ TEST_F(SchedHttpApi, BadInputGetsA4xxWithAMessage) {
       {"GET", "/api/nodes/zz/graph", "", 404, "node \"zz\" is not deployed"},
       {"POST", "/api/backfill", "[1,2", 400, "the body must be a JSON object"},
       {"POST", "/api/backfill", R"({"nodes": "a", "from": 1})", 400, "backfill: expected"},
-      {"POST", "/api/backfill", R"({"nodes": ["a"], "from": "20251002", "to": "20251001"})", 400, "runs backwards"},
-      {"POST", "/api/backfill", R"({"nodes": ["a"], "from": "20251001", "to": "20251001", "order": "up"})", 400, "order must be"},
+      {"POST", "/api/backfill", R"({"nodes": ["a"], "from": "20251002", "to": "20251001"})", 400,
+       "runs backwards"},
+      {"POST", "/api/backfill",
+       R"({"nodes": ["a"], "from": "20251001", "to": "20251001", "order": "up"})", 400,
+       "order must be"},
       {"POST", "/api/instances/1/set-succeeded", "", 200, ""},
-      {"POST", "/api/instances/1/freeze", "", 409, "only an instance that has not run can be frozen"},
+      {"POST", "/api/instances/1/freeze", "", 409,
+       "only an instance that has not run can be frozen"},
       {"POST", "/api/instances/1/fly", "", 404, "unknown operation \"fly\""},
       {"GET", "/api/nowhere", "", 404, "no such page: GET /api/nowhere"},
   };
   for (const Case& c : cases) {
-    auto res = std::string(c.method) == "GET" ? client_->Get(c.path)
-                                              : client_->Post(c.path, Post(), c.body, "application/json");
+    auto res = std::string(c.method) == "GET"
+                   ? client_->Get(c.path)
+                   : client_->Post(c.path, Post(), c.body, "application/json");
     ASSERT_TRUE(res) << c.path;
     EXPECT_EQ(res->status, c.code) << c.path << " " << res->body;
     if (c.code != 200) {
@@ -164,7 +172,8 @@ TEST_F(SchedHttpApi, LogIsTailedFromAnOffset) {
   EXPECT_EQ(a["text"], "first line\n");
   EXPECT_EQ(a["running"], true);
   testing::WriteTextFile(in.log_path, "first line\nsecond line\n");
-  auto second = client_->Get("/api/instances/1/log?offset=" + std::to_string(a["next_offset"].get<int64_t>()));
+  auto second = client_->Get("/api/instances/1/log?offset=" +
+                             std::to_string(a["next_offset"].get<int64_t>()));
   ASSERT_TRUE(second);
   auto b = nlohmann::json::parse(second->body);
   EXPECT_EQ(b["text"], "second line\n");
@@ -179,7 +188,8 @@ TEST(SchedListen, ParsesHostAndPort) {
   EXPECT_EQ(ParseListen("[::1]:80")->first, "::1");
   EXPECT_EQ(ParseListen("localhost").status().message(),
             "--listen \"localhost\": expected HOST:PORT, e.g. 127.0.0.1:8321");
-  EXPECT_EQ(ParseListen("0.0.0.0:99999").status().message(), "--listen \"0.0.0.0:99999\": bad port \"99999\"");
+  EXPECT_EQ(ParseListen("0.0.0.0:99999").status().message(),
+            "--listen \"0.0.0.0:99999\": bad port \"99999\"");
   EXPECT_TRUE(IsLoopback("127.0.0.1"));
   EXPECT_FALSE(IsLoopback("0.0.0.0"));
 }
