@@ -20,11 +20,17 @@ std::string Join(const std::vector<std::string>& items) {
   return out.empty() ? "-" : out;
 }
 
+// Prints the error; exit 1 when the store failed, 2 when the request was wrong.
+int Fail(const Status& st) {
+  std::cerr << st.message() << "\n";
+  return st.code() == StatusCode::kIOError ? kExitFailed : kExitInvalid;
+}
+
 int List(const ScheduleFlags& flags) {
   auto store = OpenStore(flags.store);
-  if (!store.ok()) return std::cerr << store.status().message() << "\n", kExitFailed;
+  if (!store.ok()) return Fail(store.status());
   auto deployed = DeployedSchedule(store->get());
-  if (!deployed.ok()) return std::cerr << deployed.status().message() << "\n", kExitInvalid;
+  if (!deployed.ok()) return Fail(deployed.status());
   auto frozen = (*store)->FrozenNodes();
   SysSeconds now = SystemClock().Now();
   std::cout << fmt::format("{:<20} {:<18} {:<16} {:<20} {:<10} {}\n", "NODE", "CRON", "TIME ZONE",
@@ -45,9 +51,9 @@ int List(const ScheduleFlags& flags) {
 
 int Show(const ScheduleFlags& flags) {
   auto store = OpenStore(flags.store);
-  if (!store.ok()) return std::cerr << store.status().message() << "\n", kExitFailed;
+  if (!store.ok()) return Fail(store.status());
   auto deployed = DeployedSchedule(store->get());
-  if (!deployed.ok()) return std::cerr << deployed.status().message() << "\n", kExitInvalid;
+  if (!deployed.ok()) return Fail(deployed.status());
   const NodeSpec* n = deployed->spec.Find(flags.node);
   if (!n) {
     std::cerr << "node \"" << flags.node << "\" is not deployed\n";
@@ -64,7 +70,7 @@ int Show(const ScheduleFlags& flags) {
             << "resource group: " << n->resource_group << ", priority " << n->priority << "\n"
             << "next cycles:\n";
   auto cron = n->Schedule();
-  if (!cron.ok()) return std::cerr << cron.status().message() << "\n", kExitInvalid;
+  if (!cron.ok()) return Fail(cron.status());
   SysSeconds after = SystemClock().Now();
   for (int i = 0; i < flags.count; ++i) {
     auto c = cron->NextAfter(after);

@@ -1,5 +1,6 @@
 #include "ferry/schedule/scheduler.h"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -167,9 +168,7 @@ Status Scheduler::Reap(const ScheduleSpec& spec, SysSeconds now, TickReport* rep
     if (in.pid == 0) {
       // Decided but its pid was never kept: the scheduler died around the spawn.
       if (std::optional<ProcessId> found = launcher_->FindByRunDir(in.run_dir)) {
-        in.pid = found->pid;
-        in.pid_start = found->start;
-        RETURN_NOT_OK(store_->Transaction([&] { return store_->Update(in); }));
+        RETURN_NOT_OK(KeepPid(in.id, *found));
         continue;
       }
       RETURN_NOT_OK(Finish(spec, in.id, std::nullopt, now));
@@ -329,6 +328,18 @@ void Scheduler::MarkStarted(Instance* in, int64_t now) const {
   in->message = in->resume ? "resuming " + in->run_dir : "";
 }
 
+Status Scheduler::KeepPid(int64_t id, const ProcessId& process) {
+  // Re-read: an operator may have asked to stop it while it was being spawned.
+  return store_->Transaction([&]() -> Status {
+    ASSIGN_OR_RETURN(std::optional<Instance> fresh, store_->Get(id));
+    if (!fresh) return Status::OK();
+    fresh->pid = process.pid;
+    fresh->pid_start = process.start;
+    if (fresh->stop_requested) (void)launcher_->Signal(process, SIGTERM);
+    return store_->Update(*fresh);
+  });
+}
+
 Status Scheduler::Launch(const ScheduleSpec& spec, Instance in, SysSeconds now) {
   const NodeSpec* node = spec.Find(in.node);
   fs::path attempt = fs::path(in.log_path).parent_path();
@@ -364,11 +375,7 @@ Status Scheduler::Launch(const ScheduleSpec& spec, Instance in, SysSeconds now) 
   }
   if (st.ok() && node) {
     auto started = launcher_->Start(request);
-    if (started.ok()) {
-      in.pid = started->pid;
-      in.pid_start = started->start;
-      return store_->Transaction([&] { return store_->Update(in); });
-    }
+    if (started.ok()) return KeepPid(in.id, *started);
     st = started.status();
   }
   if (!node) st = Status::NotFound("node \"" + in.node + "\" is no longer deployed");

@@ -74,6 +74,8 @@ class Scheduler {
   // The next run's folders and fields; the pid follows once spawned.
   void MarkStarted(Instance* instance, int64_t now) const;
   Status Launch(const ScheduleSpec& spec, Instance instance, SysSeconds now);
+  // Records the process of a running instance (and stops it if that was asked meanwhile).
+  Status KeepPid(int64_t id, const ProcessId& process);
   int SlotsOf(const std::string& group) const;
 
   Store* store_;

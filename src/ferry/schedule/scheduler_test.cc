@@ -337,6 +337,33 @@ TEST_F(SchedScheduler, StopSendsSigtermAndEndsStopped) {
   EXPECT_EQ(again.message(), fmt::format("instance {} is stopped: nothing to stop", b.id));
 }
 
+// Asks to stop the instance while it is being spawned (the launcher is running Start).
+class StopDuringSpawnLauncher : public FakeLauncher {
+ public:
+  Result<ProcessId> Start(const LaunchRequest& request) override {
+    auto running = ops->Get(1);
+    if (running.ok()) EXPECT_TRUE(ops->Stop(running->id).ok());
+    return FakeLauncher::Start(request);
+  }
+  Operations* ops = nullptr;
+};
+
+TEST_F(SchedScheduler, StopWhileSpawningStillStops) {
+  Deploy(kChain, Utc(2026, 11, 26, 2));
+  StopDuringSpawnLauncher launcher;
+  SchedulerOptions options;
+  options.ferry_binary = "/usr/bin/ferry";
+  options.data_dir = dir_ / "data";
+  Scheduler scheduler(store_.get(), &launcher, &clock_, options);
+  Operations ops(store_.get(), &launcher, &clock_);
+  launcher.ops = &ops;
+  ASSERT_TRUE(scheduler.Tick().ok());
+  Instance a = Get("a", "2026-11-26 02:00:00");
+  EXPECT_TRUE(a.stop_requested);
+  EXPECT_NE(a.pid, 0);
+  EXPECT_EQ(launcher.signals, (std::vector<std::pair<int64_t, int>>{{a.pid, SIGTERM}}));
+}
+
 TEST_F(SchedScheduler, RerunWithDownstreamRunsTheChainAgain) {
   Deploy(kChain, Utc(2026, 11, 26, 2));
   for (const char* n : {"a", "b", "c"}) {
