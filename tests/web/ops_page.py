@@ -156,7 +156,7 @@ def main():
         driver.find_element(By.ID, "bf-to").send_keys("20251005")
         driver.find_element(By.CSS_SELECTOR, '#backfill button[type="submit"]').click()
         wait.until(EC.visibility_of_element_located((By.ID, "confirm-ok"))).click()
-        wait.until(lambda d: "backfill 2 created" in d.find_element(By.ID, "err").text)
+        wait.until(lambda d: "backfill 2 created" in d.find_element(By.ID, "note").text)
         wait.until(lambda d: d.find_elements(
             By.CSS_SELECTOR, 'tr[data-node="report"][data-state="succeeded"]') and any(
             "20251005" in r.text for r in d.find_elements(

@@ -62,8 +62,13 @@ int Scheduler::SlotsOf(const std::string& group) const {
 Result<TickReport> Scheduler::Tick() {
   TickReport report;
   SysSeconds now = clock_->Now();
-  ASSIGN_OR_RETURN(std::optional<Deployment> deployment, store_->CurrentDeployment());
-  ScheduleSpec spec = deployment ? deployment->spec : ScheduleSpec{};
+  ASSIGN_OR_RETURN(int64_t deployment_id, store_->CurrentDeploymentId());
+  if (deployment_id != deployment_id_) {
+    ASSIGN_OR_RETURN(std::optional<Deployment> deployment, store_->CurrentDeployment());
+    spec_ = deployment ? std::move(deployment->spec) : ScheduleSpec{};
+    deployment_id_ = deployment ? deployment->id : 0;
+  }
+  const ScheduleSpec& spec = spec_;
   ASSIGN_OR_RETURN(report.leader, Lead(now));
   if (!report.leader) return report;
   RETURN_NOT_OK(store_->Transaction([&] { return Materialize(spec, now, &report); }));

@@ -82,6 +82,8 @@ class Scheduler {
   Launcher* launcher_;
   const Clock* clock_;
   SchedulerOptions options_;
+  int64_t deployment_id_ = -1;  // the deployment `spec_` holds
+  ScheduleSpec spec_;
 };
 
 }  // namespace ferry

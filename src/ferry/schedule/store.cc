@@ -220,6 +220,13 @@ Result<std::optional<Deployment>> Store::CurrentDeployment() {
   return std::optional<Deployment>(std::move(d));
 }
 
+Result<int64_t> Store::CurrentDeploymentId() {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "SELECT max(id) FROM deployments");
+  ASSIGN_OR_RETURN(bool row, s.Step());
+  return row ? s.Int(0) : int64_t{0};
+}
+
 Result<int64_t> Store::NodeSince(const std::string& node) {
   std::lock_guard lock(mu_);
   Stmt s(db_, "SELECT since FROM node_since WHERE node = ?");

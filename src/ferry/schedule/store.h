@@ -61,6 +61,8 @@ class Store {
   // Replaces the deployed schedule; nodes seen for the first time get `now` as their start.
   Status Deploy(const ScheduleSpec& spec, int64_t now);
   Result<std::optional<Deployment>> CurrentDeployment();
+  // The current deployment's id (0: none), cheap enough to ask every tick.
+  Result<int64_t> CurrentDeploymentId();
   // When `node` was first deployed (its cycles are created from then on); 0 when never.
   Result<int64_t> NodeSince(const std::string& node);
 

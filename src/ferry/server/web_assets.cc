@@ -41,7 +41,7 @@ dialog{border:1px solid var(--line);border-radius:8px;padding:16px;min-width:320
   <span><label for="f-node">node</label><select id="f-node"><option value="">all</option></select></span>
   <span><label for="f-state">state</label><select id="f-state"><option value="">all</option></select></span>
  </div>
- <div id="err"></div>
+ <div id="err"></div><div id="note" class="muted"></div>
  <table id="instances"><thead><tr><th>id</th><th>node</th><th>business date</th><th>scheduled</th><th>state</th><th>runs</th><th>records</th><th>seconds</th><th>note</th></tr></thead><tbody></tbody></table>
  <h2 style="margin-top:16px">Backfill</h2>
  <form id="backfill" class="filters">
@@ -144,7 +144,7 @@ $("#instances tbody").onclick=async e=>{const tr=e.target.closest("tr");if(!tr)r
 $("#backfill").onsubmit=async e=>{e.preventDefault();const body={nodes:[...$("#bf-nodes").selectedOptions].map(o=>o.value),from:$("#bf-from").value,to:$("#bf-to").value,
   downstream:$("#bf-down").checked,order:$("#bf-order").value,parallel:+$("#bf-par").value};
   if(!await ask(`Backfill ${body.nodes.join(", ")||"(no node)"} from ${body.from} to ${body.to}?`))return;
-  try{const r=await api("/api/backfill",{method:"POST",body:JSON.stringify(body)});$("#err").textContent="backfill "+r.backfill_id+" created";await refresh()}catch(err){$("#err").textContent=err.message}};
+  try{const r=await api("/api/backfill",{method:"POST",body:JSON.stringify(body)});$("#note").textContent="backfill "+r.backfill_id+" created";await refresh()}catch(err){$("#err").textContent=err.message}};
 $("#token").onchange=e=>{sessionStorage.setItem("ferry-token",e.target.value);loadNodes().then(refresh)};
 fill($("#f-state"),STATES,'<option value="">all</option>');
 ["#f-date","#f-node","#f-state"].forEach(s=>$(s).onchange=refresh);
