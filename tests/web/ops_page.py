@@ -150,8 +150,18 @@ def main():
                    d.find_element(By.CSS_SELECTOR, sel).get_attribute("data-state") == "succeeded")
         click(sel + " td")
         wait.until(lambda d: d.find_element(By.ID, "log").text.strip() != "")
+        def choose(select_id, value=None, text=None):
+            def attempt(d):
+                select = Select(d.find_element(By.ID, select_id))
+                if text is not None:
+                    select.select_by_visible_text(text)
+                else:
+                    select.select_by_value(value)
+                return True
+            wait.until(attempt)
+
         # A backfill from the page's form, behind the confirmation, runs and succeeds.
-        Select(driver.find_element(By.ID, "bf-nodes")).select_by_visible_text("report")
+        choose("bf-nodes", text="report")
         driver.find_element(By.ID, "bf-from").send_keys("20251005")
         driver.find_element(By.ID, "bf-to").send_keys("20251005")
         driver.find_element(By.CSS_SELECTOR, '#backfill button[type="submit"]').click()
@@ -162,13 +172,13 @@ def main():
             "20251005" in r.text for r in d.find_elements(
                 By.CSS_SELECTOR, 'tr[data-node="report"][data-state="succeeded"]')))
         # Filters: only the failed ones (none) and then one business date.
-        Select(driver.find_element(By.ID, "f-state")).select_by_value("failed")
+        choose("f-state", "failed")
         wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#instances tbody tr")) == 0)
-        Select(driver.find_element(By.ID, "f-state")).select_by_value("")
-        Select(driver.find_element(By.ID, "f-date")).select_by_value("20251001")
+        choose("f-state", "")
+        choose("f-date", "20251001")
         wait.until(lambda d: {r.get_attribute("data-node") for r in d.find_elements(
             By.CSS_SELECTOR, "#instances tbody tr")} == {"ods_orders", "dw_orders", "report"})
-        Select(driver.find_element(By.ID, "f-date")).select_by_value("")
+        choose("f-date", "")
         driver.execute_script("document.getElementById('log').textContent = ''")
         click(sel + " td")
         wait.until(lambda d: "Job status" in d.find_element(By.ID, "log").text)

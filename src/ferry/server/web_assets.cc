@@ -72,7 +72,8 @@ async function api(path,opts={}){
   if(!r.ok)throw new Error(body.error||("HTTP "+r.status));return body}
 function ask(text){return new Promise(res=>{const d=$("#confirm");$("#confirm-text").textContent=text;
   $("#confirm-ok").onclick=()=>{d.close();res(true)};$("#confirm-cancel").onclick=()=>{d.close();res(false)};d.showModal()})}
-function fill(sel,values,keep){const cur=sel.value;sel.innerHTML=keep+values.map(v=>`<option value="${esc(v)}">${esc(v)}</option>`).join("");if([...sel.options].some(o=>o.value===cur))sel.value=cur}
+function fill(sel,values,keep){const have=[...sel.options].map(o=>o.value).filter(v=>v);
+  if(have.length===values.length&&have.every((v,k)=>v===values[k]))return;const cur=sel.value;sel.innerHTML=keep+values.map(v=>`<option value="${esc(v)}">${esc(v)}</option>`).join("");if([...sel.options].some(o=>o.value===cur))sel.value=cur}
 async function loadNodes(){const r=await api("/api/nodes");nodes=r.nodes;fill($("#f-node"),nodes.map(n=>n.name),'<option value="">all</option>');
   const bf=$("#bf-nodes"),chosen=[...bf.selectedOptions].map(o=>o.value);bf.innerHTML=nodes.map(n=>`<option${chosen.includes(n.name)?" selected":""}>${esc(n.name)}</option>`).join("")}
 async function refresh(){
