@@ -127,6 +127,9 @@ TEST(ScheduleE2E, DeployPreviewAndBackfillAThreeNodeChainOverFiveDates) {
   ASSERT_EQ(params.exit_code, 0) << params.err;
   EXPECT_THAT(params.out, HasSubstr("bizdate = 20251001"));
   EXPECT_THAT(params.out, HasSubstr("hour = 04"));
+  CliResult next = RunFerry({"params", "--node", "publish", "--store", store, "--raw", "$[hh24:mi]"});
+  ASSERT_EQ(next.exit_code, 0) << next.err;
+  EXPECT_EQ(next.out, "04:00\n");  // the next cycle's scheduled time
 
   CliResult backfill = RunFerry({"ops", "backfill", "extract", "--downstream", "--from", "20251001",
                                  "--to", "20251005", "--parallel", "2", "--store", store});

@@ -25,7 +25,15 @@ Result<ParameterSet> NodeParameters(const ParamsFlags& flags) {
   ASSIGN_OR_RETURN(Deployment deployed, DeployedSchedule(store.get()));
   const NodeSpec* node = deployed.spec.Find(flags.node);
   if (!node) return Status::InvalidArgument("--node: \"" + flags.node + "\" is not deployed");
-  ASSIGN_OR_RETURN(ParameterSet set, node->Parameters(base.cyctime()));
+  CivilTime cyctime = base.cyctime();
+  if (flags.params.cyctime.empty() && flags.params.bizdate.empty()) {
+    // No time given: the node's next cycle.
+    ASSIGN_OR_RETURN(CronSchedule cron, node->Schedule());
+    std::optional<Cycle> next = cron.NextAfter(SystemClock().Now());
+    if (!next) return Status::InvalidArgument("--node: \"" + flags.node + "\" has no next cycle");
+    cyctime = next->cyctime;
+  }
+  ASSIGN_OR_RETURN(ParameterSet set, node->Parameters(cyctime));
   if (!flags.params.params.empty()) RETURN_NOT_OK(set.AddAssignments(flags.params.params));
   for (const std::string& a : flags.params.assignments) RETURN_NOT_OK(set.Add(a));
   return set;
@@ -72,7 +80,8 @@ void AddParamsCommand(CLI::App* app, int* exit_code) {
   flags->params.AddTo(cmd);
   cmd->add_option("expression", flags->expressions, "e.g. '${yyyymmdd-1}' '$[hh24:mi:ss-1/24]'");
   cmd->add_flag("--raw", flags->raw, "print only the values, one per line");
-  cmd->add_option("--node", flags->node, "a deployed node: its assignments at --cyctime");
+  cmd->add_option("--node", flags->node,
+                  "a deployed node: its assignments at --cyctime (default: its next cycle)");
   AddStoreFlag(cmd, &flags->store);
   cmd->callback([flags, exit_code] { *exit_code = Params(*flags); });
 }
