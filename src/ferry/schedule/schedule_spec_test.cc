@@ -67,6 +67,21 @@ nodes:
   EXPECT_EQ(spec->Downstream("a"), std::vector<std::string>{"b"});
 }
 
+TEST_F(SchedSpec, JsonScheduleFilesReadTheSame) {
+  testing::WriteTextFile(dir_ / "schedule.json", R"({"timezone": "Europe/Berlin", "nodes": [
+    {"name": "a", "job": "a.json", "cron": "0 6 * * 1-5", "params": "bizdate=$bizdate"},
+    {"name": "b", "job": "b.json", "cron": "0 7 * * 1-5", "upstream": ["a"], "retries": 1}]})");
+  auto spec = LoadScheduleDir(dir_.path());
+  ASSERT_TRUE(spec.ok()) << spec.status().message();
+  EXPECT_EQ(spec->nodes.size(), 2u);
+  EXPECT_EQ(spec->nodes[1].time_zone, "Europe/Berlin");
+  EXPECT_EQ(spec->nodes[1].line, 3);
+  EXPECT_EQ(spec->file, dir_.path() + "/schedule.json");
+  testing::TempDir empty;
+  EXPECT_EQ(LoadScheduleDir(empty.path()).status().message(),
+            empty.path() + ": no schedule.yaml, schedule.yml or schedule.json");
+}
+
 TEST_F(SchedSpec, MistakesAreNamedWithTheirLine) {
   EXPECT_EQ(Error("nodes:\n  - {name: a, job: a.json, cron: \"0 2 * * *\", retry: 3}\n"),
             "schedule.yaml:2: node \"a\": unknown key \"retry\" (known: name, job, cron, timezone, "
