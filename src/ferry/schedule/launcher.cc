@@ -11,23 +11,38 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 extern char** environ;
 
 namespace ferry {
 
-std::optional<int64_t> ProcessStartTime(int64_t pid) {
+namespace {
+
+struct ProcStat {
+  char state = '?';
+  int64_t start = 0;
+};
+
+// /proc/PID/stat's state (field 3) and start time (field 22); nullopt when it cannot be read.
+std::optional<ProcStat> ReadProcStat(int64_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   size_t paren = text.rfind(')');
-  if (paren == std::string::npos) return std::nullopt;
+  if (paren == std::string::npos || paren + 2 > text.size()) return std::nullopt;
   std::istringstream fields(text.substr(paren + 2));
-  std::string field;
-  // Fields after the name: 3 state ... 22 starttime.
   std::vector<std::string> f;
-  while (fields >> field) f.push_back(field);
-  if (f.size() < 20 || f[0] == "Z" || f[0] == "X") return std::nullopt;
-  return std::stoll(f[19]);
+  for (std::string field; fields >> field;) f.push_back(field);
+  if (f.size() < 20 || f[0].empty()) return std::nullopt;
+  return ProcStat{f[0][0], std::stoll(f[19])};
+}
+
+}  // namespace
+
+std::optional<int64_t> ProcessStartTime(int64_t pid) {
+  std::optional<ProcStat> stat = ReadProcStat(pid);
+  if (!stat || stat->state == 'Z' || stat->state == 'X') return std::nullopt;
+  return stat->start;
 }
 
 Result<ProcessId> ProcessLauncher::Start(const LaunchRequest& request) {
@@ -60,7 +75,14 @@ Result<ProcessId> ProcessLauncher::Start(const LaunchRequest& request) {
   if (rc != 0) {
     return Status::IOError(fmt::format("cannot start {}: {}", request.argv[0], std::strerror(rc)));
   }
-  return ProcessId{pid, ProcessStartTime(pid).value_or(0)};
+  // Right after posix_spawn the child may still be inside exec, when /proc/PID/stat can read
+  // empty; its start time is kept from the moment it reads (it does not change with exec).
+  std::optional<ProcStat> stat;
+  for (int i = 0; i < 200 && !stat; ++i) {
+    stat = ReadProcStat(pid);
+    if (!stat) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return ProcessId{pid, stat ? stat->start : 0};
 }
 
 ProcessExit ProcessLauncher::Poll(const ProcessId& process) {
