@@ -17,6 +17,10 @@ int main(int argc, char** argv) {
   ferry::AddPluginsCommand(&app, &exit_code);
   ferry::AddSchemaCommand(&app, &exit_code);
   ferry::AddDatasourceCommand(&app, &exit_code);
+  ferry::AddDeployCommand(&app, &exit_code);
+  ferry::AddScheduleCommand(&app, &exit_code);
+  ferry::AddServerCommand(&app, &exit_code);
+  ferry::AddOpsCommand(&app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

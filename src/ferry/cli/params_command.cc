@@ -4,6 +4,7 @@
 
 #include "ferry/cli/commands.h"
 #include "ferry/cli/param_flags.h"
+#include "ferry/cli/store_flag.h"
 
 namespace ferry {
 namespace {
@@ -12,10 +13,34 @@ struct ParamsFlags {
   ParamFlags params;
   std::vector<std::string> expressions;
   bool raw = false;
+  std::string node;  // --node: the deployed node's assignments at the scheduled time
+  std::string store = kDefaultStorePath;
 };
 
+// The parameters a deployed node's run at the flags' scheduled time gets (its assignments first,
+// then the -p / --params given here).
+Result<ParameterSet> NodeParameters(const ParamsFlags& flags) {
+  ASSIGN_OR_RETURN(ParameterSet base, flags.params.Build());
+  ASSIGN_OR_RETURN(std::unique_ptr<Store> store, OpenStore(flags.store));
+  ASSIGN_OR_RETURN(Deployment deployed, DeployedSchedule(store.get()));
+  const NodeSpec* node = deployed.spec.Find(flags.node);
+  if (!node) return Status::InvalidArgument("--node: \"" + flags.node + "\" is not deployed");
+  CivilTime cyctime = base.cyctime();
+  if (flags.params.cyctime.empty() && flags.params.bizdate.empty()) {
+    // No time given: the node's next cycle.
+    ASSIGN_OR_RETURN(CronSchedule cron, node->Schedule());
+    std::optional<Cycle> next = cron.NextAfter(SystemClock().Now());
+    if (!next) return Status::InvalidArgument("--node: \"" + flags.node + "\" has no next cycle");
+    cyctime = next->cyctime;
+  }
+  ASSIGN_OR_RETURN(ParameterSet set, node->Parameters(cyctime));
+  if (!flags.params.params.empty()) RETURN_NOT_OK(set.AddAssignments(flags.params.params));
+  for (const std::string& a : flags.params.assignments) RETURN_NOT_OK(set.Add(a));
+  return set;
+}
+
 int Params(const ParamsFlags& flags) {
-  auto set = flags.params.Build();
+  auto set = flags.node.empty() ? flags.params.Build() : NodeParameters(flags);
   if (!set.ok()) {
     std::cerr << set.status().message() << "\n";
     return kExitInvalid;
@@ -55,6 +80,9 @@ void AddParamsCommand(CLI::App* app, int* exit_code) {
   flags->params.AddTo(cmd);
   cmd->add_option("expression", flags->expressions, "e.g. '${yyyymmdd-1}' '$[hh24:mi:ss-1/24]'");
   cmd->add_flag("--raw", flags->raw, "print only the values, one per line");
+  cmd->add_option("--node", flags->node,
+                  "a deployed node: its assignments at --cyctime (default: its next cycle)");
+  AddStoreFlag(cmd, &flags->store);
   cmd->callback([flags, exit_code] { *exit_code = Params(*flags); });
 }
 

@@ -1,0 +1,178 @@
+// `ferry ops ...`: operations on instances from the command line, on the same store the server
+// uses: list, log (--follow for a live tail), stop, rerun (--downstream), set-succeeded,
+// freeze / unfreeze (an instance or --node), backfill. Exit 0 done, 1 store failure, 2 refused.
+#include <algorithm>
+#include <iostream>
+#include <thread>
+
+#include "ferry/cli/commands.h"
+#include "ferry/cli/store_flag.h"
+#include "ferry/schedule/operations.h"
+
+namespace ferry {
+namespace {
+
+struct OpsFlags {
+  std::string store = kDefaultStorePath;
+  int64_t id = 0;
+  std::string node, state, bizdate;
+  bool json = false, follow = false, downstream = false, newest_first = false;
+  std::vector<std::string> nodes;
+  std::string from, to;
+  int parallel = 1;
+  int limit = 200;
+};
+
+int Report(const Status& st) {
+  if (st.ok()) return kExitOk;
+  std::cerr << st.message() << "\n";
+  return st.code() == StatusCode::kIOError ? kExitFailed : kExitInvalid;
+}
+
+// Opens the store and runs `fn` with the operations on it.
+int WithOps(const OpsFlags& flags, const std::function<Status(Store*, Operations*)>& fn) {
+  auto store = OpenStore(flags.store);
+  if (!store.ok()) return Report(store.status());
+  SystemClock clock;
+  ProcessLauncher launcher;
+  Operations ops(store->get(), &launcher, &clock);
+  return Report(fn(store->get(), &ops));
+}
+
+Status List(const OpsFlags& flags, Store* store) {
+  InstanceFilter f;
+  f.node = flags.node;
+  if (!flags.state.empty()) {
+    f.state = ParseState(flags.state);
+    if (!f.state) return Status::InvalidArgument("--state " + flags.state + ": unknown state");
+  }
+  if (!flags.bizdate.empty()) {
+    ASSIGN_OR_RETURN(CivilTime cyc, CyctimeFromBizdate(flags.bizdate));
+    f.bizdate = DayString(AddDays(cyc, -1));
+  }
+  f.limit = flags.limit;
+  f.newest_first = true;
+  ASSIGN_OR_RETURN(std::vector<Instance> instances, store->Instances(f));
+  std::reverse(instances.begin(), instances.end());
+  if (flags.json) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const Instance& in : instances) list.push_back(in.ToJson());
+    std::cout << list.dump(2) << "\n";
+    return Status::OK();
+  }
+  std::cout << fmt::format("{:>6}  {:<18} {:<9} {:<20} {:<18} {:>4}  {}\n", "ID", "NODE", "BIZDATE",
+                           "CYCTIME", "STATE", "RUNS", "NOTE");
+  for (const Instance& in : instances) {
+    std::string node = in.backfill_id ? fmt::format("{} [b{}]", in.node, in.backfill_id) : in.node;
+    std::cout << fmt::format("{:>6}  {:<18} {:<9} {:<20} {:<18} {:>4}  {}\n", in.id, node,
+                             in.bizdate, FormatCivilTime(in.cyctime), StateName(in.state), in.runs,
+                             in.message);
+  }
+  return Status::OK();
+}
+
+Status Log(const OpsFlags& flags, Operations* ops) {
+  int64_t offset = 0;
+  for (;;) {
+    ASSIGN_OR_RETURN(LogChunk chunk, ops->Log(flags.id, offset));
+    std::cout << chunk.text << std::flush;
+    offset = chunk.next_offset;
+    if (!flags.follow || (!chunk.running && chunk.text.empty())) return Status::OK();
+    if (chunk.text.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+}
+
+void AddIdOp(CLI::App* ops, const std::shared_ptr<OpsFlags>& flags, int* exit_code,
+             const char* name, const char* help,
+             std::function<Status(Operations*, const OpsFlags&)> fn) {
+  CLI::App* cmd = ops->add_subcommand(name, help);
+  cmd->add_option("id", flags->id, "the instance id (ferry ops list)")->required();
+  AddStoreFlag(cmd, &flags->store);
+  cmd->callback([flags, exit_code, fn] {
+    *exit_code = WithOps(*flags, [&](Store*, Operations* o) { return fn(o, *flags); });
+  });
+}
+
+void AddFreezeOp(CLI::App* ops, const std::shared_ptr<OpsFlags>& flags, int* exit_code,
+                 bool freeze) {
+  CLI::App* cmd = ops->add_subcommand(freeze ? "freeze" : "unfreeze",
+                                      freeze ? "hold an instance (or every instance of --node)"
+                                             : "release a frozen instance or --node");
+  cmd->add_option("id", flags->id, "the instance id");
+  cmd->add_option("--node", flags->node, "the whole node instead of one instance");
+  AddStoreFlag(cmd, &flags->store);
+  cmd->callback([flags, exit_code, freeze] {
+    *exit_code = WithOps(*flags, [&](Store*, Operations* o) -> Status {
+      if (!flags->node.empty()) return o->FreezeNode(flags->node, freeze);
+      if (flags->id == 0) return Status::InvalidArgument("give an instance id or --node NODE");
+      return o->Freeze(flags->id, freeze);
+    });
+  });
+}
+
+}  // namespace
+
+void AddOpsCommand(CLI::App* app, int* exit_code) {
+  auto flags = std::make_shared<OpsFlags>();
+  CLI::App* ops =
+      app->add_subcommand("ops", "operate instances: list, log, stop, rerun, backfill, ...");
+  ops->require_subcommand(1);
+
+  CLI::App* list = ops->add_subcommand("list", "instances with their state");
+  list->add_option("--node", flags->node, "only this node");
+  list->add_option("--state", flags->state, "only this state (running, failed, ...)");
+  list->add_option("--bizdate", flags->bizdate, "only this business date");
+  list->add_flag("--json", flags->json, "print JSON");
+  list->add_option("--limit", flags->limit, "the newest N instances (default 200; 0: all)");
+  AddStoreFlag(list, &flags->store);
+  list->callback([flags, exit_code] {
+    *exit_code = WithOps(*flags, [&](Store* s, Operations*) { return List(*flags, s); });
+  });
+
+  CLI::App* log = ops->add_subcommand("log", "the log of an instance's last run");
+  log->add_option("id", flags->id, "the instance id")->required();
+  log->add_flag("-f,--follow", flags->follow, "keep printing while it runs");
+  AddStoreFlag(log, &flags->store);
+  log->callback([flags, exit_code] {
+    *exit_code = WithOps(*flags, [&](Store*, Operations* o) { return Log(*flags, o); });
+  });
+
+  AddIdOp(ops, flags, exit_code, "stop", "stop an instance (SIGTERM; the job aborts cleanly)",
+          [](Operations* o, const OpsFlags& f) { return o->Stop(f.id); });
+  CLI::App* rerun = ops->add_subcommand("rerun", "run an instance again");
+  rerun->add_option("id", flags->id, "the instance id")->required();
+  rerun->add_flag("--downstream", flags->downstream, "and every instance downstream of it");
+  AddStoreFlag(rerun, &flags->store);
+  rerun->callback([flags, exit_code] {
+    *exit_code = WithOps(*flags, [&](Store*, Operations* o) -> Status {
+      ASSIGN_OR_RETURN(std::vector<int64_t> ids, o->Rerun(flags->id, flags->downstream));
+      std::cerr << ids.size() << " instance(s) will run again\n";
+      return Status::OK();
+    });
+  });
+  AddIdOp(ops, flags, exit_code, "set-succeeded",
+          "mark an instance succeeded (unblocks downstream)",
+          [](Operations* o, const OpsFlags& f) { return o->SetSucceeded(f.id); });
+  AddFreezeOp(ops, flags, exit_code, true);
+  AddFreezeOp(ops, flags, exit_code, false);
+
+  CLI::App* backfill = ops->add_subcommand("backfill", "run nodes for a range of business dates");
+  backfill->add_option("nodes", flags->nodes, "the nodes")->required();
+  backfill->add_option("--from", flags->from, "first business date YYYYMMDD")->required();
+  backfill->add_option("--to", flags->to, "last business date YYYYMMDD")->required();
+  backfill->add_flag("--downstream", flags->downstream, "include every node downstream of them");
+  backfill->add_flag("--newest-first", flags->newest_first, "run the newest date first");
+  backfill->add_option("--parallel", flags->parallel, "business dates run at a time (default 1)");
+  AddStoreFlag(backfill, &flags->store);
+  backfill->callback([flags, exit_code] {
+    *exit_code = WithOps(*flags, [&](Store*, Operations* o) -> Status {
+      BackfillRequest r{flags->nodes, flags->downstream,   flags->from,
+                        flags->to,    flags->newest_first, flags->parallel};
+      ASSIGN_OR_RETURN(int64_t id, o->Backfill(r));
+      std::cout << "backfill " << id << "\n";
+      return Status::OK();
+    });
+  });
+}
+
+}  // namespace ferry

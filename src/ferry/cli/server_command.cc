@@ -1,0 +1,158 @@
+// `ferry server`: the scheduler loop plus the HTTP API and operations page. Loopback by default;
+// any other address needs --token-file. SIGINT/SIGTERM stop it; running jobs keep running in
+// their own process groups and are picked up again by the next start.
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include "ferry/cli/commands.h"
+#include "ferry/cli/signal_watcher.h"
+#include "ferry/cli/store_flag.h"
+#include "ferry/common/log.h"
+#include "ferry/schedule/scheduler.h"
+#include "ferry/server/http_api.h"
+
+namespace ferry {
+namespace {
+
+struct ServerFlags {
+  std::string store = kDefaultStorePath;
+  std::string listen = "127.0.0.1:8321";
+  int slots = 4;
+  std::vector<std::string> group_slots;
+  std::string token_file;
+  std::string data_dir;
+  int tick_ms = 1000;
+  bool exit_when_idle = false;
+  bool no_http = false;
+};
+
+Result<std::string> ReadToken(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Status::InvalidArgument("--token-file " + path + ": cannot read it");
+  std::string token;
+  std::getline(in, token);
+  while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back()))) token.pop_back();
+  if (token.size() < 16)
+    return Status::InvalidArgument("--token-file " + path +
+                                   ": the token must have at least 16 characters");
+  return token;
+}
+
+int Serve(const ServerFlags& flags) {
+  SignalWatcher signals;
+  auto fail = [](const Status& st, int code) {
+    std::cerr << st.message() << "\n";
+    return code;
+  };
+  auto listen = ParseListen(flags.listen);
+  if (!listen.ok()) return fail(listen.status(), kExitInvalid);
+  ApiOptions api;
+  if (!flags.token_file.empty()) {
+    auto token = ReadToken(flags.token_file);
+    if (!token.ok()) return fail(token.status(), kExitInvalid);
+    api.token = *token;
+  } else if (!flags.no_http && !IsLoopback(listen->first)) {
+    return fail(Status::InvalidArgument("--listen " + flags.listen +
+                                        " is not a loopback address: give --token-file"),
+                kExitInvalid);
+  }
+  SchedulerOptions options;
+  options.ferry_binary = SelfBinary();
+  options.slots = flags.slots;
+  options.holder = ThisProcessHolder();
+  options.is_gone = HolderIsGone;
+  options.lease = std::max<std::chrono::seconds>(
+      std::chrono::seconds{15}, std::chrono::seconds{3 * flags.tick_ms / 1000 + 1});
+  for (const std::string& gs : flags.group_slots) {
+    size_t eq = gs.find('=');
+    int n = 0;
+    try {
+      n = eq == std::string::npos ? 0 : std::stoi(gs.substr(eq + 1));
+    } catch (const std::exception&) {
+    }
+    if (n < 1)
+      return fail(Status::InvalidArgument("--group-slots " + gs + ": expected GROUP=N, N >= 1"),
+                  kExitInvalid);
+    options.group_slots[gs.substr(0, eq)] = n;
+  }
+  auto store = OpenStore(flags.store);
+  if (!store.ok()) return fail(store.status(), kExitFailed);
+  std::filesystem::path data = flags.data_dir.empty()
+                                   ? std::filesystem::absolute(flags.store).parent_path()
+                                   : std::filesystem::absolute(flags.data_dir);
+  options.data_dir = data.lexically_normal().string();
+  SystemClock clock;
+  ProcessLauncher launcher;
+  Scheduler scheduler(store->get(), &launcher, &clock, options);
+  Operations ops(store->get(), &launcher, &clock);
+  HttpServer http(store->get(), &ops, api);
+  std::jthread http_thread;
+  if (!flags.no_http) {
+    Status bound = http.Bind(listen->first, listen->second);
+    if (!bound.ok()) return fail(bound, kExitFailed);
+    std::cerr << "ferry server: http://" << flags.listen.substr(0, flags.listen.rfind(':')) << ":"
+              << http.port() << "/ (store " << flags.store << ", " << flags.slots
+              << " slot(s) per resource group)\n";
+    http_thread = std::jthread([&http] { http.Serve(); });
+  }
+  std::mutex mu;
+  std::condition_variable_any cv;
+  std::stop_token stop = signals.token();
+  int code = kExitOk;
+  bool leading = true;
+  while (!stop.stop_requested()) {
+    auto report = scheduler.Tick();
+    if (report.ok() && report->leader != leading) {
+      leading = report->leader;
+      std::cerr
+          << (leading
+                  ? "ferry server: this server schedules now\n"
+                  : "ferry server: another server holds the store's lease; serving the API only\n");
+    }
+    if (!report.ok()) {
+      LogError("scheduler: {}", report.status().message());
+    } else if (flags.exit_when_idle && report->leader && report->started == 0 &&
+               report->running == 0 && report->retrying == 0 && report->finished == 0) {
+      break;
+    }
+    std::unique_lock lock(mu);
+    cv.wait_for(lock, stop, std::chrono::milliseconds(flags.tick_ms), [] { return false; });
+  }
+  if (!flags.no_http) http.Stop();
+  if (signals.signal() != 0)
+    std::cerr
+        << "ferry server: stopped; running jobs continue and are picked up by the next start\n";
+  return code;
+}
+
+}  // namespace
+
+void AddServerCommand(CLI::App* app, int* exit_code) {
+  auto flags = std::make_shared<ServerFlags>();
+  CLI::App* cmd =
+      app->add_subcommand("server", "run the scheduler, its HTTP API and the operations page");
+  AddStoreFlag(cmd, &flags->store);
+  cmd->add_option("--listen", flags->listen,
+                  "HOST:PORT of the API and page (default 127.0.0.1:8321)");
+  cmd->add_option("--slots", flags->slots, "running instances per resource group (default 4)")
+      ->check(CLI::Range(1, 1000));
+  cmd->add_option("--group-slots", flags->group_slots,
+                  "GROUP=N: slots of one resource group (repeatable)");
+  cmd->add_option("--token-file", flags->token_file,
+                  "a file holding the bearer token the API asks for");
+  cmd->add_option("--data-dir", flags->data_dir,
+                  "where instance logs and run directories go (default: the store's folder)");
+  cmd->add_option("--tick-ms", flags->tick_ms,
+                  "milliseconds between scheduler passes (default 1000)")
+      ->check(CLI::Range(10, 60000));
+  cmd->add_flag("--exit-when-idle", flags->exit_when_idle,
+                "exit once nothing runs and nothing can start now (for scripts and tests)");
+  cmd->add_flag("--no-http", flags->no_http, "schedule only; no API or page");
+  cmd->callback([flags, exit_code] { *exit_code = Serve(*flags); });
+}
+
+}  // namespace ferry

@@ -1,0 +1,585 @@
+// The scheduler with a hand-set clock and a fake launcher: cycles, dependencies across
+// frequencies, resource slots, retries, every operation's state changes, backfill order and
+// parallelism, and a restart after the scheduler was killed mid-run. Nothing here sleeps.
+#include "ferry/schedule/scheduler.h"
+
+#include <date/date.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+
+#include "ferry/exec/run_dir.h"
+#include "ferry/schedule/operations.h"
+#include "tests/support/ferry_cli.h"
+
+namespace ferry {
+namespace {
+
+using ::ferry::testing::TempDir;
+using ::ferry::testing::WriteTextFile;
+using ::testing::HasSubstr;
+
+SysSeconds Utc(int y, int mo, int d, int h = 0, int mi = 0, int s = 0) {
+  return date::sys_days{date::year{y} / mo / d} + std::chrono::hours{h} + std::chrono::minutes{mi} +
+         std::chrono::seconds{s};
+}
+
+class FakeClock : public Clock {
+ public:
+  SysSeconds Now() const override { return now; }
+  SysSeconds now;
+};
+
+class FakeLauncher : public Launcher {
+ public:
+  struct Proc {
+    LaunchRequest request;
+    bool exited = false;
+    std::optional<int> code;
+  };
+  Result<ProcessId> Start(const LaunchRequest& request) override {
+    int64_t pid = next_pid++;
+    procs[pid] = Proc{request};
+    return ProcessId{pid, pid * 10};
+  }
+  ProcessExit Poll(const ProcessId& p) override {
+    auto it = procs.find(p.pid);
+    if (it == procs.end()) return {true, std::nullopt};
+    if (it->second.exited) return {true, it->second.code};
+    return {};
+  }
+  Status Signal(const ProcessId& p, int sig) override {
+    signals.push_back({p.pid, sig});
+    return Status::OK();
+  }
+  std::optional<ProcessId> FindByRunDir(const std::string& run_dir) override {
+    for (auto& [pid, proc] : procs) {
+      auto& a = proc.request.argv;
+      if (!proc.exited && std::find(a.begin(), a.end(), run_dir) != a.end())
+        return ProcessId{pid, pid * 10};
+    }
+    return std::nullopt;
+  }
+  // The process ends: writes its summary as `ferry run` would, then exits with `code`.
+  void End(int64_t pid, int code, const std::string& status = "") {
+    Proc& p = procs.at(pid);
+    auto& a = p.request.argv;
+    auto it = std::find(a.begin(), a.end(), "--summary-json");
+    std::string st = !status.empty() ? status : (code == 0 ? "SUCCEEDED" : "FAILED");
+    if (it != a.end()) {
+      std::filesystem::create_directories(std::filesystem::path(*(it + 1)).parent_path());
+      WriteTextFile(*(it + 1),
+                    nlohmann::json{{"status", st},
+                                   {"records_read", 10},
+                                   {"error", code == 0 ? nlohmann::json() : nlohmann::json("boom")}}
+                        .dump());
+    }
+    p.exited = true;
+    p.code = code;
+  }
+  std::map<int64_t, Proc> procs;
+  std::vector<std::pair<int64_t, int>> signals;
+  int64_t next_pid = 1000;
+};
+
+class SchedScheduler : public ::testing::Test {
+ protected:
+  void Deploy(const std::string& yaml, SysSeconds at) {
+    for (const char* job : {"a.json", "b.json", "c.json", "h.json", "d.json"}) {
+      WriteTextFile(dir_ / job, "{}");
+    }
+    auto spec = ParseSchedule(yaml, "schedule.yaml", dir_.path());
+    ASSERT_TRUE(spec.ok()) << spec.status().message();
+    if (!store_) {
+      auto store = Store::Open(dir_ / "store.db");
+      ASSERT_TRUE(store.ok()) << store.status().message();
+      store_ = std::move(*store);
+    }
+    ASSERT_TRUE(store_->Deploy(*spec, at.time_since_epoch().count()).ok());
+    clock_.now = at;
+    MakeScheduler();
+  }
+  void MakeScheduler(int slots = 4) {
+    SchedulerOptions options;
+    options.ferry_binary = "/usr/bin/ferry";
+    options.data_dir = dir_ / "data";
+    options.slots = slots;
+    scheduler_ = std::make_unique<Scheduler>(store_.get(), &launcher_, &clock_, options);
+    ops_ = std::make_unique<Operations>(store_.get(), &launcher_, &clock_);
+  }
+  TickReport Tick() {
+    auto r = scheduler_->Tick();
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    return r.ok() ? *r : TickReport{};
+  }
+  Instance Get(const std::string& node, const std::string& cyctime, int64_t backfill = 0) {
+    auto found = store_->Find(node, *ParseCyctime(cyctime), backfill);
+    EXPECT_TRUE(found.ok() && found->has_value()) << node << " " << cyctime;
+    return found.ok() && found->has_value() ? **found : Instance{};
+  }
+  std::string State(const std::string& node, const std::string& cyctime, int64_t backfill = 0) {
+    return StateName(Get(node, cyctime, backfill).state);
+  }
+  // Ends the running process of an instance.
+  void End(const std::string& node, const std::string& cyctime, int code, int64_t backfill = 0) {
+    Instance in = Get(node, cyctime, backfill);
+    ASSERT_EQ(in.state, InstanceState::kRunning) << node << " " << cyctime;
+    launcher_.End(in.pid, code);
+  }
+  std::vector<std::string> Running() {
+    std::vector<std::string> out;
+    auto running = store_->Instances({.running_only = true});
+    for (const Instance& in : *running) {
+      out.push_back(in.node + " " + FormatCivilTime(in.cyctime) + (in.backfill_id ? " b" : ""));
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  TempDir dir_;
+  FakeClock clock_;
+  FakeLauncher launcher_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<Scheduler> scheduler_;
+  std::unique_ptr<Operations> ops_;
+};
+
+constexpr const char* kChain = R"(
+nodes:
+  - {name: a, job: a.json, cron: "0 2 * * *", params: "bizdate=$bizdate hour=$[hh24]"}
+  - {name: b, job: b.json, cron: "0 2 * * *", upstream: [a]}
+  - {name: c, job: c.json, cron: "0 2 * * *", upstream: b}
+)";
+
+TEST_F(SchedScheduler, RunsEachCycleWhenItsTimeComes) {
+  Deploy(kChain, Utc(2026, 11, 26, 0, 0));
+  TickReport r = Tick();
+  EXPECT_EQ(r.created, 3);  // one cycle each within the next 24 hours
+  EXPECT_EQ(State("a", "2026-11-26 02:00:00"), "waiting_time");
+  EXPECT_EQ(Get("a", "2026-11-26 02:00:00").bizdate, "20261125");
+  clock_.now = Utc(2026, 11, 26, 2, 0);
+  r = Tick();
+  EXPECT_EQ(r.started, 1);
+  EXPECT_EQ(State("a", "2026-11-26 02:00:00"), "running");
+  EXPECT_EQ(State("b", "2026-11-26 02:00:00"), "waiting_upstream");
+  EXPECT_THAT(Get("b", "2026-11-26 02:00:00").message,
+              HasSubstr("waiting for a 2026-11-26 02:00:00 (running)"));
+  const auto& argv = launcher_.procs.begin()->second.request.argv;
+  EXPECT_THAT(argv, ::testing::ElementsAre("/usr/bin/ferry", "run", HasSubstr("/run-1/a.json"),
+                                           "--cyctime", "2026-11-26 02:00:00", "--summary-json",
+                                           HasSubstr("/run-1/summary.json"), "--run-dir",
+                                           HasSubstr("/run-1/run"), "--params",
+                                           "bizdate=$bizdate hour=$[hh24]"));
+  EXPECT_EQ(launcher_.procs.begin()->second.request.cwd, dir_.path());
+  End("a", "2026-11-26 02:00:00", 0);
+  Tick();
+  EXPECT_EQ(State("a", "2026-11-26 02:00:00"), "succeeded");
+  EXPECT_EQ(State("b", "2026-11-26 02:00:00"), "running");
+  EXPECT_THAT(Get("a", "2026-11-26 02:00:00").summary, HasSubstr("\"records_read\":10"));
+  // Ticking again creates nothing twice.
+  EXPECT_EQ(Tick().created, 0);
+}
+
+TEST_F(SchedScheduler, DailyNodeWaitsForAllHourlyInstancesOfItsDay) {
+  Deploy(R"(
+nodes:
+  - {name: h, job: h.json, cron: "0 * * * *"}
+  - {name: d, job: d.json, cron: "0 1 * * *", upstream: [h]}
+)",
+         Utc(2026, 11, 25, 23, 59));
+  for (int hour = 0; hour < 24; ++hour) {
+    clock_.now = Utc(2026, 11, 26, hour, 0);
+    Tick();
+    End("h", fmt::format("2026-11-26 {:02}:00:00", hour), 0);
+    Tick();
+    if (hour >= 1 && hour < 23) {
+      EXPECT_EQ(State("d", "2026-11-26 01:00:00"), "waiting_upstream") << hour;
+    }
+  }
+  EXPECT_EQ(State("d", "2026-11-26 01:00:00"), "running");
+}
+
+TEST_F(SchedScheduler, HourlyNodeWaitsForItsDaysDailyUpstream) {
+  Deploy(R"(
+nodes:
+  - {name: d, job: d.json, cron: "0 1 * * *"}
+  - {name: h, job: h.json, cron: "0 * * * *", upstream: d}
+)",
+         Utc(2026, 11, 25, 23, 59));
+  clock_.now = Utc(2026, 11, 26, 1, 0);
+  Tick();
+  EXPECT_EQ(State("h", "2026-11-26 00:00:00"), "waiting_upstream");
+  End("d", "2026-11-26 01:00:00", 0);
+  Tick();
+  EXPECT_EQ(Running(),
+            (std::vector<std::string>{"h 2026-11-26 00:00:00", "h 2026-11-26 01:00:00"}));
+}
+
+TEST_F(SchedScheduler, CyclesInADaylightSavingGapRunWhenTheGapEnds) {
+  // New York skips 02:00-03:00 on 2026-03-08: the 02:30 cycle runs at 03:00 EDT (07:00Z), with
+  // its own wall-clock cyctime.
+  Deploy(R"(
+nodes:
+  - {name: a, job: a.json, cron: "30 2 * * *", timezone: America/New_York}
+)",
+         Utc(2026, 3, 7, 12));
+  Tick();
+  EXPECT_EQ(State("a", "2026-03-08 02:30:00"), "waiting_time");
+  clock_.now = Utc(2026, 3, 8, 6, 59, 59);
+  Tick();
+  EXPECT_EQ(State("a", "2026-03-08 02:30:00"), "waiting_time");
+  clock_.now = Utc(2026, 3, 8, 7, 0, 0);
+  Tick();
+  EXPECT_EQ(State("a", "2026-03-08 02:30:00"), "running");
+  EXPECT_EQ(Get("a", "2026-03-08 02:30:00").bizdate, "20260307");
+  EXPECT_THAT(launcher_.procs.begin()->second.request.argv,
+              ::testing::Contains("2026-03-08 02:30:00"));
+  // The next day is back to 02:30 local = 06:30Z.
+  EXPECT_EQ(Get("a", "2026-03-09 02:30:00").fire_at,
+            (Utc(2026, 3, 9, 6, 30)).time_since_epoch().count());
+}
+
+TEST_F(SchedScheduler, RedeployWithANewCronReplacesTheFutureCycles) {
+  Deploy(kChain, Utc(2026, 11, 26, 1));
+  Tick();
+  EXPECT_EQ(State("a", "2026-11-26 02:00:00"), "waiting_time");
+  Deploy(R"(
+nodes:
+  - {name: a, job: a.json, cron: "0 5 * * *"}
+  - {name: b, job: b.json, cron: "0 2 * * *", upstream: [a]}
+  - {name: c, job: c.json, cron: "0 2 * * *", upstream: b}
+)",
+         Utc(2026, 11, 26, 1, 30));
+  Tick();
+  auto old = store_->Find("a", *ParseCyctime("2026-11-26 02:00:00"), 0);
+  EXPECT_FALSE(old->has_value());
+  EXPECT_EQ(State("a", "2026-11-26 05:00:00"), "waiting_time");
+  // Unchanged nodes keep theirs.
+  EXPECT_EQ(Get("b", "2026-11-26 02:00:00").node, "b");
+}
+
+TEST_F(SchedScheduler, ResourceGroupSlotsLimitRunningInstances) {
+  Deploy(R"(
+nodes:
+  - {name: a, job: a.json, cron: "0 2 * * *", resource_group: etl, priority: 1}
+  - {name: b, job: b.json, cron: "0 2 * * *", resource_group: etl, priority: 3}
+  - {name: c, job: c.json, cron: "0 2 * * *", resource_group: etl, priority: 2}
+  - {name: d, job: d.json, cron: "0 2 * * *"}
+)",
+         Utc(2026, 11, 26));
+  MakeScheduler(/*slots=*/2);
+  clock_.now = Utc(2026, 11, 26, 2);
+  Tick();
+  // The two highest priorities of etl run; the default group has its own slots.
+  EXPECT_EQ(Running(), (std::vector<std::string>{"b 2026-11-26 02:00:00", "c 2026-11-26 02:00:00",
+                                                 "d 2026-11-26 02:00:00"}));
+  EXPECT_EQ(State("a", "2026-11-26 02:00:00"), "waiting_resources");
+  EXPECT_EQ(Get("a", "2026-11-26 02:00:00").message, "resource group \"etl\": all 2 slot(s) busy");
+  End("b", "2026-11-26 02:00:00", 0);
+  Tick();
+  EXPECT_EQ(State("a", "2026-11-26 02:00:00"), "running");
+}
+
+TEST_F(SchedScheduler, FailedRunRetriesAfterItsIntervalThenFails) {
+  Deploy(R"(
+nodes:
+  - {name: a, job: a.json, cron: "0 2 * * *", retries: 1, retry_interval: 60}
+)",
+         Utc(2026, 11, 26));
+  clock_.now = Utc(2026, 11, 26, 2);
+  Tick();
+  Instance first = Get("a", "2026-11-26 02:00:00");
+  // The failed run got as far as planning: the retry resumes its run directory.
+  WriteTextFile(first.run_dir + "/plan.json", "[]");
+  End("a", "2026-11-26 02:00:00", 1);
+  Tick();
+  Instance waiting = Get("a", "2026-11-26 02:00:00");
+  EXPECT_EQ(StateName(waiting.state), std::string("waiting_time"));
+  EXPECT_EQ(waiting.message, "failed: boom; retry 1 of 1 at 2026-11-26T02:01:00Z");
+  clock_.now += std::chrono::seconds{59};
+  Tick();
+  EXPECT_EQ(State("a", "2026-11-26 02:00:00"), "waiting_time");
+  clock_.now += std::chrono::seconds{1};
+  Tick();
+  Instance second = Get("a", "2026-11-26 02:00:00");
+  EXPECT_EQ(StateName(second.state), std::string("running"));
+  EXPECT_EQ(second.runs, 2);
+  EXPECT_THAT(launcher_.procs.at(second.pid).request.argv,
+              ::testing::ElementsAre("/usr/bin/ferry", "run", "--resume", first.run_dir,
+                                     "--summary-json", HasSubstr("/run-2/summary.json")));
+  End("a", "2026-11-26 02:00:00", 1);
+  Tick();
+  EXPECT_EQ(State("a", "2026-11-26 02:00:00"), "failed");
+  EXPECT_EQ(Get("a", "2026-11-26 02:00:00").message, "failed: boom");
+}
+
+TEST_F(SchedScheduler, StopSendsSigtermAndEndsStopped) {
+  Deploy(kChain, Utc(2026, 11, 26, 2));
+  Tick();
+  Instance a = Get("a", "2026-11-26 02:00:00");
+  ASSERT_EQ(a.state, InstanceState::kRunning);
+  ASSERT_TRUE(ops_->Stop(a.id).ok());
+  EXPECT_EQ(launcher_.signals, (std::vector<std::pair<int64_t, int>>{{a.pid, SIGTERM}}));
+  launcher_.End(a.pid, 143, "FAILED");
+  Tick();
+  EXPECT_EQ(State("a", "2026-11-26 02:00:00"), "stopped");
+  EXPECT_EQ(State("b", "2026-11-26 02:00:00"), "waiting_upstream");
+  // A pending instance stops at once; a stopped one has nothing to stop.
+  Instance b = Get("b", "2026-11-26 02:00:00");
+  ASSERT_TRUE(ops_->Stop(b.id).ok());
+  EXPECT_EQ(State("b", "2026-11-26 02:00:00"), "stopped");
+  Status again = ops_->Stop(b.id);
+  EXPECT_EQ(again.code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(again.message(), fmt::format("instance {} is stopped: nothing to stop", b.id));
+}
+
+// Asks to stop the instance while it is being spawned (the launcher is running Start).
+class StopDuringSpawnLauncher : public FakeLauncher {
+ public:
+  Result<ProcessId> Start(const LaunchRequest& request) override {
+    auto running = ops->Get(1);
+    if (running.ok()) EXPECT_TRUE(ops->Stop(running->id).ok());
+    return FakeLauncher::Start(request);
+  }
+  Operations* ops = nullptr;
+};
+
+TEST_F(SchedScheduler, StopWhileSpawningStillStops) {
+  Deploy(kChain, Utc(2026, 11, 26, 2));
+  StopDuringSpawnLauncher launcher;
+  SchedulerOptions options;
+  options.ferry_binary = "/usr/bin/ferry";
+  options.data_dir = dir_ / "data";
+  Scheduler scheduler(store_.get(), &launcher, &clock_, options);
+  Operations ops(store_.get(), &launcher, &clock_);
+  launcher.ops = &ops;
+  ASSERT_TRUE(scheduler.Tick().ok());
+  Instance a = Get("a", "2026-11-26 02:00:00");
+  EXPECT_TRUE(a.stop_requested);
+  EXPECT_NE(a.pid, 0);
+  EXPECT_EQ(launcher.signals, (std::vector<std::pair<int64_t, int>>{{a.pid, SIGTERM}}));
+}
+
+TEST_F(SchedScheduler, RerunWithDownstreamRunsTheChainAgain) {
+  Deploy(kChain, Utc(2026, 11, 26, 2));
+  for (const char* n : {"a", "b", "c"}) {
+    Tick();
+    End(n, "2026-11-26 02:00:00", 0);
+  }
+  Tick();
+  EXPECT_EQ(State("c", "2026-11-26 02:00:00"), "succeeded");
+  Instance a = Get("a", "2026-11-26 02:00:00");
+  auto alone = ops_->Rerun(Get("c", "2026-11-26 02:00:00").id, false);
+  ASSERT_TRUE(alone.ok());
+  EXPECT_EQ(alone->size(), 1u);
+  auto ids = ops_->Rerun(a.id, true);
+  ASSERT_TRUE(ids.ok()) << ids.status().message();
+  EXPECT_EQ(ids->size(), 3u);
+  EXPECT_EQ(State("c", "2026-11-26 02:00:00"), "not_run");
+  Tick();
+  EXPECT_EQ(Running(), (std::vector<std::string>{"a 2026-11-26 02:00:00"}));
+  EXPECT_EQ(State("b", "2026-11-26 02:00:00"), "waiting_upstream");
+  EXPECT_EQ(Get("a", "2026-11-26 02:00:00").runs, 2);
+  // A running instance is not rerun.
+  Status busy = ops_->Rerun(a.id, false).status();
+  EXPECT_EQ(busy.message(), fmt::format("instance {} is running: stop it first", a.id));
+}
+
+TEST_F(SchedScheduler, SetSucceededUnblocksDownstream) {
+  Deploy(kChain, Utc(2026, 11, 26, 2));
+  Tick();
+  End("a", "2026-11-26 02:00:00", 1);
+  Tick();
+  EXPECT_EQ(State("a", "2026-11-26 02:00:00"), "failed");
+  EXPECT_EQ(State("b", "2026-11-26 02:00:00"), "waiting_upstream");
+  ASSERT_TRUE(ops_->SetSucceeded(Get("a", "2026-11-26 02:00:00").id).ok());
+  Tick();
+  EXPECT_EQ(State("b", "2026-11-26 02:00:00"), "running");
+}
+
+TEST_F(SchedScheduler, FrozenInstanceAndNodeHoldTheirDownstream) {
+  Deploy(kChain, Utc(2026, 11, 26, 1));
+  Tick();
+  Instance a = Get("a", "2026-11-26 02:00:00");
+  ASSERT_TRUE(ops_->Freeze(a.id, true).ok());
+  clock_.now = Utc(2026, 11, 26, 2);
+  Tick();
+  EXPECT_EQ(State("a", "2026-11-26 02:00:00"), "frozen");
+  EXPECT_EQ(State("b", "2026-11-26 02:00:00"), "waiting_upstream");
+  ASSERT_TRUE(ops_->Freeze(a.id, false).ok());
+  ASSERT_TRUE(ops_->FreezeNode("b", true).ok());
+  Tick();
+  End("a", "2026-11-26 02:00:00", 0);
+  Tick();
+  EXPECT_EQ(State("b", "2026-11-26 02:00:00"), "frozen");
+  EXPECT_EQ(Get("b", "2026-11-26 02:00:00").message, "node \"b\" is frozen");
+  EXPECT_EQ(State("c", "2026-11-26 02:00:00"), "waiting_upstream");
+  ASSERT_TRUE(ops_->FreezeNode("b", false).ok());
+  Tick();
+  EXPECT_EQ(State("b", "2026-11-26 02:00:00"), "running");
+  EXPECT_EQ(ops_->FreezeNode("zz", true).message(), "node \"zz\" is not deployed");
+}
+
+TEST_F(SchedScheduler, BackfillRunsDatesInOrderNAtATime) {
+  Deploy(kChain, Utc(2026, 11, 26, 12));
+  BackfillRequest req{.nodes = {"a"},
+                      .with_downstream = true,
+                      .from_bizdate = "20251001",
+                      .to_bizdate = "20251005",
+                      .newest_first = false,
+                      .parallel = 2};
+  auto id = ops_->Backfill(req);
+  ASSERT_TRUE(id.ok()) << id.status().message();
+  Tick();
+  // ${} is the business date, $[] the next day at the scheduled time.
+  EXPECT_EQ(Running(),
+            (std::vector<std::string>{"a 2025-10-02 02:00:00 b", "a 2025-10-03 02:00:00 b"}));
+  EXPECT_EQ(Get("a", "2025-10-02 02:00:00", *id).bizdate, "20251001");
+  EXPECT_EQ(State("a", "2025-10-04 02:00:00", *id), "waiting_resources");
+  EXPECT_EQ(State("b", "2025-10-02 02:00:00", *id), "waiting_upstream");
+  End("a", "2025-10-02 02:00:00", 0, *id);
+  Tick();
+  EXPECT_EQ(Running(),
+            (std::vector<std::string>{"a 2025-10-03 02:00:00 b", "b 2025-10-02 02:00:00 b"}));
+  End("b", "2025-10-02 02:00:00", 0, *id);
+  Tick();
+  End("c", "2025-10-02 02:00:00", 0, *id);
+  Tick();
+  // The first date is done: the fourth one enters the window.
+  EXPECT_EQ(Running(),
+            (std::vector<std::string>{"a 2025-10-03 02:00:00 b", "a 2025-10-04 02:00:00 b"}));
+
+  auto newest = ops_->Backfill({.nodes = {"c"},
+                                .from_bizdate = "2025-09-01",
+                                .to_bizdate = "2025-09-03",
+                                .newest_first = true,
+                                .parallel = 1});
+  ASSERT_TRUE(newest.ok());
+  Tick();
+  EXPECT_EQ(State("c", "2025-09-04 02:00:00", *newest), "running");
+  EXPECT_EQ(State("c", "2025-09-02 02:00:00", *newest), "waiting_resources");
+}
+
+TEST_F(SchedScheduler, BadOperationsNameTheProblem) {
+  Deploy(kChain, Utc(2026, 11, 26, 2));
+  EXPECT_EQ(ops_->Rerun(999, false).status().message(), "instance 999 does not exist");
+  EXPECT_EQ(ops_->Backfill({.nodes = {"zz"}, .from_bizdate = "20251001", .to_bizdate = "20251002"})
+                .status()
+                .message(),
+            "backfill: node \"zz\" is not deployed");
+  EXPECT_EQ(ops_->Backfill({.nodes = {"a"}, .from_bizdate = "20251005", .to_bizdate = "20251001"})
+                .status()
+                .message(),
+            "backfill: the range 20251005 .. 20251001 runs backwards");
+  EXPECT_THAT(
+      ops_->Backfill({.nodes = {"a"}, .from_bizdate = "2025-13-01", .to_bizdate = "20251001"})
+          .status()
+          .message(),
+      HasSubstr("backfill: from"));
+  EXPECT_EQ(
+      ops_->Backfill(
+              {.nodes = {"a"}, .from_bizdate = "20251001", .to_bizdate = "20251001", .parallel = 0})
+          .status()
+          .message(),
+      "backfill: parallel must be 1..100");
+  // What a state does not allow is refused, and the state stays.
+  Tick();
+  Instance a = Get("a", "2026-11-26 02:00:00"), b = Get("b", "2026-11-26 02:00:00");
+  ASSERT_EQ(a.state, InstanceState::kRunning);
+  EXPECT_EQ(ops_->SetSucceeded(a.id).message(),
+            fmt::format("instance {} is running: stop it first", a.id));
+  EXPECT_EQ(
+      ops_->Freeze(a.id, true).message(),
+      fmt::format("instance {} is running: only an instance that has not run can be frozen", a.id));
+  EXPECT_EQ(ops_->Freeze(b.id, false).message(), fmt::format("instance {} is not frozen", b.id));
+  EXPECT_EQ(State("a", "2026-11-26 02:00:00"), "running");
+  EXPECT_EQ(State("b", "2026-11-26 02:00:00"), "waiting_upstream");
+  EXPECT_EQ(ops_->Log(12345, 0).status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(SchedScheduler, RestartAfterKillFindsEveryRunAndDoublesNone) {
+  Deploy(R"(
+nodes:
+  - {name: a, job: a.json, cron: "0 2 * * *"}
+  - {name: b, job: b.json, cron: "0 2 * * *"}
+  - {name: c, job: c.json, cron: "0 2 * * *"}
+  - {name: d, job: d.json, cron: "0 2 * * *"}
+)",
+         Utc(2026, 11, 26, 2));
+  Tick();
+  ASSERT_EQ(launcher_.procs.size(), 4u);
+  // While the scheduler was dead: a finished and wrote its summary; b is still running; c was
+  // killed after it planned; d was decided but its pid never kept, and is not running.
+  Instance a = Get("a", "2026-11-26 02:00:00"), c = Get("c", "2026-11-26 02:00:00"),
+           d = Get("d", "2026-11-26 02:00:00");
+  launcher_.End(a.pid, 0);
+  launcher_.procs.erase(a.pid);  // not our child any more: its exit code is unknown
+  WriteTextFile(c.run_dir + "/plan.json", "[]");
+  launcher_.procs.erase(c.pid);
+  launcher_.procs.erase(d.pid);
+  d.pid = 0;
+  ASSERT_TRUE(store_->Update(d).ok());
+  size_t started_before = launcher_.procs.size();
+  size_t next_pid_before = launcher_.next_pid;
+  MakeScheduler();  // a new server process on the same store
+  Tick();
+  EXPECT_EQ(State("a", "2026-11-26 02:00:00"), "succeeded");
+  EXPECT_EQ(State("b", "2026-11-26 02:00:00"), "running");
+  // c resumes its run directory, d starts again; b is not started twice.
+  EXPECT_EQ(launcher_.next_pid - next_pid_before, 2u);
+  (void)started_before;
+  Instance c2 = Get("c", "2026-11-26 02:00:00");
+  EXPECT_EQ(StateName(c2.state), std::string("running"));
+  EXPECT_THAT(launcher_.procs.at(c2.pid).request.argv, ::testing::Contains("--resume"));
+  EXPECT_EQ(c2.run_dir, c.run_dir);
+  EXPECT_EQ(State("d", "2026-11-26 02:00:00"), "running");
+  EXPECT_EQ(Get("d", "2026-11-26 02:00:00").runs, 2);
+}
+
+TEST_F(SchedScheduler, OnlyTheLeaseHolderSchedulesAndAnotherTakesOverWhenItLapses) {
+  Deploy(kChain, Utc(2026, 11, 26, 2));
+  SchedulerOptions options;
+  options.ferry_binary = "/usr/bin/ferry";
+  options.data_dir = dir_ / "data";
+  options.lease = std::chrono::seconds{15};
+  std::set<std::string> gone;
+  options.is_gone = [&](const std::string& h) { return gone.count(h) > 0; };
+  options.holder = "host/1/1";
+  Scheduler first(store_.get(), &launcher_, &clock_, options);
+  options.holder = "host/2/2";
+  Scheduler second(store_.get(), &launcher_, &clock_, options);
+  EXPECT_TRUE(first.Tick()->leader);
+  TickReport r = *second.Tick();
+  EXPECT_FALSE(r.leader);
+  EXPECT_EQ(r.started, 0);
+  EXPECT_EQ(Running(), (std::vector<std::string>{"a 2026-11-26 02:00:00"}));
+  // The first stops ticking: after the lease lapses the second takes over.
+  clock_.now += std::chrono::seconds{15};
+  EXPECT_FALSE(second.Tick()->leader);
+  clock_.now += std::chrono::seconds{1};
+  EXPECT_TRUE(second.Tick()->leader);
+  EXPECT_FALSE(first.Tick()->leader);
+  // A holder whose process is gone loses the lease at once.
+  gone.insert("host/2/2");
+  EXPECT_TRUE(first.Tick()->leader);
+}
+
+TEST_F(SchedScheduler, RestartAdoptsARunWhosePidWasNotKept) {
+  Deploy(kChain, Utc(2026, 11, 26, 2));
+  Tick();
+  Instance a = Get("a", "2026-11-26 02:00:00");
+  int64_t pid = a.pid;
+  a.pid = 0;
+  ASSERT_TRUE(store_->Update(a).ok());
+  MakeScheduler();
+  Tick();
+  EXPECT_EQ(Get("a", "2026-11-26 02:00:00").pid, pid);
+  EXPECT_EQ(launcher_.procs.size(), 1u);
+}
+
+}  // namespace
+}  // namespace ferry
