@@ -117,5 +117,6 @@ rm -rf "$WORK"/run-*
 
 # PostgreSQL -> PostgreSQL beside psql COPY | psql COPY (its own throwaway server).
 ROWS="$ROWS" BENCH_DIR="$WORK" bash bench/pg.sh
+
 # MySQL paths beside mariadb-dump | mariadb, on a throwaway MariaDB (bench/mysql.sh)
 ROWS="$ROWS" BENCH_DIR="$WORK" bash bench/mysql.sh

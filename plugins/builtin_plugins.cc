@@ -8,7 +8,7 @@ PluginInfo StreamPluginInfo();   // plugins/stream
 PluginInfo TxtfilePluginInfo();  // plugins/txtfile
 PluginInfo SqlitePluginInfo();   // plugins/sqlite
 PluginInfo PostgresqlPluginInfo();  // plugins/postgresql
-PluginInfo MysqlPluginInfo();    // plugins/mysql
+PluginInfo MysqlPluginInfo();       // plugins/mysql
 
 void RegisterBuiltinPlugins(Registry* registry) {
   registry->Add(StreamPluginInfo());

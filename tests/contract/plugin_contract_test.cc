@@ -233,6 +233,8 @@ ContractTarget PostgresqlTarget() {
             return std::pair{writer, reader};
           },
           Exact};
+}
+
 // MySQL/MariaDB on the throwaway test server. DECIMAL holds at most 65 digits with 30 after the
 // point, so the 38-digit decimals (38 integer digits, or 38 fractional) cannot be a DECIMAL
 // column: `dec` is VARCHAR and comes back as text; BOOLEAN is TINYINT(1) and comes back as 0/1.
@@ -326,8 +328,8 @@ TEST_P(PluginContract, TrickyValuesSurviveTheWriterAndComeBackThroughTheReader) 
 INSTANTIATE_TEST_SUITE_P(EveryPlugin, PluginContract,
                          ::testing::Values(SqliteTarget(), TxtfileTarget("csv", "none"),
                                            TxtfileTarget("csv", "gzip"),
-                                           TxtfileTarget("text", "zstd"), PostgresqlTarget()),
-                                           TxtfileTarget("text", "zstd"), MysqlTarget()),
+                                           TxtfileTarget("text", "zstd"), PostgresqlTarget(),
+                                           MysqlTarget()),
                          [](const auto& info) { return info.param.name; });
 
 }  // namespace
