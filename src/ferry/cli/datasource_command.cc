@@ -139,7 +139,8 @@ int RunShow(const std::string& name) {
   if (e == nullptr) return Fail(store->Find(name).status(), kExitInvalid);
   nlohmann::ordered_json out;
   out["name"] = e->name;
-  for (auto& [k, v] : e->ToJson().items()) out[k] = v;
+  const nlohmann::ordered_json fields = e->ToJson();  // named: items() must not outlive it
+  for (const auto& [k, v] : fields.items()) out[k] = v;
   out["catalog"] = store->path();
   std::cout << out.dump(2) << "\n";
   return kExitOk;
