@@ -199,7 +199,7 @@ TEST_F(MysqlFault, ConnectionsKilledMidRunEndWithEveryRowExactlyOnce) {
                                     "mysql", Params(dst, {{"table", "big"}, {"column", {"*"}},
                                                           {"batchSize", 200}}),
                                     2));
-  job["setting"]["speed"]["record"] = 10000;  // ~3 s, so the kills land mid-run
+  job["setting"]["speed"]["record"] = 3000;  // ~10 s, so the kills land mid-run even under load
   std::atomic<bool> done{false};
   std::atomic<int> killed_readers{0}, killed_writers{0};
   std::jthread killer([&] {
