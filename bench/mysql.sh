@@ -2,8 +2,11 @@
 # MySQL benchmarks beside their baselines, measured in the same run on the same data, on a
 # throwaway MariaDB (scripts/mariadb-test-server.sh) under $BENCH_DIR/mariadb:
 #   MySQL -> MySQL       ferry (2 channels, splitPk; INSERT and bulkLoad)  vs  mariadb-dump --no-create-info | mariadb
-#   MySQL -> PostgreSQL  only when the postgresql plugin is built in (see README)
-#   ROWS="2000000 10000000" bash bench/mysql.sh
+#   MySQL -> PostgreSQL  ferry (2 channels, splitPk, COPY)                    vs  pgloader (its defaults:
+#                        it creates the table and builds the primary key after the load; ferry
+#                        writes into a table that already has it), on a throwaway PostgreSQL
+#                        (scripts/pg-test-server.sh) under $BENCH_DIR/pg
+#   ROWS="2000000 10000000" PATHS="mysql postgresql" bash bench/mysql.sh
 # Prints: path, tool, rows, seconds, rows/s, MB/s (of the table's InnoDB data size), peak RSS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,16 +14,30 @@ ROWS=${ROWS:-"2000000 10000000"}
 WORK=${BENCH_DIR:-bench/data}
 FERRY=build/ferry
 CHANNELS=${CHANNELS:-2}
+PATHS=${PATHS:-"mysql postgresql"}
+has_path() { [[ " $PATHS " == *" $1 "* ]]; }
 command -v /usr/bin/time >/dev/null || { apt-get install -y -qq time >/dev/null; }
 [ -x "$FERRY" ] || bash scripts/build.sh
 mkdir -p "$WORK"
 WORK=$(cd "$WORK" && pwd)
 
+stop_servers() {
+  bash scripts/mariadb-test-server.sh stop "$WORK/mariadb" >/dev/null || true
+  has_path postgresql && { bash scripts/pg-test-server.sh stop "$WORK/pg" >/dev/null || true; }
+}
+trap stop_servers EXIT
 bash scripts/mariadb-test-server.sh start "$WORK/mariadb" >/dev/null
-trap 'bash scripts/mariadb-test-server.sh stop "$WORK/mariadb" >/dev/null' EXIT
 conn() { python3 -c "import json,sys; print(json.load(open('$WORK/mariadb/conn.json'))['$1'])"; }
 PORT=$(conn port); USER_=$(conn user); PASS=$(conn password); SOCK=$(conn socket)
 sql() { mariadb --no-defaults --socket="$SOCK" -uroot "$@"; }
+if has_path postgresql; then
+  command -v pgloader >/dev/null || { echo "pgloader is missing: apt-get install pgloader" >&2; exit 1; }
+  bash scripts/pg-test-server.sh start "$WORK/pg" >/dev/null
+  pgconn() { python3 -c "import json,sys; print(json.load(open('$WORK/pg/conn.json'))['$1'])"; }
+  export PGHOST=$(pgconn host) PGPORT=$(pgconn port) PGUSER=$(pgconn user) PGPASSWORD=$(pgconn password)
+  export PGDATABASE=$(pgconn database) PGOPTIONS="-c client_min_messages=warning"
+  psql_q() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
+fi
 
 measure() {  # path tool rows bytes -- command...
   local path=$1 tool=$2 rows=$3 bytes=$4; shift 5
@@ -49,6 +66,43 @@ empty_dst() {
   sql bench_dst -e "$ddl"
 }
 
+pg_ddl="CREATE TABLE orders (id bigint PRIMARY KEY, customer_id int, status varchar(32),
+  amount numeric(12,2), created_at timestamp(6), note text)"
+
+empty_pg() {  # drops what either tool made last time
+  psql_q -c "DROP SCHEMA IF EXISTS bench_src CASCADE; DROP TABLE IF EXISTS orders; $pg_ddl"
+  PGUSER=$(pgconn superuser) PGPASSWORD=$(pgconn superuser_password) psql_q -c "CHECKPOINT"
+}
+
+mysql_pg_job() {
+  cat >"$WORK/m2p.json" <<JSON
+{"type":"job","version":"2.0","steps":[
+ {"stepType":"mysql","category":"reader","name":"Reader","parameter":{
+  "connection":{"host":"127.0.0.1","port":$PORT,"user":"$USER_","password":"$PASS","database":"bench_src"},
+  "table":["orders"],"column":["*"],"splitPk":"id"}},
+ {"stepType":"postgresql","category":"writer","name":"Writer","parameter":{
+  "connection":{"host":"$PGHOST","port":$PGPORT,"database":"$PGDATABASE","user":"$PGUSER","passwordEnv":"PGPASSWORD"},
+  "table":"orders","column":["*"],"writeMode":"copy"}}],
+ "setting":{"speed":{"concurrent":$CHANNELS}},"order":{"hops":[{"from":"Reader","to":"Writer"}]}}
+JSON
+}
+
+pgloader_load() {  # pgloader's own defaults: create the table, load, then build the index
+  cat >"$WORK/m2p.load" <<LOAD
+LOAD DATABASE
+  FROM mysql://$USER_:$PASS@127.0.0.1:$PORT/bench_src
+  INTO postgresql://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$PGDATABASE
+  INCLUDING ONLY TABLE NAMES MATCHING 'orders';
+LOAD
+}
+
+check_pg_same() {  # tool table
+  local a b
+  a=$(sql bench_src -N -e "SELECT COUNT(*), SUM(customer_id), SUM(amount), COUNT(note), SUM(LENGTH(note)) FROM orders" | tr '\t' '|')
+  b=$(psql -X -At -c "SELECT count(*), sum(customer_id), sum(amount), count(note), sum(octet_length(note)) FROM $2")
+  [ "$a" = "$b" ] || echo "WARNING: $1: destination differs: src $a, dst $b" >&2
+}
+
 mysql_job() {  # bulkLoad: true|false
   cat >"$WORK/m2m.json" <<JSON
 {"type":"job","version":"2.0","steps":[
@@ -73,22 +127,33 @@ printf "%-26s %-34s %10s %8s %12s %9s %9s\n" PATH TOOL ROWS SECONDS ROWS/S MB/S 
 for rows in $ROWS; do
   make_orders "$rows"
   bytes=$(sql -N -e "SELECT data_length FROM information_schema.TABLES WHERE table_schema='bench_src' AND table_name='orders'")
-  empty_dst
-  measure "mysql->mysql" "mariadb-dump | mariadb" "$rows" "$bytes" -- bash -c \
-    "mariadb-dump --no-defaults --socket='$SOCK' -uroot --no-create-info bench_src orders | mariadb --no-defaults --socket='$SOCK' -uroot bench_dst"
-  check_same "mariadb-dump"
-  for bulk in false true; do
+  if has_path mysql; then
     empty_dst
-    mysql_job $bulk
-    tool="ferry, $CHANNELS ch, INSERT"
-    [ $bulk = true ] && tool="ferry, $CHANNELS ch, bulkLoad"
-    measure "mysql->mysql" "$tool" "$rows" "$bytes" -- \
-      "$FERRY" run "$WORK/m2m.json" --progress-interval 0 --run-dir "$WORK/run-m2m-$bulk-$rows-$$"
-    check_same "$tool"
-  done
-  if "$FERRY" plugins 2>/dev/null | grep -q '^postgresql'; then
-    echo "mysql->postgresql: the postgresql plugin is built in; bench/pg.sh measures it" >&2
+    measure "mysql->mysql" "mariadb-dump | mariadb" "$rows" "$bytes" -- bash -c \
+      "mariadb-dump --no-defaults --socket='$SOCK' -uroot --no-create-info bench_src orders | mariadb --no-defaults --socket='$SOCK' -uroot bench_dst"
+    check_same "mariadb-dump"
+    for bulk in false true; do
+      empty_dst
+      mysql_job $bulk
+      tool="ferry, $CHANNELS ch, INSERT"
+      [ $bulk = true ] && tool="ferry, $CHANNELS ch, bulkLoad"
+      measure "mysql->mysql" "$tool" "$rows" "$bytes" -- \
+        "$FERRY" run "$WORK/m2m.json" --progress-interval 0 --run-dir "$WORK/run-m2m-$bulk-$rows-$$"
+      check_same "$tool"
+    done
+  fi
+  if has_path postgresql; then
+    empty_pg
+    pgloader_load
+    measure "mysql->postgresql" "pgloader (creates table + pk)" "$rows" "$bytes" -- \
+      pgloader --quiet "$WORK/m2p.load"
+    check_pg_same "pgloader" "bench_src.orders"
+    empty_pg
+    mysql_pg_job
+    measure "mysql->postgresql" "ferry, $CHANNELS ch, COPY" "$rows" "$bytes" -- \
+      "$FERRY" run "$WORK/m2p.json" --progress-interval 0 --run-dir "$WORK/run-m2p-$rows-$$"
+    check_pg_same "ferry" "orders"
   fi
 done
 sql -e "DROP DATABASE IF EXISTS bench_src; DROP DATABASE IF EXISTS bench_dst"
-rm -rf "$WORK"/run-m2m-*
+rm -rf "$WORK"/run-m2m-* "$WORK"/run-m2p-*
