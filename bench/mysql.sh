@@ -15,6 +15,9 @@ WORK=${BENCH_DIR:-bench/data}
 FERRY=build/ferry
 CHANNELS=${CHANNELS:-2}
 PATHS=${PATHS:-"mysql postgresql"}
+WRITE_PATHS=${WRITE_PATHS:-"false true"}   # the MySQL writer's bulkLoad values to measure
+# A production-like buffer pool (the tests' server keeps 256M): both tools run on this server.
+export MARIADB_BUFFER_POOL=${MARIADB_BUFFER_POOL:-2G}
 has_path() { [[ " $PATHS " == *" $1 "* ]]; }
 command -v /usr/bin/time >/dev/null || { apt-get install -y -qq time >/dev/null; }
 [ -x "$FERRY" ] || bash scripts/build.sh
@@ -123,6 +126,7 @@ check_same() {
   [ "$a" = "$b" ] || echo "WARNING: $1: destination differs: src $a, dst $b" >&2
 }
 
+echo "MariaDB innodb_buffer_pool_size=$MARIADB_BUFFER_POOL, $CHANNELS channels, $(nproc) cores"
 printf "%-26s %-34s %10s %8s %12s %9s %9s\n" PATH TOOL ROWS SECONDS ROWS/S MB/S RSS_MB
 for rows in $ROWS; do
   make_orders "$rows"
@@ -132,7 +136,7 @@ for rows in $ROWS; do
     measure "mysql->mysql" "mariadb-dump | mariadb" "$rows" "$bytes" -- bash -c \
       "mariadb-dump --no-defaults --socket='$SOCK' -uroot --no-create-info bench_src orders | mariadb --no-defaults --socket='$SOCK' -uroot bench_dst"
     check_same "mariadb-dump"
-    for bulk in false true; do
+    for bulk in $WRITE_PATHS; do
       empty_dst
       mysql_job $bulk
       tool="ferry, $CHANNELS ch, INSERT"
