@@ -1,7 +1,8 @@
 // What a user meets when things go wrong or change under a PostgreSQL job, through the `ferry`
 // binary: refused rows land in dirty.jsonl with PostgreSQL's message; a wrong password fails at
-// once without showing it; a backend killed mid-run is retried and every row arrives once; and
-// parallel channels read one snapshot while another session writes to the table.
+// once without showing it; a backend killed mid-run, a deadlock or a serialization failure is
+// retried and every row arrives once; and parallel channels read one snapshot while another
+// session writes to the table.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -275,6 +276,46 @@ TEST(PostgresqlFaults, KilledBackendsAreRetriedAndEveryRowArrivesOnce) {
       PgValue("SELECT count(*) || ':' || count(DISTINCT id) || ':' || sum(id) FROM " + (s / "dst")),
       "400000:400000:80000200000");
 }
+
+// A deadlock (40P01) or a serialization failure (40001) raised by the server in the middle of a
+// split's transaction: the split is rolled back and retried, and every row arrives once. A
+// trigger raises the error on the first batch only: a sequence counts attempts outside the
+// transaction, so the retry goes through.
+class PgRetryableFailures : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(PgRetryableFailures, TheSplitIsRetriedAndEveryRowArrivesOnce) {
+  PgTestSchema s;
+  PgExec("CREATE TABLE " + (s / "src") + " (id bigint PRIMARY KEY, v text);" +
+         "INSERT INTO " + (s / "src") + " SELECT g, 'v' || g FROM generate_series(1, 5000) g;" +
+         "CREATE TABLE " + (s / "dst") + " (id bigint PRIMARY KEY, v text);" +
+         "CREATE SEQUENCE " + (s / "attempts") + ";" +
+         "CREATE FUNCTION " + (s / "fail_once") + "() RETURNS trigger LANGUAGE plpgsql AS $$ " +
+         "BEGIN IF nextval('" + (s / "attempts") + "') = 1 THEN " +
+         "RAISE EXCEPTION 'injected failure' USING ERRCODE = '" + GetParam() + "'; END IF; " +
+         "RETURN NULL; END $$;" +
+         "CREATE TRIGGER fail_once AFTER INSERT ON " + (s / "dst") +
+         " FOR EACH STATEMENT EXECUTE FUNCTION " + (s / "fail_once") + "()");
+  const json conn = TestPgServer().ConnectionJson();
+  TempDir dir;
+  CliResult r = RunJobFile(
+      dir, PgJob({{"connection", conn}, {"table", s / "src"}, {"column", {"*"}}},
+                 {{"connection", conn}, {"table", s / "dst"}, {"column", {"*"}}},
+                 {{"speed", {{"concurrent", 1}}}}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, ::testing::HasSubstr("injected failure"));
+  json summary = Summary(dir);
+  EXPECT_EQ(summary["split_retries"], 1);
+  EXPECT_EQ(summary["dirty_records"], 0);
+  EXPECT_EQ(PgValue("SELECT count(*) || ':' || count(DISTINCT id) || ':' || sum(id) FROM " +
+                    (s / "dst")),
+            "5000:5000:12502500");
+  EXPECT_EQ(PgValue("SELECT count(*) FROM " + (s / "src") + " s JOIN " + (s / "dst") +
+                    " d USING (id, v)"),
+            "5000");
+}
+
+INSTANTIATE_TEST_SUITE_P(Sqlstates, PgRetryableFailures,
+                         ::testing::Values("40P01", "40001"));
 
 // Four channels read while another session inserts, updates and deletes and commits: the
 // destination equals the table as it was when the job started.
