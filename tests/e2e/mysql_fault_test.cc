@@ -1,12 +1,14 @@
 // What a user meets when a MySQL job goes wrong, against the real MariaDB test server: values the
 // destination refuses become dirty records with the server's reason and the rest is written;
 // zero dates follow zeroDateMode; a connection killed mid-run (KILL from another session) is
-// retried and every row still arrives exactly once; a wrong password says "auth".
+// retried and every row still arrives exactly once, and so is a lock wait timeout; a wrong
+// password says "auth".
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <sstream>
 #include <thread>
 
@@ -230,6 +232,47 @@ TEST_F(MysqlFault, ConnectionsKilledMidRunEndWithEveryRowExactlyOnce) {
   EXPECT_THAT(Rows(dst, "SELECT COUNT(*), COUNT(DISTINCT id), SUM(id) FROM big"),
               ::testing::ElementsAre("30000|30000|450015000"));
   EXPECT_EQ(summary["records_written"], 30000);
+}
+
+// Another session holds a row lock the writer needs (an uncommitted insert of the same key) for
+// a few seconds; with innodb_lock_wait_timeout=1 the writer's statement fails with 1205, the split
+// is rolled back and retried, and once the lock is gone every row arrives exactly once.
+TEST_F(MysqlFault, LockWaitTimeoutsRetryTheSplit) {
+  const std::string dst = NewDatabase("dst");
+  Exec(db(), "CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(20));"
+             "INSERT INTO t SELECT seq, CONCAT('row ', seq) FROM seq_1_to_1000");
+  Exec(dst, "CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(20))");
+  const std::string holder_sql = "START TRANSACTION; INSERT INTO " + dst +
+                                 ".t VALUES (500, 'held'); SELECT SLEEP(3); ROLLBACK;";
+  std::jthread holder([&] {
+    (void)std::system(("mariadb --no-defaults -uroot --socket='" + server_.socket + "' -e \"" +
+                       holder_sql + "\" >/dev/null 2>&1")
+                          .c_str());
+  });
+  // The lock is held once the holder's transaction shows up with its inserted row.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  bool held = false;
+  while (!held && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    held = Rows("", "SELECT COUNT(*) FROM information_schema.INNODB_TRX "
+                    "WHERE trx_rows_modified > 0 AND trx_query LIKE 'SELECT SLEEP(3)%'")
+               .front() != "0";
+  }
+  ASSERT_TRUE(held) << "the holding session never took its lock";
+  json summary;
+  CliResult r = Run(TwoStepJob("mysql", Params(db(), {{"table", "t"}, {"column", {"*"}}}), "mysql",
+                               Params(dst, {{"table", "t"},
+                                            {"column", {"*"}},
+                                            {"session", {"SET innodb_lock_wait_timeout = 1"}}}),
+                               1),
+                    &summary);
+  holder.join();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, ::testing::HasSubstr("Lock wait timeout"));
+  EXPECT_GE(summary["split_retries"].get<int>(), 1);
+  EXPECT_EQ(summary["dirty_records"], 0);
+  EXPECT_THAT(Rows(dst, "SELECT COUNT(*), COUNT(DISTINCT id), SUM(id), MAX(v = 'held') FROM t"),
+              ::testing::ElementsAre("1000|1000|500500|0"));
 }
 
 TEST_F(MysqlFault, CheckNamesTheWrongColumnSplitPkAndWhere) {
