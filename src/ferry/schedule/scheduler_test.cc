@@ -1,6 +1,7 @@
 // The scheduler with a hand-set clock and a fake launcher: cycles, dependencies across
 // frequencies, resource slots, retries, every operation's state changes, backfill order and
 // parallelism, and a restart after the scheduler was killed mid-run. Nothing here sleeps.
+// Every case runs on both stores: a SQLite file and a schema of the PostgreSQL test server.
 #include "ferry/schedule/scheduler.h"
 
 #include <date/date.h>
@@ -11,14 +12,17 @@
 #include <algorithm>
 #include <filesystem>
 #include <set>
+#include <thread>
 
 #include "ferry/exec/run_dir.h"
 #include "ferry/schedule/operations.h"
 #include "tests/support/ferry_cli.h"
+#include "tests/support/pg_test_server.h"
 
 namespace ferry {
 namespace {
 
+using ::ferry::testing::PgTestSchema;
 using ::ferry::testing::TempDir;
 using ::ferry::testing::WriteTextFile;
 using ::testing::HasSubstr;
@@ -86,19 +90,29 @@ class FakeLauncher : public Launcher {
   int64_t next_pid = 1000;
 };
 
-class SchedScheduler : public ::testing::Test {
+// The store a test case runs on: "sqlite" or "postgresql".
+class SchedScheduler : public ::testing::TestWithParam<std::string> {
  protected:
+  // A new store location: a file in the test's folder, or a fresh schema on the test server.
+  std::string StoreLocation() {
+    if (GetParam() == "sqlite") return dir_ / "store.db";
+    if (!pg_schema_) pg_schema_ = std::make_unique<PgTestSchema>();
+    return ::ferry::testing::TestPgServer().Url() + "?schema=" + pg_schema_->name();
+  }
+  std::unique_ptr<Store> OpenStore() {
+    auto store = Store::Open(StoreLocation());
+    EXPECT_TRUE(store.ok()) << store.status().message();
+    return store.ok() ? std::move(*store) : nullptr;
+  }
+
   void Deploy(const std::string& yaml, SysSeconds at) {
     for (const char* job : {"a.json", "b.json", "c.json", "h.json", "d.json"}) {
       WriteTextFile(dir_ / job, "{}");
     }
     auto spec = ParseSchedule(yaml, "schedule.yaml", dir_.path());
     ASSERT_TRUE(spec.ok()) << spec.status().message();
-    if (!store_) {
-      auto store = Store::Open(dir_ / "store.db");
-      ASSERT_TRUE(store.ok()) << store.status().message();
-      store_ = std::move(*store);
-    }
+    if (!store_) store_ = OpenStore();
+    ASSERT_TRUE(store_);
     ASSERT_TRUE(store_->Deploy(*spec, at.time_since_epoch().count()).ok());
     clock_.now = at;
     MakeScheduler();
@@ -143,6 +157,7 @@ class SchedScheduler : public ::testing::Test {
   TempDir dir_;
   FakeClock clock_;
   FakeLauncher launcher_;
+  std::unique_ptr<PgTestSchema> pg_schema_;  // dropped after the stores closed
   std::unique_ptr<Store> store_;
   std::unique_ptr<Scheduler> scheduler_;
   std::unique_ptr<Operations> ops_;
@@ -155,7 +170,7 @@ nodes:
   - {name: c, job: c.json, cron: "0 2 * * *", upstream: b}
 )";
 
-TEST_F(SchedScheduler, RunsEachCycleWhenItsTimeComes) {
+TEST_P(SchedScheduler, RunsEachCycleWhenItsTimeComes) {
   Deploy(kChain, Utc(2026, 11, 26, 0, 0));
   TickReport r = Tick();
   EXPECT_EQ(r.created, 3);  // one cycle each within the next 24 hours
@@ -184,7 +199,7 @@ TEST_F(SchedScheduler, RunsEachCycleWhenItsTimeComes) {
   EXPECT_EQ(Tick().created, 0);
 }
 
-TEST_F(SchedScheduler, DailyNodeWaitsForAllHourlyInstancesOfItsDay) {
+TEST_P(SchedScheduler, DailyNodeWaitsForAllHourlyInstancesOfItsDay) {
   Deploy(R"(
 nodes:
   - {name: h, job: h.json, cron: "0 * * * *"}
@@ -203,7 +218,7 @@ nodes:
   EXPECT_EQ(State("d", "2026-11-26 01:00:00"), "running");
 }
 
-TEST_F(SchedScheduler, HourlyNodeWaitsForItsDaysDailyUpstream) {
+TEST_P(SchedScheduler, HourlyNodeWaitsForItsDaysDailyUpstream) {
   Deploy(R"(
 nodes:
   - {name: d, job: d.json, cron: "0 1 * * *"}
@@ -219,7 +234,7 @@ nodes:
             (std::vector<std::string>{"h 2026-11-26 00:00:00", "h 2026-11-26 01:00:00"}));
 }
 
-TEST_F(SchedScheduler, CyclesInADaylightSavingGapRunWhenTheGapEnds) {
+TEST_P(SchedScheduler, CyclesInADaylightSavingGapRunWhenTheGapEnds) {
   // New York skips 02:00-03:00 on 2026-03-08: the 02:30 cycle runs at 03:00 EDT (07:00Z), with
   // its own wall-clock cyctime.
   Deploy(R"(
@@ -243,7 +258,7 @@ nodes:
             (Utc(2026, 3, 9, 6, 30)).time_since_epoch().count());
 }
 
-TEST_F(SchedScheduler, RedeployWithANewCronReplacesTheFutureCycles) {
+TEST_P(SchedScheduler, RedeployWithANewCronReplacesTheFutureCycles) {
   Deploy(kChain, Utc(2026, 11, 26, 1));
   Tick();
   EXPECT_EQ(State("a", "2026-11-26 02:00:00"), "waiting_time");
@@ -262,7 +277,7 @@ nodes:
   EXPECT_EQ(Get("b", "2026-11-26 02:00:00").node, "b");
 }
 
-TEST_F(SchedScheduler, ResourceGroupSlotsLimitRunningInstances) {
+TEST_P(SchedScheduler, ResourceGroupSlotsLimitRunningInstances) {
   Deploy(R"(
 nodes:
   - {name: a, job: a.json, cron: "0 2 * * *", resource_group: etl, priority: 1}
@@ -284,7 +299,7 @@ nodes:
   EXPECT_EQ(State("a", "2026-11-26 02:00:00"), "running");
 }
 
-TEST_F(SchedScheduler, FailedRunRetriesAfterItsIntervalThenFails) {
+TEST_P(SchedScheduler, FailedRunRetriesAfterItsIntervalThenFails) {
   Deploy(R"(
 nodes:
   - {name: a, job: a.json, cron: "0 2 * * *", retries: 1, retry_interval: 60}
@@ -348,7 +363,7 @@ class StopDuringSpawnLauncher : public FakeLauncher {
   Operations* ops = nullptr;
 };
 
-TEST_F(SchedScheduler, StopWhileSpawningStillStops) {
+TEST_P(SchedScheduler, StopWhileSpawningStillStops) {
   Deploy(kChain, Utc(2026, 11, 26, 2));
   StopDuringSpawnLauncher launcher;
   SchedulerOptions options;
@@ -364,7 +379,7 @@ TEST_F(SchedScheduler, StopWhileSpawningStillStops) {
   EXPECT_EQ(launcher.signals, (std::vector<std::pair<int64_t, int>>{{a.pid, SIGTERM}}));
 }
 
-TEST_F(SchedScheduler, RerunWithDownstreamRunsTheChainAgain) {
+TEST_P(SchedScheduler, RerunWithDownstreamRunsTheChainAgain) {
   Deploy(kChain, Utc(2026, 11, 26, 2));
   for (const char* n : {"a", "b", "c"}) {
     Tick();
@@ -389,7 +404,7 @@ TEST_F(SchedScheduler, RerunWithDownstreamRunsTheChainAgain) {
   EXPECT_EQ(busy.message(), fmt::format("instance {} is running: stop it first", a.id));
 }
 
-TEST_F(SchedScheduler, SetSucceededUnblocksDownstream) {
+TEST_P(SchedScheduler, SetSucceededUnblocksDownstream) {
   Deploy(kChain, Utc(2026, 11, 26, 2));
   Tick();
   End("a", "2026-11-26 02:00:00", 1);
@@ -401,7 +416,7 @@ TEST_F(SchedScheduler, SetSucceededUnblocksDownstream) {
   EXPECT_EQ(State("b", "2026-11-26 02:00:00"), "running");
 }
 
-TEST_F(SchedScheduler, FrozenInstanceAndNodeHoldTheirDownstream) {
+TEST_P(SchedScheduler, FrozenInstanceAndNodeHoldTheirDownstream) {
   Deploy(kChain, Utc(2026, 11, 26, 1));
   Tick();
   Instance a = Get("a", "2026-11-26 02:00:00");
@@ -424,7 +439,7 @@ TEST_F(SchedScheduler, FrozenInstanceAndNodeHoldTheirDownstream) {
   EXPECT_EQ(ops_->FreezeNode("zz", true).message(), "node \"zz\" is not deployed");
 }
 
-TEST_F(SchedScheduler, BackfillRunsDatesInOrderNAtATime) {
+TEST_P(SchedScheduler, BackfillRunsDatesInOrderNAtATime) {
   Deploy(kChain, Utc(2026, 11, 26, 12));
   BackfillRequest req{.nodes = {"a"},
                       .with_downstream = true,
@@ -464,7 +479,7 @@ TEST_F(SchedScheduler, BackfillRunsDatesInOrderNAtATime) {
   EXPECT_EQ(State("c", "2025-09-02 02:00:00", *newest), "waiting_resources");
 }
 
-TEST_F(SchedScheduler, BadOperationsNameTheProblem) {
+TEST_P(SchedScheduler, BadOperationsNameTheProblem) {
   Deploy(kChain, Utc(2026, 11, 26, 2));
   EXPECT_EQ(ops_->Rerun(999, false).status().message(), "instance 999 does not exist");
   EXPECT_EQ(ops_->Backfill({.nodes = {"zz"}, .from_bizdate = "20251001", .to_bizdate = "20251002"})
@@ -501,7 +516,7 @@ TEST_F(SchedScheduler, BadOperationsNameTheProblem) {
   EXPECT_EQ(ops_->Log(12345, 0).status().code(), StatusCode::kNotFound);
 }
 
-TEST_F(SchedScheduler, RestartAfterKillFindsEveryRunAndDoublesNone) {
+TEST_P(SchedScheduler, RestartAfterKillFindsEveryRunAndDoublesNone) {
   Deploy(R"(
 nodes:
   - {name: a, job: a.json, cron: "0 2 * * *"}
@@ -540,7 +555,11 @@ nodes:
   EXPECT_EQ(Get("d", "2026-11-26 02:00:00").runs, 2);
 }
 
-TEST_F(SchedScheduler, OnlyTheLeaseHolderSchedulesAndAnotherTakesOverWhenItLapses) {
+// Leadership differs by store: a lease on SQLite, a session's advisory lock on PostgreSQL.
+class SchedSqliteLeader : public SchedScheduler {};
+class SchedPgLeader : public SchedScheduler {};
+
+TEST_P(SchedSqliteLeader, OnlyTheLeaseHolderSchedulesAndAnotherTakesOverWhenItLapses) {
   Deploy(kChain, Utc(2026, 11, 26, 2));
   SchedulerOptions options;
   options.ferry_binary = "/usr/bin/ferry";
@@ -568,7 +587,7 @@ TEST_F(SchedScheduler, OnlyTheLeaseHolderSchedulesAndAnotherTakesOverWhenItLapse
   EXPECT_TRUE(first.Tick()->leader);
 }
 
-TEST_F(SchedScheduler, RestartAdoptsARunWhosePidWasNotKept) {
+TEST_P(SchedScheduler, RestartAdoptsARunWhosePidWasNotKept) {
   Deploy(kChain, Utc(2026, 11, 26, 2));
   Tick();
   Instance a = Get("a", "2026-11-26 02:00:00");
@@ -580,6 +599,76 @@ TEST_F(SchedScheduler, RestartAdoptsARunWhosePidWasNotKept) {
   EXPECT_EQ(Get("a", "2026-11-26 02:00:00").pid, pid);
   EXPECT_EQ(launcher_.procs.size(), 1u);
 }
+
+TEST_P(SchedPgLeader, OnlyTheLockHolderSchedulesAndAnotherTakesOverWhenItsSessionEnds) {
+  Deploy(kChain, Utc(2026, 11, 26, 2));
+  // Two servers, each with its own connections to the store.
+  std::unique_ptr<Store> a = OpenStore(), b = OpenStore();
+  ASSERT_TRUE(a && b);
+  SchedulerOptions options;
+  options.ferry_binary = "/usr/bin/ferry";
+  options.data_dir = dir_ / "data";
+  options.holder = "host/1/1";
+  auto first = std::make_unique<Scheduler>(a.get(), &launcher_, &clock_, options);
+  options.holder = "host/2/2";
+  Scheduler second(b.get(), &launcher_, &clock_, options);
+  EXPECT_TRUE(first->Tick()->leader);
+  EXPECT_TRUE(first->Tick()->leader);  // holding it again is no new claim
+  TickReport r = *second.Tick();
+  EXPECT_FALSE(r.leader);
+  EXPECT_EQ(r.started, 0);
+  EXPECT_EQ(Running(), (std::vector<std::string>{"a 2026-11-26 02:00:00"}));
+  // No lease to lapse: however long the leader lives, it leads.
+  clock_.now += std::chrono::hours{1};
+  EXPECT_FALSE(second.Tick()->leader);
+  // The first server's process ends: its session, and the lock with it, go.
+  first.reset();
+  a.reset();
+  bool took_over = false;
+  for (int i = 0; i < 500 && !took_over; ++i) {
+    auto tick = second.Tick();
+    ASSERT_TRUE(tick.ok()) << tick.status().message();
+    took_over = tick->leader;
+    // The server ends the old session a moment after the client hung up.
+    if (!took_over) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(took_over);
+}
+
+TEST_P(SchedPgLeader, ALeaderWhoseSessionIsCutNoticesAndAnotherTakesOver) {
+  Deploy(kChain, Utc(2026, 11, 26, 2));
+  std::string location = StoreLocation() + "&application_name=cut_" + pg_schema_->name();
+  auto a = Store::Open(location);
+  auto b = Store::Open(StoreLocation());
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_TRUE(*(*a)->Lead({"host/1/1"}, clock_.now));
+  EXPECT_FALSE(*(*b)->Lead({"host/2/2"}, clock_.now));
+  // An administrator (or a network failure) ends every session of the first server.
+  ::ferry::testing::PgExec(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'cut_" +
+      pg_schema_->name() + "'");
+  bool took_over = false;
+  for (int i = 0; i < 500 && !took_over; ++i) {
+    auto lead = (*b)->Lead({"host/2/2"}, clock_.now);
+    ASSERT_TRUE(lead.ok()) << lead.status().message();
+    took_over = *lead;
+    if (!took_over) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(took_over);
+  auto again = (*a)->Lead({"host/1/1"}, clock_.now);
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_FALSE(*again);
+  // Its other connection comes back by itself for the next statement.
+  auto instances = (*a)->Instances({});
+  EXPECT_TRUE(instances.ok()) << instances.status().message();
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, SchedScheduler, ::testing::Values("sqlite", "postgresql"),
+                         [](const auto& info) { return info.param; });
+INSTANTIATE_TEST_SUITE_P(Sqlite, SchedSqliteLeader, ::testing::Values("sqlite"),
+                         [](const auto& info) { return info.param; });
+INSTANTIATE_TEST_SUITE_P(Postgresql, SchedPgLeader, ::testing::Values("postgresql"),
+                         [](const auto& info) { return info.param; });
 
 }  // namespace
 }  // namespace ferry
