@@ -367,6 +367,38 @@ TEST(ScheduleE2E, StopAbortsTheRunCleanlyAndRerunFinishesIt) {
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << ReadTextFile(dir / "server.log");
 }
 
+TEST(ScheduleE2E, ARunPastItsTimeoutIsStoppedFailedAndRetried) {
+  TempDir dir;
+  SqliteExec(dir / "dst.db", "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);");
+  WriteSlowCopyProject(dir, {{"path", "dst.db"}, {"table", "t"}, {"column", {"id", "v"}}},
+                       "sqlite");
+  WriteTextFile(dir / "schedule.yaml",
+                "nodes:\n  - {name: copy, job: copy.json, cron: \"0 1 * * *\", timeout: 1s, "
+                "retries: 1, retry_interval: 0}\n");
+  std::string store = dir / "scheduler.db";
+  ASSERT_EQ(RunFerry({"deploy", dir.path(), "--store", store}).exit_code, 0);
+  CliResult show = RunFerry({"schedule", "show", "copy", "--store", store});
+  EXPECT_THAT(show.out, HasSubstr("timeout:        1s"));
+  ASSERT_EQ(RunFerry({"ops", "backfill", "copy", "--from", "20251001", "--to", "20251001",
+                      "--store", store})
+                .exit_code,
+            0);
+  CliResult server = RunFerry({"server", "--store", store, "--no-http", "--tick-ms", "20",
+                               "--timeout-grace", "10", "--exit-when-idle"});
+  ASSERT_EQ(server.exit_code, 0) << server.err;
+  json in = Instances(store)[0];
+  EXPECT_EQ(in["state"], "failed") << in.dump();
+  EXPECT_EQ(in["message"], "failed: timed out after 1s") << in.dump();
+  EXPECT_EQ(in["runs"], 2) << in.dump();    // the retry timed out too
+  EXPECT_EQ(in["exit_code"], 143) << in.dump();  // SIGTERM was enough: the job aborted cleanly
+  EXPECT_EQ(in["summary"]["status"], "FAILED") << in.dump();
+  EXPECT_THAT(server.err, HasSubstr("timed out after 1s: SIGTERM"));
+  // Whatever was committed before the stops is there once.
+  std::vector<std::string> rows =
+      SqliteRows(dir / "dst.db", "SELECT count(*) = count(DISTINCT id), count(*) < 30000 FROM t");
+  EXPECT_EQ(rows, std::vector<std::string>{"1|1"});
+}
+
 // Polls (bounded, 30 s) until `path` holds `text`.
 bool WaitForText(const std::string& path, const std::string& text) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);

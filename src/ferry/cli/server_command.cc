@@ -26,6 +26,7 @@ struct ServerFlags {
   std::string token_file;
   std::string data_dir;
   int tick_ms = 1000;
+  int timeout_grace = 30;
   bool exit_when_idle = false;
   bool no_http = false;
 };
@@ -63,6 +64,7 @@ int Serve(const ServerFlags& flags) {
   SchedulerOptions options;
   options.ferry_binary = SelfBinary();
   options.slots = flags.slots;
+  options.timeout_grace = std::chrono::seconds{flags.timeout_grace};
   options.holder = ThisProcessHolder();
   options.is_gone = HolderIsGone;
   options.lease = std::max<std::chrono::seconds>(
@@ -162,6 +164,10 @@ void AddServerCommand(CLI::App* app, int* exit_code) {
   cmd->add_option("--tick-ms", flags->tick_ms,
                   "milliseconds between scheduler passes (default 1000)")
       ->check(CLI::Range(10, 60000));
+  cmd->add_option("--timeout-grace", flags->timeout_grace,
+                  "seconds a run past its node's timeout has after SIGTERM before SIGKILL "
+                  "(default 30)")
+      ->check(CLI::Range(0, 3600));
   cmd->add_flag("--exit-when-idle", flags->exit_when_idle,
                 "exit once nothing runs and nothing can start now (for scripts and tests)");
   cmd->add_flag("--no-http", flags->no_http, "schedule only; no API or page");

@@ -172,11 +172,44 @@ Status Scheduler::Reap(const ScheduleSpec& spec, SysSeconds now, TickReport* rep
       continue;
     }
     ProcessExit exit = launcher_->Poll({in.pid, in.pid_start});
-    if (!exit.exited) continue;
+    if (!exit.exited) {
+      RETURN_NOT_OK(EnforceTimeout(spec, in, now));
+      continue;
+    }
     RETURN_NOT_OK(Finish(spec, in.id, exit.exit_code, now));
     ++report->finished;
   }
   return Status::OK();
+}
+
+Status Scheduler::EnforceTimeout(const ScheduleSpec& spec, const Instance& in, SysSeconds now) {
+  const NodeSpec* node = spec.Find(in.node);
+  if (!node || node->timeout_seconds <= 0 || in.started_at == 0) return Status::OK();
+  ProcessId process{in.pid, in.pid_start};
+  std::string limit = FormatDurationSeconds(node->timeout_seconds);
+  if (in.timed_out_at != 0) {
+    if (Seconds(now) - in.timed_out_at < options_.timeout_grace.count()) return Status::OK();
+    if (killed_.insert(in.id).second) {
+      LogWarn("scheduler: instance {} ({} {}) timed out after {} and is still running {} s after "
+              "SIGTERM: SIGKILL",
+              in.id, in.node, FormatCivilTime(in.cyctime), limit, options_.timeout_grace.count());
+    }
+    (void)launcher_->Signal(process, SIGKILL);
+    return Status::OK();
+  }
+  if (Seconds(now) - in.started_at < node->timeout_seconds) return Status::OK();
+  return store_->Transaction([&]() -> Status {
+    ASSIGN_OR_RETURN(std::optional<Instance> fresh, store_->Get(in.id));
+    if (!fresh || fresh->state != InstanceState::kRunning || fresh->pid != in.pid) {
+      return Status::OK();
+    }
+    fresh->timed_out_at = Seconds(now);
+    fresh->message = fmt::format("timed out after {}: stopping (SIGTERM sent)", limit);
+    LogWarn("scheduler: instance {} ({} {}) timed out after {}: SIGTERM", in.id, in.node,
+            FormatCivilTime(in.cyctime), limit);
+    (void)launcher_->Signal(process, SIGTERM);
+    return store_->Update(*fresh);
+  });
 }
 
 Status Scheduler::Finish(const ScheduleSpec& spec, int64_t id, std::optional<int> exit_code,
@@ -204,7 +237,7 @@ Status Scheduler::Finish(const ScheduleSpec& spec, int64_t id, std::optional<int
     } else if (in.stop_requested) {
       in.state = InstanceState::kStopped;
       in.message = "stopped by an operator";
-    } else if (status.empty() && !exit_code) {
+    } else if (status.empty() && !exit_code && in.timed_out_at == 0) {
       // Ended while no scheduler watched and left no summary: finish it (or start it again).
       in.state = InstanceState::kNotRun;
       in.resume = has_plan;
@@ -212,9 +245,14 @@ Status Scheduler::Finish(const ScheduleSpec& spec, int64_t id, std::optional<int
                        ? "ended while the scheduler was down: resuming " + in.run_dir
                        : "ended while the scheduler was down before it planned: starting again";
     } else {
+      const NodeSpec* node = spec.Find(in.node);
       std::string why =
           !error.empty() ? error : fmt::format("exit code {}", exit_code.value_or(-1));
-      const NodeSpec* node = spec.Find(in.node);
+      if (in.timed_out_at != 0) {
+        why = "timed out after " + FormatDurationSeconds(node && node->timeout_seconds > 0
+                                                             ? node->timeout_seconds
+                                                             : in.timed_out_at - in.started_at);
+      }
       ++in.failures;
       if (node && in.failures <= node->retries) {
         in.state = InstanceState::kWaitingTime;

@@ -85,6 +85,11 @@ class FakeLauncher : public Launcher {
     p.exited = true;
     p.code = code;
   }
+  // The process dies without a summary (as after SIGKILL).
+  void Die(int64_t pid, int code) {
+    procs.at(pid).exited = true;
+    procs.at(pid).code = code;
+  }
   std::map<int64_t, Proc> procs;
   std::vector<std::pair<int64_t, int>> signals;
   int64_t next_pid = 1000;
@@ -332,7 +337,71 @@ nodes:
   EXPECT_EQ(Get("a", "2026-11-26 02:00:00").message, "failed: boom");
 }
 
-TEST_F(SchedScheduler, StopSendsSigtermAndEndsStopped) {
+TEST_P(SchedScheduler, ARunPastItsTimeoutIsStoppedThenKilledAndRetried) {
+  Deploy(R"(
+nodes:
+  - {name: a, job: a.json, cron: "0 2 * * *", timeout: 30m, retries: 1, retry_interval: 60}
+  - {name: b, job: b.json, cron: "0 2 * * *", upstream: a}
+)",
+         Utc(2026, 11, 26, 2));
+  Tick();
+  Instance first = Get("a", "2026-11-26 02:00:00");
+  ASSERT_EQ(first.state, InstanceState::kRunning);
+  clock_.now += std::chrono::minutes{30} - std::chrono::seconds{1};
+  Tick();
+  EXPECT_TRUE(launcher_.signals.empty());
+  clock_.now += std::chrono::seconds{1};
+  Tick();
+  EXPECT_EQ(launcher_.signals, (std::vector<std::pair<int64_t, int>>{{first.pid, SIGTERM}}));
+  Instance stopping = Get("a", "2026-11-26 02:00:00");
+  EXPECT_EQ(StateName(stopping.state), std::string("running"));
+  EXPECT_EQ(stopping.message, "timed out after 30m: stopping (SIGTERM sent)");
+  // It ignores SIGTERM: after the grace (30 s by default) it gets SIGKILL, once a tick.
+  clock_.now += std::chrono::seconds{29};
+  Tick();
+  EXPECT_EQ(launcher_.signals.size(), 1u);
+  clock_.now += std::chrono::seconds{1};
+  Tick();
+  EXPECT_EQ(launcher_.signals.back(), (std::pair<int64_t, int>{first.pid, SIGKILL}));
+  launcher_.Die(first.pid, 128 + SIGKILL);
+  Tick();
+  Instance retrying = Get("a", "2026-11-26 02:00:00");
+  EXPECT_EQ(StateName(retrying.state), std::string("waiting_time"));
+  EXPECT_EQ(retrying.message, "failed: timed out after 30m; retry 1 of 1 at 2026-11-26T02:31:30Z");
+  EXPECT_EQ(retrying.exit_code, std::optional<int>(137));
+  EXPECT_EQ(State("b", "2026-11-26 02:00:00"), "waiting_upstream");
+  // The retry has the whole timeout again; this time SIGTERM ends it cleanly.
+  clock_.now += std::chrono::seconds{60};
+  Tick();
+  Instance second = Get("a", "2026-11-26 02:00:00");
+  ASSERT_EQ(second.state, InstanceState::kRunning);
+  EXPECT_EQ(second.runs, 2);
+  EXPECT_EQ(second.timed_out_at, 0);
+  clock_.now += std::chrono::minutes{30};
+  Tick();
+  EXPECT_EQ(launcher_.signals.back(), (std::pair<int64_t, int>{second.pid, SIGTERM}));
+  launcher_.End(second.pid, 143, "FAILED");
+  Tick();
+  EXPECT_EQ(State("a", "2026-11-26 02:00:00"), "failed");
+  EXPECT_EQ(Get("a", "2026-11-26 02:00:00").message, "failed: timed out after 30m");
+}
+
+TEST_P(SchedScheduler, ARunThatEndsInTimeIsNotTouched) {
+  Deploy(R"(
+nodes:
+  - {name: a, job: a.json, cron: "0 2 * * *", timeout: 90}
+)",
+         Utc(2026, 11, 26, 2));
+  Tick();
+  clock_.now += std::chrono::seconds{89};
+  End("a", "2026-11-26 02:00:00", 0);
+  clock_.now += std::chrono::seconds{10};
+  Tick();
+  EXPECT_EQ(State("a", "2026-11-26 02:00:00"), "succeeded");
+  EXPECT_TRUE(launcher_.signals.empty());
+}
+
+TEST_P(SchedScheduler, StopSendsSigtermAndEndsStopped) {
   Deploy(kChain, Utc(2026, 11, 26, 2));
   Tick();
   Instance a = Get("a", "2026-11-26 02:00:00");

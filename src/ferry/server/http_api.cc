@@ -189,6 +189,7 @@ void HttpServer::Impl::Routes() {
                        {"upstream", n.upstream},
                        {"downstream", spec->Downstream(n.name)},
                        {"retries", n.retries},
+                       {"timeout_seconds", n.timeout_seconds},
                        {"resource_group", n.resource_group},
                        {"priority", n.priority},
                        {"frozen", frozen->count(n.name) > 0}});
