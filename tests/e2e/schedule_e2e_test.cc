@@ -4,6 +4,7 @@
 // leader of two servers on one store (SQLite, and PostgreSQL on the throwaway server).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -148,6 +149,11 @@ TEST(ScheduleE2E, DeployPreviewAndBackfillAThreeNodeChainOverFiveDates) {
   ASSERT_EQ(params.exit_code, 0) << params.err;
   EXPECT_THAT(params.out, HasSubstr("bizdate = 20251001"));
   EXPECT_THAT(params.out, HasSubstr("hour = 04"));
+  // A backfill of business date D runs at D+1 at the scheduled time: ${} is D, $[] that moment.
+  CliResult dates = RunFerry({"params", "--node", "publish", "--cyctime", "2025-10-02 04:00:00",
+                              "--store", store, "--raw", "${yyyymmdd}", "$[yyyymmdd hh24:mi]"});
+  ASSERT_EQ(dates.exit_code, 0) << dates.err;
+  EXPECT_EQ(dates.out, "20251001\n20251002 04:00\n");
   CliResult next = RunFerry({"params", "--node", "publish", "--store", store, "--raw", "$[hh24:mi]"});
   ASSERT_EQ(next.exit_code, 0) << next.err;
   EXPECT_EQ(next.out, "04:00\n");  // the next cycle's scheduled time
@@ -355,6 +361,12 @@ TEST(ScheduleE2E, StopAbortsTheRunCleanlyAndRerunFinishesIt) {
   EXPECT_EQ(again.err, "instance " + id + " is stopped: nothing to stop\n");
 
   ASSERT_EQ(RunFerry({"ops", "rerun", id, "--store", store}).exit_code, 0);
+  WaitForInstance(store, [](const json& in) { return in["state"] == "running" && in["runs"] == 2; });
+  // A live tail: it prints while the run goes on and returns when it ended.
+  CliResult follow = RunFerry({"ops", "log", id, "--follow", "--store", store});
+  EXPECT_EQ(follow.exit_code, 0) << follow.err;
+  EXPECT_THAT(follow.out, HasSubstr("Job status"));
+  EXPECT_NE(Instances(store)[0]["state"], "running");
   json done = WaitForInstance(
       store, [](const json& in) { return in["state"] == "succeeded" || in["state"] == "failed"; });
   EXPECT_EQ(done["state"], "succeeded") << done.dump();
@@ -520,6 +532,56 @@ TEST(ScheduleE2E, APostgresStoreNamedByADataSource) {
   unsetenv("FERRY_HOME");
 }
 
+TEST(ScheduleE2E, AServerOnAnotherAddressAsksForItsToken) {
+  TempDir dir;
+  MakeChainProject(dir);
+  std::string store = dir / "scheduler.db";
+  ASSERT_EQ(RunFerry({"deploy", dir.path(), "--store", store}).exit_code, 0);
+  CliResult open = RunFerry({"server", "--store", store, "--listen", "0.0.0.0:0"});
+  EXPECT_EQ(open.exit_code, 2);
+  EXPECT_EQ(open.err, "--listen 0.0.0.0:0 is not a loopback address: give --token-file\n");
+  WriteTextFile(dir / "short", "abc\n");
+  CliResult shorter =
+      RunFerry({"server", "--store", store, "--listen", "0.0.0.0:0", "--token-file", dir / "short"});
+  EXPECT_EQ(shorter.exit_code, 2);
+  EXPECT_THAT(shorter.err, HasSubstr("the token must have at least 16 characters"));
+  CliResult slots = RunFerry({"server", "--store", store, "--group-slots", "etl=0"});
+  EXPECT_EQ(slots.exit_code, 2);
+  EXPECT_EQ(slots.err, "--group-slots etl=0: expected GROUP=N, N >= 1\n");
+
+  const std::string token = "s3cret-token-0123456789";
+  WriteTextFile(dir / "token", token + "\n");
+  pid_t server = Spawn({"server", "--store", store, "--listen", "0.0.0.0:0", "--token-file",
+                        dir / "token", "--tick-ms", "50"},
+                       dir / "server.log");
+  ASSERT_TRUE(WaitForText(dir / "server.log", "ferry server: http://0.0.0.0:"))
+      << ReadTextFile(dir / "server.log");
+  std::string log = ReadTextFile(dir / "server.log");
+  size_t at = log.find("http://0.0.0.0:") + 15;
+  int port = std::stoi(log.substr(at, log.find('/', at) - at));
+  httplib::Client client("127.0.0.1", port);
+  // The page's own name (not loopback) is served, but only with the token.
+  httplib::Headers host = {{"Host", "ferry.example:" + std::to_string(port)}};
+  auto none = client.Get("/api/nodes", host);
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->status, 401);
+  client.set_bearer_token_auth(token);
+  auto ok = client.Get("/api/nodes", host);
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 200);
+  EXPECT_THAT(ok->body, HasSubstr("\"name\":\"publish\""));
+  auto cross = client.Post("/api/nodes/publish/freeze",
+                           {{"Host", "ferry.example"}, {"X-Ferry-Request", "1"},
+                            {"Origin", "http://evil.example"}},
+                           "{}", "application/json");
+  ASSERT_TRUE(cross);
+  EXPECT_EQ(cross->status, 403);
+  kill(server, SIGTERM);
+  int status = 0;
+  waitpid(server, &status, 0);
+  EXPECT_THAT(ReadTextFile(dir / "server.log"), ::testing::Not(HasSubstr(token)));
+}
+
 TEST(ScheduleE2E, OpsOnUnknownThingsSayWhat) {
   TempDir dir;
   MakeChainProject(dir);
@@ -535,6 +597,16 @@ TEST(ScheduleE2E, OpsOnUnknownThingsSayWhat) {
   CliResult state = RunFerry({"ops", "list", "--state", "sleeping", "--store", store});
   EXPECT_EQ(state.exit_code, 2);
   EXPECT_EQ(state.err, "--state sleeping: unknown state\n");
+  CliResult show = RunFerry({"schedule", "show", "zz", "--store", store});
+  EXPECT_EQ(show.exit_code, 2);
+  EXPECT_EQ(show.err, "node \"zz\" is not deployed\n");
+  CliResult params =
+      RunFerry({"params", "--node", "zz", "--cyctime", "2025-10-02 04:00:00", "--store", store});
+  EXPECT_EQ(params.exit_code, 2);
+  EXPECT_EQ(params.err, "--node: \"zz\" is not deployed\n");
+  CliResult freeze = RunFerry({"ops", "freeze", "--node", "zz", "--store", store});
+  EXPECT_EQ(freeze.exit_code, 2);
+  EXPECT_EQ(freeze.err, "node \"zz\" is not deployed\n");
 }
 
 }  // namespace
