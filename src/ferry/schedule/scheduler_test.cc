@@ -18,12 +18,13 @@
 #include "ferry/schedule/operations.h"
 #include "tests/support/ferry_cli.h"
 #include "tests/support/pg_test_server.h"
+#include "tests/support/test_store.h"
 
 namespace ferry {
 namespace {
 
-using ::ferry::testing::PgTestSchema;
 using ::ferry::testing::TempDir;
+using ::ferry::testing::TestStoreLocation;
 using ::ferry::testing::WriteTextFile;
 using ::testing::HasSubstr;
 
@@ -98,17 +99,7 @@ class FakeLauncher : public Launcher {
 // The store a test case runs on: "sqlite" or "postgresql".
 class SchedScheduler : public ::testing::TestWithParam<std::string> {
  protected:
-  // A new store location: a file in the test's folder, or a fresh schema on the test server.
-  std::string StoreLocation() {
-    if (GetParam() == "sqlite") return dir_ / "store.db";
-    if (!pg_schema_) pg_schema_ = std::make_unique<PgTestSchema>();
-    return ::ferry::testing::TestPgServer().Url() + "?schema=" + pg_schema_->name();
-  }
-  std::unique_ptr<Store> OpenStore() {
-    auto store = Store::Open(StoreLocation());
-    EXPECT_TRUE(store.ok()) << store.status().message();
-    return store.ok() ? std::move(*store) : nullptr;
-  }
+  std::unique_ptr<Store> OpenStore() { return where_.Open(); }
 
   void Deploy(const std::string& yaml, SysSeconds at) {
     for (const char* job : {"a.json", "b.json", "c.json", "h.json", "d.json"}) {
@@ -162,7 +153,7 @@ class SchedScheduler : public ::testing::TestWithParam<std::string> {
   TempDir dir_;
   FakeClock clock_;
   FakeLauncher launcher_;
-  std::unique_ptr<PgTestSchema> pg_schema_;  // dropped after the stores closed
+  TestStoreLocation where_{GetParam(), dir_.path()};  // outlives the stores opened on it
   std::unique_ptr<Store> store_;
   std::unique_ptr<Scheduler> scheduler_;
   std::unique_ptr<Operations> ops_;
@@ -706,16 +697,16 @@ TEST_P(SchedPgLeader, OnlyTheLockHolderSchedulesAndAnotherTakesOverWhenItsSessio
 
 TEST_P(SchedPgLeader, ALeaderWhoseSessionIsCutNoticesAndAnotherTakesOver) {
   Deploy(kChain, Utc(2026, 11, 26, 2));
-  std::string location = StoreLocation() + "&application_name=cut_" + pg_schema_->name();
+  std::string location = where_.location() + "&application_name=cut_" + where_.schema();
   auto a = Store::Open(location);
-  auto b = Store::Open(StoreLocation());
+  auto b = Store::Open(where_.location());
   ASSERT_TRUE(a.ok() && b.ok());
   EXPECT_TRUE(*(*a)->Lead({"host/1/1"}, clock_.now));
   EXPECT_FALSE(*(*b)->Lead({"host/2/2"}, clock_.now));
   // An administrator (or a network failure) ends every session of the first server.
   ::ferry::testing::PgExec(
       "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'cut_" +
-      pg_schema_->name() + "'");
+      where_.schema() + "'");
   bool took_over = false;
   for (int i = 0; i < 500 && !took_over; ++i) {
     auto lead = (*b)->Lead({"host/2/2"}, clock_.now);

@@ -11,6 +11,7 @@
 
 #include "tests/support/ferry_cli.h"
 #include "tests/support/pg_test_server.h"
+#include "tests/support/test_store.h"
 
 namespace ferry {
 namespace {
@@ -33,16 +34,7 @@ Instance Make(const std::string& node, const std::string& cyctime, int64_t backf
 
 class SchedStore : public ::testing::TestWithParam<std::string> {
  protected:
-  std::string Location() {
-    if (GetParam() == "sqlite") return dir_ / "store.db";
-    if (!schema_) schema_ = std::make_unique<PgTestSchema>();
-    return ::ferry::testing::TestPgServer().Url() + "?schema=" + schema_->name();
-  }
-  std::unique_ptr<Store> Open() {
-    auto store = Store::Open(Location());
-    EXPECT_TRUE(store.ok()) << store.status().message();
-    return store.ok() ? std::move(*store) : nullptr;
-  }
+  std::unique_ptr<Store> Open() { return where_.Open(); }
   void SetUp() override {
     store_ = Open();
     ASSERT_TRUE(store_);
@@ -58,7 +50,7 @@ class SchedStore : public ::testing::TestWithParam<std::string> {
   }
 
   TempDir dir_;
-  std::unique_ptr<PgTestSchema> schema_;  // dropped after the stores closed
+  ::ferry::testing::TestStoreLocation where_{GetParam(), dir_.path()};  // outlives the stores
   std::unique_ptr<Store> store_;
 };
 
