@@ -4,7 +4,6 @@
 
 #include <cctype>
 #include <cstdlib>
-#include <map>
 #include <utility>
 #include <vector>
 
