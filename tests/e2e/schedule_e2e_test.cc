@@ -1,8 +1,10 @@
 // The scheduler end to end with the real binary: deploy a project folder (and refuse broken
 // ones), preview parameters, backfill a three-node daily chain over five business dates, and
-// kill -9 the server in the middle of a run without losing or doubling it.
+// kill -9 the server in the middle of a run without losing or doubling it — alone, and as the
+// leader of two servers on one store (SQLite, and PostgreSQL on the throwaway server).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -13,6 +15,7 @@
 #include <thread>
 
 #include "tests/support/ferry_cli.h"
+#include "tests/support/pg_test_server.h"
 
 extern char** environ;
 
@@ -106,6 +109,25 @@ json Instances(const std::string& store) {
   return json::parse(r.out, nullptr, false);
 }
 
+// A throttled copy of 30,000 rows from src.db (about three seconds): long enough for a server to
+// die in the middle of it. `writer` is the destination step's parameters.
+void WriteSlowCopyProject(const TempDir& dir, const json& writer, const std::string& writer_type) {
+  SqliteExec(dir / "src.db",
+             "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);"
+             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30000) "
+             "INSERT INTO t SELECT i, 'value ' || i FROM n;");
+  json job = Job({{"path", "src.db"},
+                  {"table", "t"},
+                  {"column", {"id", "v"}},
+                  {"splitPk", "id"},
+                  {"splitFactor", 10}},
+                 writer, 10000);
+  job["steps"][1]["stepType"] = writer_type;
+  WriteTextFile(dir / "copy.json", job.dump(2));
+  WriteTextFile(dir / "schedule.yaml",
+                "nodes:\n  - {name: copy, job: copy.json, cron: \"0 1 * * *\"}\n");
+}
+
 TEST(ScheduleE2E, DeployPreviewAndBackfillAThreeNodeChainOverFiveDates) {
   TempDir dir;
   MakeChainProject(dir);
@@ -127,6 +149,11 @@ TEST(ScheduleE2E, DeployPreviewAndBackfillAThreeNodeChainOverFiveDates) {
   ASSERT_EQ(params.exit_code, 0) << params.err;
   EXPECT_THAT(params.out, HasSubstr("bizdate = 20251001"));
   EXPECT_THAT(params.out, HasSubstr("hour = 04"));
+  // A backfill of business date D runs at D+1 at the scheduled time: ${} is D, $[] that moment.
+  CliResult dates = RunFerry({"params", "--node", "publish", "--cyctime", "2025-10-02 04:00:00",
+                              "--store", store, "--raw", "${yyyymmdd}", "$[yyyymmdd hh24:mi]"});
+  ASSERT_EQ(dates.exit_code, 0) << dates.err;
+  EXPECT_EQ(dates.out, "20251001\n20251002 04:00\n");
   CliResult next = RunFerry({"params", "--node", "publish", "--store", store, "--raw", "$[hh24:mi]"});
   ASSERT_EQ(next.exit_code, 0) << next.err;
   EXPECT_EQ(next.out, "04:00\n");  // the next cycle's scheduled time
@@ -242,20 +269,9 @@ pid_t Spawn(const std::vector<std::string>& args, const std::string& log) {
 TEST(ScheduleE2E, KillNineOfTheServerMidRunLosesNothingAndRunsNothingTwice) {
   TempDir dir;
   const int kRows = 30000;
-  SqliteExec(dir / "src.db",
-             "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);"
-             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30000) "
-             "INSERT INTO t SELECT i, 'value ' || i FROM n;");
   SqliteExec(dir / "dst.db", "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);");
-  json job = Job({{"path", "src.db"},
-                  {"table", "t"},
-                  {"column", {"*"}},
-                  {"splitPk", "id"},
-                  {"splitFactor", 10}},
-                 {{"path", "dst.db"}, {"table", "t"}, {"column", {"*"}}}, 10000);
-  WriteTextFile(dir / "copy.json", job.dump(2));
-  WriteTextFile(dir / "schedule.yaml",
-                "nodes:\n  - {name: copy, job: copy.json, cron: \"0 1 * * *\"}\n");
+  WriteSlowCopyProject(dir, {{"path", "dst.db"}, {"table", "t"}, {"column", {"id", "v"}}},
+                       "sqlite");
   std::string store = dir / "scheduler.db";
   ASSERT_EQ(RunFerry({"deploy", dir.path(), "--store", store}).exit_code, 0);
   ASSERT_EQ(RunFerry({"ops", "backfill", "copy", "--from", "20251001", "--to", "20251001",
@@ -314,22 +330,13 @@ json WaitForInstance(const std::string& store, const std::function<bool(const js
 
 TEST(ScheduleE2E, StopAbortsTheRunCleanlyAndRerunFinishesIt) {
   TempDir dir;
-  SqliteExec(dir / "src.db",
-             "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);"
-             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30000) "
-             "INSERT INTO t SELECT i, 'value ' || i FROM n;");
   SqliteExec(dir / "dst.db", "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);");
-  json job =
-      Job({{"path", "src.db"},
-           {"table", "t"},
-           {"column", {"*"}},
-           {"splitPk", "id"},
-           {"splitFactor", 10}},
-          {{"path", "dst.db"}, {"table", "t"}, {"column", {"*"}}, {"preSql", {"DELETE FROM t"}}},
-          10000);
-  WriteTextFile(dir / "copy.json", job.dump(2));
-  WriteTextFile(dir / "schedule.yaml",
-                "nodes:\n  - {name: copy, job: copy.json, cron: \"0 1 * * *\"}\n");
+  WriteSlowCopyProject(dir,
+                       {{"path", "dst.db"},
+                        {"table", "t"},
+                        {"column", {"id", "v"}},
+                        {"preSql", {"DELETE FROM t"}}},
+                       "sqlite");
   std::string store = dir / "scheduler.db";
   ASSERT_EQ(RunFerry({"deploy", dir.path(), "--store", store}).exit_code, 0);
   ASSERT_EQ(RunFerry({"ops", "backfill", "copy", "--from", "20251001", "--to", "20251001",
@@ -354,6 +361,12 @@ TEST(ScheduleE2E, StopAbortsTheRunCleanlyAndRerunFinishesIt) {
   EXPECT_EQ(again.err, "instance " + id + " is stopped: nothing to stop\n");
 
   ASSERT_EQ(RunFerry({"ops", "rerun", id, "--store", store}).exit_code, 0);
+  WaitForInstance(store, [](const json& in) { return in["state"] == "running" && in["runs"] == 2; });
+  // A live tail: it prints while the run goes on and returns when it ended.
+  CliResult follow = RunFerry({"ops", "log", id, "--follow", "--store", store});
+  EXPECT_EQ(follow.exit_code, 0) << follow.err;
+  EXPECT_THAT(follow.out, HasSubstr("Job status"));
+  EXPECT_NE(Instances(store)[0]["state"], "running");
   json done = WaitForInstance(
       store, [](const json& in) { return in["state"] == "succeeded" || in["state"] == "failed"; });
   EXPECT_EQ(done["state"], "succeeded") << done.dump();
@@ -366,6 +379,38 @@ TEST(ScheduleE2E, StopAbortsTheRunCleanlyAndRerunFinishesIt) {
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << ReadTextFile(dir / "server.log");
 }
 
+TEST(ScheduleE2E, ARunPastItsTimeoutIsStoppedFailedAndRetried) {
+  TempDir dir;
+  SqliteExec(dir / "dst.db", "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);");
+  WriteSlowCopyProject(dir, {{"path", "dst.db"}, {"table", "t"}, {"column", {"id", "v"}}},
+                       "sqlite");
+  WriteTextFile(dir / "schedule.yaml",
+                "nodes:\n  - {name: copy, job: copy.json, cron: \"0 1 * * *\", timeout: 1s, "
+                "retries: 1, retry_interval: 0}\n");
+  std::string store = dir / "scheduler.db";
+  ASSERT_EQ(RunFerry({"deploy", dir.path(), "--store", store}).exit_code, 0);
+  CliResult show = RunFerry({"schedule", "show", "copy", "--store", store});
+  EXPECT_THAT(show.out, HasSubstr("timeout:        1s"));
+  ASSERT_EQ(RunFerry({"ops", "backfill", "copy", "--from", "20251001", "--to", "20251001",
+                      "--store", store})
+                .exit_code,
+            0);
+  CliResult server = RunFerry({"server", "--store", store, "--no-http", "--tick-ms", "20",
+                               "--timeout-grace", "10", "--exit-when-idle"});
+  ASSERT_EQ(server.exit_code, 0) << server.err;
+  json in = Instances(store)[0];
+  EXPECT_EQ(in["state"], "failed") << in.dump();
+  EXPECT_EQ(in["message"], "failed: timed out after 1s") << in.dump();
+  EXPECT_EQ(in["runs"], 2) << in.dump();    // the retry timed out too
+  EXPECT_EQ(in["exit_code"], 143) << in.dump();  // SIGTERM was enough: the job aborted cleanly
+  EXPECT_EQ(in["summary"]["status"], "FAILED") << in.dump();
+  EXPECT_THAT(server.err, HasSubstr("timed out after 1s: SIGTERM"));
+  // Whatever was committed before the stops is there once.
+  std::vector<std::string> rows =
+      SqliteRows(dir / "dst.db", "SELECT count(*) = count(DISTINCT id), count(*) < 30000 FROM t");
+  EXPECT_EQ(rows, std::vector<std::string>{"1|1"});
+}
+
 // Polls (bounded, 30 s) until `path` holds `text`.
 bool WaitForText(const std::string& path, const std::string& text) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
@@ -376,48 +421,165 @@ bool WaitForText(const std::string& path, const std::string& text) {
   return false;
 }
 
-TEST(ScheduleE2E, TwoServersOnOneStoreScheduleOneAtATimeAndTheSecondTakesOver) {
-  TempDir dir;
-  SqliteExec(dir / "src.db",
-             "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);"
-             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30000) "
-             "INSERT INTO t SELECT i, 'value ' || i FROM n;");
-  SqliteExec(dir / "dst.db", "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);");
-  json job = Job({{"path", "src.db"},
-                  {"table", "t"},
-                  {"column", {"*"}},
-                  {"splitPk", "id"},
-                  {"splitFactor", 10}},
-                 {{"path", "dst.db"}, {"table", "t"}, {"column", {"*"}}}, 10000);
-  WriteTextFile(dir / "copy.json", job.dump(2));
-  WriteTextFile(dir / "schedule.yaml",
-                "nodes:\n  - {name: copy, job: copy.json, cron: \"0 1 * * *\"}\n");
-  std::string store = dir / "scheduler.db";
-  ASSERT_EQ(RunFerry({"deploy", dir.path(), "--store", store}).exit_code, 0);
-  pid_t first =
-      Spawn({"server", "--store", store, "--no-http", "--tick-ms", "20"}, dir / "first.log");
-  ASSERT_EQ(RunFerry({"ops", "backfill", "copy", "--from", "20251001", "--to", "20251001",
+// Two servers on `store`; the first starts the one backfilled instance and is killed with
+// SIGKILL in the middle of the run; the second takes over and sees it end. Returns the instance.
+json KillTheLeaderMidRunAndTheFollowerTakesOver(const TempDir& dir, const std::string& store) {
+  EXPECT_EQ(RunFerry({"deploy", dir.path(), "--store", store}).exit_code, 0);
+  pid_t first = Spawn({"server", "--store", store, "--no-http", "--tick-ms", "20", "--data-dir",
+                       dir / "data"},
+                      dir / "first.log");
+  EXPECT_EQ(RunFerry({"ops", "backfill", "copy", "--from", "20251001", "--to", "20251001",
                       "--store", store})
                 .exit_code,
             0);
   WaitForInstance(store, [](const json& in) { return in["state"] == "running" && in["pid"] != 0; });
-  pid_t second =
-      Spawn({"server", "--store", store, "--no-http", "--tick-ms", "20"}, dir / "second.log");
-  ASSERT_TRUE(WaitForText(dir / "second.log", "another server holds the store's lease"))
+  pid_t second = Spawn({"server", "--store", store, "--no-http", "--tick-ms", "20", "--data-dir",
+                        dir / "data"},
+                       dir / "second.log");
+  EXPECT_TRUE(WaitForText(dir / "second.log", "another server is scheduling on this store"))
       << ReadTextFile(dir / "second.log");
-  ASSERT_EQ(kill(first, SIGKILL), 0);
+  EXPECT_EQ(kill(first, SIGKILL), 0);
   int status = 0;
   waitpid(first, &status, 0);
+  auto killed = std::chrono::steady_clock::now();
   EXPECT_TRUE(WaitForText(dir / "second.log", "this server schedules now"))
       << ReadTextFile(dir / "second.log");
+  EXPECT_LT(std::chrono::steady_clock::now() - killed, std::chrono::seconds(20));
+  EXPECT_EQ(Instances(store)[0]["state"], "running");  // the job outlived the server
   json done = WaitForInstance(
       store, [](const json& in) { return in["state"] == "succeeded" || in["state"] == "failed"; });
+  kill(second, SIGTERM);
+  waitpid(second, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << ReadTextFile(dir / "second.log");
+  return done;
+}
+
+TEST(ScheduleE2E, TwoServersOnOneStoreScheduleOneAtATimeAndTheSecondTakesOver) {
+  TempDir dir;
+  SqliteExec(dir / "dst.db", "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);");
+  WriteSlowCopyProject(dir, {{"path", "dst.db"}, {"table", "t"}, {"column", {"id", "v"}}},
+                       "sqlite");
+  json done = KillTheLeaderMidRunAndTheFollowerTakesOver(dir, dir / "scheduler.db");
   EXPECT_EQ(done["state"], "succeeded") << done.dump();
   EXPECT_EQ(done["runs"], 1) << done.dump();
   EXPECT_EQ(SqliteRows(dir / "dst.db", "SELECT count(*), count(DISTINCT id) FROM t"),
             std::vector<std::string>{"30000|30000"});
-  kill(second, SIGTERM);
-  waitpid(second, &status, 0);
+}
+
+TEST(ScheduleE2E, TwoServersOnAPostgresStoreAndTheLeaderKilledRunTheInstanceOnce) {
+  TempDir dir;
+  PgTestSchema schema;
+  const PgServer& pg = TestPgServer();
+  // No primary key on the destination: a second run would show as doubled rows.
+  PgExec("CREATE TABLE " + schema / "dst" + " (id bigint, v text)");
+  setenv("FERRY_TEST_PG_PASSWORD", pg.password.c_str(), 1);
+  json connection = pg.ConnectionJson();
+  connection.erase("password");
+  connection["passwordEnv"] = "FERRY_TEST_PG_PASSWORD";
+  WriteSlowCopyProject(dir,
+                       {{"connection", connection},
+                        {"table", schema / "dst"},
+                        {"column", {"id", "v"}},
+                        {"writeMode", "insert"}},
+                       "postgresql");
+  // The password is in the URL here, and must not reach any log.
+  std::string store = pg.Url() + "?schema=" + schema.name();
+  json done = KillTheLeaderMidRunAndTheFollowerTakesOver(dir, store);
+  EXPECT_EQ(done["state"], "succeeded") << done.dump();
+  EXPECT_EQ(done["runs"], 1) << done.dump();
+  EXPECT_EQ(done["summary"]["records_written"], 30000) << done.dump();
+  EXPECT_EQ(PgValue("SELECT count(*) || '|' || count(DISTINCT id) FROM " + schema / "dst"),
+            "30000|30000");
+  // The store's own tables say the same: the backfilled instance ran once, and nothing else ran
+  // (the regular cycle of the coming night waits for its time).
+  EXPECT_EQ(PgRows("SELECT node, state, runs FROM " + schema / "instances" +
+                   " WHERE backfill_id <> 0"),
+            std::vector<std::string>{"copy|succeeded|1"});
+  EXPECT_EQ(PgValue("SELECT sum(runs) FROM " + schema / "instances"), "1");
+  for (const char* log : {"first.log", "second.log"}) {
+    std::string text = ReadTextFile(dir / log);
+    EXPECT_THAT(text, ::testing::Not(HasSubstr(pg.password))) << log;
+  }
+  EXPECT_THAT(ReadTextFile(dir / "second.log"),
+              HasSubstr(fmt::format("postgresql://{}@{}:{}/{}?schema={}", pg.user, pg.host,
+                                    pg.port, pg.database, schema.name())));
+}
+
+TEST(ScheduleE2E, APostgresStoreNamedByADataSource) {
+  TempDir dir, home;
+  PgTestSchema schema;
+  const PgServer& pg = TestPgServer();
+  setenv("FERRY_HOME", home.path().c_str(), 1);
+  setenv("FERRY_TEST_PG_PASSWORD", pg.password.c_str(), 1);
+  MakeChainProject(dir);
+  ASSERT_EQ(RunFerry({"datasource", "add", "state", "--type", "postgresql", "--host", pg.host,
+                      "--port", std::to_string(pg.port), "--database", pg.database, "--user",
+                      pg.user, "--password-env", "FERRY_TEST_PG_PASSWORD"})
+                .exit_code,
+            0);
+  std::string store = "datasource:state?schema=" + schema.name();
+  CliResult deploy = RunFerry({"deploy", dir.path(), "--store", store});
+  ASSERT_EQ(deploy.exit_code, 0) << deploy.err;
+  EXPECT_THAT(deploy.err, HasSubstr("deployed 3 node(s) from "));
+  EXPECT_THAT(deploy.err, HasSubstr(" to " + store));
+  CliResult list = RunFerry({"schedule", "list", "--store", store});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_THAT(list.out, HasSubstr("transform            0 3 * * *          Asia/Shanghai"));
+  EXPECT_EQ(PgValue("SELECT count(*) FROM " + schema / "deployments"), "1");
+  CliResult mysql = RunFerry({"schedule", "list", "--store", "datasource:nope"});
+  EXPECT_NE(mysql.exit_code, 0);
+  EXPECT_THAT(mysql.err, HasSubstr("nope"));
+  unsetenv("FERRY_HOME");
+}
+
+TEST(ScheduleE2E, AServerOnAnotherAddressAsksForItsToken) {
+  TempDir dir;
+  MakeChainProject(dir);
+  std::string store = dir / "scheduler.db";
+  ASSERT_EQ(RunFerry({"deploy", dir.path(), "--store", store}).exit_code, 0);
+  CliResult open = RunFerry({"server", "--store", store, "--listen", "0.0.0.0:0"});
+  EXPECT_EQ(open.exit_code, 2);
+  EXPECT_EQ(open.err, "--listen 0.0.0.0:0 is not a loopback address: give --token-file\n");
+  WriteTextFile(dir / "short", "abc\n");
+  CliResult shorter =
+      RunFerry({"server", "--store", store, "--listen", "0.0.0.0:0", "--token-file", dir / "short"});
+  EXPECT_EQ(shorter.exit_code, 2);
+  EXPECT_THAT(shorter.err, HasSubstr("the token must have at least 16 characters"));
+  CliResult slots = RunFerry({"server", "--store", store, "--group-slots", "etl=0"});
+  EXPECT_EQ(slots.exit_code, 2);
+  EXPECT_EQ(slots.err, "--group-slots etl=0: expected GROUP=N, N >= 1\n");
+
+  const std::string token = "s3cret-token-0123456789";
+  WriteTextFile(dir / "token", token + "\n");
+  pid_t server = Spawn({"server", "--store", store, "--listen", "0.0.0.0:0", "--token-file",
+                        dir / "token", "--tick-ms", "50"},
+                       dir / "server.log");
+  ASSERT_TRUE(WaitForText(dir / "server.log", "ferry server: http://0.0.0.0:"))
+      << ReadTextFile(dir / "server.log");
+  std::string log = ReadTextFile(dir / "server.log");
+  size_t at = log.find("http://0.0.0.0:") + 15;
+  int port = std::stoi(log.substr(at, log.find('/', at) - at));
+  httplib::Client client("127.0.0.1", port);
+  // The page's own name (not loopback) is served, but only with the token.
+  httplib::Headers host = {{"Host", "ferry.example:" + std::to_string(port)}};
+  auto none = client.Get("/api/nodes", host);
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->status, 401);
+  client.set_bearer_token_auth(token);
+  auto ok = client.Get("/api/nodes", host);
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 200);
+  EXPECT_THAT(ok->body, HasSubstr("\"name\":\"publish\""));
+  auto cross = client.Post("/api/nodes/publish/freeze",
+                           {{"Host", "ferry.example"}, {"X-Ferry-Request", "1"},
+                            {"Origin", "http://evil.example"}},
+                           "{}", "application/json");
+  ASSERT_TRUE(cross);
+  EXPECT_EQ(cross->status, 403);
+  kill(server, SIGTERM);
+  int status = 0;
+  waitpid(server, &status, 0);
+  EXPECT_THAT(ReadTextFile(dir / "server.log"), ::testing::Not(HasSubstr(token)));
 }
 
 TEST(ScheduleE2E, OpsOnUnknownThingsSayWhat) {
@@ -435,6 +597,16 @@ TEST(ScheduleE2E, OpsOnUnknownThingsSayWhat) {
   CliResult state = RunFerry({"ops", "list", "--state", "sleeping", "--store", store});
   EXPECT_EQ(state.exit_code, 2);
   EXPECT_EQ(state.err, "--state sleeping: unknown state\n");
+  CliResult show = RunFerry({"schedule", "show", "zz", "--store", store});
+  EXPECT_EQ(show.exit_code, 2);
+  EXPECT_EQ(show.err, "node \"zz\" is not deployed\n");
+  CliResult params =
+      RunFerry({"params", "--node", "zz", "--cyctime", "2025-10-02 04:00:00", "--store", store});
+  EXPECT_EQ(params.exit_code, 2);
+  EXPECT_EQ(params.err, "--node: \"zz\" is not deployed\n");
+  CliResult freeze = RunFerry({"ops", "freeze", "--node", "zz", "--store", store});
+  EXPECT_EQ(freeze.exit_code, 2);
+  EXPECT_EQ(freeze.err, "node \"zz\" is not deployed\n");
 }
 
 }  // namespace

@@ -7,6 +7,8 @@
 #include <atomic>
 #include <fstream>
 
+#include <fmt/format.h>
+
 namespace ferry::testing {
 namespace {
 
@@ -67,6 +69,22 @@ nlohmann::json PgServer::ConnectionJson() const {
 
 std::string PgServer::JdbcUrl() const {
   return "jdbc:postgresql://" + host + ":" + std::to_string(port) + "/" + database;
+}
+
+std::string PgServer::Url() const {
+  auto encode = [](const std::string& s) {
+    std::string out;
+    for (unsigned char c : s) {
+      if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+        out += static_cast<char>(c);
+      } else {
+        out += fmt::format("%{:02X}", c);
+      }
+    }
+    return out;
+  };
+  return "postgresql://" + encode(user) + ":" + encode(password) + "@" + host + ":" +
+         std::to_string(port) + "/" + database;
 }
 
 const PgServer& TestPgServer() {

@@ -23,6 +23,8 @@ struct PgServer {
   nlohmann::json ConnectionJson() const;
   // "jdbc:postgresql://host:port/db".
   std::string JdbcUrl() const;
+  // "postgresql://user:password@host:port/db" (user and password percent-encoded).
+  std::string Url() const;
 };
 
 // Reads FERRY_TEST_SERVERS_DIR/pg/conn.json; ADD_FAILURE naming the start command when missing.

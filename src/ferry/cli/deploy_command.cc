@@ -36,7 +36,7 @@ int Deploy(const DeployFlags& flags) {
               << " node(s) checked; nothing deployed (--dry-run)\n";
   } else {
     std::cerr << "deployed " << report->spec.nodes.size() << " node(s) from " << report->spec.file
-              << " to " << flags.store << "\n";
+              << " to " << store->location() << "\n";
   }
   return kExitOk;
 }

@@ -67,6 +67,8 @@ int Show(const ScheduleFlags& flags) {
             << "downstream:     " << Join(deployed->spec.Downstream(n->name)) << "\n"
             << "retries:        " << n->retries << " (every " << n->retry_interval_seconds
             << " s)\n"
+            << "timeout:        "
+            << (n->timeout_seconds > 0 ? FormatDurationSeconds(n->timeout_seconds) : "-") << "\n"
             << "resource group: " << n->resource_group << ", priority " << n->priority << "\n"
             << "next cycles:\n";
   auto cron = n->Schedule();

@@ -26,6 +26,7 @@ struct ServerFlags {
   std::string token_file;
   std::string data_dir;
   int tick_ms = 1000;
+  int timeout_grace = 30;
   bool exit_when_idle = false;
   bool no_http = false;
 };
@@ -63,6 +64,7 @@ int Serve(const ServerFlags& flags) {
   SchedulerOptions options;
   options.ferry_binary = SelfBinary();
   options.slots = flags.slots;
+  options.timeout_grace = std::chrono::seconds{flags.timeout_grace};
   options.holder = ThisProcessHolder();
   options.is_gone = HolderIsGone;
   options.lease = std::max<std::chrono::seconds>(
@@ -81,9 +83,18 @@ int Serve(const ServerFlags& flags) {
   }
   auto store = OpenStore(flags.store);
   if (!store.ok()) return fail(store.status(), kExitFailed);
-  std::filesystem::path data = flags.data_dir.empty()
-                                   ? std::filesystem::absolute(flags.store).parent_path()
-                                   : std::filesystem::absolute(flags.data_dir);
+  // Instance folders: beside a SQLite store; with PostgreSQL (no folder of its own),
+  // ./.ferry/stores/STORE_ID, so that two stores never share an instance's folder.
+  std::filesystem::path data;
+  if (!flags.data_dir.empty()) {
+    data = std::filesystem::absolute(flags.data_dir);
+  } else if (IsPostgresStoreLocation(flags.store)) {
+    auto id = (*store)->Id();
+    if (!id.ok()) return fail(id.status(), kExitFailed);
+    data = std::filesystem::absolute(".ferry") / "stores" / *id;
+  } else {
+    data = std::filesystem::absolute(flags.store).parent_path();
+  }
   options.data_dir = data.lexically_normal().string();
   SystemClock clock;
   ProcessLauncher launcher;
@@ -91,14 +102,16 @@ int Serve(const ServerFlags& flags) {
   Operations ops(store->get(), &launcher, &clock);
   HttpServer http(store->get(), &ops, api);
   std::jthread http_thread;
+  std::string where = "no HTTP";
   if (!flags.no_http) {
     Status bound = http.Bind(listen->first, listen->second);
     if (!bound.ok()) return fail(bound, kExitFailed);
-    std::cerr << "ferry server: http://" << flags.listen.substr(0, flags.listen.rfind(':')) << ":"
-              << http.port() << "/ (store " << flags.store << ", " << flags.slots
-              << " slot(s) per resource group)\n";
+    where = fmt::format("http://{}:{}/", flags.listen.substr(0, flags.listen.rfind(':')),
+                        http.port());
     http_thread = std::jthread([&http] { http.Serve(); });
   }
+  std::cerr << "ferry server: " << where << " (store " << (*store)->location() << ", "
+            << flags.slots << " slot(s) per resource group)\n";
   std::mutex mu;
   std::condition_variable_any cv;
   std::stop_token stop = signals.token();
@@ -111,7 +124,8 @@ int Serve(const ServerFlags& flags) {
       std::cerr
           << (leading
                   ? "ferry server: this server schedules now\n"
-                  : "ferry server: another server holds the store's lease; serving the API only\n");
+                  : "ferry server: another server is scheduling on this store; serving the API "
+                    "only\n");
     }
     if (!report.ok()) {
       LogError("scheduler: {}", report.status().message());
@@ -145,10 +159,15 @@ void AddServerCommand(CLI::App* app, int* exit_code) {
   cmd->add_option("--token-file", flags->token_file,
                   "a file holding the bearer token the API asks for");
   cmd->add_option("--data-dir", flags->data_dir,
-                  "where instance logs and run directories go (default: the store's folder)");
+                  "where instance logs and run directories go (default: the SQLite store's "
+                  "folder; with PostgreSQL ./.ferry/stores/STORE_ID)");
   cmd->add_option("--tick-ms", flags->tick_ms,
                   "milliseconds between scheduler passes (default 1000)")
       ->check(CLI::Range(10, 60000));
+  cmd->add_option("--timeout-grace", flags->timeout_grace,
+                  "seconds a run past its node's timeout has after SIGTERM before SIGKILL "
+                  "(default 30)")
+      ->check(CLI::Range(0, 3600));
   cmd->add_flag("--exit-when-idle", flags->exit_when_idle,
                 "exit once nothing runs and nothing can start now (for scripts and tests)");
   cmd->add_flag("--no-http", flags->no_http, "schedule only; no API or page");

@@ -10,10 +10,13 @@ namespace ferry {
 void AddStoreFlag(CLI::App* cmd, std::string* store) {
   if (const char* env = std::getenv("FERRY_STORE")) *store = env;
   cmd->add_option("--store", *store,
-                  "the scheduler's SQLite store (default $FERRY_STORE or .ferry/scheduler.db)");
+                  "the scheduler's store: a SQLite file, postgresql://USER@HOST:PORT/DB[?schema=S] "
+                  "(password from PGPASSWORD or ~/.pgpass) or datasource:NAME[?schema=S] "
+                  "(default $FERRY_STORE or .ferry/scheduler.db)");
 }
 
 Result<std::unique_ptr<Store>> OpenStore(const std::string& path) {
+  if (IsPostgresStoreLocation(path)) return Store::Open(path);
   std::filesystem::path parent = std::filesystem::path(path).parent_path();
   std::error_code ec;
   if (!parent.empty()) std::filesystem::create_directories(parent, ec);
@@ -26,7 +29,7 @@ Result<Deployment> DeployedSchedule(Store* store) {
   ASSIGN_OR_RETURN(std::optional<Deployment> d, store->CurrentDeployment());
   if (!d)
     return Status::FailedPrecondition(
-        fmt::format("nothing is deployed in {} (ferry deploy DIR)", store->path()));
+        fmt::format("nothing is deployed in {} (ferry deploy DIR)", store->location()));
   return std::move(*d);
 }
 

@@ -15,8 +15,8 @@ namespace ferry {
 inline constexpr const char* kDefaultStorePath = ".ferry/scheduler.db";
 
 void AddStoreFlag(CLI::App* cmd, std::string* store);
-// Opens the store, creating its folder when missing.
-Result<std::unique_ptr<Store>> OpenStore(const std::string& path);
+// Opens the store (a SQLite file's folder is created when missing).
+Result<std::unique_ptr<Store>> OpenStore(const std::string& location);
 // The deployed schedule, or FailedPrecondition when nothing is deployed.
 Result<Deployment> DeployedSchedule(Store* store);
 // This program's absolute path (/proc/self/exe).

@@ -39,6 +39,7 @@ nlohmann::json Instance::ToJson() const {
                       {"failures", failures},
                       {"next_try_at", next_try_at},
                       {"pid", pid},
+                      {"host", host},
                       {"started_at", started_at},
                       {"finished_at", finished_at},
                       {"exit_code", exit_code ? nlohmann::json(*exit_code) : nlohmann::json()},

@@ -47,6 +47,8 @@ struct Instance {
   int64_t next_try_at = 0;
   int64_t pid = 0;        // process group leader while running; 0 between "decided" and "spawned"
   int64_t pid_start = 0;  // its start time (/proc/PID/stat field 22), to tell a reused pid
+  std::string host;       // the host the run's process lives on; empty before the first run
+  int64_t timed_out_at = 0;  // when the run passed its node's timeout and was told to stop; 0: not
   std::string run_dir;
   std::string log_path;
   std::string summary_path;

@@ -45,6 +45,12 @@ std::optional<int64_t> ProcessStartTime(int64_t pid) {
   return stat->start;
 }
 
+std::string ThisHostName() {
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  return host;
+}
+
 Result<ProcessId> ProcessLauncher::Start(const LaunchRequest& request) {
   posix_spawn_file_actions_t actions;
   posix_spawnattr_t attr;

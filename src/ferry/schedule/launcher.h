@@ -68,5 +68,7 @@ class ProcessLauncher : public Launcher {
 
 // The start time of a live, non-zombie process; nullopt when there is none.
 std::optional<int64_t> ProcessStartTime(int64_t pid);
+// This host's name (where the processes a ProcessLauncher starts live).
+std::string ThisHostName();
 
 }  // namespace ferry

@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -15,9 +16,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::set<std::string> kNodeKeys = {"name",           "job",      "cron",    "timezone",
-                                         "params",         "upstream", "retries", "retry_interval",
-                                         "resource_group", "priority"};
+const std::set<std::string> kNodeKeys = {
+    "name",           "job",     "cron",    "timezone", "params", "upstream", "retries",
+    "retry_interval", "timeout", "resource_group", "priority"};
 
 // Collects errors as "file:line: message" lines.
 class Errors {
@@ -96,7 +97,7 @@ NodeSpec ParseNode(const YAML::Node& n, const std::string& default_tz, const std
     std::string key = kv.first.as<std::string>();
     if (!kNodeKeys.count(key)) {
       errors->Add(kv.first, fmt::format("{}: unknown key \"{}\" (known: name, job, cron, timezone, "
-                                        "params, upstream, retries, retry_interval, "
+                                        "params, upstream, retries, retry_interval, timeout, "
                                         "resource_group, priority)",
                                         label, key));
     }
@@ -132,6 +133,16 @@ NodeSpec ParseNode(const YAML::Node& n, const std::string& default_tz, const std
   if (n["retry_interval"]) {
     node.retry_interval_seconds =
         Integer(n["retry_interval"], label + ".retry_interval (seconds)", 0, errors);
+  }
+  if (n["timeout"]) {
+    auto timeout = n["timeout"].IsScalar() ? ParseDurationSeconds(n["timeout"].as<std::string>())
+                                           : Result<int64_t>(Status::InvalidArgument(""));
+    if (timeout.ok() && *timeout > 0) {
+      node.timeout_seconds = *timeout;
+    } else {
+      errors->Add(n["timeout"], label + ".timeout: expected seconds or a duration such as 30m, "
+                                        "1h30m, 45s");
+    }
   }
   if (n["resource_group"])
     node.resource_group = Scalar(n["resource_group"], label + ".resource_group", errors);
@@ -190,6 +201,45 @@ std::string FindCycle(const ScheduleSpec& spec) {
 }
 
 }  // namespace
+
+Result<int64_t> ParseDurationSeconds(const std::string& text) {
+  auto bad = [&] {
+    return Status::InvalidArgument("\"" + text +
+                                   "\": expected seconds or a duration such as 30m, 1h30m, 45s");
+  };
+  if (text.empty()) return bad();
+  int64_t total = 0;
+  size_t i = 0;
+  bool units = false;
+  while (i < text.size()) {
+    size_t start = i;
+    while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
+    if (i == start || i - start > 9) return bad();
+    int64_t n = std::stoll(text.substr(start, i - start));
+    if (i == text.size()) {
+      if (units) return bad();  // "1h30": a number without its unit after another unit
+      return n;
+    }
+    static const std::map<char, int64_t> kUnits = {{'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}};
+    auto unit = kUnits.find(text[i++]);
+    if (unit == kUnits.end()) return bad();
+    total += n * unit->second;
+    units = true;
+  }
+  return total;
+}
+
+std::string FormatDurationSeconds(int64_t seconds) {
+  if (seconds <= 0) return "0s";
+  std::string out;
+  for (auto [size, unit] : {std::pair<int64_t, char>{86400, 'd'}, {3600, 'h'}, {60, 'm'}, {1, 's'}}) {
+    if (seconds >= size) {
+      out += std::to_string(seconds / size) + unit;
+      seconds %= size;
+    }
+  }
+  return out;
+}
 
 Result<ParameterSet> NodeSpec::Parameters(const CivilTime& cyctime) const {
   ParameterSet set(cyctime);
@@ -251,6 +301,7 @@ nlohmann::json ScheduleSpec::ToJson() const {
                           {"upstream", n.upstream},
                           {"retries", n.retries},
                           {"retry_interval", n.retry_interval_seconds},
+                          {"timeout", n.timeout_seconds},
                           {"resource_group", n.resource_group},
                           {"priority", n.priority},
                           {"line", n.line}});
@@ -274,6 +325,7 @@ Result<ScheduleSpec> ScheduleSpec::FromJson(const nlohmann::json& j) {
       node.upstream = n.at("upstream").get<std::vector<std::string>>();
       node.retries = n.at("retries");
       node.retry_interval_seconds = n.at("retry_interval");
+      node.timeout_seconds = n.value("timeout", int64_t{0});  // absent in older deployments
       node.resource_group = n.at("resource_group");
       node.priority = n.at("priority");
       node.line = n.value("line", 0);

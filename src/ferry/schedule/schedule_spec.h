@@ -25,6 +25,7 @@ struct NodeSpec {
   std::vector<std::string> upstream;
   int retries = 0;
   int retry_interval_seconds = 60;
+  int64_t timeout_seconds = 0;  // a run going longer is stopped and fails; 0: no limit
   std::string resource_group = "default";
   int priority = 0;
   int line = 0;  // where the node is defined in the schedule file
@@ -48,6 +49,11 @@ struct ScheduleSpec {
   nlohmann::json ToJson() const;
   static Result<ScheduleSpec> FromJson(const nlohmann::json& j);
 };
+
+// A duration as written in a schedule: whole seconds (90) or units, "30m", "1h30m", "45s", "2d".
+Result<int64_t> ParseDurationSeconds(const std::string& text);
+// Seconds as "1h30m", "30m", "45s" (the form ParseDurationSeconds reads).
+std::string FormatDurationSeconds(int64_t seconds);
 
 // Reads the schedule file of `dir` and checks it: keys and types, cron and time zone, unique
 // names, known upstreams, no cycles. Errors name file:line and the node. Job texts are read too

@@ -37,6 +37,7 @@ nodes:
     params: "bizdate=$bizdate hour=$[hh24]"
     retries: 3
     retry_interval: 120
+    timeout: 1h30m
     resource_group: etl
     priority: 7
   - {name: b, job: b.json, cron: "0 * * * *", timezone: UTC, upstream: a, params: {day: "${yyyy-mm-dd}"}}
@@ -46,12 +47,14 @@ nodes:
   EXPECT_EQ(a.time_zone, "Asia/Shanghai");
   EXPECT_EQ(a.retries, 3);
   EXPECT_EQ(a.retry_interval_seconds, 120);
+  EXPECT_EQ(a.timeout_seconds, 5400);
   EXPECT_EQ(a.resource_group, "etl");
   EXPECT_EQ(a.priority, 7);
   EXPECT_EQ(a.job_text, "{}");
   EXPECT_EQ(a.line, 3);
   const NodeSpec& b = spec->nodes[1];
   EXPECT_EQ(b.time_zone, "UTC");
+  EXPECT_EQ(b.timeout_seconds, 0);
   EXPECT_EQ(b.upstream, std::vector<std::string>{"a"});
   EXPECT_EQ(b.params, "day='${yyyy-mm-dd}'");
   auto params = b.Parameters(CivilTime{2025, 11, 1, 2, 30, 45});
@@ -82,10 +85,33 @@ TEST_F(SchedSpec, JsonScheduleFilesReadTheSame) {
             empty.path() + ": no schedule.yaml, schedule.yml or schedule.json");
 }
 
+TEST(SchedDuration, SecondsOrUnits) {
+  EXPECT_EQ(*ParseDurationSeconds("90"), 90);
+  EXPECT_EQ(*ParseDurationSeconds("30m"), 1800);
+  EXPECT_EQ(*ParseDurationSeconds("1h30m"), 5400);
+  EXPECT_EQ(*ParseDurationSeconds("2d"), 172800);
+  EXPECT_EQ(*ParseDurationSeconds("1m5s"), 65);
+  for (const char* bad : {"", "m", "30x", "1h30", "-5", "1.5h", "30 m", "99999999999s"}) {
+    EXPECT_FALSE(ParseDurationSeconds(bad).ok()) << bad;
+  }
+  EXPECT_EQ(ParseDurationSeconds("30x").status().message(),
+            "\"30x\": expected seconds or a duration such as 30m, 1h30m, 45s");
+  EXPECT_EQ(FormatDurationSeconds(1800), "30m");
+  EXPECT_EQ(FormatDurationSeconds(5405), "1h30m5s");
+  EXPECT_EQ(FormatDurationSeconds(2), "2s");
+  EXPECT_EQ(FormatDurationSeconds(90000), "1d1h");
+}
+
 TEST_F(SchedSpec, MistakesAreNamedWithTheirLine) {
+  EXPECT_EQ(Error("nodes:\n  - {name: a, job: a.json, cron: \"0 2 * * *\", timeout: 0}\n"),
+            "schedule.yaml:2: node \"a\".timeout: expected seconds or a duration such as 30m, "
+            "1h30m, 45s");
+  EXPECT_EQ(Error("nodes:\n  - {name: a, job: a.json, cron: \"0 2 * * *\", timeout: [1]}\n"),
+            "schedule.yaml:2: node \"a\".timeout: expected seconds or a duration such as 30m, "
+            "1h30m, 45s");
   EXPECT_EQ(Error("nodes:\n  - {name: a, job: a.json, cron: \"0 2 * * *\", retry: 3}\n"),
             "schedule.yaml:2: node \"a\": unknown key \"retry\" (known: name, job, cron, timezone, "
-            "params, upstream, retries, retry_interval, resource_group, priority)");
+            "params, upstream, retries, retry_interval, timeout, resource_group, priority)");
   EXPECT_EQ(Error("nodes:\n  - {name: a, job: zz.json, cron: \"0 2 * * *\"}\n"),
             "schedule.yaml:2: node \"a\": job file " + dir_.path() + "/zz.json not found");
   EXPECT_EQ(Error("nodes:\n  - {name: a, cron: \"0 2 * * *\"}\n"),

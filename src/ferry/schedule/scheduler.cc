@@ -52,7 +52,11 @@ Result<std::string> UnmetUpstream(Store* store, const ScheduleSpec& spec, const 
 }  // namespace
 
 Scheduler::Scheduler(Store* store, Launcher* launcher, const Clock* clock, SchedulerOptions options)
-    : store_(store), launcher_(launcher), clock_(clock), options_(std::move(options)) {}
+    : store_(store),
+      launcher_(launcher),
+      clock_(clock),
+      options_(std::move(options)),
+      host_(ThisHostName()) {}
 
 int Scheduler::SlotsOf(const std::string& group) const {
   auto it = options_.group_slots.find(group);
@@ -94,37 +98,16 @@ void Scheduler::Run(std::stop_token stop, std::chrono::milliseconds interval) {
 
 Result<bool> Scheduler::Lead(SysSeconds now) {
   if (options_.holder.empty()) return true;
-  bool leader = false;
-  RETURN_NOT_OK(store_->Transaction([&]() -> Status {
-    ASSIGN_OR_RETURN(std::optional<std::string> lease, store_->GetMeta("leader"));
-    nlohmann::json current = nlohmann::json::parse(lease.value_or(""), nullptr, false);
-    std::string holder = current.is_object() ? current.value("holder", "") : "";
-    int64_t until = current.is_object() ? current.value("until", int64_t{0}) : 0;
-    bool free = holder.empty() || holder == options_.holder || until < Seconds(now) ||
-                (options_.is_gone && options_.is_gone(holder));
-    if (!free) return Status::OK();
-    if (holder != options_.holder) {
-      LogInfo("scheduler: {} leads{}", options_.holder,
-              holder.empty() ? "" : " (after " + holder + ")");
-    }
-    leader = true;
-    nlohmann::json mine = {{"holder", options_.holder}, {"until", Seconds(now + options_.lease)}};
-    return store_->SetMeta("leader", mine.dump());
-  }));
-  return leader;
+  return store_->Lead({options_.holder, options_.lease, options_.is_gone}, now);
 }
 
 std::string ThisProcessHolder() {
-  char host[256] = {};
-  gethostname(host, sizeof host - 1);
-  return fmt::format("{}/{}/{}", host, getpid(), ProcessStartTime(getpid()).value_or(0));
+  return fmt::format("{}/{}/{}", ThisHostName(), getpid(), ProcessStartTime(getpid()).value_or(0));
 }
 
 bool HolderIsGone(const std::string& holder) {
-  char host[256] = {};
-  gethostname(host, sizeof host - 1);
   size_t a = holder.find('/'), b = holder.rfind('/');
-  if (a == std::string::npos || a == b || holder.substr(0, a) != host) return false;
+  if (a == std::string::npos || a == b || holder.substr(0, a) != ThisHostName()) return false;
   try {
     int64_t pid = std::stoll(holder.substr(a + 1, b - a - 1));
     int64_t start = std::stoll(holder.substr(b + 1));
@@ -170,6 +153,14 @@ Status Scheduler::Materialize(const ScheduleSpec& spec, SysSeconds now, TickRepo
 Status Scheduler::Reap(const ScheduleSpec& spec, SysSeconds now, TickReport* report) {
   ASSIGN_OR_RETURN(std::vector<Instance> running, store_->Instances({.running_only = true}));
   for (Instance& in : running) {
+    if (!in.host.empty() && in.host != host_) {
+      // Started by a server on another host: its process cannot be watched from here, and its
+      // summary (in a --data-dir both hosts share) is the only sign that it ended.
+      if (in.summary_path.empty() || !fs::exists(in.summary_path)) continue;
+      RETURN_NOT_OK(Finish(spec, in.id, std::nullopt, now));
+      ++report->finished;
+      continue;
+    }
     if (in.pid == 0) {
       // Decided but its pid was never kept: the scheduler died around the spawn.
       if (std::optional<ProcessId> found = launcher_->FindByRunDir(in.run_dir)) {
@@ -181,11 +172,44 @@ Status Scheduler::Reap(const ScheduleSpec& spec, SysSeconds now, TickReport* rep
       continue;
     }
     ProcessExit exit = launcher_->Poll({in.pid, in.pid_start});
-    if (!exit.exited) continue;
+    if (!exit.exited) {
+      RETURN_NOT_OK(EnforceTimeout(spec, in, now));
+      continue;
+    }
     RETURN_NOT_OK(Finish(spec, in.id, exit.exit_code, now));
     ++report->finished;
   }
   return Status::OK();
+}
+
+Status Scheduler::EnforceTimeout(const ScheduleSpec& spec, const Instance& in, SysSeconds now) {
+  const NodeSpec* node = spec.Find(in.node);
+  if (!node || node->timeout_seconds <= 0 || in.started_at == 0) return Status::OK();
+  ProcessId process{in.pid, in.pid_start};
+  std::string limit = FormatDurationSeconds(node->timeout_seconds);
+  if (in.timed_out_at != 0) {
+    if (Seconds(now) - in.timed_out_at < options_.timeout_grace.count()) return Status::OK();
+    if (killed_.insert(in.id).second) {
+      LogWarn("scheduler: instance {} ({} {}) timed out after {} and is still running {} s after "
+              "SIGTERM: SIGKILL",
+              in.id, in.node, FormatCivilTime(in.cyctime), limit, options_.timeout_grace.count());
+    }
+    (void)launcher_->Signal(process, SIGKILL);
+    return Status::OK();
+  }
+  if (Seconds(now) - in.started_at < node->timeout_seconds) return Status::OK();
+  return store_->Transaction([&]() -> Status {
+    ASSIGN_OR_RETURN(std::optional<Instance> fresh, store_->Get(in.id));
+    if (!fresh || fresh->state != InstanceState::kRunning || fresh->pid != in.pid) {
+      return Status::OK();
+    }
+    fresh->timed_out_at = Seconds(now);
+    fresh->message = fmt::format("timed out after {}: stopping (SIGTERM sent)", limit);
+    LogWarn("scheduler: instance {} ({} {}) timed out after {}: SIGTERM", in.id, in.node,
+            FormatCivilTime(in.cyctime), limit);
+    (void)launcher_->Signal(process, SIGTERM);
+    return store_->Update(*fresh);
+  });
 }
 
 Status Scheduler::Finish(const ScheduleSpec& spec, int64_t id, std::optional<int> exit_code,
@@ -213,7 +237,7 @@ Status Scheduler::Finish(const ScheduleSpec& spec, int64_t id, std::optional<int
     } else if (in.stop_requested) {
       in.state = InstanceState::kStopped;
       in.message = "stopped by an operator";
-    } else if (status.empty() && !exit_code) {
+    } else if (status.empty() && !exit_code && in.timed_out_at == 0) {
       // Ended while no scheduler watched and left no summary: finish it (or start it again).
       in.state = InstanceState::kNotRun;
       in.resume = has_plan;
@@ -221,9 +245,14 @@ Status Scheduler::Finish(const ScheduleSpec& spec, int64_t id, std::optional<int
                        ? "ended while the scheduler was down: resuming " + in.run_dir
                        : "ended while the scheduler was down before it planned: starting again";
     } else {
+      const NodeSpec* node = spec.Find(in.node);
       std::string why =
           !error.empty() ? error : fmt::format("exit code {}", exit_code.value_or(-1));
-      const NodeSpec* node = spec.Find(in.node);
+      if (in.timed_out_at != 0) {
+        why = "timed out after " + FormatDurationSeconds(node && node->timeout_seconds > 0
+                                                             ? node->timeout_seconds
+                                                             : in.timed_out_at - in.started_at);
+      }
       ++in.failures;
       if (node && in.failures <= node->retries) {
         in.state = InstanceState::kWaitingTime;
@@ -322,6 +351,8 @@ void Scheduler::MarkStarted(Instance* in, int64_t now) const {
   in->state = InstanceState::kRunning;
   in->pid = 0;
   in->pid_start = 0;
+  in->host = host_;
+  in->timed_out_at = 0;
   if (!in->resume) in->run_dir = (attempt / "run").string();
   in->log_path = (attempt / "log.txt").string();
   in->summary_path = (attempt / "summary.json").string();

@@ -28,9 +28,12 @@ struct SchedulerOptions {
   int slots = 4;                           // running instances per resource group
   std::map<std::string, int> group_slots;  // overrides per group
   std::chrono::seconds lookahead{std::chrono::hours{24}};  // create instances this far ahead
-  // Leadership among servers sharing one store: only the holder of the lease schedules. Empty:
-  // no election (one server). The lease is renewed every tick and lapses after `lease`; a
-  // holder on this host whose process is gone (is_gone) loses it at once.
+  // A run past its node's timeout gets SIGTERM, and SIGKILL when still there this much later.
+  std::chrono::seconds timeout_grace{30};
+  // Leadership among servers sharing one store: only the leader schedules (Store::Lead). Empty:
+  // no election (one server). On SQLite the lease is renewed every tick and lapses after
+  // `lease`; a holder on this host whose process is gone (is_gone) loses it at once. On
+  // PostgreSQL the leader holds an advisory lock for as long as its process lives.
   std::string holder;
   std::chrono::seconds lease{15};
   std::function<bool(const std::string& holder)> is_gone;
@@ -64,6 +67,9 @@ class Scheduler {
   Status Materialize(const ScheduleSpec& spec, SysSeconds now, TickReport* report);
   Status Reap(const ScheduleSpec& spec, SysSeconds now, TickReport* report);
   Status Finish(const ScheduleSpec& spec, int64_t id, std::optional<int> exit_code, SysSeconds now);
+  // Stops a running instance of this host that passed its node's timeout: SIGTERM first, then
+  // SIGKILL once the grace has passed.
+  Status EnforceTimeout(const ScheduleSpec& spec, const Instance& instance, SysSeconds now);
   Status Evaluate(const ScheduleSpec& spec, SysSeconds now, std::vector<Instance>* to_start,
                   TickReport* report);
   // Sets the state an instance waits in (and why), or returns true when it may start now
@@ -82,6 +88,8 @@ class Scheduler {
   Launcher* launcher_;
   const Clock* clock_;
   SchedulerOptions options_;
+  std::string host_;            // where this scheduler's children run
+  std::set<int64_t> killed_;    // instances sent SIGKILL after their timeout (logged once)
   int64_t deployment_id_ = -1;  // the deployment `spec_` holds
   ScheduleSpec spec_;
 };

@@ -1,6 +1,7 @@
 // The scheduler with a hand-set clock and a fake launcher: cycles, dependencies across
 // frequencies, resource slots, retries, every operation's state changes, backfill order and
 // parallelism, and a restart after the scheduler was killed mid-run. Nothing here sleeps.
+// Every case runs on both stores: a SQLite file and a schema of the PostgreSQL test server.
 #include "ferry/schedule/scheduler.h"
 
 #include <date/date.h>
@@ -11,15 +12,19 @@
 #include <algorithm>
 #include <filesystem>
 #include <set>
+#include <thread>
 
 #include "ferry/exec/run_dir.h"
 #include "ferry/schedule/operations.h"
 #include "tests/support/ferry_cli.h"
+#include "tests/support/pg_test_server.h"
+#include "tests/support/test_store.h"
 
 namespace ferry {
 namespace {
 
 using ::ferry::testing::TempDir;
+using ::ferry::testing::TestStoreLocation;
 using ::ferry::testing::WriteTextFile;
 using ::testing::HasSubstr;
 
@@ -81,24 +86,29 @@ class FakeLauncher : public Launcher {
     p.exited = true;
     p.code = code;
   }
+  // The process dies without a summary (as after SIGKILL).
+  void Die(int64_t pid, int code) {
+    procs.at(pid).exited = true;
+    procs.at(pid).code = code;
+  }
   std::map<int64_t, Proc> procs;
   std::vector<std::pair<int64_t, int>> signals;
   int64_t next_pid = 1000;
 };
 
-class SchedScheduler : public ::testing::Test {
+// The store a test case runs on: "sqlite" or "postgresql".
+class SchedScheduler : public ::testing::TestWithParam<std::string> {
  protected:
+  std::unique_ptr<Store> OpenStore() { return where_.Open(); }
+
   void Deploy(const std::string& yaml, SysSeconds at) {
     for (const char* job : {"a.json", "b.json", "c.json", "h.json", "d.json"}) {
       WriteTextFile(dir_ / job, "{}");
     }
     auto spec = ParseSchedule(yaml, "schedule.yaml", dir_.path());
     ASSERT_TRUE(spec.ok()) << spec.status().message();
-    if (!store_) {
-      auto store = Store::Open(dir_ / "store.db");
-      ASSERT_TRUE(store.ok()) << store.status().message();
-      store_ = std::move(*store);
-    }
+    if (!store_) store_ = OpenStore();
+    ASSERT_TRUE(store_);
     ASSERT_TRUE(store_->Deploy(*spec, at.time_since_epoch().count()).ok());
     clock_.now = at;
     MakeScheduler();
@@ -143,6 +153,7 @@ class SchedScheduler : public ::testing::Test {
   TempDir dir_;
   FakeClock clock_;
   FakeLauncher launcher_;
+  TestStoreLocation where_{GetParam(), dir_.path()};  // outlives the stores opened on it
   std::unique_ptr<Store> store_;
   std::unique_ptr<Scheduler> scheduler_;
   std::unique_ptr<Operations> ops_;
@@ -155,7 +166,7 @@ nodes:
   - {name: c, job: c.json, cron: "0 2 * * *", upstream: b}
 )";
 
-TEST_F(SchedScheduler, RunsEachCycleWhenItsTimeComes) {
+TEST_P(SchedScheduler, RunsEachCycleWhenItsTimeComes) {
   Deploy(kChain, Utc(2026, 11, 26, 0, 0));
   TickReport r = Tick();
   EXPECT_EQ(r.created, 3);  // one cycle each within the next 24 hours
@@ -184,7 +195,7 @@ TEST_F(SchedScheduler, RunsEachCycleWhenItsTimeComes) {
   EXPECT_EQ(Tick().created, 0);
 }
 
-TEST_F(SchedScheduler, DailyNodeWaitsForAllHourlyInstancesOfItsDay) {
+TEST_P(SchedScheduler, DailyNodeWaitsForAllHourlyInstancesOfItsDay) {
   Deploy(R"(
 nodes:
   - {name: h, job: h.json, cron: "0 * * * *"}
@@ -203,7 +214,7 @@ nodes:
   EXPECT_EQ(State("d", "2026-11-26 01:00:00"), "running");
 }
 
-TEST_F(SchedScheduler, HourlyNodeWaitsForItsDaysDailyUpstream) {
+TEST_P(SchedScheduler, HourlyNodeWaitsForItsDaysDailyUpstream) {
   Deploy(R"(
 nodes:
   - {name: d, job: d.json, cron: "0 1 * * *"}
@@ -219,7 +230,7 @@ nodes:
             (std::vector<std::string>{"h 2026-11-26 00:00:00", "h 2026-11-26 01:00:00"}));
 }
 
-TEST_F(SchedScheduler, CyclesInADaylightSavingGapRunWhenTheGapEnds) {
+TEST_P(SchedScheduler, CyclesInADaylightSavingGapRunWhenTheGapEnds) {
   // New York skips 02:00-03:00 on 2026-03-08: the 02:30 cycle runs at 03:00 EDT (07:00Z), with
   // its own wall-clock cyctime.
   Deploy(R"(
@@ -243,7 +254,7 @@ nodes:
             (Utc(2026, 3, 9, 6, 30)).time_since_epoch().count());
 }
 
-TEST_F(SchedScheduler, RedeployWithANewCronReplacesTheFutureCycles) {
+TEST_P(SchedScheduler, RedeployWithANewCronReplacesTheFutureCycles) {
   Deploy(kChain, Utc(2026, 11, 26, 1));
   Tick();
   EXPECT_EQ(State("a", "2026-11-26 02:00:00"), "waiting_time");
@@ -262,7 +273,7 @@ nodes:
   EXPECT_EQ(Get("b", "2026-11-26 02:00:00").node, "b");
 }
 
-TEST_F(SchedScheduler, ResourceGroupSlotsLimitRunningInstances) {
+TEST_P(SchedScheduler, ResourceGroupSlotsLimitRunningInstances) {
   Deploy(R"(
 nodes:
   - {name: a, job: a.json, cron: "0 2 * * *", resource_group: etl, priority: 1}
@@ -284,7 +295,7 @@ nodes:
   EXPECT_EQ(State("a", "2026-11-26 02:00:00"), "running");
 }
 
-TEST_F(SchedScheduler, FailedRunRetriesAfterItsIntervalThenFails) {
+TEST_P(SchedScheduler, FailedRunRetriesAfterItsIntervalThenFails) {
   Deploy(R"(
 nodes:
   - {name: a, job: a.json, cron: "0 2 * * *", retries: 1, retry_interval: 60}
@@ -317,7 +328,71 @@ nodes:
   EXPECT_EQ(Get("a", "2026-11-26 02:00:00").message, "failed: boom");
 }
 
-TEST_F(SchedScheduler, StopSendsSigtermAndEndsStopped) {
+TEST_P(SchedScheduler, ARunPastItsTimeoutIsStoppedThenKilledAndRetried) {
+  Deploy(R"(
+nodes:
+  - {name: a, job: a.json, cron: "0 2 * * *", timeout: 30m, retries: 1, retry_interval: 60}
+  - {name: b, job: b.json, cron: "0 2 * * *", upstream: a}
+)",
+         Utc(2026, 11, 26, 2));
+  Tick();
+  Instance first = Get("a", "2026-11-26 02:00:00");
+  ASSERT_EQ(first.state, InstanceState::kRunning);
+  clock_.now += std::chrono::minutes{30} - std::chrono::seconds{1};
+  Tick();
+  EXPECT_TRUE(launcher_.signals.empty());
+  clock_.now += std::chrono::seconds{1};
+  Tick();
+  EXPECT_EQ(launcher_.signals, (std::vector<std::pair<int64_t, int>>{{first.pid, SIGTERM}}));
+  Instance stopping = Get("a", "2026-11-26 02:00:00");
+  EXPECT_EQ(StateName(stopping.state), std::string("running"));
+  EXPECT_EQ(stopping.message, "timed out after 30m: stopping (SIGTERM sent)");
+  // It ignores SIGTERM: after the grace (30 s by default) it gets SIGKILL, once a tick.
+  clock_.now += std::chrono::seconds{29};
+  Tick();
+  EXPECT_EQ(launcher_.signals.size(), 1u);
+  clock_.now += std::chrono::seconds{1};
+  Tick();
+  EXPECT_EQ(launcher_.signals.back(), (std::pair<int64_t, int>{first.pid, SIGKILL}));
+  launcher_.Die(first.pid, 128 + SIGKILL);
+  Tick();
+  Instance retrying = Get("a", "2026-11-26 02:00:00");
+  EXPECT_EQ(StateName(retrying.state), std::string("waiting_time"));
+  EXPECT_EQ(retrying.message, "failed: timed out after 30m; retry 1 of 1 at 2026-11-26T02:31:30Z");
+  EXPECT_EQ(retrying.exit_code, std::optional<int>(137));
+  EXPECT_EQ(State("b", "2026-11-26 02:00:00"), "waiting_upstream");
+  // The retry has the whole timeout again; this time SIGTERM ends it cleanly.
+  clock_.now += std::chrono::seconds{60};
+  Tick();
+  Instance second = Get("a", "2026-11-26 02:00:00");
+  ASSERT_EQ(second.state, InstanceState::kRunning);
+  EXPECT_EQ(second.runs, 2);
+  EXPECT_EQ(second.timed_out_at, 0);
+  clock_.now += std::chrono::minutes{30};
+  Tick();
+  EXPECT_EQ(launcher_.signals.back(), (std::pair<int64_t, int>{second.pid, SIGTERM}));
+  launcher_.End(second.pid, 143, "FAILED");
+  Tick();
+  EXPECT_EQ(State("a", "2026-11-26 02:00:00"), "failed");
+  EXPECT_EQ(Get("a", "2026-11-26 02:00:00").message, "failed: timed out after 30m");
+}
+
+TEST_P(SchedScheduler, ARunThatEndsInTimeIsNotTouched) {
+  Deploy(R"(
+nodes:
+  - {name: a, job: a.json, cron: "0 2 * * *", timeout: 90}
+)",
+         Utc(2026, 11, 26, 2));
+  Tick();
+  clock_.now += std::chrono::seconds{89};
+  End("a", "2026-11-26 02:00:00", 0);
+  clock_.now += std::chrono::seconds{10};
+  Tick();
+  EXPECT_EQ(State("a", "2026-11-26 02:00:00"), "succeeded");
+  EXPECT_TRUE(launcher_.signals.empty());
+}
+
+TEST_P(SchedScheduler, StopSendsSigtermAndEndsStopped) {
   Deploy(kChain, Utc(2026, 11, 26, 2));
   Tick();
   Instance a = Get("a", "2026-11-26 02:00:00");
@@ -348,7 +423,7 @@ class StopDuringSpawnLauncher : public FakeLauncher {
   Operations* ops = nullptr;
 };
 
-TEST_F(SchedScheduler, StopWhileSpawningStillStops) {
+TEST_P(SchedScheduler, StopWhileSpawningStillStops) {
   Deploy(kChain, Utc(2026, 11, 26, 2));
   StopDuringSpawnLauncher launcher;
   SchedulerOptions options;
@@ -364,7 +439,7 @@ TEST_F(SchedScheduler, StopWhileSpawningStillStops) {
   EXPECT_EQ(launcher.signals, (std::vector<std::pair<int64_t, int>>{{a.pid, SIGTERM}}));
 }
 
-TEST_F(SchedScheduler, RerunWithDownstreamRunsTheChainAgain) {
+TEST_P(SchedScheduler, RerunWithDownstreamRunsTheChainAgain) {
   Deploy(kChain, Utc(2026, 11, 26, 2));
   for (const char* n : {"a", "b", "c"}) {
     Tick();
@@ -389,7 +464,7 @@ TEST_F(SchedScheduler, RerunWithDownstreamRunsTheChainAgain) {
   EXPECT_EQ(busy.message(), fmt::format("instance {} is running: stop it first", a.id));
 }
 
-TEST_F(SchedScheduler, SetSucceededUnblocksDownstream) {
+TEST_P(SchedScheduler, SetSucceededUnblocksDownstream) {
   Deploy(kChain, Utc(2026, 11, 26, 2));
   Tick();
   End("a", "2026-11-26 02:00:00", 1);
@@ -401,7 +476,7 @@ TEST_F(SchedScheduler, SetSucceededUnblocksDownstream) {
   EXPECT_EQ(State("b", "2026-11-26 02:00:00"), "running");
 }
 
-TEST_F(SchedScheduler, FrozenInstanceAndNodeHoldTheirDownstream) {
+TEST_P(SchedScheduler, FrozenInstanceAndNodeHoldTheirDownstream) {
   Deploy(kChain, Utc(2026, 11, 26, 1));
   Tick();
   Instance a = Get("a", "2026-11-26 02:00:00");
@@ -424,7 +499,7 @@ TEST_F(SchedScheduler, FrozenInstanceAndNodeHoldTheirDownstream) {
   EXPECT_EQ(ops_->FreezeNode("zz", true).message(), "node \"zz\" is not deployed");
 }
 
-TEST_F(SchedScheduler, BackfillRunsDatesInOrderNAtATime) {
+TEST_P(SchedScheduler, BackfillRunsDatesInOrderNAtATime) {
   Deploy(kChain, Utc(2026, 11, 26, 12));
   BackfillRequest req{.nodes = {"a"},
                       .with_downstream = true,
@@ -464,7 +539,7 @@ TEST_F(SchedScheduler, BackfillRunsDatesInOrderNAtATime) {
   EXPECT_EQ(State("c", "2025-09-02 02:00:00", *newest), "waiting_resources");
 }
 
-TEST_F(SchedScheduler, BadOperationsNameTheProblem) {
+TEST_P(SchedScheduler, BadOperationsNameTheProblem) {
   Deploy(kChain, Utc(2026, 11, 26, 2));
   EXPECT_EQ(ops_->Rerun(999, false).status().message(), "instance 999 does not exist");
   EXPECT_EQ(ops_->Backfill({.nodes = {"zz"}, .from_bizdate = "20251001", .to_bizdate = "20251002"})
@@ -501,7 +576,7 @@ TEST_F(SchedScheduler, BadOperationsNameTheProblem) {
   EXPECT_EQ(ops_->Log(12345, 0).status().code(), StatusCode::kNotFound);
 }
 
-TEST_F(SchedScheduler, RestartAfterKillFindsEveryRunAndDoublesNone) {
+TEST_P(SchedScheduler, RestartAfterKillFindsEveryRunAndDoublesNone) {
   Deploy(R"(
 nodes:
   - {name: a, job: a.json, cron: "0 2 * * *"}
@@ -540,7 +615,11 @@ nodes:
   EXPECT_EQ(Get("d", "2026-11-26 02:00:00").runs, 2);
 }
 
-TEST_F(SchedScheduler, OnlyTheLeaseHolderSchedulesAndAnotherTakesOverWhenItLapses) {
+// Leadership differs by store: a lease on SQLite, a session's advisory lock on PostgreSQL.
+class SchedSqliteLeader : public SchedScheduler {};
+class SchedPgLeader : public SchedScheduler {};
+
+TEST_P(SchedSqliteLeader, OnlyTheLeaseHolderSchedulesAndAnotherTakesOverWhenItLapses) {
   Deploy(kChain, Utc(2026, 11, 26, 2));
   SchedulerOptions options;
   options.ferry_binary = "/usr/bin/ferry";
@@ -568,7 +647,7 @@ TEST_F(SchedScheduler, OnlyTheLeaseHolderSchedulesAndAnotherTakesOverWhenItLapse
   EXPECT_TRUE(first.Tick()->leader);
 }
 
-TEST_F(SchedScheduler, RestartAdoptsARunWhosePidWasNotKept) {
+TEST_P(SchedScheduler, RestartAdoptsARunWhosePidWasNotKept) {
   Deploy(kChain, Utc(2026, 11, 26, 2));
   Tick();
   Instance a = Get("a", "2026-11-26 02:00:00");
@@ -580,6 +659,76 @@ TEST_F(SchedScheduler, RestartAdoptsARunWhosePidWasNotKept) {
   EXPECT_EQ(Get("a", "2026-11-26 02:00:00").pid, pid);
   EXPECT_EQ(launcher_.procs.size(), 1u);
 }
+
+TEST_P(SchedPgLeader, OnlyTheLockHolderSchedulesAndAnotherTakesOverWhenItsSessionEnds) {
+  Deploy(kChain, Utc(2026, 11, 26, 2));
+  // Two servers, each with its own connections to the store.
+  std::unique_ptr<Store> a = OpenStore(), b = OpenStore();
+  ASSERT_TRUE(a && b);
+  SchedulerOptions options;
+  options.ferry_binary = "/usr/bin/ferry";
+  options.data_dir = dir_ / "data";
+  options.holder = "host/1/1";
+  auto first = std::make_unique<Scheduler>(a.get(), &launcher_, &clock_, options);
+  options.holder = "host/2/2";
+  Scheduler second(b.get(), &launcher_, &clock_, options);
+  EXPECT_TRUE(first->Tick()->leader);
+  EXPECT_TRUE(first->Tick()->leader);  // holding it again is no new claim
+  TickReport r = *second.Tick();
+  EXPECT_FALSE(r.leader);
+  EXPECT_EQ(r.started, 0);
+  EXPECT_EQ(Running(), (std::vector<std::string>{"a 2026-11-26 02:00:00"}));
+  // No lease to lapse: however long the leader lives, it leads.
+  clock_.now += std::chrono::hours{1};
+  EXPECT_FALSE(second.Tick()->leader);
+  // The first server's process ends: its session, and the lock with it, go.
+  first.reset();
+  a.reset();
+  bool took_over = false;
+  for (int i = 0; i < 500 && !took_over; ++i) {
+    auto tick = second.Tick();
+    ASSERT_TRUE(tick.ok()) << tick.status().message();
+    took_over = tick->leader;
+    // The server ends the old session a moment after the client hung up.
+    if (!took_over) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(took_over);
+}
+
+TEST_P(SchedPgLeader, ALeaderWhoseSessionIsCutNoticesAndAnotherTakesOver) {
+  Deploy(kChain, Utc(2026, 11, 26, 2));
+  std::string location = where_.location() + "&application_name=cut_" + where_.schema();
+  auto a = Store::Open(location);
+  auto b = Store::Open(where_.location());
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_TRUE(*(*a)->Lead({"host/1/1"}, clock_.now));
+  EXPECT_FALSE(*(*b)->Lead({"host/2/2"}, clock_.now));
+  // An administrator (or a network failure) ends every session of the first server.
+  ::ferry::testing::PgExec(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'cut_" +
+      where_.schema() + "'");
+  bool took_over = false;
+  for (int i = 0; i < 500 && !took_over; ++i) {
+    auto lead = (*b)->Lead({"host/2/2"}, clock_.now);
+    ASSERT_TRUE(lead.ok()) << lead.status().message();
+    took_over = *lead;
+    if (!took_over) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(took_over);
+  auto again = (*a)->Lead({"host/1/1"}, clock_.now);
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_FALSE(*again);
+  // Its other connection comes back by itself for the next statement.
+  auto instances = (*a)->Instances({});
+  EXPECT_TRUE(instances.ok()) << instances.status().message();
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, SchedScheduler, ::testing::Values("sqlite", "postgresql"),
+                         [](const auto& info) { return info.param; });
+INSTANTIATE_TEST_SUITE_P(Sqlite, SchedSqliteLeader, ::testing::Values("sqlite"),
+                         [](const auto& info) { return info.param; });
+INSTANTIATE_TEST_SUITE_P(Postgresql, SchedPgLeader, ::testing::Values("postgresql"),
+                         [](const auto& info) { return info.param; });
 
 }  // namespace
 }  // namespace ferry

@@ -1,94 +1,55 @@
 #include "ferry/schedule/store.h"
 
-#include <sqlite3.h>
-
 #include <algorithm>
+#include <random>
+
+#include "ferry/common/log.h"
+#include "ferry/schedule/store_postgresql.h"
+#include "ferry/schedule/store_sqlite.h"
 
 namespace ferry {
 namespace {
 
+// One SQL for both backends; {id} is the backend's generated id column.
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS deployments (
-  id INTEGER PRIMARY KEY, deployed_at INTEGER NOT NULL, spec TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS node_since (node TEXT PRIMARY KEY, since INTEGER NOT NULL);
+  id {id}, deployed_at BIGINT NOT NULL, spec TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS node_since (node TEXT PRIMARY KEY, since BIGINT NOT NULL);
 CREATE TABLE IF NOT EXISTS frozen_nodes (node TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS backfills (
-  id INTEGER PRIMARY KEY, created_at INTEGER NOT NULL, nodes TEXT NOT NULL,
-  from_bizdate TEXT NOT NULL, to_bizdate TEXT NOT NULL, newest_first INTEGER NOT NULL,
-  parallel INTEGER NOT NULL);
+  id {id}, created_at BIGINT NOT NULL, nodes TEXT NOT NULL,
+  from_bizdate TEXT NOT NULL, to_bizdate TEXT NOT NULL, newest_first BIGINT NOT NULL,
+  parallel BIGINT NOT NULL);
 CREATE TABLE IF NOT EXISTS instances (
-  id INTEGER PRIMARY KEY, node TEXT NOT NULL, cyctime TEXT NOT NULL, fire_at INTEGER NOT NULL,
-  backfill_id INTEGER NOT NULL DEFAULT 0, backfill_seq INTEGER NOT NULL DEFAULT 0,
-  bizdate TEXT NOT NULL, state TEXT NOT NULL, priority INTEGER NOT NULL DEFAULT 0,
-  frozen INTEGER NOT NULL DEFAULT 0, stop_requested INTEGER NOT NULL DEFAULT 0,
-  resume INTEGER NOT NULL DEFAULT 0, runs INTEGER NOT NULL DEFAULT 0,
-  failures INTEGER NOT NULL DEFAULT 0, next_try_at INTEGER NOT NULL DEFAULT 0,
-  pid INTEGER NOT NULL DEFAULT 0, pid_start INTEGER NOT NULL DEFAULT 0,
+  id {id}, node TEXT NOT NULL, cyctime TEXT NOT NULL, fire_at BIGINT NOT NULL,
+  backfill_id BIGINT NOT NULL DEFAULT 0, backfill_seq BIGINT NOT NULL DEFAULT 0,
+  bizdate TEXT NOT NULL, state TEXT NOT NULL, priority BIGINT NOT NULL DEFAULT 0,
+  frozen BIGINT NOT NULL DEFAULT 0, stop_requested BIGINT NOT NULL DEFAULT 0,
+  resume BIGINT NOT NULL DEFAULT 0, runs BIGINT NOT NULL DEFAULT 0,
+  failures BIGINT NOT NULL DEFAULT 0, next_try_at BIGINT NOT NULL DEFAULT 0,
+  pid BIGINT NOT NULL DEFAULT 0, pid_start BIGINT NOT NULL DEFAULT 0,
   run_dir TEXT NOT NULL DEFAULT '', log_path TEXT NOT NULL DEFAULT '',
-  summary_path TEXT NOT NULL DEFAULT '', started_at INTEGER NOT NULL DEFAULT 0,
-  finished_at INTEGER NOT NULL DEFAULT 0, exit_code INTEGER, summary TEXT NOT NULL DEFAULT '',
+  summary_path TEXT NOT NULL DEFAULT '', started_at BIGINT NOT NULL DEFAULT 0,
+  finished_at BIGINT NOT NULL DEFAULT 0, exit_code BIGINT, summary TEXT NOT NULL DEFAULT '',
   message TEXT NOT NULL DEFAULT '',
   UNIQUE (node, cyctime, backfill_id));
 CREATE INDEX IF NOT EXISTS instances_bizdate ON instances (bizdate);
 CREATE INDEX IF NOT EXISTS instances_state ON instances (state);
 )sql";
 
+// Columns added after the first release, with their definitions.
+constexpr std::pair<const char*, const char*> kAddedInstanceColumns[] = {
+    {"host", "TEXT NOT NULL DEFAULT ''"},
+    {"timed_out_at", "BIGINT NOT NULL DEFAULT 0"},
+};
+
 constexpr const char* kColumns =
     "id, node, cyctime, fire_at, backfill_id, backfill_seq, bizdate, state, priority, frozen, "
     "stop_requested, resume, runs, failures, next_try_at, pid, pid_start, run_dir, log_path, "
-    "summary_path, started_at, finished_at, exit_code, summary, message";
+    "summary_path, started_at, finished_at, exit_code, summary, message, host, timed_out_at";
 
-// A prepared statement, finalized when it goes out of scope.
-class Stmt {
- public:
-  Stmt(sqlite3* db, const std::string& sql) : db_(db) {
-    rc_ = sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt_, nullptr);
-  }
-  ~Stmt() { sqlite3_finalize(stmt_); }
-  Status status() const {
-    return rc_ == SQLITE_OK ? Status::OK()
-                            : Status::IOError(std::string("store: ") + sqlite3_errmsg(db_));
-  }
-  Stmt& Bind(const std::string& v) {
-    sqlite3_bind_text(stmt_, ++n_, v.c_str(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  Stmt& Bind(const char* v) { return Bind(std::string(v)); }
-  Stmt& Bind(int64_t v) {
-    sqlite3_bind_int64(stmt_, ++n_, v);
-    return *this;
-  }
-  Stmt& Bind(int v) { return Bind(static_cast<int64_t>(v)); }
-  Stmt& Bind(bool v) { return Bind(static_cast<int64_t>(v)); }
-  Stmt& Bind(const std::optional<int>& v) {
-    if (v) return Bind(*v);
-    sqlite3_bind_null(stmt_, ++n_);
-    return *this;
-  }
-  // True while a row is available.
-  Result<bool> Step() {
-    RETURN_NOT_OK(status());
-    int rc = sqlite3_step(stmt_);
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    return Status::IOError(std::string("store: ") + sqlite3_errmsg(db_));
-  }
-  int64_t Int(int i) const { return sqlite3_column_int64(stmt_, i); }
-  bool IsNull(int i) const { return sqlite3_column_type(stmt_, i) == SQLITE_NULL; }
-  std::string Text(int i) const {
-    const unsigned char* t = sqlite3_column_text(stmt_, i);
-    return t ? std::string(reinterpret_cast<const char*>(t), sqlite3_column_bytes(stmt_, i)) : "";
-  }
-
- private:
-  sqlite3* db_;
-  sqlite3_stmt* stmt_ = nullptr;
-  int rc_;
-  int n_ = 0;
-};
-
-Instance ReadInstance(const Stmt& s) {
+Instance ReadInstance(const SqlRow& s) {
   Instance in;
   in.id = s.Int(0);
   in.node = s.Text(1);
@@ -116,59 +77,114 @@ Instance ReadInstance(const Stmt& s) {
   if (!s.IsNull(22)) in.exit_code = static_cast<int>(s.Int(22));
   in.summary = s.Text(23);
   in.message = s.Text(24);
+  in.host = s.Text(25);
+  in.timed_out_at = s.Int(26);
   return in;
 }
 
+int64_t Seconds(SysSeconds t) { return t.time_since_epoch().count(); }
+
 }  // namespace
 
-Result<std::unique_ptr<Store>> Store::Open(const std::string& path) {
-  std::unique_ptr<Store> store(new Store(path));
-  int rc =
-      sqlite3_open_v2(path.c_str(), &store->db_,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
-  if (rc != SQLITE_OK) {
-    return Status::IOError(
-        fmt::format("store {}: {}", path, store->db_ ? sqlite3_errmsg(store->db_) : "cannot open"));
+bool IsPostgresStoreLocation(const std::string& location) {
+  return location.rfind("postgresql://", 0) == 0 || location.rfind("postgres://", 0) == 0 ||
+         location.rfind("datasource:", 0) == 0;
+}
+
+Result<std::unique_ptr<Store>> Store::Open(const std::string& location) {
+  if (IsPostgresStoreLocation(location)) {
+    ASSIGN_OR_RETURN(std::unique_ptr<StoreBackend> pg, OpenPostgresStore(location));
+    return Over(std::move(pg));
   }
-  sqlite3_busy_timeout(store->db_, 10000);
-  RETURN_NOT_OK(store->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"));
-  RETURN_NOT_OK(store->Exec(kSchema));
+  ASSIGN_OR_RETURN(std::unique_ptr<StoreBackend> sqlite, OpenSqliteStore(location));
+  return Over(std::move(sqlite));
+}
+
+Result<std::unique_ptr<Store>> Store::Over(std::unique_ptr<StoreBackend> backend) {
+  std::unique_ptr<Store> store(new Store(std::move(backend)));
+  RETURN_NOT_OK(store->CreateTables());
   return store;
 }
 
-Store::~Store() {
-  if (db_) sqlite3_close(db_);
+Status Store::CreateTables() {
+  std::string schema = kSchema;
+  for (size_t at; (at = schema.find("{id}")) != std::string::npos;) {
+    schema.replace(at, 4, backend_->id_column());
+  }
+  return Transaction([&]() -> Status {
+    RETURN_NOT_OK(backend_->ExecScript(schema));
+    ASSIGN_OR_RETURN(std::optional<std::string> id, GetMeta("store_id"));
+    if (!id) {
+      std::random_device random;
+      RETURN_NOT_OK(SetMeta("store_id", fmt::format("{:08x}{:08x}", random(), random())));
+    }
+    for (const auto& [column, definition] : kAddedInstanceColumns) {
+      ASSIGN_OR_RETURN(bool has, backend_->HasColumn("instances", column));
+      if (!has) {
+        RETURN_NOT_OK(backend_->ExecScript(
+            fmt::format("ALTER TABLE instances ADD COLUMN {} {}", column, definition)));
+      }
+    }
+    return Status::OK();
+  });
 }
 
-Status Store::Exec(const std::string& sql) {
-  char* err = nullptr;
-  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string message = err ? err : "unknown error";
-    sqlite3_free(err);
-    return Status::IOError(fmt::format("store {}: {}", path_, message));
-  }
-  return Status::OK();
+Result<int64_t> Store::Exec(std::string_view sql, const std::vector<SqlParam>& params,
+                            const SqlRowFn& on_row) {
+  std::lock_guard lock(mu_);
+  return backend_->Exec(sql, params, on_row);
 }
 
 Status Store::Transaction(const std::function<Status()>& fn) {
   std::lock_guard lock(mu_);
-  RETURN_NOT_OK(Exec("BEGIN IMMEDIATE"));
+  RETURN_NOT_OK(backend_->Begin());
   Status st = fn();
   if (!st.ok()) {
-    (void)Exec("ROLLBACK");
+    (void)backend_->Rollback();
     return st;
   }
-  Status commit = Exec("COMMIT");
-  if (!commit.ok()) (void)Exec("ROLLBACK");
+  Status commit = backend_->Commit();
+  if (!commit.ok()) (void)backend_->Rollback();
   return commit;
+}
+
+Result<bool> Store::Lead(const LeaderClaim& claim, SysSeconds now) {
+  std::optional<bool> locked;
+  {
+    std::lock_guard lock(mu_);
+    ASSIGN_OR_RETURN(locked, backend_->HoldLeaderLock());
+  }
+  if (locked) return *locked;
+  return LeadByLease(claim, now);
+}
+
+Result<bool> Store::LeadByLease(const LeaderClaim& claim, SysSeconds now) {
+  bool leader = false;
+  RETURN_NOT_OK(Transaction([&]() -> Status {
+    ASSIGN_OR_RETURN(std::optional<std::string> lease, GetMeta("leader"));
+    nlohmann::json current = nlohmann::json::parse(lease.value_or(""), nullptr, false);
+    std::string holder = current.is_object() ? current.value("holder", "") : "";
+    int64_t until = current.is_object() ? current.value("until", int64_t{0}) : 0;
+    bool free = holder.empty() || holder == claim.holder || until < Seconds(now) ||
+                (claim.is_gone && claim.is_gone(holder));
+    if (!free) return Status::OK();
+    if (holder != claim.holder) {
+      LogInfo("scheduler: {} leads{}", claim.holder,
+              holder.empty() ? "" : " (after " + holder + ")");
+    }
+    leader = true;
+    nlohmann::json mine = {{"holder", claim.holder}, {"until", Seconds(now + claim.lease)}};
+    return SetMeta("leader", mine.dump());
+  }));
+  return leader;
 }
 
 Status Store::Deploy(const ScheduleSpec& spec, int64_t now) {
   return Transaction([&]() -> Status {
     ASSIGN_OR_RETURN(std::optional<Deployment> previous, CurrentDeployment());
-    Stmt ins(db_, "INSERT INTO deployments (deployed_at, spec) VALUES (?, ?)");
-    ins.Bind(now).Bind(spec.ToJson().dump());
-    RETURN_NOT_OK(ins.Step());
+    RETURN_NOT_OK(Exec("INSERT INTO deployments (deployed_at, spec) VALUES (?, ?)",
+                       {now, spec.ToJson().dump()})
+                      .status());
     // Future cycles not started yet of nodes whose timing changed (or that left the schedule)
     // go; the new timing makes its own from now on.
     std::vector<std::string> retimed;
@@ -181,14 +197,11 @@ Status Store::Deploy(const ScheduleSpec& spec, int64_t now) {
       }
     }
     for (const std::string& name : retimed) {
-      Stmt drop(db_,
-                "DELETE FROM instances WHERE node = ? AND backfill_id = 0 AND runs = 0 AND "
-                "state IN ('not_run', 'waiting_time') AND fire_at > ?");
-      drop.Bind(name).Bind(now);
-      RETURN_NOT_OK(drop.Step());
-      Stmt mark(db_, "DELETE FROM meta WHERE key = ?");
-      mark.Bind("materialized:" + name);
-      RETURN_NOT_OK(mark.Step());
+      RETURN_NOT_OK(Exec("DELETE FROM instances WHERE node = ? AND backfill_id = 0 AND runs = 0 "
+                         "AND state IN ('not_run', 'waiting_time') AND fire_at > ?",
+                         {name, now})
+                        .status());
+      RETURN_NOT_OK(Exec("DELETE FROM meta WHERE key = ?", {"materialized:" + name}).status());
     }
     for (const NodeSpec& node : spec.nodes) {
       // A node new to this deployment (or back after being left out, or retimed) starts now:
@@ -196,234 +209,201 @@ Status Store::Deploy(const ScheduleSpec& spec, int64_t now) {
       bool kept = previous && previous->spec.Find(node.name) &&
                   std::find(retimed.begin(), retimed.end(), node.name) == retimed.end();
       if (kept) continue;
-      Stmt since(db_, "INSERT OR REPLACE INTO node_since (node, since) VALUES (?, ?)");
-      since.Bind(node.name).Bind(now);
-      RETURN_NOT_OK(since.Step());
-      Stmt mark(db_, "DELETE FROM meta WHERE key = ?");
-      mark.Bind("materialized:" + node.name);
-      RETURN_NOT_OK(mark.Step());
+      RETURN_NOT_OK(Exec("INSERT INTO node_since (node, since) VALUES (?, ?) "
+                         "ON CONFLICT (node) DO UPDATE SET since = excluded.since",
+                         {node.name, now})
+                        .status());
+      RETURN_NOT_OK(
+          Exec("DELETE FROM meta WHERE key = ?", {"materialized:" + node.name}).status());
     }
     return Status::OK();
   });
 }
 
 Result<std::optional<Deployment>> Store::CurrentDeployment() {
-  std::lock_guard lock(mu_);
-  Stmt s(db_, "SELECT id, deployed_at, spec FROM deployments ORDER BY id DESC LIMIT 1");
-  ASSIGN_OR_RETURN(bool row, s.Step());
-  if (!row) return std::optional<Deployment>();
-  Deployment d;
-  d.id = s.Int(0);
-  d.deployed_at = s.Int(1);
-  nlohmann::json j = nlohmann::json::parse(s.Text(2), nullptr, false);
-  ASSIGN_OR_RETURN(d.spec, ScheduleSpec::FromJson(j));
-  return std::optional<Deployment>(std::move(d));
+  std::optional<Deployment> d;
+  std::string spec;
+  RETURN_NOT_OK(Exec("SELECT id, deployed_at, spec FROM deployments ORDER BY id DESC LIMIT 1", {},
+                     [&](const SqlRow& row) {
+                       d.emplace();
+                       d->id = row.Int(0);
+                       d->deployed_at = row.Int(1);
+                       spec = row.Text(2);
+                     })
+                    .status());
+  if (!d) return d;
+  ASSIGN_OR_RETURN(d->spec, ScheduleSpec::FromJson(nlohmann::json::parse(spec, nullptr, false)));
+  return d;
 }
 
 Result<int64_t> Store::CurrentDeploymentId() {
-  std::lock_guard lock(mu_);
-  Stmt s(db_, "SELECT max(id) FROM deployments");
-  ASSIGN_OR_RETURN(bool row, s.Step());
-  return row ? s.Int(0) : int64_t{0};
+  int64_t id = 0;
+  RETURN_NOT_OK(Exec("SELECT max(id) FROM deployments", {}, [&](const SqlRow& row) {
+                  if (!row.IsNull(0)) id = row.Int(0);
+                }).status());
+  return id;
 }
 
 Result<int64_t> Store::NodeSince(const std::string& node) {
-  std::lock_guard lock(mu_);
-  Stmt s(db_, "SELECT since FROM node_since WHERE node = ?");
-  s.Bind(node);
-  ASSIGN_OR_RETURN(bool row, s.Step());
-  return row ? s.Int(0) : int64_t{0};
+  int64_t since = 0;
+  RETURN_NOT_OK(Exec("SELECT since FROM node_since WHERE node = ?", {node},
+                     [&](const SqlRow& row) { since = row.Int(0); })
+                    .status());
+  return since;
 }
 
 Result<int> Store::InsertInstances(const std::vector<Instance>& instances) {
-  std::lock_guard lock(mu_);
   int added = 0;
   for (const Instance& in : instances) {
-    Stmt s(db_,
-           "INSERT OR IGNORE INTO instances (node, cyctime, fire_at, backfill_id, backfill_seq, "
-           "bizdate, state, priority, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    s.Bind(in.node)
-        .Bind(FormatCivilTime(in.cyctime))
-        .Bind(in.fire_at)
-        .Bind(in.backfill_id)
-        .Bind(in.backfill_seq)
-        .Bind(in.bizdate)
-        .Bind(StateName(in.state))
-        .Bind(in.priority)
-        .Bind(in.message);
-    RETURN_NOT_OK(s.Step());
-    added += sqlite3_changes(db_);
+    ASSIGN_OR_RETURN(
+        int64_t changed,
+        Exec("INSERT INTO instances (node, cyctime, fire_at, backfill_id, backfill_seq, bizdate, "
+             "state, priority, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+             "ON CONFLICT (node, cyctime, backfill_id) DO NOTHING",
+             {in.node, FormatCivilTime(in.cyctime), in.fire_at, in.backfill_id, in.backfill_seq,
+              in.bizdate, StateName(in.state), in.priority, in.message}));
+    added += static_cast<int>(changed);
   }
   return added;
 }
 
-Result<std::vector<Instance>> Store::Instances(const InstanceFilter& f) {
-  std::lock_guard lock(mu_);
-  std::string sql = fmt::format("SELECT {} FROM instances WHERE 1=1", kColumns);
-  if (!f.node.empty()) sql += " AND node = ?";
-  if (f.state) sql += " AND state = ?";
-  if (!f.bizdate.empty()) sql += " AND bizdate = ?";
-  if (f.backfill_id) sql += " AND backfill_id = ?";
-  if (f.pending_only) {
-    sql += " AND state NOT IN ('succeeded', 'failed', 'stopped', 'running')";
-  }
-  if (f.running_only) sql += " AND state = 'running'";
-  sql += f.newest_first ? " ORDER BY fire_at DESC, id DESC" : " ORDER BY fire_at, id";
-  if (f.limit > 0) sql += fmt::format(" LIMIT {}", f.limit);
-  Stmt s(db_, sql);
-  if (!f.node.empty()) s.Bind(f.node);
-  if (f.state) s.Bind(StateName(*f.state));
-  if (!f.bizdate.empty()) s.Bind(f.bizdate);
-  if (f.backfill_id) s.Bind(*f.backfill_id);
+Result<std::vector<Instance>> Store::QueryInstances(const std::string& where,
+                                                    const std::vector<SqlParam>& params) {
   std::vector<Instance> out;
-  for (;;) {
-    ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) break;
-    out.push_back(ReadInstance(s));
-  }
+  RETURN_NOT_OK(Exec(fmt::format("SELECT {} FROM instances {}", kColumns, where), params,
+                     [&](const SqlRow& row) { out.push_back(ReadInstance(row)); })
+                    .status());
   return out;
 }
 
+Result<std::vector<Instance>> Store::Instances(const InstanceFilter& f) {
+  std::string where = "WHERE 1=1";
+  std::vector<SqlParam> params;
+  if (!f.node.empty()) {
+    where += " AND node = ?";
+    params.push_back(f.node);
+  }
+  if (f.state) {
+    where += " AND state = ?";
+    params.push_back(StateName(*f.state));
+  }
+  if (!f.bizdate.empty()) {
+    where += " AND bizdate = ?";
+    params.push_back(f.bizdate);
+  }
+  if (f.backfill_id) {
+    where += " AND backfill_id = ?";
+    params.push_back(*f.backfill_id);
+  }
+  if (f.pending_only) {
+    where += " AND state NOT IN ('succeeded', 'failed', 'stopped', 'running')";
+  }
+  if (f.running_only) where += " AND state = 'running'";
+  where += f.newest_first ? " ORDER BY fire_at DESC, id DESC" : " ORDER BY fire_at, id";
+  if (f.limit > 0) where += fmt::format(" LIMIT {}", f.limit);
+  return QueryInstances(where, params);
+}
+
 Result<std::optional<Instance>> Store::Get(int64_t id) {
-  std::lock_guard lock(mu_);
-  Stmt s(db_, fmt::format("SELECT {} FROM instances WHERE id = ?", kColumns));
-  s.Bind(id);
-  ASSIGN_OR_RETURN(bool row, s.Step());
-  if (!row) return std::optional<Instance>();
-  return std::optional<Instance>(ReadInstance(s));
+  ASSIGN_OR_RETURN(std::vector<Instance> found, QueryInstances("WHERE id = ?", {id}));
+  if (found.empty()) return std::optional<Instance>();
+  return std::optional<Instance>(std::move(found[0]));
 }
 
 Result<std::optional<Instance>> Store::Find(const std::string& node, const CivilTime& cyctime,
                                             int64_t backfill_id) {
-  std::lock_guard lock(mu_);
-  Stmt s(db_,
-         fmt::format("SELECT {} FROM instances WHERE node = ? AND cyctime = ? AND backfill_id = ?",
-                     kColumns));
-  s.Bind(node).Bind(FormatCivilTime(cyctime)).Bind(backfill_id);
-  ASSIGN_OR_RETURN(bool row, s.Step());
-  if (!row) return std::optional<Instance>();
-  return std::optional<Instance>(ReadInstance(s));
+  ASSIGN_OR_RETURN(std::vector<Instance> found,
+                   QueryInstances("WHERE node = ? AND cyctime = ? AND backfill_id = ?",
+                                  {node, FormatCivilTime(cyctime), backfill_id}));
+  if (found.empty()) return std::optional<Instance>();
+  return std::optional<Instance>(std::move(found[0]));
 }
 
 Status Store::Update(const Instance& in) {
-  std::lock_guard lock(mu_);
-  Stmt s(db_,
-         "UPDATE instances SET state = ?, frozen = ?, stop_requested = ?, resume = ?, runs = ?, "
-         "failures = ?, next_try_at = ?, pid = ?, pid_start = ?, run_dir = ?, log_path = ?, "
-         "summary_path = ?, started_at = ?, finished_at = ?, exit_code = ?, summary = ?, "
-         "message = ?, priority = ? WHERE id = ?");
-  s.Bind(StateName(in.state))
-      .Bind(in.frozen)
-      .Bind(in.stop_requested)
-      .Bind(in.resume)
-      .Bind(in.runs)
-      .Bind(in.failures)
-      .Bind(in.next_try_at)
-      .Bind(in.pid)
-      .Bind(in.pid_start)
-      .Bind(in.run_dir)
-      .Bind(in.log_path)
-      .Bind(in.summary_path)
-      .Bind(in.started_at)
-      .Bind(in.finished_at)
-      .Bind(in.exit_code)
-      .Bind(in.summary)
-      .Bind(in.message)
-      .Bind(in.priority)
-      .Bind(in.id);
-  ASSIGN_OR_RETURN(bool row, s.Step());
-  (void)row;
-  return Status::OK();
+  return Exec("UPDATE instances SET state = ?, frozen = ?, stop_requested = ?, resume = ?, "
+              "runs = ?, failures = ?, next_try_at = ?, pid = ?, pid_start = ?, run_dir = ?, "
+              "log_path = ?, summary_path = ?, started_at = ?, finished_at = ?, exit_code = ?, "
+              "summary = ?, message = ?, priority = ?, host = ?, timed_out_at = ? WHERE id = ?",
+              {StateName(in.state), in.frozen, in.stop_requested, in.resume, in.runs, in.failures,
+               in.next_try_at, in.pid, in.pid_start, in.run_dir, in.log_path, in.summary_path,
+               in.started_at, in.finished_at, in.exit_code, in.summary, in.message, in.priority,
+               in.host, in.timed_out_at, in.id})
+      .status();
 }
 
 Result<std::vector<std::string>> Store::Bizdates(int limit) {
-  std::lock_guard lock(mu_);
-  Stmt s(db_, "SELECT DISTINCT bizdate FROM instances ORDER BY bizdate DESC LIMIT ?");
-  s.Bind(limit);
   std::vector<std::string> out;
-  for (;;) {
-    ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) break;
-    out.push_back(s.Text(0));
-  }
+  RETURN_NOT_OK(Exec("SELECT DISTINCT bizdate FROM instances ORDER BY bizdate DESC LIMIT ?",
+                     {limit}, [&](const SqlRow& row) { out.push_back(row.Text(0)); })
+                    .status());
   return out;
 }
 
 Status Store::SetNodeFrozen(const std::string& node, bool frozen) {
-  std::lock_guard lock(mu_);
-  Stmt s(db_, frozen ? "INSERT OR IGNORE INTO frozen_nodes (node) VALUES (?)"
-                     : "DELETE FROM frozen_nodes WHERE node = ?");
-  s.Bind(node);
-  return s.Step().status();
+  return Exec(frozen ? "INSERT INTO frozen_nodes (node) VALUES (?) ON CONFLICT (node) DO NOTHING"
+                     : "DELETE FROM frozen_nodes WHERE node = ?",
+              {node})
+      .status();
 }
 
 Result<std::set<std::string>> Store::FrozenNodes() {
-  std::lock_guard lock(mu_);
-  Stmt s(db_, "SELECT node FROM frozen_nodes");
   std::set<std::string> out;
-  for (;;) {
-    ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) break;
-    out.insert(s.Text(0));
-  }
+  RETURN_NOT_OK(Exec("SELECT node FROM frozen_nodes", {},
+                     [&](const SqlRow& row) { out.insert(row.Text(0)); })
+                    .status());
   return out;
 }
 
 Result<int64_t> Store::AddBackfill(const Backfill& b) {
-  std::lock_guard lock(mu_);
-  Stmt s(
-      db_,
-      "INSERT INTO backfills (created_at, nodes, from_bizdate, to_bizdate, newest_first, parallel) "
-      "VALUES (?, ?, ?, ?, ?, ?)");
-  s.Bind(b.created_at)
-      .Bind(nlohmann::json(b.nodes).dump())
-      .Bind(b.from_bizdate)
-      .Bind(b.to_bizdate)
-      .Bind(b.newest_first)
-      .Bind(b.parallel);
-  RETURN_NOT_OK(s.Step());
-  return static_cast<int64_t>(sqlite3_last_insert_rowid(db_));
+  int64_t id = 0;
+  RETURN_NOT_OK(Exec("INSERT INTO backfills (created_at, nodes, from_bizdate, to_bizdate, "
+                     "newest_first, parallel) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                     {b.created_at, nlohmann::json(b.nodes).dump(), b.from_bizdate, b.to_bizdate,
+                      b.newest_first, b.parallel},
+                     [&](const SqlRow& row) { id = row.Int(0); })
+                    .status());
+  return id;
 }
 
 Result<std::vector<Backfill>> Store::Backfills() {
-  std::lock_guard lock(mu_);
-  Stmt s(db_,
-         "SELECT id, created_at, nodes, from_bizdate, to_bizdate, newest_first, parallel "
-         "FROM backfills ORDER BY id");
   std::vector<Backfill> out;
-  for (;;) {
-    ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) break;
-    Backfill b;
-    b.id = s.Int(0);
-    b.created_at = s.Int(1);
-    nlohmann::json nodes = nlohmann::json::parse(s.Text(2), nullptr, false);
-    if (nodes.is_array()) b.nodes = nodes.get<std::vector<std::string>>();
-    b.from_bizdate = s.Text(3);
-    b.to_bizdate = s.Text(4);
-    b.newest_first = s.Int(5) != 0;
-    b.parallel = static_cast<int>(s.Int(6));
-    out.push_back(std::move(b));
-  }
+  RETURN_NOT_OK(Exec("SELECT id, created_at, nodes, from_bizdate, to_bizdate, newest_first, "
+                     "parallel FROM backfills ORDER BY id",
+                     {},
+                     [&](const SqlRow& row) {
+                       Backfill b;
+                       b.id = row.Int(0);
+                       b.created_at = row.Int(1);
+                       nlohmann::json nodes = nlohmann::json::parse(row.Text(2), nullptr, false);
+                       if (nodes.is_array()) b.nodes = nodes.get<std::vector<std::string>>();
+                       b.from_bizdate = row.Text(3);
+                       b.to_bizdate = row.Text(4);
+                       b.newest_first = row.Int(5) != 0;
+                       b.parallel = static_cast<int>(row.Int(6));
+                       out.push_back(std::move(b));
+                     })
+                    .status());
   return out;
 }
 
+Result<std::string> Store::Id() {
+  ASSIGN_OR_RETURN(std::optional<std::string> id, GetMeta("store_id"));
+  return id.value_or("");
+}
+
 Result<std::optional<std::string>> Store::GetMeta(const std::string& key) {
-  std::lock_guard lock(mu_);
-  Stmt s(db_, "SELECT value FROM meta WHERE key = ?");
-  s.Bind(key);
-  ASSIGN_OR_RETURN(bool row, s.Step());
-  if (!row) return std::optional<std::string>();
-  return std::optional<std::string>(s.Text(0));
+  std::optional<std::string> value;
+  RETURN_NOT_OK(Exec("SELECT value FROM meta WHERE key = ?", {key},
+                     [&](const SqlRow& row) { value = row.Text(0); })
+                    .status());
+  return value;
 }
 
 Status Store::SetMeta(const std::string& key, const std::string& value) {
-  std::lock_guard lock(mu_);
-  Stmt s(db_,
-         "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = "
-         "excluded.value");
-  s.Bind(key).Bind(value);
-  return s.Step().status();
+  return Exec("INSERT INTO meta (key, value) VALUES (?, ?) "
+              "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+              {key, value})
+      .status();
 }
 
 }  // namespace ferry

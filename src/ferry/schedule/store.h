@@ -1,9 +1,11 @@
-// Store: the scheduler's state in SQLite (WAL): the deployed schedule, the instances, frozen
-// nodes and backfills. The server, `ferry ops` and `ferry deploy` may use one store file at the
-// same time from different processes; each change is one transaction.
+// Store: the scheduler's state — the deployed schedule, the instances, frozen nodes and
+// backfills — in a SQLite file (WAL; the default) or a PostgreSQL database (for servers on
+// several hosts). Servers, `ferry ops` and `ferry deploy` may use one store at the same time from
+// different processes; each change is one transaction, and write transactions never interleave.
 // A Store object may be shared by threads; Transaction() holds it for the whole function.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -16,8 +18,7 @@
 #include "ferry/common/status.h"
 #include "ferry/schedule/instance.h"
 #include "ferry/schedule/schedule_spec.h"
-
-struct sqlite3;
+#include "ferry/schedule/store_backend.h"
 
 namespace ferry {
 
@@ -47,16 +48,37 @@ struct Backfill {
   int parallel = 1;
 };
 
+// Who asks to lead the servers sharing a store (see Store::Lead).
+struct LeaderClaim {
+  std::string holder;  // "HOST/PID/START" of the asking process
+  std::chrono::seconds lease{15};
+  // Whether a holder's process is known to be gone (then its lease lapses at once); may be null.
+  std::function<bool(const std::string& holder)> is_gone;
+};
+
+// A location names a PostgreSQL store when it starts with postgresql:// or postgres://, or is
+// datasource:NAME (a named PostgreSQL data source); anything else is a SQLite file.
+bool IsPostgresStoreLocation(const std::string& location);
+
 class Store {
  public:
-  // Opens (creating when missing) the store at `path`; its folder must exist.
-  static Result<std::unique_ptr<Store>> Open(const std::string& path);
-  ~Store();
+  // Opens (creating its tables when missing) the store at `location`: a SQLite file (its folder
+  // must exist), "postgresql://USER@HOST:PORT/DB[?schema=S&...]" or "datasource:NAME[?schema=S]".
+  static Result<std::unique_ptr<Store>> Open(const std::string& location);
+  // A store over an open backend, for tests of a backend.
+  static Result<std::unique_ptr<Store>> Over(std::unique_ptr<StoreBackend> backend);
 
-  const std::string& path() const { return path_; }
+  // Where the store is, fit for messages (never a password).
+  const std::string& location() const { return backend_->location(); }
 
-  // Runs `fn` in one write transaction (BEGIN IMMEDIATE); rolls back when it returns an error.
+  // Runs `fn` in one write transaction, exclusive among every user of the store; rolls back when
+  // it returns an error.
   Status Transaction(const std::function<Status()>& fn);
+
+  // Whether `claim.holder` is the one server that schedules now. With PostgreSQL, holding an
+  // advisory lock on a session of this process's own (it goes when the process dies); with
+  // SQLite, a lease in the store renewed by each call, free once it lapses or its holder is gone.
+  Result<bool> Lead(const LeaderClaim& claim, SysSeconds now);
 
   // Replaces the deployed schedule; nodes seen for the first time get `now` as their start.
   Status Deploy(const ScheduleSpec& spec, int64_t now);
@@ -82,15 +104,23 @@ class Store {
   Result<int64_t> AddBackfill(const Backfill& backfill);
   Result<std::vector<Backfill>> Backfills();
 
+  // A random name given to the store when it was created, the same for every process using it.
+  Result<std::string> Id();
+
   Result<std::optional<std::string>> GetMeta(const std::string& key);
   Status SetMeta(const std::string& key, const std::string& value);
 
  private:
-  explicit Store(std::string path) : path_(std::move(path)) {}
-  Status Exec(const std::string& sql);
+  explicit Store(std::unique_ptr<StoreBackend> backend) : backend_(std::move(backend)) {}
+  Status CreateTables();
+  Result<bool> LeadByLease(const LeaderClaim& claim, SysSeconds now);
+  // One statement on the backend (under mu_).
+  Result<int64_t> Exec(std::string_view sql, const std::vector<SqlParam>& params = {},
+                       const SqlRowFn& on_row = {});
+  Result<std::vector<Instance>> QueryInstances(const std::string& where,
+                                               const std::vector<SqlParam>& params);
 
-  std::string path_;
-  sqlite3* db_ = nullptr;
+  std::unique_ptr<StoreBackend> backend_;
   std::recursive_mutex mu_;
 };
 

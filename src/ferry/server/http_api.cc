@@ -107,6 +107,15 @@ struct HttpServer::Impl {
     if (!d) return ScheduleSpec{};
     return std::move(d->spec);
   }
+  // NotFound unless `node` is deployed or has instances (a node since left out keeps its past).
+  Status KnownNode(const std::string& node) {
+    if (node.empty()) return Status::OK();
+    ASSIGN_OR_RETURN(ScheduleSpec spec, Spec());
+    if (spec.Find(node)) return Status::OK();
+    ASSIGN_OR_RETURN(std::vector<Instance> any, store->Instances({.node = node, .limit = 1}));
+    if (!any.empty()) return Status::OK();
+    return Status::NotFound("node \"" + node + "\" is not deployed and has no instances");
+  }
 
   void Routes();
   bool Guard(const httplib::Request& req, httplib::Response& res);
@@ -189,6 +198,7 @@ void HttpServer::Impl::Routes() {
                        {"upstream", n.upstream},
                        {"downstream", spec->Downstream(n.name)},
                        {"retries", n.retries},
+                       {"timeout_seconds", n.timeout_seconds},
                        {"resource_group", n.resource_group},
                        {"priority", n.priority},
                        {"frozen", frozen->count(n.name) > 0}});
@@ -199,6 +209,7 @@ void HttpServer::Impl::Routes() {
   server.Get("/api/instances", [this](const httplib::Request& req, httplib::Response& res) {
     InstanceFilter f;
     f.node = req.get_param_value("node");
+    if (Status known = KnownNode(f.node); !known.ok()) return ReplyError(res, known);
     std::string state = req.get_param_value("state");
     if (!state.empty()) {
       f.state = ParseState(state);
@@ -301,6 +312,7 @@ void HttpServer::Impl::Routes() {
   server.Get(
       R"(/api/nodes/([^/]+)/history)", [this](const httplib::Request& req, httplib::Response& res) {
         std::string name = req.matches[1];
+        if (Status known = KnownNode(name); !known.ok()) return ReplyError(res, known);
         auto instances = store->Instances({.node = name, .limit = 200, .newest_first = true});
         if (!instances.ok()) return ReplyError(res, instances.status());
         json runs = json::array();

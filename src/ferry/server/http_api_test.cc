@@ -79,6 +79,20 @@ TEST_F(SchedHttpApi, BadInputGetsA4xxWithAMessage) {
       {"GET", "/api/instances?bizdate=20251340", "", 400, "bizdate: "},
       {"GET", "/api/instances/1/log?offset=x", "", 400, "offset must be a whole number"},
       {"GET", "/api/nodes/zz/graph", "", 404, "node \"zz\" is not deployed"},
+      {"GET", "/api/nodes/zz/history", "", 404, "node \"zz\" is not deployed and has no instances"},
+      {"GET", "/api/nodes/a/history", "", 200, ""},
+      {"GET", "/api/instances?node=zz", "", 404, "node \"zz\" is not deployed and has no instances"},
+      {"POST", "/api/nodes/zz/freeze", "", 404, "node \"zz\" is not deployed"},
+      {"POST", "/api/backfill", R"({"nodes": [], "from": "20251001", "to": "20251001"})", 400,
+       "backfill: name at least one node"},
+      {"POST", "/api/backfill",
+       R"({"nodes": ["a"], "from": "20251001", "to": "20251001", "parallel": "2"})", 400,
+       "backfill: expected"},
+      {"POST", "/api/backfill", R"({"nodes": ["a"], "from": "2025", "to": "20251001"})", 400,
+       "backfill: from"},
+      {"GET", "/api/instances/99999999999999999999", "", 400, "bad instance id"},
+      {"GET", "/api/instances/1/log?offset=99999999999999999999", "", 400,
+       "offset must be a whole number"},
       {"POST", "/api/backfill", "[1,2", 400, "the body must be a JSON object"},
       {"POST", "/api/backfill", R"({"nodes": "a", "from": 1})", 400, "backfill: expected"},
       {"POST", "/api/backfill", R"({"nodes": ["a"], "from": "20251002", "to": "20251001"})", 400,
@@ -181,6 +195,44 @@ TEST_F(SchedHttpApi, LogIsTailedFromAnOffset) {
   // A negative offset is the end of the log.
   auto tail = client_->Get("/api/instances/1/log?offset=-5");
   EXPECT_EQ(nlohmann::json::parse(tail->body)["text"], "line\n");
+}
+
+TEST_F(SchedHttpApi, HistoryHoldsTheFiguresOfTheLast30Runs) {
+  Start("");
+  std::vector<Instance> runs;
+  for (int day = 1; day <= 35; ++day) {
+    Instance in;
+    in.node = "a";
+    in.cyctime = CivilTime{2025, 1, day > 31 ? day - 31 : day, 2, 0, 0};
+    if (day > 31) in.cyctime.month = 2;
+    in.fire_at = 1700000000 + day * 86400;
+    in.bizdate = DayString(AddDays(in.cyctime, -1));
+    runs.push_back(in);
+  }
+  ASSERT_EQ(*store_->InsertInstances(runs), 35);
+  for (Instance in : *store_->Instances({.node = "a"})) {
+    if (in.backfill_id != 0) continue;  // the fixture's backfilled instance has not run
+    in.state = InstanceState::kSucceeded;
+    int k = in.cyctime.month == 1 ? in.cyctime.day : in.cyctime.day + 31;
+    in.summary = nlohmann::json{{"status", "SUCCEEDED"},
+                                {"records_written", k * 1000},
+                                {"bytes_read", k * 10},
+                                {"dirty_records", k % 2},
+                                {"elapsed_seconds", 2.0}}
+                     .dump();
+    ASSERT_TRUE(store_->Update(in).ok());
+  }
+  auto res = client_->Get("/api/nodes/a/history");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  auto body = nlohmann::json::parse(res->body);
+  ASSERT_EQ(body["runs"].size(), 30u);
+  // Newest first: the 35th run down to the 6th.
+  EXPECT_EQ(body["runs"][0]["records"], 35000);
+  EXPECT_EQ(body["runs"][0]["bytes"], 350);
+  EXPECT_EQ(body["runs"][0]["dirty"], 1);
+  EXPECT_EQ(body["runs"][0]["records_per_second"], 17500.0);
+  EXPECT_EQ(body["runs"][29]["records"], 6000);
 }
 
 TEST(SchedListen, ParsesHostAndPort) {
