@@ -111,7 +111,9 @@ json Instances(const std::string& store) {
 
 // A throttled copy of 30,000 rows from src.db (about three seconds): long enough for a server to
 // die in the middle of it. `writer` is the destination step's parameters.
-void WriteSlowCopyProject(const TempDir& dir, const json& writer, const std::string& writer_type) {
+// A 30000-row copy at `records_per_second` (3 s at the default).
+void WriteSlowCopyProject(const TempDir& dir, const json& writer, const std::string& writer_type,
+                          double records_per_second = 10000) {
   SqliteExec(dir / "src.db",
              "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);"
              "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30000) "
@@ -121,7 +123,7 @@ void WriteSlowCopyProject(const TempDir& dir, const json& writer, const std::str
                   {"column", {"id", "v"}},
                   {"splitPk", "id"},
                   {"splitFactor", 10}},
-                 writer, 10000);
+                 writer, records_per_second);
   job["steps"][1]["stepType"] = writer_type;
   WriteTextFile(dir / "copy.json", job.dump(2));
   WriteTextFile(dir / "schedule.yaml",
@@ -382,8 +384,11 @@ TEST(ScheduleE2E, StopAbortsTheRunCleanlyAndRerunFinishesIt) {
 TEST(ScheduleE2E, ARunPastItsTimeoutIsStoppedFailedAndRetried) {
   TempDir dir;
   SqliteExec(dir / "dst.db", "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);");
+  // 15 s of work: neither attempt can finish inside its 1 s (the scheduler's clock counts whole
+  // seconds, so a timeout may fire up to a second late; a resumed retry starts from what the
+  // first attempt committed).
   WriteSlowCopyProject(dir, {{"path", "dst.db"}, {"table", "t"}, {"column", {"id", "v"}}},
-                       "sqlite");
+                       "sqlite", 2000);
   WriteTextFile(dir / "schedule.yaml",
                 "nodes:\n  - {name: copy, job: copy.json, cron: \"0 1 * * *\", timeout: 1s, "
                 "retries: 1, retry_interval: 0}\n");
