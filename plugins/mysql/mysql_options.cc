@@ -1,17 +1,9 @@
 #include "plugins/mysql/mysql_options.h"
 
-#include "plugins/mysql/mysql_param_fields.h"
+#include "ferry/plugin/param_fields.h"
 
 namespace ferry {
 namespace {
-
-using namespace mysql_param;  // NOLINT: the typed field readers
-
-Result<bool> BoolField(const nlohmann::json& p, const char* key, bool fallback) {
-  if (!HasField(p, key)) return fallback;
-  if (!p.at(key).is_boolean()) return Status::InvalidArgument("expected true or false").WithField(key);
-  return p.at(key).get<bool>();
-}
 
 Result<int> TimeZoneField(const nlohmann::json& p) {
   ASSIGN_OR_RETURN(std::string tz, StringField(p, "timeZone", "+00:00"));

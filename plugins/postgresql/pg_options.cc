@@ -1,6 +1,6 @@
 #include "plugins/postgresql/pg_options.h"
 
-#include "plugins/postgresql/pg_param_fields.h"
+#include "ferry/plugin/param_fields.h"
 
 namespace ferry::pg {
 

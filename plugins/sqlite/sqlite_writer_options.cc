@@ -1,6 +1,6 @@
 #include "plugins/sqlite/sqlite_writer_options.h"
 
-#include "plugins/sqlite/param_fields.h"
+#include "ferry/plugin/param_fields.h"
 
 namespace ferry {
 namespace {
