@@ -59,16 +59,6 @@ std::string KeyBoundSql(const std::string& table, const std::string& key, const 
          WhereClause(where, k + " >= :ferry_lo AND " + k + " <= :ferry_hi");
 }
 
-Result<WriteMode> ParseWriteMode(const std::string& text) {
-  for (WriteMode m :
-       {WriteMode::kInsert, WriteMode::kReplace, WriteMode::kUpdate, WriteMode::kIgnore}) {
-    if (SameIdentifier(text, WriteModeName(m))) return m;
-  }
-  return Status::InvalidArgument("writeMode \"" + text +
-                                 "\" is not one of insert, replace, update, ignore")
-      .WithField("writeMode");
-}
-
 const char* WriteModeName(WriteMode mode) {
   switch (mode) {
     case WriteMode::kInsert:
