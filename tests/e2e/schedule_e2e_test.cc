@@ -239,46 +239,87 @@ pid_t Spawn(const std::vector<std::string>& args, const std::string& log) {
   return pid;
 }
 
-TEST(ScheduleE2E, KillNineOfTheServerMidRunLosesNothingAndRunsNothingTwice) {
-  TempDir dir;
-  const int kRows = 30000;
+// Polls (bounded, 30 s) the instances until `done` holds for the first one; returns it.
+json WaitForInstance(const std::string& store, const std::function<bool(const json&)>& done) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  json last;
+  while (std::chrono::steady_clock::now() < deadline) {
+    json all = Instances(store);
+    if (all.is_array() && !all.empty()) {
+      last = all[0];
+      if (done(last)) return last;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ADD_FAILURE() << "timed out; last seen " << last.dump();
+  return last;
+}
+
+// Polls (bounded, 30 s) until `path` holds `text`.
+bool WaitForText(const std::string& path, const std::string& text) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (ReadTextFile(path).find(text) != std::string::npos) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+// A project of one node, `copy`: 30,000 rows from src.db to dst.db in ten splits at 10,000
+// rows/s, so a run lasts about three seconds (long enough to act on it mid-run). Deployed, with
+// one cycle backfilled; returns the store.
+std::string DeployCopyProject(const TempDir& dir, json writer_extra = json::object()) {
   SqliteExec(dir / "src.db",
              "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);"
              "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30000) "
              "INSERT INTO t SELECT i, 'value ' || i FROM n;");
   SqliteExec(dir / "dst.db", "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);");
+  json writer = {{"path", "dst.db"}, {"table", "t"}, {"column", {"*"}}};
+  writer.update(writer_extra);
   json job = Job({{"path", "src.db"},
                   {"table", "t"},
                   {"column", {"*"}},
                   {"splitPk", "id"},
                   {"splitFactor", 10}},
-                 {{"path", "dst.db"}, {"table", "t"}, {"column", {"*"}}}, 10000);
+                 writer, 10000);
   WriteTextFile(dir / "copy.json", job.dump(2));
   WriteTextFile(dir / "schedule.yaml",
                 "nodes:\n  - {name: copy, job: copy.json, cron: \"0 1 * * *\"}\n");
   std::string store = dir / "scheduler.db";
-  ASSERT_EQ(RunFerry({"deploy", dir.path(), "--store", store}).exit_code, 0);
-  ASSERT_EQ(RunFerry({"ops", "backfill", "copy", "--from", "20251001", "--to", "20251001",
+  EXPECT_EQ(RunFerry({"deploy", dir.path(), "--store", store}).exit_code, 0);
+  EXPECT_EQ(RunFerry({"ops", "backfill", "copy", "--from", "20251001", "--to", "20251001",
                       "--store", store})
                 .exit_code,
             0);
+  return store;
+}
 
-  pid_t server =
-      Spawn({"server", "--store", store, "--no-http", "--tick-ms", "20"}, dir / "server1.log");
-  ASSERT_GT(server, 0);
-  // Wait (bounded) until the job committed a split, then kill the server outright.
-  std::string run_dir;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (std::chrono::steady_clock::now() < deadline) {
-    json all = Instances(store);
-    if (all.is_array() && !all.empty() && all[0]["state"] == "running" && all[0]["pid"] != 0) {
-      run_dir = all[0]["run_dir"];
-      std::string committed = ReadTextFile(run_dir + "/committed.log");
-      if (std::count(committed.begin(), committed.end(), '\n') >= 1) break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+struct StartedServer {
+  pid_t pid = 0;
+  json instance;  // the first instance, running in its own process
+};
+
+// Starts `ferry server` on `store` (output in `log`) and waits (bounded) until the first instance
+// is running.
+StartedServer StartServerAndWaitForTheRun(const std::string& store, const std::string& log) {
+  StartedServer s;
+  s.pid = Spawn({"server", "--store", store, "--no-http", "--tick-ms", "20"}, log);
+  EXPECT_GT(s.pid, 0);
+  s.instance = WaitForInstance(
+      store, [](const json& in) { return in["state"] == "running" && in["pid"] != 0; });
+  return s;
+}
+
+TEST(ScheduleE2E, KillNineOfTheServerMidRunLosesNothingAndRunsNothingTwice) {
+  TempDir dir;
+  const int kRows = 30000;
+  std::string store = DeployCopyProject(dir);
+  StartedServer started = StartServerAndWaitForTheRun(store, dir / "server1.log");
+  pid_t server = started.pid;
+  // Once the job committed a split, kill the server outright.
+  std::string run_dir = started.instance.value("run_dir", "");
   ASSERT_FALSE(run_dir.empty()) << ReadTextFile(dir / "server1.log");
+  ASSERT_TRUE(WaitForText(run_dir + "/committed.log", "\n")) << ReadTextFile(dir / "server1.log");
   ASSERT_EQ(kill(server, SIGKILL), 0);
   int status = 0;
   waitpid(server, &status, 0);
@@ -296,50 +337,10 @@ TEST(ScheduleE2E, KillNineOfTheServerMidRunLosesNothingAndRunsNothingTwice) {
             std::vector<std::string>{"30000|30000"});
 }
 
-// Polls (bounded, 30 s) the instances until `done` holds for the first one; returns it.
-json WaitForInstance(const std::string& store, const std::function<bool(const json&)>& done) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  json last;
-  while (std::chrono::steady_clock::now() < deadline) {
-    json all = Instances(store);
-    if (all.is_array() && !all.empty()) {
-      last = all[0];
-      if (done(last)) return last;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  ADD_FAILURE() << "timed out; last seen " << last.dump();
-  return last;
-}
-
 TEST(ScheduleE2E, StopAbortsTheRunCleanlyAndRerunFinishesIt) {
   TempDir dir;
-  SqliteExec(dir / "src.db",
-             "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);"
-             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30000) "
-             "INSERT INTO t SELECT i, 'value ' || i FROM n;");
-  SqliteExec(dir / "dst.db", "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);");
-  json job =
-      Job({{"path", "src.db"},
-           {"table", "t"},
-           {"column", {"*"}},
-           {"splitPk", "id"},
-           {"splitFactor", 10}},
-          {{"path", "dst.db"}, {"table", "t"}, {"column", {"*"}}, {"preSql", {"DELETE FROM t"}}},
-          10000);
-  WriteTextFile(dir / "copy.json", job.dump(2));
-  WriteTextFile(dir / "schedule.yaml",
-                "nodes:\n  - {name: copy, job: copy.json, cron: \"0 1 * * *\"}\n");
-  std::string store = dir / "scheduler.db";
-  ASSERT_EQ(RunFerry({"deploy", dir.path(), "--store", store}).exit_code, 0);
-  ASSERT_EQ(RunFerry({"ops", "backfill", "copy", "--from", "20251001", "--to", "20251001",
-                      "--store", store})
-                .exit_code,
-            0);
-  pid_t server =
-      Spawn({"server", "--store", store, "--no-http", "--tick-ms", "20"}, dir / "server.log");
-  json running = WaitForInstance(
-      store, [](const json& in) { return in["state"] == "running" && in["pid"] != 0; });
+  std::string store = DeployCopyProject(dir, {{"preSql", {"DELETE FROM t"}}});
+  auto [server, running] = StartServerAndWaitForTheRun(store, dir / "server.log");
   std::string id = std::to_string(running["id"].get<int64_t>());
   CliResult stop = RunFerry({"ops", "stop", id, "--store", store});
   EXPECT_EQ(stop.exit_code, 0) << stop.err;
@@ -366,41 +367,10 @@ TEST(ScheduleE2E, StopAbortsTheRunCleanlyAndRerunFinishesIt) {
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << ReadTextFile(dir / "server.log");
 }
 
-// Polls (bounded, 30 s) until `path` holds `text`.
-bool WaitForText(const std::string& path, const std::string& text) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (ReadTextFile(path).find(text) != std::string::npos) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return false;
-}
-
 TEST(ScheduleE2E, TwoServersOnOneStoreScheduleOneAtATimeAndTheSecondTakesOver) {
   TempDir dir;
-  SqliteExec(dir / "src.db",
-             "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);"
-             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30000) "
-             "INSERT INTO t SELECT i, 'value ' || i FROM n;");
-  SqliteExec(dir / "dst.db", "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);");
-  json job = Job({{"path", "src.db"},
-                  {"table", "t"},
-                  {"column", {"*"}},
-                  {"splitPk", "id"},
-                  {"splitFactor", 10}},
-                 {{"path", "dst.db"}, {"table", "t"}, {"column", {"*"}}}, 10000);
-  WriteTextFile(dir / "copy.json", job.dump(2));
-  WriteTextFile(dir / "schedule.yaml",
-                "nodes:\n  - {name: copy, job: copy.json, cron: \"0 1 * * *\"}\n");
-  std::string store = dir / "scheduler.db";
-  ASSERT_EQ(RunFerry({"deploy", dir.path(), "--store", store}).exit_code, 0);
-  pid_t first =
-      Spawn({"server", "--store", store, "--no-http", "--tick-ms", "20"}, dir / "first.log");
-  ASSERT_EQ(RunFerry({"ops", "backfill", "copy", "--from", "20251001", "--to", "20251001",
-                      "--store", store})
-                .exit_code,
-            0);
-  WaitForInstance(store, [](const json& in) { return in["state"] == "running" && in["pid"] != 0; });
+  std::string store = DeployCopyProject(dir);
+  pid_t first = StartServerAndWaitForTheRun(store, dir / "first.log").pid;
   pid_t second =
       Spawn({"server", "--store", store, "--no-http", "--tick-ms", "20"}, dir / "second.log");
   ASSERT_TRUE(WaitForText(dir / "second.log", "another server holds the store's lease"))
