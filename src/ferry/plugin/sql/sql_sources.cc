@@ -179,17 +179,19 @@ Result<std::vector<SqlSource>> ResolveSqlSources(const StepContext& ctx, std::st
 std::vector<ParamDef> SqlSourceParams(std::string_view type) {
   const std::string t(type);
   return {
+      // Only datasource has an example: `ferry template` shows one way to name the database.
       Param("datasource", ParamType::kString,
-            "name of a data source stored with `ferry datasource add` (instead of connection)",
+            "name of a data source stored with `ferry datasource add --type " + t +
+                "`; or, instead of it, connection or jdbcUrl",
             "warehouse"),
       Param("connection", ParamType::kAny,
-            "inline connection {\"host\", \"port\", \"database\", \"user\", \"passwordEnv\" | "
-            "\"passwordFile\" | \"password\", \"options\"}, or DataX's list "
-            "[{\"jdbcUrl\": [...], \"table\": [...]}] with one entry per database",
-            json::array({{{"jdbcUrl", json::array({"jdbc:" + t + "://127.0.0.1/shop"})},
-                          {"table", json::array({"orders"})}}})),
+            "instead of datasource: an inline connection {\"host\", \"port\", \"database\", "
+            "\"user\", \"passwordEnv\" | \"passwordFile\" | \"password\", \"options\"}, or "
+            "DataX's list [{\"jdbcUrl\": [\"jdbc:" + t +
+                "://host:port/db\"], \"table\": [...]}] with one entry per database"),
       Param("jdbcUrl", ParamType::kStringOrList,
-            "jdbc:" + t + "://host:port/database[?key=value]; the first that connects is used"),
+            "instead of datasource: jdbc:" + t +
+                "://host:port/database[?key=value] (a list: the first that connects is used)"),
       Param("username", ParamType::kString, "user for jdbcUrl connections"),
       Param("password", ParamType::kString,
             "password for jdbcUrl connections (prefer a datasource or passwordEnv; never logged)"),
