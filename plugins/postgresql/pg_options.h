@@ -36,7 +36,8 @@ enum class PgWriteMode { kCopy, kInsert, kUpdate, kIgnore };
 const char* PgWriteModeName(PgWriteMode mode);
 
 struct PgWriterOptions : SqlWriterCommonOptions {
-  static constexpr int64_t kDefaultBatchSize = 4096;
+  // Rows per COPY; 32768 measured faster than 4096 on bench/pg.sh (README "batchSize").
+  static constexpr int64_t kDefaultBatchSize = 32768;
 
   SqlSource source;  // exactly one database and one table
   std::string table;

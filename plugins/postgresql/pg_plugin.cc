@@ -57,8 +57,9 @@ std::vector<ParamDef> WriterParams() {
       PreSqlParam(),
       PostSqlParam(),
       Default(Param("batchSize", ParamType::kInteger,
-                    "accepted for DataX jobs; each engine batch is one COPY inside one savepoint"),
-              4096),
+                    "rows per COPY (and, in insert/update/ignore, per INSERT from the stage); "
+                    "the engine's batches are this size, each inside one savepoint"),
+              PgWriterOptions::kDefaultBatchSize),
   };
   out.insert(out.end(), own.begin(), own.end());
   return out;
