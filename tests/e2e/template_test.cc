@@ -108,13 +108,5 @@ TEST_F(TemplateRoundTrip, UnfilledDatabaseTemplatesFailOnThePlaceholderDataSourc
   }
 }
 
-TEST(TemplatePipe, StreamTemplatePipedIntoCheck) {
-  CliResult t = RunFerry({"template", "stream", "stream"});
-  ASSERT_EQ(t.exit_code, 0) << t.err;
-  CliResult c = RunFerry({"check", "-"}, "", t.out);
-  EXPECT_EQ(c.exit_code, 0) << c.err;
-  EXPECT_THAT(c.err, HasSubstr("<stdin>: OK (stream -> stream"));
-}
-
 }  // namespace
 }  // namespace ferry::testing

@@ -136,6 +136,14 @@ class FaultInjectionTest : public ::testing::Test {
     return out;
   }
 
+  // Appends the row count of every Write() to `sizes` (in call order with one channel).
+  void RecordWriteSizes(std::vector<size_t>* sizes) {
+    dest_.on_write = [sizes](const WriteCall& call) {
+      sizes->push_back(call.rows);
+      return Status::OK();
+    };
+  }
+
   // Every task the engine opened was committed or aborted; none was left open.
   void ExpectNoTaskLeftOpen() {
     std::lock_guard lock(dest_.mu);
@@ -755,10 +763,7 @@ TEST_F(FaultInjectionTest, PrepareErrorTouchesNothing) {
 
 TEST_F(FaultInjectionTest, BatchesFollowTheWritersBatchSizeUnlessTheRunSetsOne) {
   std::vector<size_t> sizes;
-  dest_.on_write = [&sizes](const WriteCall& call) {
-    sizes.push_back(call.rows);
-    return Status::OK();
-  };
+  RecordWriteSizes(&sizes);
   dest_.batch_rows = 300;
   RunOptions auto_size = Options(false);
   auto_size.channel.batch_rows = 0;  // as `ferry run` without --batch-rows
@@ -783,10 +788,7 @@ TEST_F(FaultInjectionTest, BatchesFollowTheWritersBatchSizeUnlessTheRunSetsOne) 
 
 TEST_F(FaultInjectionTest, WideRowsMakeSmallerBatchesAfterTheFirst) {
   std::vector<size_t> sizes;
-  dest_.on_write = [&sizes](const WriteCall& call) {
-    sizes.push_back(call.rows);
-    return Status::OK();
-  };
+  RecordWriteSizes(&sizes);
   RunOptions options = Options(false);
   options.channel.batch_rows = 1000;
   // A memory-source row counts about 50 bytes (two 16-byte cells, 8 + "row-NNNN").
@@ -798,7 +800,9 @@ TEST_F(FaultInjectionTest, WideRowsMakeSmallerBatchesAfterTheFirst) {
   size_t total = sizes[0];
   for (size_t i = 1; i < sizes.size(); ++i) {
     total += sizes[i];
-    if (i + 1 < sizes.size()) EXPECT_NEAR(static_cast<double>(sizes[i]), 100.0, 15.0) << i;
+    if (i + 1 < sizes.size()) {
+      EXPECT_NEAR(static_cast<double>(sizes[i]), 100.0, 15.0) << i;
+    }
   }
   EXPECT_EQ(total, 3000u);
   EXPECT_EQ(dest_.Rows(), Ids(3000));
