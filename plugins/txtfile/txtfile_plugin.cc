@@ -62,8 +62,8 @@ std::vector<ParamDef> ReaderParams() {
 
 std::vector<ParamDef> WriterParams() {
   std::vector<ParamDef> params = {
-      Required(Param("path", ParamType::kString, "output directory; created when missing",
-                     "/data/out")),
+      Required(
+          Param("path", ParamType::kString, "output directory; created when missing", "/data/out")),
       Required(Param("fileName", ParamType::kString,
                      "output file name, and the prefix writeMode truncate/nonConflict look for",
                      "orders.csv")),

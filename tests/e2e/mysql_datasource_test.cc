@@ -27,10 +27,21 @@ class MysqlDatasource : public MariadbTest {
   CliResult Add(const std::string& name, const std::string& database, const std::string& password,
                 const std::string& host = "", int port = 0, const std::string& option = "") {
     setenv("FERRY_TEST_MYSQL_PW", password.c_str(), 1);
-    std::vector<std::string> args = {
-        "datasource", "add", name, "--type", "mysql", "--host", host.empty() ? server_.host : host,
-        "--port", std::to_string(port == 0 ? server_.port : port), "--database", database,
-        "--user", server_.user, "--password-env", "FERRY_TEST_MYSQL_PW"};
+    std::vector<std::string> args = {"datasource",
+                                     "add",
+                                     name,
+                                     "--type",
+                                     "mysql",
+                                     "--host",
+                                     host.empty() ? server_.host : host,
+                                     "--port",
+                                     std::to_string(port == 0 ? server_.port : port),
+                                     "--database",
+                                     database,
+                                     "--user",
+                                     server_.user,
+                                     "--password-env",
+                                     "FERRY_TEST_MYSQL_PW"};
     if (!option.empty()) args.insert(args.end(), {"--option", option});
     return RunFerry(args);
   }

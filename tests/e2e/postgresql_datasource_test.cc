@@ -36,12 +36,21 @@ class PgDataSource : public ::testing::Test {
   };
   CliResult AddWith(const std::string& name, const Change& change) {
     const PgServer& pg = TestPgServer();
-    std::vector<std::string> args = {
-        "datasource", "add", name, "--type", "postgresql",
-        "--host", change.host.empty() ? pg.host : change.host,
-        "--port", std::to_string(change.port == 0 ? pg.port : change.port),
-        "--database", change.database.empty() ? pg.database : change.database,
-        "--user", pg.user, "--password-env", change.password_env};
+    std::vector<std::string> args = {"datasource",
+                                     "add",
+                                     name,
+                                     "--type",
+                                     "postgresql",
+                                     "--host",
+                                     change.host.empty() ? pg.host : change.host,
+                                     "--port",
+                                     std::to_string(change.port == 0 ? pg.port : change.port),
+                                     "--database",
+                                     change.database.empty() ? pg.database : change.database,
+                                     "--user",
+                                     pg.user,
+                                     "--password-env",
+                                     change.password_env};
     if (!change.option.empty()) args.insert(args.end(), {"--option", change.option});
     return RunFerry(args);
   }

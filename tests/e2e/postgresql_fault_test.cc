@@ -139,25 +139,30 @@ INSTANTIATE_TEST_SUITE_P(WriteModes, PgDirtyRows, ::testing::Values("copy", "upd
 // every other row exactly once (the primary key would turn a second copy into a dirty record).
 TEST(PostgresqlFaults, SeveralCopiesOfOneBatchAreAllOrNone) {
   PgTestSchema s;
-  PgExec("CREATE TABLE " + (s / "src") + " (id int, v int);"
-         "INSERT INTO " + (s / "src") + " SELECT g, g FROM generate_series(1, 3000) g;"
-         "UPDATE " + (s / "src") + " SET v = -1 WHERE id = 1600;"
-         "CREATE TABLE " + (s / "dst") + " (id int PRIMARY KEY, v int CHECK (v >= 0))");
+  PgExec("CREATE TABLE " + (s / "src") +
+         " (id int, v int);"
+         "INSERT INTO " +
+         (s / "src") +
+         " SELECT g, g FROM generate_series(1, 3000) g;"
+         "UPDATE " +
+         (s / "src") +
+         " SET v = -1 WHERE id = 1600;"
+         "CREATE TABLE " +
+         (s / "dst") + " (id int PRIMARY KEY, v int CHECK (v >= 0))");
   const json conn = TestPgServer().ConnectionJson();
   TempDir dir;
   for (const char* mode : {"copy", "insert"}) {
     SCOPED_TRACE(mode);
     PgExec("TRUNCATE " + (s / "dst"));
-    CliResult r = RunJobFile(
-        dir,
-        PgJob({{"connection", conn}, {"table", s / "src"}, {"column", {"*"}}},
-              {{"connection", conn},
-               {"table", s / "dst"},
-               {"column", {"*"}},
-               {"writeMode", mode},
-               {"batchSize", 250}},
-              {{"speed", {{"concurrent", 1}}}}),
-        {"--batch-rows", "1000"});
+    CliResult r = RunJobFile(dir,
+                             PgJob({{"connection", conn}, {"table", s / "src"}, {"column", {"*"}}},
+                                   {{"connection", conn},
+                                    {"table", s / "dst"},
+                                    {"column", {"*"}},
+                                    {"writeMode", mode},
+                                    {"batchSize", 250}},
+                                   {{"speed", {{"concurrent", 1}}}}),
+                             {"--batch-rows", "1000"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     json summary = Summary(dir);
     EXPECT_EQ(summary["records_written"], 2999);

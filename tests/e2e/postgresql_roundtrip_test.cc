@@ -360,13 +360,17 @@ TEST(PostgresqlRoundTrip, ShardedTablesAndQuotedIdentifiersMergeIntoOneTable) {
 // names each column and its type as a warning, and the rows arrive as PostgreSQL's own text.
 TEST(PostgresqlRoundTrip, UnmappedTypesAreNamedByCheckAndReadAsTheirText) {
   PgTestSchema s;
-  PgExec("CREATE TYPE " + (s / "pair") + " AS (a int, b text);"
-         "CREATE TABLE " + (s / "src") +
-         " (id int, p point, ts tsvector, c " + (s / "pair") + ", iv interval);"
-         "INSERT INTO " + (s / "src") +
+  PgExec("CREATE TYPE " + (s / "pair") +
+         " AS (a int, b text);"
+         "CREATE TABLE " +
+         (s / "src") + " (id int, p point, ts tsvector, c " + (s / "pair") +
+         ", iv interval);"
+         "INSERT INTO " +
+         (s / "src") +
          " VALUES (1, '(1.5,-2)', 'a fat cat', ROW(7, 'x \"y\"'), '1 day 02:03:04.5'),"
          " (2, NULL, '', ROW(NULL, NULL), '-3 mons');"
-         "CREATE TABLE " + (s / "dst") + " (id int, p text, ts text, c text, iv text)");
+         "CREATE TABLE " +
+         (s / "dst") + " (id int, p text, ts text, c text, iv text)");
   const json conn = TestPgServer().ConnectionJson();
   TempDir dir;
   WriteTextFile(dir / "job.json",
@@ -376,7 +380,7 @@ TEST(PostgresqlRoundTrip, UnmappedTypesAreNamedByCheckAndReadAsTheirText) {
   EXPECT_EQ(check.exit_code, 0) << check.err;
   const std::string table = "table " + (s / "src") + ": column ";
   EXPECT_THAT(check.err, ::testing::HasSubstr(table + "\"p\" has type point, which Ferry does "
-                                              "not map; it is read as its text"));
+                                                      "not map; it is read as its text"));
   EXPECT_THAT(check.err, ::testing::HasSubstr(table + "\"ts\" has type tsvector"));
   EXPECT_THAT(check.err, ::testing::HasSubstr(table + "\"c\" has type " + (s / "pair")));
   EXPECT_THAT(check.err, ::testing::HasSubstr(table + "\"iv\" has type interval"));

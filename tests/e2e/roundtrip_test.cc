@@ -47,10 +47,7 @@ std::string SqliteToSqliteJob(const std::string& src, const std::string& dst,
       {"type", "job"},
       {"version", "2.0"},
       {"steps",
-       {{{"stepType", "sqlite"},
-         {"category", "reader"},
-         {"name", "Reader"},
-         {"parameter", reader}},
+       {{{"stepType", "sqlite"}, {"category", "reader"}, {"name", "Reader"}, {"parameter", reader}},
         {{"stepType", "sqlite"},
          {"category", "writer"},
          {"name", "Writer"},
@@ -120,11 +117,12 @@ TEST(RoundTrip, WhereEndingInACommentStillFiltersEverySplit) {
   SqliteExec(dir / "dst.db", kSchema);
   WriteTextFile(dir / "job.json",
                 SqliteToSqliteJob(dir / "src.db", dir / "dst.db", "i >= 0 -- note"));
-  CliResult r = RunFerry({"run", dir / "job.json", "--run-dir", dir / "run", "--summary-json",
-                          dir / "summary.json"});
+  CliResult r = RunFerry(
+      {"run", dir / "job.json", "--run-dir", dir / "run", "--summary-json", dir / "summary.json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(SqliteRows(dir / "dst.db", "SELECT group_concat(id) FROM (SELECT id FROM tricky "
-                                       "ORDER BY id)"),
+  EXPECT_EQ(SqliteRows(dir / "dst.db",
+                       "SELECT group_concat(id) FROM (SELECT id FROM tricky "
+                       "ORDER BY id)"),
             std::vector<std::string>{"2,3,6,7,8,9,10"});
   auto summary = nlohmann::json::parse(ReadTextFile(dir / "summary.json"));
   EXPECT_GT(summary["splits_total"].get<int>(), 1);

@@ -20,9 +20,7 @@ using ::testing::HasSubstr;
 const char* const kPlugins[] = {"stream", "txtfile", "sqlite", "postgresql", "mysql"};
 
 // The job part of a template: everything before the first `//` comment line.
-json TemplateJob(const std::string& text) {
-  return json::parse(text.substr(0, text.find("\n//")));
-}
+json TemplateJob(const std::string& text) { return json::parse(text.substr(0, text.find("\n//"))); }
 
 class TemplateRoundTrip : public MariadbTest {
  protected:

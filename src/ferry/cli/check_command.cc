@@ -48,8 +48,8 @@ int Check(const CheckFlags& flags) {
   if (flags.print) {
     std::cout << job->model.ToJson(/*mask_secrets=*/true).dump(2) << "\n";
   }
-  std::cerr << (flags.job == "-" ? "<stdin>" : flags.job) << ": OK (" << job->model.reader.plugin << " -> "
-            << job->model.writer.plugin << ", " << job->model.setting.concurrent
+  std::cerr << (flags.job == "-" ? "<stdin>" : flags.job) << ": OK (" << job->model.reader.plugin
+            << " -> " << job->model.writer.plugin << ", " << job->model.setting.concurrent
             << " channel(s))\n";
   return kExitOk;
 }

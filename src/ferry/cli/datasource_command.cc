@@ -107,8 +107,8 @@ int RunAdd(AddFlags& f) {
   const std::string secret = e.SecretReference();
   if (Status st = store->Put(std::move(e), f.replace); !st.ok()) return Fail(st, kExitInvalid);
   if (Status st = store->Save(); !st.ok()) return Fail(st, kExitFailed);
-  std::cout << fmt::format("saved data source {} ({}, password {}) in {}\n", name,
-                           describe, secret, store->path());
+  std::cout << fmt::format("saved data source {} ({}, password {}) in {}\n", name, describe, secret,
+                           store->path());
   return kExitOk;
 }
 

@@ -144,8 +144,8 @@ class SplitAttempt {
     ASSIGN_OR_RETURN(std::unique_ptr<ReaderTask> task, env_.reader->OpenTask(split_));
     SourceDirtySink source_dirty(dirty_, env_.metrics, counters_);
     TaskContext ctx{&split_, &source_dirty, attempt_stop_.get_token()};
-    size_t max_rows = std::min(std::max<size_t>(env_.options.batch_rows, 1),
-                               ChannelOptions::kDefaultBatchRows);
+    size_t max_rows =
+        std::min(std::max<size_t>(env_.options.batch_rows, 1), ChannelOptions::kDefaultBatchRows);
     for (bool more = true; more;) {
       if (attempt_stop_.stop_requested()) return Status::Cancelled("stopped");
       BatchPtr batch = pool_.Get(env_.num_columns);

@@ -27,8 +27,7 @@ const ParamDef* FindParam(const std::vector<ParamDef>& defs, std::string_view ke
   return nullptr;
 }
 
-ParamDef Param(std::string name, ParamType type, std::string description,
-               nlohmann::json example) {
+ParamDef Param(std::string name, ParamType type, std::string description, nlohmann::json example) {
   ParamDef p;
   p.name = std::move(name);
   p.type = type;

@@ -17,9 +17,9 @@ ParamDef SqlWhereParam() {
 }
 
 ParamDef SqlSplitFactorParam() {
-  return Default(
-      Param("splitFactor", ParamType::kInteger, "ranges per channel when splitPk is set (1 to 1000)"),
-      5);
+  return Default(Param("splitFactor", ParamType::kInteger,
+                       "ranges per channel when splitPk is set (1 to 1000)"),
+                 5);
 }
 
 ParamDef SqlWriterColumnParam() {

@@ -187,8 +187,8 @@ std::vector<ParamDef> SqlSourceParams(std::string_view type) {
       Param("connection", ParamType::kAny,
             "instead of datasource: an inline connection {\"host\", \"port\", \"database\", "
             "\"user\", \"passwordEnv\" | \"passwordFile\" | \"password\", \"options\"}, or "
-            "DataX's list [{\"jdbcUrl\": [\"jdbc:" + t +
-                "://host:port/db\"], \"table\": [...]}] with one entry per database"),
+            "DataX's list [{\"jdbcUrl\": [\"jdbc:" +
+                t + "://host:port/db\"], \"table\": [...]}] with one entry per database"),
       Param("jdbcUrl", ParamType::kStringOrList,
             "instead of datasource: jdbc:" + t +
                 "://host:port/database[?key=value] (a list: the first that connects is used)"),

@@ -26,9 +26,9 @@ TEST(SqlWriterOptionsTest, WriteModeIsOneOfThePluginsNamesFirstByDefault) {
 
 TEST(SqlWriterOptionsTest, CommonPartsWithTheirFields) {
   SqlWriterCommonOptions o;
-  ASSERT_TRUE(o.ParseCommon({{"column", {"*"}}, {"preSql", {""}}, {"postSql", "ANALYZE t"}}, 100,
-                            1000)
-                  .ok());
+  ASSERT_TRUE(
+      o.ParseCommon({{"column", {"*"}}, {"preSql", {""}}, {"postSql", "ANALYZE t"}}, 100, 1000)
+          .ok());
   EXPECT_TRUE(o.star());
   EXPECT_TRUE(o.pre_sql.empty());  // DataX templates carry [""]
   EXPECT_EQ(o.post_sql, std::vector<std::string>{"ANALYZE t"});
