@@ -3,11 +3,14 @@
 # run, on the same server and data (DESIGN 10). The `orders` table is generated server-side.
 #   bash bench/pg.sh                  # 2M and 10M rows
 #   ROWS=200000 bash bench/pg.sh      # a quick look
+#   BATCH="4096 32768" CONCURRENT=1 ROWS=2000000 bash bench/pg.sh   # writer batchSize compared
 # Prints: path, tool, rows, seconds, rows/s, MB/s (of the COPY text size), peak RSS (MiB).
 # Uses its own throwaway server (scripts/pg-test-server.sh) under $BENCH_DIR/pg, stopped at exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROWS=${ROWS:-"2000000 10000000"}
+CONCURRENT=${CONCURRENT:-"1 2 4"}
+BATCH=${BATCH:-default}  # writer batchSize values to run; "default": the writer's own
 WORK=${BENCH_DIR:-bench/data}
 FERRY=build/ferry
 command -v /usr/bin/time >/dev/null || { apt-get install -y -qq time >/dev/null; }
@@ -40,9 +43,10 @@ VACUUM ANALYZE orders;
 SQL
 }
 
-job() {  # concurrent splitPk
-  local split=""
+job() {  # concurrent splitPk batchSize
+  local split="" batch=""
   [ -n "$2" ] && split=", \"splitPk\": \"$2\""
+  [ -n "$3" ] && batch=", \"batchSize\": $3"
   cat >"$WORK/pg2pg.json" <<EOF2
 {"type":"job","version":"2.0","steps":[
  {"stepType":"postgresql","category":"reader","name":"Reader","parameter":{
@@ -50,7 +54,7 @@ job() {  # concurrent splitPk
   "table":"orders","column":["*"]$split}},
  {"stepType":"postgresql","category":"writer","name":"Writer","parameter":{
   "connection":{"host":"$PGHOST","port":$PGPORT,"database":"$PGDATABASE","user":"$PGUSER","passwordEnv":"PGPASSWORD"},
-  "table":"orders_dst","column":["*"],"writeMode":"copy"}}],
+  "table":"orders_dst","column":["*"],"writeMode":"copy"$batch}}],
  "setting":{"speed":{"concurrent":$1}},"order":{"hops":[{"from":"Reader","to":"Writer"}]}}
 EOF2
 }
@@ -74,14 +78,18 @@ for rows in $ROWS; do
   bytes=$(psql -X -c "COPY orders TO STDOUT" | wc -c)
   measure "pg->pg" "psql COPY | psql COPY" "$rows" "$bytes" -- \
     bash -c 'psql -X -c "COPY orders TO STDOUT" | psql -X -q -c "COPY orders_dst FROM STDIN"'
-  for c in 1 2 4; do
-    split=""
-    [ "$c" -gt 1 ] && split=id
-    job "$c" "$split"
-    label="ferry, concurrent $c"
-    [ -n "$split" ] && label="$label, splitPk id"
-    measure "pg->pg" "$label" "$rows" "$bytes" -- \
-      "$FERRY" run "$WORK/pg2pg.json" --progress-interval 0 --run-dir "$WORK/run-pg-$rows-$c-$$"
+  for batch in $BATCH; do
+    [ "$batch" = default ] && batch=""
+    for c in $CONCURRENT; do
+      split=""
+      [ "$c" -gt 1 ] && split=id
+      job "$c" "$split" "$batch"
+      label="ferry, concurrent $c"
+      [ -n "$split" ] && label="$label, splitPk id"
+      [ -n "$batch" ] && label="$label, batch $batch"
+      measure "pg->pg" "$label" "$rows" "$bytes" -- \
+        "$FERRY" run "$WORK/pg2pg.json" --progress-interval 0 --run-dir "$WORK/run-pg-$rows-$c-${batch:-default}-$$-$RANDOM"
+    done
   done
   psql_q -c "DROP TABLE orders, orders_dst"
 done

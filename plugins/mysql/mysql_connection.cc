@@ -18,19 +18,27 @@ std::string Option(const ConnectionSpec& spec, std::initializer_list<const char*
   return "";
 }
 
-// TLS as the ssl-mode option (MySQL's names) or DataX's useSSL/requireSSL say.
-void SetTls(MYSQL* m, const ConnectionSpec& spec) {
+// The TLS mode the ssl-mode option (MySQL's names) or DataX's useSSL/requireSSL ask for.
+std::string TlsMode(const ConnectionSpec& spec) {
   std::string mode = ToLower(Option(spec, {"ssl-mode", "sslMode", "sslmode", "ssl_mode"}));
-  if (mode.empty()) {
-    std::string require = ToLower(Option(spec, {"requireSSL", "useSSL"}));
-    if (require == "true") mode = "required";
+  if (mode.empty() && ToLower(Option(spec, {"requireSSL", "useSSL"})) == "true") {
+    mode = "required";
   }
+  return mode;
+}
+
+bool TlsRequired(const ConnectionSpec& spec) {
+  const std::string mode = TlsMode(spec);
+  return mode == "required" || mode == "verify_ca" || mode == "verify_identity";
+}
+
+void SetTls(MYSQL* m, const ConnectionSpec& spec) {
   std::string ca = Option(spec, {"ssl-ca", "sslCa", "ssl_ca"});
   if (!ca.empty()) mysql_optionsv(m, MYSQL_OPT_SSL_CA, ca.c_str());
-  if (mode == "required" || mode == "verify_ca" || mode == "verify_identity") {
+  if (TlsRequired(spec)) {
     my_bool on = 1;
     mysql_optionsv(m, MYSQL_OPT_SSL_ENFORCE, &on);
-    my_bool verify = (mode != "required") ? 1 : 0;
+    my_bool verify = TlsMode(spec) != "required" ? 1 : 0;
     mysql_optionsv(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify);
   }
 }
@@ -95,6 +103,13 @@ Result<MysqlConnection> MysqlConnection::Connect(const ConnectionSpec& spec, boo
     // A server that cannot be reached may come back: the split is retried.
     if (e == 2002 || e == 2003 || e == 2005 || e == 2013) code = StatusCode::kUnavailable;
     return Status(code, FailedStep(e) + s.message());
+  }
+  // Without certificate verification, libmariadb falls back to plain text when the server has no
+  // TLS, even with TLS enforced: required must still mean required.
+  if (TlsRequired(spec) && mysql_get_ssl_cipher(m) == nullptr) {
+    return Status::FailedPrecondition("TLS: ssl-mode " + TlsMode(spec) +
+                                      ", but the server does not support TLS (" + conn.describe_ +
+                                      ")");
   }
   return conn;
 }

@@ -1,17 +1,9 @@
 #include "plugins/mysql/mysql_options.h"
 
-#include "plugins/mysql/mysql_param_fields.h"
+#include "ferry/plugin/param_fields.h"
 
 namespace ferry {
 namespace {
-
-using namespace mysql_param;  // NOLINT: the typed field readers
-
-Result<bool> BoolField(const nlohmann::json& p, const char* key, bool fallback) {
-  if (!HasField(p, key)) return fallback;
-  if (!p.at(key).is_boolean()) return Status::InvalidArgument("expected true or false").WithField(key);
-  return p.at(key).get<bool>();
-}
 
 Result<int> TimeZoneField(const nlohmann::json& p) {
   ASSIGN_OR_RETURN(std::string tz, StringField(p, "timeZone", "+00:00"));
@@ -42,38 +34,12 @@ Status CheckQueryModeExclusions(const MysqlReaderOptions& o, const nlohmann::jso
   return Status::OK();
 }
 
-Result<MysqlWriteMode> WriteModeField(const nlohmann::json& p) {
-  ASSIGN_OR_RETURN(std::string mode, StringField(p, "writeMode", "insert"));
-  if (mode == "insert") return MysqlWriteMode::kInsert;
-  if (mode == "replace") return MysqlWriteMode::kReplace;
-  if (mode == "update") return MysqlWriteMode::kUpdate;
-  if (mode == "ignore") return MysqlWriteMode::kIgnore;
-  return Status::InvalidArgument("expected insert, replace, update or ignore, got \"" + mode +
-                                 "\"")
-      .WithField("writeMode");
-}
-
 Result<bool> SkipNullField(const nlohmann::json& p) {
   ASSIGN_OR_RETURN(std::string mode, StringField(p, "nullMode", "writeNull"));
   if (mode == "writeNull") return false;
   if (mode == "skipNull") return true;
   return Status::InvalidArgument("expected writeNull or skipNull, got \"" + mode + "\"")
       .WithField("nullMode");
-}
-
-Result<std::vector<std::string>> WriterColumns(const nlohmann::json& p) {
-  ASSIGN_OR_RETURN(std::vector<std::string> columns, StringOrListField(p, "column"));
-  if (columns.empty()) {
-    return Status::InvalidArgument("column is required (use [\"*\"] for the table's columns)")
-        .WithField("column");
-  }
-  for (size_t i = 0; columns.size() > 1 && i < columns.size(); ++i) {
-    if (columns[i] == "*") {
-      return Status::InvalidArgument("\"*\" must be the only column")
-          .WithField("column[" + std::to_string(i) + "]");
-    }
-  }
-  return columns;
 }
 
 }  // namespace
@@ -114,18 +80,18 @@ const char* MysqlWriteModeName(MysqlWriteMode mode) {
 Result<MysqlWriterOptions> MysqlWriterOptions::Parse(const nlohmann::json& p) {
   if (!p.is_object()) return Status::InvalidArgument("parameter must be an object");
   MysqlWriterOptions o;
-  ASSIGN_OR_RETURN(o.columns, WriterColumns(p));
-  ASSIGN_OR_RETURN(o.mode, WriteModeField(p));
+  RETURN_NOT_OK(o.ParseCommon(p, kDefaultBatchSize, 1'000'000));
+  ASSIGN_OR_RETURN(o.mode, WriteModeField(p,
+                                          {MysqlWriteMode::kInsert, MysqlWriteMode::kReplace,
+                                           MysqlWriteMode::kUpdate, MysqlWriteMode::kIgnore},
+                                          MysqlWriteModeName));
   ASSIGN_OR_RETURN(o.update_columns, StringOrListField(p, "updateColumn"));
   if (!o.update_columns.empty() && o.mode != MysqlWriteMode::kUpdate) {
     return Status::InvalidArgument(std::string("updateColumn applies to writeMode update, not ") +
                                    MysqlWriteModeName(o.mode))
         .WithField("updateColumn");
   }
-  ASSIGN_OR_RETURN(o.batch_size, IntegerField(p, "batchSize", 1024, 1, 1'000'000));
   ASSIGN_OR_RETURN(o.skip_null, SkipNullField(p));
-  ASSIGN_OR_RETURN(o.pre_sql, StringOrListField(p, "preSql", true));
-  ASSIGN_OR_RETURN(o.post_sql, StringOrListField(p, "postSql", true));
   ASSIGN_OR_RETURN(o.session, StringOrListField(p, "session", true));
   ASSIGN_OR_RETURN(o.utc_offset_seconds, TimeZoneField(p));
   ASSIGN_OR_RETURN(o.bulk_load, BoolField(p, "bulkLoad", true));

@@ -4,12 +4,12 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "ferry/common/status.h"
+#include "ferry/plugin/sql/sql_writer_options.h"
 #include "plugins/mysql/mysql_types.h"
 
 namespace ferry {
@@ -33,19 +33,17 @@ struct MysqlReaderOptions {
 enum class MysqlWriteMode : uint8_t { kInsert, kReplace, kUpdate, kIgnore };
 const char* MysqlWriteModeName(MysqlWriteMode mode);
 
-struct MysqlWriterOptions {
-  std::vector<std::string> columns;  // ["*"] or names
+// batch_size: rows per INSERT statement (also capped by bytes).
+struct MysqlWriterOptions : SqlWriterCommonOptions {
+  static constexpr int64_t kDefaultBatchSize = 1024;
+
   MysqlWriteMode mode = MysqlWriteMode::kInsert;
   std::vector<std::string> update_columns;  // update: the columns ON DUPLICATE KEY UPDATE sets
-  int64_t batch_size = 1024;                // rows per INSERT statement (also capped by bytes)
   bool skip_null = false;                   // nullMode skipNull: NULL is written as DEFAULT
-  std::vector<std::string> pre_sql;
-  std::vector<std::string> post_sql;
   std::vector<std::string> session;
   int utc_offset_seconds = 0;
   bool bulk_load = true;  // LOAD DATA LOCAL INFILE where it applies (can_bulk_load)
 
-  bool star() const { return columns.size() == 1 && columns[0] == "*"; }
   // LOAD DATA has no upsert and no per-field DEFAULT: insert and replace with writeNull only.
   bool can_bulk_load() const {
     return bulk_load && (mode == MysqlWriteMode::kInsert || mode == MysqlWriteMode::kReplace) &&

@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "ferry/plugin/registry.h"
+#include "ferry/plugin/sql/sql_params.h"
 #include "ferry/plugin/sql/sql_sources.h"
 #include "plugins/mysql/mysql_reader.h"
 #include "plugins/mysql/mysql_writer.h"
@@ -12,25 +13,6 @@ namespace ferry {
 namespace {
 
 using nlohmann::json;
-
-ParamDef Param(std::string name, ParamType type, std::string description, json example = nullptr) {
-  ParamDef p;
-  p.name = std::move(name);
-  p.type = type;
-  p.description = std::move(description);
-  p.example = std::move(example);
-  return p;
-}
-
-ParamDef Default(ParamDef p, json value) {
-  p.default_value = std::move(value);
-  return p;
-}
-
-ParamDef Allowed(ParamDef p, std::vector<std::string> values) {
-  p.allowed = std::move(values);
-  return p;
-}
 
 // The shared source parameters first; ours are added unless the shared list already has them.
 std::vector<ParamDef> WithSourceParams(std::vector<ParamDef> own) {
@@ -59,18 +41,12 @@ std::vector<ParamDef> ReaderParams() {
       Param("table", ParamType::kStringOrList,
             "tables to read; ranges such as \"orders_[00-15]\" expand; all merge into one stream",
             json::array({"orders"})),
-      Param("column", ParamType::kStringList,
-            "columns to read: names, \"*\", constants ('text', 123, null) or now(), "
-            "current_date(), uuid(); required with table",
-            json::array({"*"})),
-      Param("where", ParamType::kString,
-            "SQL condition applied to every table and to the splitPk bounds", ""),
+      SqlReaderColumnParam(),
+      SqlWhereParam(),
       Param("splitPk", ParamType::kString,
             "integer column that cuts each table into key ranges, plus one split for NULL keys",
             ""),
-      Default(Param("splitFactor", ParamType::kInteger,
-                    "ranges per channel when splitPk is set (1 to 1000)"),
-              5),
+      SqlSplitFactorParam(),
       Param("querySql", ParamType::kStringOrList,
             "SELECT statements read instead of table/column (one split each)"),
       Param("fetchSize", ParamType::kInteger,
@@ -92,10 +68,7 @@ std::vector<ParamDef> ReaderParams() {
 std::vector<ParamDef> WriterParams() {
   return WithSourceParams({
       Param("table", ParamType::kStringOrList, "existing table to write", "orders"),
-      Default(Param("column", ParamType::kStringList,
-                    "destination columns in the reader's order, or [\"*\"] for the table's "
-                    "columns"),
-              json::array({"*"})),
+      Default(SqlWriterColumnParam(), json::array({"*"})),
       Allowed(Default(Param("writeMode", ParamType::kString,
                             "insert (INSERT), replace (REPLACE), update (INSERT ... ON DUPLICATE "
                             "KEY UPDATE), ignore (rows whose key exists are skipped; other "
@@ -111,10 +84,8 @@ std::vector<ParamDef> WriterParams() {
                             "writeNull writes NULL; skipNull writes the column's DEFAULT instead"),
                       "writeNull"),
               {"writeNull", "skipNull"}),
-      Param("preSql", ParamType::kStringOrList,
-            "SQL run once before any row is written (not again on --resume)", json::array()),
-      Param("postSql", ParamType::kStringOrList, "SQL run once after every split committed",
-            json::array()),
+      PreSqlParam(),
+      PostSqlParam(),
       SessionParam(),
       TimeZoneParam(),
       Default(Param("bulkLoad", ParamType::kBool,

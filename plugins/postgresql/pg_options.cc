@@ -1,6 +1,6 @@
 #include "plugins/postgresql/pg_options.h"
 
-#include "plugins/postgresql/pg_param_fields.h"
+#include "ferry/plugin/param_fields.h"
 
 namespace ferry::pg {
 
@@ -57,19 +57,6 @@ const char* PgWriteModeName(PgWriteMode mode) {
   return "?";
 }
 
-namespace {
-
-Result<PgWriteMode> ParseWriteMode(const std::string& text) {
-  for (PgWriteMode m :
-       {PgWriteMode::kCopy, PgWriteMode::kInsert, PgWriteMode::kUpdate, PgWriteMode::kIgnore}) {
-    if (text == PgWriteModeName(m)) return m;
-  }
-  return Status::InvalidArgument("expected copy, insert, update or ignore, got \"" + text + "\"")
-      .WithField("writeMode");
-}
-
-}  // namespace
-
 Result<PgWriterOptions> PgWriterOptions::Parse(const StepContext& ctx) {
   const nlohmann::json& p = ctx.param();
   PgWriterOptions o;
@@ -80,13 +67,11 @@ Result<PgWriterOptions> PgWriterOptions::Parse(const StepContext& ctx) {
   }
   o.source = std::move(sources[0]);
   o.table = o.source.tables[0];
-  ASSIGN_OR_RETURN(o.columns, StringOrListField(p, "column"));
-  if (o.columns.empty()) {
-    return Status::InvalidArgument("expected the columns to write, e.g. [\"*\"]")
-        .WithField("column");
-  }
-  ASSIGN_OR_RETURN(std::string mode, StringField(p, "writeMode", "copy"));
-  ASSIGN_OR_RETURN(o.mode, ParseWriteMode(mode));
+  RETURN_NOT_OK(o.ParseCommon(p, kDefaultBatchSize, /*max_batch_size=*/1 << 20));
+  ASSIGN_OR_RETURN(o.mode, WriteModeField(p,
+                                          {PgWriteMode::kCopy, PgWriteMode::kInsert,
+                                           PgWriteMode::kUpdate, PgWriteMode::kIgnore},
+                                          PgWriteModeName));
   ASSIGN_OR_RETURN(o.conflict_columns, StringOrListField(p, "conflictColumns"));
   if (!o.conflict_columns.empty() && o.mode != PgWriteMode::kUpdate &&
       o.mode != PgWriteMode::kIgnore) {
@@ -95,9 +80,6 @@ Result<PgWriterOptions> PgWriterOptions::Parse(const StepContext& ctx) {
                                    PgWriteModeName(o.mode))
         .WithField("conflictColumns");
   }
-  ASSIGN_OR_RETURN(o.pre_sql, StringOrListField(p, "preSql", /*skip_empty=*/true));
-  ASSIGN_OR_RETURN(o.post_sql, StringOrListField(p, "postSql", /*skip_empty=*/true));
-  ASSIGN_OR_RETURN(o.batch_size, IntegerField(p, "batchSize", 4096, 1, 1 << 20));
   return o;
 }
 

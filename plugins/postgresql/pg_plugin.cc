@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "ferry/plugin/registry.h"
+#include "ferry/plugin/sql/sql_params.h"
 #include "ferry/plugin/sql/sql_sources.h"
 #include "plugins/postgresql/pg_connection.h"
 #include "plugins/postgresql/pg_reader.h"
@@ -16,25 +17,6 @@ namespace {
 
 using nlohmann::json;
 
-ParamDef Param(std::string name, ParamType type, std::string description, json example = nullptr) {
-  ParamDef p;
-  p.name = std::move(name);
-  p.type = type;
-  p.description = std::move(description);
-  p.example = std::move(example);
-  return p;
-}
-
-ParamDef Default(ParamDef p, json value) {
-  p.default_value = std::move(value);
-  return p;
-}
-
-ParamDef Allowed(ParamDef p, std::vector<std::string> values) {
-  p.allowed = std::move(values);
-  return p;
-}
-
 std::vector<ParamDef> ReaderParams() {
   std::vector<ParamDef> out = SqlSourceParams("postgresql");
   std::vector<ParamDef> own = {
@@ -42,19 +24,13 @@ std::vector<ParamDef> ReaderParams() {
             "tables to read, as SQL names (schema.t, \"Quoted\"); ranges such as "
             "public.orders_[0-15] expand",
             json::array({"public.orders"})),
-      Param("column", ParamType::kStringList,
-            "columns to read: names, \"*\", constants ('text', 123, null) or now(), "
-            "current_date(), uuid(); required with table",
-            json::array({"*"})),
-      Param("where", ParamType::kString,
-            "SQL condition applied to every table and to the splitPk bounds", ""),
+      SqlReaderColumnParam(),
+      SqlWhereParam(),
       Param("splitPk", ParamType::kString,
             "integer column (smallint, integer, bigint) that cuts each table into key ranges, "
             "plus one split for NULL keys",
             ""),
-      Default(Param("splitFactor", ParamType::kInteger,
-                    "ranges per channel when splitPk is set (1 to 1000)"),
-              5),
+      SqlSplitFactorParam(),
       Param("querySql", ParamType::kStringOrList,
             "SELECT statements read instead of table/column (one split each); cannot be combined "
             "with column, where or splitPk"),
@@ -70,9 +46,7 @@ std::vector<ParamDef> WriterParams() {
   std::vector<ParamDef> own = {
       Param("table", ParamType::kStringOrList,
             "existing table to write, as an SQL name (schema.t, \"Quoted\")", "public.orders"),
-      Param("column", ParamType::kStringList,
-            "destination columns in the reader's order, or [\"*\"] for the table's columns",
-            json::array({"*"})),
+      SqlWriterColumnParam(),
       Allowed(Default(Param("writeMode", ParamType::kString,
                             "copy (COPY FROM STDIN, fastest), insert (INSERT), update (INSERT ... "
                             "ON CONFLICT (key) DO UPDATE), ignore (ON CONFLICT DO NOTHING)"),
@@ -80,13 +54,12 @@ std::vector<ParamDef> WriterParams() {
               {"copy", "insert", "update", "ignore"}),
       Param("conflictColumns", ParamType::kStringList,
             "conflict target for update (default: the primary key) and ignore"),
-      Param("preSql", ParamType::kStringOrList,
-            "SQL run once before any row is written (not again on --resume)", json::array()),
-      Param("postSql", ParamType::kStringOrList, "SQL run once after every split committed",
-            json::array()),
+      PreSqlParam(),
+      PostSqlParam(),
       Default(Param("batchSize", ParamType::kInteger,
-                    "accepted for DataX jobs; each engine batch is one COPY inside one savepoint"),
-              4096),
+                    "rows per COPY (and, in insert/update/ignore, per INSERT from the stage); "
+                    "the engine's batches are this size, each inside one savepoint"),
+              PgWriterOptions::kDefaultBatchSize),
   };
   out.insert(out.end(), own.begin(), own.end());
   return out;

@@ -115,7 +115,7 @@ Status PgReader::PrepareQueries() {
       if (query_columns_.empty()) {
         query_columns_ = names;
         source_types_ = types;
-        WarnTextTypes(names);
+        WarnTextTypes(field, names);
       } else if (names.size() != query_columns_.size()) {
         return Status::InvalidArgument("returns " + std::to_string(names.size()) +
                                        " columns, the first querySql " +
@@ -196,18 +196,21 @@ Status PgReader::CheckTables() {
       }
       if (d == 0 && table == options_.sources[0].tables[0]) {
         source_types_ = types;
-        WarnTextTypes(*names);
+        WarnTextTypes("table " + table, *names);
       }
     }
   }
   return Status::OK();
 }
 
-void PgReader::WarnTextTypes(const std::vector<std::string>& names) const {
+// A warning, not an error: the column is read as PostgreSQL's own text for it (a cast to text in
+// the SELECT), which loses nothing and loads back into a column of the same type.
+void PgReader::WarnTextTypes(const std::string& where,
+                             const std::vector<std::string>& names) const {
   for (size_t i = 0; i < source_types_.size(); ++i) {
     if (source_types_[i].text_on_purpose) continue;
-    LogWarn("column \"{}\" is {}: Ferry has no value of that type and reads it as its text",
-            names[i], source_types_[i].name);
+    LogWarn("{}: column \"{}\" has type {}, which Ferry does not map; it is read as its text",
+            where, names[i], source_types_[i].name);
   }
 }
 

@@ -49,7 +49,8 @@ class PgReader : public Reader {
   Result<std::optional<PkRange>> KeyBounds(Database& db, const std::string& table);
   std::string CopySqlFor(const SqlSplitSpec& spec) const;
   PgRowLayout Layout() const;
-  void WarnTextTypes(const std::vector<std::string>& names) const;
+  // Names each column of a type Ferry does not map (`where`: "table t", "querySql[1]").
+  void WarnTextTypes(const std::string& where, const std::vector<std::string>& names) const;
 
   PgReaderOptions options_;
   std::vector<Database> databases_;                     // one per source, same order

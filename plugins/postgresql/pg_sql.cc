@@ -18,18 +18,10 @@ std::string QuotedList(const std::vector<std::string>& names) {
   return out;
 }
 
-namespace {
-
-std::string Where(const std::string& where, const std::string& key_condition) {
-  return WhereClause(where.empty() ? where : where + "\n", key_condition);
-}
-
-}  // namespace
-
 std::string SelectSql(const std::string& table, const std::vector<std::string>& columns,
                       const std::string& where, const std::string& key_condition) {
   std::string cols = columns.empty() ? "NULL" : QuotedList(columns);
-  return "SELECT " + cols + " FROM " + table + Where(where, key_condition);
+  return "SELECT " + cols + " FROM " + table + WhereClause(where, key_condition);
 }
 
 std::string SelectExprSql(const std::string& table, const std::vector<std::string>& exprs,
@@ -37,7 +29,7 @@ std::string SelectExprSql(const std::string& table, const std::vector<std::strin
   std::string list;
   for (size_t i = 0; i < exprs.size(); ++i) list += (i > 0 ? ", " : "") + exprs[i];
   return "SELECT " + (list.empty() ? std::string("NULL") : list) + " FROM " + table +
-         Where(where, key_condition);
+         WhereClause(where, key_condition);
 }
 
 std::string CopyOutSql(const std::string& select, bool binary) {
@@ -47,7 +39,7 @@ std::string CopyOutSql(const std::string& select, bool binary) {
 std::string KeyBoundsSql(const std::string& table, const std::string& quoted_key,
                          const std::string& where) {
   return "SELECT min(" + quoted_key + ")::int8, max(" + quoted_key + ")::int8 FROM " + table +
-         Where(where, "");
+         WhereClause(where, "");
 }
 
 std::string CopyInSql(const std::string& table, const std::vector<std::string>& columns) {

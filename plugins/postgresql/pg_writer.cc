@@ -22,6 +22,7 @@ Status PgWriter::Prepare(const StepContext& ctx, const std::vector<ColumnInfo>& 
   options_.source.fallbacks.clear();
   ASSIGN_OR_RETURN(PgTable table, LoadTable(conn, options_.table));
   plan_ = std::make_shared<PgWritePlan>();
+  plan_->rows_per_copy = static_cast<size_t>(options_.batch_size);
   ASSIGN_OR_RETURN(plan_->columns, ResolveColumns(table));
   if (plan_->columns.size() != input.size()) {
     return Status::InvalidArgument("writer has " + std::to_string(plan_->columns.size()) +

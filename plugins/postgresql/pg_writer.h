@@ -24,6 +24,8 @@ class PgWriter : public Writer {
   Status Start(bool resuming) override;
   Result<std::unique_ptr<WriterTask>> OpenTask(const Split& split) override;
   Status Finalize(bool succeeded, const std::vector<std::string>& committed) override;
+  // batchSize: the engine's batches are one COPY each.
+  size_t batch_rows() const override { return static_cast<size_t>(options_.batch_size); }
 
  private:
   Result<std::vector<std::string>> ResolveColumns(const PgTable& table) const;

@@ -2,6 +2,8 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
+
 #include "plugins/postgresql/pg_copy_text.h"
 #include "plugins/postgresql/pg_reader.h"
 #include "plugins/postgresql/pg_status.h"
@@ -34,17 +36,23 @@ Status PgWriterTask::Write(const RecordBatch& batch, size_t begin, size_t end) {
     return Status::Internal("postgresql writer: batch has " + std::to_string(batch.num_columns()) +
                             " columns, the table " + std::to_string(plan_->columns.size()));
   }
-  // One round trip opens the savepoint and the COPY (releasing the previous write's savepoint).
-  const bool binary = CanWriteBinary(batch, begin, end);
-  std::string start = savepoint_ ? "RELEASE SAVEPOINT ferry_write; " : "";
-  start += "SAVEPOINT ferry_write; " + (binary ? plan_->copy_binary_sql : plan_->copy_sql);
+  // One round trip opens the savepoint and the first COPY (releasing the previous write's
+  // savepoint); further COPYs of this write stay under the same savepoint.
+  std::string savepoint = savepoint_ ? "RELEASE SAVEPOINT ferry_write; " : "";
+  savepoint += "SAVEPOINT ferry_write; ";
   savepoint_ = false;
-  Status s = conn_.StartCopyIn(start);
-  if (!s.ok()) return s;
-  savepoint_ = true;
-  s = CopyRows(batch, begin, end, binary);
-  if (s.ok() && !plan_->move_sql.empty()) s = conn_.Exec(plan_->move_sql);
-  if (!s.ok()) return Refused(std::move(s));
+  const size_t step = std::max<size_t>(plan_->rows_per_copy, 1);
+  for (size_t from = begin; from < end; from += step) {
+    const size_t to = std::min(end, from + step);
+    const bool binary = CanWriteBinary(batch, from, to);
+    Status s = conn_.StartCopyIn(savepoint + (binary ? plan_->copy_binary_sql : plan_->copy_sql));
+    if (!s.ok()) return savepoint_ ? Refused(std::move(s)) : s;
+    savepoint_ = true;
+    savepoint.clear();
+    s = CopyRows(batch, from, to, binary);
+    if (s.ok() && !plan_->move_sql.empty()) s = conn_.Exec(plan_->move_sql);
+    if (!s.ok()) return Refused(std::move(s));
+  }
   return Status::OK();
 }
 

@@ -1,8 +1,9 @@
 // PgWriterTask: writes one split in one transaction on its own connection (application_name
 // "ferry/write/<split>"): BEGIN at Begin, COMMIT at Commit, ROLLBACK at Abort. Each Write runs
 // inside SAVEPOINT ferry_write and is all or none: writeMode copy streams the rows with
-// COPY ... FROM STDIN into the table; insert/update/ignore COPY them into a session temp table
-// and move them with one INSERT ... SELECT [ON CONFLICT ...]. A refused row (data exception,
+// COPY ... FROM STDIN into the table, one COPY per batchSize rows; insert/update/ignore COPY
+// them into a session temp table and move each COPY's rows with one INSERT ... SELECT
+// [ON CONFLICT ...]. A refused row (data exception,
 // constraint, encoding: SQLSTATE classes 22 and 23) rolls back to the savepoint and is a
 // DataError with PostgreSQL's message and column; a lost connection, a serialization failure or
 // a deadlock is Aborted (the split is retried). A batch goes as COPY binary when every value
@@ -31,6 +32,7 @@ struct PgWritePlan {
   std::vector<bool> bytea;         // per written column: its input function is bytea's
   std::vector<std::string> columns;
   ConstraintColumns constraint_columns;  // of the destination table
+  size_t rows_per_copy = 0;              // batchSize: a longer Write sends several COPYs
 };
 
 class PgWriterTask : public WriterTask {

@@ -1,6 +1,7 @@
 // The sqlite plugin's entry in the registry: its parameters, declared once (validation, JSON
 // Schema and `ferry template` come from these lists), and its reader and writer factories.
 #include "ferry/plugin/registry.h"
+#include "ferry/plugin/sql/sql_params.h"
 #include "plugins/sqlite/sqlite_datasource.h"
 #include "plugins/sqlite/sqlite_reader.h"
 #include "plugins/sqlite/sqlite_writer.h"
@@ -9,30 +10,6 @@ namespace ferry {
 namespace {
 
 using nlohmann::json;
-
-ParamDef Param(std::string name, ParamType type, std::string description, json example = nullptr) {
-  ParamDef p;
-  p.name = std::move(name);
-  p.type = type;
-  p.description = std::move(description);
-  p.example = std::move(example);
-  return p;
-}
-
-ParamDef Required(ParamDef p) {
-  p.required = true;
-  return p;
-}
-
-ParamDef Default(ParamDef p, json value) {
-  p.default_value = std::move(value);
-  return p;
-}
-
-ParamDef Allowed(ParamDef p, std::vector<std::string> values) {
-  p.allowed = std::move(values);
-  return p;
-}
 
 std::vector<ParamDef> ReaderParams() {
   return {
@@ -45,19 +22,13 @@ std::vector<ParamDef> ReaderParams() {
       Param("table", ParamType::kStringOrList,
             "table or list of tables to read; every table must have the listed columns",
             json::array({"orders"})),
-      Param("column", ParamType::kStringList,
-            "columns to read: names, \"*\", constants ('text', 123, null) or now(), "
-            "current_date(), uuid(); required with table",
-            json::array({"*"})),
-      Param("where", ParamType::kString,
-            "SQL condition applied to every table and to the splitPk bounds", ""),
+      SqlReaderColumnParam(),
+      SqlWhereParam(),
       Param("splitPk", ParamType::kString,
             "integer column that cuts each table into key ranges, plus one split for NULL and "
             "non-integer keys",
             ""),
-      Default(Param("splitFactor", ParamType::kInteger,
-                    "ranges per channel when splitPk is set (1 to 1000)"),
-              5),
+      SqlSplitFactorParam(),
       Param("querySql", ParamType::kStringOrList,
             "SELECT statements read instead of table/column (one split each); cannot be combined "
             "with table, where or splitPk"),
@@ -74,10 +45,7 @@ std::vector<ParamDef> WriterParams() {
             "a sqlite data source (`ferry datasource add NAME --type sqlite --database FILE`) "
             "instead of path"),
       Required(Param("table", ParamType::kStringOrList, "existing table to write", "orders")),
-      Required(Param("column", ParamType::kStringList,
-                     "destination columns in the reader's order, or [\"*\"] for the table's "
-                     "columns",
-                     json::array({"*"}))),
+      Required(SqlWriterColumnParam()),
       Allowed(Default(Param("writeMode", ParamType::kString,
                             "insert (INSERT), replace (INSERT OR REPLACE), update (upsert on the "
                             "primary key, a unique index or conflictColumns), ignore (ON CONFLICT "
@@ -86,10 +54,8 @@ std::vector<ParamDef> WriterParams() {
               {"insert", "replace", "update", "ignore"}),
       Param("conflictColumns", ParamType::kStringList,
             "conflict target for update and ignore; must match a primary key or unique index"),
-      Param("preSql", ParamType::kStringOrList,
-            "SQL run once before any row is written (not again on --resume)", json::array()),
-      Param("postSql", ParamType::kStringOrList, "SQL run once after every split committed",
-            json::array()),
+      PreSqlParam(),
+      PostSqlParam(),
       Default(Param("batchSize", ParamType::kInteger,
                     "accepted for DataX jobs; rows are stepped one at a time inside one "
                     "transaction per split"),

@@ -2,7 +2,7 @@
 
 #include <utility>
 
-#include "plugins/sqlite/param_fields.h"
+#include "ferry/plugin/param_fields.h"
 
 namespace ferry {
 namespace {

@@ -1,6 +1,7 @@
 #include "plugins/sqlite/sqlite_sql.h"
 
 #include "ferry/plugin/column_projection.h"
+#include "ferry/plugin/sql/sql_split.h"
 #include "plugins/sqlite/sqlite_catalog.h"
 
 namespace ferry {
@@ -12,14 +13,6 @@ std::string QuotedList(const std::vector<std::string>& names) {
     if (i > 0) out += ", ";
     out += QuoteIdentifier(names[i]);
   }
-  return out;
-}
-
-std::string WhereClause(const std::string& where, const std::string& filter) {
-  if (where.empty() && filter.empty()) return "";
-  if (where.empty()) return " WHERE " + filter;
-  std::string out = " WHERE (" + where + "\n)";
-  if (!filter.empty()) out += " AND (" + filter + ")";
   return out;
 }
 
@@ -57,16 +50,6 @@ std::string KeyBoundSql(const std::string& table, const std::string& key, const 
   std::string k = QuoteIdentifier(key);
   return std::string("SELECT ") + (max ? "max(" : "min(") + k + ") FROM " + QuoteIdentifier(table) +
          WhereClause(where, k + " >= :ferry_lo AND " + k + " <= :ferry_hi");
-}
-
-Result<WriteMode> ParseWriteMode(const std::string& text) {
-  for (WriteMode m :
-       {WriteMode::kInsert, WriteMode::kReplace, WriteMode::kUpdate, WriteMode::kIgnore}) {
-    if (SameIdentifier(text, WriteModeName(m))) return m;
-  }
-  return Status::InvalidArgument("writeMode \"" + text +
-                                 "\" is not one of insert, replace, update, ignore")
-      .WithField("writeMode");
 }
 
 const char* WriteModeName(WriteMode mode) {

@@ -24,9 +24,7 @@ std::string KeyBoundSql(const std::string& table, const std::string& key, const 
 
 enum class WriteMode { kInsert, kReplace, kUpdate, kIgnore };
 
-// "insert" | "replace" | "update" | "ignore"; InvalidArgument with field "writeMode" otherwise.
-Result<WriteMode> ParseWriteMode(const std::string& text);
-const char* WriteModeName(WriteMode mode);
+const char* WriteModeName(WriteMode mode);  // as a job spells it: "insert", "replace"...
 
 // One-row statement with one `?` per column, in order:
 //   insert  INSERT INTO t (a, b) VALUES (?, ?)

@@ -36,13 +36,6 @@ TEST(SqliteSqlTest, InsertPerWriteMode) {
             "INSERT INTO \"t\" (\"id\") VALUES (?) ON CONFLICT (\"id\") DO NOTHING");
 }
 
-TEST(SqliteSqlTest, WriteModeNames) {
-  EXPECT_EQ(*ParseWriteMode("Update"), WriteMode::kUpdate);
-  Status s = ParseWriteMode("upsert").status();
-  EXPECT_EQ(s.field(), "writeMode");
-  EXPECT_EQ(s.message(), "writeMode \"upsert\" is not one of insert, replace, update, ignore");
-}
-
 TEST(SqliteStatusTest, ColumnNamedInError) {
   const std::vector<std::string> cols = {"id", "Name"};
   EXPECT_EQ(ColumnNamedInError("UNIQUE constraint failed: t.id", cols), "id");

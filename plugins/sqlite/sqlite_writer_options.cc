@@ -1,6 +1,6 @@
 #include "plugins/sqlite/sqlite_writer_options.h"
 
-#include "plugins/sqlite/param_fields.h"
+#include "ferry/plugin/param_fields.h"
 
 namespace ferry {
 namespace {
@@ -16,21 +16,6 @@ Result<std::string> OneTable(const nlohmann::json& p) {
   return tables[0];
 }
 
-Result<std::vector<std::string>> Columns(const nlohmann::json& p) {
-  ASSIGN_OR_RETURN(std::vector<std::string> columns, StringOrListField(p, "column"));
-  if (columns.empty()) {
-    return Status::InvalidArgument("column is required (use [\"*\"] for the table's columns)")
-        .WithField("column");
-  }
-  for (size_t i = 0; columns.size() > 1 && i < columns.size(); ++i) {
-    if (columns[i] == "*") {
-      return Status::InvalidArgument("\"*\" must be the only column")
-          .WithField("column[" + std::to_string(i) + "]");
-    }
-  }
-  return columns;
-}
-
 }  // namespace
 
 Result<SqliteWriterOptions> SqliteWriterOptions::Parse(const nlohmann::json& p) {
@@ -39,13 +24,12 @@ Result<SqliteWriterOptions> SqliteWriterOptions::Parse(const nlohmann::json& p) 
   ASSIGN_OR_RETURN(o.path, StringField(p, "path"));
   if (o.path.empty()) return Status::InvalidArgument("path (or datasource) is required").WithField("path");
   ASSIGN_OR_RETURN(o.table, OneTable(p));
-  ASSIGN_OR_RETURN(o.columns, Columns(p));
-  ASSIGN_OR_RETURN(std::string mode, StringField(p, "writeMode", "insert"));
-  ASSIGN_OR_RETURN(o.mode, ParseWriteMode(mode));
+  RETURN_NOT_OK(o.ParseCommon(p, /*default_batch_size=*/1024, /*max_batch_size=*/1'000'000));
+  ASSIGN_OR_RETURN(o.mode, WriteModeField(p,
+                                          {WriteMode::kInsert, WriteMode::kReplace,
+                                           WriteMode::kUpdate, WriteMode::kIgnore},
+                                          WriteModeName));
   ASSIGN_OR_RETURN(o.conflict_columns, StringOrListField(p, "conflictColumns"));
-  ASSIGN_OR_RETURN(o.pre_sql, StringOrListField(p, "preSql", true));
-  ASSIGN_OR_RETURN(o.post_sql, StringOrListField(p, "postSql", true));
-  ASSIGN_OR_RETURN(o.batch_size, IntegerField(p, "batchSize", 1024, 1, 1'000'000));
   ASSIGN_OR_RETURN(int64_t timeout, IntegerField(p, "busyTimeoutMs", 5000, 0, 86'400'000));
   o.busy_timeout_ms = static_cast<int>(timeout);
   return o;

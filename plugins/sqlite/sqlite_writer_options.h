@@ -8,22 +8,19 @@
 #include <vector>
 
 #include "ferry/common/status.h"
+#include "ferry/plugin/sql/sql_writer_options.h"
 #include "plugins/sqlite/sqlite_sql.h"
 
 namespace ferry {
 
-struct SqliteWriterOptions {
+// batch_size is accepted for DataX jobs; rows are stepped one by one regardless. ["*"] in
+// columns means the table's writable columns.
+struct SqliteWriterOptions : SqlWriterCommonOptions {
   std::string path;
   std::string table;
-  std::vector<std::string> columns;  // as written; ["*"] means the table's writable columns
   WriteMode mode = WriteMode::kInsert;
   std::vector<std::string> conflict_columns;
-  std::vector<std::string> pre_sql;
-  std::vector<std::string> post_sql;
-  int64_t batch_size = 1024;  // accepted for DataX jobs; rows are stepped one by one regardless
   int busy_timeout_ms = 5000;
-
-  bool star() const { return columns.size() == 1 && columns[0] == "*"; }
 
   // Errors carry their field: "path", "table" (required; a list must hold exactly one table),
   // "column", "writeMode", "batchSize", "busyTimeoutMs".

@@ -154,15 +154,14 @@ TEST(CheckCommand, ThrottleWithMbpsBelowOneIsRefused) {
 }
 
 TEST(TemplateCommand, SkeletonIsAValidJobWithEveryParameter) {
-  TempDir dir;
   CliResult t = RunFerry({"template", "stream", "stream"});
   ASSERT_EQ(t.exit_code, 0) << t.err;
   EXPECT_THAT(t.out, HasSubstr("\"sliceRecordCount\""));
   EXPECT_THAT(t.out, HasSubstr("\"fieldDelimiter\""));
   EXPECT_THAT(t.out, HasSubstr("// Reader \"stream\" parameters"));
-  WriteTextFile(dir / "job.json", t.out);
-  CliResult c = RunFerry({"check", dir / "job.json"});
+  CliResult c = RunFerry({"check", "-"}, "", t.out);  // ferry template ... | ferry check -
   EXPECT_EQ(c.exit_code, 0) << c.err;
+  EXPECT_THAT(c.err, HasSubstr("<stdin>: OK (stream -> stream"));
 }
 
 TEST(TemplateCommand, UnknownPluginIsExitTwo) {

@@ -25,12 +25,25 @@ class MysqlDatasource : public MariadbTest {
   }
 
   CliResult Add(const std::string& name, const std::string& database, const std::string& password,
-                const std::string& host = "") {
+                const std::string& host = "", int port = 0, const std::string& option = "") {
     setenv("FERRY_TEST_MYSQL_PW", password.c_str(), 1);
-    return RunFerry({"datasource", "add", name, "--type", "mysql", "--host",
-                     host.empty() ? server_.host : host, "--port", std::to_string(server_.port),
-                     "--database", database, "--user", server_.user, "--password-env",
-                     "FERRY_TEST_MYSQL_PW"});
+    std::vector<std::string> args = {"datasource",
+                                     "add",
+                                     name,
+                                     "--type",
+                                     "mysql",
+                                     "--host",
+                                     host.empty() ? server_.host : host,
+                                     "--port",
+                                     std::to_string(port == 0 ? server_.port : port),
+                                     "--database",
+                                     database,
+                                     "--user",
+                                     server_.user,
+                                     "--password-env",
+                                     "FERRY_TEST_MYSQL_PW"};
+    if (!option.empty()) args.insert(args.end(), {"--option", option});
+    return RunFerry(args);
   }
 
   TempDir dir_;
@@ -62,6 +75,18 @@ TEST_F(MysqlDatasource, TestNamesTheStepThatFailed) {
   CliResult resolve = RunFerry({"datasource", "test", "nohost"});
   EXPECT_EQ(resolve.exit_code, 1);
   EXPECT_THAT(resolve.out, ::testing::HasSubstr(") resolve: "));
+
+  ASSERT_EQ(Add("refused", db(), server_.password, "127.0.0.1", UnusedLoopbackPort()).exit_code, 0);
+  CliResult refused = RunFerry({"datasource", "test", "refused"});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_THAT(refused.out, ::testing::HasSubstr(") connect: "));
+
+  // The test server has no TLS.
+  ASSERT_EQ(Add("tls", db(), server_.password, "", 0, "ssl-mode=required").exit_code, 0);
+  CliResult tls = RunFerry({"datasource", "test", "tls"});
+  EXPECT_EQ(tls.exit_code, 1);
+  EXPECT_THAT(tls.out, ::testing::HasSubstr(") TLS: "));
+  EXPECT_THAT(tls.out + tls.err, ::testing::Not(::testing::HasSubstr(server_.password)));
 }
 
 TEST_F(MysqlDatasource, JobReadsAndWritesThroughNamedSources) {

@@ -291,8 +291,12 @@ TEST_F(MysqlE2e, WhereAndQuerySql) {
   Exec(db(), "CREATE TABLE o (id INT PRIMARY KEY, day DATE);"
              "INSERT INTO o VALUES (1, '2025-10-30'), (2, '2025-10-31'), (3, '2025-10-31')");
   Exec(dst, "CREATE TABLE o (id INT PRIMARY KEY, day DATE)");
-  CliResult r = Run(TwoStepJob("mysql", Reader(db(), {{"table", "o"}, {"column", {"*"}},
-                                                     {"where", "day = '2025-10-31'"}}),
+  // The comment ends the user's where; the splitPk range after it must still apply.
+  CliResult r = Run(TwoStepJob("mysql",
+                               Reader(db(), {{"table", "o"},
+                                             {"column", {"*"}},
+                                             {"splitPk", "id"},
+                                             {"where", "day = '2025-10-31' -- note"}}),
                                "mysql", Reader(dst, {{"table", "o"}, {"column", {"*"}}})));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(Rows(dst, "SELECT id FROM o ORDER BY id"), ::testing::ElementsAre("2", "3"));

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
@@ -133,6 +134,45 @@ TEST_P(PgDirtyRows, RefusedRowsGoToDirtyLogWithPostgresqlsMessage) {
 }
 
 INSTANTIATE_TEST_SUITE_P(WriteModes, PgDirtyRows, ::testing::Values("copy", "update"));
+
+// batchSize 250 under engine batches of 1000 (--batch-rows): each Write is four COPYs under one
+// savepoint, so a row refused in the third rolls back the first two as well, and bisection writes
+// every other row exactly once (the primary key would turn a second copy into a dirty record).
+TEST(PostgresqlFaults, SeveralCopiesOfOneBatchAreAllOrNone) {
+  PgTestSchema s;
+  PgExec("CREATE TABLE " + (s / "src") +
+         " (id int, v int);"
+         "INSERT INTO " +
+         (s / "src") +
+         " SELECT g, g FROM generate_series(1, 3000) g;"
+         "UPDATE " +
+         (s / "src") +
+         " SET v = -1 WHERE id = 1600;"
+         "CREATE TABLE " +
+         (s / "dst") + " (id int PRIMARY KEY, v int CHECK (v >= 0))");
+  const json conn = TestPgServer().ConnectionJson();
+  TempDir dir;
+  for (const char* mode : {"copy", "insert"}) {
+    SCOPED_TRACE(mode);
+    PgExec("TRUNCATE " + (s / "dst"));
+    CliResult r = RunJobFile(dir,
+                             PgJob({{"connection", conn}, {"table", s / "src"}, {"column", {"*"}}},
+                                   {{"connection", conn},
+                                    {"table", s / "dst"},
+                                    {"column", {"*"}},
+                                    {"writeMode", mode},
+                                    {"batchSize", 250}},
+                                   {{"speed", {{"concurrent", 1}}}}),
+                             {"--batch-rows", "1000"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    json summary = Summary(dir);
+    EXPECT_EQ(summary["records_written"], 2999);
+    EXPECT_EQ(summary["dirty_records"], 1);
+    EXPECT_EQ(PgValue("SELECT count(*) || ':' || sum(id) FROM " + (s / "dst")),
+              "2999:" + std::to_string(3000 * 3001 / 2 - 1600));
+    std::filesystem::remove_all(dir / "run");
+  }
+}
 
 // Source values Ferry has no value for are dirty records of the reader, not silent changes.
 TEST(PostgresqlFaults, NumericNaNAndBcDatesAreDirtyWhenRead) {

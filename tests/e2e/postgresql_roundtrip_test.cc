@@ -356,6 +356,45 @@ TEST(PostgresqlRoundTrip, ShardedTablesAndQuotedIdentifiersMergeIntoOneTable) {
             "300:300:p0p2");
 }
 
+// Types Ferry has no value for (geometric, full text search, a composite, interval): `ferry check`
+// names each column and its type as a warning, and the rows arrive as PostgreSQL's own text.
+TEST(PostgresqlRoundTrip, UnmappedTypesAreNamedByCheckAndReadAsTheirText) {
+  PgTestSchema s;
+  PgExec("CREATE TYPE " + (s / "pair") +
+         " AS (a int, b text);"
+         "CREATE TABLE " +
+         (s / "src") + " (id int, p point, ts tsvector, c " + (s / "pair") +
+         ", iv interval);"
+         "INSERT INTO " +
+         (s / "src") +
+         " VALUES (1, '(1.5,-2)', 'a fat cat', ROW(7, 'x \"y\"'), '1 day 02:03:04.5'),"
+         " (2, NULL, '', ROW(NULL, NULL), '-3 mons');"
+         "CREATE TABLE " +
+         (s / "dst") + " (id int, p text, ts text, c text, iv text)");
+  const json conn = TestPgServer().ConnectionJson();
+  TempDir dir;
+  WriteTextFile(dir / "job.json",
+                Job("postgresql", {{"connection", conn}, {"table", s / "src"}, {"column", {"*"}}},
+                    "postgresql", {{"connection", conn}, {"table", s / "dst"}, {"column", {"*"}}}));
+  CliResult check = RunFerry({"check", dir / "job.json"});
+  EXPECT_EQ(check.exit_code, 0) << check.err;
+  const std::string table = "table " + (s / "src") + ": column ";
+  EXPECT_THAT(check.err, ::testing::HasSubstr(table + "\"p\" has type point, which Ferry does "
+                                                      "not map; it is read as its text"));
+  EXPECT_THAT(check.err, ::testing::HasSubstr(table + "\"ts\" has type tsvector"));
+  EXPECT_THAT(check.err, ::testing::HasSubstr(table + "\"c\" has type " + (s / "pair")));
+  EXPECT_THAT(check.err, ::testing::HasSubstr(table + "\"iv\" has type interval"));
+  EXPECT_THAT(check.err, ::testing::Not(::testing::HasSubstr("\"id\"")));
+
+  CliResult r = RunJob(dir, ReadTextFile(dir / "job.json"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto text = [](const std::string& t, const std::string& cast) {
+    return PgRows("SELECT id, p" + cast + ", ts" + cast + ", c" + cast + ", iv" + cast + " FROM " +
+                  t + " ORDER BY id");
+  };
+  EXPECT_EQ(text(s / "dst", ""), text(s / "src", "::text"));
+}
+
 TEST(PostgresqlRoundTrip, QuerySqlReadsWhatTheQueryReturns) {
   PgTestSchema s;
   PgExec("CREATE TABLE " + (s / "src") +

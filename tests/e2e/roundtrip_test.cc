@@ -38,16 +38,16 @@ std::vector<std::string> Snapshot(const std::string& db) {
                     "FROM tricky ORDER BY id");
 }
 
-std::string SqliteToSqliteJob(const std::string& src, const std::string& dst) {
+std::string SqliteToSqliteJob(const std::string& src, const std::string& dst,
+                              const std::string& where = "") {
+  nlohmann::json reader = {
+      {"path", src}, {"table", "tricky"}, {"column", {"*"}}, {"splitPk", "id"}};
+  if (!where.empty()) reader["where"] = where;
   nlohmann::json job = {
       {"type", "job"},
       {"version", "2.0"},
       {"steps",
-       {{{"stepType", "sqlite"},
-         {"category", "reader"},
-         {"name", "Reader"},
-         {"parameter",
-          {{"path", src}, {"table", "tricky"}, {"column", {"*"}}, {"splitPk", "id"}}}},
+       {{{"stepType", "sqlite"}, {"category", "reader"}, {"name", "Reader"}, {"parameter", reader}},
         {{"stepType", "sqlite"},
          {"category", "writer"},
          {"name", "Writer"},
@@ -108,6 +108,24 @@ TEST(RoundTrip, SqliteToSqliteKeepsEveryValueAndStorageClass) {
   EXPECT_EQ(Snapshot(dir / "dst.db"), Snapshot(dir / "src.db"));
   auto summary = nlohmann::json::parse(ReadTextFile(dir / "summary.json"));
   EXPECT_EQ(summary["records_written"], 10);
+}
+
+// A `where` that ends in a comment must not swallow the key range of each splitPk split.
+TEST(RoundTrip, WhereEndingInACommentStillFiltersEverySplit) {
+  TempDir dir;
+  SqliteExec(dir / "src.db", std::string(kSchema) + kRows);
+  SqliteExec(dir / "dst.db", kSchema);
+  WriteTextFile(dir / "job.json",
+                SqliteToSqliteJob(dir / "src.db", dir / "dst.db", "i >= 0 -- note"));
+  CliResult r = RunFerry(
+      {"run", dir / "job.json", "--run-dir", dir / "run", "--summary-json", dir / "summary.json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(SqliteRows(dir / "dst.db",
+                       "SELECT group_concat(id) FROM (SELECT id FROM tricky "
+                       "ORDER BY id)"),
+            std::vector<std::string>{"2,3,6,7,8,9,10"});
+  auto summary = nlohmann::json::parse(ReadTextFile(dir / "summary.json"));
+  EXPECT_GT(summary["splits_total"].get<int>(), 1);
 }
 
 TEST(RoundTrip, SqliteToCsvToSqliteKeepsEveryValueAndStorageClass) {

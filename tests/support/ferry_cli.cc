@@ -1,8 +1,12 @@
 #include "tests/support/ferry_cli.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <spawn.h>
 #include <sqlite3.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,8 +15,6 @@
 #include <fstream>
 #include <sstream>
 
-#include <gtest/gtest.h>
-
 extern char** environ;
 
 namespace ferry::testing {
@@ -20,11 +22,32 @@ namespace ferry::testing {
 std::string SourceDir() { return FERRY_SOURCE_DIR; }
 std::string FerryBinary() { return FERRY_BINARY; }
 
-CliResult RunFerry(const std::vector<std::string>& args, const std::string& cwd) {
+// A loopback port nothing listens on: bound once by the kernel's choice, then released.
+int UnusedLoopbackPort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  int port = 1;
+  if (fd >= 0 && bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    port = ntohs(addr.sin_port);
+  }
+  if (fd >= 0) close(fd);
+  return port;
+}
+
+CliResult RunFerry(const std::vector<std::string>& args, const std::string& cwd,
+                   const std::string& input) {
   TempDir io;
-  std::string out_path = io / "out", err_path = io / "err";
+  std::string out_path = io / "out", err_path = io / "err", in_path = "/dev/null";
+  if (!input.empty()) {
+    in_path = io / "in";
+    WriteTextFile(in_path, input);
+  }
   std::string script = "cd " + (cwd.empty() ? std::string(".") : cwd) + " && exec \"$0\" \"$@\" >" +
-                       out_path + " 2>" + err_path + " </dev/null";
+                       out_path + " 2>" + err_path + " <" + in_path;
   std::vector<std::string> argv_s = {"/bin/sh", "-c", script, FerryBinary()};
   argv_s.insert(argv_s.end(), args.begin(), args.end());
   std::vector<char*> argv;

@@ -13,8 +13,10 @@ struct CliResult {
   std::string err;  // stderr
 };
 
-// Runs build/ferry with `args` (no shell); `cwd` empty: the current directory.
-CliResult RunFerry(const std::vector<std::string>& args, const std::string& cwd = "");
+// Runs build/ferry with `args` (no shell); `cwd` empty: the current directory. `input` is its
+// standard input (empty: /dev/null).
+CliResult RunFerry(const std::vector<std::string>& args, const std::string& cwd = "",
+                   const std::string& input = "");
 
 // A fresh directory under /tmp, removed when the object dies.
 class TempDir {
@@ -36,6 +38,9 @@ bool FileExists(const std::string& path);
 void SqliteExec(const std::string& db, const std::string& sql);
 // Rows of a query, each row's cells joined by '|' (NULL as "NULL").
 std::vector<std::string> SqliteRows(const std::string& db, const std::string& sql);
+
+// A loopback port nothing listens on (a connection to it is refused).
+int UnusedLoopbackPort();
 
 // The source tree (for examples/) and the ferry binary.
 std::string SourceDir();

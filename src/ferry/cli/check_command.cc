@@ -1,6 +1,7 @@
 // `ferry check JOB.json`: validates the job file and asks both plugins to check the source and
 // destination (tables, columns, splitPk type) without reading or writing a row. Exit 0 or 2.
 #include <iostream>
+#include <sstream>
 
 #include "ferry/cli/commands.h"
 #include "ferry/cli/param_flags.h"
@@ -17,6 +18,12 @@ struct CheckFlags {
   bool print = false;
 };
 
+std::string ReadStdin() {
+  std::ostringstream text;
+  text << std::cin.rdbuf();
+  return text.str();
+}
+
 int Check(const CheckFlags& flags) {
   const Registry& registry = Registry::Builtin();
   auto params = flags.params.Build();
@@ -24,7 +31,9 @@ int Check(const CheckFlags& flags) {
     std::cerr << params.status().message() << "\n";
     return kExitInvalid;
   }
-  auto job = LoadJob(flags.job, *params, registry);
+  // "-": the job on standard input (`ferry template A B | ferry check -`).
+  auto job = flags.job == "-" ? LoadJobText(ReadStdin(), "<stdin>", *params, registry)
+                              : LoadJob(flags.job, *params, registry);
   if (!job.ok()) {
     std::cerr << MaskSecrets(job.status().message()) << "\n";
     return kExitInvalid;
@@ -39,8 +48,8 @@ int Check(const CheckFlags& flags) {
   if (flags.print) {
     std::cout << job->model.ToJson(/*mask_secrets=*/true).dump(2) << "\n";
   }
-  std::cerr << flags.job << ": OK (" << job->model.reader.plugin << " -> "
-            << job->model.writer.plugin << ", " << job->model.setting.concurrent
+  std::cerr << (flags.job == "-" ? "<stdin>" : flags.job) << ": OK (" << job->model.reader.plugin
+            << " -> " << job->model.writer.plugin << ", " << job->model.setting.concurrent
             << " channel(s))\n";
   return kExitOk;
 }
@@ -50,7 +59,7 @@ int Check(const CheckFlags& flags) {
 void AddCheckCommand(CLI::App* app, int* exit_code) {
   auto flags = std::make_shared<CheckFlags>();
   CLI::App* cmd = app->add_subcommand("check", "validate a job without moving any row");
-  cmd->add_option("job", flags->job, "the job file")->required();
+  cmd->add_option("job", flags->job, "the job file, or - for standard input")->required();
   flags->params.AddTo(cmd);
   cmd->add_flag("--print", flags->print, "print the normalized job (secrets masked)");
   cmd->callback([flags, exit_code] { *exit_code = Check(*flags); });

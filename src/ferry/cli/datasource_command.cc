@@ -102,12 +102,13 @@ int RunAdd(AddFlags& f) {
     if (Status st = store->WriteSecretFile(e.name, *secret); !st.ok()) return Fail(st, kExitFailed);
     e.password_file = store->SecretFilePath(e.name);
   }
+  const std::string name = e.name;  // `e` is moved into the store below
   const std::string describe = e.Connection().Describe();
   const std::string secret = e.SecretReference();
   if (Status st = store->Put(std::move(e), f.replace); !st.ok()) return Fail(st, kExitInvalid);
   if (Status st = store->Save(); !st.ok()) return Fail(st, kExitFailed);
-  std::cout << fmt::format("saved data source {} ({}, password {}) in {}\n", f.entry.name,
-                           describe, secret, store->path());
+  std::cout << fmt::format("saved data source {} ({}, password {}) in {}\n", name, describe, secret,
+                           store->path());
   return kExitOk;
 }
 

@@ -22,7 +22,7 @@ struct RunFlags {
   std::string run_dir;
   std::string resume;
   int progress_interval = 10;
-  size_t batch_rows = 4096;
+  size_t batch_rows = 0;  // 0: the writer's batchSize where it has one, else 4096
 };
 
 // `--resume RUN_DIR` with a JOB.json: the file, resolved with this command's parameters, must be
@@ -103,7 +103,8 @@ void AddRunCommand(CLI::App* app, int* exit_code) {
   cmd->add_option("--resume", flags->resume, "finish the interrupted or failed run in RUN_DIR");
   cmd->add_option("--progress-interval", flags->progress_interval,
                   "seconds between progress lines (0: none)");
-  cmd->add_option("--batch-rows", flags->batch_rows, "records per batch (default 4096)")
+  cmd->add_option("--batch-rows", flags->batch_rows,
+                  "records per batch (default: the writer's batchSize where it has one, else 4096)")
       ->check(CLI::Range(1, 1 << 20));
   cmd->callback([flags, exit_code] { *exit_code = Run(*flags); });
 }

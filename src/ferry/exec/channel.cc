@@ -90,6 +90,11 @@ class BatchPool {
   std::vector<BatchPtr> free_;
 };
 
+size_t QueueBatches(const ChannelOptions& o) {
+  const size_t by_rows = o.queue_rows / std::max<size_t>(o.batch_rows, 1);
+  return std::clamp<size_t>(by_rows, std::min<size_t>(2, o.queue_batches), o.queue_batches);
+}
+
 // One try at one split: a reader thread feeding the queue, this thread writing, then commit.
 class SplitAttempt {
  public:
@@ -101,7 +106,7 @@ class SplitAttempt {
         forward_stop_(job_stop, [this] { attempt_stop_.request_stop(); }),
         dirty_(dirty),
         counters_(counters),
-        queue_(env.options.queue_batches, env.options.queue_bytes) {}
+        queue_(QueueBatches(env.options), env.options.queue_bytes) {}
 
   Status Run() {
     std::unique_ptr<WriterTask> task;
@@ -139,15 +144,17 @@ class SplitAttempt {
     ASSIGN_OR_RETURN(std::unique_ptr<ReaderTask> task, env_.reader->OpenTask(split_));
     SourceDirtySink source_dirty(dirty_, env_.metrics, counters_);
     TaskContext ctx{&split_, &source_dirty, attempt_stop_.get_token()};
+    size_t max_rows =
+        std::min(std::max<size_t>(env_.options.batch_rows, 1), ChannelOptions::kDefaultBatchRows);
     for (bool more = true; more;) {
       if (attempt_stop_.stop_requested()) return Status::Cancelled("stopped");
       BatchPtr batch = pool_.Get(env_.num_columns);
-      size_t max_rows = std::max<size_t>(env_.options.batch_rows, 1);
       ASSIGN_OR_RETURN(more, task->Next(batch.get(), max_rows, ctx));
       if (batch->empty()) {
         pool_.Put(std::move(batch));
         continue;
       }
+      max_rows = NextBatchRows(*batch);
       int64_t rows = static_cast<int64_t>(batch->num_rows());
       int64_t bytes = static_cast<int64_t>(batch->ByteSize());
       env_.metrics->records_read += rows;
@@ -162,6 +169,15 @@ class SplitAttempt {
       if (!pushed) return Status::Cancelled("stopped");
     }
     return Status::OK();
+  }
+
+  // The configured rows per batch, fewer when the rows of `last` are so wide that a batch would
+  // pass batch_bytes.
+  size_t NextBatchRows(const RecordBatch& last) const {
+    const size_t row_bytes =
+        last.ByteSize() / last.num_rows() + last.num_columns() * sizeof(Value) + 1;
+    const size_t fit = std::max<size_t>(env_.options.batch_bytes / row_bytes, 1);
+    return std::min(std::max<size_t>(env_.options.batch_rows, 1), fit);
   }
 
   Status WriteAll(WriterTask* task) {

@@ -20,8 +20,16 @@
 namespace ferry {
 
 struct ChannelOptions {
-  size_t batch_rows = 4096;
+  static constexpr size_t kDefaultBatchRows = 4096;
+  size_t batch_rows = 0;  // records per batch; 0: the writer's batch_rows(), else the default
+  // Wide rows make smaller batches: each batch after the first is cut to about this many bytes
+  // (the first, before any row was seen, holds at most kDefaultBatchRows).
+  size_t batch_bytes = 16u << 20;
+  // The queue between a channel's reader and writer holds at most queue_batches batches,
+  // queue_bytes bytes and, for large batches, about queue_rows rows (never fewer than two
+  // batches), so a larger batch size does not multiply the memory of a run.
   size_t queue_batches = 8;
+  size_t queue_rows = 8 * kDefaultBatchRows;
   size_t queue_bytes = 64u << 20;
   int max_retries = 3;
   std::chrono::milliseconds retry_backoff{500};  // doubled after each retry

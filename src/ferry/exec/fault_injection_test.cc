@@ -136,6 +136,14 @@ class FaultInjectionTest : public ::testing::Test {
     return out;
   }
 
+  // Appends the row count of every Write() to `sizes` (in call order with one channel).
+  void RecordWriteSizes(std::vector<size_t>* sizes) {
+    dest_.on_write = [sizes](const WriteCall& call) {
+      sizes->push_back(call.rows);
+      return Status::OK();
+    };
+  }
+
   // Every task the engine opened was committed or aborted; none was left open.
   void ExpectNoTaskLeftOpen() {
     std::lock_guard lock(dest_.mu);
@@ -749,6 +757,55 @@ TEST_F(FaultInjectionTest, PrepareErrorTouchesNothing) {
             "job.json:3:4: steps[0].parameter.splits: expected 1 or more splits");
   EXPECT_TRUE(dest_.starts.empty());
   EXPECT_FALSE(std::filesystem::exists(run_dir_));
+}
+
+// ---- Batch size
+
+TEST_F(FaultInjectionTest, BatchesFollowTheWritersBatchSizeUnlessTheRunSetsOne) {
+  std::vector<size_t> sizes;
+  RecordWriteSizes(&sizes);
+  dest_.batch_rows = 300;
+  RunOptions auto_size = Options(false);
+  auto_size.channel.batch_rows = 0;  // as `ferry run` without --batch-rows
+  RunReport r = RunJob(Job(1000, 1), registry_, auto_size, {});
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(sizes, (std::vector<size_t>{300, 300, 300, 100}));
+
+  sizes.clear();
+  std::filesystem::remove_all(run_dir_);
+  r = Run(Job(40, 1));  // the run's batch size (16) wins over the writer's
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(sizes, (std::vector<size_t>{16, 16, 8}));
+
+  sizes.clear();
+  std::filesystem::remove_all(run_dir_);
+  dest_.batch_rows = 0;  // a writer without a preference: the engine's default
+  r = RunJob(Job(5000, 1), registry_, auto_size, {});
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(sizes, (std::vector<size_t>{ChannelOptions::kDefaultBatchRows,
+                                        5000 - ChannelOptions::kDefaultBatchRows}));
+}
+
+TEST_F(FaultInjectionTest, WideRowsMakeSmallerBatchesAfterTheFirst) {
+  std::vector<size_t> sizes;
+  RecordWriteSizes(&sizes);
+  RunOptions options = Options(false);
+  options.channel.batch_rows = 1000;
+  // A memory-source row counts about 50 bytes (two 16-byte cells, 8 + "row-NNNN").
+  options.channel.batch_bytes = 5000;
+  RunReport r = RunJob(Job(3000, 1), registry_, options, {});
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  ASSERT_GT(sizes.size(), 2u);
+  EXPECT_EQ(sizes[0], 1000u);  // nothing was known of the rows yet
+  size_t total = sizes[0];
+  for (size_t i = 1; i < sizes.size(); ++i) {
+    total += sizes[i];
+    if (i + 1 < sizes.size()) {
+      EXPECT_NEAR(static_cast<double>(sizes[i]), 100.0, 15.0) << i;
+    }
+  }
+  EXPECT_EQ(total, 3000u);
+  EXPECT_EQ(dest_.Rows(), Ids(3000));
 }
 
 TEST_F(FaultInjectionTest, ThrottleLimitsAllChannelsTogether) {

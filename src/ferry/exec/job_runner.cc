@@ -251,6 +251,8 @@ RunReport RunJobUnguarded(const JobModel& job, const Registry& registry, const R
   env.first_error = &first_error;
   env.writer_transactional = plugins.writer_transactional;
   env.options = options.channel;
+  if (env.options.batch_rows == 0) env.options.batch_rows = plugins.writer->batch_rows();
+  if (env.options.batch_rows == 0) env.options.batch_rows = ChannelOptions::kDefaultBatchRows;
   env.on_committed = [&](const Split& s, const SplitFigures& figures) {
     {
       std::lock_guard lock(commit_mu);

@@ -192,6 +192,7 @@ Result<std::string> JobTemplate(const Registry& registry, const std::string& rea
     ojson p = ojson::object();
     for (const ParamDef& d : defs) {
       const nlohmann::json& v = d.default_value.is_null() ? d.example : d.default_value;
+      if (v.is_null() && !d.required) continue;  // listed in the comments below
       p[d.name] = v.is_null() ? ojson("") : ojson(v);
     }
     return p;

@@ -27,4 +27,28 @@ const ParamDef* FindParam(const std::vector<ParamDef>& defs, std::string_view ke
   return nullptr;
 }
 
+ParamDef Param(std::string name, ParamType type, std::string description, nlohmann::json example) {
+  ParamDef p;
+  p.name = std::move(name);
+  p.type = type;
+  p.description = std::move(description);
+  p.example = std::move(example);
+  return p;
+}
+
+ParamDef Required(ParamDef p) {
+  p.required = true;
+  return p;
+}
+
+ParamDef Default(ParamDef p, nlohmann::json value) {
+  p.default_value = std::move(value);
+  return p;
+}
+
+ParamDef Allowed(ParamDef p, std::vector<std::string> values) {
+  p.allowed = std::move(values);
+  return p;
+}
+
 }  // namespace ferry

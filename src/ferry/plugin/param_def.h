@@ -39,4 +39,14 @@ struct ParamDef {
 // Finds a definition by name or alias; nullptr when unknown.
 const ParamDef* FindParam(const std::vector<ParamDef>& defs, std::string_view key);
 
+// Builders that make a plugin's parameter list read as a declaration:
+//   Allowed(Default(Param("writeMode", ParamType::kString, "insert or update"), "insert"),
+//           {"insert", "update"})
+// `example` is the placeholder `ferry template` shows when there is no default.
+ParamDef Param(std::string name, ParamType type, std::string description,
+               nlohmann::json example = nullptr);
+ParamDef Required(ParamDef p);
+ParamDef Default(ParamDef p, nlohmann::json value);
+ParamDef Allowed(ParamDef p, std::vector<std::string> values);
+
 }  // namespace ferry

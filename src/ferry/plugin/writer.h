@@ -37,6 +37,9 @@ class Writer {
   // setup already ran and must not run again.
   virtual Status Start(bool resuming) = 0;
   virtual Result<std::unique_ptr<WriterTask>> OpenTask(const Split& split) = 0;
+  // Rows per WriterTask::Write this destination is built for (its batchSize), or 0 to take the
+  // run's default. Asked after Prepare; the engine then batches the reader's rows to this size.
+  virtual size_t batch_rows() const { return 0; }
   // After every split: postSql and publishing on success; cleanup of partial output otherwise.
   // `committed` lists the ids of every committed split, in plan order.
   virtual Status Finalize(bool succeeded, const std::vector<std::string>& committed) = 0;

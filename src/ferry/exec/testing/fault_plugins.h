@@ -67,6 +67,7 @@ struct FakeDestination {
   std::function<Status(bool resuming)> on_start;
   std::set<int64_t> refuse;  // ids refused with DataError (column "id")
   bool transactional = true;  // false: rows are delivered by Write, and Abort keeps them
+  size_t batch_rows = 0;      // what the writer asks of the engine (Writer::batch_rows)
 
   // Every committed row id, sorted; a row committed twice appears twice.
   std::vector<int64_t> Rows() const {
@@ -255,6 +256,7 @@ class FaultWriter : public Writer {
     int attempt = ++dest_->attempts[split.id];
     return std::unique_ptr<WriterTask>(new FaultWriterTask(dest_, split.id, attempt));
   }
+  size_t batch_rows() const override { return dest_->batch_rows; }
   Status Finalize(bool succeeded, const std::vector<std::string>& committed) override {
     std::lock_guard lock(dest_->mu);
     dest_->finalized_ok.push_back(succeeded);

@@ -178,31 +178,23 @@ Result<std::vector<SqlSource>> ResolveSqlSources(const StepContext& ctx, std::st
 
 std::vector<ParamDef> SqlSourceParams(std::string_view type) {
   const std::string t(type);
-  auto def = [](std::string name, ParamType param_type, std::string description, json example) {
-    ParamDef d;
-    d.name = std::move(name);
-    d.type = param_type;
-    d.description = std::move(description);
-    d.example = std::move(example);
-    return d;
-  };
   return {
-      def("datasource", ParamType::kString,
-          "name of a data source stored with `ferry datasource add` (instead of connection)",
-          "warehouse"),
-      def("connection", ParamType::kAny,
-          "inline connection {\"host\", \"port\", \"database\", \"user\", \"passwordEnv\" | "
-          "\"passwordFile\" | \"password\", \"options\"}, or DataX's list "
-          "[{\"jdbcUrl\": [...], \"table\": [...]}] with one entry per database",
-          json::array({{{"jdbcUrl", json::array({"jdbc:" + t + "://127.0.0.1/shop"})},
-                        {"table", json::array({"orders"})}}})),
-      def("jdbcUrl", ParamType::kStringOrList,
-          "jdbc:" + t + "://host:port/database[?key=value]; the first that connects is used",
-          nullptr),
-      def("username", ParamType::kString, "user for jdbcUrl connections", nullptr),
-      def("password", ParamType::kString,
-          "password for jdbcUrl connections (prefer a datasource or passwordEnv; never logged)",
-          nullptr),
+      // Only datasource has an example: `ferry template` shows one way to name the database.
+      Param("datasource", ParamType::kString,
+            "name of a data source stored with `ferry datasource add --type " + t +
+                "`; or, instead of it, connection or jdbcUrl",
+            "warehouse"),
+      Param("connection", ParamType::kAny,
+            "instead of datasource: an inline connection {\"host\", \"port\", \"database\", "
+            "\"user\", \"passwordEnv\" | \"passwordFile\" | \"password\", \"options\"}, or "
+            "DataX's list [{\"jdbcUrl\": [\"jdbc:" +
+                t + "://host:port/db\"], \"table\": [...]}] with one entry per database"),
+      Param("jdbcUrl", ParamType::kStringOrList,
+            "instead of datasource: jdbc:" + t +
+                "://host:port/database[?key=value] (a list: the first that connects is used)"),
+      Param("username", ParamType::kString, "user for jdbcUrl connections"),
+      Param("password", ParamType::kString,
+            "password for jdbcUrl connections (prefer a datasource or passwordEnv; never logged)"),
   };
 }
 

@@ -98,8 +98,9 @@ std::vector<SqlSplitSpec> PlanTableSplits(int source, const std::string& table,
 std::string WhereClause(const std::string& where, const std::string& key_condition) {
   if (where.empty() && key_condition.empty()) return "";
   if (where.empty()) return " WHERE " + key_condition;
-  if (key_condition.empty()) return " WHERE (" + where + ")";
-  return " WHERE (" + where + ") AND " + key_condition;
+  std::string out = " WHERE (" + where + "\n)";
+  if (!key_condition.empty()) out += " AND (" + key_condition + ")";
+  return out;
 }
 
 }  // namespace ferry

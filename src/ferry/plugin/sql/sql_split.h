@@ -49,7 +49,9 @@ std::vector<SqlSplitSpec> PlanTableSplits(int source, const std::string& table,
                                           const std::string& split_pk,
                                           std::optional<PkRange> bounds, int64_t pieces);
 
-// " WHERE (<where>) AND (<key condition>)", " WHERE (<where>)", " WHERE <key condition>" or "".
+// " WHERE (<where>\n) AND (<key condition>)", " WHERE (<where>\n)", " WHERE <key condition>" or
+// "". The user's `where` is closed by a newline before anything follows it, so a `where` that
+// ends in a "-- comment" cannot swallow the parenthesis, the key condition or a LIMIT.
 std::string WhereClause(const std::string& where, const std::string& key_condition);
 
 }  // namespace ferry

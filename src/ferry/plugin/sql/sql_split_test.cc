@@ -46,9 +46,17 @@ TEST(SqlSplitTest, Int64ExtremesStayLiteral) {
 
 TEST(SqlSplitTest, WhereClauseJoinsUserConditionAndKey) {
   EXPECT_EQ(WhereClause("", ""), "");
-  EXPECT_EQ(WhereClause("a = 1 OR b = 2", ""), " WHERE (a = 1 OR b = 2)");
+  EXPECT_EQ(WhereClause("a = 1 OR b = 2", ""), " WHERE (a = 1 OR b = 2\n)");
   EXPECT_EQ(WhereClause("", "k IS NULL"), " WHERE k IS NULL");
-  EXPECT_EQ(WhereClause("a = 1 OR b = 2", "k IS NULL"), " WHERE (a = 1 OR b = 2) AND k IS NULL");
+  EXPECT_EQ(WhereClause("a = 1 OR b = 2", "k IS NULL"),
+            " WHERE (a = 1 OR b = 2\n) AND (k IS NULL)");
+}
+
+TEST(SqlSplitTest, WhereEndingInACommentCannotSwallowWhatFollows) {
+  EXPECT_EQ(WhereClause("a = 1 -- note", ""), " WHERE (a = 1 -- note\n)");
+  EXPECT_EQ(WhereClause("a = 1 -- note", "k >= 1 AND k <= 9"),
+            " WHERE (a = 1 -- note\n) AND (k >= 1 AND k <= 9)");
+  EXPECT_EQ(WhereClause("a = 1 -- note\n", ""), " WHERE (a = 1 -- note\n\n)");
 }
 
 TEST(SqlSplitTest, MalformedSpecIsRejected) {

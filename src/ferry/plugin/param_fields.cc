@@ -1,6 +1,6 @@
-#include "plugins/mysql/mysql_param_fields.h"
+#include "ferry/plugin/param_fields.h"
 
-namespace ferry::mysql_param {
+namespace ferry {
 
 bool HasField(const nlohmann::json& p, const char* key) {
   auto it = p.find(key);
@@ -30,6 +30,13 @@ Result<int64_t> IntegerField(const nlohmann::json& p, const char* key, int64_t f
   return n;
 }
 
+Result<bool> BoolField(const nlohmann::json& p, const char* key, bool fallback) {
+  if (!HasField(p, key)) return fallback;
+  const nlohmann::json& v = p.at(key);
+  if (!v.is_boolean()) return Status::InvalidArgument("expected true or false").WithField(key);
+  return v.get<bool>();
+}
+
 Result<std::vector<std::string>> StringOrListField(const nlohmann::json& p, const char* key,
                                                    bool skip_empty) {
   std::vector<std::string> out;
@@ -57,4 +64,4 @@ Result<std::vector<std::string>> StringOrListField(const nlohmann::json& p, cons
   return out;
 }
 
-}  // namespace ferry::mysql_param
+}  // namespace ferry

@@ -1,7 +1,7 @@
 // Typed reads of a step's `parameter` object that report a wrong type as InvalidArgument about
-// that field, instead of throwing (a copy of plugins/sqlite/param_fields.h: a plugin includes
-// no other plugin's headers). The engine checks types against the ParamDefs first; these
-// keep a plugin safe when driven directly (tests, embedding).
+// that field, instead of throwing; shared by every plugin's options parsing. The engine checks
+// types against the ParamDefs first; these keep a plugin safe when driven directly (tests,
+// embedding).
 #pragma once
 
 #include <cstdint>
@@ -11,7 +11,7 @@
 
 #include "ferry/common/status.h"
 
-namespace ferry::mysql_param {
+namespace ferry {
 
 // A string; `fallback` when absent or null.
 Result<std::string> StringField(const nlohmann::json& p, const char* key,
@@ -19,6 +19,8 @@ Result<std::string> StringField(const nlohmann::json& p, const char* key,
 // An integer within [min, max]; `fallback` when absent or null.
 Result<int64_t> IntegerField(const nlohmann::json& p, const char* key, int64_t fallback,
                              int64_t min, int64_t max);
+// true or false; `fallback` when absent or null.
+Result<bool> BoolField(const nlohmann::json& p, const char* key, bool fallback);
 // "a" or ["a", "b"]; empty when absent or null. Empty strings are refused ("key[i]") unless
 // `skip_empty`, which drops them (DataX templates carry "preSql": [""]).
 Result<std::vector<std::string>> StringOrListField(const nlohmann::json& p, const char* key,
@@ -26,4 +28,4 @@ Result<std::vector<std::string>> StringOrListField(const nlohmann::json& p, cons
 // Whether the key is present and not null.
 bool HasField(const nlohmann::json& p, const char* key);
 
-}  // namespace ferry::mysql_param
+}  // namespace ferry
