@@ -189,19 +189,21 @@ TEST_F(MysqlFault, ZeroDatesAreDirtyByDefaultAndNullWhenAsked) {
                                      "2|NULL|2025-10-31 01:02:03", "3|2025-10-31|NULL"));
 }
 
-// Kills the job's reader and writer connections (found by the split marker of the SELECT and by
-// the destination database) while rows move; the killed splits are retried.
+// Kills the job's reader and writer connections (found by their databases) while rows move; the
+// killed splits are retried.
 TEST_F(MysqlFault, ConnectionsKilledMidRunEndWithEveryRowExactlyOnce) {
   const std::string dst = NewDatabase("dst");
-  Exec(db(), "CREATE TABLE big (id INT PRIMARY KEY, v VARCHAR(20));"
-             "INSERT INTO big SELECT seq, CONCAT('row ', seq) FROM seq_1_to_30000");
-  Exec(dst, "CREATE TABLE big (id INT PRIMARY KEY, v VARCHAR(20))");
+  // 300-byte rows: a split (50,000 rows, 15 MB) is more than the socket buffers and the engine's
+  // reader-to-writer queue hold, so a reader is still streaming its SELECT while it waits.
+  Exec(db(), "CREATE TABLE big (id INT PRIMARY KEY, v VARCHAR(400));"
+             "INSERT INTO big SELECT seq, CONCAT(seq, REPEAT('x', 300)) FROM seq_1_to_200000");
+  Exec(dst, "CREATE TABLE big (id INT PRIMARY KEY, v VARCHAR(400))");
   json job = json::parse(TwoStepJob("mysql", Params(db(), {{"table", "big"}, {"column", {"*"}},
                                                           {"splitPk", "id"}, {"splitFactor", 2}}),
                                     "mysql", Params(dst, {{"table", "big"}, {"column", {"*"}},
                                                           {"batchSize", 200}}),
                                     2));
-  job["setting"]["speed"]["record"] = 3000;  // ~10 s, so the kills land mid-run even under load
+  job["setting"]["speed"]["record"] = 20000;  // ~10 s, so the kills land mid-run even under load
   std::atomic<bool> done{false};
   std::atomic<int> killed_readers{0}, killed_writers{0};
   std::jthread killer([&] {
@@ -209,8 +211,8 @@ TEST_F(MysqlFault, ConnectionsKilledMidRunEndWithEveryRowExactlyOnce) {
     while (!done && std::chrono::steady_clock::now() < deadline &&
            (killed_readers == 0 || killed_writers == 0)) {
       std::this_thread::sleep_for(std::chrono::milliseconds(300));
-      for (const std::string& id : Rows("", "SELECT ID FROM information_schema.PROCESSLIST "
-                                             "WHERE INFO LIKE '%/* ferry split%' LIMIT 1")) {
+      for (const std::string& id : Rows("", "SELECT ID FROM information_schema.PROCESSLIST WHERE "
+                                             "DB = '" + db() + "' LIMIT 1")) {
         if (killed_readers > 0) break;
         if (TryExec("KILL CONNECTION " + id)) ++killed_readers;
       }
@@ -230,8 +232,8 @@ TEST_F(MysqlFault, ConnectionsKilledMidRunEndWithEveryRowExactlyOnce) {
   EXPECT_EQ(killed_readers, 1);
   EXPECT_EQ(killed_writers, 1);
   EXPECT_THAT(Rows(dst, "SELECT COUNT(*), COUNT(DISTINCT id), SUM(id) FROM big"),
-              ::testing::ElementsAre("30000|30000|450015000"));
-  EXPECT_EQ(summary["records_written"], 30000);
+              ::testing::ElementsAre("200000|200000|20000100000"));
+  EXPECT_EQ(summary["records_written"], 200000);
 }
 
 // Another session holds a row lock the writer needs (an uncommitted insert of the same key) for
