@@ -77,17 +77,22 @@ empty_pg() {  # drops what either tool made last time
   PGUSER=$(pgconn superuser) PGPASSWORD=$(pgconn superuser_password) psql_q -c "CHECKPOINT"
 }
 
-mysql_pg_job() {
-  cat >"$WORK/m2p.json" <<JSON
+# job FILE WRITER_STEP: the MySQL orders reader (splitPk, $CHANNELS channels) into WRITER_STEP.
+job() {
+  cat >"$1" <<JSON
 {"type":"job","version":"2.0","steps":[
  {"stepType":"mysql","category":"reader","name":"Reader","parameter":{
   "connection":{"host":"127.0.0.1","port":$PORT,"user":"$USER_","password":"$PASS","database":"bench_src"},
   "table":["orders"],"column":["*"],"splitPk":"id"}},
- {"stepType":"postgresql","category":"writer","name":"Writer","parameter":{
-  "connection":{"host":"$PGHOST","port":$PGPORT,"database":"$PGDATABASE","user":"$PGUSER","passwordEnv":"PGPASSWORD"},
-  "table":"orders","column":["*"],"writeMode":"copy"}}],
+ $2],
  "setting":{"speed":{"concurrent":$CHANNELS}},"order":{"hops":[{"from":"Reader","to":"Writer"}]}}
 JSON
+}
+
+mysql_pg_job() {
+  job "$WORK/m2p.json" '{"stepType":"postgresql","category":"writer","name":"Writer","parameter":{
+  "connection":{"host":"'"$PGHOST"'","port":'"$PGPORT"',"database":"'"$PGDATABASE"'","user":"'"$PGUSER"'","passwordEnv":"PGPASSWORD"},
+  "table":"orders","column":["*"],"writeMode":"copy"}}'
 }
 
 pgloader_load() {  # pgloader's own defaults: create the table, load, then build the index
@@ -107,16 +112,9 @@ check_pg_same() {  # tool table
 }
 
 mysql_job() {  # bulkLoad: true|false
-  cat >"$WORK/m2m.json" <<JSON
-{"type":"job","version":"2.0","steps":[
- {"stepType":"mysql","category":"reader","name":"Reader","parameter":{
-  "connection":{"host":"127.0.0.1","port":$PORT,"user":"$USER_","password":"$PASS","database":"bench_src"},
-  "table":["orders"],"column":["*"],"splitPk":"id"}},
- {"stepType":"mysql","category":"writer","name":"Writer","parameter":{
-  "connection":{"host":"127.0.0.1","port":$PORT,"user":"$USER_","password":"$PASS","database":"bench_dst"},
-  "table":"orders","column":["*"],"bulkLoad":$1}}],
- "setting":{"speed":{"concurrent":$CHANNELS}},"order":{"hops":[{"from":"Reader","to":"Writer"}]}}
-JSON
+  job "$WORK/m2m.json" '{"stepType":"mysql","category":"writer","name":"Writer","parameter":{
+  "connection":{"host":"127.0.0.1","port":'"$PORT"',"user":"'"$USER_"'","password":"'"$PASS"'","database":"bench_dst"},
+  "table":"orders","column":["*"],"bulkLoad":'"$1"'}}'
 }
 
 check_same() {
