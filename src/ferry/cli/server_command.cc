@@ -88,7 +88,7 @@ int Serve(const ServerFlags& flags) {
   std::filesystem::path data;
   if (!flags.data_dir.empty()) {
     data = std::filesystem::absolute(flags.data_dir);
-  } else if (IsPostgresStoreLocation(flags.store)) {
+  } else if (IsServerStoreLocation(flags.store)) {
     auto id = (*store)->Id();
     if (!id.ok()) return fail(id.status(), kExitFailed);
     data = std::filesystem::absolute(".ferry") / "stores" / *id;

@@ -16,7 +16,7 @@ void AddStoreFlag(CLI::App* cmd, std::string* store) {
 }
 
 Result<std::unique_ptr<Store>> OpenStore(const std::string& path) {
-  if (IsPostgresStoreLocation(path)) return Store::Open(path);
+  if (IsServerStoreLocation(path)) return Store::Open(path);
   std::filesystem::path parent = std::filesystem::path(path).parent_path();
   std::error_code ec;
   if (!parent.empty()) std::filesystem::create_directories(parent, ec);

@@ -4,7 +4,6 @@
 #include <random>
 
 #include "ferry/common/log.h"
-#include "ferry/schedule/store_postgresql.h"
 #include "ferry/schedule/store_sqlite.h"
 
 namespace ferry {
@@ -86,15 +85,14 @@ int64_t Seconds(SysSeconds t) { return t.time_since_epoch().count(); }
 
 }  // namespace
 
-bool IsPostgresStoreLocation(const std::string& location) {
-  return location.rfind("postgresql://", 0) == 0 || location.rfind("postgres://", 0) == 0 ||
-         location.rfind("datasource:", 0) == 0;
+bool IsServerStoreLocation(const std::string& location) {
+  return FindStoreBackend(location) != nullptr;
 }
 
 Result<std::unique_ptr<Store>> Store::Open(const std::string& location) {
-  if (IsPostgresStoreLocation(location)) {
-    ASSIGN_OR_RETURN(std::unique_ptr<StoreBackend> pg, OpenPostgresStore(location));
-    return Over(std::move(pg));
+  if (const StoreBackendKind* kind = FindStoreBackend(location)) {
+    ASSIGN_OR_RETURN(std::unique_ptr<StoreBackend> server, kind->open(location));
+    return Over(std::move(server));
   }
   ASSIGN_OR_RETURN(std::unique_ptr<StoreBackend> sqlite, OpenSqliteStore(location));
   return Over(std::move(sqlite));

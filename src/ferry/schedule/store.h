@@ -56,9 +56,10 @@ struct LeaderClaim {
   std::function<bool(const std::string& holder)> is_gone;
 };
 
-// A location names a PostgreSQL store when it starts with postgresql:// or postgres://, or is
-// datasource:NAME (a named PostgreSQL data source); anything else is a SQLite file.
-bool IsPostgresStoreLocation(const std::string& location);
+// A location names a store on a database server when a built-in kind claims its prefix
+// (postgresql://, postgres://, datasource:NAME — plugins/builtin_plugins.cc); anything else is a
+// SQLite file.
+bool IsServerStoreLocation(const std::string& location);
 
 class Store {
  public:

@@ -1,5 +1,6 @@
-// StoreBackend: the database under the scheduler's Store — SQLite (store_sqlite.h) or PostgreSQL
-// (store_postgresql.h). The Store speaks one SQL to both: `?` placeholders, ON CONFLICT upserts,
+// StoreBackend: the database under the scheduler's Store — SQLite (store_sqlite.h) or a database
+// server a plugin provides (PostgreSQL: plugins/postgresql/pg_store_backend.h, so libpq stays in
+// its plugin). The Store speaks one SQL to both: `?` placeholders, ON CONFLICT upserts,
 // RETURNING; a backend only connects, runs statements, makes a write transaction exclusive among
 // every process using the store, and (when it can) holds a leadership lock.
 // A backend is not thread-safe: the Store serializes every call.
@@ -79,5 +80,18 @@ class StoreBackend {
   // free). nullopt: this backend has no such lock; the Store keeps a lease in a table instead.
   virtual Result<std::optional<bool>> HoldLeaderLock() { return std::optional<bool>(); }
 };
+
+// A store on a database server, provided by a plugin: the location prefixes it claims
+// ("postgresql://", "datasource:") and how to open one.
+struct StoreBackendKind {
+  std::vector<std::string> prefixes;
+  std::function<Result<std::unique_ptr<StoreBackend>>(const std::string& location)> open;
+};
+
+// Fills `kinds` with the server stores built into ferry (plugins/builtin_plugins.cc).
+void RegisterBuiltinStoreBackends(std::vector<StoreBackendKind>* kinds);
+
+// The built-in kind whose prefix starts `location`; nullptr: a SQLite file.
+const StoreBackendKind* FindStoreBackend(const std::string& location);
 
 }  // namespace ferry

@@ -270,11 +270,11 @@ TEST(SchedPgStore, ThePasswordIsNeverInTheLocationOrAnError) {
 }
 
 TEST(SchedPgStore, LocationKinds) {
-  EXPECT_TRUE(IsPostgresStoreLocation("postgresql://u@h/db"));
-  EXPECT_TRUE(IsPostgresStoreLocation("postgres://u@h/db"));
-  EXPECT_TRUE(IsPostgresStoreLocation("datasource:dw"));
-  EXPECT_FALSE(IsPostgresStoreLocation(".ferry/scheduler.db"));
-  EXPECT_FALSE(IsPostgresStoreLocation("/var/lib/postgresql/state.db"));
+  EXPECT_TRUE(IsServerStoreLocation("postgresql://u@h/db"));
+  EXPECT_TRUE(IsServerStoreLocation("postgres://u@h/db"));
+  EXPECT_TRUE(IsServerStoreLocation("datasource:dw"));
+  EXPECT_FALSE(IsServerStoreLocation(".ferry/scheduler.db"));
+  EXPECT_FALSE(IsServerStoreLocation("/var/lib/postgresql/state.db"));
 }
 
 }  // namespace

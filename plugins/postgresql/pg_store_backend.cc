@@ -1,4 +1,4 @@
-#include "ferry/schedule/store_postgresql.h"
+#include "plugins/postgresql/pg_store_backend.h"
 
 #include <libpq-fe.h>
 
