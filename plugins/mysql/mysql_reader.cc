@@ -1,11 +1,10 @@
 #include "plugins/mysql/mysql_reader.h"
 
+#include "ferry/plugin/param_fields.h"
 #include "plugins/mysql/mysql_session.h"
 
 namespace ferry {
 namespace {
-
-std::string Quoted(const std::string& s) { return "\"" + s + "\""; }
 
 std::vector<Split> NumberSplits(const std::vector<SqlSplitSpec>& specs) {
   const size_t width = std::max<size_t>(4, std::to_string(specs.size()).size());
@@ -48,7 +47,7 @@ Status MysqlReader::PrepareQueries() {
     ASSIGN_OR_RETURN(MysqlConnection conn, Connect(s));
     const std::vector<std::string>& queries = sources_[s].query_sql;
     for (size_t q = 0; q < queries.size(); ++q) {
-      const std::string field = sources_[s].field + ".querySql[" + std::to_string(q) + "]";
+      const std::string field = IndexedField(sources_[s].field + ".querySql", q);
       auto fields = ResultFields(conn, queries[q]);
       if (!fields.ok()) {
         if (fields.status().IsTransient()) return fields.status();
@@ -114,7 +113,7 @@ Status MysqlReader::CheckTable(MysqlConnection& conn, const SqlSource& source,
       if (FindField(*fields, name) != nullptr) continue;
       return Status::NotFound("column " + Quoted(name) + " does not exist in table " +
                               Quoted(table) + " (" + conn.describe() + ")")
-          .WithField("column[" + std::to_string(i) + "]");
+          .WithField(IndexedField("column", i));
     }
   }
   if (!options_.split_pk.empty()) RETURN_NOT_OK(CheckSplitPk(*fields, table));

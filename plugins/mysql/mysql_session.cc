@@ -1,5 +1,6 @@
 #include "plugins/mysql/mysql_session.h"
 
+#include "ferry/plugin/param_fields.h"
 #include "plugins/mysql/mysql_types.h"
 
 namespace ferry {
@@ -16,7 +17,7 @@ Status SetUpSession(MysqlConnection& conn, const MysqlSessionSettings& settings)
   for (size_t i = 0; i < settings.statements.size(); ++i) {
     s = conn.Exec(settings.statements[i]);
     if (!s.ok()) {
-      std::string field = "session[" + std::to_string(i) + "]";
+      std::string field = IndexedField("session", i);
       Status bad(s.IsTransient() ? s.code() : StatusCode::kInvalidArgument, s.message());
       return std::move(bad).WithField(field).WithPrefix(field);
     }

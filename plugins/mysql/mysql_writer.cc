@@ -4,6 +4,8 @@
 #include <charconv>
 
 #include "ferry/common/strings.h"
+#include "ferry/plugin/param_fields.h"
+#include "ferry/plugin/sql/sql_scripts.h"
 #include "plugins/mysql/mysql_load_data.h"
 
 namespace ferry {
@@ -11,12 +13,6 @@ namespace {
 
 constexpr size_t kStatementCap = 8 << 20;     // larger statements gain nothing
 constexpr size_t kPacketHeadroom = 64 << 10;  // one row may pass the cap before the flush
-
-std::string Quoted(const std::string& s) { return "\"" + s + "\""; }
-
-std::string Indexed(const char* name, size_t i) {
-  return std::string(name) + "[" + std::to_string(i) + "]";
-}
 
 Result<SqlSource> OneTable(std::vector<SqlSource> sources) {
   size_t tables = 0;
@@ -93,12 +89,12 @@ Result<std::vector<std::string>> MysqlWriter::ResolveColumns(
     if (f == nullptr) {
       return Status::NotFound("column " + Quoted(name) + " does not exist in table " +
                               Quoted(table_))
-          .WithField(Indexed("column", i));
+          .WithField(IndexedField("column", i));
     }
     for (const std::string& seen : out) {
       if (seen == f->name) {
         return Status::InvalidArgument("column " + Quoted(f->name) + " is listed twice")
-            .WithField(Indexed("column", i));
+            .WithField(IndexedField("column", i));
       }
     }
     out.push_back(f->name);
@@ -117,7 +113,7 @@ Result<std::vector<std::string>> MysqlWriter::ResolveUpdateColumns(
     if (it == columns.end()) {
       return Status::InvalidArgument("updateColumn " + Quoted(name) +
                                      " is not one of the written columns")
-          .WithField(Indexed("updateColumn", i));
+          .WithField(IndexedField("updateColumn", i));
     }
     out.push_back(*it);
   }
@@ -163,12 +159,8 @@ Status MysqlWriter::RunScript(const std::vector<std::string>& statements, const 
   ASSIGN_OR_RETURN(MysqlConnection conn,
                    MysqlConnection::ConnectAny(source_.conn, source_.fallbacks));
   RETURN_NOT_OK(SetUpSession(conn, session_));
-  for (size_t i = 0; i < statements.size(); ++i) {
-    const std::string field = statements.size() == 1 ? name : Indexed(name, i);
-    Status s = conn.Exec(statements[i]);
-    if (!s.ok()) return s.WithPrefix(field + " failed").WithField(field);
-  }
-  return Status::OK();
+  return RunScriptStatements(statements, name,
+                             [&conn](const std::string& sql) { return conn.Exec(sql); });
 }
 
 }  // namespace ferry

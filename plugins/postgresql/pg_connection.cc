@@ -184,14 +184,7 @@ Status PgConnection::PutCopyData(std::string_view data) {
 
 Status PgConnection::EndCopyIn() {
   if (PQputCopyEnd(conn_, nullptr) != 1) return LastError("COPY FROM STDIN");
-  Status first;
-  // Drain every result so the connection is ready for the next command.
-  while (pg_result* raw = PQgetResult(conn_)) {
-    PgResult r(raw);
-    if (PQresultStatus(raw) != PGRES_COMMAND_OK && first.ok()) first = Error(raw);
-  }
-  if (first.ok() && PQstatus(conn_) == CONNECTION_BAD) return LastError();
-  return first;
+  return DrainResults();
 }
 
 Status PgConnection::StartCopyOut(const std::string& sql) {
@@ -201,7 +194,11 @@ Status PgConnection::StartCopyOut(const std::string& sql) {
   return Error(r.get());
 }
 
-Status PgConnection::FinishCopyOut() {
+Status PgConnection::FinishCopyOut() { return DrainResults(); }
+
+// Reads every result left after a COPY so the connection is ready for the next command; the
+// first failure is the outcome.
+Status PgConnection::DrainResults() {
   Status first;
   while (pg_result* raw = PQgetResult(conn_)) {
     PgResult r(raw);
@@ -209,17 +206,6 @@ Status PgConnection::FinishCopyOut() {
   }
   if (first.ok() && PQstatus(conn_) == CONNECTION_BAD) return LastError();
   return first;
-}
-
-Status RunStatements(PgConnection& conn, const std::vector<std::string>& statements,
-                     const char* name) {
-  for (size_t i = 0; i < statements.size(); ++i) {
-    std::string field =
-        statements.size() == 1 ? name : std::string(name) + "[" + std::to_string(i) + "]";
-    Status s = conn.Exec(statements[i]);
-    if (!s.ok()) return Status(s.code(), field + " failed: " + s.message()).WithField(field);
-  }
-  return Status::OK();
 }
 
 }  // namespace ferry::pg

@@ -72,14 +72,11 @@ class PgConnection {
  private:
   PgConnection(pg_conn* conn, std::string server) : conn_(conn), server_(std::move(server)) {}
   void Close();
+  Status DrainResults();
 
   pg_conn* conn_ = nullptr;
   std::string server_;
   const ConstraintColumns* constraint_columns_ = nullptr;
 };
-
-// Runs `statements` one by one (preSql/postSql); an error names "name[i]".
-Status RunStatements(PgConnection& conn, const std::vector<std::string>& statements,
-                     const char* name);
 
 }  // namespace ferry::pg

@@ -3,15 +3,12 @@
 #include <libpq-fe.h>
 
 #include "ferry/common/log.h"
+#include "ferry/plugin/param_fields.h"
 #include "plugins/postgresql/pg_catalog.h"
 #include "plugins/postgresql/pg_sql.h"
 
 namespace ferry::pg {
 namespace {
-
-std::string Indexed(const char* name, size_t i, size_t count) {
-  return count == 1 ? name : std::string(name) + "[" + std::to_string(i) + "]";
-}
 
 std::vector<Split> NumberSplits(const std::vector<SqlSplitSpec>& specs) {
   const size_t width = std::max<size_t>(4, std::to_string(specs.size()).size());
@@ -104,7 +101,8 @@ Status PgReader::PrepareQueries() {
   size_t n = 0;
   for (size_t d = 0; d < options_.sources.size(); ++d) {
     for (const std::string& q : options_.sources[d].query_sql) {
-      const std::string field = Indexed("querySql", n++, total);
+      const std::string field = total == 1 ? "querySql" : IndexedField("querySql", n);
+      ++n;
       std::vector<PgColumnType> types;
       ASSIGN_OR_RETURN(std::vector<std::string> names,
                        DescribeColumns(databases_[d].coordinator, q, &types, field));
@@ -146,7 +144,7 @@ Status PgReader::PrepareTables(int64_t job_start_micros) {
         ++entry;
       }
       return Status::NotFound("column \"" + name + "\" does not exist in table " + first)
-          .WithField("column[" + std::to_string(entry) + "]");
+          .WithField(IndexedField("column", entry));
     }
     select_columns_.push_back(all[at]);
   }

@@ -1,18 +1,11 @@
 #include "plugins/postgresql/pg_writer.h"
 
+#include "ferry/plugin/param_fields.h"
+#include "ferry/plugin/sql/sql_scripts.h"
 #include "plugins/postgresql/pg_reader.h"
 #include "plugins/postgresql/pg_sql.h"
 
 namespace ferry::pg {
-namespace {
-
-std::string Indexed(const char* name, size_t i) {
-  return std::string(name) + "[" + std::to_string(i) + "]";
-}
-
-std::string Quoted(const std::string& s) { return "\"" + s + "\""; }
-
-}  // namespace
 
 Status PgWriter::Prepare(const StepContext& ctx, const std::vector<ColumnInfo>& input) {
   ASSIGN_OR_RETURN(options_, PgWriterOptions::Parse(ctx));
@@ -66,17 +59,17 @@ Result<std::vector<std::string>> PgWriter::ResolveColumns(const PgTable& table) 
     const PgTableColumn* c = table.Find(name);
     if (c == nullptr) {
       return Status::NotFound("column " + Quoted(name) + " does not exist in table " + table.name)
-          .WithField(Indexed("column", i));
+          .WithField(IndexedField("column", i));
     }
     if (c->generated) {
       return Status::InvalidArgument("column " + Quoted(c->name) +
                                      " is generated; it cannot be written")
-          .WithField(Indexed("column", i));
+          .WithField(IndexedField("column", i));
     }
     for (const std::string& seen : out) {
       if (seen == c->name) {
         return Status::InvalidArgument("column " + Quoted(c->name) + " is listed twice")
-            .WithField(Indexed("column", i));
+            .WithField(IndexedField("column", i));
       }
     }
     out.push_back(c->name);
@@ -93,7 +86,7 @@ Result<std::vector<std::string>> PgWriter::ConflictKey(const PgTable& table) con
     if (c == nullptr) {
       return Status::NotFound("column " + Quoted(given[i]) + " does not exist in table " +
                               table.name)
-          .WithField(Indexed("conflictColumns", i));
+          .WithField(IndexedField("conflictColumns", i));
     }
     key.push_back(c->name);
   }
@@ -136,7 +129,8 @@ Status PgWriter::Finalize(bool succeeded, const std::vector<std::string>& commit
 Status PgWriter::RunScript(const std::vector<std::string>& statements, const char* name) const {
   if (statements.empty()) return Status::OK();
   ASSIGN_OR_RETURN(PgConnection conn, ConnectSource(options_.source, "ferry/script", nullptr));
-  return RunStatements(conn, statements, name);
+  return RunScriptStatements(statements, name,
+                             [&conn](const std::string& sql) { return conn.Exec(sql); });
 }
 
 }  // namespace ferry::pg

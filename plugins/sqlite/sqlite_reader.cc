@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 
+#include "ferry/plugin/param_fields.h"
 #include "plugins/sqlite/sqlite_datasource.h"
 #include "plugins/sqlite/sqlite_sql.h"
 
@@ -13,12 +14,6 @@ namespace {
 
 constexpr int64_t kInt64Min = std::numeric_limits<int64_t>::min();
 constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
-
-std::string Indexed(const char* name, size_t i, size_t count) {
-  return count == 1 ? name : std::string(name) + "[" + std::to_string(i) + "]";
-}
-
-std::string Quoted(const std::string& s) { return "\"" + s + "\""; }
 
 // A numeric bound as an integer key: reals are floored (min) or ceiled (max). The query only
 // returns numbers within the int64 range, so the conversion cannot overflow.
@@ -59,7 +54,7 @@ Status SqliteReader::PrepareQueries() {
   query_columns_.clear();
   const size_t n = options_.query_sql.size();
   for (size_t i = 0; i < n; ++i) {
-    const std::string field = Indexed("querySql", i, n);
+    const std::string field = n == 1 ? "querySql" : IndexedField("querySql", i);
     auto stmt = conn_.Prepare(options_.query_sql[i]);
     if (!stmt.ok()) return Status::InvalidArgument(stmt.status().message()).WithField(field);
     sqlite3_stmt* s = stmt->get();

@@ -1,19 +1,12 @@
 #include "plugins/sqlite/sqlite_writer.h"
 
+#include "ferry/plugin/param_fields.h"
+#include "ferry/plugin/sql/sql_scripts.h"
 #include "plugins/sqlite/sqlite_datasource.h"
 #include "plugins/sqlite/sqlite_sql.h"
 #include "plugins/sqlite/sqlite_writer_task.h"
 
 namespace ferry {
-namespace {
-
-std::string Quoted(const std::string& s) { return "\"" + s + "\""; }
-
-std::string Indexed(const char* name, size_t i) {
-  return std::string(name) + "[" + std::to_string(i) + "]";
-}
-
-}  // namespace
 
 Status SqliteWriter::Prepare(const StepContext& ctx, const std::vector<ColumnInfo>& input) {
   ASSIGN_OR_RETURN(nlohmann::json param, ParamWithDatasourcePath(ctx));
@@ -42,17 +35,17 @@ Result<std::vector<std::string>> SqliteWriter::ResolveColumns(const SqliteTable&
     if (c == nullptr) {
       return Status::NotFound("column " + Quoted(name) + " does not exist in table " +
                               Quoted(table.name))
-          .WithField(Indexed("column", i));
+          .WithField(IndexedField("column", i));
     }
     if (c->hidden != 0) {
       return Status::InvalidArgument("column " + Quoted(c->name) +
                                      " is generated; it cannot be written")
-          .WithField(Indexed("column", i));
+          .WithField(IndexedField("column", i));
     }
     for (const std::string& seen : out) {
       if (SameIdentifier(seen, c->name)) {
         return Status::InvalidArgument("column " + Quoted(c->name) + " is listed twice")
-            .WithField(Indexed("column", i));
+            .WithField(IndexedField("column", i));
       }
     }
     out.push_back(c->name);
@@ -78,7 +71,7 @@ Result<std::vector<std::string>> SqliteWriter::ConflictKey(SqliteConnection& con
     if (c == nullptr) {
       return Status::NotFound("column " + Quoted(given[i]) + " does not exist in table " +
                               Quoted(table.name))
-          .WithField(Indexed("conflictColumns", i));
+          .WithField(IndexedField("conflictColumns", i));
     }
     key.push_back(c->name);
   }
@@ -130,12 +123,8 @@ Status SqliteWriter::RunScript(const std::vector<std::string>& statements, const
   ASSIGN_OR_RETURN(SqliteConnection conn,
                    SqliteConnection::Open(options_.path, SqliteConnection::Mode::kReadWrite,
                                           options_.busy_timeout_ms));
-  for (size_t i = 0; i < statements.size(); ++i) {
-    const std::string field = statements.size() == 1 ? name : Indexed(name, i);
-    Status s = conn.Exec(statements[i]);
-    if (!s.ok()) return s.WithPrefix(field + " failed").WithField(field);
-  }
-  return Status::OK();
+  return RunScriptStatements(statements, name,
+                             [&conn](const std::string& sql) { return conn.Exec(sql); });
 }
 
 }  // namespace ferry

@@ -54,7 +54,7 @@ Result<std::vector<std::string>> StringOrListField(const nlohmann::json& p, cons
     return Status::InvalidArgument("expected a string or a list of strings").WithField(key);
   }
   for (size_t i = 0; i < v.size(); ++i) {
-    std::string field = std::string(key) + "[" + std::to_string(i) + "]";
+    std::string field = IndexedField(key, i);
     if (!v[i].is_string()) return Status::InvalidArgument("expected a string").WithField(field);
     std::string text = v[i].get<std::string>();
     if (text.empty() && skip_empty) continue;
@@ -63,5 +63,11 @@ Result<std::vector<std::string>> StringOrListField(const nlohmann::json& p, cons
   }
   return out;
 }
+
+std::string IndexedField(std::string_view key, size_t i) {
+  return std::string(key) + "[" + std::to_string(i) + "]";
+}
+
+std::string Quoted(std::string_view name) { return "\"" + std::string(name) + "\""; }
 
 }  // namespace ferry

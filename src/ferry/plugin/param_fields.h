@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ferry/common/status.h"
@@ -27,5 +28,10 @@ Result<std::vector<std::string>> StringOrListField(const nlohmann::json& p, cons
                                                    bool skip_empty = false);
 // Whether the key is present and not null.
 bool HasField(const nlohmann::json& p, const char* key);
+
+// The field of a list's element, for messages: IndexedField("column", 2) -> "column[2]".
+std::string IndexedField(std::string_view key, size_t i);
+// A name as messages quote it: Quoted("id") -> "\"id\"".
+std::string Quoted(std::string_view name);
 
 }  // namespace ferry

@@ -1,6 +1,7 @@
 #include "ferry/plugin/sql/sql_sources.h"
 
 #include "ferry/common/log.h"
+#include "ferry/plugin/param_fields.h"
 #include "ferry/plugin/sql/table_pattern.h"
 
 namespace ferry {
@@ -28,8 +29,7 @@ Result<std::vector<std::string>> Strings(const json& object, const char* key,
   }
   for (size_t i = 0; i < it->size(); ++i) {
     if (!(*it)[i].is_string()) {
-      return Status::InvalidArgument("expected a string")
-          .WithField(field + "[" + std::to_string(i) + "]");
+      return Status::InvalidArgument("expected a string").WithField(IndexedField(field, i));
     }
     out.push_back((*it)[i].get<std::string>());
   }
@@ -83,8 +83,7 @@ Result<SqlSource> FromJdbcUrls(const json& urls, const json& p, std::string_view
   if (list.empty()) return Status::InvalidArgument("expected at least one jdbcUrl").WithField(field);
   SqlSource source;
   for (size_t i = 0; i < list.size(); ++i) {
-    const std::string at = urls.at("jdbcUrl").is_array() ? field + "[" + std::to_string(i) + "]"
-                                                         : field;
+    const std::string at = urls.at("jdbcUrl").is_array() ? IndexedField(field, i) : field;
     ASSIGN_OR_RETURN(ConnectionSpec conn, FromJdbcUrl(list[i], p, type, at));
     if (i == 0) {
       source.conn = std::move(conn);
@@ -131,7 +130,7 @@ Result<std::vector<SqlSource>> Sources(const StepContext& ctx, std::string_view 
     out.push_back(std::move(source));
   } else if (it != p.end() && it->is_array()) {
     for (size_t i = 0; i < it->size(); ++i) {
-      const std::string field = "connection[" + std::to_string(i) + "]";
+      const std::string field = IndexedField("connection", i);
       ASSIGN_OR_RETURN(SqlSource source, FromConnectionEntry(ctx, (*it)[i], type, field));
       source.field = field;
       out.push_back(std::move(source));

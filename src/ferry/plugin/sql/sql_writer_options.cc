@@ -14,7 +14,7 @@ Result<std::vector<std::string>> WriterColumns(const nlohmann::json& p) {
   for (size_t i = 0; columns.size() > 1 && i < columns.size(); ++i) {
     if (columns[i] == "*") {
       return Status::InvalidArgument("\"*\" must be the only column")
-          .WithField("column[" + std::to_string(i) + "]");
+          .WithField(IndexedField("column", i));
     }
   }
   return columns;
