@@ -9,15 +9,6 @@ namespace ferry::pg {
 
 const char* const kStageTable = "ferry_stage";
 
-std::string QuotedList(const std::vector<std::string>& names) {
-  std::string out;
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (i > 0) out += ", ";
-    out += QuoteIdentifier(names[i]);
-  }
-  return out;
-}
-
 std::string SelectSql(const std::string& table, const std::vector<std::string>& columns,
                       const std::string& where, const std::string& key_condition) {
   std::string cols = columns.empty() ? "NULL" : QuotedList(columns);

@@ -34,6 +34,4 @@ std::string CreateStageSql(const std::string& table, const std::vector<std::stri
 std::string InsertFromStageSql(const std::string& table, const std::vector<std::string>& columns,
                                PgWriteMode mode, const std::vector<std::string>& key);
 
-std::string QuotedList(const std::vector<std::string>& names);
-
 }  // namespace ferry::pg

@@ -7,15 +7,6 @@
 namespace ferry {
 namespace {
 
-std::string QuotedList(const std::vector<std::string>& names) {
-  std::string out;
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (i > 0) out += ", ";
-    out += QuoteIdentifier(names[i]);
-  }
-  return out;
-}
-
 bool IsKey(const std::string& column, const std::vector<std::string>& keys) {
   for (const std::string& k : keys) {
     if (SameIdentifier(k, column)) return true;

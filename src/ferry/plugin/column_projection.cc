@@ -223,4 +223,13 @@ std::string QuoteIdentifier(std::string_view name) {
   return out;
 }
 
+std::string QuotedList(const std::vector<std::string>& names) {
+  std::string out;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) out += ", ";
+    out += QuoteIdentifier(names[i]);
+  }
+  return out;
+}
+
 }  // namespace ferry

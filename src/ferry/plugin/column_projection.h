@@ -57,5 +57,7 @@ class ColumnProjection {
 
 // Quotes an identifier for SQL with double quotes ("a""b").
 std::string QuoteIdentifier(std::string_view name);
+// Each name quoted, joined by ", ": "a", "b""c".
+std::string QuotedList(const std::vector<std::string>& names);
 
 }  // namespace ferry
