@@ -5,7 +5,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git
   nlohmann-json3-dev libcli11-dev libfmt-dev
-  libsqlite3-dev sqlite3 zlib1g-dev libzstd-dev zstd gzip
+  libsqlite3-dev sqlite3 zlib1g-dev libzstd-dev zstd gzip libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # PostgreSQL plugin + its throwaway test server
   libpq-dev postgresql-15 postgresql-client-15

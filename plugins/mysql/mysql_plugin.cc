@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "ferry/plugin/registry.h"
+#include "ferry/plugin/sql/commit_marker.h"
 #include "ferry/plugin/sql/sql_params.h"
 #include "ferry/plugin/sql/sql_sources.h"
 #include "plugins/mysql/mysql_reader.h"
@@ -66,7 +67,7 @@ std::vector<ParamDef> ReaderParams() {
 }
 
 std::vector<ParamDef> WriterParams() {
-  return WithSourceParams({
+  std::vector<ParamDef> params = WithSourceParams({
       Param("table", ParamType::kStringOrList, "existing table to write", "orders"),
       Default(SqlWriterColumnParam(), json::array({"*"})),
       Allowed(Default(Param("writeMode", ParamType::kString,
@@ -94,6 +95,8 @@ std::vector<ParamDef> WriterParams() {
                     "otherwise, or when false, multi-row INSERT"),
               true),
   });
+  for (ParamDef& p : CommitMarkerParams()) params.push_back(std::move(p));
+  return params;
 }
 
 Result<ConnectionProbe> TestConnection(const ConnectionSpec& spec) {

@@ -22,11 +22,11 @@ Result<std::unique_ptr<MysqlWriterTask>> MysqlWriterTask::Open(
 
 MysqlWriterTask::~MysqlWriterTask() { Abort(); }
 
-Status MysqlWriterTask::Begin() {
+Result<std::optional<SplitFigures>> MysqlWriterTask::Begin() {
   if (in_transaction_) return Status::Internal("mysql writer: Begin inside a transaction");
   RETURN_NOT_OK(conn_.Exec("START TRANSACTION"));
   in_transaction_ = true;
-  return Status::OK();
+  return SplitOpened();
 }
 
 Status MysqlWriterTask::Write(const RecordBatch& batch, size_t begin, size_t end) {
@@ -115,7 +115,7 @@ Status MysqlWriterTask::RefusingWarning() {
   return Status::OK();
 }
 
-Status MysqlWriterTask::Commit() {
+Status MysqlWriterTask::Commit(const SplitFigures& figures) {
   if (!in_transaction_) return Status::Internal("mysql writer: Commit outside Begin");
   Status s = conn_.Exec("COMMIT");
   if (!s.ok()) return s.WithPrefix("COMMIT on " + conn_.describe());

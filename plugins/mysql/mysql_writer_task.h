@@ -38,9 +38,9 @@ class MysqlWriterTask : public WriterTask {
                                                        std::shared_ptr<const MysqlWriteSettings> settings);
   ~MysqlWriterTask() override;
 
-  Status Begin() override;
+  Result<std::optional<SplitFigures>> Begin() override;
   Status Write(const RecordBatch& batch, size_t begin, size_t end) override;
-  Status Commit() override;
+  Status Commit(const SplitFigures& figures) override;
   void Abort() override;
 
  private:

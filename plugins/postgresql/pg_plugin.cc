@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "ferry/plugin/registry.h"
+#include "ferry/plugin/sql/commit_marker.h"
 #include "ferry/plugin/sql/sql_params.h"
 #include "ferry/plugin/sql/sql_sources.h"
 #include "plugins/postgresql/pg_connection.h"
@@ -62,6 +63,7 @@ std::vector<ParamDef> WriterParams() {
               PgWriterOptions::kDefaultBatchSize),
   };
   out.insert(out.end(), own.begin(), own.end());
+  for (ParamDef& p : CommitMarkerParams()) out.push_back(std::move(p));
   return out;
 }
 

@@ -26,9 +26,10 @@ Result<std::unique_ptr<PgWriterTask>> PgWriterTask::Open(const SqlSource& source
 
 PgWriterTask::~PgWriterTask() { Abort(); }
 
-Status PgWriterTask::Begin() {
+Result<std::optional<SplitFigures>> PgWriterTask::Begin() {
   savepoint_ = false;
-  return conn_.Exec("BEGIN", "BEGIN");
+  RETURN_NOT_OK(conn_.Exec("BEGIN", "BEGIN"));
+  return SplitOpened();
 }
 
 Status PgWriterTask::Write(const RecordBatch& batch, size_t begin, size_t end) {
@@ -111,7 +112,7 @@ Status PgWriterTask::Refused(Status error) {
   return error;
 }
 
-Status PgWriterTask::Commit() {
+Status PgWriterTask::Commit(const SplitFigures& figures) {
   PgResult r(PQexec(conn_.get(), "COMMIT"));
   savepoint_ = false;
   if (r && PQresultStatus(r.get()) == PGRES_COMMAND_OK) {

@@ -42,9 +42,9 @@ class PgWriterTask : public WriterTask {
                                                     const std::string& split_id);
   ~PgWriterTask() override;
 
-  Status Begin() override;
+  Result<std::optional<SplitFigures>> Begin() override;
   Status Write(const RecordBatch& batch, size_t begin, size_t end) override;
-  Status Commit() override;
+  Status Commit(const SplitFigures& figures) override;
   void Abort() override;
 
  private:

@@ -139,7 +139,7 @@ void BenchWrite(bool timestamps) {
     for (size_t r = 0; r < batch.num_rows(); ++r) batch.mutable_row(r)[0] = Value::Int64(++written);
     ASSERT_TRUE((*task)->Write(batch, 0, batch.num_rows()).ok());
   }
-  ASSERT_TRUE((*task)->Commit().ok());
+  ASSERT_TRUE((*task)->Commit({}).ok());
   double s = Seconds(start);
   std::printf("write (insert, 1 split, %s): %lld rows in %.3f s (cpu %.3f s) = %.0f rows/s\n",
               timestamps ? "timestamp values" : "text values", static_cast<long long>(written), s,

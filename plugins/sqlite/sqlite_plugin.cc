@@ -1,6 +1,7 @@
 // The sqlite plugin's entry in the registry: its parameters, declared once (validation, JSON
 // Schema and `ferry template` come from these lists), and its reader and writer factories.
 #include "ferry/plugin/registry.h"
+#include "ferry/plugin/sql/commit_marker.h"
 #include "ferry/plugin/sql/sql_params.h"
 #include "plugins/sqlite/sqlite_datasource.h"
 #include "plugins/sqlite/sqlite_reader.h"
@@ -38,7 +39,7 @@ std::vector<ParamDef> ReaderParams() {
 }
 
 std::vector<ParamDef> WriterParams() {
-  return {
+  std::vector<ParamDef> params = {
       Param("path", ParamType::kString, "existing SQLite database file to write (or datasource)",
             "/data/warehouse.db"),
       Param("datasource", ParamType::kString,
@@ -64,6 +65,8 @@ std::vector<ParamDef> WriterParams() {
                     "how long to wait for another process's lock before the split is retried"),
               5000),
   };
+  for (ParamDef& p : CommitMarkerParams()) params.push_back(std::move(p));
+  return params;
 }
 
 }  // namespace

@@ -166,7 +166,7 @@ TEST(SqliteNegativeZeroTest, WhatSqliteKeeps) {
   auto task = writer.OpenTask(Split{"0000", json::object()});
   ASSERT_TRUE((*task)->Begin().ok());
   ASSERT_TRUE((*task)->Write(batch, 0, 1).ok());
-  ASSERT_TRUE((*task)->Commit().ok());
+  ASSERT_TRUE((*task)->Commit({}).ok());
   EXPECT_EQ(db.Query("SELECT typeof(u), typeof(t), t, typeof(i), typeof(r), typeof(n), typeof(b) "
                      "FROM v"),
             (Rows{{"real", "text", "0.0", "integer", "real", "integer", "real"}}));
@@ -205,7 +205,7 @@ TEST(SqliteWriterBindingTest, FerryTypesAreStoredAsText) {
   auto task = writer.OpenTask(Split{"0000", json::object()});
   ASSERT_TRUE((*task)->Begin().ok());
   ASSERT_TRUE((*task)->Write(batch, 0, 1).ok());
-  ASSERT_TRUE((*task)->Commit().ok());
+  ASSERT_TRUE((*task)->Commit({}).ok());
   EXPECT_EQ(
       db.Query("SELECT quote(a), quote(b), quote(c), quote(d), quote(e), quote(f), "
                "quote(g), quote(h) FROM x"),

@@ -182,7 +182,7 @@ inline Status CopyAll(Reader& reader, Writer& writer, DirtySink& dirty, int conc
         return s;
       }
     }
-    RETURN_NOT_OK(out->Commit());
+    RETURN_NOT_OK(out->Commit({}));
     committed.push_back(split.id);
   }
   return writer.Finalize(true, committed);

@@ -1,5 +1,6 @@
 #include "plugins/sqlite/sqlite_writer.h"
 
+#include "ferry/common/log.h"
 #include "ferry/plugin/param_fields.h"
 #include "ferry/plugin/sql/sql_scripts.h"
 #include "plugins/sqlite/sqlite_datasource.h"
@@ -23,6 +24,13 @@ Status SqliteWriter::Prepare(const StepContext& ctx, const std::vector<ColumnInf
   }
   ASSIGN_OR_RETURN(std::vector<std::string> key, ConflictKey(conn, table));
   insert_sql_ = InsertSql(table.name, columns_, options_.mode, key);
+  // Markers name a run: a writer prepared outside one (ferry check) has none to keep.
+  if (options_.commit_marker.enabled && !ctx.run_id.empty()) {
+    markers_ =
+        std::make_unique<SqliteCommitMarkers>(options_.commit_marker.table, ctx.run_id, table.name);
+  } else if (!options_.commit_marker.enabled) {
+    LogWarn("{}: {}", ctx.step_name, CommitMarkerOffWarning(options_.commit_marker));
+  }
   return CheckStatement(conn);
 }
 
@@ -102,20 +110,51 @@ Status SqliteWriter::CheckStatement(SqliteConnection& conn) const {
 }
 
 Status SqliteWriter::Start(bool resuming) {
+  if (markers_ != nullptr) {
+    ASSIGN_OR_RETURN(SqliteConnection conn, OpenReadWrite());
+    RETURN_NOT_OK(markers_->CreateTable(conn));
+  }
   if (resuming) return Status::OK();
   return RunScript(options_.pre_sql, "preSql");
+}
+
+Result<SqliteConnection> SqliteWriter::OpenReadWrite() const {
+  return SqliteConnection::Open(options_.path, SqliteConnection::Mode::kReadWrite,
+                                options_.busy_timeout_ms);
+}
+
+Result<std::map<std::string, SplitFigures>> SqliteWriter::CommittedSplits() {
+  if (markers_ == nullptr) return std::map<std::string, SplitFigures>{};
+  ASSIGN_OR_RETURN(SqliteConnection conn, OpenReadWrite());
+  return markers_->Committed(conn);
+}
+
+Result<std::vector<MarkerRun>> SqliteWriter::ListCommitMarkers() {
+  if (markers_ == nullptr) return Status::FailedPrecondition("commitMarker is false");
+  ASSIGN_OR_RETURN(SqliteConnection conn, OpenReadWrite());
+  return markers_->ListRuns(conn);
+}
+
+Result<int64_t> SqliteWriter::RemoveCommitMarkers(const std::string& run_id,
+                                                  const std::string& before) {
+  if (markers_ == nullptr) return Status::FailedPrecondition("commitMarker is false");
+  ASSIGN_OR_RETURN(SqliteConnection conn, OpenReadWrite());
+  return markers_->Remove(conn, run_id, before);
 }
 
 Result<std::unique_ptr<WriterTask>> SqliteWriter::OpenTask(const Split& split) {
   ASSIGN_OR_RETURN(std::unique_ptr<SqliteWriterTask> task,
                    SqliteWriterTask::Open(options_.path, options_.busy_timeout_ms, insert_sql_,
-                                          columns_, gate_));
+                                          columns_, gate_, markers_.get(), split.id));
   return std::unique_ptr<WriterTask>(std::move(task));
 }
 
 Status SqliteWriter::Finalize(bool succeeded, const std::vector<std::string>& committed) {
   if (!succeeded) return Status::OK();
-  return RunScript(options_.post_sql, "postSql");
+  RETURN_NOT_OK(RunScript(options_.post_sql, "postSql"));
+  if (markers_ == nullptr) return Status::OK();
+  ASSIGN_OR_RETURN(SqliteConnection conn, OpenReadWrite());
+  return markers_->DeleteRun(conn);
 }
 
 Status SqliteWriter::RunScript(const std::vector<std::string>& statements, const char* name) const {

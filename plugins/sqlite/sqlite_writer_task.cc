@@ -11,12 +11,15 @@ namespace ferry {
 
 Result<std::unique_ptr<SqliteWriterTask>> SqliteWriterTask::Open(
     const std::string& path, int busy_timeout_ms, const std::string& insert_sql,
-    std::vector<std::string> columns, std::shared_ptr<SqliteWriteGate> gate) {
+    std::vector<std::string> columns, std::shared_ptr<SqliteWriteGate> gate,
+    const SqliteCommitMarkers* markers, std::string split_id) {
   ASSIGN_OR_RETURN(
       SqliteConnection conn,
       SqliteConnection::Open(path, SqliteConnection::Mode::kReadWrite, busy_timeout_ms));
   std::unique_ptr<SqliteWriterTask> task(
       new SqliteWriterTask(std::move(conn), std::move(columns), std::move(gate)));
+  task->markers_ = markers;
+  task->split_id_ = std::move(split_id);
   ASSIGN_OR_RETURN(task->insert_, task->conn_.Prepare(insert_sql));
   ASSIGN_OR_RETURN(task->savepoint_, task->conn_.Prepare("SAVEPOINT ferry_write"));
   ASSIGN_OR_RETURN(task->release_, task->conn_.Prepare("RELEASE ferry_write"));
@@ -33,7 +36,7 @@ SqliteWriterTask::SqliteWriterTask(SqliteConnection conn, std::vector<std::strin
 
 SqliteWriterTask::~SqliteWriterTask() { Abort(); }
 
-Status SqliteWriterTask::Begin() {
+Result<std::optional<SplitFigures>> SqliteWriterTask::Begin() {
   if (conn_.in_transaction()) return Status::Internal("sqlite writer: Begin inside a transaction");
   if (!holds_gate_) {
     gate_->Acquire();
@@ -44,7 +47,11 @@ Status SqliteWriterTask::Begin() {
     ReleaseGate();
     return s.WithPrefix("BEGIN IMMEDIATE on " + conn_.path());
   }
-  return Status::OK();
+  if (markers_ == nullptr) return SplitOpened();
+  auto claimed = markers_->Claim(conn_, split_id_);
+  // Committed before, or not claimable: nothing of this attempt stays open.
+  if (!claimed.ok() || claimed->has_value()) Abort();
+  return claimed;
 }
 
 Status SqliteWriterTask::Write(const RecordBatch& batch, size_t begin, size_t end) {
@@ -132,8 +139,9 @@ void SqliteWriterTask::UndoSavepoint() {
   (void)release_.Run();
 }
 
-Status SqliteWriterTask::Commit() {
+Status SqliteWriterTask::Commit(const SplitFigures& figures) {
   if (!conn_.in_transaction()) return Status::Internal("sqlite writer: Commit outside Begin");
+  if (markers_ != nullptr) RETURN_NOT_OK(markers_->Record(conn_, split_id_, figures));
   Status s = conn_.Exec("COMMIT");
   // A failed COMMIT (busy) leaves the transaction open; Abort rolls it back and frees the gate.
   if (!s.ok()) return s.WithPrefix("COMMIT on " + conn_.path());

@@ -4,7 +4,9 @@
 // per row inside a savepoint, so rows [begin, end) are written all or none: a refused row
 // (constraint, type mismatch, too big, NaN) rolls the savepoint back and returns DataError with
 // SQLite's message and, when it names one, the column. Busy/locked after the timeout is
-// Unavailable. Used by one thread at a time; `gate` is shared by every task of one Writer.
+// Unavailable. With `markers`, Begin claims the split's commit marker and Commit records it, in
+// the same transaction. Used by one thread at a time; `gate` is shared by every task of one
+// Writer; `markers` (may be null) must outlive the task.
 #pragma once
 
 #include <memory>
@@ -12,6 +14,7 @@
 #include <vector>
 
 #include "ferry/plugin/writer.h"
+#include "plugins/sqlite/sqlite_commit_markers.h"
 #include "plugins/sqlite/sqlite_connection.h"
 #include "plugins/sqlite/sqlite_write_gate.h"
 
@@ -24,12 +27,14 @@ class SqliteWriterTask : public WriterTask {
                                                         int busy_timeout_ms,
                                                         const std::string& insert_sql,
                                                         std::vector<std::string> columns,
-                                                        std::shared_ptr<SqliteWriteGate> gate);
+                                                        std::shared_ptr<SqliteWriteGate> gate,
+                                                        const SqliteCommitMarkers* markers,
+                                                        std::string split_id);
   ~SqliteWriterTask() override;
 
-  Status Begin() override;
+  Result<std::optional<SplitFigures>> Begin() override;
   Status Write(const RecordBatch& batch, size_t begin, size_t end) override;
-  Status Commit() override;
+  Status Commit(const SplitFigures& figures) override;
   void Abort() override;
 
  private:
@@ -49,6 +54,8 @@ class SqliteWriterTask : public WriterTask {
   std::vector<std::string> scratch_;  // per column: text of dates and times while bound
   std::shared_ptr<SqliteWriteGate> gate_;
   bool holds_gate_ = false;
+  const SqliteCommitMarkers* markers_ = nullptr;
+  std::string split_id_;
 };
 
 }  // namespace ferry

@@ -53,7 +53,7 @@ class SqliteWriterTest : public ::testing::Test {
     ASSIGN_OR_RETURN(auto task, writer.OpenTask(Split{"0000", json::object()}));
     RETURN_NOT_OK(task->Begin());
     RETURN_NOT_OK(task->Write(batch, 0, batch.num_rows()));
-    RETURN_NOT_OK(task->Commit());
+    RETURN_NOT_OK(task->Commit({}));
     return writer.Finalize(true, {"0000"});
   }
   Rows All() const { return db_.Query("SELECT id, name FROM t ORDER BY id"); }
@@ -170,7 +170,7 @@ TEST_F(SqliteWriterTest, DataErrorLeavesTheTransactionsOtherRowsIntact) {
   // The engine bisects: the good rows of the refused range go in, the bad one is dirty.
   RecordingDirtySink dirty;
   ASSERT_TRUE(sqlite_test::WriteBisecting(**task, mixed, 0, 3, "0007", dirty).ok());
-  ASSERT_TRUE((*task)->Commit().ok());
+  ASSERT_TRUE((*task)->Commit({}).ok());
   EXPECT_EQ(
       All(),
       (Rows{{"1", "old-1"}, {"2", "old-2"}, {"10", "a"}, {"11", "b"}, {"12", "c"}, {"13", "d"}}));
@@ -195,7 +195,7 @@ TEST_F(SqliteWriterTest, AbortRollsBackEverythingSinceBegin) {
   // The task can start over.
   ASSERT_TRUE((*task)->Begin().ok());
   ASSERT_TRUE((*task)->Write(batch, 1, 2).ok());
-  ASSERT_TRUE((*task)->Commit().ok());
+  ASSERT_TRUE((*task)->Commit({}).ok());
   EXPECT_EQ(All().size(), 3u);
 }
 
@@ -305,7 +305,7 @@ TEST_F(SqliteWriterTest, LockHeldByAnotherProcessIsUnavailableAfterTheTimeout) {
   auto waiting = waiter.OpenTask(Split{"0001", json::object()});
   ASSERT_TRUE((*held)->Begin().ok());
   auto start = std::chrono::steady_clock::now();
-  Status s = (*waiting)->Begin();
+  Status s = (*waiting)->Begin().status();
   auto waited = std::chrono::steady_clock::now() - start;
   EXPECT_EQ(s.code(), StatusCode::kUnavailable) << s.ToString();
   EXPECT_TRUE(s.IsTransient());
@@ -325,14 +325,14 @@ TEST_F(SqliteWriterTest, TasksOfOneWriterQueueForTheWriteLock) {
   Status second_status;
   std::jthread other([&] {
     RecordBatch batch = Batch({{21, "second"}});
-    second_status = (*second)->Begin();
+    second_status = (*second)->Begin().status();
     if (second_status.ok()) second_status = (*second)->Write(batch, 0, 1);
-    if (second_status.ok()) second_status = (*second)->Commit();
+    if (second_status.ok()) second_status = (*second)->Commit({});
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(200));  // let it queue behind `first`
   RecordBatch batch = Batch({{20, "first"}});
   ASSERT_TRUE((*first)->Write(batch, 0, 1).ok());
-  ASSERT_TRUE((*first)->Commit().ok());
+  ASSERT_TRUE((*first)->Commit({}).ok());
   other.join();
   EXPECT_TRUE(second_status.ok()) << second_status.ToString();
   EXPECT_EQ(All().size(), 4u);

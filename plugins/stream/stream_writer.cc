@@ -10,9 +10,9 @@ namespace {
 class StreamWriterTask : public WriterTask {
  public:
   explicit StreamWriterTask(StreamWriter* writer) : writer_(writer) {}
-  Status Begin() override {
+  Result<std::optional<SplitFigures>> Begin() override {
     buffer_.clear();
-    return Status::OK();
+    return SplitOpened();
   }
   Status Write(const RecordBatch& batch, size_t begin, size_t end) override {
     if (!writer_->print()) return Status::OK();
@@ -34,7 +34,7 @@ class StreamWriterTask : public WriterTask {
     if (buffer_.size() > (1u << 20)) return Flush();
     return Status::OK();
   }
-  Status Commit() override { return Flush(); }
+  Status Commit(const SplitFigures&) override { return Flush(); }
   void Abort() override { buffer_.clear(); }
 
  private:

@@ -181,7 +181,7 @@ inline Status WriteAll(const nlohmann::json& param, const std::vector<ColumnInfo
     ASSIGN_OR_RETURN(auto task, writer.OpenTask(split));
     RETURN_NOT_OK(task->Begin());
     RETURN_NOT_OK(task->Write(*batch, 0, batch->num_rows()));
-    RETURN_NOT_OK(task->Commit());
+    RETURN_NOT_OK(task->Commit({}));
     committed.push_back(id);
   }
   return writer.Finalize(true, committed);

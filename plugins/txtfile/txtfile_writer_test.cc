@@ -45,7 +45,7 @@ struct Started {
     ASSIGN_OR_RETURN(auto task, writer.OpenTask(Split{id, json::object()}));
     RETURN_NOT_OK(task->Begin());
     RETURN_NOT_OK(task->Write(batch, 0, batch.num_rows()));
-    return task->Commit();
+    return task->Commit({});
   }
 };
 
@@ -181,7 +181,7 @@ TEST(TxtfileWriterTest, AnAbortedAttemptDoesNotDeleteTheRetrysFile) {
   ASSERT_TRUE((*retry)->Begin().ok());
   first->reset();  // the old attempt is destroyed while the retry writes
   ASSERT_TRUE((*retry)->Write(*Rows({{7, "x"}}), 0, 1).ok());
-  ASSERT_TRUE((*retry)->Commit().ok());
+  ASSERT_TRUE((*retry)->Commit({}).ok());
   ASSERT_TRUE(s.writer.Finalize(true, {"0000"}).ok());
   EXPECT_EQ(ReadFile(dir.File("out")), "7,x\n");
 }

@@ -14,7 +14,7 @@ TxtfileWriterTask::TxtfileWriterTask(std::shared_ptr<const WriterPlan> plan, std
 
 TxtfileWriterTask::~TxtfileWriterTask() { Abort(); }
 
-Status TxtfileWriterTask::Begin() {
+Result<std::optional<SplitFigures>> TxtfileWriterTask::Begin() {
   Abort();
   ASSIGN_OR_RETURN(fd_, OpenForWrite(temp_path_, /*append=*/false));
   owns_temp_ = true;
@@ -23,7 +23,7 @@ Status TxtfileWriterTask::Begin() {
     RETURN_NOT_OK(sink_->Append(plan_->header_block));
   }
   stream_ = MakeOutputStream(plan_->options.compression, sink_.get());
-  return Status::OK();
+  return SplitOpened();
 }
 
 Status TxtfileWriterTask::Write(const RecordBatch& batch, size_t begin, size_t end) {
@@ -40,7 +40,7 @@ Status TxtfileWriterTask::Flush() {
   return st;
 }
 
-Status TxtfileWriterTask::Commit() {
+Status TxtfileWriterTask::Commit(const SplitFigures&) {
   if (fd_ < 0) return Status::Internal("txtfile writer: Commit before Begin");
   RETURN_NOT_OK(Flush());
   RETURN_NOT_OK(stream_->Finish());

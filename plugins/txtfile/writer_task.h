@@ -26,9 +26,9 @@ class TxtfileWriterTask : public WriterTask {
   TxtfileWriterTask(std::shared_ptr<const WriterPlan> plan, std::string split_id);
   ~TxtfileWriterTask() override;
 
-  Status Begin() override;
+  Result<std::optional<SplitFigures>> Begin() override;
   Status Write(const RecordBatch& batch, size_t begin, size_t end) override;
-  Status Commit() override;
+  Status Commit(const SplitFigures& figures) override;
   void Abort() override;
 
  private:

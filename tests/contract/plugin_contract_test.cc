@@ -129,7 +129,7 @@ class CapturingSink : public Writer {
   Status Start(bool) override { return Status::OK(); }
   Result<std::unique_ptr<WriterTask>> OpenTask(const Split&) override {
     struct Task : WriterTask {
-      Status Begin() override { return Status::OK(); }
+      Result<std::optional<SplitFigures>> Begin() override { return SplitOpened(); }
       Status Write(const RecordBatch& batch, size_t begin, size_t end) override {
         std::lock_guard lock(g_sink_mu);
         for (size_t r = begin; r < end; ++r) {
@@ -139,7 +139,7 @@ class CapturingSink : public Writer {
         }
         return Status::OK();
       }
-      Status Commit() override { return Status::OK(); }
+      Status Commit(const SplitFigures&) override { return Status::OK(); }
       void Abort() override {}
     };
     return std::unique_ptr<WriterTask>(new Task());

@@ -118,8 +118,8 @@ TEST(Resume, AnEditedJobFileIsNotMixedIntoTheRun) {
   WriteTextFile(dir / "job.json", CopyJob(dir / "src.db", dir / "other.db", 1000).dump());
   CliResult edited = RunFerry({"run", dir / "job.json", "--resume", dir / "run"});
   EXPECT_EQ(edited.exit_code, 2);
-  EXPECT_THAT(edited.err, ::testing::HasSubstr("is not the job " + (dir / "run/job.json") +
-                                               " started with"));
+  EXPECT_THAT(edited.err, ::testing::HasSubstr((dir / "job.json") + " changed since the run in " +
+                                               (dir / "run") + " started (sha256 "));
   EXPECT_EQ(SqliteRows(dir / "dst.db", "SELECT count(*) FROM t"), std::vector<std::string>{"1"});
 }
 

@@ -8,6 +8,7 @@
 #include "ferry/cli/param_flags.h"
 #include "ferry/cli/signal_watcher.h"
 #include "ferry/common/log.h"
+#include "ferry/common/sha256.h"
 #include "ferry/exec/job_runner.h"
 #include "ferry/exec/run_dir.h"
 #include "ferry/job/job_loader.h"
@@ -38,11 +39,40 @@ Status CheckSameJob(const RunFlags& flags, const Registry& registry, const JobMo
       "` alone to finish that job, or start a new run");
 }
 
+// The sha256 of the job file's bytes, "" when it cannot be read (stdin, gone).
+std::string JobFileSha256(const std::string& path) {
+  if (path.empty() || path == "-") return {};
+  auto text = ReadFile(path);
+  return text.ok() ? Sha256Hex(*text) : std::string();
+}
+
+// A resume finishes the job the run started with. Given the same JOB file again, its bytes must
+// be those the run started from; without one, a changed file is only worth a note.
+Status CheckJobFileUnchanged(const RunFlags& flags, const RunDir& dir) {
+  ASSIGN_OR_RETURN(RunInfo info, dir.ReadInfo());
+  if (info.job_sha256.empty()) return Status::OK();
+  const std::string& path = flags.job.empty() ? info.job_file : flags.job;
+  std::string now = JobFileSha256(path);
+  if (now.empty() || now == info.job_sha256) return Status::OK();
+  if (flags.job.empty()) {
+    LogWarn("{} changed since the run in {} started; the resume finishes the job as it started "
+            "({})",
+            path, dir.path(), dir.File("job.json"));
+    return Status::OK();
+  }
+  return Status::InvalidArgument(
+      flags.job + " changed since the run in " + dir.path() + " started (sha256 " +
+      info.job_sha256.substr(0, 12) + "... then, " + now.substr(0, 12) +
+      "... now); a resume must finish the job it started: run `ferry run --resume " +
+      flags.resume + "` alone, or start a new run");
+}
+
 // The job to run: from the file, or saved in the run directory being resumed.
 Result<JobModel> LoadForRun(const RunFlags& flags, const Registry& registry,
                             std::optional<LoadedJob>* loaded) {
   if (!flags.resume.empty()) {
     ASSIGN_OR_RETURN(RunDir dir, RunDir::Open(flags.resume));
+    RETURN_NOT_OK(CheckJobFileUnchanged(flags, dir));
     ASSIGN_OR_RETURN(nlohmann::json saved, dir.ReadJob());
     ASSIGN_OR_RETURN(JobModel model,
                      JobModel::FromJson(saved, flags.job.empty() ? dir.File("job.json") : flags.job));
@@ -68,6 +98,8 @@ int Run(const RunFlags& flags) {
   RunOptions options;
   options.run_dir = flags.resume.empty() ? flags.run_dir : flags.resume;
   options.resume = !flags.resume.empty();
+  options.job_file = flags.job;
+  options.job_sha256 = JobFileSha256(flags.job);
   options.progress_interval = std::chrono::seconds(flags.progress_interval);
   options.live_bar = isatty(STDERR_FILENO) && flags.progress_interval > 0;
   options.channel.batch_rows = flags.batch_rows;

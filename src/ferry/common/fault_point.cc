@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <deque>
 #include <vector>
 
 namespace ferry {
@@ -21,9 +22,9 @@ struct Armed {
 };
 
 // Parsed once; the vector never changes after, so hits can be counted without a lock.
-std::vector<Armed>& ArmedPoints() {
-  static std::vector<Armed>* points = [] {
-    auto* out = new std::vector<Armed>();
+std::deque<Armed>& ArmedPoints() {
+  static std::deque<Armed>* points = [] {
+    auto* out = new std::deque<Armed>();
     const char* env = std::getenv("FERRY_FAULT");
     std::string spec = env ? env : "";
     size_t pos = 0;
@@ -34,7 +35,6 @@ std::vector<Armed>& ArmedPoints() {
       if (comma > pos) entries.push_back(spec.substr(pos, comma - pos));
       pos = comma + 1;
     }
-    out->reserve(entries.size());
     for (const std::string& e : entries) {
       std::string name = e;
       int sig = SIGKILL;

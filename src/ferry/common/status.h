@@ -23,6 +23,8 @@ enum class StatusCode {
   kCancelled,           // the job was asked to stop
   kIOError,             // local file or stream failure
   kInternal,            // a bug
+  kCommitUnknown,       // a commit's outcome is unknown (connection lost during COMMIT): never
+                        // retry blindly; resolve it from the destination's commit marker
 };
 
 const char* StatusCodeName(StatusCode code);
@@ -55,6 +57,7 @@ class [[nodiscard]] Status {
   static Status Cancelled(std::string m) { return {StatusCode::kCancelled, std::move(m)}; }
   static Status IOError(std::string m) { return {StatusCode::kIOError, std::move(m)}; }
   static Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
+  static Status CommitUnknown(std::string m) { return {StatusCode::kCommitUnknown, std::move(m)}; }
 
   bool ok() const { return rep_ == nullptr; }
   StatusCode code() const { return rep_ ? rep_->code : StatusCode::kOk; }

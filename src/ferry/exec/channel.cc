@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "ferry/common/fault_point.h"
 #include "ferry/common/log.h"
 #include "ferry/exec/bounded_queue.h"
 
@@ -98,22 +99,27 @@ size_t QueueBatches(const ChannelOptions& o) {
 // One try at one split: a reader thread feeding the queue, this thread writing, then commit.
 class SplitAttempt {
  public:
-  SplitAttempt(ChannelEnv& env, const Split& split, std::stop_token job_stop,
+  SplitAttempt(ChannelEnv& env, const Split& split, int64_t attempt, std::stop_token job_stop,
                SplitDirtyRecorder* dirty, AttemptCounters* counters)
       : env_(env),
         split_(split),
+        attempt_(attempt),
         job_stop_(job_stop),
         forward_stop_(job_stop, [this] { attempt_stop_.request_stop(); }),
         dirty_(dirty),
         counters_(counters),
         queue_(QueueBatches(env.options), env.options.queue_bytes) {}
 
+  // Runs the attempt to its end: committed (and recorded through on_committed at once), found
+  // committed by an earlier attempt (committed_before()), or failed and rolled back.
   Status Run() {
     std::unique_ptr<WriterTask> task;
     Status st = Guarded("writer", [&]() -> Status {
       ASSIGN_OR_RETURN(task, env_.writer->OpenTask(split_));
-      return task->Begin();
+      ASSIGN_OR_RETURN(committed_before_, task->Begin());
+      return Status::OK();
     });
+    if (st.ok() && committed_before_) return RecordCommit(*committed_before_);
     if (st.ok()) {
       std::jthread reader([this] { reader_status_ = ReadAll(); });
       st = Guarded("writer", [&] { return WriteAll(task.get()); });
@@ -121,9 +127,12 @@ class SplitAttempt {
       reader.join();
       if (st.ok()) st = reader_status_;
       if (st.ok() && job_stop_.stop_requested()) st = Status::Cancelled("stopped");
-      if (st.ok()) st = Guarded("writer", [&] { return task->Commit(); });
+      // The dirty records go to dirty.jsonl before the commit, tagged with this attempt: a
+      // kill right after the commit cannot lose them.
+      if (st.ok()) st = dirty_->Flush();
+      if (st.ok()) st = CommitAndRecord(task.get());
     }
-    if (!st.ok() && task != nullptr) {
+    if (!st.ok() && task != nullptr && !committed_) {
       Status aborted = Guarded("writer", [&] {
         task->Abort();
         return Status::OK();
@@ -133,7 +142,32 @@ class SplitAttempt {
     return st;
   }
 
+  // Set when Begin found the split committed by an earlier attempt.
+  const std::optional<SplitFigures>& committed_before() const { return committed_before_; }
+
  private:
+  Status CommitAndRecord(WriterTask* task) {
+    SplitFigures figures{counters_->read, counters_->bytes, counters_->written, dirty_->count(),
+                         attempt_};
+    FaultPoint("writer.before_commit");
+    RETURN_NOT_OK(Guarded("writer", [&] { return task->Commit(figures); }));
+    committed_ = true;
+    FaultPoint("writer.after_commit");
+    return RecordCommit(figures);
+  }
+
+  // The rows are in the destination: recorded before anything else can fail or be freed, so
+  // that a resume never writes them twice (the commit marker covers the rest of the window).
+  Status RecordCommit(const SplitFigures& figures) {
+    committed_ = true;
+    Status recorded = env_.on_committed(split_, figures);
+    if (!recorded.ok()) {
+      return Status::IOError(fmt::format(
+          "split {} committed, but recording it failed: {}", split_.id, recorded.message()));
+    }
+    return Status::OK();
+  }
+
   Status ReadAll() {
     Status st = Guarded("reader", [this] { return ReadBatches(); });
     queue_.Close();
@@ -214,6 +248,7 @@ class SplitAttempt {
 
   ChannelEnv& env_;
   const Split& split_;
+  const int64_t attempt_;
   std::stop_token job_stop_;
   std::stop_source attempt_stop_;
   std::stop_callback<std::function<void()>> forward_stop_;
@@ -222,6 +257,8 @@ class SplitAttempt {
   BoundedQueue<BatchPtr> queue_;
   BatchPool pool_;
   Status reader_status_;
+  std::optional<SplitFigures> committed_before_;
+  bool committed_ = false;
 };
 
 // Waits `d` unless the job stops first.
@@ -232,48 +269,85 @@ void WaitFor(std::chrono::milliseconds d, std::stop_token stop) {
   cv.wait_for(lock, stop, d, [] { return false; });
 }
 
+// Adds what an attempt found already committed (by an earlier attempt) to the job's figures.
+void CountCommittedBefore(ChannelEnv& env, const SplitFigures& f) {
+  env.metrics->records_read += f.records_read;
+  env.metrics->bytes_read += f.bytes_read;
+  env.metrics->records_written += f.records_written;
+  env.metrics->dirty_records += f.dirty_records;
+}
+
+// The error a split that is not retried (again) ends the job with.
+Status FailedSplit(const ChannelEnv& env, const Split& split, Status st, int attempt, bool undone,
+                   int64_t written) {
+  if (st.code() == StatusCode::kCommitUnknown && env.commit_markers) {
+    return Status::Unavailable(fmt::format(
+        "split {}: the outcome of its COMMIT is unknown ({}) and the destination could not be "
+        "asked after {} retries; `ferry run --resume` settles it from the split's commit marker",
+        split.id, st.message(), attempt));
+  }
+  if (st.code() == StatusCode::kCommitUnknown) {
+    return Status::FailedPrecondition(fmt::format(
+        "split {}: the outcome of its COMMIT is unknown ({}); its rows may or may not be in the "
+        "destination, and without commit markers Ferry cannot tell, so it was not retried. "
+        "Check the destination before running it again",
+        split.id, st.message()));
+  }
+  if (st.IsTransient() && !undone) {
+    return st.WithPrefix(fmt::format(
+        "split {} not retried: {} records were already written to a destination that cannot "
+        "roll them back",
+        split.id, written));
+  }
+  if (st.IsTransient()) {
+    return st.WithPrefix(attempt == 0
+                             ? fmt::format("split {}", split.id)
+                             : fmt::format("split {} failed after {} retries", split.id, attempt));
+  }
+  return st;
+}
+
 Status RunSplit(ChannelEnv& env, const Split& split, std::stop_token stop) {
   std::chrono::milliseconds backoff = env.options.retry_backoff;
-  for (int attempt = 0;; ++attempt) {
-    SplitDirtyRecorder dirty(env.dirty);
+  for (int retry = 0;; ++retry) {
+    const int64_t attempt = retry + 1;
+    SplitDirtyRecorder dirty(env.dirty, attempt);
     AttemptCounters counters;
-    Status st = SplitAttempt(env, split, stop, &dirty, &counters).Run();
+    SplitAttempt run(env, split, attempt, stop, &dirty, &counters);
+    Status st = run.Run();
     if (st.ok()) {
-      // The rows are in the destination: record that before anything else can fail, so that a
-      // resume never writes them twice.
-      SplitFigures figures{counters.read, counters.bytes, counters.written, dirty.count()};
-      Status marked = env.on_committed(split, figures);
+      if (run.committed_before()) {
+        CountCommittedBefore(env, *run.committed_before());
+        LogInfo("split {}: its attempt {} had committed (commit marker); not written again",
+                split.id, run.committed_before()->attempt);
+      }
       ++env.metrics->splits_done;
-      Status flushed = dirty.Flush();
-      return marked.ok() ? flushed : marked;
+      return st;
     }
-    // A transactional destination rolled the attempt back and holds none of its rows.
-    bool undone = env.writer_transactional || counters.written == 0;
+    // A transactional destination rolled the attempt back and holds none of its rows; after an
+    // unknown COMMIT the next attempt's Begin asks the split's commit marker which it was.
+    const bool unknown = st.code() == StatusCode::kCommitUnknown;
+    const bool undone = env.writer_transactional || counters.written == 0;
     if (env.writer_transactional) env.metrics->records_written -= counters.written;
-    if (st.IsTransient() && stop.stop_requested()) st = Status::Cancelled("stopped");
-    bool retry = st.IsTransient() && attempt < env.options.max_retries && undone;
-    if (!retry) {
+    bool retryable = st.IsTransient() || (unknown && env.commit_markers);
+    if (retryable && stop.stop_requested()) st = Status::Cancelled("stopped");
+    if (!retryable || stop.stop_requested() || retry >= env.options.max_retries || !undone) {
       // Kept for the user to see why the job failed; a resume drops them and runs the split again.
       Status flushed = dirty.Flush();
       if (!flushed.ok()) LogError("split {}: {}", split.id, flushed.message());
-      if (st.IsTransient() && !undone) {
-        st = st.WithPrefix(fmt::format(
-            "split {} not retried: {} records were already written to a destination that cannot "
-            "roll them back",
-            split.id, counters.written.load()));
-      } else if (st.IsTransient()) {
-        st = st.WithPrefix(
-            attempt == 0 ? fmt::format("split {}", split.id)
-                         : fmt::format("split {} failed after {} retries", split.id, attempt));
-      }
-      return st;
+      return FailedSplit(env, split, st, retry, undone, counters.written.load());
     }
-    dirty.Discard();
+    if (dirty.Discard() && env.on_rolled_back) env.on_rolled_back(split, attempt);
     env.metrics->records_read -= counters.read;
     env.metrics->bytes_read -= counters.bytes;
     ++env.metrics->split_retries;
-    LogWarn("split {} failed ({}), retry {} of {} in {} ms", split.id, st.message(), attempt + 1,
-            env.options.max_retries, backoff.count());
+    if (unknown) {
+      LogWarn("split {}: {}; its commit marker decides at retry {} of {}", split.id, st.message(),
+              retry + 1, env.options.max_retries);
+    } else {
+      LogWarn("split {} failed ({}), retry {} of {} in {} ms", split.id, st.message(), retry + 1,
+              env.options.max_retries, backoff.count());
+    }
     WaitFor(backoff, stop);
     if (stop.stop_requested()) return Status::Cancelled("stopped");
     backoff *= 2;

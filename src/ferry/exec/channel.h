@@ -48,9 +48,16 @@ struct ChannelEnv {
   // Whether an aborted split leaves nothing in the destination (PluginInfo::transactional).
   // When not, a split that already wrote rows is not retried: the retry would duplicate them.
   bool writer_transactional = true;
+  // Whether the writer records each split's commit in the destination: a COMMIT whose outcome
+  // is unknown is then settled by the next attempt (its Begin asks the marker); without
+  // markers such a split fails the job rather than risk writing its rows twice.
+  bool commit_markers = false;
   // Called after a split committed, with what it added to the figures (records it in the run
   // directory). May be called from several channels at once.
   std::function<Status(const Split&, const SplitFigures&)> on_committed;
+  // Called when an attempt that had already logged dirty records was rolled back and is retried
+  // (its lines in dirty.jsonl are to be dropped). May be empty.
+  std::function<void(const Split&, int64_t attempt)> on_rolled_back;
   ChannelOptions options;
 };
 

@@ -38,22 +38,26 @@ nlohmann::json ValueToJson(const Value& v) {
 }
 
 std::string DirtyRecordLine(const std::string& split_id, const Status& reason, const Value* row,
-                            size_t num_columns) {
+                            size_t num_columns, int64_t attempt) {
   nlohmann::json record = nlohmann::json::array();
   for (size_t c = 0; c < num_columns; ++c) record.push_back(ValueToJson(row[c]));
-  return Dump({{"split", split_id},
-               {"reason", reason.message()},
-               {"column", ColumnJson(reason)},
-               {"record", record}});
+  nlohmann::json line = {{"split", split_id},
+                         {"reason", reason.message()},
+                         {"column", ColumnJson(reason)},
+                         {"record", record}};
+  if (attempt > 0) line["attempt"] = attempt;
+  return Dump(line);
 }
 
 std::string DirtyRawLine(const std::string& split_id, const Status& reason,
-                         const std::string& where, const std::string& raw) {
-  return Dump({{"split", split_id},
-               {"reason", reason.message()},
-               {"column", ColumnJson(reason)},
-               {"where", where},
-               {"record", raw}});
+                         const std::string& where, const std::string& raw, int64_t attempt) {
+  nlohmann::json line = {{"split", split_id},
+                         {"reason", reason.message()},
+                         {"column", ColumnJson(reason)},
+                         {"where", where},
+                         {"record", raw}};
+  if (attempt > 0) line["attempt"] = attempt;
+  return Dump(line);
 }
 
 DirtyLog::DirtyLog(std::string path, ErrorLimit limit, Metrics* metrics)
@@ -138,23 +142,24 @@ Status SplitDirtyRecorder::Add(std::string line) {
   {
     std::lock_guard lock(mu_);
     lines_.push_back(std::move(line));
+    ++count_;
   }
   return log_->Count();
 }
 
 Status SplitDirtyRecorder::AddRecord(const std::string& split_id, const Status& reason,
                                      const Value* row, size_t num_columns) {
-  return Add(DirtyRecordLine(split_id, reason, row, num_columns));
+  return Add(DirtyRecordLine(split_id, reason, row, num_columns, attempt_));
 }
 
 Status SplitDirtyRecorder::AddRaw(const std::string& split_id, const Status& reason,
                                   const std::string& where, const std::string& raw) {
-  return Add(DirtyRawLine(split_id, reason, where, raw));
+  return Add(DirtyRawLine(split_id, reason, where, raw, attempt_));
 }
 
 int64_t SplitDirtyRecorder::count() const {
   std::lock_guard lock(mu_);
-  return static_cast<int64_t>(lines_.size());
+  return count_;
 }
 
 Status SplitDirtyRecorder::Flush() {
@@ -162,17 +167,17 @@ Status SplitDirtyRecorder::Flush() {
   {
     std::lock_guard lock(mu_);
     lines.swap(lines_);
+    if (!lines.empty()) flushed_ = true;
   }
   return log_->AppendLines(lines);
 }
 
-void SplitDirtyRecorder::Discard() {
-  std::vector<std::string> lines;
-  {
-    std::lock_guard lock(mu_);
-    lines.swap(lines_);
-  }
-  log_->Uncount(static_cast<int64_t>(lines.size()));
+bool SplitDirtyRecorder::Discard() {
+  std::lock_guard lock(mu_);
+  lines_.clear();
+  log_->Uncount(count_);
+  count_ = 0;
+  return flushed_;
 }
 
 }  // namespace ferry

@@ -59,35 +59,41 @@ class DirtyLog : public DirtySink {
 
 // A JSON value for one cell, as dirty.jsonl and `print` show it.
 nlohmann::json ValueToJson(const Value& v);
-// One dirty.jsonl line.
+// One dirty.jsonl line; `attempt` (from 1) says which attempt of the split found the record,
+// 0 leaves it out.
 std::string DirtyRecordLine(const std::string& split_id, const Status& reason, const Value* row,
-                            size_t num_columns);
+                            size_t num_columns, int64_t attempt = 0);
 std::string DirtyRawLine(const std::string& split_id, const Status& reason,
-                         const std::string& where, const std::string& raw);
+                         const std::string& where, const std::string& raw, int64_t attempt = 0);
 
 // The DirtySink of one split attempt: counts at once (so errorLimit stops the job at once) but
-// keeps the lines until the attempt ends, so a retried attempt does not log its records twice.
+// keeps the lines until the attempt is about to commit or ends, each tagged with the attempt,
+// so the records of an attempt that was rolled back can be dropped from dirty.jsonl.
 // Thread-safe: the attempt's reader and writer report into it at the same time.
 class SplitDirtyRecorder : public DirtySink {
  public:
-  explicit SplitDirtyRecorder(DirtyLog* log) : log_(log) {}
+  SplitDirtyRecorder(DirtyLog* log, int64_t attempt) : log_(log), attempt_(attempt) {}
   Status AddRecord(const std::string& split_id, const Status& reason, const Value* row,
                    size_t num_columns) override;
   Status AddRaw(const std::string& split_id, const Status& reason, const std::string& where,
                 const std::string& raw) override;
   // Records reported by this attempt so far.
   int64_t count() const;
-  // The attempt is final (committed, or failed for good): the lines go to dirty.jsonl.
+  // The attempt commits next, or failed for good: the lines so far go to dirty.jsonl.
   Status Flush();
-  // The attempt will be retried: forget its lines and their count.
-  void Discard();
+  // The attempt was rolled back and will be retried: takes its records' count back. Returns
+  // whether some of its lines already went to dirty.jsonl (they are to be dropped there).
+  bool Discard();
 
  private:
   Status Add(std::string line);
 
   DirtyLog* log_;
+  const int64_t attempt_;
   mutable std::mutex mu_;
-  std::vector<std::string> lines_;
+  std::vector<std::string> lines_;  // not yet flushed
+  int64_t count_ = 0;               // all of the attempt's records
+  bool flushed_ = false;
 };
 
 }  // namespace ferry

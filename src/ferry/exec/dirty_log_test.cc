@@ -77,7 +77,7 @@ TEST(DirtyLogTest, DiscardedAttemptTakesBackItsCountAndLines) {
   DirtyLog log("", ErrorLimit{.records = 2}, &m);
   RecordBatch batch(1);
   batch.AppendRow()[0] = Value::Int64(7);
-  SplitDirtyRecorder attempt(&log);
+  SplitDirtyRecorder attempt(&log, 1);
   EXPECT_TRUE(attempt.AddRecord("0001", Status::DataError("bad"), batch.row(0), 1).ok());
   EXPECT_TRUE(attempt.AddRecord("0001", Status::DataError("bad"), batch.row(0), 1).ok());
   EXPECT_EQ(m.dirty_records, 2);

@@ -218,6 +218,7 @@ TEST_F(FaultInjectionTest, RefusedRowsBecomeDirtyAndEveryOtherRowIsWritten) {
             [](const json& a, const json& b) { return a["record"][0] < b["record"][0]; });
   auto expected = [](const char* split, int64_t id) {
     return json{{"split", split},
+                {"attempt", 1},
                 {"reason", "value " + std::to_string(id) + " refused"},
                 {"column", "id"},
                 {"record", {id, "row-" + std::to_string(id)}}};

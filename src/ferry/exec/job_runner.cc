@@ -66,6 +66,30 @@ std::string DefaultRunDir(const std::string& job_file) {
   return dir;
 }
 
+// The splits of `plan` that committed before this resume: those committed.log records, and
+// those only the destination's commit markers know of (the run died between a commit and its
+// record), which are recorded now.
+Result<std::map<std::string, SplitFigures>> CommittedSplitsOf(RunDir& dir, Writer* writer,
+                                                              const std::vector<Split>& plan) {
+  ASSIGN_OR_RETURN(auto logged, dir.ReadCommittedSplits());
+  ASSIGN_OR_RETURN(auto marked, writer->CommittedSplits());
+  std::map<std::string, SplitFigures> out;
+  for (const Split& s : plan) {
+    if (auto it = logged.find(s.id); it != logged.end()) {
+      out.insert(*it);
+      continue;
+    }
+    auto it = marked.find(s.id);
+    if (it == marked.end()) continue;
+    LogInfo("split {}: committed in the destination (commit marker) but not in committed.log; "
+            "recorded now",
+            s.id);
+    RETURN_NOT_OK(dir.MarkCommitted(s.id, it->second));
+    out.insert(*it);
+  }
+  return out;
+}
+
 // The two plugins of a job, prepared.
 struct PreparedPlugins {
   std::unique_ptr<Reader> reader;
@@ -76,6 +100,7 @@ struct PreparedPlugins {
 };
 
 Status Prepare(const JobModel& job, const Registry& registry, const std::string& run_dir,
+               const std::string& run_id,
                const std::function<std::string(const StepModel&, const Status&)>& locate,
                PreparedPlugins* out) {
   const PluginInfo* r = registry.Find(job.reader.plugin);
@@ -92,8 +117,10 @@ Status Prepare(const JobModel& job, const Registry& registry, const std::string&
   out->reader_param = job.reader.parameter;
   out->writer_param = job.writer.parameter;
   int64_t now = LocalNowMicros();
-  StepContext rctx{&out->reader_param, job.reader.name, job.setting.concurrent, now, run_dir};
-  StepContext wctx{&out->writer_param, job.writer.name, job.setting.concurrent, now, run_dir};
+  StepContext rctx{&out->reader_param, job.reader.name, job.setting.concurrent, now, run_dir,
+                   run_id};
+  StepContext wctx{&out->writer_param, job.writer.name, job.setting.concurrent, now, run_dir,
+                   run_id};
   rctx.datasources = &DefaultDataSourceCatalog();
   wctx.datasources = &DefaultDataSourceCatalog();
   Status st = out->reader->Prepare(rctx);
@@ -135,7 +162,7 @@ nlohmann::ordered_json Summary(const JobModel& job, const Metrics& m, const Stat
 Status PrepareOnly(const JobModel& job, const Registry& registry,
                    const std::function<std::string(const StepModel&, const Status&)>& locate) {
   PreparedPlugins p;
-  return Prepare(job, registry, "", locate, &p);
+  return Prepare(job, registry, "", "", locate, &p);
 }
 
 namespace {
@@ -159,8 +186,23 @@ RunReport RunJobUnguarded(const JobModel& job, const Registry& registry, const R
   }
 
   report.run_dir = options.run_dir.empty() ? DefaultRunDir(job.file) : options.run_dir;
+  // A resumed run keeps its id (it names the run's commit markers in the destination).
+  RunInfo info{NewRunId(job.file), options.job_file, options.job_sha256};
+  if (options.resume) {
+    auto opened = RunDir::Open(report.run_dir);
+    if (!opened.ok()) {
+      report.failed_in = RunPhase::kPrepare;
+      return finish(opened.status());
+    }
+    auto saved = opened->ReadInfo();
+    if (!saved.ok()) {
+      report.failed_in = RunPhase::kPrepare;
+      return finish(saved.status());
+    }
+    info = std::move(saved).value();
+  }
   PreparedPlugins plugins;
-  Status st = Prepare(job, registry, report.run_dir, options.locate, &plugins);
+  Status st = Prepare(job, registry, report.run_dir, info.run_id, options.locate, &plugins);
   if (!st.ok()) {
     report.failed_in = RunPhase::kPrepare;
     report.run_dir.clear();
@@ -180,17 +222,12 @@ RunReport RunJobUnguarded(const JobModel& job, const Registry& registry, const R
   if (options.resume) {
     auto saved = dir->ReadPlan();
     if (!saved.ok()) return finish(saved.status());
-    auto done = dir->ReadCommittedSplits();
-    if (!done.ok()) return finish(done.status());
     plan = std::move(saved).value();
-    for (const Split& s : plan) {
-      auto it = done->find(s.id);
-      if (it != done->end()) committed.insert(*it);
-    }
+    auto done = CommittedSplitsOf(*dir, plugins.writer.get(), plan);
+    if (!done.ok()) return finish(done.status());
+    committed = std::move(done).value();
     // The splits still to run will log their dirty records again.
-    std::set<std::string> ids;
-    for (const auto& [id, figures] : committed) ids.insert(id);
-    st = dir->KeepDirtyRecordsOf(ids);
+    st = dir->KeepDirtyRecordsOf(committed);
     if (!st.ok()) return finish(st);
   } else {
     auto planned = plugins.reader->PlanSplits(job.setting.concurrent);
@@ -221,7 +258,8 @@ RunReport RunJobUnguarded(const JobModel& job, const Registry& registry, const R
   if (!options.resume) {
     // Saved only now that the setup (preSql) ran: a directory with a plan is one to resume,
     // where the setup must not run again.
-    st = dir->WriteJob(job.ToJson(false));
+    st = dir->WriteInfo(info);
+    if (st.ok()) st = dir->WriteJob(job.ToJson(false));
     if (st.ok()) st = dir->WritePlan(plan);
     if (!st.ok()) {
       (void)plugins.writer->Finalize(false, {});
@@ -250,6 +288,7 @@ RunReport RunJobUnguarded(const JobModel& job, const Registry& registry, const R
   env.dirty = &dirty;
   env.first_error = &first_error;
   env.writer_transactional = plugins.writer_transactional;
+  env.commit_markers = plugins.writer->keeps_commit_markers();
   env.options = options.channel;
   if (env.options.batch_rows == 0) env.options.batch_rows = plugins.writer->batch_rows();
   if (env.options.batch_rows == 0) env.options.batch_rows = ChannelOptions::kDefaultBatchRows;
@@ -259,6 +298,11 @@ RunReport RunJobUnguarded(const JobModel& job, const Registry& registry, const R
       committed_now.insert(s.id);
     }
     return run_dir.MarkCommitted(s.id, figures);
+  };
+  std::set<std::pair<std::string, int64_t>> rolled_back;
+  env.on_rolled_back = [&](const Split& s, int64_t attempt) {
+    std::lock_guard lock(commit_mu);
+    rolled_back.insert({s.id, attempt});
   };
   {
     ProgressReporter progress(&metrics, options.progress_interval, options.live_bar);
@@ -271,6 +315,9 @@ RunReport RunJobUnguarded(const JobModel& job, const Registry& registry, const R
 
   st = first_error.Get();
   if (st.ok() && stop.stop_requested()) st = Status::Cancelled("stopped by signal");
+  if (Status dropped = run_dir.DropDirtyRecordsOf(rolled_back); !dropped.ok()) {
+    LogWarn("{}", dropped.message());
+  }
   if (st.ok()) st = dirty.CheckFinal();
   std::vector<std::string> all_committed;
   for (const Split& s : plan) {

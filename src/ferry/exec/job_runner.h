@@ -20,6 +20,8 @@ namespace ferry {
 struct RunOptions {
   std::string run_dir;        // empty: .ferry/runs/<job>-<yyyymmddhhmmss>
   bool resume = false;        // run_dir holds an earlier run to finish
+  std::string job_file;       // the job file as given, and the sha256 of its bytes, kept in
+  std::string job_sha256;     // run.json so that a resume can refuse a changed file
   std::chrono::seconds progress_interval{10};
   bool live_bar = false;
   ChannelOptions channel;

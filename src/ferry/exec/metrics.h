@@ -5,16 +5,9 @@
 #include <atomic>
 #include <cstdint>
 
-namespace ferry {
+#include "ferry/plugin/split.h"
 
-// What one committed split added to the job's figures; kept in the run directory so that a
-// resumed run reports the whole job.
-struct SplitFigures {
-  int64_t records_read = 0;
-  int64_t bytes_read = 0;
-  int64_t records_written = 0;
-  int64_t dirty_records = 0;
-};
+namespace ferry {
 
 struct Metrics {
   std::atomic<int64_t> records_read{0};

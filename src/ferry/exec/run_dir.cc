@@ -4,37 +4,100 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <ctime>
 #include <fstream>
+#include <random>
 #include <sstream>
 
 namespace ferry {
 namespace fs = std::filesystem;
 
+namespace {
+
+// write(2) of all of `data`, through EINTR and short writes.
+bool WriteAll(int fd, std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
+std::string IoError(const std::string& what, const std::string& path, int err) {
+  return what + " " + path + ": " + std::strerror(err);
+}
+
+// Makes a rename or a new file in `dir` durable.
+void SyncDirectoryOf(const std::string& path) {
+  std::string dir = fs::path(path).parent_path().string();
+  int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY);
+  if (fd < 0) return;
+  (void)::fsync(fd);
+  ::close(fd);
+}
+
+// "dirty.jsonl" lines kept by `keep`, rewritten atomically when any is dropped.
+template <typename Keep>
+Status FilterLines(const std::string& path, Keep keep) {
+  if (!fs::exists(path)) return Status::OK();
+  ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+  std::string kept;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    std::string_view line(text.data() + pos, end - pos);
+    pos = end + 1;
+    nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (!j.is_object() || !j.contains("split") || !j["split"].is_string()) continue;
+    if (!keep(j["split"].get<std::string>(), j.value("attempt", int64_t{0}))) continue;
+    kept.append(line);
+    kept.push_back('\n');
+  }
+  if (kept.size() == text.size()) return Status::OK();
+  return WriteFileAtomic(path, kept);
+}
+
+}  // namespace
+
 Status WriteFileAtomic(const std::string& path, const std::string& content) {
   std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  if (fd < 0) return Status::IOError("cannot write " + tmp + ": " + std::strerror(errno));
-  size_t off = 0;
-  while (off < content.size()) {
-    ssize_t n = ::write(fd, content.data() + off, content.size() - off);
-    if (n < 0) {
-      int e = errno;
-      ::close(fd);
-      return Status::IOError("cannot write " + tmp + ": " + std::strerror(e));
-    }
-    off += static_cast<size_t>(n);
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return Status::IOError(IoError("cannot write", tmp, errno));
+  bool written = WriteAll(fd, content);
+  int err = errno;
+  bool synced = written && ::fsync(fd) == 0;
+  if (written && !synced) err = errno;
+  ::close(fd);
+  if (!synced) {
+    ::unlink(tmp.c_str());
+    return Status::IOError(IoError("cannot write", tmp, err));
   }
-  bool synced = ::fsync(fd) == 0;
-  bool closed = ::close(fd) == 0;
-  if (!synced || !closed)
-    return Status::IOError("cannot write " + tmp + ": " + std::strerror(errno));
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    return Status::IOError("cannot rename " + tmp + ": " + std::strerror(errno));
+    return Status::IOError(IoError("cannot rename", tmp, errno));
   }
+  SyncDirectoryOf(path);
   return Status::OK();
+}
+
+std::string NewRunId(const std::string& job_file) {
+  std::string stem = fs::path(job_file).stem().string();
+  if (stem.empty()) stem = "job";
+  if (stem.size() > 64) stem.resize(64);
+  std::time_t tt = std::time(nullptr);
+  std::tm tm;
+  localtime_r(&tt, &tm);
+  char when[32];
+  std::strftime(when, sizeof(when), "%Y%m%dT%H%M%S", &tm);
+  std::random_device random;
+  return fmt::format("{}-{}-{:08x}", stem, when, random());
 }
 
 Result<std::string> ReadFile(const std::string& path) {
@@ -64,6 +127,38 @@ Result<RunDir> RunDir::Open(const std::string& path) {
   return RunDir(path);
 }
 
+RunDir::RunDir(RunDir&& other) noexcept : path_(std::move(other.path_)) {
+  std::lock_guard lock(other.mu_);
+  committed_fd_ = std::exchange(other.committed_fd_, -1);
+}
+
+RunDir::~RunDir() {
+  if (committed_fd_ >= 0) ::close(committed_fd_);
+}
+
+Status RunDir::WriteInfo(const RunInfo& info) const {
+  nlohmann::json j = {
+      {"run_id", info.run_id}, {"job_file", info.job_file}, {"job_sha256", info.job_sha256}};
+  return WriteFileAtomic(File("run.json"), j.dump(2) + "\n");
+}
+
+Result<RunInfo> RunDir::ReadInfo() const {
+  RunInfo info;
+  if (!fs::exists(File("run.json"))) {
+    info.run_id = fs::path(path_).filename().string();
+    return info;
+  }
+  ASSIGN_OR_RETURN(std::string text, ReadFile(File("run.json")));
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object() || !j.contains("run_id") || !j["run_id"].is_string()) {
+    return Status::InvalidArgument(File("run.json") + " is damaged: no run_id");
+  }
+  info.run_id = j["run_id"].get<std::string>();
+  info.job_file = j.value("job_file", "");
+  info.job_sha256 = j.value("job_sha256", "");
+  return info;
+}
+
 Status RunDir::WriteJob(const nlohmann::json& job) const {
   return WriteFileAtomic(File("job.json"), job.dump(2) + "\n");
 }
@@ -91,31 +186,47 @@ Result<std::vector<Split>> RunDir::ReadPlan() const {
   }
 }
 
+// Opens committed.log for appending, once; a line a crash left half-written is closed with a
+// newline so the next record starts on a line of its own. Called with mu_ held.
+Status RunDir::OpenCommittedLog() {
+  if (committed_fd_ >= 0) return Status::OK();
+  std::string path = File("committed.log");
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) return Status::IOError(IoError("cannot write", path, errno));
+  struct stat st;
+  char last = '\n';
+  if (::fstat(fd, &st) == 0 && st.st_size > 0 && ::pread(fd, &last, 1, st.st_size - 1) == 1 &&
+      last != '\n' && !WriteAll(fd, "\n")) {
+    int err = errno;
+    ::close(fd);
+    return Status::IOError(IoError("cannot write", path, err));
+  }
+  committed_fd_ = fd;
+  return Status::OK();
+}
+
 Status RunDir::MarkCommitted(const std::string& split_id, const SplitFigures& figures) {
   nlohmann::json record = {{"split", split_id},
+                           {"attempt", figures.attempt},
                            {"records_read", figures.records_read},
                            {"bytes_read", figures.bytes_read},
                            {"records_written", figures.records_written},
                            {"dirty_records", figures.dirty_records}};
   std::string line = record.dump() + "\n";
-  std::lock_guard lock(mu_);
-  std::string path = File("committed.log");
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND, 0644);
-  if (fd < 0) return Status::IOError("cannot write " + path + ": " + std::strerror(errno));
-  // A crash may have left half a line: start on a line of our own.
-  struct stat st;
-  char last = '\n';
-  if (::fstat(fd, &st) == 0 && st.st_size > 0 && ::pread(fd, &last, 1, st.st_size - 1) == 1 &&
-      last != '\n') {
-    line.insert(line.begin(), '\n');
+  int fd;
+  {
+    // One write(2) of the whole line under the lock: lines never interleave.
+    std::lock_guard lock(mu_);
+    RETURN_NOT_OK(OpenCommittedLog());
+    fd = committed_fd_;
+    if (!WriteAll(fd, line)) {
+      return Status::IOError(IoError("cannot write", File("committed.log"), errno));
+    }
   }
-  ssize_t n = ::write(fd, line.data(), line.size());
-  int err = n < 0 ? errno : 0;
-  bool synced = ::fsync(fd) == 0;
-  ::close(fd);
-  if (n != static_cast<ssize_t>(line.size()) || !synced) {
-    return Status::IOError("cannot write " + path +
-                           (err ? std::string(": ") + std::strerror(err) : ""));
+  // Outside the lock: channels that commit together share the disk's flush instead of queueing
+  // behind each other's (the kernel syncs every line written so far).
+  if (::fdatasync(fd) != 0) {
+    return Status::IOError(IoError("cannot sync", File("committed.log"), errno));
   }
   return Status::OK();
 }
@@ -133,6 +244,7 @@ Result<std::map<std::string, SplitFigures>> RunDir::ReadCommittedSplits() const 
     f.bytes_read = j.value("bytes_read", int64_t{0});
     f.records_written = j.value("records_written", int64_t{0});
     f.dirty_records = j.value("dirty_records", int64_t{0});
+    f.attempt = j.value("attempt", int64_t{0});
     out[j["split"].get<std::string>()] = f;
   }
   return out;
@@ -145,26 +257,20 @@ Result<std::set<std::string>> RunDir::ReadCommitted() const {
   return ids;
 }
 
-Status RunDir::KeepDirtyRecordsOf(const std::set<std::string>& splits) const {
-  std::string path = dirty_path();
-  if (!fs::exists(path)) return Status::OK();
-  ASSIGN_OR_RETURN(std::string text, ReadFile(path));
-  std::string kept;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string::npos) end = text.size();
-    std::string_view line(text.data() + pos, end - pos);
-    pos = end + 1;
-    nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
-    if (j.is_object() && j.contains("split") && j["split"].is_string() &&
-        splits.count(j["split"].get<std::string>())) {
-      kept.append(line);
-      kept.push_back('\n');
-    }
-  }
-  if (kept.size() == text.size()) return Status::OK();
-  return WriteFileAtomic(path, kept);
+Status RunDir::KeepDirtyRecordsOf(const std::map<std::string, SplitFigures>& committed) const {
+  return FilterLines(dirty_path(), [&](const std::string& split, int64_t attempt) {
+    auto it = committed.find(split);
+    if (it == committed.end()) return false;
+    // Attempt 0: recorded before attempts were numbered; keep what there is.
+    return it->second.attempt == 0 || attempt == 0 || attempt == it->second.attempt;
+  });
+}
+
+Status RunDir::DropDirtyRecordsOf(const std::set<std::pair<std::string, int64_t>>& attempts) const {
+  if (attempts.empty()) return Status::OK();
+  return FilterLines(dirty_path(), [&](const std::string& split, int64_t attempt) {
+    return attempts.count({split, attempt}) == 0;
+  });
 }
 
 Status RunDir::WriteSummary(const nlohmann::json& summary) const {

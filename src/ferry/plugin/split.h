@@ -2,6 +2,7 @@
 // plain JSON so a split can be saved in the run directory and sent to another machine.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -12,6 +13,18 @@ struct Split {
   std::string id;       // unique and stable within a job: "0007"
   nlohmann::json spec;  // reader-defined: {"table": "orders", "lo": 1, "hi": 5000}
   std::string Describe() const { return id + " " + spec.dump(); }
+};
+
+// What a committed split did, recorded together with its commit (the destination's commit
+// marker and committed.log), so that a resumed run reports the whole job.
+struct SplitFigures {
+  int64_t records_read = 0;
+  int64_t bytes_read = 0;
+  int64_t records_written = 0;
+  int64_t dirty_records = 0;
+  // Which attempt of the split committed (1 for the first): its dirty records carry the same
+  // number, so those of attempts that were rolled back can be told apart.
+  int64_t attempt = 0;
 };
 
 inline void to_json(nlohmann::json& j, const Split& s) { j = {{"id", s.id}, {"spec", s.spec}}; }

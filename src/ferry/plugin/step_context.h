@@ -17,6 +17,9 @@ struct StepContext {
   int concurrent = 1;                         // channels the job runs
   int64_t job_start_micros = 0;               // `now()` for every row of the job, UTC
   std::string run_dir;                        // empty under `ferry check`
+  // Identifies the run across resumes (it names the run's commit markers); empty under
+  // `ferry check`.
+  std::string run_id;
   const DataSourceCatalog* datasources = nullptr;  // `"datasource": "NAME"`; null: none known
 
   const nlohmann::json& param() const { return *parameter; }

@@ -184,7 +184,7 @@ class FaultWriterTask : public WriterTask {
     }
   }
 
-  Status Begin() override { return Status::OK(); }
+  Result<std::optional<SplitFigures>> Begin() override { return SplitOpened(); }
 
   Status Write(const RecordBatch& batch, size_t begin, size_t end) override {
     if (dest_->on_write) RETURN_NOT_OK(dest_->on_write({split_, attempt_, ++writes_, end - begin}));
@@ -205,7 +205,7 @@ class FaultWriterTask : public WriterTask {
     return Status::OK();
   }
 
-  Status Commit() override {
+  Status Commit(const SplitFigures&) override {
     if (dest_->on_commit) RETURN_NOT_OK(dest_->on_commit(split_, attempt_));
     std::lock_guard lock(dest_->mu);
     auto& rows = dest_->committed[split_];

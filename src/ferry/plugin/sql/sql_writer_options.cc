@@ -28,6 +28,7 @@ Status SqlWriterCommonOptions::ParseCommon(const nlohmann::json& p, int64_t defa
   ASSIGN_OR_RETURN(pre_sql, StringOrListField(p, "preSql", /*skip_empty=*/true));
   ASSIGN_OR_RETURN(post_sql, StringOrListField(p, "postSql", /*skip_empty=*/true));
   ASSIGN_OR_RETURN(batch_size, IntegerField(p, "batchSize", default_batch_size, 1, max_batch_size));
+  ASSIGN_OR_RETURN(commit_marker, ParseCommitMarkerOptions(p));
   return Status::OK();
 }
 

@@ -11,6 +11,7 @@
 
 #include "ferry/common/status.h"
 #include "ferry/common/strings.h"
+#include "ferry/plugin/sql/commit_marker.h"
 
 namespace ferry {
 
@@ -19,11 +20,13 @@ struct SqlWriterCommonOptions {
   std::vector<std::string> pre_sql;  // DataX's empty entries ([""]) dropped
   std::vector<std::string> post_sql;
   int64_t batch_size = 0;
+  CommitMarkerOptions commit_marker;
 
   bool star() const { return columns.size() == 1 && columns[0] == "*"; }
 
-  // Reads the four into this object. Errors carry their field: "column" (required; "*" only
-  // alone), "preSql"/"postSql", "batchSize" (default `default_batch_size`, 1 to `max_batch_size`).
+  // Reads them into this object. Errors carry their field: "column" (required; "*" only
+  // alone), "preSql"/"postSql", "batchSize" (default `default_batch_size`, 1 to `max_batch_size`),
+  // "commitMarker", "commitMarkerTable".
   Status ParseCommon(const nlohmann::json& p, int64_t default_batch_size, int64_t max_batch_size);
 };
 
