@@ -165,6 +165,14 @@ Status PrepareOnly(const JobModel& job, const Registry& registry,
   return Prepare(job, registry, "", "", locate, &p);
 }
 
+Result<std::unique_ptr<Writer>> PrepareWriter(
+    const JobModel& job, const Registry& registry, const std::string& run_id,
+    const std::function<std::string(const StepModel&, const Status&)>& locate) {
+  PreparedPlugins p;
+  RETURN_NOT_OK(Prepare(job, registry, "", run_id, locate, &p));
+  return std::move(p.writer);
+}
+
 namespace {
 
 RunReport RunJobUnguarded(const JobModel& job, const Registry& registry, const RunOptions& options,

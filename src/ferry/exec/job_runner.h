@@ -44,6 +44,12 @@ struct RunReport {
 Status PrepareOnly(const JobModel& job, const Registry& registry,
                    const std::function<std::string(const StepModel&, const Status&)>& locate);
 
+// Prepares both plugins as a run named `run_id` would, and hands back the writer: for commands
+// that ask the destination itself (ferry markers).
+Result<std::unique_ptr<Writer>> PrepareWriter(
+    const JobModel& job, const Registry& registry, const std::string& run_id,
+    const std::function<std::string(const StepModel&, const Status&)>& locate);
+
 RunReport RunJob(const JobModel& job, const Registry& registry, const RunOptions& options,
                  std::stop_token stop);
 
