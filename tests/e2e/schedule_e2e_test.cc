@@ -395,13 +395,14 @@ TEST(ScheduleE2E, RerunOfARunThatFailedAfterCommittingSplitsWritesEachRowOnce) {
              "CREATE TABLE t (id INTEGER, v TEXT);"
              "CREATE TRIGGER refuse BEFORE INSERT ON t WHEN NEW.id = 45 "
              "BEGIN SELECT RAISE(ABORT, 'id 45 is refused'); END;");
-  WriteTextFile(dir / "copy.json", Job({{"path", "src.db"},
-                                        {"table", "t"},
-                                        {"column", {"id", "v"}},
-                                        {"splitPk", "id"},
-                                        {"splitFactor", 5}},
-                                       {{"path", "dst.db"}, {"table", "t"}, {"column", {"id", "v"}}})
-                                       .dump(2));
+  WriteTextFile(dir / "copy.json",
+                Job({{"path", "src.db"},
+                     {"table", "t"},
+                     {"column", {"id", "v"}},
+                     {"splitPk", "id"},
+                     {"splitFactor", 5}},
+                    {{"path", "dst.db"}, {"table", "t"}, {"column", {"id", "v"}}})
+                    .dump(2));
   WriteTextFile(dir / "schedule.yaml",
                 "nodes:\n  - {name: copy, job: copy.json, cron: \"0 1 * * *\"}\n");
   std::string store = dir / "scheduler.db";
@@ -428,8 +429,10 @@ TEST(ScheduleE2E, RerunOfARunThatFailedAfterCommittingSplitsWritesEachRowOnce) {
   SqliteExec(dir / "dst.db", "DROP TRIGGER refuse;");
   CliResult rerun = RunFerry({"ops", "rerun", id, "--store", store});
   ASSERT_EQ(rerun.exit_code, 0) << rerun.err;
-  EXPECT_THAT(rerun.err, HasSubstr("instance " + id + " (copy 2025-10-02 01:00:00): rerun by an "
-                                   "operator: resuming " + run_dir + "\n"));
+  EXPECT_THAT(rerun.err, HasSubstr("instance " + id +
+                                   " (copy 2025-10-02 01:00:00): rerun by an "
+                                   "operator: resuming " +
+                                   run_dir + "\n"));
   EXPECT_THAT(rerun.err, HasSubstr("1 instance(s) will run again"));
   CliResult second =
       RunFerry({"server", "--store", store, "--no-http", "--tick-ms", "20", "--exit-when-idle"});

@@ -142,7 +142,8 @@ void AddOpsCommand(CLI::App* app, int* exit_code) {
   AddIdOp(ops, flags, exit_code, "stop", "stop an instance (SIGTERM; the job aborts cleanly)",
           [](Operations* o, const OpsFlags& f) { return o->Stop(f.id); });
   CLI::App* rerun = ops->add_subcommand(
-      "rerun", "run an instance again (a run that failed after planning resumes its run directory)");
+      "rerun",
+      "run an instance again (a run that failed after planning resumes its run directory)");
   rerun->add_option("id", flags->id, "the instance id")->required();
   rerun->add_flag("--downstream", flags->downstream, "and every instance downstream of it");
   rerun->add_flag("--from-scratch", flags->from_scratch,

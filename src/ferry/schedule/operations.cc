@@ -43,9 +43,8 @@ void ResetForRun(Instance* in, const std::string& why, bool from_scratch) {
   } else if (from_scratch) {
     in->message = why + ": from scratch in a new run directory";
     if (resumable) {
-      in->message += fmt::format(" (not resuming {}: what it committed stays unless the job "
-                                 "clears it)",
-                                 in->run_dir);
+      in->message +=
+          " (not resuming " + in->run_dir + ": what it committed stays unless the job clears it)";
     }
   } else if (has_plan) {
     in->message = why + ": starting over (its last run succeeded)";

@@ -544,12 +544,12 @@ TEST_P(SchedScheduler, RerunFromScratchStartsAFailedRunOverInANewRunDirectory) {
   Instance second = Get("a", "2026-11-26 02:00:00");
   ASSERT_EQ(second.state, InstanceState::kRunning);
   EXPECT_NE(second.run_dir, first.run_dir);
-  EXPECT_THAT(launcher_.procs.at(second.pid).request.argv,
-              ::testing::ElementsAre("/usr/bin/ferry", "run", HasSubstr("/run-2/a.json"),
-                                     "--cyctime", "2026-11-26 02:00:00", "--summary-json",
-                                     HasSubstr("/run-2/summary.json"), "--run-dir",
-                                     HasSubstr("/run-2/run"), "--params",
-                                     "bizdate=$bizdate hour=$[hh24]"));
+  EXPECT_THAT(
+      launcher_.procs.at(second.pid).request.argv,
+      ::testing::ElementsAre("/usr/bin/ferry", "run", HasSubstr("/run-2/a.json"), "--cyctime",
+                             "2026-11-26 02:00:00", "--summary-json",
+                             HasSubstr("/run-2/summary.json"), "--run-dir", HasSubstr("/run-2/run"),
+                             "--params", "bizdate=$bizdate hour=$[hh24]"));
 }
 
 TEST_P(SchedScheduler, RerunResumesAStoppedRunButNotOneThatNeverPlanned) {
@@ -650,8 +650,7 @@ TEST_P(SchedScheduler, RerunWithDownstreamResumesOnlyWhatFailedAfterPlanning) {
     const auto& argv = launcher_.procs.at(in.pid).request.argv;
     if (std::string(n) == "c") {
       EXPECT_THAT(argv, ::testing::ElementsAre("/usr/bin/ferry", "run", "--resume", c.run_dir,
-                                               "--summary-json",
-                                               HasSubstr("/run-2/summary.json")));
+                                               "--summary-json", HasSubstr("/run-2/summary.json")));
     } else {
       EXPECT_THAT(argv, ::testing::Not(::testing::Contains("--resume"))) << n;
       EXPECT_THAT(in.run_dir, HasSubstr("/run-2/run")) << n;

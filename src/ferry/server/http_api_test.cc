@@ -247,7 +247,8 @@ TEST_F(SchedHttpApi, RerunResumesAFailedRunUnlessAskedFromScratch) {
     const char* message;
   } bad[] = {
       {"/api/instances/1/rerun?from_scratch=yes", "", "from_scratch must be true or false"},
-      {"/api/instances/1/rerun", R"({"from_scratch": "yes"})", "from_scratch must be true or false"},
+      {"/api/instances/1/rerun", R"({"from_scratch": "yes"})",
+       "from_scratch must be true or false"},
       {"/api/instances/1/rerun", R"({"from_scratch": 2})", "from_scratch must be true or false"},
       {"/api/instances/1/rerun-downstream", "[1,", "the body must be a JSON object"},
   };
