@@ -1,7 +1,8 @@
 // The scheduler end to end with the real binary: deploy a project folder (and refuse broken
 // ones), preview parameters, backfill a three-node daily chain over five business dates, and
 // kill -9 the server in the middle of a run without losing or doubling it — alone, and as the
-// leader of two servers on one store (SQLite, and PostgreSQL on the throwaway server).
+// leader of two servers on one store (SQLite, and PostgreSQL on the throwaway server) — and rerun
+// a run that failed after committing splits without doubling them.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
@@ -379,6 +380,71 @@ TEST(ScheduleE2E, StopAbortsTheRunCleanlyAndRerunFinishesIt) {
   int status = 0;
   waitpid(server, &status, 0);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << ReadTextFile(dir / "server.log");
+}
+
+TEST(ScheduleE2E, RerunOfARunThatFailedAfterCommittingSplitsWritesEachRowOnce) {
+  TempDir dir;
+  // 50 rows in 5 splits of 10, one at a time. The destination has no primary key, so a split
+  // written twice shows as doubled rows; a trigger refuses id 45 (the last split) as a dirty
+  // record, and errorLimit 0 fails the run after the first splits committed.
+  SqliteExec(dir / "src.db",
+             "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);"
+             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50) "
+             "INSERT INTO t SELECT i, 'value ' || i FROM n;");
+  SqliteExec(dir / "dst.db",
+             "CREATE TABLE t (id INTEGER, v TEXT);"
+             "CREATE TRIGGER refuse BEFORE INSERT ON t WHEN NEW.id = 45 "
+             "BEGIN SELECT RAISE(ABORT, 'id 45 is refused'); END;");
+  WriteTextFile(dir / "copy.json",
+                Job({{"path", "src.db"},
+                     {"table", "t"},
+                     {"column", {"id", "v"}},
+                     {"splitPk", "id"},
+                     {"splitFactor", 5}},
+                    {{"path", "dst.db"}, {"table", "t"}, {"column", {"id", "v"}}})
+                    .dump(2));
+  WriteTextFile(dir / "schedule.yaml",
+                "nodes:\n  - {name: copy, job: copy.json, cron: \"0 1 * * *\"}\n");
+  std::string store = dir / "scheduler.db";
+  ASSERT_EQ(RunFerry({"deploy", dir.path(), "--store", store}).exit_code, 0);
+  ASSERT_EQ(RunFerry({"ops", "backfill", "copy", "--from", "20251001", "--to", "20251001",
+                      "--store", store})
+                .exit_code,
+            0);
+  CliResult first =
+      RunFerry({"server", "--store", store, "--no-http", "--tick-ms", "20", "--exit-when-idle"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  json failed = Instances(store)[0];
+  ASSERT_EQ(failed["state"], "failed") << failed.dump();
+  std::string id = std::to_string(failed["id"].get<int64_t>());
+  std::string run_dir = failed["run_dir"];
+  std::string committed_log = ReadTextFile(run_dir + "/committed.log");
+  int64_t committed = std::count(committed_log.begin(), committed_log.end(), '\n');
+  ASSERT_GE(committed, 1) << failed.dump();  // the case of issue 10: splits committed, then a fail
+  ASSERT_LT(committed, 5) << failed.dump();
+  EXPECT_EQ(SqliteRows(dir / "dst.db", "SELECT count(*) FROM t"),
+            std::vector<std::string>{std::to_string(committed * 10)});
+
+  // The cause is fixed; the operator reruns the instance: it resumes the failed run directory.
+  SqliteExec(dir / "dst.db", "DROP TRIGGER refuse;");
+  CliResult rerun = RunFerry({"ops", "rerun", id, "--store", store});
+  ASSERT_EQ(rerun.exit_code, 0) << rerun.err;
+  EXPECT_THAT(rerun.err, HasSubstr("instance " + id +
+                                   " (copy 2025-10-02 01:00:00): rerun by an "
+                                   "operator: resuming " +
+                                   run_dir + "\n"));
+  EXPECT_THAT(rerun.err, HasSubstr("1 instance(s) will run again"));
+  CliResult second =
+      RunFerry({"server", "--store", store, "--no-http", "--tick-ms", "20", "--exit-when-idle"});
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  json done = Instances(store)[0];
+  EXPECT_EQ(done["state"], "succeeded") << done.dump();
+  EXPECT_EQ(done["runs"], 2) << done.dump();
+  EXPECT_EQ(done["run_dir"], run_dir) << done.dump();
+  EXPECT_EQ(done["summary"]["records_written"], 50) << done.dump();
+  // Every source row exactly once.
+  EXPECT_EQ(SqliteRows(dir / "dst.db", "SELECT count(*), count(DISTINCT id), sum(id) FROM t"),
+            std::vector<std::string>{"50|50|1275"});
 }
 
 TEST(ScheduleE2E, ARunPastItsTimeoutIsStoppedFailedAndRetried) {

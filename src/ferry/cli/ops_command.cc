@@ -1,6 +1,7 @@
 // `ferry ops ...`: operations on instances from the command line, on the same store the server
-// uses: list, log (--follow for a live tail), stop, rerun (--downstream), set-succeeded,
-// freeze / unfreeze (an instance or --node), backfill. Exit 0 done, 1 store failure, 2 refused.
+// uses: list, log (--follow for a live tail), stop, rerun (--downstream, --from-scratch),
+// set-succeeded, freeze / unfreeze (an instance or --node), backfill. Exit 0 done, 1 store
+// failure, 2 refused.
 #include <algorithm>
 #include <iostream>
 #include <thread>
@@ -17,6 +18,7 @@ struct OpsFlags {
   int64_t id = 0;
   std::string node, state, bizdate;
   bool json = false, follow = false, downstream = false, newest_first = false;
+  bool from_scratch = false;
   std::vector<std::string> nodes;
   std::string from, to;
   int parallel = 1;
@@ -139,14 +141,25 @@ void AddOpsCommand(CLI::App* app, int* exit_code) {
 
   AddIdOp(ops, flags, exit_code, "stop", "stop an instance (SIGTERM; the job aborts cleanly)",
           [](Operations* o, const OpsFlags& f) { return o->Stop(f.id); });
-  CLI::App* rerun = ops->add_subcommand("rerun", "run an instance again");
+  CLI::App* rerun = ops->add_subcommand(
+      "rerun",
+      "run an instance again (a run that failed after planning resumes its run directory)");
   rerun->add_option("id", flags->id, "the instance id")->required();
   rerun->add_flag("--downstream", flags->downstream, "and every instance downstream of it");
+  rerun->add_flag("--from-scratch", flags->from_scratch,
+                  "start the instance over in a new run directory instead of resuming its failed "
+                  "run (what that run committed stays unless the job clears it)");
   AddStoreFlag(rerun, &flags->store);
   rerun->callback([flags, exit_code] {
     *exit_code = WithOps(*flags, [&](Store*, Operations* o) -> Status {
-      ASSIGN_OR_RETURN(std::vector<int64_t> ids, o->Rerun(flags->id, flags->downstream));
-      std::cerr << ids.size() << " instance(s) will run again\n";
+      ASSIGN_OR_RETURN(std::vector<Instance> rerun,
+                       o->Rerun(flags->id, {.with_downstream = flags->downstream,
+                                            .from_scratch = flags->from_scratch}));
+      for (const Instance& in : rerun) {
+        std::cerr << fmt::format("instance {} ({} {}): {}\n", in.id, in.node,
+                                 FormatCivilTime(in.cyctime), in.message);
+      }
+      std::cerr << rerun.size() << " instance(s) will run again\n";
       return Status::OK();
     });
   });

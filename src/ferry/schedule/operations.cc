@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <filesystem>
 #include <fstream>
 #include <set>
 
@@ -12,17 +13,45 @@
 namespace ferry {
 namespace {
 
+namespace fs = std::filesystem;
+
 int64_t Seconds(SysSeconds t) { return t.time_since_epoch().count(); }
 
-void ResetForRun(Instance* in, const std::string& why) {
+// Whether the instance's last run ended well, judged as Scheduler::Finish judges it.
+bool LastRunSucceeded(const Instance& in) {
+  nlohmann::json summary = nlohmann::json::parse(in.summary, nullptr, false);
+  std::string status;
+  if (summary.is_object() && summary.contains("status") && summary["status"].is_string()) {
+    status = summary["status"].get<std::string>();
+  }
+  return status == "SUCCEEDED" || (status.empty() && in.exit_code == 0);
+}
+
+// Puts `in` back to run. A last run that did not succeed but got as far as planning may have
+// committed splits: the next start resumes its run directory unless `from_scratch`. A succeeded
+// run has nothing left to resume: a rerun of it loads everything again.
+void ResetForRun(Instance* in, const std::string& why, bool from_scratch) {
+  bool has_plan = !in->run_dir.empty() && fs::exists(fs::path(in->run_dir) / "plan.json");
+  bool resumable = has_plan && !LastRunSucceeded(*in);
   in->state = InstanceState::kNotRun;
   in->failures = 0;
   in->next_try_at = 0;
-  in->resume = false;
+  in->resume = resumable && !from_scratch;
   in->stop_requested = false;
-  in->message = why;
+  if (in->resume) {
+    in->message = why + ": resuming " + in->run_dir;
+  } else if (from_scratch) {
+    in->message = why + ": from scratch in a new run directory";
+    if (resumable) {
+      in->message +=
+          " (not resuming " + in->run_dir + ": what it committed stays unless the job clears it)";
+    }
+  } else if (has_plan) {
+    in->message = why + ": starting over (its last run succeeded)";
+  } else {
+    in->message = why;
+  }
 }
-
 }  // namespace
 
 Result<Instance> Operations::Load(int64_t id) {
@@ -86,17 +115,17 @@ Status Operations::Stop(int64_t id) {
   });
 }
 
-Result<std::vector<int64_t>> Operations::Rerun(int64_t id, bool with_downstream) {
-  std::vector<int64_t> ids;
+Result<std::vector<Instance>> Operations::Rerun(int64_t id, const RerunRequest& request) {
+  std::vector<Instance> rerun;
   Status st = store_->Transaction([&]() -> Status {
     ASSIGN_OR_RETURN(Instance first, Load(id));
     if (first.state == InstanceState::kRunning) {
       return Status::FailedPrecondition(fmt::format("instance {} is running: stop it first", id));
     }
-    ResetForRun(&first, "rerun by an operator");
+    ResetForRun(&first, "rerun by an operator", request.from_scratch);
     RETURN_NOT_OK(store_->Update(first));
-    ids.push_back(first.id);
-    if (!with_downstream) return Status::OK();
+    rerun.push_back(first);
+    if (!request.with_downstream) return Status::OK();
     ASSIGN_OR_RETURN(ScheduleSpec spec, Spec());
     std::deque<Instance> frontier{first};
     std::set<int64_t> seen{first.id};
@@ -117,9 +146,12 @@ Result<std::vector<int64_t>> Operations::Rerun(int64_t id, bool with_downstream)
           if (!depends) continue;
           seen.insert(c.id);
           if (c.state != InstanceState::kRunning) {
-            ResetForRun(&c, fmt::format("rerun with its upstream instance {}", first.id));
+            // --from-scratch speaks of the named instance only: a downstream run that failed
+            // after planning resumes, or its committed splits would be written twice.
+            ResetForRun(&c, fmt::format("rerun with its upstream instance {}", first.id),
+                        /*from_scratch=*/false);
             RETURN_NOT_OK(store_->Update(c));
-            ids.push_back(c.id);
+            rerun.push_back(c);
           }
           frontier.push_back(c);
         }
@@ -128,7 +160,7 @@ Result<std::vector<int64_t>> Operations::Rerun(int64_t id, bool with_downstream)
     return Status::OK();
   });
   if (!st.ok()) return st;
-  return ids;
+  return rerun;
 }
 
 Status Operations::SetSucceeded(int64_t id) {

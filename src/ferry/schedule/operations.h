@@ -21,6 +21,15 @@ struct BackfillRequest {
   int parallel = 1;  // business dates run at a time
 };
 
+// What `ferry ops rerun` / POST .../rerun asks for.
+struct RerunRequest {
+  bool with_downstream = false;  // and every instance downstream of it
+  // Start the named instance over in a new run directory even when its last run failed after
+  // planning; the rows that run committed stay in the destination unless the job clears them.
+  // Downstream instances are not affected (they resume when they failed after planning).
+  bool from_scratch = false;
+};
+
 struct LogChunk {
   std::string text;
   int64_t offset = 0;       // where `text` starts
@@ -39,9 +48,12 @@ class Operations {
   Result<LogChunk> Log(int64_t id, int64_t offset, size_t max_bytes = 1 << 20);
   // SIGTERM to a running instance (it ends as stopped); a pending one is stopped at once.
   Status Stop(int64_t id);
-  // Runs a finished instance again (and every instance downstream of it, when asked); returns
-  // the ids put back to run.
-  Result<std::vector<int64_t>> Rerun(int64_t id, bool with_downstream);
+  // Puts an instance that is not running back to run (and every instance downstream of it, when
+  // asked); returns them as put back (the named one first). An instance whose last run did not
+  // succeed but got as far as planning resumes that run directory (only the splits not yet
+  // committed run), so a rerun never writes a committed split twice; any other starts over in a
+  // new run directory, and so does the named one with `from_scratch`. `message` says which.
+  Result<std::vector<Instance>> Rerun(int64_t id, const RerunRequest& request);
   Status SetSucceeded(int64_t id);
   Status Freeze(int64_t id, bool frozen);
   Status FreezeNode(const std::string& node, bool frozen);

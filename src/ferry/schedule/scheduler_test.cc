@@ -328,6 +328,26 @@ nodes:
   EXPECT_EQ(Get("a", "2026-11-26 02:00:00").message, "failed: boom");
 }
 
+TEST_P(SchedScheduler, ARetryOfARunThatFailedBeforePlanningStartsInANewRunDirectory) {
+  Deploy(R"(
+nodes:
+  - {name: a, job: a.json, cron: "0 2 * * *", retries: 1, retry_interval: 0}
+)",
+         Utc(2026, 11, 26, 2));
+  Tick();
+  Instance first = Get("a", "2026-11-26 02:00:00");
+  End("a", "2026-11-26 02:00:00", 2);  // no plan.json: it failed in its checks, nothing written
+  Tick();
+  Tick();
+  Instance second = Get("a", "2026-11-26 02:00:00");
+  ASSERT_EQ(second.state, InstanceState::kRunning);
+  EXPECT_NE(second.run_dir, first.run_dir);
+  EXPECT_THAT(second.run_dir, HasSubstr("/run-2/run"));
+  const auto& argv = launcher_.procs.at(second.pid).request.argv;
+  EXPECT_THAT(argv, ::testing::Not(::testing::Contains("--resume")));
+  EXPECT_THAT(argv, ::testing::Contains(second.run_dir));
+}
+
 TEST_P(SchedScheduler, ARunPastItsTimeoutIsStoppedThenKilledAndRetried) {
   Deploy(R"(
 nodes:
@@ -448,10 +468,10 @@ TEST_P(SchedScheduler, RerunWithDownstreamRunsTheChainAgain) {
   Tick();
   EXPECT_EQ(State("c", "2026-11-26 02:00:00"), "succeeded");
   Instance a = Get("a", "2026-11-26 02:00:00");
-  auto alone = ops_->Rerun(Get("c", "2026-11-26 02:00:00").id, false);
+  auto alone = ops_->Rerun(Get("c", "2026-11-26 02:00:00").id, {});
   ASSERT_TRUE(alone.ok());
   EXPECT_EQ(alone->size(), 1u);
-  auto ids = ops_->Rerun(a.id, true);
+  auto ids = ops_->Rerun(a.id, {.with_downstream = true});
   ASSERT_TRUE(ids.ok()) << ids.status().message();
   EXPECT_EQ(ids->size(), 3u);
   EXPECT_EQ(State("c", "2026-11-26 02:00:00"), "not_run");
@@ -460,8 +480,185 @@ TEST_P(SchedScheduler, RerunWithDownstreamRunsTheChainAgain) {
   EXPECT_EQ(State("b", "2026-11-26 02:00:00"), "waiting_upstream");
   EXPECT_EQ(Get("a", "2026-11-26 02:00:00").runs, 2);
   // A running instance is not rerun.
-  Status busy = ops_->Rerun(a.id, false).status();
+  Status busy = ops_->Rerun(a.id, {}).status();
   EXPECT_EQ(busy.message(), fmt::format("instance {} is running: stop it first", a.id));
+}
+
+TEST_P(SchedScheduler, RerunOfARunThatFailedAfterPlanningResumesItsRunDirectory) {
+  Deploy(kChain, Utc(2026, 11, 26, 2));
+  Tick();
+  Instance first = Get("a", "2026-11-26 02:00:00");
+  WriteTextFile(first.run_dir + "/plan.json", "[]");
+  End("a", "2026-11-26 02:00:00", 1);
+  Tick();
+  ASSERT_EQ(State("a", "2026-11-26 02:00:00"), "failed");
+
+  auto rerun = ops_->Rerun(first.id, {});
+  ASSERT_TRUE(rerun.ok()) << rerun.status().message();
+  ASSERT_EQ(rerun->size(), 1u);
+  EXPECT_TRUE(rerun->front().resume);
+  EXPECT_EQ(rerun->front().message, "rerun by an operator: resuming " + first.run_dir);
+  EXPECT_EQ(Get("a", "2026-11-26 02:00:00").message,
+            "rerun by an operator: resuming " + first.run_dir);
+  Tick();
+  Instance second = Get("a", "2026-11-26 02:00:00");
+  ASSERT_EQ(second.state, InstanceState::kRunning);
+  EXPECT_EQ(second.runs, 2);
+  EXPECT_EQ(second.run_dir, first.run_dir);
+  EXPECT_EQ(second.message, "resuming " + first.run_dir);
+  EXPECT_THAT(launcher_.procs.at(second.pid).request.argv,
+              ::testing::ElementsAre("/usr/bin/ferry", "run", "--resume", first.run_dir,
+                                     "--summary-json", HasSubstr("/run-2/summary.json")));
+  End("a", "2026-11-26 02:00:00", 0);
+  Tick();
+  ASSERT_EQ(State("a", "2026-11-26 02:00:00"), "succeeded");
+
+  // A succeeded run has nothing left to resume: its rerun loads everything again.
+  auto again = ops_->Rerun(first.id, {});
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_FALSE(again->front().resume);
+  EXPECT_EQ(again->front().message, "rerun by an operator: starting over (its last run succeeded)");
+  Tick();
+  Instance third = Get("a", "2026-11-26 02:00:00");
+  ASSERT_EQ(third.state, InstanceState::kRunning);
+  EXPECT_THAT(third.run_dir, HasSubstr("/run-3/run"));
+  const auto& argv = launcher_.procs.at(third.pid).request.argv;
+  EXPECT_THAT(argv, ::testing::Not(::testing::Contains("--resume")));
+  EXPECT_THAT(argv, ::testing::Contains(third.run_dir));
+}
+
+TEST_P(SchedScheduler, RerunFromScratchStartsAFailedRunOverInANewRunDirectory) {
+  Deploy(kChain, Utc(2026, 11, 26, 2));
+  Tick();
+  Instance first = Get("a", "2026-11-26 02:00:00");
+  WriteTextFile(first.run_dir + "/plan.json", "[]");
+  End("a", "2026-11-26 02:00:00", 1);
+  Tick();
+  auto rerun = ops_->Rerun(first.id, {.from_scratch = true});
+  ASSERT_TRUE(rerun.ok()) << rerun.status().message();
+  EXPECT_FALSE(rerun->front().resume);
+  EXPECT_EQ(rerun->front().message,
+            "rerun by an operator: from scratch in a new run directory (not resuming " +
+                first.run_dir + ": what it committed stays unless the job clears it)");
+  Tick();
+  Instance second = Get("a", "2026-11-26 02:00:00");
+  ASSERT_EQ(second.state, InstanceState::kRunning);
+  EXPECT_NE(second.run_dir, first.run_dir);
+  EXPECT_THAT(
+      launcher_.procs.at(second.pid).request.argv,
+      ::testing::ElementsAre("/usr/bin/ferry", "run", HasSubstr("/run-2/a.json"), "--cyctime",
+                             "2026-11-26 02:00:00", "--summary-json",
+                             HasSubstr("/run-2/summary.json"), "--run-dir", HasSubstr("/run-2/run"),
+                             "--params", "bizdate=$bizdate hour=$[hh24]"));
+}
+
+TEST_P(SchedScheduler, RerunResumesAStoppedRunButNotOneThatNeverPlanned) {
+  Deploy(R"(
+nodes:
+  - {name: a, job: a.json, cron: "0 2 * * *"}
+  - {name: b, job: b.json, cron: "0 2 * * *"}
+)",
+         Utc(2026, 11, 26, 2));
+  Tick();
+  Instance a = Get("a", "2026-11-26 02:00:00"), b = Get("b", "2026-11-26 02:00:00");
+  // a is stopped mid-run after planning; b fails before it planned (a bad connection, say).
+  WriteTextFile(a.run_dir + "/plan.json", "[]");
+  ASSERT_TRUE(ops_->Stop(a.id).ok());
+  launcher_.End(a.pid, 143, "FAILED");
+  launcher_.End(b.pid, 1);
+  Tick();
+  ASSERT_EQ(State("a", "2026-11-26 02:00:00"), "stopped");
+  ASSERT_EQ(State("b", "2026-11-26 02:00:00"), "failed");
+  EXPECT_EQ(ops_->Rerun(a.id, {})->front().message, "rerun by an operator: resuming " + a.run_dir);
+  EXPECT_EQ(ops_->Rerun(b.id, {})->front().message, "rerun by an operator");
+  Tick();
+  Instance a2 = Get("a", "2026-11-26 02:00:00"), b2 = Get("b", "2026-11-26 02:00:00");
+  EXPECT_THAT(launcher_.procs.at(a2.pid).request.argv,
+              ::testing::ElementsAre("/usr/bin/ferry", "run", "--resume", a.run_dir,
+                                     "--summary-json", HasSubstr("/run-2/summary.json")));
+  EXPECT_THAT(launcher_.procs.at(b2.pid).request.argv,
+              ::testing::Not(::testing::Contains("--resume")));
+  EXPECT_THAT(b2.run_dir, HasSubstr("/run-2/run"));
+}
+
+TEST_P(SchedScheduler, RerunOfAnInstanceWaitingForItsRetryStillResumes) {
+  Deploy(R"(
+nodes:
+  - {name: a, job: a.json, cron: "0 2 * * *", retries: 3, retry_interval: 3600}
+)",
+         Utc(2026, 11, 26, 2));
+  Tick();
+  Instance first = Get("a", "2026-11-26 02:00:00");
+  WriteTextFile(first.run_dir + "/plan.json", "[]");
+  End("a", "2026-11-26 02:00:00", 1);
+  Tick();
+  ASSERT_EQ(State("a", "2026-11-26 02:00:00"), "waiting_time");
+  // The operator does not want to wait an hour: the rerun starts now and keeps what was committed.
+  auto rerun = ops_->Rerun(first.id, {});
+  ASSERT_TRUE(rerun.ok());
+  EXPECT_TRUE(rerun->front().resume);
+  Tick();
+  Instance second = Get("a", "2026-11-26 02:00:00");
+  ASSERT_EQ(second.state, InstanceState::kRunning);
+  EXPECT_EQ(second.failures, 0);
+  EXPECT_THAT(launcher_.procs.at(second.pid).request.argv,
+              ::testing::ElementsAre("/usr/bin/ferry", "run", "--resume", first.run_dir,
+                                     "--summary-json", HasSubstr("/run-2/summary.json")));
+}
+
+TEST_P(SchedScheduler, RerunOfARunSetSucceededAfterItFailedStillResumes) {
+  Deploy(kChain, Utc(2026, 11, 26, 2));
+  Tick();
+  Instance first = Get("a", "2026-11-26 02:00:00");
+  WriteTextFile(first.run_dir + "/plan.json", "[]");
+  End("a", "2026-11-26 02:00:00", 1);
+  Tick();
+  ASSERT_TRUE(ops_->SetSucceeded(first.id).ok());
+  // The state is an operator's word; the run itself failed and may have committed splits.
+  auto rerun = ops_->Rerun(first.id, {});
+  ASSERT_TRUE(rerun.ok());
+  EXPECT_EQ(rerun->front().message, "rerun by an operator: resuming " + first.run_dir);
+}
+
+TEST_P(SchedScheduler, RerunWithDownstreamResumesOnlyWhatFailedAfterPlanning) {
+  Deploy(kChain, Utc(2026, 11, 26, 2));
+  for (const char* n : {"a", "b", "c"}) {
+    Tick();
+    Instance in = Get(n, "2026-11-26 02:00:00");
+    WriteTextFile(in.run_dir + "/plan.json", "[]");
+    End(n, "2026-11-26 02:00:00", std::string(n) == "c" ? 1 : 0);
+  }
+  Tick();
+  Instance a = Get("a", "2026-11-26 02:00:00"), b = Get("b", "2026-11-26 02:00:00"),
+           c = Get("c", "2026-11-26 02:00:00");
+  ASSERT_EQ(StateName(c.state), std::string("failed"));
+  // --from-scratch speaks of a only: b succeeded (it loads again), c failed after planning (it
+  // resumes, so what it committed is not written twice).
+  auto rerun = ops_->Rerun(a.id, {.with_downstream = true, .from_scratch = true});
+  ASSERT_TRUE(rerun.ok()) << rerun.status().message();
+  ASSERT_EQ(rerun->size(), 3u);
+  EXPECT_EQ((*rerun)[0].message, "rerun by an operator: from scratch in a new run directory");
+  EXPECT_EQ((*rerun)[1].message, fmt::format("rerun with its upstream instance {}: starting over "
+                                             "(its last run succeeded)",
+                                             a.id));
+  EXPECT_EQ((*rerun)[2].message,
+            fmt::format("rerun with its upstream instance {}: resuming {}", a.id, c.run_dir));
+  for (const char* n : {"a", "b", "c"}) {
+    Tick();
+    Instance in = Get(n, "2026-11-26 02:00:00");
+    ASSERT_EQ(in.state, InstanceState::kRunning) << n;
+    const auto& argv = launcher_.procs.at(in.pid).request.argv;
+    if (std::string(n) == "c") {
+      EXPECT_THAT(argv, ::testing::ElementsAre("/usr/bin/ferry", "run", "--resume", c.run_dir,
+                                               "--summary-json", HasSubstr("/run-2/summary.json")));
+    } else {
+      EXPECT_THAT(argv, ::testing::Not(::testing::Contains("--resume"))) << n;
+      EXPECT_THAT(in.run_dir, HasSubstr("/run-2/run")) << n;
+    }
+    End(n, "2026-11-26 02:00:00", 0);
+  }
+  Tick();
+  EXPECT_EQ(State("c", "2026-11-26 02:00:00"), "succeeded");
 }
 
 TEST_P(SchedScheduler, SetSucceededUnblocksDownstream) {
@@ -541,7 +738,7 @@ TEST_P(SchedScheduler, BackfillRunsDatesInOrderNAtATime) {
 
 TEST_P(SchedScheduler, BadOperationsNameTheProblem) {
   Deploy(kChain, Utc(2026, 11, 26, 2));
-  EXPECT_EQ(ops_->Rerun(999, false).status().message(), "instance 999 does not exist");
+  EXPECT_EQ(ops_->Rerun(999, {}).status().message(), "instance 999 does not exist");
   EXPECT_EQ(ops_->Backfill({.nodes = {"zz"}, .from_bizdate = "20251001", .to_bizdate = "20251002"})
                 .status()
                 .message(),

@@ -57,6 +57,26 @@ Result<std::string> ParseBizdate(const std::string& text) {
   return DayString(AddDays(*cyc, -1));
 }
 
+// Whether a rerun starts over: `from_scratch=1|true|0|false` in the query, or
+// {"from_scratch": true|false} in the body (an empty body is no choice: resume when it can).
+Result<bool> FromScratch(const httplib::Request& req) {
+  const char* kBad = "from_scratch must be true or false (or 1 / 0)";
+  bool from_scratch = false;
+  if (req.has_param("from_scratch")) {
+    std::string v = req.get_param_value("from_scratch");
+    if (v != "1" && v != "true" && v != "0" && v != "false") return Status::InvalidArgument(kBad);
+    from_scratch = v == "1" || v == "true";
+  }
+  if (req.body.find_first_not_of(" \t\r\n") == std::string::npos) return from_scratch;
+  json body = json::parse(req.body, nullptr, false);
+  if (!body.is_object()) return Status::InvalidArgument("the body must be a JSON object");
+  if (!body.contains("from_scratch")) return from_scratch;
+  const json& v = body["from_scratch"];
+  if (v.is_boolean()) return from_scratch || v.get<bool>();
+  if (v.is_number_integer() && (v == 0 || v == 1)) return from_scratch || v == 1;
+  return Status::InvalidArgument(kBad);
+}
+
 json Figures(const Instance& in) {
   json s = json::parse(in.summary, nullptr, false);
   if (!s.is_object()) s = json::object();
@@ -334,9 +354,20 @@ void HttpServer::Impl::Routes() {
     if (op == "stop") {
       st = ops->Stop(*id);
     } else if (op == "rerun" || op == "rerun-downstream") {
-      auto ids = ops->Rerun(*id, op == "rerun-downstream");
-      st = ids.status();
-      if (ids.ok()) body["instances"] = *ids;
+      auto from_scratch = FromScratch(req);
+      if (!from_scratch.ok()) return ReplyError(res, from_scratch.status());
+      auto rerun = ops->Rerun(
+          *id, {.with_downstream = op == "rerun-downstream", .from_scratch = *from_scratch});
+      st = rerun.status();
+      if (rerun.ok()) {
+        json ids = json::array(), resuming = json::array();
+        for (const Instance& in : *rerun) {
+          ids.push_back(in.id);
+          if (in.resume) resuming.push_back(in.id);
+        }
+        body["instances"] = ids;
+        body["resuming"] = resuming;
+      }
     } else if (op == "set-succeeded") {
       st = ops->SetSucceeded(*id);
     } else if (op == "freeze" || op == "unfreeze") {

@@ -197,6 +197,71 @@ TEST_F(SchedHttpApi, LogIsTailedFromAnOffset) {
   EXPECT_EQ(nlohmann::json::parse(tail->body)["text"], "line\n");
 }
 
+TEST_F(SchedHttpApi, RerunResumesAFailedRunUnlessAskedFromScratch) {
+  Start("");
+  // Instance 1 failed after planning: its run directory holds a plan.
+  std::string run_dir = dir_ / "instances/1/run-1/run";
+  testing::WriteTextFile(run_dir + "/plan.json", "[]");
+  auto fail = [&] {
+    Instance in = *(*store_->Get(1));
+    in.state = InstanceState::kFailed;
+    in.runs = 1;
+    in.run_dir = run_dir;
+    in.summary = R"({"status": "FAILED", "error": "boom"})";
+    in.exit_code = 1;
+    ASSERT_TRUE(store_->Update(in).ok());
+  };
+  struct Case {
+    std::string path;
+    std::string body;
+    bool resumes;
+  } cases[] = {
+      {"/api/instances/1/rerun", "", true},
+      {"/api/instances/1/rerun", "{}", true},
+      {"/api/instances/1/rerun", R"({"from_scratch": false})", true},
+      {"/api/instances/1/rerun?from_scratch=0", "", true},
+      {"/api/instances/1/rerun?from_scratch=1", "", false},
+      {"/api/instances/1/rerun?from_scratch=true", "{}", false},
+      {"/api/instances/1/rerun", R"({"from_scratch": true})", false},
+      {"/api/instances/1/rerun-downstream", R"({"from_scratch": true})", false},
+      {"/api/instances/1/rerun-downstream", "", true},
+  };
+  for (const Case& c : cases) {
+    fail();
+    auto res = client_->Post(c.path, Post(), c.body, "application/json");
+    ASSERT_TRUE(res) << c.path;
+    ASSERT_EQ(res->status, 200) << c.path << " " << c.body << " " << res->body;
+    auto body = nlohmann::json::parse(res->body);
+    EXPECT_EQ(body["instances"], nlohmann::json::array({1})) << c.path << " " << c.body;
+    EXPECT_EQ(body["resuming"], c.resumes ? nlohmann::json::array({1}) : nlohmann::json::array())
+        << c.path << " " << c.body;
+    Instance in = *(*store_->Get(1));
+    EXPECT_EQ(StateName(in.state), std::string("not_run"));
+    EXPECT_EQ(in.resume, c.resumes) << c.path << " " << c.body;
+    EXPECT_THAT(in.message, HasSubstr(c.resumes ? "resuming " + run_dir : "from scratch"))
+        << c.path << " " << c.body;
+  }
+  struct Bad {
+    std::string path;
+    std::string body;
+    const char* message;
+  } bad[] = {
+      {"/api/instances/1/rerun?from_scratch=yes", "", "from_scratch must be true or false"},
+      {"/api/instances/1/rerun", R"({"from_scratch": "yes"})",
+       "from_scratch must be true or false"},
+      {"/api/instances/1/rerun", R"({"from_scratch": 2})", "from_scratch must be true or false"},
+      {"/api/instances/1/rerun-downstream", "[1,", "the body must be a JSON object"},
+  };
+  for (const Bad& b : bad) {
+    fail();
+    auto res = client_->Post(b.path, Post(), b.body, "application/json");
+    ASSERT_TRUE(res) << b.path;
+    EXPECT_EQ(res->status, 400) << b.path << " " << b.body << " " << res->body;
+    EXPECT_THAT(nlohmann::json::parse(res->body).value("error", ""), HasSubstr(b.message));
+    EXPECT_EQ(StateName((*store_->Get(1))->state), std::string("failed")) << b.path;
+  }
+}
+
 TEST_F(SchedHttpApi, HistoryHoldsTheFiguresOfTheLast30Runs) {
   Start("");
   std::vector<Instance> runs;

@@ -120,7 +120,7 @@ async function detail(full){
    logOffset=-65536;logFor=id;logRuns=i.runs;
    $("#detail").innerHTML=`<h2>${esc(i.node)} · ${esc(i.cyctime)} <span class="st ${i.state}" id="d-state">${i.state}</span></h2>
    <div class="muted" id="d-msg"></div><div id="d-figs"></div>
-   <div class="ops" id="ops">${[["rerun","Rerun"],["rerun-downstream","Rerun with downstream"],["stop","Stop"],["set-succeeded","Set succeeded"],["freeze","Freeze"],["unfreeze","Unfreeze"]].map(([op,t])=>`<button data-op="${op}">${t}</button>`).join("")}
+   <div class="ops" id="ops">${[["rerun","Rerun"],["rerun-downstream","Rerun with downstream"],["rerun-from-scratch","Rerun from scratch"],["stop","Stop"],["set-succeeded","Set succeeded"],["freeze","Freeze"],["unfreeze","Unfreeze"]].map(([op,t])=>`<button data-op="${op}">${t}</button>`).join("")}
     <button data-node-op="freeze">Freeze node</button><button data-node-op="unfreeze">Unfreeze node</button></div>
    <h2 style="margin-top:10px">Log</h2><pre id="log"></pre>
    <h2 style="margin-top:10px">Records/s, last 30 runs of ${esc(i.node)}</h2>${chart(hist.runs)}
@@ -137,8 +137,11 @@ async function detail(full){
   logOffset=l.next_offset}finally{if(!full)detailBusy=false}}
 async function operateNode(node,op){if(!await ask(`${op} node ${node}? (all its instances ${op==="freeze"?"stop starting and hold their downstream":"may run again"})`))return;
   try{await api(`/api/nodes/${encodeURIComponent(node)}/${op}`,{method:"POST",body:"{}"});await refresh()}catch(e){$("#err").textContent=e.message}}
-async function operate(id,op){if(!await ask(`${op.replace("-"," ")} instance ${id}?`))return;
-  try{await api(`/api/instances/${id}/${op}`,{method:"POST",body:"{}"});await refresh()}catch(e){$("#err").textContent=e.message}}
+// A rerun resumes a run that failed after planning; "rerun-from-scratch" starts it over.
+async function operate(id,op){const scratch=op==="rerun-from-scratch";
+  if(!await ask(scratch?`Rerun instance ${id} from scratch in a new run directory? (What a failed run committed stays unless the job clears it.)`
+    :`${op.replace("-"," ")} instance ${id}?${op.startsWith("rerun")?" (A run that failed after planning resumes: only its splits not yet committed run.)":""}`))return;
+  try{await api(`/api/instances/${id}/${scratch?"rerun":op}`,{method:"POST",body:scratch?'{"from_scratch":true}':"{}"});await refresh()}catch(e){$("#err").textContent=e.message}}
 $("#instances tbody").onclick=async e=>{const tr=e.target.closest("tr");if(!tr)return;selected=+tr.dataset.id;
   document.querySelectorAll("#instances tr.sel").forEach(r=>r.classList.remove("sel"));tr.classList.add("sel");
   try{await detail(true)}catch(err){$("#err").textContent=err.message}};
