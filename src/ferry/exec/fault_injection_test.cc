@@ -3,6 +3,7 @@
 // request, the dirty-record limit, resume — run through RunJob with an in-memory source and a
 // fault-injecting transactional destination, checking what a user would check afterwards: the
 // destination rows (each exactly once), the summary and dirty.jsonl.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -19,6 +20,7 @@
 
 #include "ferry/common/log.h"
 #include "ferry/exec/job_runner.h"
+#include "ferry/exec/run_dir.h"
 #include "ferry/exec/testing/fault_plugins.h"
 
 namespace ferry {
@@ -147,7 +149,8 @@ class FaultInjectionTest : public ::testing::Test {
   // Every task the engine opened was committed or aborted; none was left open.
   void ExpectNoTaskLeftOpen() {
     std::lock_guard lock(dest_.mu);
-    EXPECT_EQ(dest_.tasks_opened, dest_.tasks_committed + dest_.tasks_aborted);
+    EXPECT_EQ(dest_.tasks_opened,
+              dest_.tasks_committed + dest_.tasks_aborted + dest_.tasks_found_committed);
     EXPECT_EQ(dest_.tasks_left_open, 0);
   }
 
@@ -392,6 +395,110 @@ TEST_F(FaultInjectionTest, UnavailableOnCommitRetriesTheSplit) {
   EXPECT_EQ(dest_.Rows(), Ids(400));
   EXPECT_EQ(dest_.Attempts("0002"), 2);
   EXPECT_EQ(r.summary["records_written"], 400);
+}
+
+// ---- A COMMIT whose outcome is unknown (DESIGN 6: never retried blindly)
+
+TEST_F(FaultInjectionTest, LostCommitReplyIsSettledByTheCommitMarker) {
+  dest_.markers = true;
+  dest_.refuse = {205};
+  dest_.after_commit = [](const std::string& split, int attempt) {
+    return split == "0002" && attempt == 1
+               ? Status::CommitUnknown("server closed the connection during COMMIT")
+               : Status::OK();
+  };
+  RunReport r = Run(Job(400, 4, 2));
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(dest_.Rows(), Ids(400, {205}));  // split 0002 committed once, not written again
+  EXPECT_EQ(dest_.Attempts("0002"), 2);
+  EXPECT_EQ(dest_.tasks_found_committed, 1);
+  EXPECT_EQ(r.summary["records_read"], 400);
+  EXPECT_EQ(r.summary["records_written"], 399);
+  EXPECT_EQ(r.summary["dirty_records"], 1);
+  EXPECT_EQ(r.summary["splits_done"], 4);
+  EXPECT_EQ(DirtyIds(), std::vector<int64_t>{205});  // the committed attempt's record, once
+  EXPECT_TRUE(dest_.marker_rows.empty());  // a succeeded run removes its markers
+  ExpectNoTaskLeftOpen();
+}
+
+TEST_F(FaultInjectionTest, LostCommitThatRolledBackIsWrittenByTheNextAttempt) {
+  dest_.markers = true;
+  dest_.on_commit = [](const std::string& split, int attempt) {
+    return split == "0001" && attempt == 1 ? Status::CommitUnknown("connection lost during COMMIT")
+                                           : Status::OK();
+  };
+  RunReport r = Run(Job(400, 4, 1));
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(dest_.Rows(), Ids(400));
+  EXPECT_EQ(dest_.Attempts("0001"), 2);
+  EXPECT_EQ(dest_.tasks_found_committed, 0);
+  EXPECT_EQ(r.summary["records_written"], 400);
+  ExpectNoTaskLeftOpen();
+}
+
+TEST_F(FaultInjectionTest, LostCommitReplyWithoutMarkersFailsTheJobAndIsNotRetried) {
+  dest_.after_commit = [](const std::string& split, int attempt) {
+    return split == "0001" ? Status::CommitUnknown("connection lost during COMMIT") : Status::OK();
+  };
+  RunReport r = Run(Job(400, 4, 1));
+  ASSERT_FALSE(r.status.ok());
+  EXPECT_THAT(r.status.message(),
+              ::testing::HasSubstr("split 0001: the outcome of its COMMIT is unknown"));
+  EXPECT_THAT(r.status.message(), ::testing::HasSubstr("not retried"));
+  EXPECT_EQ(r.summary["status"], "FAILED");
+  EXPECT_EQ(dest_.Attempts("0001"), 1);  // never written twice
+  std::vector<int64_t> rows = dest_.Rows();
+  EXPECT_EQ(std::adjacent_find(rows.begin(), rows.end()), rows.end());
+}
+
+// A run killed between a split's commit and its line in committed.log: the destination's marker
+// says the split is done, and the resume records it instead of writing it again.
+TEST_F(FaultInjectionTest, ResumeRecordsSplitsOnlyTheCommitMarkersKnow) {
+  dest_.markers = true;
+  std::atomic<bool> broken{true};
+  dest_.on_write = [&](const WriteCall& c) {
+    return broken && c.split == "0003" ? Status::FailedPrecondition("disk full") : Status::OK();
+  };
+  dest_.refuse = {150};
+  JobModel job = Job(500, 5, 1);
+  RunReport first = Run(job);
+  ASSERT_FALSE(first.status.ok());
+  ASSERT_EQ(dest_.CommittedSplits(), (std::set<std::string>{"0000", "0001", "0002"}));
+  // What the kill leaves: commits 0001 and 0002 never reached committed.log.
+  {
+    std::ifstream in(run_dir_ + "/committed.log");
+    std::string line, kept;
+    while (std::getline(in, line)) {
+      if (line.find("\"0000\"") != std::string::npos) kept += line + "\n";
+    }
+    std::ofstream(run_dir_ + "/committed.log", std::ios::trunc) << kept;
+  }
+  broken = false;
+  RunReport second = Run(job, /*resume=*/true);
+  ASSERT_TRUE(second.status.ok()) << second.status.ToString();
+  EXPECT_EQ(dest_.Rows(), Ids(500, {150}));
+  EXPECT_EQ(dest_.Attempts("0001"), 1);
+  EXPECT_EQ(dest_.Attempts("0002"), 1);
+  EXPECT_EQ(second.summary["records_read"], 500);
+  EXPECT_EQ(second.summary["records_written"], 499);
+  EXPECT_EQ(second.summary["dirty_records"], 1);
+  EXPECT_EQ(DirtyIds(), std::vector<int64_t>{150});
+  RunDir dir = RunDir::Open(run_dir_).value();
+  EXPECT_EQ(dir.ReadCommitted().value(), (std::set<std::string>{"0000", "0001", "0002", "0003", "0004"}));
+}
+
+TEST_F(FaultInjectionTest, DirtyRecordsOfAnAttemptRolledBackAtCommitAreDropped) {
+  dest_.refuse = {105};
+  dest_.on_commit = [](const std::string& split, int attempt) {
+    return split == "0001" && attempt == 1 ? Status::Aborted("serialization failure at COMMIT")
+                                           : Status::OK();
+  };
+  RunReport r = Run(Job(400, 4, 1));
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  std::vector<json> lines = DirtyLines();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0]["attempt"], 2);
+  EXPECT_EQ(r.summary["dirty_records"], 1);
 }
 
 TEST_F(FaultInjectionTest, TransientReadErrorRetriesTheSplit) {

@@ -284,7 +284,7 @@ RunReport RunJobUnguarded(const JobModel& job, const Registry& registry, const R
                  &metrics);
   SplitQueue queue(pending);
   std::mutex commit_mu;
-  std::set<std::string> committed_now;
+  std::map<std::string, int64_t> committed_now;  // split -> the attempt that committed
   RunDir& run_dir = *dir;
   ChannelEnv env;
   env.reader = plugins.reader.get();
@@ -303,7 +303,7 @@ RunReport RunJobUnguarded(const JobModel& job, const Registry& registry, const R
   env.on_committed = [&](const Split& s, const SplitFigures& figures) {
     {
       std::lock_guard lock(commit_mu);
-      committed_now.insert(s.id);
+      committed_now[s.id] = figures.attempt;
     }
     return run_dir.MarkCommitted(s.id, figures);
   };
@@ -323,6 +323,12 @@ RunReport RunJobUnguarded(const JobModel& job, const Registry& registry, const R
 
   st = first_error.Get();
   if (st.ok() && stop.stop_requested()) st = Status::Cancelled("stopped by signal");
+  // An attempt whose COMMIT outcome was unknown may have committed after all (its marker said
+  // so): its records stay.
+  std::erase_if(rolled_back, [&](const auto& a) {
+    auto it = committed_now.find(a.first);
+    return it != committed_now.end() && it->second == a.second;
+  });
   if (Status dropped = run_dir.DropDirtyRecordsOf(rolled_back); !dropped.ok()) {
     LogWarn("{}", dropped.message());
   }

@@ -65,6 +65,12 @@ struct FakeDestination {
   std::function<Status(const WriteCall&)> on_write;
   std::function<Status(const std::string& split, int attempt)> on_commit;
   std::function<Status(bool resuming)> on_start;
+  // Called once a commit took effect; a non-OK status is what Commit returns all the same (a
+  // COMMIT whose reply was lost: CommitUnknown).
+  std::function<Status(const std::string& split, int attempt)> after_commit;
+  // Commit markers (DESIGN 6): each commit records (run, split) with its figures; Begin finds
+  // a split committed before; a succeeded run's markers are removed.
+  bool markers = false;
   std::set<int64_t> refuse;  // ids refused with DataError (column "id")
   bool transactional = true;  // false: rows are delivered by Write, and Abort keeps them
   size_t batch_rows = 0;      // what the writer asks of the engine (Writer::batch_rows)
@@ -92,10 +98,12 @@ struct FakeDestination {
   mutable std::mutex mu;
   std::map<std::string, std::vector<int64_t>> committed;  // split id -> ids, commit order
   std::map<std::string, int> attempts;                    // tasks opened per split
+  std::map<std::pair<std::string, std::string>, SplitFigures> marker_rows;  // (run, split)
   int tasks_opened = 0;
   int tasks_committed = 0;
   int tasks_aborted = 0;
   int tasks_left_open = 0;         // destroyed without Commit or Abort
+  int tasks_found_committed = 0;   // Begin found the split's marker
   std::vector<bool> starts;        // Start(resuming) of each run
   std::vector<bool> finalized_ok;  // Finalize(succeeded) of each run
   std::vector<std::vector<std::string>> finalized_splits;
@@ -175,8 +183,8 @@ class MemoryReader : public Reader {
 
 class FaultWriterTask : public WriterTask {
  public:
-  FaultWriterTask(FakeDestination* dest, std::string split, int attempt)
-      : dest_(dest), split_(std::move(split)), attempt_(attempt) {}
+  FaultWriterTask(FakeDestination* dest, std::string run_id, std::string split, int attempt)
+      : dest_(dest), run_id_(std::move(run_id)), split_(std::move(split)), attempt_(attempt) {}
   ~FaultWriterTask() override {
     if (!done_) {
       std::lock_guard lock(dest_->mu);
@@ -184,7 +192,15 @@ class FaultWriterTask : public WriterTask {
     }
   }
 
-  Result<std::optional<SplitFigures>> Begin() override { return SplitOpened(); }
+  Result<std::optional<SplitFigures>> Begin() override {
+    if (!dest_->markers) return SplitOpened();
+    std::lock_guard lock(dest_->mu);
+    auto it = dest_->marker_rows.find({run_id_, split_});
+    if (it == dest_->marker_rows.end()) return SplitOpened();
+    done_ = true;
+    ++dest_->tasks_found_committed;
+    return std::optional<SplitFigures>(it->second);
+  }
 
   Status Write(const RecordBatch& batch, size_t begin, size_t end) override {
     if (dest_->on_write) RETURN_NOT_OK(dest_->on_write({split_, attempt_, ++writes_, end - begin}));
@@ -205,15 +221,18 @@ class FaultWriterTask : public WriterTask {
     return Status::OK();
   }
 
-  Status Commit(const SplitFigures&) override {
+  Status Commit(const SplitFigures& figures) override {
     if (dest_->on_commit) RETURN_NOT_OK(dest_->on_commit(split_, attempt_));
-    std::lock_guard lock(dest_->mu);
-    auto& rows = dest_->committed[split_];
-    rows.insert(rows.end(), pending_.begin(), pending_.end());
-    pending_.clear();
-    ++dest_->tasks_committed;
-    done_ = true;
-    return Status::OK();
+    {
+      std::lock_guard lock(dest_->mu);
+      auto& rows = dest_->committed[split_];
+      rows.insert(rows.end(), pending_.begin(), pending_.end());
+      pending_.clear();
+      if (dest_->markers) dest_->marker_rows[{run_id_, split_}] = figures;
+      ++dest_->tasks_committed;
+      done_ = true;
+    }
+    return dest_->after_commit ? dest_->after_commit(split_, attempt_) : Status::OK();
   }
 
   void Abort() override {
@@ -226,6 +245,7 @@ class FaultWriterTask : public WriterTask {
 
  private:
   FakeDestination* dest_;
+  std::string run_id_;
   std::string split_;
   int attempt_;
   int writes_ = 0;
@@ -241,7 +261,17 @@ class FaultWriter : public Writer {
     if (input.empty() || input[0].type != TypeId::kInt64) {
       return Status::InvalidArgument("the fault writer needs an integer first column");
     }
+    run_id_ = ctx.run_id;
     return Status::OK();
+  }
+  bool keeps_commit_markers() const override { return dest_->markers; }
+  Result<std::map<std::string, SplitFigures>> CommittedSplits() override {
+    std::lock_guard lock(dest_->mu);
+    std::map<std::string, SplitFigures> out;
+    for (const auto& [key, figures] : dest_->marker_rows) {
+      if (key.first == run_id_) out[key.second] = figures;
+    }
+    return out;
   }
   Status Start(bool resuming) override {
     {
@@ -254,18 +284,20 @@ class FaultWriter : public Writer {
     std::lock_guard lock(dest_->mu);
     ++dest_->tasks_opened;
     int attempt = ++dest_->attempts[split.id];
-    return std::unique_ptr<WriterTask>(new FaultWriterTask(dest_, split.id, attempt));
+    return std::unique_ptr<WriterTask>(new FaultWriterTask(dest_, run_id_, split.id, attempt));
   }
   size_t batch_rows() const override { return dest_->batch_rows; }
   Status Finalize(bool succeeded, const std::vector<std::string>& committed) override {
     std::lock_guard lock(dest_->mu);
     dest_->finalized_ok.push_back(succeeded);
     dest_->finalized_splits.push_back(committed);
+    if (succeeded) std::erase_if(dest_->marker_rows, [&](const auto& m) { return m.first.first == run_id_; });
     return Status::OK();
   }
 
  private:
   FakeDestination* dest_;
+  std::string run_id_;
 };
 
 // A registry holding only "memory" (reader) and "fault" (a writer that says it is
