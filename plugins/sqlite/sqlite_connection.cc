@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include "plugins/sqlite/sqlite_fault_vfs.h"
 #include "plugins/sqlite/sqlite_status.h"
 
 namespace ferry {
@@ -75,6 +76,7 @@ Result<SqliteConnection> SqliteConnection::Open(const std::string& path, Mode mo
   int flags = (mode == Mode::kReadOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
               SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
   sqlite3* db = nullptr;
+  InstallSqliteFaultVfsIfArmed();
   int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
   SqliteConnection conn(db, path);  // owns db even when the open failed
   if (rc != SQLITE_OK) {

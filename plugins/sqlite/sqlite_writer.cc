@@ -13,7 +13,7 @@ Status SqliteWriter::Prepare(const StepContext& ctx, const std::vector<ColumnInf
   ASSIGN_OR_RETURN(nlohmann::json param, ParamWithDatasourcePath(ctx));
   ASSIGN_OR_RETURN(options_, SqliteWriterOptions::Parse(param));
   ASSIGN_OR_RETURN(SqliteConnection conn,
-                   SqliteConnection::Open(options_.path, SqliteConnection::Mode::kReadOnly,
+                   SqliteConnection::Open(options_.path, SqliteConnection::Mode::kReadWrite,
                                           options_.busy_timeout_ms));
   ASSIGN_OR_RETURN(SqliteTable table, LoadTable(conn, options_.table));
   ASSIGN_OR_RETURN(columns_, ResolveColumns(table));
