@@ -3,7 +3,7 @@
 #include <unistd.h>
 
 #include "plugins/txtfile/file_util.h"
-#include "plugins/txtfile/part_publisher.h"
+#include "plugins/txtfile/publish_journal.h"
 
 namespace ferry::txtfile {
 namespace {
@@ -50,6 +50,7 @@ Status TxtfileWriter::PrepareChecked(const StepContext& ctx, const std::vector<C
     ASSIGN_OR_RETURN(header_block, EncodeBlock(options.compression, line));
   }
   OutputLayout layout(options.dir, options.file_name, options.compression);
+  journal_path_ = ctx.run_dir.empty() ? "" : JoinPath(ctx.run_dir, kPublishJournalName);
   plan_ = std::make_shared<WriterPlan>(
       WriterPlan{std::move(options), std::move(layout), std::move(header_block)});
   RETURN_NOT_OK(CheckDirectory());
@@ -69,8 +70,20 @@ Status TxtfileWriter::CheckDirectory() const {
   return Status::OK();
 }
 
+Result<std::set<std::string>> TxtfileWriter::OutputsOfThisRun() const {
+  std::set<std::string> paths;
+  if (journal_path_.empty()) return paths;
+  ASSIGN_OR_RETURN(auto journal, ReadPublishJournal(journal_path_));
+  if (!journal) return paths;
+  for (const OutputFile& out : journal->outputs) paths.insert(out.path);
+  return paths;
+}
+
 Status TxtfileWriter::CheckNoConflict() const {
-  ASSIGN_OR_RETURN(auto names, ListFilesWithPrefix(plan_->options.dir, plan_->options.file_name));
+  const std::string& dir = plan_->options.dir;
+  ASSIGN_OR_RETURN(auto names, ListFilesWithPrefix(dir, plan_->options.file_name));
+  ASSIGN_OR_RETURN(auto ours, OutputsOfThisRun());
+  std::erase_if(names, [&](const std::string& name) { return ours.count(JoinPath(dir, name)); });
   if (names.empty()) return Status::OK();
   return Status::FailedPrecondition("writeMode nonConflict: " + plan_->options.dir +
                                     " already holds files starting with \"" +
@@ -109,13 +122,12 @@ Result<std::unique_ptr<WriterTask>> TxtfileWriter::OpenTask(const Split& split) 
 Status TxtfileWriter::Finalize(bool succeeded, const std::vector<std::string>& committed) {
   if (!plan_) return Status::Internal("txtfile writer: Finalize before Prepare");
   if (!succeeded) return Status::OK();  // committed parts stay for `ferry run --resume`
-  bool append = plan_->options.write_mode == WriteMode::kAppend;
-  if (plan_->options.file_mode == FileMode::kSingle) {
-    RETURN_NOT_OK(PublishSingle(plan_->layout, committed, plan_->header_block, append));
-  } else {
-    RETURN_NOT_OK(PublishPerSplit(plan_->layout, committed, plan_->header_block, append));
-  }
-  return RemoveParts(plan_->layout, committed);
+  PublishSettings settings;
+  settings.file_mode = plan_->options.file_mode;
+  settings.append = plan_->options.write_mode == WriteMode::kAppend;
+  settings.header_block = plan_->header_block;
+  settings.journal_path = journal_path_;
+  return PartPublisher(plan_->layout, std::move(settings), publish_hook_).Publish(committed);
 }
 
 }  // namespace ferry::txtfile
