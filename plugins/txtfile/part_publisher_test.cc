@@ -143,7 +143,7 @@ class Scenario {
       ASSIGN_OR_RETURN(auto task, writer->OpenTask(Split{id, json::object()}));
       RETURN_NOT_OK(task->Begin());
       RETURN_NOT_OK(task->Write(*batch, 0, batch->num_rows()));
-      RETURN_NOT_OK(task->Commit());
+      RETURN_NOT_OK(task->Commit({}));
     }
     return Status::OK();
   }
