@@ -1,12 +1,9 @@
 // The txtfile writer killed (SIGKILL, FERRY_FAULT) at each step of publishing, then
 // `ferry run --resume`: the output holds every source row exactly once, and an appended-to file
 // keeps its own content once. Source: a txtfile reader over several files (one split each).
-#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -14,8 +11,8 @@
 #include <sstream>
 
 #include "tests/support/ferry_cli.h"
+#include "tests/support/kill_harness.h"
 
-extern char** environ;
 
 namespace ferry::testing {
 namespace {
@@ -27,40 +24,10 @@ constexpr int kRowsPerFile = 50;
 
 // Runs the ferry binary with FERRY_FAULT=`fault` (empty: unset) added to the environment.
 // A run killed by a signal has exit code 128 + the signal.
-CliResult RunFerryWithFault(const std::string& fault, const std::vector<std::string>& args) {
-  TempDir io;
-  std::string out_path = io / "out", err_path = io / "err";
-  std::vector<std::string> env_s;
-  for (char** e = environ; *e != nullptr; ++e) {
-    if (!std::string(*e).starts_with("FERRY_FAULT=")) env_s.emplace_back(*e);
-  }
-  if (!fault.empty()) env_s.push_back("FERRY_FAULT=" + fault);
-  std::vector<std::string> argv_s = {FerryBinary()};
-  argv_s.insert(argv_s.end(), args.begin(), args.end());
-  std::vector<char*> argv, envp;
-  for (std::string& s : argv_s) argv.push_back(s.data());
-  for (std::string& s : env_s) envp.push_back(s.data());
-  argv.push_back(nullptr);
-  envp.push_back(nullptr);
-
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0644);
-  posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0644);
-  CliResult r;
-  pid_t pid;
-  int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) return r;
-  int status = 0;
-  waitpid(pid, &status, 0);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  r.out = ReadTextFile(out_path);
-  r.err = ReadTextFile(err_path);
-  return r;
+KilledRun RunFerryWithFault(const std::string& fault, const std::vector<std::string>& args) {
+  return RunFerryKilled(args, fault.empty() ? std::vector<std::string>{}
+                                            : std::vector<std::string>{"FERRY_FAULT=" + fault},
+                        std::nullopt);
 }
 
 std::vector<std::string> Lines(const std::string& text) {
@@ -97,10 +64,10 @@ class FaultRun {
     WriteTextFile(dir_ / "job.json", Job().dump(2));
   }
 
-  CliResult Start(const std::string& fault) {
+  KilledRun Start(const std::string& fault) {
     return RunFerryWithFault(fault, {"run", dir_ / "job.json", "--run-dir", dir_ / "run"});
   }
-  CliResult Resume() { return RunFerryWithFault("", {"run", "--resume", dir_ / "run"}); }
+  KilledRun Resume() { return RunFerryWithFault("", {"run", "--resume", dir_ / "run"}); }
 
   // Every line the job should have written (headers left out), sorted, with the lines the
   // output files held before when appending.
@@ -177,18 +144,18 @@ class FaultRun {
 bool KilledThenResumed(const Mode& mode, const std::string& fault) {
   SCOPED_TRACE(mode.name + ", FERRY_FAULT=" + fault);
   FaultRun run(mode);
-  CliResult first = run.Start(fault);
+  KilledRun first = run.Start(fault);
   if (first.exit_code == 0) {
     EXPECT_EQ(run.OutputLines(), run.ExpectedLines());
     return false;
   }
   EXPECT_EQ(first.exit_code, 128 + SIGKILL) << first.err;
   EXPECT_THAT(first.err, ::testing::HasSubstr("fault point reached"));
-  CliResult resumed = run.Resume();
+  KilledRun resumed = run.Resume();
   if (resumed.exit_code != 0) resumed = run.Resume();
   EXPECT_EQ(resumed.exit_code, 0) << resumed.err;
   EXPECT_EQ(run.OutputLines(), run.ExpectedLines());
-  CliResult again = run.Resume();  // publishing is done: a further resume changes nothing
+  KilledRun again = run.Resume();  // publishing is done: a further resume changes nothing
   EXPECT_EQ(again.exit_code, 0) << again.err;
   EXPECT_EQ(run.OutputLines(), run.ExpectedLines());
   return true;

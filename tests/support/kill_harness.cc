@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <random>
@@ -128,6 +129,14 @@ KillOutcome RunUntilDone(const std::string& job, const std::string& run_dir, con
     fresh = !std::filesystem::exists(run_dir + "/plan.json");
   }
   return out;
+}
+
+void ReportOutcome(const std::string& writer, const std::string& fault, uint32_t seed,
+                   const KillOutcome& outcome, bool exact) {
+  std::printf("[exactly-once] writer=%s fault=%s seed=%u kills=%d rounds=%d result=%s\n",
+              writer.c_str(), fault.empty() ? "random" : fault.c_str(), seed, outcome.kills,
+              outcome.rounds, exact ? "exact" : "VIOLATION");
+  std::fflush(stdout);
 }
 
 uint32_t SoakSeed(uint32_t default_seed) {

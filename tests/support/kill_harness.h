@@ -47,6 +47,11 @@ struct KillOutcome {
 KillOutcome RunUntilDone(const std::string& job, const std::string& run_dir, const KillPlan& plan,
                          const std::vector<std::string>& extra_args = {});
 
+// Prints one line a soak report counts: "[exactly-once] writer=W fault=F seed=S kills=K
+// rounds=R result=exact|VIOLATION" (scripts/fault-soak.sh sums them up).
+void ReportOutcome(const std::string& writer, const std::string& fault, uint32_t seed,
+                   const KillOutcome& outcome, bool exact);
+
 // The seed and round count for a test: FERRY_SOAK_SEED / FERRY_SOAK_RUNS when set (the long
 // run of scripts/fault-soak.sh), else `default_seed` / `default_runs` (the CTest subset).
 uint32_t SoakSeed(uint32_t default_seed);
