@@ -5,7 +5,7 @@
 //   FERRY_FAULT=txtfile.publish.rename@3       SIGKILL at its third hit
 //   FERRY_FAULT=writer.before_commit@2:term    SIGTERM instead (the run aborts cleanly)
 // Several entries may be given, separated by commas. Unset, a FaultPoint costs one load of a
-// flag. The names in use are listed in tests/fault/README.md.
+// flag. The names in use are listed in README.md (Exactly once).
 #pragma once
 
 namespace ferry {
