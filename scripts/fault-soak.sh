@@ -22,12 +22,12 @@ rc=${PIPESTATUS[0]}
 echo
 awk '/^\[exactly-once\]/ {
        for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
-       w = f["writer"]; runs[w]++; kills[w] += f["kills"]; rounds[w] += f["rounds"]
+       w = f["writer"]; runs[w]++; kills[w] += f["kills"]; stops[w] += f["stops"]; rounds[w] += f["rounds"]
        if (f["result"] != "exact") bad[w]++
      }
      END {
-       printf "%-22s %6s %8s %8s %10s\n", "writer", "runs", "kills", "resumes", "violations"
-       for (w in runs) printf "%-22s %6d %8d %8d %10d\n", w, runs[w], kills[w], rounds[w] - runs[w], bad[w]
+       printf "%-22s %6s %8s %8s %8s %10s\n", "writer", "runs", "SIGKILL", "SIGTERM", "resumes", "violations"
+       for (w in runs) printf "%-22s %6d %8d %8d %8d %10d\n", w, runs[w], kills[w], stops[w], rounds[w] - runs[w], bad[w]
      }' "$log"
 rm -f "$log"
 exit "$rc"

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 
 #include <chrono>
+#include <filesystem>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -121,6 +122,25 @@ TEST(Resume, AnEditedJobFileIsNotMixedIntoTheRun) {
   EXPECT_THAT(edited.err, ::testing::HasSubstr((dir / "job.json") + " changed since the run in " +
                                                (dir / "run") + " started (sha256 "));
   EXPECT_EQ(SqliteRows(dir / "dst.db", "SELECT count(*) FROM t"), std::vector<std::string>{"1"});
+}
+
+TEST(Resume, RunsStartedInTheSameSecondGetTheirOwnRunDirectories) {
+  TempDir dir;
+  SqliteExec(dir / "src.db", "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t VALUES (1, 'x');");
+  SqliteExec(dir / "dst.db", "CREATE TABLE t (id INTEGER, v TEXT);");
+  WriteTextFile(dir / "job.json", CopyJob(dir / "src.db", dir / "dst.db", 1000).dump());
+  std::vector<std::jthread> runs;
+  for (int k = 0; k < 4; ++k) {
+    runs.emplace_back([&] { EXPECT_EQ(RunFerry({"run", "job.json"}, dir.path()).exit_code, 0); });
+  }
+  runs.clear();
+  int dirs = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir / ".ferry/runs")) {
+    EXPECT_TRUE(FileExists(entry.path().string() + "/summary.json")) << entry.path();
+    ++dirs;
+  }
+  EXPECT_EQ(dirs, 4);
+  EXPECT_EQ(SqliteRows(dir / "dst.db", "SELECT count(*) FROM t"), std::vector<std::string>{"4"});
 }
 
 }  // namespace

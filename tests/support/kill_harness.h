@@ -19,10 +19,10 @@ struct KilledRun {
 };
 
 // Runs build/ferry with `args` and `env` ("NAME=value") added to this process's environment;
-// SIGKILLs it after `kill_after` when given and still running; gives up (SIGKILL, exit -1)
-// after `timeout`.
+// sends it `signal` after `kill_after` when given and still running; gives up (SIGKILL, exit
+// -1) after `timeout`.
 KilledRun RunFerryKilled(const std::vector<std::string>& args, const std::vector<std::string>& env,
-                         std::optional<std::chrono::milliseconds> kill_after,
+                         std::optional<std::chrono::milliseconds> kill_after, int signal = 9,
                          std::chrono::seconds timeout = std::chrono::seconds(180));
 
 struct KillPlan {
@@ -30,12 +30,14 @@ struct KillPlan {
   uint32_t seed = 1;
   std::chrono::milliseconds max_kill_delay{1500};  // random kills land in [0, this)
   double resume_kill_chance = 0.4;                 // of each resume being killed too
+  double sigterm_chance = 0.25;  // of a random kill being SIGTERM (a clean stop) not SIGKILL
   int max_rounds = 25;
   std::vector<std::string> env;  // for every run
 };
 
 struct KillOutcome {
   int kills = 0;          // runs that died by SIGKILL
+  int stops = 0;          // runs stopped by SIGTERM (exit 143)
   int rounds = 0;         // runs started, the first included
   int final_exit = -1;    // of the last run (0 when it finished)
   std::string last_err;   // its stderr
