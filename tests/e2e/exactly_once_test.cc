@@ -28,19 +28,10 @@ json SqliteJob(const std::string& src, const nlohmann::json& writer, const std::
                double records_per_second) {
   json speed = {{"concurrent", 3}};
   if (records_per_second > 0) speed["record"] = records_per_second;
-  return {{"type", "job"},
-          {"version", "2.0"},
-          {"steps",
-           {{{"stepType", "sqlite"},
-             {"category", "reader"},
-             {"name", "Reader"},
-             {"parameter",
-              {{"path", src}, {"table", "t"}, {"column", {"*"}}, {"splitPk", "id"},
-               {"splitFactor", 4}}}},
-            {{"stepType", writer_type}, {"category", "writer"}, {"name", "Writer"},
-             {"parameter", writer}}}},
-          {"setting", {{"speed", speed}}},
-          {"order", {{"hops", {{{"from", "Reader"}, {"to", "Writer"}}}}}}};
+  return StepsJob("sqlite",
+                  {{"path", src}, {"table", "t"}, {"column", {"*"}}, {"splitPk", "id"},
+                   {"splitFactor", 4}},
+                  writer_type, writer, {{"speed", speed}});
 }
 
 // kRows rows with NULLs, quotes, non-ASCII text and doubles, over a key with gaps.

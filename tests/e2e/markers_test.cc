@@ -16,17 +16,9 @@ using nlohmann::json;
 json Job(const std::string& src, const std::string& dst, const json& writer_extra = json::object()) {
   json writer = {{"path", dst}, {"table", "t"}, {"column", {"*"}}};
   if (!writer_extra.is_null()) writer.update(writer_extra);
-  return {{"type", "job"},
-          {"version", "2.0"},
-          {"steps",
-           {{{"stepType", "sqlite"},
-             {"category", "reader"},
-             {"name", "Reader"},
-             {"parameter", {{"path", src}, {"table", "t"}, {"column", {"*"}}, {"splitPk", "id"}}}},
-            {{"stepType", "sqlite"}, {"category", "writer"}, {"name", "Writer"},
-             {"parameter", writer}}}},
-          {"setting", {{"speed", {{"concurrent", 1}}}, {"errorLimit", {{"record", 0}}}}},
-          {"order", {{"hops", {{{"from", "Reader"}, {"to", "Writer"}}}}}}};
+  return StepsJob("sqlite", {{"path", src}, {"table", "t"}, {"column", {"*"}}, {"splitPk", "id"}},
+                  "sqlite", writer,
+                  {{"speed", {{"concurrent", 1}}}, {"errorLimit", {{"record", 0}}}});
 }
 
 class Markers : public ::testing::Test {

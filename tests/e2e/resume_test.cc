@@ -22,23 +22,12 @@ namespace {
 using json = nlohmann::json;
 
 json CopyJob(const std::string& src, const std::string& dst, double records_per_second) {
-  return {{"type", "job"},
-          {"version", "2.0"},
-          {"steps",
-           {{{"stepType", "sqlite"},
-             {"category", "reader"},
-             {"name", "Reader"},
-             {"parameter",
-              {{"path", src}, {"table", "t"}, {"column", {"*"}}, {"splitPk", "id"},
-               {"splitFactor", 5}}}},
-            {{"stepType", "sqlite"},
-             {"category", "writer"},
-             {"name", "Writer"},
-             {"parameter", {{"path", dst}, {"table", "t"}, {"column", {"*"}}}}}}},
-          {"setting",
-           {{"speed", {{"concurrent", 2}, {"record", records_per_second}}},
-            {"errorLimit", {{"record", 0}}}}},
-          {"order", {{"hops", {{{"from", "Reader"}, {"to", "Writer"}}}}}}};
+  return StepsJob("sqlite",
+                  {{"path", src}, {"table", "t"}, {"column", {"*"}}, {"splitPk", "id"},
+                   {"splitFactor", 5}},
+                  "sqlite", {{"path", dst}, {"table", "t"}, {"column", {"*"}}},
+                  {{"speed", {{"concurrent", 2}, {"record", records_per_second}}},
+                   {"errorLimit", {{"record", 0}}}});
 }
 
 int CountLines(const std::string& path) {

@@ -120,19 +120,8 @@ class FaultRun {
                    {"writeMode", mode_.write_mode},
                    {"fileMode", mode_.file_mode}};
     if (mode_.header) writer["header"] = {"id", "value"};
-    return {{"type", "job"},
-            {"version", "2.0"},
-            {"steps",
-             {{{"stepType", "txtfile"},
-               {"category", "reader"},
-               {"name", "Reader"},
-               {"parameter", {{"path", {dir_ / "in"}}, {"column", {"*"}}}}},
-              {{"stepType", "txtfile"},
-               {"category", "writer"},
-               {"name", "Writer"},
-               {"parameter", writer}}}},
-            {"setting", {{"speed", {{"concurrent", 2}}}, {"errorLimit", {{"record", 0}}}}},
-            {"order", {{"hops", {{{"from", "Reader"}, {"to", "Writer"}}}}}}};
+    return StepsJob("txtfile", {{"path", {dir_ / "in"}}, {"column", {"*"}}}, "txtfile", writer,
+                    {{"speed", {{"concurrent", 2}}}, {"errorLimit", {{"record", 0}}}});
   }
 
   Mode mode_;

@@ -64,6 +64,20 @@ CliResult RunFerry(const std::vector<std::string>& args, const std::string& cwd,
   return r;
 }
 
+nlohmann::json StepsJob(const std::string& reader, const nlohmann::json& reader_param,
+                        const std::string& writer, const nlohmann::json& writer_param,
+                        const nlohmann::json& setting) {
+  return {{"type", "job"},
+          {"version", "2.0"},
+          {"steps",
+           {{{"stepType", reader}, {"category", "reader"}, {"name", "Reader"},
+             {"parameter", reader_param}},
+            {{"stepType", writer}, {"category", "writer"}, {"name", "Writer"},
+             {"parameter", writer_param}}}},
+          {"setting", setting},
+          {"order", {{"hops", {{{"from", "Reader"}, {"to", "Writer"}}}}}}};
+}
+
 TempDir::TempDir() {
   std::string tmpl = "/tmp/ferry-test-XXXXXX";
   char* p = mkdtemp(tmpl.data());

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 namespace ferry::testing {
 
 struct CliResult {
@@ -17,6 +19,11 @@ struct CliResult {
 // standard input (empty: /dev/null).
 CliResult RunFerry(const std::vector<std::string>& args, const std::string& cwd = "",
                    const std::string& input = "");
+
+// A DataWorks-layout job (DESIGN 2.1): one reader step and one writer step joined by a hop.
+nlohmann::json StepsJob(const std::string& reader, const nlohmann::json& reader_param,
+                        const std::string& writer, const nlohmann::json& writer_param,
+                        const nlohmann::json& setting);
 
 // A fresh directory under /tmp, removed when the object dies.
 class TempDir {

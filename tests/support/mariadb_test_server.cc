@@ -8,6 +8,8 @@
 #include <memory>
 #include <sstream>
 
+#include "tests/support/ferry_cli.h"
+
 namespace ferry::testing {
 namespace {
 
@@ -96,17 +98,7 @@ std::string TwoStepJob(const std::string& reader, const nlohmann::json& reader_p
                        int concurrent, const nlohmann::json& error_limit) {
   nlohmann::json setting = {{"speed", {{"concurrent", concurrent}}}};
   if (!error_limit.is_null()) setting["errorLimit"] = {{"record", error_limit}};
-  nlohmann::json job = {
-      {"type", "job"},
-      {"version", "2.0"},
-      {"steps",
-       {{{"stepType", reader}, {"category", "reader"}, {"name", "Reader"},
-         {"parameter", reader_param}},
-        {{"stepType", writer}, {"category", "writer"}, {"name", "Writer"},
-         {"parameter", writer_param}}}},
-      {"setting", setting},
-      {"order", {{"hops", {{{"from", "Reader"}, {"to", "Writer"}}}}}}};
-  return job.dump(2);
+  return StepsJob(reader, reader_param, writer, writer_param, setting).dump(2);
 }
 
 std::string MariadbCreateDatabase(const std::string& tag) {
