@@ -311,5 +311,45 @@ TEST_F(CompatDataWorksMysql, WriterDemoWithAnEmptyStreamReaderIsRefused) {
   EXPECT_EQ(Rows(db(), "SELECT id, value FROM compat_target"), std::vector<std::string>{"1|keep"});
 }
 
+// Not a published demo: a job as DataWorks generates it, with the keys the issue lists
+// (envType, encoding, indexes, tableComment, useSpecialSecret, skipNullColumn, extend), an empty
+// processor step between reader and writer, "errorLimit": {"record": ""} and numbers as text;
+// its parameters given the way datax.py takes them.
+TEST_F(CompatDataWorksMysql, GeneratedJobRunsWithItsExtraKeysAsWarnings) {
+  Exec(db(),
+       "CREATE TABLE orders (id BIGINT PRIMARY KEY, name VARCHAR(32), gmt_day CHAR(8)) "
+       "DEFAULT CHARSET=utf8mb4;"
+       "INSERT INTO orders VALUES (1, '甲', '20251031'), (2, NULL, '20251031'),"
+       " (3, 'old', '20251030'), (4, '', '20251031');"
+       "CREATE TABLE orders_ods (id BIGINT, name VARCHAR(32), region VARCHAR(8), bizdate CHAR(8)) "
+       "DEFAULT CHARSET=utf8mb4;"
+       "INSERT INTO orders_ods VALUES (9, 'stale', 'cn', '20251031'), (8, 'kept', 'cn', '20251030')");
+  TempDir dir;
+  const std::string job = "dataworks/generated_job/job.json";
+  CliResult r = RunCorpusJob(dir, job, {"-Dbizdate=20251031 -Dregion=cn"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Rows(db(), "SELECT id, name, region, bizdate FROM orders_ods ORDER BY id"),
+            (std::vector<std::string>{"1|甲|cn|20251031", "2|NULL|cn|20251031", "4||cn|20251031",
+                                      "8|kept|cn|20251030"}));
+  const std::string file = CorpusFile(job);
+  for (const char* key : {"8:17: warning: steps[0].parameter.envType",
+                          "13:17: warning: steps[0].parameter.encoding",
+                          "14:17: warning: steps[0].parameter.indexes",
+                          "15:17: warning: steps[0].parameter.tableComment",
+                          "16:17: warning: steps[0].parameter.useSpecialSecret",
+                          "37:17: warning: steps[2].parameter.skipNullColumn"}) {
+    EXPECT_THAT(r.err, HasSubstr(file + ":" + key)) << key;
+  }
+  EXPECT_THAT(r.err, Not(HasSubstr("Processor")));  // an empty processor step is no news
+
+  TempDir strict_dir;
+  CliResult strict =
+      RunCorpusJob(strict_dir, job, {"-Dbizdate=20251031 -Dregion=cn"}, {"--strict"});
+  EXPECT_EQ(strict.exit_code, 2);
+  EXPECT_THAT(strict.err, HasSubstr(file + ":8:17: steps[0].parameter.envType: ignored parameter"));
+  EXPECT_THAT(strict.err, HasSubstr("(an error under --strict)"));
+  EXPECT_FALSE(FileExists(strict_dir / "run"));
+}
+
 }  // namespace
 }  // namespace ferry::testing
