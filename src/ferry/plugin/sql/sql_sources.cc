@@ -95,6 +95,8 @@ Result<SqlSource> FromJdbcUrls(const json& urls, const json& p, std::string_view
       specs.push_back(*std::move(parsed));
       continue;
     }
+    // A URL of another database is a mistake in the job, not an address that may be down.
+    if (ParseJdbcUrl(list[i]).ok()) return parsed.status();
     if (first_error.ok()) first_error = parsed.status();
     ConnectionSpec bad;
     bad.type = std::string(type);
