@@ -23,6 +23,7 @@ struct RunFlags {
   std::string run_dir;
   std::string resume;
   int progress_interval = 10;
+  bool strict = false;
   size_t batch_rows = 0;  // 0: the writer's batchSize where it has one, else 4096
 };
 
@@ -81,7 +82,10 @@ Result<JobModel> LoadForRun(const RunFlags& flags, const Registry& registry,
   }
   if (flags.job.empty()) return Status::InvalidArgument("ferry run: give a JOB.json file or --resume RUN_DIR");
   ASSIGN_OR_RETURN(ParameterSet params, flags.params.Build());
-  ASSIGN_OR_RETURN(LoadedJob job, LoadJob(flags.job, params, registry));
+  LoadOptions load;
+  load.strict = flags.strict;
+  ASSIGN_OR_RETURN(LoadedJob job, LoadJob(flags.job, params, registry, load));
+  for (const std::string& w : job.warnings) std::cerr << MaskSecrets(w) << "\n";
   *loaded = std::move(job);
   return (*loaded)->model;
 }
@@ -133,6 +137,8 @@ void AddRunCommand(CLI::App* app, int* exit_code) {
   cmd->add_option("--summary-json", flags->summary_json, "write the final figures as JSON here");
   cmd->add_option("--run-dir", flags->run_dir, "run directory (default .ferry/runs/<job>-<time>)");
   cmd->add_option("--resume", flags->resume, "finish the interrupted or failed run in RUN_DIR");
+  cmd->add_flag("--strict", flags->strict,
+                "every warning (a key Ferry does not use, an ignored value) is an error");
   cmd->add_option("--progress-interval", flags->progress_interval,
                   "seconds between progress lines (0: none)");
   cmd->add_option("--batch-rows", flags->batch_rows,
