@@ -223,6 +223,9 @@ TEST(SchemaCommand, DescribesEveryPluginParameter) {
   EXPECT_THAT(r.out, HasSubstr("\"sliceRecordCount\""));
   EXPECT_THAT(r.out, HasSubstr("\"splitPk\""));
   EXPECT_THAT(r.out, HasSubstr("\"nullFormat\""));
+  EXPECT_THAT(r.out, HasSubstr("\"commitMarker\""));
+  // A DataWorks processor step validates in an editor as it runs here.
+  EXPECT_THAT(r.out, HasSubstr("\"processor\""));
 }
 
 TEST(PluginsCommand, ListsTheFirstWave) {
