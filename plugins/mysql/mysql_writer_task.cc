@@ -155,8 +155,9 @@ Status MysqlWriterTask::Commit(const SplitFigures& figures) {
   // means nobody knows yet (the marker decides).
   if (ConnectionLost(mysql_errno(conn_.get()))) {
     in_transaction_ = false;
-    return Status::CommitUnknown("COMMIT on " + conn_.describe() + ": " + s.message() +
-                                 " (before COMMIT's reply arrived)");
+    return Status::CommitUnknown("COMMIT on " + conn_.describe() +
+                                 ": the connection was lost before its reply arrived (" +
+                                 s.message() + ")");
   }
   return s.WithPrefix("COMMIT on " + conn_.describe());
 }

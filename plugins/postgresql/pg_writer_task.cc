@@ -141,8 +141,11 @@ Status PgWriterTask::Commit(const SplitFigures& figures) {
     return Status::OK();
   }
   if (!conn_.alive()) {
-    return Status::CommitUnknown(conn_.LastError("COMMIT").message() +
-                                 " (before COMMIT's reply arrived)");
+    std::string why = PQerrorMessage(conn_.get());
+    why = why.substr(0, why.find('\n'));
+    return Status::CommitUnknown("COMMIT on " + conn_.server() +
+                                 ": the connection was lost before its reply arrived (" + why +
+                                 ")");
   }
   for (const PgResult& r : results) {
     if (PQresultStatus(r.get()) == PGRES_COMMAND_OK) continue;
