@@ -118,8 +118,7 @@ Status MysqlCommitMarkers::Record(MysqlConnection& conn, const std::string& spli
   Status st = conn.Exec(Sql(conn).Record(run_id_, split_id, figures));
   if (!st.ok()) return MarkerError(st);
   if (mysql_affected_rows(conn.get()) != 1) {
-    return Status::Internal("commit marker of split " + split_id + " was not claimed in " +
-                            table_);
+    return Status::Internal("commit marker of split " + split_id + " was not claimed in " + table_);
   }
   return Status::OK();
 }
@@ -166,8 +165,8 @@ Result<int64_t> MysqlCommitMarkers::Remove(MysqlConnection& conn, const std::str
   ASSIGN_OR_RETURN(bool exists, Exists(conn));
   if (!exists) return int64_t{0};
   const CommitMarkerSql sql = Sql(conn);
-  Status st = conn.Exec(run_id.empty() ? sql.DeleteRunsCommittedBefore(before)
-                                       : sql.DeleteRun(run_id));
+  Status st =
+      conn.Exec(run_id.empty() ? sql.DeleteRunsCommittedBefore(before) : sql.DeleteRun(run_id));
   if (!st.ok()) return MarkerError(st);
   return static_cast<int64_t>(mysql_affected_rows(conn.get()));
 }

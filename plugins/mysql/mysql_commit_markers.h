@@ -27,8 +27,8 @@ class MysqlCommitMarkers {
   // database it takes that of `destination` (the table as the job gives it), else the
   // connection's. InvalidArgument on commitMarkerTable when it is not [database.]table. `run_id`
   // names this run's markers (empty outside a run).
-  static Result<MysqlCommitMarkers> Resolve(const std::string& name,
-                                            const std::string& destination, std::string run_id);
+  static Result<MysqlCommitMarkers> Resolve(const std::string& name, const std::string& destination,
+                                            std::string run_id);
 
   // Quoted: `db`.`ferry_split_commits`.
   const std::string& table() const { return table_; }

@@ -1,14 +1,14 @@
 // MysqlWriterTask: writes one split in one transaction on its own connection (START TRANSACTION
 // at Begin, COMMIT at Commit, ROLLBACK at Abort; InnoDB makes the split atomic). Write sends rows
-// [begin, end) as multi-row INSERT statements of at most `batch_rows` rows and `max_statement_bytes`
-// bytes inside SAVEPOINT ferry_write, so they are written all or none: when the server refuses a
-// value (strict sql_mode: too long, out of range, NULL into NOT NULL, bad date, duplicate key in
-// insert mode) — or accepts it with a data warning, such as a decimal rounded to the column's
-// scale — the savepoint is rolled back and DataError carries the server's message; the engine
-// then bisects. A lost connection, a deadlock or a lock wait timeout is Aborted. With commit
-// markers (mysql_commit_markers.h) Begin claims the split's marker right after START TRANSACTION
-// and Commit records the figures in it before COMMIT. A COMMIT the server answered with an error
-// rolled back; a connection lost before COMMIT's reply is CommitUnknown.
+// [begin, end) as multi-row INSERT statements of at most `batch_rows` rows and
+// `max_statement_bytes` bytes inside SAVEPOINT ferry_write, so they are written all or none: when
+// the server refuses a value (strict sql_mode: too long, out of range, NULL into NOT NULL, bad
+// date, duplicate key in insert mode) — or accepts it with a data warning, such as a decimal
+// rounded to the column's scale — the savepoint is rolled back and DataError carries the server's
+// message; the engine then bisects. A lost connection, a deadlock or a lock wait timeout is
+// Aborted. With commit markers (mysql_commit_markers.h) Begin claims the split's marker right after
+// START TRANSACTION and Commit records the figures in it before COMMIT. A COMMIT the server
+// answered with an error rolled back; a connection lost before COMMIT's reply is CommitUnknown.
 // Used by one thread at a time.
 #pragma once
 
@@ -66,7 +66,7 @@ class MysqlWriterTask : public WriterTask {
   std::shared_ptr<const MysqlWriteSettings> settings_;
   const MysqlCommitMarkers* markers_;
   std::string split_id_;
-  std::string sql_;       // the statement being built
+  std::string sql_;  // the statement being built
   size_t rows_in_sql_ = 0;
   bool in_transaction_ = false;
 };

@@ -93,9 +93,9 @@ Status PgCommitMarkers::CreateTable(PgConnection& conn) const {
 Result<std::optional<SplitFigures>> PgCommitMarkers::BeginAndClaim(
     PgConnection& conn, const std::string& split_id) const {
   // The wait is bounded for the claim alone; the split's own statements keep the session's.
-  std::vector<PgResult> results = conn.ExecAll(fmt::format(
-      "BEGIN; SET LOCAL lock_timeout = '{}s'; {}; SET LOCAL lock_timeout TO DEFAULT",
-      kClaimWaitSeconds, sql_.Claim(run_id_, split_id, target_)));
+  std::vector<PgResult> results = conn.ExecAll(
+      fmt::format("BEGIN; SET LOCAL lock_timeout = '{}s'; {}; SET LOCAL lock_timeout TO DEFAULT",
+                  kClaimWaitSeconds, sql_.Claim(run_id_, split_id, target_)));
   const std::string context = "claiming split " + split_id + " in commit marker table " + table();
   for (const PgResult& r : results) {
     if (PQresultStatus(r.get()) == PGRES_COMMAND_OK) continue;
@@ -178,8 +178,8 @@ Result<int64_t> PgCommitMarkers::Remove(PgConnection& conn, const std::string& r
                                         const std::string& before) const {
   ASSIGN_OR_RETURN(bool exists, Exists(conn));
   if (!exists) return int64_t{0};
-  return ExecCount(conn, run_id.empty() ? sql_.DeleteRunsCommittedBefore(before)
-                                        : sql_.DeleteRun(run_id));
+  return ExecCount(
+      conn, run_id.empty() ? sql_.DeleteRunsCommittedBefore(before) : sql_.DeleteRun(run_id));
 }
 
 }  // namespace ferry::pg

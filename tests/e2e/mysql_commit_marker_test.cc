@@ -38,9 +38,10 @@ class MysqlCommitMarkers : public MariadbTest, public ::testing::WithParamInterf
     MariadbTest::SetUp();
     dst_ = NewDatabase("dst");
     // Backslashes and quotes in every row: LOAD DATA and INSERT escape them differently.
-    Exec(db(), "CREATE TABLE src (id INT PRIMARY KEY, v VARCHAR(40));"
-               "INSERT INTO src SELECT seq, CONCAT('v', seq, '\\\\x''') FROM seq_1_to_" +
-                   std::to_string(kRows));
+    Exec(db(),
+         "CREATE TABLE src (id INT PRIMARY KEY, v VARCHAR(40));"
+         "INSERT INTO src SELECT seq, CONCAT('v', seq, '\\\\x''') FROM seq_1_to_" +
+             std::to_string(kRows));
     Exec(dst_, "CREATE TABLE dst (id INT, v VARCHAR(40))");
   }
 
@@ -70,8 +71,10 @@ class MysqlCommitMarkers : public MariadbTest, public ::testing::WithParamInterf
 
   // "rows|distinct ids|checksum of the rows" of a table.
   std::string Fingerprint(const std::string& database, const std::string& table) {
-    return Rows(database, "SELECT COUNT(*), COUNT(DISTINCT id), SUM(CRC32(CONCAT(id, '|', v))) "
-                          "FROM " + table)
+    return Rows(database,
+                "SELECT COUNT(*), COUNT(DISTINCT id), SUM(CRC32(CONCAT(id, '|', v))) "
+                "FROM " +
+                    table)
         .front();
   }
 
@@ -94,7 +97,8 @@ TEST_P(MysqlCommitMarkers, LostCommitReplyIsSettledByTheMarkerAndEveryRowArrives
   FaultProxy proxy(server_.host, server_.port);
   ASSERT_NE(proxy.port(), 0);
   proxy.LoseCommitReplies(2, /*skip=*/1);
-  CliResult r = Run(TwoStepJob("mysql", Reader(), "mysql", Writer(json::object(), proxy.port()), 2));
+  CliResult r =
+      Run(TwoStepJob("mysql", Reader(), "mysql", Writer(json::object(), proxy.port()), 2));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(proxy.lost(), 2);
   EXPECT_EQ(Fingerprint(dst_, "dst"), Fingerprint(db(), "src"));

@@ -65,11 +65,12 @@ class PgCommitMarkers : public ::testing::Test {
   }
 
   void UseUpdateMode() {
-    PgExec("ALTER TABLE " + (s_ / "dst") + " ADD PRIMARY KEY (id); CREATE TABLE " +
-           (s_ / "audit") + " (id bigint); CREATE FUNCTION " + (s_ / "audit_write") +
-           "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO " + (s_ / "audit") +
-           " VALUES (NEW.id); RETURN NULL; END $$; CREATE TRIGGER audit AFTER INSERT OR UPDATE ON " +
-           (s_ / "dst") + " FOR EACH ROW EXECUTE FUNCTION " + (s_ / "audit_write") + "()");
+    PgExec(
+        "ALTER TABLE " + (s_ / "dst") + " ADD PRIMARY KEY (id); CREATE TABLE " + (s_ / "audit") +
+        " (id bigint); CREATE FUNCTION " + (s_ / "audit_write") +
+        "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO " + (s_ / "audit") +
+        " VALUES (NEW.id); RETURN NULL; END $$; CREATE TRIGGER audit AFTER INSERT OR UPDATE ON " +
+        (s_ / "dst") + " FOR EACH ROW EXECUTE FUNCTION " + (s_ / "audit_write") + "()");
   }
 
   json Reader() const {
@@ -90,9 +91,14 @@ class PgCommitMarkers : public ::testing::Test {
 
   CliResult Run(const std::string& job, std::vector<std::string> extra = {}) {
     WriteTextFile(dir_ / "job.json", job);
-    std::vector<std::string> args = {"run",          dir_ / "job.json", "--run-dir",
-                                     dir_ / "run",   "--summary-json",  dir_ / "summary.json",
-                                     "--progress-interval", "0"};
+    std::vector<std::string> args = {"run",
+                                     dir_ / "job.json",
+                                     "--run-dir",
+                                     dir_ / "run",
+                                     "--summary-json",
+                                     dir_ / "summary.json",
+                                     "--progress-interval",
+                                     "0"};
     args.insert(args.end(), extra.begin(), extra.end());
     return RunFerry(args);
   }
@@ -101,9 +107,10 @@ class PgCommitMarkers : public ::testing::Test {
 
   // "rows:distinct ids:md5 of the sorted rows" of a table.
   std::string Fingerprint(const std::string& table) const {
-    return PgValue("SELECT count(*) || ':' || count(DISTINCT id) || ':' || "
-                   "coalesce(md5(string_agg(id || '|' || v, ',' ORDER BY id, v)), '') FROM " +
-                   (s_ / table));
+    return PgValue(
+        "SELECT count(*) || ':' || count(DISTINCT id) || ':' || "
+        "coalesce(md5(string_agg(id || '|' || v, ',' ORDER BY id, v)), '') FROM " +
+        (s_ / table));
   }
 
   // Rows of the marker table, "none" when there is none.
@@ -228,8 +235,8 @@ TEST_F(PgCommitMarkers, ResumeAfterAKillRightAfterACommitWritesEveryRowOnce) {
 TEST_F(PgCommitMarkers, AFailedRunKeepsItsMarkersAndItsResumeRemovesThem) {
   PgExec("UPDATE " + (s_ / "src") + " SET v = NULL WHERE id = " + std::to_string(kRows - 5) +
          "; ALTER TABLE " + (s_ / "dst") + " ALTER COLUMN v SET NOT NULL");
-  CliResult first = Run(PgJob(Reader(), Writer(),
-                              {{"speed", {{"concurrent", 1}}}, {"errorLimit", {{"record", 0}}}}));
+  CliResult first = Run(
+      PgJob(Reader(), Writer(), {{"speed", {{"concurrent", 1}}}, {"errorLimit", {{"record", 0}}}}));
   ASSERT_EQ(first.exit_code, 1) << first.err;
   const std::string committed = PgValue("SELECT count(*) FROM " + (s_ / "dst"));
   EXPECT_NE(committed, "0");
@@ -250,18 +257,20 @@ TEST_F(PgCommitMarkers, MarkerTableNamedInAnotherSchema) {
   CliResult first;
   {
     ScopedEnv fault("FERRY_FAULT", "writer.after_commit@1");
-    first = Run(PgJob(Reader(), Writer({{"commitMarkerTable", marks}}),
-                      {{"speed", {{"concurrent", 1}}}}));
+    first = Run(
+        PgJob(Reader(), Writer({{"commitMarkerTable", marks}}), {{"speed", {{"concurrent", 1}}}}));
   }
   ASSERT_EQ(first.exit_code, 128 + 9) << first.err;
   EXPECT_EQ(PgValue("SELECT count(*) FROM " + marks), "1");
   EXPECT_EQ(Markers(), "none");
 
-  WriteTextFile(dir_ / "bad.json", PgJob(Reader(), Writer({{"commitMarkerTable", "a..b"}}), json::object()));
+  WriteTextFile(dir_ / "bad.json",
+                PgJob(Reader(), Writer({{"commitMarkerTable", "a..b"}}), json::object()));
   CliResult bad = RunFerry({"check", dir_ / "bad.json"});
   EXPECT_EQ(bad.exit_code, 2) << bad.err;
   EXPECT_THAT(bad.err, HasSubstr("commitMarkerTable"));
-  WriteTextFile(dir_ / "off.json", PgJob(Reader(), Writer({{"commitMarker", false}}), json::object()));
+  WriteTextFile(dir_ / "off.json",
+                PgJob(Reader(), Writer({{"commitMarker", false}}), json::object()));
   CliResult off = RunFerry({"check", dir_ / "off.json"});
   EXPECT_EQ(off.exit_code, 0) << off.err;
   EXPECT_THAT(off.err, HasSubstr("commitMarker is false"));

@@ -64,8 +64,8 @@ struct FaultProxy::Loop {
     int server = -1;
     std::string to_server;
     std::string to_client;
-    std::string tail;       // the client's last bytes, so a COMMIT split across reads is seen
-    bool cutting = false;   // COMMIT seen: forward it, then close the client and drop replies
+    std::string tail;      // the client's last bytes, so a COMMIT split across reads is seen
+    bool cutting = false;  // COMMIT seen: forward it, then close the client and drop replies
   };
 
   int listen_fd = -1;
