@@ -173,29 +173,38 @@ TEST_F(PgCommitMarkers, WithoutMarkersALostCommitReplyFailsTheJob) {
 }
 
 // synchronous_standby_names names a standby that never connects (scripts/pg-test-server.sh), so a
-// COMMIT with synchronous_commit on commits locally and then waits. A trigger turns
-// synchronous_commit on in the first two split transactions only; terminating their backends
-// during the wait (wait_event SyncRep) loses the reply of a COMMIT that did commit.
-TEST_F(PgCommitMarkers, CommitHeldBySyncRepAndTerminatedIsSettledByTheMarker) {
+// COMMIT with synchronous_commit on commits locally and then waits (wait_event SyncRep), holding
+// its locks. A trigger turns synchronous_commit on in the first `n` split transactions only.
+void HoldFirstCommits(const PgTestSchema& s, int n) {
   ASSERT_EQ(PgValue("SHOW synchronous_standby_names"), "ferry_ghost")
       << "restart the test servers: scripts/test-servers.sh stop|start build/test-servers";
-  PgExec("CREATE SEQUENCE " + (s_ / "sync_commits") + "; CREATE FUNCTION " + (s_ / "sync_on") +
+  PgExec("CREATE SEQUENCE " + (s / "sync_commits") + "; CREATE FUNCTION " + (s / "sync_on") +
          "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
          "IF current_setting('synchronous_commit') <> 'on' AND nextval('" +
-         (s_ / "sync_commits") +
-         "') <= 2 THEN PERFORM set_config('synchronous_commit', 'on', true); END IF; "
+         (s / "sync_commits") + "') <= " + std::to_string(n) +
+         " THEN PERFORM set_config('synchronous_commit', 'on', true); END IF; "
          "RETURN NULL; END $$; CREATE TRIGGER sync_on BEFORE INSERT ON " +
-         (s_ / "dst") + " FOR EACH STATEMENT EXECUTE FUNCTION " + (s_ / "sync_on") + "()");
+         (s / "dst") + " FOR EACH STATEMENT EXECUTE FUNCTION " + (s / "sync_on") + "()");
+}
+
+// Pids of the job's writer backends (their statements name `schema`) matching `condition`.
+std::vector<std::string> WriterBackends(const PgTestSchema& s, const std::string& condition) {
+  return PgRows(
+      "SELECT pid FROM pg_stat_activity WHERE application_name LIKE 'ferry/write/%' "
+      "AND query LIKE '%" +
+      s.name() + "%' AND " + condition);
+}
+
+// Terminating two backends held in the SyncRep wait loses the reply of COMMITs that did commit.
+TEST_F(PgCommitMarkers, CommitHeldBySyncRepAndTerminatedIsSettledByTheMarker) {
+  HoldFirstCommits(s_, 2);
   std::atomic<bool> done{false};
   std::atomic<int> terminated{0};
   std::jthread killer([&] {
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
     while (!done && terminated < 2 && std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      for (const std::string& pid :
-           PgRows("SELECT pid FROM pg_stat_activity WHERE wait_event = 'SyncRep' AND "
-                  "application_name LIKE 'ferry/write/%' AND query LIKE '%" +
-                  s_.name() + "%'")) {
+      for (const std::string& pid : WriterBackends(s_, "wait_event = 'SyncRep'")) {
         if (PgValue("SELECT pg_terminate_backend(" + pid + ")") == "t") ++terminated;
       }
     }
@@ -205,6 +214,42 @@ TEST_F(PgCommitMarkers, CommitHeldBySyncRepAndTerminatedIsSettledByTheMarker) {
   killer.join();
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(terminated, 2);
+  EXPECT_EQ(Fingerprint("dst"), Fingerprint("src"));
+  EXPECT_EQ(Summary()["records_written"], kRows);
+  EXPECT_THAT(r.err, HasSubstr(kSettled));
+  EXPECT_EQ(Markers(), "0");
+}
+
+// The reply of a COMMIT still in flight on the server (held in the SyncRep wait) is lost: the
+// retry's claim waits on the marker row of that transaction, and once the COMMIT completes it
+// finds the split committed.
+TEST_F(PgCommitMarkers, TheRetrysClaimWaitsForACommitStillInFlight) {
+  HoldFirstCommits(s_, 1);
+  FaultProxy proxy(TestPgServer().host, TestPgServer().port);
+  ASSERT_NE(proxy.port(), 0);
+  proxy.LoseCommitReplies(1);
+  std::atomic<bool> done{false}, claim_waited{false};
+  std::jthread releaser([&] {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(50);
+    while (!done && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      if (!WriterBackends(s_, "wait_event_type = 'Lock' AND query LIKE '%ON CONFLICT DO NOTHING%'")
+               .empty()) {
+        claim_waited = true;
+        for (const std::string& pid : WriterBackends(s_, "wait_event = 'SyncRep'")) {
+          PgRows("SELECT pg_cancel_backend(" + pid + ")");  // the COMMIT then completes
+        }
+        return;
+      }
+    }
+  });
+  CliResult r =
+      Run(PgJob(Reader(), Writer(json::object(), proxy.port()), {{"speed", {{"concurrent", 1}}}}));
+  done = true;
+  releaser.join();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(proxy.lost(), 1);
+  EXPECT_TRUE(claim_waited);
   EXPECT_EQ(Fingerprint("dst"), Fingerprint("src"));
   EXPECT_EQ(Summary()["records_written"], kRows);
   EXPECT_THAT(r.err, HasSubstr(kSettled));
