@@ -144,7 +144,7 @@ for rows in $ROWS; do
         [ $bulk = true ] && tool="ferry, $CHANNELS ch, bulkLoad"
         [ $markers = false ] && tool="$tool, no markers"
         measure "mysql->mysql" "$tool" "$rows" "$bytes" -- \
-          "$FERRY" run "$WORK/m2m.json" --progress-interval 0 --run-dir "$WORK/run-m2m-$bulk-$markers-$rows-$$"
+          "$FERRY" run "$WORK/m2m.json" --progress-interval 0 --run-dir "$WORK/run-m2m-$bulk-$markers-$rows-$$-$RANDOM"
         check_same "$tool"
       done
     done
@@ -161,7 +161,7 @@ for rows in $ROWS; do
       tool="ferry, $CHANNELS ch, COPY"
       [ $markers = false ] && tool="$tool, no markers"
       measure "mysql->postgresql" "$tool" "$rows" "$bytes" -- \
-        "$FERRY" run "$WORK/m2p.json" --progress-interval 0 --run-dir "$WORK/run-m2p-$markers-$rows-$$"
+        "$FERRY" run "$WORK/m2p.json" --progress-interval 0 --run-dir "$WORK/run-m2p-$markers-$rows-$$-$RANDOM"
       check_pg_same "ferry" "orders"
     done
   fi
