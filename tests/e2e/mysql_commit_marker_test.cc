@@ -8,6 +8,7 @@
 
 #include <cstdlib>
 
+#include "tests/support/commit_marker_checks.h"
 #include "tests/support/fault_proxy.h"
 #include "tests/support/ferry_cli.h"
 #include "tests/support/mariadb_test_server.h"
@@ -167,6 +168,23 @@ INSTANTIATE_TEST_SUITE_P(BulkLoad, MysqlCommitMarkers, ::testing::Values(true, f
                          [](const auto& info) { return info.param ? "LoadData" : "Insert"; });
 
 class MysqlCommitMarkerTable : public MariadbTest {};
+
+// The claim protocol, driven directly: a second attempt waits on the first's claim (InnoDB's
+// duplicate-key check waits on its lock, so the claim runs on), then finds it committed; an aborted
+// claim frees the split; list and remove.
+TEST_F(MysqlCommitMarkerTable, ClaimsListAndRemoveDrivenDirectly) {
+  const std::string dst = NewDatabase("dst");
+  Exec(dst, "CREATE TABLE dst (id INT, v VARCHAR(10))");
+  CheckCommitMarkerClaims(
+      "mysql", {{"connection", Connection(dst)}, {"table", "dst"}, {"column", {"*"}}}, [&] {
+        // (INNODB_TRX does not always list a transaction waiting in its first statement.)
+        return Rows("",
+                    "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE "
+                    "'INSERT IGNORE INTO%ferry_split_commits%' AND TIME_MS > 300 AND DB = '" +
+                        dst + "'")
+                   .front() != "0";
+      });
+}
 
 // commitMarkerTable in another database, and names `ferry check` refuses.
 TEST_F(MysqlCommitMarkerTable, InAnotherDatabase) {

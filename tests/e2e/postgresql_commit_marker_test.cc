@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "tests/support/commit_marker_checks.h"
 #include "tests/support/fault_proxy.h"
 #include "tests/support/ferry_cli.h"
 #include "tests/support/pg_test_server.h"
@@ -292,6 +293,17 @@ TEST_F(PgCommitMarkers, AFailedRunKeepsItsMarkersAndItsResumeRemovesThem) {
   EXPECT_EQ(PgValue("SELECT count(*) || ':' || count(DISTINCT id) FROM " + (s_ / "dst")),
             std::to_string(kRows) + ":" + std::to_string(kRows));
   EXPECT_EQ(Markers(), "0");
+}
+
+// The claim protocol, driven directly: a second attempt waits on the first's claim, then finds it
+// committed; an aborted claim frees the split; list and remove.
+TEST_F(PgCommitMarkers, ClaimsListAndRemoveDrivenDirectly) {
+  CheckCommitMarkerClaims("postgresql", Writer(), [this] {
+    return PgValue(
+               "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND "
+               "query LIKE '%" +
+               s_.name() + ".ferry_split_commits%ON CONFLICT%'") != "0";
+  });
 }
 
 // commitMarkerTable names a table of another schema; `ferry check` refuses a name that does not
