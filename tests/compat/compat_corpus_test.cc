@@ -351,5 +351,55 @@ TEST_F(CompatDataWorksMysql, GeneratedJobRunsWithItsExtraKeysAsWarnings) {
   EXPECT_FALSE(FileExists(strict_dir / "run"));
 }
 
+// ---- DataWorks: PostgreSQL Reader / Writer (reconstructed, see README.md) -------------------
+
+class CompatDataWorksPostgresql : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const PgServer& s = TestPgServer();
+    setenv("FERRY_HOME", (home_ / "home").c_str(), 1);
+    setenv("FERRY_COMPAT_PG_PW", s.password.c_str(), 1);
+    // The data source's search_path is the test's schema, so the job's unqualified names
+    // resolve there, as a DataWorks data source names its schema.
+    CliResult add = RunFerry({"datasource", "add", "compat_pg", "--type", "postgresql", "--host",
+                              s.host, "--port", std::to_string(s.port), "--database", s.database,
+                              "--user", s.user, "--password-env", "FERRY_COMPAT_PG_PW",
+                              "--option", "options=-c search_path=" + schema_.name()});
+    ASSERT_EQ(add.exit_code, 0) << add.err;
+  }
+  void TearDown() override { unsetenv("FERRY_HOME"); }
+  TempDir home_;
+  PgTestSchema schema_;
+};
+
+TEST_F(CompatDataWorksPostgresql, ReaderWriterDemoCopiesTheFilteredRowsBetweenPreAndPostSql) {
+  PgExec("CREATE TABLE " + schema_ / "compat_src" +
+         " (id bigint PRIMARY KEY, name text, amount numeric(38, 10), gmt_create timestamp);"
+         "INSERT INTO " + schema_ / "compat_src" + " VALUES"
+         " (1, 'alice', 12345678901234567890.0123456789, '2025-10-31 23:59:59.123456'),"
+         " (2, '中文 ünï 😀', -0.0000000001, '0001-01-01 00:00:00'),"
+         " (3, NULL, NULL, NULL), (4, '', 0, '9999-12-31 23:59:59.999999'),"
+         " (9223372036854775807, 'max', 1, '2000-02-29 12:00:00'),"
+         " (-5, 'filtered out', 1, NULL), (0, 'filtered out too', 1, NULL);"
+         "CREATE TABLE " + schema_ / "compat_dst" +
+         " (id bigint, name text, amount numeric(38, 10), gmt_create timestamp);"
+         "INSERT INTO " + schema_ / "compat_dst" + " VALUES (7, 'stale', 0, NULL), (-1, 'kept', 0, NULL)");
+  TempDir dir;
+  CliResult r = RunCorpusJob(dir, "dataworks/postgresql_reader_writer/job.json", {});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // preSql removed the stale positive row, the where clause kept ids > 0, postSql upper-cased 1.
+  EXPECT_EQ(PgRows("SELECT id, coalesce(name, 'NULL'), coalesce(amount::text, 'NULL'), "
+                   "coalesce(gmt_create::text, 'NULL') FROM " + schema_ / "compat_dst" +
+                   " ORDER BY id"),
+            (std::vector<std::string>{
+                "-1|kept|0.0000000000|NULL",
+                "1|ALICE|12345678901234567890.0123456789|2025-10-31 23:59:59.123456",
+                "2|中文 ünï 😀|-0.0000000001|0001-01-01 00:00:00",
+                "3|NULL|NULL|NULL",
+                "4||0.0000000000|9999-12-31 23:59:59.999999",
+                "9223372036854775807|max|1.0000000000|2000-02-29 12:00:00"}));
+  EXPECT_EQ(Summary(dir / "summary.json")["records_written"], 5);
+}
+
 }  // namespace
 }  // namespace ferry::testing
