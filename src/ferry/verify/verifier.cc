@@ -1,0 +1,500 @@
+#include "ferry/verify/verifier.h"
+
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "ferry/common/strings.h"
+#include "ferry/plugin/column_projection.h"
+#include "ferry/datasource/datasource_store.h"
+#include "ferry/types/record_batch.h"
+#include "ferry/verify/canonical_row.h"
+
+namespace ferry::verify {
+namespace {
+
+using nlohmann::json;
+
+// Counts what a reader refuses while verifying; the first reason is kept for the report.
+class CountingDirtySink : public DirtySink {
+ public:
+  Status AddRecord(const std::string&, const Status& reason, const Value*, size_t) override {
+    Note(reason);
+    return Status::OK();
+  }
+  Status AddRaw(const std::string&, const Status& reason, const std::string& where,
+                const std::string&) override {
+    Note(reason.WithPrefix(where));
+    return Status::OK();
+  }
+  int64_t count() const { return count_; }
+  const std::string& first() const { return first_; }
+
+ private:
+  void Note(const Status& reason) {
+    if (count_++ == 0) first_ = reason.message();
+  }
+  int64_t count_ = 0;
+  std::string first_;
+};
+
+struct Bucket {
+  int64_t count = 0;
+  uint64_t sum_a = 0;
+  uint64_t sum_b = 0;
+  bool operator==(const Bucket&) const = default;
+};
+
+// One prepared side: its reader, its splits and which output columns take part.
+struct Side {
+  std::string name;  // "source" / "destination"
+  std::unique_ptr<Reader> reader;
+  std::vector<Split> splits;
+  size_t num_columns = 0;
+  CountingDirtySink dirty;
+};
+
+// A row in a differing bucket, kept for the row-by-row diff.
+struct KeptRow {
+  std::vector<std::string> cells;    // canonical bytes per compared column
+  std::vector<std::string> display;  // per compared column
+};
+
+struct Layout {
+  std::vector<size_t> compared;  // output column indexes that take part
+  std::vector<std::string> names;  // their source names
+  std::vector<size_t> key;       // indexes into `compared`; empty: multiset
+};
+
+struct EncodedRow {
+  std::string key;
+  std::string row;
+};
+
+void Encode(const Value* row, const Layout& layout, EncodedRow* out) {
+  out->key.clear();
+  out->row.clear();
+  for (size_t c : layout.compared) AppendCanonical(row[c], &out->row);
+  for (size_t k : layout.key) AppendCanonical(row[layout.compared[k]], &out->key);
+}
+
+int BucketOf(const EncodedRow& r, const Layout& layout, int buckets) {
+  const std::string& basis = layout.key.empty() ? r.row : r.key;
+  return static_cast<int>(HashBytes(basis).a % static_cast<uint64_t>(buckets));
+}
+
+// Reads every split of `side`, calling `fn(row)` for each record.
+Status Scan(Side& side, const std::function<void(const Value*)>& fn) {
+  RecordBatch batch(side.num_columns);
+  for (const Split& split : side.splits) {
+    ASSIGN_OR_RETURN(std::unique_ptr<ReaderTask> task, side.reader->OpenTask(split));
+    TaskContext ctx;
+    ctx.split = &split;
+    ctx.dirty = &side.dirty;
+    bool more = true;
+    while (more) {
+      batch.Reset(side.num_columns);
+      auto next = task->Next(&batch, 4096, ctx);
+      if (!next.ok()) {
+        return next.status().WithPrefix("reading the " + side.name + " (split " + split.id + ")");
+      }
+      more = *next;
+      for (size_t r = 0; r < batch.num_rows(); ++r) fn(batch.row(r));
+    }
+  }
+  return Status::OK();
+}
+
+Status PrepareReader(const PluginInfo& plugin, const json* param, const JobModel& job,
+                     int64_t now, Side* side) {
+  side->reader = plugin.make_reader();
+  StepContext ctx{param, side->name, job.setting.concurrent, now, "", ""};
+  ctx.datasources = &DefaultDataSourceCatalog();
+  return side->reader->Prepare(ctx);
+}
+
+std::string Unquote(std::string_view name) {
+  if (name.size() >= 2 && (name.front() == '"' || name.front() == '`') &&
+      name.back() == name.front()) {
+    return std::string(name.substr(1, name.size() - 2));
+  }
+  return std::string(name);
+}
+
+int64_t LocalNowMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// The source's `column` entries, one per output column (a "*" spans the source's columns);
+// nullopt when the reader has no such list (querySql, files).
+std::optional<std::vector<ColumnProjection::Entry>> SourceEntries(const json& param,
+                                                                  size_t num_outputs) {
+  auto it = param.find("column");
+  if (it == param.end() || !it->is_array() || it->empty() || !(*it)[0].is_string()) {
+    return std::nullopt;
+  }
+  auto projection = ColumnProjection::Parse(*it, 0);
+  if (!projection.ok()) return std::nullopt;
+  std::vector<ColumnProjection::Entry> out;
+  size_t fixed = projection->size() - (projection->has_star() ? 1 : 0);
+  for (const auto& e : projection->entries()) {
+    if (e.kind == ColumnProjection::Kind::kStar) {
+      for (size_t i = fixed; i < num_outputs; ++i) out.push_back({});
+    } else {
+      out.push_back(e);
+    }
+  }
+  if (out.size() != num_outputs) return std::nullopt;
+  return out;
+}
+
+std::string SqlLiteral(const ColumnProjection::Entry& e) {
+  if (e.constant_type == TypeId::kString) {
+    std::string out = "'";
+    for (char c : e.constant) out += c == '\'' ? std::string("''") : std::string(1, c);
+    return out + "'";
+  }
+  return e.constant;
+}
+
+// The destination filter (README "Verifying a job"): --dest-where; else the constant columns
+// the job writes (every row it wrote carries them); else the job's own where when source and
+// destination are the same engine and every column keeps its name; else none, with a note.
+void ChooseDestWhere(const JobModel& job, const VerifyOptions& options,
+                     const std::optional<std::vector<ColumnProjection::Entry>>& entries,
+                     const std::vector<std::string>& dest_columns, VerifyReport* report) {
+  if (options.dest_where) {
+    report->dest_where = *options.dest_where;
+    report->dest_where_origin = "--dest-where";
+    return;
+  }
+  std::string source_where = ParamOr<std::string>(job.reader.parameter, "where", "");
+  if (entries && !dest_columns.empty()) {
+    std::vector<std::string> terms, names;
+    for (size_t i = 0; i < entries->size(); ++i) {
+      const auto& e = (*entries)[i];
+      if (e.kind != ColumnProjection::Kind::kConstant) continue;
+      terms.push_back(dest_columns[i] +
+                      (e.constant_type == TypeId::kNull ? " IS NULL" : " = " + SqlLiteral(e)));
+      names.push_back(dest_columns[i]);
+    }
+    if (!terms.empty()) {
+      report->dest_where = Join(terms, " AND ");
+      report->dest_where_origin = "constant column(s) " + Join(names, ", ");
+      return;
+    }
+    bool same_names = job.reader.plugin == job.writer.plugin;
+    for (size_t i = 0; same_names && i < entries->size(); ++i) {
+      same_names = (*entries)[i].kind == ColumnProjection::Kind::kSource &&
+                   EqualsIgnoreCase(Unquote((*entries)[i].name), Unquote(dest_columns[i]));
+    }
+    if (same_names && !source_where.empty()) {
+      report->dest_where = source_where;
+      report->dest_where_origin = "the job's where (same engine, same column names)";
+      return;
+    }
+  }
+  if (!source_where.empty()) {
+    report->notes.push_back(
+        "the source has a where but no destination-side equivalent was found: every destination "
+        "row is compared (rows the job did not write count as extra); give --dest-where");
+  }
+}
+
+// The destination read back through its plugin's own reader: the writer's connection and
+// table, its columns, and the destination filter.
+Result<json> DestReaderParam(const JobModel& job, const PluginInfo& plugin,
+                             const std::string& dest_where) {
+  static const std::set<std::string> kExcluded = {"column", "where", "splitPk", "querySql",
+                                                  "splitFactor", "fetchSize"};
+  std::set<std::string> accepted;
+  for (const ParamDef& p : plugin.reader_params) accepted.insert(p.name);
+  json param = json::object();
+  for (const auto& [k, v] : job.writer.parameter.items()) {
+    if (accepted.contains(k) && !kExcluded.contains(k)) param[k] = v;
+  }
+  param["column"] = job.writer.parameter.contains("column") ? job.writer.parameter["column"]
+                                                            : json::array({"*"});
+  if (!dest_where.empty()) param["where"] = dest_where;
+  return param;
+}
+
+std::string KeyText(const KeptRow& row, const Layout& layout) {
+  if (layout.key.empty()) return "(" + Join(row.display, ", ") + ")";
+  std::vector<std::string> parts;
+  for (size_t k : layout.key) parts.push_back(layout.names[k] + "=" + row.display[k]);
+  return Join(parts, ", ");
+}
+
+void AddDifference(RowDifference d, const VerifyOptions& options, VerifyReport* report) {
+  if (d.kind == "missing") ++report->missing;
+  if (d.kind == "extra") ++report->extra;
+  if (d.kind == "duplicate") ++report->duplicate;
+  if (d.kind == "changed") ++report->changed;
+  if (report->differences.size() < options.max_reported) {
+    report->differences.push_back(std::move(d));
+  }
+}
+
+void DiffKey(const std::vector<KeptRow>& src, const std::vector<KeptRow>& dst,
+             const Layout& layout, const VerifyOptions& options, VerifyReport* report) {
+  RowDifference d;
+  d.key = KeyText(src.empty() ? dst[0] : src[0], layout);
+  d.source_count = static_cast<int64_t>(src.size());
+  d.dest_count = static_cast<int64_t>(dst.size());
+  if (dst.size() < src.size()) {
+    d.kind = "missing";
+    AddDifference(d, options, report);
+  } else if (src.empty()) {
+    d.kind = "extra";
+    AddDifference(d, options, report);
+  } else if (dst.size() > src.size()) {
+    d.kind = "duplicate";
+    AddDifference(d, options, report);
+  }
+  if (layout.key.empty() || src.empty() || dst.empty()) return;
+  // Keyed: the first source row against the first destination row with the same key.
+  for (size_t c = 0; c < layout.compared.size(); ++c) {
+    if (src[0].cells[c] == dst[0].cells[c]) continue;
+    RowDifference changed = d;
+    changed.kind = "changed";
+    changed.column = layout.names[c];
+    changed.source_value = src[0].display[c];
+    changed.dest_value = dst[0].display[c];
+    AddDifference(changed, options, report);
+    return;
+  }
+}
+
+Result<Layout> MakeLayout(const std::vector<ColumnInfo>& columns,
+                          const std::optional<std::vector<ColumnProjection::Entry>>& entries,
+                          const JobModel& job, const VerifyOptions& options,
+                          VerifyReport* report) {
+  Layout layout;
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (entries) {
+      auto kind = (*entries)[i].kind;
+      if (kind == ColumnProjection::Kind::kNow || kind == ColumnProjection::Kind::kUuid ||
+          kind == ColumnProjection::Kind::kCurrentDate) {
+        report->notes.push_back("column " + columns[i].name +
+                                " is computed at run time (" + (*entries)[i].name +
+                                "): not compared");
+        continue;
+      }
+    }
+    layout.compared.push_back(i);
+    layout.names.push_back(columns[i].name);
+  }
+  std::vector<std::string> key = options.key;
+  std::string origin = "--key";
+  if (key.empty()) {
+    std::string split_pk = ParamOr<std::string>(job.reader.parameter, "splitPk", "");
+    if (!split_pk.empty()) key.push_back(split_pk);
+    origin = "splitPk";
+  }
+  for (const std::string& k : key) {
+    size_t found = layout.names.size();
+    for (size_t c = 0; c < layout.names.size(); ++c) {
+      if (EqualsIgnoreCase(Unquote(layout.names[c]), Unquote(k))) found = c;
+    }
+    if (found == layout.names.size()) {
+      return Status::InvalidArgument(fmt::format(
+          "{} column {} is not among the compared columns of the source ({})", origin, k,
+          Join(layout.names, ", ")));
+    }
+    layout.key.push_back(found);
+  }
+  report->key = layout.key.empty() ? "whole row (multiset)"
+                                   : Join(key, ", ") + " (" + origin + ")";
+  return layout;
+}
+
+}  // namespace
+
+Result<VerifyReport> VerifyJob(
+    const JobModel& job, const Registry& registry, const VerifyOptions& options,
+    const std::function<std::string(const StepModel&, const Status&)>& locate) {
+  auto started = std::chrono::steady_clock::now();
+  VerifyReport report;
+  report.buckets = options.buckets;
+  const PluginInfo* r = registry.Find(job.reader.plugin);
+  const PluginInfo* w = registry.Find(job.writer.plugin);
+  if (r == nullptr || !r->make_reader) {
+    return Status::InvalidArgument("unknown reader plugin " + job.reader.plugin);
+  }
+  if (w == nullptr || !w->make_reader) {
+    return Status::InvalidArgument("the destination plugin " + job.writer.plugin +
+                                   " has no reader to read the destination back with");
+  }
+  int64_t now = LocalNowMicros();
+  Side source, dest;
+  source.name = "source";
+  dest.name = "destination";
+  Status st = PrepareReader(*r, &job.reader.parameter, job, now, &source);
+  if (!st.ok()) return Status(st.code(), locate ? locate(job.reader, st) : st.message());
+  std::vector<ColumnInfo> columns = source.reader->OutputColumns();
+  source.num_columns = columns.size();
+  auto entries = SourceEntries(job.reader.parameter, columns.size());
+
+  std::vector<std::string> dest_columns;
+  if (job.writer.parameter.contains("column")) {
+    for (const json& c : job.writer.parameter["column"]) {
+      if (c.is_string()) dest_columns.push_back(c.get<std::string>());
+    }
+  }
+  if (dest_columns.size() == 1 && dest_columns[0] == "*") dest_columns.clear();
+  if (!dest_columns.empty() && dest_columns.size() != columns.size()) {
+    return Status::InvalidArgument(fmt::format(
+        "the reader yields {} columns but the writer lists {}", columns.size(),
+        dest_columns.size()));
+  }
+  ChooseDestWhere(job, options, entries, dest_columns, &report);
+  report.dest_table = job.writer.parameter.value("table", json()).dump();
+  ASSIGN_OR_RETURN(Layout layout, MakeLayout(columns, entries, job, options, &report));
+
+  ASSIGN_OR_RETURN(json dest_param, DestReaderParam(job, *w, report.dest_where));
+  st = PrepareReader(*w, &dest_param, job, now, &dest);
+  if (!st.ok()) {
+    return Status(st.code(), "reading the destination back: " +
+                                 (locate ? locate(job.writer, st) : st.message()));
+  }
+  dest.num_columns = dest.reader->OutputColumns().size();
+  if (dest.num_columns != source.num_columns) {
+    return Status::InvalidArgument(fmt::format(
+        "the source yields {} columns but the destination table has {}", source.num_columns,
+        dest.num_columns));
+  }
+  auto planned = source.reader->PlanSplits(job.setting.concurrent);
+  if (!planned.ok()) return planned.status();
+  source.splits = std::move(planned).value();
+  planned = dest.reader->PlanSplits(1);
+  if (!planned.ok()) return planned.status();
+  dest.splits = std::move(planned).value();
+
+  // Pass 1: per bucket, a count and an order-independent sum of row hashes.
+  std::vector<Bucket> src_buckets(options.buckets), dst_buckets(options.buckets);
+  EncodedRow enc;
+  auto summarize = [&](std::vector<Bucket>& buckets, int64_t& rows) {
+    return [&, bp = &buckets, rp = &rows](const Value* row) {
+      Encode(row, layout, &enc);
+      RowHash h = HashBytes(enc.row);
+      Bucket& b = (*bp)[BucketOf(enc, layout, options.buckets)];
+      ++b.count;
+      b.sum_a += h.a;
+      b.sum_b += h.b;
+      ++*rp;
+    };
+  };
+  RETURN_NOT_OK(Scan(source, summarize(src_buckets, report.source_rows)));
+  RETURN_NOT_OK(Scan(dest, summarize(dst_buckets, report.dest_rows)));
+  std::vector<bool> differs(options.buckets);
+  for (int b = 0; b < options.buckets; ++b) {
+    differs[b] = !(src_buckets[b] == dst_buckets[b]);
+    report.differing_buckets += differs[b];
+  }
+
+  // Pass 2: the rows of differing buckets, by key, diffed.
+  if (report.differing_buckets > 0) {
+    std::map<std::string, std::pair<std::vector<KeptRow>, std::vector<KeptRow>>> rows;
+    auto keep = [&](bool is_source) {
+      return [&, is_source](const Value* row) {
+        Encode(row, layout, &enc);
+        if (!differs[BucketOf(enc, layout, options.buckets)]) return;
+        KeptRow kept;
+        for (size_t c : layout.compared) {
+          std::string cell;
+          AppendCanonical(row[c], &cell);
+          kept.cells.push_back(std::move(cell));
+          kept.display.push_back(DisplayValue(row[c]));
+        }
+        auto& slot = rows[layout.key.empty() ? enc.row : enc.key];
+        (is_source ? slot.first : slot.second).push_back(std::move(kept));
+      };
+    };
+    RETURN_NOT_OK(Scan(source, keep(true)));
+    RETURN_NOT_OK(Scan(dest, keep(false)));
+    for (const auto& [key, sides] : rows) {
+      DiffKey(sides.first, sides.second, layout, options, &report);
+    }
+  }
+  for (Side* side : {&source, &dest}) {
+    if (side->dirty.count() > 0) {
+      report.notes.push_back(fmt::format("the {} reader refused {} record(s) (not compared); "
+                                         "the first: {}",
+                                         side->name, side->dirty.count(), side->dirty.first()));
+    }
+  }
+  report.equal = report.differing_buckets == 0 && source.dirty.count() == 0 &&
+                 dest.dirty.count() == 0;
+  report.elapsed_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return report;
+}
+
+nlohmann::ordered_json VerifyReport::ToJson() const {
+  nlohmann::ordered_json diffs = nlohmann::ordered_json::array();
+  for (const RowDifference& d : differences) {
+    nlohmann::ordered_json j = {{"kind", d.kind},
+                                {"key", d.key},
+                                {"source_count", d.source_count},
+                                {"dest_count", d.dest_count}};
+    if (d.kind == "changed") {
+      j["column"] = d.column;
+      j["source_value"] = d.source_value;
+      j["dest_value"] = d.dest_value;
+    }
+    diffs.push_back(std::move(j));
+  }
+  return {{"status", equal ? "EQUAL" : "DIFFERENT"},
+          {"source_rows", source_rows},
+          {"dest_rows", dest_rows},
+          {"key", key},
+          {"dest_table", dest_table},
+          {"dest_where", dest_where.empty() ? nlohmann::ordered_json(nullptr)
+                                            : nlohmann::ordered_json(dest_where)},
+          {"dest_where_origin", dest_where_origin},
+          {"buckets", buckets},
+          {"differing_buckets", differing_buckets},
+          {"missing", missing},
+          {"extra", extra},
+          {"duplicate", duplicate},
+          {"changed", changed},
+          {"differences", diffs},
+          {"notes", notes},
+          {"elapsed_seconds", std::round(elapsed_seconds * 1000) / 1000}};
+}
+
+std::string VerifyReport::ToText() const {
+  std::string out;
+  out += fmt::format("source rows       {}\n", GroupDigits(source_rows));
+  out += fmt::format("destination rows  {}  (table {}{})\n", GroupDigits(dest_rows), dest_table,
+                     dest_where.empty() ? ""
+                                        : ", where " + dest_where + " [" + dest_where_origin + "]");
+  out += fmt::format("key               {}\n", key);
+  for (const RowDifference& d : differences) {
+    if (d.kind == "changed") {
+      out += fmt::format("changed    {}: column {}: source {}, destination {}\n", d.key, d.column,
+                         d.source_value, d.dest_value);
+    } else {
+      out += fmt::format("{:<10} {} (source {}, destination {})\n", d.kind, d.key,
+                         d.source_count, d.dest_count);
+    }
+  }
+  int64_t listed = missing + extra + duplicate + changed;
+  if (listed > static_cast<int64_t>(differences.size())) {
+    out += fmt::format("... {} more difference(s) not listed\n",
+                       listed - static_cast<int64_t>(differences.size()));
+  }
+  for (const std::string& n : notes) out += "note: " + n + "\n";
+  out += equal ? fmt::format("EQUAL ({:.1f}s)\n", elapsed_seconds)
+               : fmt::format("DIFFERENT: {} missing, {} extra, {} duplicate, {} changed ({:.1f}s)\n",
+                             missing, extra, duplicate, changed, elapsed_seconds);
+  return out;
+}
+
+}  // namespace ferry::verify
