@@ -118,8 +118,13 @@ std::string DisplayValue(const Value& v) {
       std::memcpy(&bits, &v.d, sizeof(bits));
       return fmt::format("{:.17g} (bits {:016x})", v.d, bits);
     }
+    case TypeId::kBytes: {
+      std::string out;
+      AppendHex(v.text(), &out);
+      return out;
+    }
     default:
-      return TypedText(v);
+      return ValueText(v);
   }
 }
 

@@ -1,0 +1,281 @@
+// `ferry verify` against real databases: a job is run, then differences are planted in its
+// destination (a missing row, an extra row, a duplicate, a changed value, NULL vs '', a float's
+// last bit, a timestamp 1 µs off) and each must be found and named by key; equal data is equal
+// (a decimal written with another scale included), and an invalid job exits 2.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/support/ferry_cli.h"
+#include "tests/support/mariadb_test_server.h"
+#include "tests/support/pg_test_server.h"
+
+namespace ferry::testing {
+namespace {
+
+using json = nlohmann::json;
+using ::testing::HasSubstr;
+
+// The differences of a --json report, as "kind key[ column: source -> dest]" lines.
+std::vector<std::string> Differences(const json& report) {
+  std::vector<std::string> out;
+  for (const json& d : report["differences"]) {
+    std::string line = d["kind"].get<std::string>() + " " + d["key"].get<std::string>();
+    if (d["kind"] == "changed") {
+      line += " " + d["column"].get<std::string>() + ": " + d["source_value"].get<std::string>() +
+              " -> " + d["dest_value"].get<std::string>();
+    }
+    out.push_back(line);
+  }
+  return out;
+}
+
+class VerifyTestBase {
+ protected:
+  CliResult RunJob(const std::string& job_text, std::vector<std::string> extra = {}) {
+    WriteTextFile(dir_ / "job.json", job_text);
+    std::vector<std::string> args = {"run", dir_ / "job.json", "--run-dir", dir_ / "run",
+                                     "--progress-interval", "0"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return RunFerry(args);
+  }
+  CliResult Verify(std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"verify", dir_ / "job.json", "--json"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    CliResult r = RunFerry(args);
+    report_ = r.exit_code <= 1 && !r.out.empty() ? json::parse(r.out) : json();
+    return r;
+  }
+
+  TempDir dir_;
+  json report_;
+};
+
+// --- SQLite -> SQLite ---------------------------------------------------------------------------
+
+class VerifySqlite : public ::testing::Test, public VerifyTestBase {
+ protected:
+  void SetUp() override {
+    SqliteExec(src_, R"SQL(
+      CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, amount REAL, note TEXT, b BLOB);
+      INSERT INTO t VALUES (1, 'a', 1.5, 'x', x'00ff'), (2, 'b', 0.3, '', NULL),
+        (3, 'c', -0.0, NULL, x''), (4, 'd', 1e308, 'it''s', x'00'), (5, 'e', 0.1, '中文', NULL),
+        (6, 'f', 2, 'y', NULL), (7, 'g', 3, 'z', NULL), (8, 'h', 4, 'w', NULL))SQL");
+    SqliteExec(dst_, "CREATE TABLE t (id INTEGER, name TEXT, amount REAL, note TEXT, b BLOB)");
+    json reader = {{"path", src_}, {"table", "t"}, {"column", {"*"}}, {"splitPk", "id"}};
+    json writer = {{"path", dst_}, {"table", "t"}, {"column", {"*"}}};
+    CliResult r = RunJob(StepsJob("sqlite", reader, "sqlite", writer,
+                                  {{"speed", {{"concurrent", 2}}}})
+                             .dump(2));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+
+  std::string src_ = dir_ / "src.db";
+  std::string dst_ = dir_ / "dst.db";
+};
+
+TEST_F(VerifySqlite, EqualAfterARun) {
+  CliResult r = Verify();
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_EQ(report_["status"], "EQUAL");
+  EXPECT_EQ(report_["source_rows"], 8);
+  EXPECT_EQ(report_["dest_rows"], 8);
+  EXPECT_EQ(report_["key"], "id (splitPk)");
+  CliResult text = RunFerry({"verify", dir_ / "job.json"});
+  EXPECT_EQ(text.exit_code, 0);
+  EXPECT_THAT(text.out, HasSubstr("EQUAL"));
+}
+
+TEST_F(VerifySqlite, EachPlantedDifferenceIsNamedByKey) {
+  SqliteExec(dst_, R"SQL(
+    DELETE FROM t WHERE id = 3;
+    INSERT INTO t VALUES (100, 'new', 0, NULL, NULL);
+    INSERT INTO t SELECT * FROM t WHERE id = 4;
+    UPDATE t SET name = 'B' WHERE id = 6;
+    UPDATE t SET note = NULL WHERE id = 2;
+    UPDATE t SET amount = 3.0000000000000004 WHERE id = 7;
+    UPDATE t SET b = x'0000' WHERE id = 1)SQL");
+  CliResult r = Verify();
+  ASSERT_EQ(r.exit_code, 1) << r.err << r.out;
+  EXPECT_EQ(report_["status"], "DIFFERENT");
+  EXPECT_THAT(Differences(report_),
+              ::testing::UnorderedElementsAre(
+                  "missing id=3", "extra id=100", "duplicate id=4",
+                  "changed id=6 name: 'f' -> 'B'", "changed id=2 note: '' -> NULL",
+                  "changed id=7 amount: 3 (bits 4008000000000000) -> 3.0000000000000004 (bits "
+                  "4008000000000001)",
+                  "changed id=1 b: \\x00ff -> \\x0000"));
+  EXPECT_EQ(report_["missing"], 1);
+  EXPECT_EQ(report_["extra"], 1);
+  EXPECT_EQ(report_["duplicate"], 1);
+  EXPECT_EQ(report_["changed"], 4);
+  CliResult text = RunFerry({"verify", dir_ / "job.json"});
+  EXPECT_EQ(text.exit_code, 1);
+  EXPECT_THAT(text.out, HasSubstr("changed    id=6: column name: source 'f', destination 'B'"));
+  EXPECT_THAT(text.out, HasSubstr("DIFFERENT: 1 missing, 1 extra, 1 duplicate, 4 changed"));
+}
+
+TEST_F(VerifySqlite, WithoutAKeyRowsCompareAsAMultiset) {
+  json reader = {{"path", src_}, {"table", "t"}, {"column", {"id", "name"}}};
+  json writer = {{"path", dst_}, {"table", "t"}, {"column", {"id", "name"}}};
+  WriteTextFile(dir_ / "job.json", StepsJob("sqlite", reader, "sqlite", writer, json::object()).dump());
+  ASSERT_EQ(Verify().exit_code, 0) << report_.dump();
+  EXPECT_EQ(report_["key"], "whole row (multiset)");
+  SqliteExec(dst_, "INSERT INTO t SELECT * FROM t WHERE id = 5; DELETE FROM t WHERE id = 8");
+  ASSERT_EQ(Verify().exit_code, 1);
+  EXPECT_THAT(Differences(report_),
+              ::testing::UnorderedElementsAre("duplicate (5, 'e')", "missing (8, 'h')"));
+}
+
+TEST_F(VerifySqlite, AnIncrementalJobIsVerifiedForItsDayOnly) {
+  SqliteExec(src_, "CREATE TABLE o (id INTEGER PRIMARY KEY, v TEXT, day TEXT);"
+                   "INSERT INTO o VALUES (1, 'a', '20261204'), (2, 'b', '20261205'), "
+                   "(3, 'c', '20261205')");
+  SqliteExec(dst_, "CREATE TABLE o (id INTEGER, v TEXT, ds TEXT);"
+                   "INSERT INTO o VALUES (1, 'old', '20261204')");
+  json reader = {{"path", src_},
+                 {"table", "o"},
+                 {"column", {"id", "v", "'${bizdate}'"}},
+                 {"where", "day = '${bizdate}'"},
+                 {"splitPk", "id"}};
+  json writer = {{"path", dst_}, {"table", "o"}, {"column", {"id", "v", "ds"}}};
+  ASSERT_EQ(RunJob(StepsJob("sqlite", reader, "sqlite", writer, json::object()).dump(),
+                   {"--bizdate", "20261205"})
+                .exit_code,
+            0);
+  CliResult r = Verify({"--bizdate", "20261205"});
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_EQ(report_["dest_where"], "ds = '20261205'");
+  EXPECT_EQ(report_["dest_rows"], 2);
+  // Another day's filter given by hand: the row of 20261204 differs from the source's.
+  ASSERT_EQ(Verify({"--bizdate", "20261204"}).exit_code, 1);
+  EXPECT_THAT(Differences(report_),
+              ::testing::ElementsAre("changed id=1 v: 'a' -> 'old'"));
+  ASSERT_EQ(Verify({"--bizdate", "20261205", "--dest-where", "1=1"}).exit_code, 1);
+  EXPECT_EQ(report_["dest_where_origin"], "--dest-where");
+  EXPECT_THAT(Differences(report_), ::testing::ElementsAre("extra id=1"));
+}
+
+TEST_F(VerifySqlite, AnInvalidJobOrKeyExitsTwo) {
+  EXPECT_EQ(RunFerry({"verify", dir_ / "job.json", "--key", "nosuch"}).exit_code, 2);
+  WriteTextFile(dir_ / "bad.json", "{\"type\": \"job\"");
+  EXPECT_EQ(RunFerry({"verify", dir_ / "bad.json"}).exit_code, 2);
+  json reader = {{"path", src_}, {"table", "missing_table"}, {"column", {"*"}}};
+  json writer = {{"path", dst_}, {"table", "t"}, {"column", {"*"}}};
+  WriteTextFile(dir_ / "job.json", StepsJob("sqlite", reader, "sqlite", writer, json::object()).dump());
+  CliResult r = RunFerry({"verify", dir_ / "job.json"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("missing_table"));
+}
+
+// --- PostgreSQL -> PostgreSQL -------------------------------------------------------------------
+
+class VerifyPostgresql : public ::testing::Test, public VerifyTestBase {
+ protected:
+  void SetUp() override {
+    PgExec("CREATE TABLE " + (pg_ / "s") + R"SQL( (id bigint PRIMARY KEY, name text,
+             amount float8, price numeric(10,2), ts timestamp(6), note text);
+      INSERT INTO )SQL" + (pg_ / "s") + R"SQL( VALUES
+        (1, 'a', 0.3, 1.50, '2026-12-05 10:00:00.000001', ''),
+        (2, 'b', 1e308, -0.01, '0001-01-01 00:00:00', NULL),
+        (3, 'c', 5e-324, 99999999.99, '9999-12-31 23:59:59.999999', 'x'),
+        (4, NULL, NULL, NULL, NULL, NULL),
+        (5, 'e', -0.0, 0, '2026-12-05 00:00:00', '中文 😀'))SQL");
+    PgExec("CREATE TABLE " + (pg_ / "d") +
+           " (id bigint, name text, amount float8, price numeric(14,4), ts timestamp(6), note "
+           "text)");
+    json conn = TestPgServer().ConnectionJson();
+    json reader = {{"connection", conn}, {"table", pg_ / "s"}, {"column", {"*"}},
+                   {"splitPk", "id"}};
+    json writer = {{"connection", conn}, {"table", pg_ / "d"}, {"column", {"*"}}};
+    CliResult r = RunJob(StepsJob("postgresql", reader, "postgresql", writer,
+                                  {{"speed", {{"concurrent", 2}}}})
+                             .dump(2));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+
+  PgTestSchema pg_;
+};
+
+TEST_F(VerifyPostgresql, EqualAfterARunDecimalsOfAnotherScaleIncluded) {
+  CliResult r = Verify();
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_EQ(report_["source_rows"], 5);
+  EXPECT_EQ(report_["dest_rows"], 5);
+}
+
+TEST_F(VerifyPostgresql, EachPlantedDifferenceIsNamedByKey) {
+  std::string d = pg_ / "d";
+  PgExec("DELETE FROM " + d + " WHERE id = 3; INSERT INTO " + d +
+         " VALUES (9, 'z', 1, 1, NULL, NULL); INSERT INTO " + d + " SELECT * FROM " + d +
+         " WHERE id = 4; UPDATE " + d +
+         " SET ts = ts + interval '1 microsecond', amount = '0.30000000000000004' WHERE id = 1;"
+         "UPDATE " + d + " SET note = '' WHERE id = 2; UPDATE " + d +
+         " SET price = 0.02 WHERE id = 5");
+  CliResult r = Verify();
+  ASSERT_EQ(r.exit_code, 1) << r.err << r.out;
+  EXPECT_THAT(Differences(report_),
+              ::testing::UnorderedElementsAre(
+                  "missing id=3", "extra id=9", "duplicate id=4",
+                  "changed id=1 amount: 0.29999999999999999 (bits 3fd3333333333333) -> "
+                  "0.30000000000000004 (bits 3fd3333333333334)",
+                  "changed id=2 note: NULL -> ''", "changed id=5 price: 0.00 -> 0.0200"));
+  // The timestamp of id 1 is its second difference; the first differing column is reported.
+  PgExec("UPDATE " + d + " SET amount = 0.3 WHERE id = 1");
+  ASSERT_EQ(Verify().exit_code, 1);
+  EXPECT_THAT(Differences(report_),
+              ::testing::Contains("changed id=1 ts: 2026-12-05 10:00:00.000001 -> "
+                                  "2026-12-05 10:00:00.000002"));
+}
+
+// --- MySQL -> PostgreSQL ------------------------------------------------------------------------
+
+class VerifyMysqlToPostgresql : public MariadbTest, public VerifyTestBase {
+ protected:
+  void SetUp() override {
+    MariadbTest::SetUp();
+    Exec(db(), R"SQL(
+      CREATE TABLE o (id INT PRIMARY KEY, name VARCHAR(20), amount DOUBLE, price DECIMAL(10,2),
+                      ts DATETIME(6), note TEXT);
+      INSERT INTO o VALUES (1, 'a', 0.3, 1.50, '2026-12-05 10:00:00.000001', ''),
+        (2, 'b', 1e308, -0.01, '1000-01-01 00:00:00', NULL),
+        (3, 'c', 2.5, 99999999.99, '9999-12-31 23:59:59.999999', 'x'),
+        (4, NULL, NULL, NULL, NULL, NULL))SQL");
+    PgExec("CREATE TABLE " + (pg_ / "o") +
+           " (id bigint, name text, amount float8, price numeric(14,4), ts timestamp(6), note "
+           "text)");
+    json reader = {{"connection", Connection(db())}, {"table", "o"}, {"column", {"*"}},
+                   {"splitPk", "id"}};
+    json writer = {{"connection", TestPgServer().ConnectionJson()}, {"table", pg_ / "o"},
+                   {"column", {"*"}}};
+    CliResult r = RunJob(TwoStepJob("mysql", reader, "postgresql", writer, 2));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+
+  PgTestSchema pg_;
+};
+
+TEST_F(VerifyMysqlToPostgresql, EqualAcrossEngines) {
+  CliResult r = Verify();
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_EQ(report_["source_rows"], 4);
+}
+
+TEST_F(VerifyMysqlToPostgresql, EachPlantedDifferenceIsNamedByKey) {
+  std::string o = pg_ / "o";
+  PgExec("DELETE FROM " + o + " WHERE id = 3; INSERT INTO " + o +
+         " VALUES (7, 'z', 1, 1, NULL, NULL); INSERT INTO " + o + " SELECT * FROM " + o +
+         " WHERE id = 4; UPDATE " + o + " SET ts = ts - interval '1 microsecond' WHERE id = 1;"
+         "UPDATE " + o + " SET note = '' WHERE id = 2");
+  CliResult r = Verify();
+  ASSERT_EQ(r.exit_code, 1) << r.err << r.out;
+  EXPECT_THAT(Differences(report_),
+              ::testing::UnorderedElementsAre(
+                  "missing id=3", "extra id=7", "duplicate id=4",
+                  "changed id=1 ts: 2026-12-05 10:00:00.000001 -> 2026-12-05 10:00:00",
+                  "changed id=2 note: NULL -> ''"));
+}
+
+}  // namespace
+}  // namespace ferry::testing
