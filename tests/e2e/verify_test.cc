@@ -35,7 +35,8 @@ class VerifyTestBase {
  protected:
   CliResult RunJob(const std::string& job_text, std::vector<std::string> extra = {}) {
     WriteTextFile(dir_ / "job.json", job_text);
-    std::vector<std::string> args = {"run", dir_ / "job.json", "--run-dir", dir_ / "run",
+    std::vector<std::string> args = {"run", dir_ / "job.json", "--run-dir",
+                                     dir_ / ("run" + std::to_string(runs_++)),
                                      "--progress-interval", "0"};
     args.insert(args.end(), extra.begin(), extra.end());
     return RunFerry(args);
@@ -50,6 +51,7 @@ class VerifyTestBase {
 
   TempDir dir_;
   json report_;
+  int runs_ = 0;
 };
 
 // --- SQLite -> SQLite ---------------------------------------------------------------------------
