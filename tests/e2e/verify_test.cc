@@ -279,5 +279,57 @@ TEST_F(VerifyMysqlToPostgresql, EachPlantedDifferenceIsNamedByKey) {
                   "changed id=2 note: NULL -> ''"));
 }
 
+
+// --- CSV -> PostgreSQL --------------------------------------------------------------------------
+
+class VerifyCsvToPostgresql : public ::testing::Test, public VerifyTestBase {
+ protected:
+  void SetUp() override {
+    WriteTextFile(dir_ / "in.csv",
+                  "1,a,0.3,1.50,2026-12-05 10:00:00.000001,\n"
+                  "2,b,1e308,-0.01,2026-12-05 00:00:00,\\N\n"
+                  "3,\"c,d\",2.5,7,2026-12-05 00:00:00.5,x\n");
+    PgExec("CREATE TABLE " + (pg_ / "o") +
+           " (id bigint, name text, amount float8, price numeric(14,4), ts timestamp(6), note "
+           "text)");
+    json reader = {{"path", dir_ / "in.csv"},
+                   {"column",
+                    {{{"index", 0}, {"type", "long"}},
+                     {{"index", 1}, {"type", "string"}},
+                     {{"index", 2}, {"type", "double"}},
+                     {{"index", 3}, {"type", "decimal"}},
+                     {{"index", 4}, {"type", "timestamp"}},
+                     {{"index", 5}, {"type", "string"}}}}};
+    json writer = {{"connection", TestPgServer().ConnectionJson()}, {"table", pg_ / "o"},
+                   {"column", {"id", "name", "amount", "price", "ts", "note"}}};
+    CliResult r = RunJob(StepsJob("txtfile", reader, "postgresql", writer, json::object()).dump());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+
+  PgTestSchema pg_;
+};
+
+TEST_F(VerifyCsvToPostgresql, EqualThenEachPlantedDifferenceIsNamed) {
+  CliResult r = Verify({"--key", "c0"});
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_EQ(report_["key"], "c0 (--key)");
+  EXPECT_EQ(report_["source_rows"], 3);
+  std::string o = pg_ / "o";
+  PgExec("UPDATE " + o + " SET note = NULL WHERE id = 1; UPDATE " + o +
+         " SET ts = ts + interval '1 microsecond' WHERE id = 3; INSERT INTO " + o +
+         " SELECT * FROM " + o + " WHERE id = 2");
+  ASSERT_EQ(Verify({"--key", "c0"}).exit_code, 1);
+  EXPECT_THAT(Differences(report_),
+              ::testing::UnorderedElementsAre(
+                  "changed c0=1 c5: '' -> NULL", "duplicate c0=2",
+                  "changed c0=3 c4: 2026-12-05 00:00:00.5 -> 2026-12-05 00:00:00.500001"));
+  // Without a key, the same rows compare as a multiset.
+  ASSERT_EQ(Verify().exit_code, 1);
+  EXPECT_EQ(report_["key"], "whole row (multiset)");
+  EXPECT_EQ(report_["missing"], 2);
+  EXPECT_EQ(report_["extra"], 2);
+  EXPECT_EQ(report_["duplicate"], 1);
+}
+
 }  // namespace
 }  // namespace ferry::testing
