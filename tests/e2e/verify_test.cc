@@ -171,6 +171,42 @@ TEST_F(VerifySqlite, AnInvalidJobOrKeyExitsTwo) {
   EXPECT_THAT(r.err, HasSubstr("missing_table"));
 }
 
+TEST_F(VerifySqlite, SettingVerifyChecksAfterTheRunAndAMismatchFailsIt) {
+  SqliteExec(dst_, "DELETE FROM t");
+  json reader = {{"path", src_}, {"table", "t"}, {"column", {"*"}}, {"splitPk", "id"}};
+  json writer = {{"path", dst_}, {"table", "t"}, {"column", {"*"}}};
+  std::string summary = dir_ / "summary.json";
+  CliResult r = RunJob(
+      StepsJob("sqlite", reader, "sqlite", writer, {{"verify", "checksum"}}).dump(),
+      {"--summary-json", summary});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json s = json::parse(ReadTextFile(summary));
+  EXPECT_EQ(s["status"], "SUCCEEDED");
+  EXPECT_EQ(s["verify"]["status"], "EQUAL");
+  EXPECT_EQ(s["verify"]["mode"], "checksum");
+  EXPECT_EQ(s["verify"]["source_rows"], 8);
+  EXPECT_THAT(r.err, HasSubstr("Verify (checksum)"));
+
+  // A row the destination already held makes the count differ: the run fails and says why.
+  SqliteExec(dst_, "DELETE FROM t; INSERT INTO t VALUES (50, 'stale', 0, NULL, NULL)");
+  r = RunJob(StepsJob("sqlite", reader, "sqlite", writer, {{"verify", "count"}}).dump(),
+             {"--summary-json", summary});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  s = json::parse(ReadTextFile(summary));
+  EXPECT_EQ(s["status"], "FAILED");
+  EXPECT_EQ(s["records_written"], 8);
+  EXPECT_EQ(s["verify"]["status"], "DIFFERENT");
+  EXPECT_EQ(s["verify"]["extra"], 1);
+  EXPECT_THAT(s["error"].get<std::string>(),
+              HasSubstr("verify (count): the destination differs from the source: 0 missing, 1 "
+                        "extra"));
+  EXPECT_THAT(r.err, HasSubstr("extra      id=50"));
+
+  r = RunJob(StepsJob("sqlite", reader, "sqlite", writer, {{"verify", "rows"}}).dump());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("setting.verify"));
+}
+
 // --- PostgreSQL -> PostgreSQL -------------------------------------------------------------------
 
 class VerifyPostgresql : public ::testing::Test, public VerifyTestBase {

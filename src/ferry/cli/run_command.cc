@@ -12,6 +12,7 @@
 #include "ferry/exec/job_runner.h"
 #include "ferry/exec/run_dir.h"
 #include "ferry/job/job_loader.h"
+#include "ferry/verify/verifier.h"
 
 namespace ferry {
 namespace {
@@ -90,6 +91,44 @@ Result<JobModel> LoadForRun(const RunFlags& flags, const Registry& registry,
   return (*loaded)->model;
 }
 
+// setting.verify: compares source and destination once the run succeeded. The result goes into
+// the summary ("verify"); a difference, or a verification that could not finish, fails the run.
+std::string VerifyAfterRun(const JobModel& job, const Registry& registry,
+                           const std::function<std::string(const StepModel&, const Status&)>& locate,
+                           RunReport* report) {
+  verify::VerifyOptions options;
+  options.count_only = job.setting.verify == "count";
+  auto result = verify::VerifyJob(job, registry, options, locate);
+  Status failed;
+  std::string text = "Verify (" + job.setting.verify + ")\n";
+  if (!result.ok()) {
+    failed = Status(result.status().code(), "verify: " + result.status().message());
+    report->summary["verify"] = {{"mode", job.setting.verify},
+                                 {"status", "ERROR"},
+                                 {"error", MaskSecrets(result.status().message())}};
+    text += MaskSecrets(failed.message()) + "\n";
+  } else {
+    nlohmann::ordered_json v = result->ToJson();
+    v["mode"] = job.setting.verify;
+    report->summary["verify"] = v;
+    text += result->ToText();
+    if (!result->equal) {
+      failed = Status::DataError(fmt::format(
+          "verify ({}): the destination differs from the source: {} missing, {} extra, {} "
+          "duplicate, {} changed",
+          job.setting.verify, result->missing, result->extra, result->duplicate,
+          result->changed));
+    }
+  }
+  if (!failed.ok()) {
+    report->status = failed;
+    report->summary["status"] = "FAILED";
+    report->summary["error"] = MaskSecrets(failed.message());
+    text += "Run FAILED: " + failed.message() + "\n";
+  }
+  return text;
+}
+
 int Run(const RunFlags& flags) {
   SignalWatcher signals;
   const Registry& registry = Registry::Builtin();
@@ -113,11 +152,16 @@ int Run(const RunFlags& flags) {
     };
   }
   RunReport report = RunJob(*job, registry, options, signals.token());
+  std::string verify_text;
+  if (report.status.ok() && signals.signal() == 0 && !job->setting.verify.empty()) {
+    verify_text = VerifyAfterRun(*job, registry, options.locate, &report);
+  }
   if (report.failed_in == RunPhase::kPrepare) {
     std::cerr << MaskSecrets(report.status.message()) << "\n";
   } else {
     std::cerr << FormatSummary(report);
   }
+  if (!verify_text.empty()) std::cerr << verify_text;
   if (!flags.summary_json.empty()) {
     Status st = WriteFileAtomic(flags.summary_json, report.summary.dump(2) + "\n");
     if (!st.ok()) std::cerr << st.message() << "\n";

@@ -344,6 +344,18 @@ void ReadSpeed(const ojson& speed, const std::string& path, bool datax, JobSetti
   }
 }
 
+// setting.verify: "count" or "checksum" runs `ferry verify` right after a succeeded run.
+void ReadVerify(const ojson& setting, const std::string& path, JobSettings* s,
+                Diagnostics* diag) {
+  if (!setting.contains("verify") || setting["verify"].is_null()) return;
+  const ojson& v = setting["verify"];
+  if (!v.is_string() || (v != "count" && v != "checksum")) {
+    diag->AtValue(path, "expected \"count\" or \"checksum\" (or null)");
+    return;
+  }
+  s->verify = v.get<std::string>();
+}
+
 void ReadErrorLimit(const ojson& limit, const std::string& path, JobSettings* s,
                     Diagnostics* diag) {
   if (limit.is_null()) return;
@@ -444,7 +456,9 @@ void ReadDataWorks(const ojson& root, std::vector<StepRef>* steps,
     if (!setting.is_object()) {
       diag->AtValue("setting", "expected an object");
     } else {
-      CheckKeys(setting, "setting", {"executeMode", "speed", "errorLimit", "locale"}, diag);
+      CheckKeys(setting, "setting", {"executeMode", "speed", "errorLimit", "locale", "verify"},
+                diag);
+      ReadVerify(setting, "setting.verify", s, diag);
       if (setting.contains("speed")) {
         ReadSpeed(setting["speed"], "setting.speed", false, s, diag);
       }
@@ -523,7 +537,8 @@ void ReadDataX(const ojson& root, std::vector<StepRef>* steps, JobSettings* s, D
     if (!setting.is_object()) {
       diag->AtValue("job.setting", "expected an object");
     } else {
-      CheckKeys(setting, "job.setting", {"speed", "errorLimit"}, diag);
+      CheckKeys(setting, "job.setting", {"speed", "errorLimit", "verify"}, diag);
+      ReadVerify(setting, "job.setting.verify", s, diag);
       if (setting.contains("speed"))
         ReadSpeed(setting["speed"], "job.setting.speed", true, s, diag);
       if (setting.contains("errorLimit")) {

@@ -138,6 +138,7 @@ nlohmann::ordered_json JobSchema(const Registry& registry) {
          {{"type", "object"},
           {"properties",
            {{"executeMode", {{"enum", ojson::array({nullptr, "distribute"})}}},
+            {"verify", {{"enum", ojson::array({nullptr, "count", "checksum"})}}},
             {"speed", SpeedSchema()},
             {"errorLimit", ErrorLimitSchema()}}}}},
         {"order",

@@ -394,7 +394,8 @@ Result<VerifyReport> VerifyJob(
   RETURN_NOT_OK(Scan(dest, summarize(dst_buckets, report.dest_rows)));
   std::vector<bool> differs(options.buckets);
   for (int b = 0; b < options.buckets; ++b) {
-    differs[b] = !(src_buckets[b] == dst_buckets[b]);
+    differs[b] = options.count_only ? src_buckets[b].count != dst_buckets[b].count
+                                    : !(src_buckets[b] == dst_buckets[b]);
     report.differing_buckets += differs[b];
   }
 

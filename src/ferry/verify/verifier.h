@@ -27,6 +27,8 @@ struct VerifyOptions {
   std::optional<std::string> dest_where;
   size_t max_reported = 100;  // row differences listed in the report (all are counted)
   int buckets = 256;
+  // setting.verify "count": buckets compare row counts only (a changed value goes unnoticed).
+  bool count_only = false;
 };
 
 struct RowDifference {
