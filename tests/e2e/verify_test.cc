@@ -207,6 +207,17 @@ TEST_F(VerifySqlite, SettingVerifyChecksAfterTheRunAndAMismatchFailsIt) {
   EXPECT_THAT(r.err, HasSubstr("setting.verify"));
 }
 
+TEST_F(VerifySqlite, TheRowDiffHoldsNoMoreRowsThanAllowed) {
+  SqliteExec(dst_, "DELETE FROM t");
+  ASSERT_EQ(Verify({"--max-diff-rows", "1"}).exit_code, 1);
+  EXPECT_EQ(report_["dest_rows"], 0);
+  EXPECT_EQ(report_["differing_buckets"], 8);
+  EXPECT_EQ(report_["missing"], 1);
+  EXPECT_THAT(report_["notes"].dump(), HasSubstr("1 of 8 differing key buckets were diffed"));
+  ASSERT_EQ(Verify().exit_code, 1);
+  EXPECT_EQ(report_["missing"], 8);
+}
+
 // --- PostgreSQL -> PostgreSQL -------------------------------------------------------------------
 
 class VerifyPostgresql : public ::testing::Test, public VerifyTestBase {

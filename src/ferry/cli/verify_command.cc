@@ -19,6 +19,7 @@ struct VerifyFlags {
   std::string dest_where;
   bool dest_where_given = false;
   size_t max_reported = 100;
+  int64_t max_diff_rows = 2'000'000;
 };
 
 bool IsInvalid(const Status& st) {
@@ -42,6 +43,7 @@ int Verify(const VerifyFlags& flags) {
   options.key = flags.key;
   if (flags.dest_where_given) options.dest_where = flags.dest_where;
   options.max_reported = flags.max_reported;
+  options.max_diff_rows = flags.max_diff_rows;
   auto report = verify::VerifyJob(job->model, registry, options,
                                   [&](const StepModel& step, const Status& s) {
                                     return LocateStepError(*job, step, s);
@@ -78,6 +80,8 @@ void AddVerifyCommand(CLI::App* app, int* exit_code) {
                   "for none (default: derived from the job, see README)")
       ->each([flags](const std::string&) { flags->dest_where_given = true; });
   cmd->add_option("--max-differences", flags->max_reported, "row differences listed (default 100)");
+  cmd->add_option("--max-diff-rows", flags->max_diff_rows,
+                  "rows of differing buckets held for the row-by-row diff (default 2000000)");
   cmd->callback([flags, exit_code] { *exit_code = Verify(*flags); });
 }
 

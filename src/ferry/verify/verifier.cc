@@ -399,7 +399,25 @@ Result<VerifyReport> VerifyJob(
     report.differing_buckets += differs[b];
   }
 
-  // Pass 2: the rows of differing buckets, by key, diffed.
+  // Pass 2: the rows of differing buckets, by key, diffed — as many buckets as memory allows.
+  int64_t held = 0;
+  int diffed = 0;
+  for (int b = 0; b < options.buckets; ++b) {
+    if (!differs[b]) continue;
+    int64_t rows_in_bucket = src_buckets[b].count + dst_buckets[b].count;
+    if (diffed > 0 && held + rows_in_bucket > options.max_diff_rows) {
+      differs[b] = false;
+      continue;
+    }
+    held += rows_in_bucket;
+    ++diffed;
+  }
+  if (diffed < report.differing_buckets) {
+    report.notes.push_back(fmt::format(
+        "{} of {} differing key buckets were diffed row by row (--max-diff-rows {}); the "
+        "differences listed and counted are theirs only",
+        diffed, report.differing_buckets, options.max_diff_rows));
+  }
   if (report.differing_buckets > 0) {
     std::map<std::string, std::pair<std::vector<KeptRow>, std::vector<KeptRow>>> rows;
     auto keep = [&](bool is_source) {

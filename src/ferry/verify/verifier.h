@@ -29,6 +29,9 @@ struct VerifyOptions {
   int buckets = 256;
   // setting.verify "count": buckets compare row counts only (a changed value goes unnoticed).
   bool count_only = false;
+  // Rows (both sides) the row-by-row diff may hold; differing buckets beyond it are counted in
+  // the report but not diffed, and a note says so.
+  int64_t max_diff_rows = 2'000'000;
 };
 
 struct RowDifference {
