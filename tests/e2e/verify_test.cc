@@ -327,6 +327,32 @@ TEST_F(VerifyMysqlToPostgresql, EachPlantedDifferenceIsNamedByKey) {
 }
 
 
+TEST_F(VerifyMysqlToPostgresql, AShardedIncrementalJobIsVerifiedForItsDayOnly) {
+  Exec(db(), R"SQL(
+    CREATE TABLE s_0 (id INT PRIMARY KEY, v VARCHAR(10), day CHAR(8));
+    CREATE TABLE s_1 (id INT PRIMARY KEY, v VARCHAR(10), day CHAR(8));
+    INSERT INTO s_0 VALUES (1, 'a', '20261204'), (2, 'b', '20261205');
+    INSERT INTO s_1 VALUES (11, 'k', '20261205'), (12, 'l', '20261203'))SQL");
+  PgExec("CREATE TABLE " + (pg_ / "inc") + " (id bigint, v text, ds text); INSERT INTO " +
+         (pg_ / "inc") + " VALUES (1, 'older', '20261204')");
+  json reader = {{"connection", Connection(db())}, {"table", {"s_[0-1]"}},
+                 {"column", {"id", "v", "'${bizdate}'"}}, {"where", "day = '${bizdate}'"},
+                 {"splitPk", "id"}};
+  json writer = {{"connection", TestPgServer().ConnectionJson()}, {"table", pg_ / "inc"},
+                 {"column", {"id", "v", "ds"}}};
+  ASSERT_EQ(RunJob(TwoStepJob("mysql", reader, "postgresql", writer, 2), {"--bizdate", "20261205"})
+                .exit_code,
+            0);
+  CliResult r = Verify({"--bizdate", "20261205"});
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_EQ(report_["source_rows"], 2);
+  EXPECT_EQ(report_["dest_rows"], 2);
+  EXPECT_EQ(report_["dest_where"], "ds = '20261205'");
+  PgExec("UPDATE " + (pg_ / "inc") + " SET v = 'K' WHERE id = 11");
+  ASSERT_EQ(Verify({"--bizdate", "20261205"}).exit_code, 1);
+  EXPECT_THAT(Differences(report_), ::testing::ElementsAre("changed id=11 v: 'k' -> 'K'"));
+}
+
 // --- CSV -> PostgreSQL --------------------------------------------------------------------------
 
 class VerifyCsvToPostgresql : public ::testing::Test, public VerifyTestBase {
