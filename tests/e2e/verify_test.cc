@@ -278,6 +278,43 @@ TEST_F(VerifyPostgresql, EachPlantedDifferenceIsNamedByKey) {
                                   "2026-12-05 10:00:00.000002"));
 }
 
+TEST_F(VerifyPostgresql, TheJobsWhereFiltersTheDestinationWhenColumnsKeepTheirNames) {
+  std::string d2 = pg_ / "d2";
+  PgExec("CREATE TABLE " + d2 + " (id bigint, name text); INSERT INTO " + d2 +
+         " VALUES (100, 'not from this job')");
+  json conn = TestPgServer().ConnectionJson();
+  json reader = {{"connection", conn}, {"table", pg_ / "s"}, {"column", {"id", "name"}},
+                 {"where", "id <= 3"}, {"splitPk", "id"}};
+  json writer = {{"connection", conn}, {"table", d2}, {"column", {"id", "name"}}};
+  ASSERT_EQ(RunJob(StepsJob("postgresql", reader, "postgresql", writer, json::object()).dump())
+                .exit_code,
+            0);
+  CliResult r = Verify();
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_EQ(report_["dest_where"], "id <= 3");
+  EXPECT_EQ(report_["dest_rows"], 3);
+  // --dest-where "" compares every destination row.
+  ASSERT_EQ(Verify({"--dest-where", ""}).exit_code, 1);
+  EXPECT_THAT(Differences(report_), ::testing::ElementsAre("extra id=100"));
+}
+
+TEST_F(VerifyPostgresql, AQuerySqlSourceIsComparedByTheGivenKey) {
+  std::string d3 = pg_ / "d3";
+  PgExec("CREATE TABLE " + d3 + " (id bigint, label text)");
+  json conn = TestPgServer().ConnectionJson();
+  json reader = {{"connection", conn},
+                 {"querySql", "SELECT id, upper(name) AS label FROM " + (pg_ / "s") +
+                                  " WHERE id IN (1, 2, 3)"}};
+  json writer = {{"connection", conn}, {"table", d3}, {"column", {"id", "label"}}};
+  ASSERT_EQ(RunJob(StepsJob("postgresql", reader, "postgresql", writer, json::object()).dump())
+                .exit_code,
+            0);
+  ASSERT_EQ(Verify({"--key", "id"}).exit_code, 0) << report_.dump();
+  PgExec("UPDATE " + d3 + " SET label = 'b' WHERE id = 2");
+  ASSERT_EQ(Verify({"--key", "id"}).exit_code, 1);
+  EXPECT_THAT(Differences(report_), ::testing::ElementsAre("changed id=2 label: 'B' -> 'b'"));
+}
+
 // --- MySQL -> PostgreSQL ------------------------------------------------------------------------
 
 class VerifyMysqlToPostgresql : public MariadbTest, public VerifyTestBase {
