@@ -218,6 +218,24 @@ TEST_F(VerifySqlite, TheRowDiffHoldsNoMoreRowsThanAllowed) {
   EXPECT_EQ(report_["missing"], 8);
 }
 
+TEST_F(VerifySqlite, RowsSharingAKeyAreMatchedWhateverTheirOrder) {
+  SqliteExec(src_, "CREATE TABLE n (id INTEGER, name TEXT);"
+                   "INSERT INTO n VALUES (NULL, 'n1'), (NULL, 'n2'), (1, 'a'), (NULL, 'n0')");
+  SqliteExec(dst_, "CREATE TABLE n (id INTEGER, name TEXT);"
+                   "INSERT INTO n VALUES (NULL, 'n2'), (NULL, 'n0'), (1, 'a'), (NULL, 'n1')");
+  json reader = {{"path", src_}, {"table", "n"}, {"column", {"*"}}, {"splitPk", "id"}};
+  json writer = {{"path", dst_}, {"table", "n"}, {"column", {"*"}}};
+  WriteTextFile(dir_ / "job.json",
+                StepsJob("sqlite", reader, "sqlite", writer, json::object()).dump());
+  ASSERT_EQ(Verify().exit_code, 0) << report_.dump();
+  SqliteExec(dst_, "UPDATE n SET name = 'n3' WHERE name = 'n2'; INSERT INTO n VALUES (NULL, 'n0')");
+  ASSERT_EQ(Verify().exit_code, 1);
+  EXPECT_THAT(Differences(report_),
+              ::testing::UnorderedElementsAre("missing id=NULL row (NULL, 'n2')",
+                                              "extra id=NULL row (NULL, 'n3')",
+                                              "duplicate id=NULL"));
+}
+
 // --- PostgreSQL -> PostgreSQL -------------------------------------------------------------------
 
 class VerifyPostgresql : public ::testing::Test, public VerifyTestBase {

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -241,8 +242,47 @@ void AddDifference(RowDifference d, const VerifyOptions& options, VerifyReport* 
   }
 }
 
+// Several rows share a key (a NULL splitPk, a key that is not unique): they are matched as a
+// multiset within the key, whatever order each side returned them in.
+void DiffRowsOfOneKey(const std::vector<KeptRow>& src, const std::vector<KeptRow>& dst,
+                      const Layout& layout, const VerifyOptions& options, VerifyReport* report) {
+  std::map<std::string, std::pair<int64_t, const KeptRow*>> balance;  // source - destination
+  auto add = [&](const std::vector<KeptRow>& rows, int64_t sign) {
+    for (const KeptRow& row : rows) {
+      std::string enc;
+      for (const std::string& cell : row.cells) enc += cell;
+      auto& slot = balance[enc];
+      slot.first += sign;
+      slot.second = &row;
+    }
+  };
+  add(src, 1);
+  add(dst, -1);
+  for (const auto& [enc, entry] : balance) {
+    auto [n, row] = entry;
+    if (n == 0) continue;
+    RowDifference d;
+    d.key = KeyText(*row, layout);
+    d.source_count = static_cast<int64_t>(src.size());
+    d.dest_count = static_cast<int64_t>(dst.size());
+    bool in_source = std::any_of(src.begin(), src.end(),
+                                 [&](const KeptRow& r) { return r.cells == row->cells; });
+    if (n > 0) {
+      d.kind = "missing";
+    } else {
+      d.kind = in_source ? "duplicate" : "extra";
+    }
+    if (!in_source || n > 0) d.key += " row (" + Join(row->display, ", ") + ")";
+    for (int64_t i = 0; i < (n > 0 ? n : -n); ++i) AddDifference(d, options, report);
+  }
+}
+
 void DiffKey(const std::vector<KeptRow>& src, const std::vector<KeptRow>& dst,
              const Layout& layout, const VerifyOptions& options, VerifyReport* report) {
+  if (!layout.key.empty() && (src.size() > 1 || dst.size() > 1)) {
+    DiffRowsOfOneKey(src, dst, layout, options, report);
+    return;
+  }
   RowDifference d;
   d.key = KeyText(src.empty() ? dst[0] : src[0], layout);
   d.source_count = static_cast<int64_t>(src.size());
@@ -258,7 +298,7 @@ void DiffKey(const std::vector<KeptRow>& src, const std::vector<KeptRow>& dst,
     AddDifference(d, options, report);
   }
   if (layout.key.empty() || src.empty() || dst.empty()) return;
-  // Keyed: the first source row against the first destination row with the same key.
+  // One row on each side: the first column that differs.
   for (size_t c = 0; c < layout.compared.size(); ++c) {
     if (src[0].cells[c] == dst[0].cells[c]) continue;
     RowDifference changed = d;
