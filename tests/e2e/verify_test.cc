@@ -205,6 +205,10 @@ TEST_F(VerifySqlite, SettingVerifyChecksAfterTheRunAndAMismatchFailsIt) {
   r = RunJob(StepsJob("sqlite", reader, "sqlite", writer, {{"verify", "rows"}}).dump());
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("setting.verify"));
+  // A destination that cannot be read back is refused before any row moves.
+  r = RunJob(StepsJob("sqlite", reader, "stream", {{"print", false}}, {{"verify", "count"}}).dump());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("setting.verify: the destination plugin stream has no reader"));
 }
 
 TEST_F(VerifySqlite, TheRowDiffHoldsNoMoreRowsThanAllowed) {

@@ -151,6 +151,13 @@ int Run(const RunFlags& flags) {
       return LocateStepError(*loaded, step, st);
     };
   }
+  if (!job->setting.verify.empty()) {
+    Status st = verify::CheckVerifiable(*job, registry);
+    if (!st.ok()) {
+      std::cerr << "setting.verify: " << st.message() << "\n";
+      return kExitInvalid;
+    }
+  }
   RunReport report = RunJob(*job, registry, options, signals.token());
   std::string verify_text;
   if (report.status.ok() && signals.signal() == 0 && !job->setting.verify.empty()) {

@@ -356,6 +356,19 @@ Result<Layout> MakeLayout(const std::vector<ColumnInfo>& columns,
 
 }  // namespace
 
+Status CheckVerifiable(const JobModel& job, const Registry& registry) {
+  const PluginInfo* w = registry.Find(job.writer.plugin);
+  bool reads_back = false;
+  if (w != nullptr && w->make_reader) {
+    for (const ParamDef& p : w->reader_params) reads_back |= p.name == "table" || p.name == "path";
+  }
+  if (!reads_back) {
+    return Status::InvalidArgument("the destination plugin " + job.writer.plugin +
+                                   " has no reader to read the destination back with");
+  }
+  return Status::OK();
+}
+
 Result<VerifyReport> VerifyJob(
     const JobModel& job, const Registry& registry, const VerifyOptions& options,
     const std::function<std::string(const StepModel&, const Status&)>& locate) {
@@ -367,10 +380,7 @@ Result<VerifyReport> VerifyJob(
   if (r == nullptr || !r->make_reader) {
     return Status::InvalidArgument("unknown reader plugin " + job.reader.plugin);
   }
-  if (w == nullptr || !w->make_reader) {
-    return Status::InvalidArgument("the destination plugin " + job.writer.plugin +
-                                   " has no reader to read the destination back with");
-  }
+  RETURN_NOT_OK(CheckVerifiable(job, registry));
   int64_t now = LocalNowMicros();
   Side source, dest;
   source.name = "source";

@@ -63,6 +63,9 @@ struct VerifyReport {
   std::string ToText() const;
 };
 
+// Whether `ferry verify` can read this job's destination back (its plugin has a reader).
+Status CheckVerifiable(const JobModel& job, const Registry& registry);
+
 // Errors: InvalidArgument / FailedPrecondition / NotFound mean the job or the options are wrong
 // (nothing compared, exit 2); any other code is a failure while reading (exit 1).
 Result<VerifyReport> VerifyJob(
