@@ -205,6 +205,16 @@ TEST_F(VerifySqlite, SettingVerifyChecksAfterTheRunAndAMismatchFailsIt) {
   r = RunJob(StepsJob("sqlite", reader, "sqlite", writer, {{"verify", "rows"}}).dump());
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("setting.verify"));
+  // The DataX layout takes it in job.setting.
+  SqliteExec(dst_, "DELETE FROM t");
+  json datax = {{"job",
+                 {{"setting", {{"speed", {{"channel", 1}}}, {"verify", "checksum"}}},
+                  {"content",
+                   {{{"reader", {{"name", "sqlitereader"}, {"parameter", reader}}},
+                     {"writer", {{"name", "sqlitewriter"}, {"parameter", writer}}}}}}}}};
+  r = RunJob(datax.dump(), {"--summary-json", summary});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(json::parse(ReadTextFile(summary))["verify"]["status"], "EQUAL");
   // A destination that cannot be read back is refused before any row moves.
   r = RunJob(StepsJob("sqlite", reader, "stream", {{"print", false}}, {{"verify", "count"}}).dump());
   EXPECT_EQ(r.exit_code, 2);
