@@ -19,7 +19,7 @@ struct VerifyFlags {
   std::string dest_where;
   bool dest_where_given = false;
   size_t max_reported = 100;
-  int64_t max_diff_rows = 2'000'000;
+  int64_t max_diff_rows = 200'000;
 };
 
 bool IsInvalid(const Status& st) {
@@ -81,7 +81,7 @@ void AddVerifyCommand(CLI::App* app, int* exit_code) {
       ->each([flags](const std::string&) { flags->dest_where_given = true; });
   cmd->add_option("--max-differences", flags->max_reported, "row differences listed (default 100)");
   cmd->add_option("--max-diff-rows", flags->max_diff_rows,
-                  "rows of differing buckets held for the row-by-row diff (default 2000000)");
+                  "rows of differing buckets held for the row-by-row diff (default 200000)");
   cmd->callback([flags, exit_code] { *exit_code = Verify(*flags); });
 }
 

@@ -462,7 +462,8 @@ Result<VerifyReport> VerifyJob(
     held += rows_in_bucket;
     ++diffed;
   }
-  if (diffed < report.differing_buckets) {
+  report.partial = diffed < report.differing_buckets;
+  if (report.partial) {
     report.notes.push_back(fmt::format(
         "{} of {} differing key buckets were diffed row by row (--max-diff-rows {}); the "
         "differences listed and counted are theirs only",
@@ -533,6 +534,7 @@ nlohmann::ordered_json VerifyReport::ToJson() const {
           {"extra", extra},
           {"duplicate", duplicate},
           {"changed", changed},
+          {"partial", partial},
           {"differences", diffs},
           {"notes", notes},
           {"elapsed_seconds", std::round(elapsed_seconds * 1000) / 1000}};
@@ -561,8 +563,9 @@ std::string VerifyReport::ToText() const {
   }
   for (const std::string& n : notes) out += "note: " + n + "\n";
   out += equal ? fmt::format("EQUAL ({:.1f}s)\n", elapsed_seconds)
-               : fmt::format("DIFFERENT: {} missing, {} extra, {} duplicate, {} changed ({:.1f}s)\n",
-                             missing, extra, duplicate, changed, elapsed_seconds);
+               : fmt::format("DIFFERENT: {}{} missing, {} extra, {} duplicate, {} changed ({:.1f}s)\n",
+                             partial ? "at least " : "", missing, extra, duplicate, changed,
+                             elapsed_seconds);
   return out;
 }
 

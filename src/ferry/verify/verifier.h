@@ -26,12 +26,12 @@ struct VerifyOptions {
   // Destination filter (SQL in the destination's dialect); unset: derived from the job (README).
   std::optional<std::string> dest_where;
   size_t max_reported = 100;  // row differences listed in the report (all are counted)
-  int buckets = 256;
+  int buckets = 65536;
   // setting.verify "count": buckets compare row counts only (a changed value goes unnoticed).
   bool count_only = false;
   // Rows (both sides) the row-by-row diff may hold; differing buckets beyond it are counted in
   // the report but not diffed, and a note says so.
-  int64_t max_diff_rows = 2'000'000;
+  int64_t max_diff_rows = 200'000;
 };
 
 struct RowDifference {
@@ -56,6 +56,7 @@ struct VerifyReport {
   int buckets = 0;
   int differing_buckets = 0;
   int64_t missing = 0, extra = 0, duplicate = 0, changed = 0;
+  bool partial = false;  // some differing buckets were not diffed: the four counts are lower bounds
   std::vector<RowDifference> differences;  // at most VerifyOptions::max_reported
   double elapsed_seconds = 0;
 
