@@ -31,13 +31,25 @@ uint64_t Mix(uint64_t x) {
   return x;
 }
 
-uint64_t Fnv1a(std::string_view bytes, uint64_t seed) {
-  uint64_t h = 0xcbf29ce484222325ULL ^ seed;
-  for (unsigned char c : bytes) {
-    h ^= c;
-    h *= 0x100000001b3ULL;
+// Two independent 64-bit lanes over 8-byte words, each word mixed by a multiply: fast, and
+// every byte reaches every bit of both lanes through Mix.
+RowHash HashWords(std::string_view bytes) {
+  uint64_t a = 0x243f6a8885a308d3ULL ^ bytes.size();
+  uint64_t b = 0x13198a2e03707344ULL ^ (bytes.size() * 0x9e3779b97f4a7c15ULL);
+  size_t i = 0;
+  for (; i + 8 <= bytes.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, bytes.data() + i, 8);
+    a = (a ^ w) * 0x9fb21c651e98df25ULL;
+    a ^= a >> 29;
+    b = (b + w) * 0xc2b2ae3d27d4eb4fULL;
+    b ^= b >> 31;
   }
-  return Mix(h ^ (bytes.size() * 0x9e3779b97f4a7c15ULL));
+  uint64_t tail = 0;
+  std::memcpy(&tail, bytes.data() + i, bytes.size() - i);
+  a = (a ^ tail) * 0x9fb21c651e98df25ULL;
+  b = (b + tail) * 0xc2b2ae3d27d4eb4fULL;
+  return RowHash{Mix(a), Mix(b ^ a)};
 }
 
 }  // namespace
@@ -98,7 +110,7 @@ void AppendCanonical(const Value& v, std::string* out) {
 }
 
 RowHash HashBytes(std::string_view bytes) {
-  return RowHash{Fnv1a(bytes, 0), Fnv1a(bytes, 0x5bd1e9955bd1e995ULL)};
+  return HashWords(bytes);
 }
 
 std::string DisplayValue(const Value& v) {

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <algorithm>
 #include <map>
+#include <thread>
 #include <set>
 
 #include <fmt/format.h>
@@ -426,22 +427,31 @@ Result<VerifyReport> VerifyJob(
   if (!planned.ok()) return planned.status();
   dest.splits = std::move(planned).value();
 
-  // Pass 1: per bucket, a count and an order-independent sum of row hashes.
+  // Pass 1: per bucket, a count and an order-independent sum of row hashes; both sides are
+  // read at once, each on its own thread.
   std::vector<Bucket> src_buckets(options.buckets), dst_buckets(options.buckets);
-  EncodedRow enc;
-  auto summarize = [&](std::vector<Bucket>& buckets, int64_t& rows) {
-    return [&, bp = &buckets, rp = &rows](const Value* row) {
+  auto summarize = [&](Side& side, std::vector<Bucket>& buckets, int64_t& rows) {
+    EncodedRow enc;
+    return Scan(side, [&](const Value* row) {
       Encode(row, layout, &enc);
       RowHash h = HashBytes(enc.row);
-      Bucket& b = (*bp)[BucketOf(enc, layout, options.buckets)];
+      Bucket& b = buckets[BucketOf(enc, layout, options.buckets)];
       ++b.count;
       b.sum_a += h.a;
       b.sum_b += h.b;
-      ++*rp;
-    };
+      ++rows;
+    });
   };
-  RETURN_NOT_OK(Scan(source, summarize(src_buckets, report.source_rows)));
-  RETURN_NOT_OK(Scan(dest, summarize(dst_buckets, report.dest_rows)));
+  Status dest_status;
+  {
+    std::jthread dest_thread(
+        [&] { dest_status = summarize(dest, dst_buckets, report.dest_rows); });
+    Status source_status = summarize(source, src_buckets, report.source_rows);
+    dest_thread.join();
+    RETURN_NOT_OK(source_status);
+  }
+  RETURN_NOT_OK(dest_status);
+  EncodedRow enc;
   std::vector<bool> differs(options.buckets);
   for (int b = 0; b < options.buckets; ++b) {
     differs[b] = options.count_only ? src_buckets[b].count != dst_buckets[b].count
