@@ -3,7 +3,9 @@
 #include <chrono>
 #include <cmath>
 #include <algorithm>
+#include <atomic>
 #include <map>
+#include <mutex>
 #include <thread>
 #include <set>
 
@@ -37,8 +39,10 @@ class CountingDirtySink : public DirtySink {
 
  private:
   void Note(const Status& reason) {
+    std::lock_guard lock(mu_);
     if (count_++ == 0) first_ = reason.message();
   }
+  std::mutex mu_;
   int64_t count_ = 0;
   std::string first_;
 };
@@ -88,10 +92,10 @@ int BucketOf(const EncodedRow& r, const Layout& layout, int buckets) {
   return static_cast<int>(HashBytes(basis).a % static_cast<uint64_t>(buckets));
 }
 
-// Reads every split of `side`, calling `fn(row)` for each record.
-Status Scan(Side& side, const std::function<void(const Value*)>& fn) {
+// Reads one split of `side`, calling `fn(row)` for each record.
+Status ScanSplit(Side& side, const Split& split, const std::function<void(const Value*)>& fn) {
   RecordBatch batch(side.num_columns);
-  for (const Split& split : side.splits) {
+  {
     ASSIGN_OR_RETURN(std::unique_ptr<ReaderTask> task, side.reader->OpenTask(split));
     TaskContext ctx;
     ctx.split = &split;
@@ -105,6 +109,56 @@ Status Scan(Side& side, const std::function<void(const Value*)>& fn) {
       }
       more = *next;
       for (size_t r = 0; r < batch.num_rows(); ++r) fn(batch.row(r));
+    }
+  }
+  return Status::OK();
+}
+
+// Reads every split of `side` in plan order.
+Status Scan(Side& side, const std::function<void(const Value*)>& fn) {
+  for (const Split& split : side.splits) RETURN_NOT_OK(ScanSplit(side, split, fn));
+  return Status::OK();
+}
+
+// Pass 1 for one side: up to `threads` workers take splits in turn, each summing into buckets
+// of its own; sums commute, so the merged buckets do not depend on who read what.
+Status Summarize(Side& side, const Layout& layout, int num_buckets, int threads,
+                 std::vector<Bucket>* buckets, int64_t* rows) {
+  threads = std::max(1, std::min<int>(threads, static_cast<int>(side.splits.size())));
+  std::vector<std::vector<Bucket>> partial(threads, std::vector<Bucket>(num_buckets));
+  std::vector<int64_t> counts(threads);
+  std::vector<Status> errors(threads);
+  std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
+  {
+    std::vector<std::jthread> workers;
+    for (int t = 0; t < threads; ++t) {
+      workers.emplace_back([&, t] {
+        EncodedRow enc;
+        auto add = [&](const Value* row) {
+          Encode(row, layout, &enc);
+          RowHash h = HashBytes(enc.row);
+          Bucket& b = partial[t][BucketOf(enc, layout, num_buckets)];
+          ++b.count;
+          b.sum_a += h.a;
+          b.sum_b += h.b;
+          ++counts[t];
+        };
+        for (size_t i = next++; !failed && i < side.splits.size(); i = next++) {
+          errors[t] = ScanSplit(side, side.splits[i], add);
+          if (!errors[t].ok()) failed = true;
+        }
+      });
+    }
+  }
+  for (const Status& st : errors) RETURN_NOT_OK(st);
+  buckets->assign(num_buckets, Bucket{});
+  for (int t = 0; t < threads; ++t) {
+    *rows += counts[t];
+    for (int b = 0; b < num_buckets; ++b) {
+      (*buckets)[b].count += partial[t][b].count;
+      (*buckets)[b].sum_a += partial[t][b].sum_a;
+      (*buckets)[b].sum_b += partial[t][b].sum_b;
     }
   }
   return Status::OK();
@@ -409,6 +463,16 @@ Result<VerifyReport> VerifyJob(
   ASSIGN_OR_RETURN(Layout layout, MakeLayout(columns, entries, job, options, &report));
 
   ASSIGN_OR_RETURN(json dest_param, DestReaderParam(job, *w, report.dest_where));
+  // The destination is cut into key ranges too when its key column can be a splitPk there
+  // (an integer column of a plugin with splitPk); otherwise it is read whole.
+  if (w->split_pk && layout.key.size() == 1 && !dest_columns.empty() &&
+      job.setting.concurrent > 1) {
+    json split_param = dest_param;
+    split_param["splitPk"] = Unquote(dest_columns[layout.compared[layout.key[0]]]);
+    if (PrepareReader(*w, &split_param, job, now, &dest).ok()) {
+      dest_param = std::move(split_param);
+    }
+  }
   st = PrepareReader(*w, &dest_param, job, now, &dest);
   if (!st.ok()) {
     return Status(st.code(), "reading the destination back: " +
@@ -423,30 +487,21 @@ Result<VerifyReport> VerifyJob(
   auto planned = source.reader->PlanSplits(job.setting.concurrent);
   if (!planned.ok()) return planned.status();
   source.splits = std::move(planned).value();
-  planned = dest.reader->PlanSplits(1);
+  planned = dest.reader->PlanSplits(job.setting.concurrent);
   if (!planned.ok()) return planned.status();
   dest.splits = std::move(planned).value();
 
   // Pass 1: per bucket, a count and an order-independent sum of row hashes; both sides are
-  // read at once, each on its own thread.
-  std::vector<Bucket> src_buckets(options.buckets), dst_buckets(options.buckets);
-  auto summarize = [&](Side& side, std::vector<Bucket>& buckets, int64_t& rows) {
-    EncodedRow enc;
-    return Scan(side, [&](const Value* row) {
-      Encode(row, layout, &enc);
-      RowHash h = HashBytes(enc.row);
-      Bucket& b = buckets[BucketOf(enc, layout, options.buckets)];
-      ++b.count;
-      b.sum_a += h.a;
-      b.sum_b += h.b;
-      ++rows;
-    });
-  };
+  // read at once, each over `concurrent` threads.
+  std::vector<Bucket> src_buckets, dst_buckets;
   Status dest_status;
   {
-    std::jthread dest_thread(
-        [&] { dest_status = summarize(dest, dst_buckets, report.dest_rows); });
-    Status source_status = summarize(source, src_buckets, report.source_rows);
+    std::jthread dest_thread([&] {
+      dest_status = Summarize(dest, layout, options.buckets, job.setting.concurrent, &dst_buckets,
+                              &report.dest_rows);
+    });
+    Status source_status = Summarize(source, layout, options.buckets, job.setting.concurrent,
+                                     &src_buckets, &report.source_rows);
     dest_thread.join();
     RETURN_NOT_OK(source_status);
   }
