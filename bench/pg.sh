@@ -5,7 +5,8 @@
 #   ROWS=200000 bash bench/pg.sh      # a quick look
 #   BATCH="4096 32768" CONCURRENT=1 ROWS=2000000 bash bench/pg.sh   # writer batchSize compared
 #   MARKERS="true false" ROWS=2000000 bash bench/pg.sh   # the writer's commitMarker on and off
-# Prints: path, tool, rows, seconds, rows/s, MB/s (of the COPY text size), peak RSS (MiB).
+# Prints: path, tool, rows, seconds, rows/s, MB/s (of the COPY text size), peak RSS (MiB); then
+# `ferry verify` of the copy (path pg=pg): the time to prove both tables hold the same rows.
 # Uses its own throwaway server (scripts/pg-test-server.sh) under $BENCH_DIR/pg, stopped at exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -96,6 +97,18 @@ for rows in $ROWS; do
           "$FERRY" run "$WORK/pg2pg.json" --progress-interval 0 --run-dir "$WORK/run-pg-$rows-$c-${batch:-default}-$$-$RANDOM"
       done
     done
+  done
+  # ferry verify (DESIGN 11) of what the last run wrote, beside the copies: both tables hashed.
+  for c in $CONCURRENT; do
+    split=""
+    [ "$c" -gt 1 ] && split=id
+    job "$c" "$split" "" true
+    /usr/bin/time -f "%e %M" -o "$WORK/time.log" "$FERRY" verify "$WORK/pg2pg.json" \
+      >"$WORK/verify.out" 2>"$WORK/last.err" || {
+      echo "FAILED: ferry verify (concurrent $c)" >&2; cat "$WORK/verify.out" "$WORK/last.err" >&2; exit 1; }
+    read -r secs rss_kb <"$WORK/time.log"
+    awk -v t="ferry verify, concurrent $c" -v r="$rows" -v b="$bytes" -v s="$secs" -v m="$rss_kb" \
+      'BEGIN { if (s <= 0) s = 0.001; printf "%-14s %-36s %10d %8.2f %12.0f %9.1f %9.1f\n", "pg=pg", t, r, s, r / s, b / s / 1048576, m / 1024 }'
   done
   psql_q -c "DROP TABLE orders, orders_dst"
 done
