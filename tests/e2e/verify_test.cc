@@ -250,6 +250,34 @@ TEST_F(VerifySqlite, RowsSharingAKeyAreMatchedWhateverTheirOrder) {
                                               "duplicate id=NULL"));
 }
 
+TEST_F(VerifySqlite, ACsvDestinationComparesByTheTextItHolds) {
+  json reader = {{"path", src_}, {"table", "t"}, {"column", {"*"}}, {"splitPk", "id"}};
+  json writer = {{"path", dir_ / "out"}, {"fileName", "t.csv"}, {"writeMode", "truncate"},
+                 {"header", {"id", "name", "amount", "note", "b"}}};
+  ASSERT_EQ(RunJob(StepsJob("sqlite", reader, "txtfile", writer, json::object()).dump()).exit_code,
+            0);
+  CliResult r = Verify();
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_EQ(report_["dest_rows"], 8);
+  EXPECT_THAT(report_["notes"].dump(), HasSubstr("compare by their text"));
+  // A changed float digit and NULL written as '' are found and named.
+  std::string csv = ReadTextFile(dir_ / "out/t.csv");
+  size_t at = csv.find("\n2,b,0.3,");
+  ASSERT_NE(at, std::string::npos) << csv;
+  csv.replace(at, std::string("\n2,b,0.3,").size(), "\n2,b,0.30000000000000004,");
+  const std::string null_note = "\n3,c,0,\\N,";
+  at = csv.find(null_note);
+  ASSERT_NE(at, std::string::npos) << csv;
+  csv.replace(at, null_note.size(), "\n3,c,0,,");
+  WriteTextFile(dir_ / "out/t.csv", csv);
+  ASSERT_EQ(Verify().exit_code, 1);
+  EXPECT_THAT(Differences(report_),
+              ::testing::UnorderedElementsAre(
+                  "changed id=2 amount: 0.29999999999999999 (bits 3fd3333333333333) -> "
+                  "'0.30000000000000004'",
+                  "changed id=3 note: NULL -> ''"));
+}
+
 // --- PostgreSQL -> PostgreSQL -------------------------------------------------------------------
 
 class VerifyPostgresql : public ::testing::Test, public VerifyTestBase {

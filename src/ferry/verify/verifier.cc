@@ -14,6 +14,7 @@
 #include "ferry/common/strings.h"
 #include "ferry/plugin/column_projection.h"
 #include "ferry/datasource/datasource_store.h"
+#include "ferry/types/convert.h"
 #include "ferry/types/record_batch.h"
 #include "ferry/verify/canonical_row.h"
 
@@ -57,6 +58,7 @@ struct Bucket {
 // One prepared side: its reader, its splits and which output columns take part.
 struct Side {
   std::string name;  // "source" / "destination"
+  bool is_source = false;
   std::unique_ptr<Reader> reader;
   std::vector<Split> splits;
   size_t num_columns = 0;
@@ -73,18 +75,40 @@ struct Layout {
   std::vector<size_t> compared;  // output column indexes that take part
   std::vector<std::string> names;  // their source names
   std::vector<size_t> key;       // indexes into `compared`; empty: multiset
+  // Per compared column: the destination holds text there, so source values compare by the
+  // text a writer makes of them (README).
+  std::vector<bool> as_text;
 };
+
+// One cell's canonical bytes; `as_text`: a source value as the text a writer makes of it.
+void AppendCell(const Value& v, bool as_text, std::string* out) {
+  if (!as_text || v.is_null() || v.type == TypeId::kString) {
+    AppendCanonical(v, out);
+    return;
+  }
+  std::string text;
+  if (v.type == TypeId::kBytes) {
+    AppendHex(v.text(), &text);
+  } else {
+    AppendValueText(v, &text);
+  }
+  AppendCanonical(Value::View(TypeId::kString, text), out);
+}
 
 struct EncodedRow {
   std::string key;
   std::string row;
 };
 
-void Encode(const Value* row, const Layout& layout, EncodedRow* out) {
+void Encode(const Value* row, const Layout& layout, bool source, EncodedRow* out) {
   out->key.clear();
   out->row.clear();
-  for (size_t c : layout.compared) AppendCanonical(row[c], &out->row);
-  for (size_t k : layout.key) AppendCanonical(row[layout.compared[k]], &out->key);
+  for (size_t i = 0; i < layout.compared.size(); ++i) {
+    AppendCell(row[layout.compared[i]], source && layout.as_text[i], &out->row);
+  }
+  for (size_t k : layout.key) {
+    AppendCell(row[layout.compared[k]], source && layout.as_text[k], &out->key);
+  }
 }
 
 int BucketOf(const EncodedRow& r, const Layout& layout, int buckets) {
@@ -136,7 +160,7 @@ Status Summarize(Side& side, const Layout& layout, int num_buckets, int threads,
       workers.emplace_back([&, t] {
         EncodedRow enc;
         auto add = [&](const Value* row) {
-          Encode(row, layout, &enc);
+          Encode(row, layout, side.is_source, &enc);
           RowHash h = HashBytes(enc.row);
           Bucket& b = partial[t][BucketOf(enc, layout, num_buckets)];
           ++b.count;
@@ -277,6 +301,12 @@ Result<json> DestReaderParam(const JobModel& job, const PluginInfo& plugin,
   param["column"] = job.writer.parameter.contains("column") ? job.writer.parameter["column"]
                                                             : json::array({"*"});
   if (!dest_where.empty()) param["where"] = dest_where;
+  // A file written with a header line is read back without it.
+  auto header = job.writer.parameter.find("header");
+  if (accepted.contains("skipHeader") && header != job.writer.parameter.end() &&
+      header->is_array() && !header->empty()) {
+    param["skipHeader"] = true;
+  }
   return param;
 }
 
@@ -439,6 +469,7 @@ Result<VerifyReport> VerifyJob(
   int64_t now = LocalNowMicros();
   Side source, dest;
   source.name = "source";
+  source.is_source = true;
   dest.name = "destination";
   Status st = PrepareReader(*r, &job.reader.parameter, job, now, &source);
   if (!st.ok()) return Status(st.code(), locate ? locate(job.reader, st) : st.message());
@@ -478,11 +509,23 @@ Result<VerifyReport> VerifyJob(
     return Status(st.code(), "reading the destination back: " +
                                  (locate ? locate(job.writer, st) : st.message()));
   }
-  dest.num_columns = dest.reader->OutputColumns().size();
+  std::vector<ColumnInfo> dest_info = dest.reader->OutputColumns();
+  dest.num_columns = dest_info.size();
   if (dest.num_columns != source.num_columns) {
     return Status::InvalidArgument(fmt::format(
         "the source yields {} columns but the destination table has {}", source.num_columns,
         dest.num_columns));
+  }
+  std::vector<std::string> text_columns;
+  for (size_t i = 0; i < layout.compared.size(); ++i) {
+    size_t c = layout.compared[i];
+    bool text = dest_info[c].type == TypeId::kString && columns[c].type != TypeId::kString;
+    layout.as_text.push_back(text);
+    if (text) text_columns.push_back(columns[c].name);
+  }
+  if (!text_columns.empty()) {
+    report.notes.push_back("the destination holds text in " + Join(text_columns, ", ") +
+                           ": the source's values there compare by their text");
   }
   auto planned = source.reader->PlanSplits(job.setting.concurrent);
   if (!planned.ok()) return planned.status();
@@ -538,12 +581,13 @@ Result<VerifyReport> VerifyJob(
     std::map<std::string, std::pair<std::vector<KeptRow>, std::vector<KeptRow>>> rows;
     auto keep = [&](bool is_source) {
       return [&, is_source](const Value* row) {
-        Encode(row, layout, &enc);
+        Encode(row, layout, is_source, &enc);
         if (!differs[BucketOf(enc, layout, options.buckets)]) return;
         KeptRow kept;
-        for (size_t c : layout.compared) {
+        for (size_t i = 0; i < layout.compared.size(); ++i) {
+          size_t c = layout.compared[i];
           std::string cell;
-          AppendCanonical(row[c], &cell);
+          AppendCell(row[c], is_source && layout.as_text[i], &cell);
           kept.cells.push_back(std::move(cell));
           kept.display.push_back(DisplayValue(row[c]));
         }
