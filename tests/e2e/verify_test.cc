@@ -278,6 +278,19 @@ TEST_F(VerifySqlite, ACsvDestinationComparesByTheTextItHolds) {
                   "changed id=3 note: NULL -> ''"));
 }
 
+TEST_F(VerifySqlite, ColumnsComputedAtRunTimeAreNotCompared) {
+  SqliteExec(dst_, "CREATE TABLE c (id INTEGER, loaded_at TEXT, tag TEXT)");
+  json reader = {{"path", src_}, {"table", "t"}, {"column", {"id", "now()", "'x'"}},
+                 {"splitPk", "id"}};
+  json writer = {{"path", dst_}, {"table", "c"}, {"column", {"id", "loaded_at", "tag"}}};
+  ASSERT_EQ(RunJob(StepsJob("sqlite", reader, "sqlite", writer, json::object()).dump()).exit_code,
+            0);
+  CliResult r = Verify();
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_THAT(report_["notes"].dump(), HasSubstr("is computed at run time (now()): not compared"));
+  EXPECT_EQ(report_["dest_where"], "tag = 'x'");
+}
+
 // --- PostgreSQL -> PostgreSQL -------------------------------------------------------------------
 
 class VerifyPostgresql : public ::testing::Test, public VerifyTestBase {
