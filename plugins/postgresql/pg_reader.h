@@ -23,12 +23,17 @@
 
 namespace ferry::pg {
 
-class PgReader : public Reader {
+class PgReader : public Reader, public ChecksumSource {
  public:
   Status Prepare(const StepContext& ctx) override;
   std::vector<ColumnInfo> OutputColumns() const override;
   Result<std::vector<Split>> PlanSplits(int concurrent) override;
   Result<std::unique_ptr<ReaderTask>> OpenTask(const Split& split) override;
+  ChecksumSource* checksum_source() override { return this; }
+  // ferry verify (pg_checksum.cc): md5 of each row's text, summed per bucket in the server.
+  std::string checksum_method() const override { return "postgresql-rowtext-md5-v1"; }
+  Result<std::optional<std::vector<ChecksumBucket>>> ChecksumBuckets(
+      const ChecksumRequest& request) override;
 
  private:
   // One database: the address that connected and its snapshot-holding connection.

@@ -388,6 +388,26 @@ TEST_F(VerifyPostgresql, AQuerySqlSourceIsComparedByTheGivenKey) {
   EXPECT_THAT(Differences(report_), ::testing::ElementsAre("changed id=2 label: 'B' -> 'b'"));
 }
 
+TEST_F(VerifyPostgresql, InDatabaseHashesDecideEqualAndLeaveDifferencesToFerry) {
+  std::string d = pg_ / "d";
+  // numeric(14,4) prints another scale than numeric(10,2): the record texts differ, Ferry's
+  // typed comparison decides (equal).
+  ASSERT_EQ(Verify({"--in-database"}).exit_code, 0) << report_.dump();
+  EXPECT_EQ(report_["method"], "ferry");
+  EXPECT_THAT(report_["notes"].dump(), HasSubstr("in-database checksums (postgresql-rowtext-md5-v1) differ"));
+  PgExec("ALTER TABLE " + d + " ALTER COLUMN price TYPE numeric(10,2)");
+  ASSERT_EQ(Verify({"--in-database"}).exit_code, 0) << report_.dump();
+  EXPECT_EQ(report_["method"], "in-database (postgresql-rowtext-md5-v1)");
+  EXPECT_EQ(report_["source_rows"], 5);
+  EXPECT_EQ(report_["dest_rows"], 5);
+  PgExec("UPDATE " + d + " SET ts = ts + interval '1 microsecond' WHERE id = 1");
+  ASSERT_EQ(Verify({"--in-database"}).exit_code, 1);
+  EXPECT_EQ(report_["method"], "ferry");
+  EXPECT_THAT(Differences(report_),
+              ::testing::ElementsAre("changed id=1 ts: 2026-12-05 10:00:00.000001 -> "
+                                     "2026-12-05 10:00:00.000002"));
+}
+
 // --- MySQL -> PostgreSQL ------------------------------------------------------------------------
 
 class VerifyMysqlToPostgresql : public MariadbTest, public VerifyTestBase {

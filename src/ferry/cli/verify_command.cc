@@ -20,6 +20,7 @@ struct VerifyFlags {
   bool dest_where_given = false;
   size_t max_reported = 100;
   int64_t max_diff_rows = 200'000;
+  bool in_database = false;
 };
 
 bool IsInvalid(const Status& st) {
@@ -44,6 +45,7 @@ int Verify(const VerifyFlags& flags) {
   if (flags.dest_where_given) options.dest_where = flags.dest_where;
   options.max_reported = flags.max_reported;
   options.max_diff_rows = flags.max_diff_rows;
+  options.in_database = flags.in_database;
   auto report = verify::VerifyJob(job->model, registry, options,
                                   [&](const StepModel& step, const Status& s) {
                                     return LocateStepError(*job, step, s);
@@ -82,6 +84,9 @@ void AddVerifyCommand(CLI::App* app, int* exit_code) {
   cmd->add_option("--max-differences", flags->max_reported, "row differences listed (default 100)");
   cmd->add_option("--max-diff-rows", flags->max_diff_rows,
                   "rows of differing buckets held for the row-by-row diff (default 200000)");
+  cmd->add_flag("--in-database", flags->in_database,
+                "let both databases hash their own rows first (PostgreSQL to PostgreSQL); a "
+                "difference is then compared in Ferry");
   cmd->callback([flags, exit_code] { *exit_code = Verify(*flags); });
 }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "ferry/common/status.h"
+#include "ferry/plugin/checksum.h"
 #include "ferry/plugin/column_info.h"
 #include "ferry/plugin/split.h"
 #include "ferry/plugin/step_context.h"
@@ -31,6 +32,8 @@ class Reader {
   virtual std::vector<ColumnInfo> OutputColumns() const = 0;
   virtual Result<std::vector<Split>> PlanSplits(int concurrent) = 0;
   virtual Result<std::unique_ptr<ReaderTask>> OpenTask(const Split& split) = 0;
+  // `ferry verify`: the source's own row summaries, when it can compute them (after Prepare).
+  virtual ChecksumSource* checksum_source() { return nullptr; }
 };
 
 }  // namespace ferry

@@ -32,6 +32,8 @@ struct VerifyOptions {
   // Rows (both sides) the row-by-row diff may hold; differing buckets beyond it are counted in
   // the report but not diffed, and a note says so.
   int64_t max_diff_rows = 200'000;
+  // Ask the sources for their own summaries first (when both can, with the same method).
+  bool in_database = false;
 };
 
 struct RowDifference {
@@ -59,6 +61,9 @@ struct VerifyReport {
   bool partial = false;  // some differing buckets were not diffed: the four counts are lower bounds
   std::vector<RowDifference> differences;  // at most VerifyOptions::max_reported
   double elapsed_seconds = 0;
+  // "ferry" (both sides read and hashed by Ferry) or "in-database (METHOD)": the sources
+  // summarized their own rows and agreed, so no row was read.
+  std::string method = "ferry";
 
   nlohmann::ordered_json ToJson() const;
   std::string ToText() const;
