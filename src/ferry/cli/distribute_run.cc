@@ -8,6 +8,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <regex>
@@ -212,15 +213,30 @@ MpirunResult RunMpirun(const std::vector<std::string>& argv, std::stop_token sto
   return result;
 }
 
+// The pid of `rank` as the coordinator recorded it in hosts.json (mpirun 4.1 may say 0).
+std::string RankPid(const std::string& run_dir, const std::string& rank, std::string pid) {
+  if (pid != "0") return pid;
+  auto text = ReadFile(run_dir + "/hosts.json");
+  if (!text.ok()) return pid;
+  auto doc = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  if (!doc.is_object()) return pid;
+  if (rank == "0") return std::to_string(doc["coordinator"].value("pid", 0));
+  for (const auto& w : doc.value("workers", nlohmann::json::array())) {
+    if (std::to_string(w.value("rank", -1)) == rank) return std::to_string(w.value("pid", 0));
+  }
+  return pid;
+}
+
 // What mpirun said about a rank or host that died, or "".
-std::string LostRank(const std::string& output) {
+std::string LostRank(const std::string& output, const std::string& run_dir) {
   std::smatch m;
   static const std::regex died(
       R"(process rank (\d+) with PID (\d+) on node (\S+) exited on signal (\d+)(?: \(([^)]*)\))?)");
   if (std::regex_search(output, m, died)) {
     std::string signal = m[4].str() + (m[5].matched ? " (" + m[5].str() + ")" : "");
-    return fmt::format("host {} (rank {}, pid {}) died: signal {}", m[3].str(), m[1].str(),
-                       m[2].str(), signal);
+    const std::string role = m[1].str() == "0" ? "the coordinator, rank 0" : "rank " + m[1].str();
+    return fmt::format("host {} ({}, pid {}) died: signal {}", m[3].str(), role,
+                       RankPid(run_dir, m[1].str(), m[2].str()), signal);
   }
   static const std::regex lost(R"(Remote daemon:\s*\S+ on node (\S+))");
   if (std::regex_search(output, m, lost)) {
@@ -230,7 +246,7 @@ std::string LostRank(const std::string& output) {
       R"(process rank (\d+) with PID (\d+) on node (\S+) exited (?:improperly|unexpectedly))");
   if (std::regex_search(output, m, gone)) {
     return fmt::format("host {} (rank {}, pid {}) exited before the run ended", m[3].str(),
-                       m[1].str(), m[2].str());
+                       m[1].str(), RankPid(run_dir, m[1].str(), m[2].str()));
   }
   return "";
 }
@@ -285,6 +301,8 @@ int Launch(const JobModel& job, const RunOptions& options, const DistributeFlags
     std::cout << ShellCommand(plan.argv) << "\n";
     return kExitOk;
   }
+  std::error_code ec;
+  std::filesystem::create_directories(run_dir, ec);
   if (Status st = WriteFileAtomic(request.hostfile_path, plan.hostfile_text); !st.ok()) {
     std::cerr << st.message() << "\n";
     return kExitFailed;
@@ -295,7 +313,7 @@ int Launch(const JobModel& job, const RunOptions& options, const DistributeFlags
   MpirunResult result = RunMpirun(plan.argv, signals.token());
   if (signals.signal() != 0) return 128 + signals.signal();
   if (result.exit_code == 0) return kExitOk;
-  std::string lost = LostRank(result.output);
+  std::string lost = LostRank(result.output, run_dir);
   if (lost.empty()) return result.exit_code;
   // The coordinator may be the rank that died, and mpirun ended the others: the run's failure
   // is reported here, from what committed.log recorded.

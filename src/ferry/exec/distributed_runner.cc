@@ -77,6 +77,7 @@ int64_t PeakRssBytes() {
 
 struct WorkerState {
   std::string host = "?";
+  int64_t pid = 0;
   int channels = 0;
   json stats = json::object();  // the latest figures it reported
   json figures = json::object();  // its own, from "done"
@@ -93,8 +94,9 @@ struct PendingGrant {
 class Coordinator {
  public:
   Coordinator(const JobModel& job, RunSetup* setup, RunReport* report, Metrics* metrics,
-              Transport* transport)
+              Transport* transport, std::string host)
       : job_(job),
+        coordinator_host_(std::move(host)),
         setup_(setup),
         metrics_(metrics),
         transport_(transport),
@@ -111,6 +113,7 @@ class Coordinator {
 
   // Starts every worker and serves them until each is done.
   void Run(const RunOptions& options, const std::vector<int>& channels, std::stop_token stop) {
+    WriteRanks();
     for (int r = 1; r < transport_->size(); ++r) {
       workers_[r].channels = channels[r - 1];
       json start = {{"t", "start"},
@@ -202,6 +205,8 @@ class Coordinator {
     json reply = {{"req", msg.value("req", int64_t{0})}};
     if (t == "hello") {
       workers_[r].host = msg.value("host", "?");
+      workers_[r].pid = msg.value("pid", int64_t{0});
+      WriteRanks();
     } else if (t == "split") {
       reply["t"] = "split";
       std::optional<Split> next = stopping_ ? std::nullopt : queue_.Next();
@@ -245,6 +250,20 @@ class Coordinator {
     }
   }
 
+  // hosts.json in the run directory: which host and process each rank is, for the user and
+  // for naming a host that died.
+  void WriteRanks() const {
+    nlohmann::ordered_json ranks = nlohmann::ordered_json::array();
+    for (int r = 1; r < transport_->size(); ++r) {
+      ranks.push_back({{"rank", r}, {"host", workers_[r].host}, {"pid", workers_[r].pid}});
+    }
+    nlohmann::ordered_json doc = {{"coordinator", {{"host", coordinator_host_},
+                                                   {"pid", static_cast<int64_t>(::getpid())}}},
+                                  {"workers", ranks}};
+    Status st = WriteFileAtomic(setup_->dir->File("hosts.json"), doc.dump(2) + "\n");
+    if (!st.ok()) LogWarn("{}", st.message());
+  }
+
   // The job's figures: what committed before this run, plus each worker's latest report.
   void Recount() {
     SplitFigures sum = base_;
@@ -281,6 +300,7 @@ class Coordinator {
   }
 
   const JobModel& job_;
+  const std::string coordinator_host_;
   RunSetup* setup_;
   Metrics* metrics_;
   Transport* transport_;
@@ -637,7 +657,7 @@ RunReport RunCoordinator(const JobModel& job, const Registry& registry, const Ru
   LogInfo("distributing {} splits over {} worker ranks ({} channels: {})", setup.pending.size(),
           workers, job.setting.concurrent, fmt::join(channels, "+"));
 
-  Coordinator coordinator(job, &setup, &report, &metrics, transport);
+  Coordinator coordinator(job, &setup, &report, &metrics, transport, dist.host);
   {
     ProgressReporter progress(&metrics, options.progress_interval, options.live_bar);
     coordinator.Run(options, channels, stop);
