@@ -5,6 +5,7 @@
 #
 #   scripts/netns-hosts.sh run N [RATE] -- COMMAND...   create N hosts, run COMMAND, remove them
 #   scripts/netns-hosts.sh up N [RATE]                  create them (STATE_DIR keeps the files)
+#   scripts/netns-hosts.sh exec -- COMMAND...           run COMMAND as `run` does (hosts up)
 #   scripts/netns-hosts.sh down                         remove them
 #
 # RATE (e.g. 16mbit) caps each host's link in both directions with tc tbf. COMMAND runs in a
@@ -81,6 +82,14 @@ mpirun_args() {
        "--mca btl self,vader,tcp"
 }
 
+# COMMAND in a private mount namespace whose /etc/hosts names the hosts.
+exec_with_hosts() {
+  export FERRY_MPIRUN_ARGS="$(mpirun_args) ${FERRY_MPIRUN_ARGS:-}"
+  export FERRY_NETNS_HOSTS=$(seq -f 'fh%g' -s ' ' 1 "$(cat "$STATE_DIR/count")")
+  unshare --mount --propagation private \
+    sh -c 'mount --bind "$0" /etc/hosts && exec "$@"' "$STATE_DIR/hosts" "$@"
+}
+
 case "${1:-}" in
   up)
     hosts_up "${2:?N}" "${3:-}"
@@ -98,13 +107,16 @@ case "${1:-}" in
     [ "${1:-}" = "--" ] && shift
     trap hosts_down EXIT
     hosts_up "$n" "$rate"
-    export FERRY_MPIRUN_ARGS="$(mpirun_args) ${FERRY_MPIRUN_ARGS:-}"
-    export FERRY_NETNS_HOSTS=$(seq -f 'fh%g' -s ' ' 1 "$n")
-    unshare --mount --propagation private \
-      sh -c 'mount --bind "$0" /etc/hosts && exec "$@"' "$STATE_DIR/hosts" "$@"
+    exec_with_hosts "$@"
+    ;;
+  exec)
+    shift
+    [ "${1:-}" = "--" ] && shift
+    [ -f "$STATE_DIR/count" ] || { echo "netns-hosts: no hosts up ($0 up N)" >&2; exit 1; }
+    exec_with_hosts "$@"
     ;;
   *)
-    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

@@ -395,5 +395,80 @@ TEST_F(DistributeTest, ResourceGroupsAndHostSources) {
   unsetenv("FERRY_HOME");
 }
 
+
+// Hosts as Linux network namespaces (scripts/netns-hosts.sh): their own addresses and names,
+// reached by mpirun through `ip netns exec`; the coordinator stays on this machine.
+class DistributeNetnsTest : public DistributeTest {
+ protected:
+  void SetUp() override {
+    if (geteuid() != 0) GTEST_SKIP() << "network namespaces need root (run the suite as root)";
+    DistributeTest::SetUp();
+    script_ = SourceDir() + "/scripts/netns-hosts.sh";
+    setenv("FERRY_NETNS_DIR", (dir_ / "netns").c_str(), 1);
+    unsetenv("OMPI_MCA_btl_tcp_if_include");
+    unsetenv("OMPI_MCA_oob_tcp_if_include");
+    Process up = Start({"bash", script_, "up", "3"}, dir_ / "up.out", dir_.path());
+    ASSERT_EQ(Wait(up), 0) << up.output();
+  }
+  void TearDown() override {
+    if (script_.empty()) return;
+    Process down = Start({"bash", script_, "down"}, dir_ / "down.out", dir_.path());
+    EXPECT_EQ(Wait(down), 0) << down.output();
+    setenv("OMPI_MCA_btl_tcp_if_include", "lo", 1);
+    setenv("OMPI_MCA_oob_tcp_if_include", "lo", 1);
+  }
+  // `ferry ARGS...` with the namespace hosts resolvable, as a user on this machine runs it.
+  Process Ferry(std::vector<std::string> args, const std::string& out) {
+    std::vector<std::string> all = {"bash", script_, "exec", "--", FerryBinary()};
+    all.insert(all.end(), args.begin(), args.end());
+    return Start(all, dir_ / out, dir_.path());
+  }
+  std::string script_;
+};
+
+TEST_F(DistributeNetnsTest, TwoAndThreeHostsWriteTheRowsOfOneHostAndALostHostIsNamed) {
+  WriteJob(Job("txtfile", {{"speed", {{"concurrent", 8}}}}));
+  for (std::string hosts : {"fh1:4,fh2:4", "fh1:4,fh2:4,fh3:4"}) {
+    Process p = Ferry({"run", "job.json", "--hosts", hosts, "--run-dir", "run-" + hosts,
+                       "--summary-json", "summary.json", "--progress-interval", "0"},
+                      "run.out");
+    ASSERT_EQ(Wait(p), 0) << p.output();
+    json summary = Summary();
+    EXPECT_EQ(summary["records_written"], kRows);
+    const size_t n = hosts.size() > 12 ? 3 : 2;
+    ASSERT_EQ(summary["hosts"].size(), n) << summary.dump(2);
+    for (size_t k = 0; k < n; ++k) {
+      EXPECT_EQ(summary["hosts"][k]["host"], "fh" + std::to_string(k + 1));
+      EXPECT_GT(summary["hosts"][k]["splits"].get<int>(), 0) << summary.dump(2);
+    }
+    EXPECT_EQ(CountLines(dir_ / "out/t"), kRows);
+  }
+
+  // kill -9 of the ferry on host fh2: the job fails within seconds naming fh2; the resume on
+  // the two other hosts writes every row once.
+  CreateDestination();
+  WriteJob(Job("sqlite", {{"speed", {{"concurrent", 8}, {"record", 15000}}}}));
+  Process p = Ferry({"run", "job.json", "--hosts", "fh1:4,fh2:4,fh3:4", "--run-dir", "run",
+                     "--summary-json", "summary.json", "--progress-interval", "0"},
+                    "kill.out");
+  json hosts = AwaitRunning(dir_ / "run", 3);
+  ASSERT_FALSE(hosts.is_null()) << p.output();
+  ASSERT_EQ(hosts["workers"][1]["host"], "fh2");
+  const int victim = hosts["workers"][1]["pid"].get<int>();
+  auto killed_at = Clock::now();
+  ASSERT_EQ(kill(victim, SIGKILL), 0);
+  EXPECT_EQ(Wait(p, std::chrono::seconds(30)), 1) << p.output();
+  EXPECT_LT(std::chrono::duration<double>(Clock::now() - killed_at).count(), 10.0);
+  EXPECT_THAT(p.output(), HasSubstr("host fh2 (rank 2, pid " + std::to_string(victim) +
+                                    ") died: signal 9"));
+  for (const auto& w : hosts["workers"]) EXPECT_FALSE(Alive(w["pid"].get<int>())) << w.dump();
+  Process resume = Ferry({"run", "--resume", "run", "--hosts", "fh1:4,fh3:4", "--summary-json",
+                          "summary.json", "--progress-interval", "0"},
+                         "resume.out");
+  ASSERT_EQ(Wait(resume), 0) << resume.output();
+  EXPECT_EQ(DestinationCheck(), std::vector<std::string>{ExpectedCheck()});
+  EXPECT_EQ(Summary()["records_written"], kRows);
+}
+
 }  // namespace
 }  // namespace ferry::testing
