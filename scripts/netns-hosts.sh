@@ -41,8 +41,8 @@ hosts_up() {
     ip netns exec "$host" ip route add default via "$NET.1"
     if [ -n "$rate" ]; then
       # Into the host (its reads) on the bridge side, out of it (its writes) inside.
-      tc qdisc add dev "fv$i" root tbf rate "$rate" burst 32kb latency 200ms
-      ip netns exec "$host" tc qdisc add dev eth0 root tbf rate "$rate" burst 32kb latency 200ms
+      tc qdisc add dev "fv$i" root tbf rate "$rate" burst 32kb latency 20ms
+      ip netns exec "$host" tc qdisc add dev eth0 root tbf rate "$rate" burst 32kb latency 20ms
     fi
     echo "$addr $host" >>"$STATE_DIR/hosts"
   done

@@ -163,6 +163,16 @@ class Coordinator {
     return hosts;
   }
 
+  // What coordinating cost: the messages rank 0 sent and received, and their bytes, in all and
+  // per split run.
+  nlohmann::ordered_json Coordination() const {
+    const double splits = std::max<double>(1.0, static_cast<double>(setup_->pending.size()));
+    return {{"messages", messages_},
+            {"bytes", bytes_},
+            {"messages_per_split", std::round(messages_ / splits * 10) / 10},
+            {"bytes_per_split", std::round(static_cast<double>(bytes_) / splits)}};
+  }
+
   void SayBye() {
     for (int r = 1; r < transport_->size(); ++r) Send(r, {{"t", "bye"}});
   }
@@ -176,7 +186,10 @@ class Coordinator {
   }
 
   void Send(int rank, const json& msg) {
-    Status st = transport_->Send(rank, msg.dump());
+    std::string body = msg.dump();
+    ++messages_;
+    bytes_ += static_cast<int64_t>(body.size());
+    Status st = transport_->Send(rank, std::move(body));
     if (!st.ok()) LogWarn("rank {}: {}", rank, st.message());
   }
 
@@ -195,6 +208,8 @@ class Coordinator {
   }
 
   void Handle(const TransportMessage& m) {
+    ++messages_;
+    bytes_ += static_cast<int64_t>(m.body.size());
     json msg = json::parse(m.body, nullptr, /*allow_exceptions=*/false);
     if (!msg.is_object() || m.from <= 0 || m.from >= transport_->size()) {
       LogWarn("ignored a message from rank {}: {}", m.from, m.body.substr(0, 200));
@@ -315,6 +330,8 @@ class Coordinator {
   std::set<std::pair<std::string, int64_t>> rolled_back_;
   Status first_error_;
   bool stopping_ = false;
+  int64_t messages_ = 0;
+  int64_t bytes_ = 0;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -685,6 +702,7 @@ RunReport RunCoordinator(const JobModel& job, const Registry& registry, const Ru
   RunReport out = finish(st);
   out.summary["execute_mode"] = "distribute";
   out.summary["hosts"] = coordinator.Hosts();
+  out.summary["coordination"] = coordinator.Coordination();
   if (auto reasons = coordinator.dirty().SampleReasons(); !reasons.empty()) {
     out.summary["dirty_samples"] = reasons;
   }
