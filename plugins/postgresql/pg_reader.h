@@ -29,6 +29,10 @@ class PgReader : public Reader {
   std::vector<ColumnInfo> OutputColumns() const override;
   Result<std::vector<Split>> PlanSplits(int concurrent) override;
   Result<std::unique_ptr<ReaderTask>> OpenTask(const Split& split) override;
+  // {"snapshots": [...]}: each database's exported snapshot, so that every host of a
+  // distributed run reads the coordinator's.
+  nlohmann::json SharedReadState() const override;
+  Status AdoptSharedReadState(const nlohmann::json& state) override;
 
  private:
   // One database: the address that connected and its snapshot-holding connection.

@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/support/ferry_cli.h"
+#include "tests/support/pg_test_server.h"
 
 extern char** environ;
 
@@ -395,6 +396,33 @@ TEST_F(DistributeTest, ResourceGroupsAndHostSources) {
   unsetenv("FERRY_HOME");
 }
 
+
+TEST_F(DistributeTest, PostgresqlEveryHostReadsTheCoordinatorsSnapshot) {
+  // The writer's preSql changes the source after the coordinator's reader took its snapshot and
+  // before the workers prepare theirs: every host must still read the coordinator's snapshot,
+  // as the channels of a one-host run do.
+  PgTestSchema schema;
+  PgExec("CREATE TABLE " + schema / "s" + " (id bigint PRIMARY KEY, v text);"
+         "INSERT INTO " + schema / "s" + " SELECT i, 'before' FROM generate_series(1, 20000) i;"
+         "CREATE TABLE " + schema / "d" + " (id bigint PRIMARY KEY, v text);");
+  json conn = TestPgServer().ConnectionJson();
+  json setting = {{"executeMode", "distribute"}, {"speed", {{"concurrent", 8}}}};
+  json job = StepsJob("postgresql",
+                      {{"connection", conn}, {"table", schema / "s"}, {"column", {"id", "v"}},
+                       {"splitPk", "id"}},
+                      "postgresql",
+                      {{"connection", conn}, {"table", schema / "d"}, {"column", {"id", "v"}},
+                       {"preSql", {"UPDATE " + schema / "s" + " SET v = 'after'"}}},
+                      setting);
+  WriteJob(job);
+  Process p = Start(Mpirun(3, {"run", "job.json", "--run-dir", "run", "--summary-json",
+                               "summary.json", "--progress-interval", "0"}),
+                    dir_ / "mpirun.out", dir_.path());
+  ASSERT_EQ(Wait(p), 0) << p.output();
+  EXPECT_EQ(PgRows("SELECT v, count(*), count(DISTINCT id) FROM " + schema / "d" + " GROUP BY v"),
+            std::vector<std::string>{"before|20000|20000"});
+  for (const auto& h : Summary()["hosts"]) EXPECT_GT(h["splits"].get<int>(), 0);
+}
 
 // Hosts as Linux network namespaces (scripts/netns-hosts.sh): their own addresses and names,
 // reached by mpirun through `ip netns exec`; the coordinator stays on this machine.

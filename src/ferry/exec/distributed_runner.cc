@@ -114,6 +114,8 @@ class Coordinator {
   // Starts every worker and serves them until each is done.
   void Run(const RunOptions& options, const std::vector<int>& channels, std::stop_token stop) {
     WriteRanks();
+    // Every host reads the source as the coordinator's reader sees it (one snapshot).
+    const json reader_state = setup_->plugins.reader->SharedReadState();
     for (int r = 1; r < transport_->size(); ++r) {
       workers_[r].channels = channels[r - 1];
       json start = {{"t", "start"},
@@ -122,7 +124,8 @@ class Coordinator {
                     {"run_id", setup_->info.run_id},
                     {"run_dir", setup_->dir->path()},
                     {"channels", channels[r - 1]},
-                    {"batch_rows", options.channel.batch_rows}};
+                    {"batch_rows", options.channel.batch_rows},
+                    {"reader_state", reader_state}};
       Send(r, start);
     }
     while (!AllDone()) {
@@ -469,7 +472,7 @@ class LeasedThrottle : public RateLimiter {
 // Waits for the coordinator's "start" (or a dismissal: nullopt).
 Result<std::optional<json>> AwaitStart(CoordinatorLink& link) {
   for (;;) {
-    ASSIGN_OR_RETURN(std::vector<json> got, link.Pump(100ms, [] { return false; }));
+    ASSIGN_OR_RETURN(std::vector<json> got, link.Pump(5ms, [] { return false; }));
     for (json& msg : got) {
       const std::string t = msg.value("t", "");
       if (t == "start") return std::optional<json>(std::move(msg));
@@ -481,7 +484,7 @@ Result<std::optional<json>> AwaitStart(CoordinatorLink& link) {
 // Serves the link until the coordinator says bye.
 Status AwaitBye(CoordinatorLink& link) {
   for (;;) {
-    ASSIGN_OR_RETURN(std::vector<json> got, link.Pump(100ms, [] { return false; }));
+    ASSIGN_OR_RETURN(std::vector<json> got, link.Pump(5ms, [] { return false; }));
     for (const json& msg : got) {
       if (msg.value("t", "") == "bye") return Status::OK();
     }
@@ -517,6 +520,9 @@ class Worker {
     PreparedPlugins plugins;
     RETURN_NOT_OK(PreparePlugins(job, registry_, start_.value("run_dir", ""),
                                  start_.value("run_id", ""), {}, &plugins));
+    if (start_.contains("reader_state") && !start_["reader_state"].is_null()) {
+      RETURN_NOT_OK(plugins.reader->AdoptSharedReadState(start_["reader_state"]));
+    }
     std::stop_source job_stop;
     std::stop_callback forward(stop, [&] { job_stop.request_stop(); });
     FirstError first_error(&job_stop);

@@ -6,6 +6,8 @@
 #include <memory>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "ferry/common/status.h"
 #include "ferry/plugin/column_info.h"
 #include "ferry/plugin/split.h"
@@ -31,6 +33,14 @@ class Reader {
   virtual std::vector<ColumnInfo> OutputColumns() const = 0;
   virtual Result<std::vector<Split>> PlanSplits(int concurrent) = 0;
   virtual Result<std::unique_ptr<ReaderTask>> OpenTask(const Split& split) = 0;
+
+  // Distributed runs (DESIGN 8): what the tasks of every host must share to read one consistent
+  // view of the source (PostgreSQL: each database's exported snapshot). Asked on the
+  // coordinator after PlanSplits, whose reader stays alive until the run ends; null: nothing.
+  virtual nlohmann::json SharedReadState() const { return nullptr; }
+  // On a worker host, after Prepare and before any OpenTask: read inside the coordinator's
+  // SharedReadState() instead of a view of this host's own.
+  virtual Status AdoptSharedReadState(const nlohmann::json& state) { return Status::OK(); }
 };
 
 }  // namespace ferry
