@@ -11,6 +11,8 @@
 # RATE (e.g. 16mbit) caps each host's link in both directions with tc tbf. COMMAND runs in a
 # private mount namespace whose /etc/hosts names the hosts (the machine's /etc/hosts is never
 # edited), with FERRY_MPIRUN_ARGS set for the namespace network and the agent. Needs root.
+# FERRY_NETNS_UNSHARED=fh2:/some/dir makes that directory private and empty on fh2 (a host that
+# does not share it).
 set -euo pipefail
 
 NET=10.213.7
@@ -50,9 +52,15 @@ hosts_up() {
   # words are joined and run by sh -c inside the namespace, under the host's own name.
   cat >"$STATE_DIR/rsh-agent.sh" <<'EOF'
 #!/bin/sh
+# FERRY_NETNS_UNSHARED=HOST:DIR gives HOST a private, empty DIR: a host without the share.
 host=$1
 shift
-exec ip netns exec "$host" unshare --uts sh -c 'hostname "$0" && exec sh -c "$*"' "$host" "$@"
+exec ip netns exec "$host" unshare --uts --mount sh -c '
+  hostname "$0" || exit 1
+  case "${FERRY_NETNS_UNSHARED:-}" in
+    "$0":*) mount -t tmpfs ferry-unshared "${FERRY_NETNS_UNSHARED#*:}" || exit 1 ;;
+  esac
+  exec sh -c "$*"' "$host" "$@"
 EOF
   chmod +x "$STATE_DIR/rsh-agent.sh"
   echo "$n" >"$STATE_DIR/count"
@@ -116,7 +124,7 @@ case "${1:-}" in
     exec_with_hosts "$@"
     ;;
   *)
-    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

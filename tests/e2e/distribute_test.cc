@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <fcntl.h>
 #include <thread>
 
@@ -496,6 +497,22 @@ TEST_F(DistributeNetnsTest, TwoAndThreeHostsWriteTheRowsOfOneHostAndALostHostIsN
   ASSERT_EQ(Wait(resume), 0) << resume.output();
   EXPECT_EQ(DestinationCheck(), std::vector<std::string>{ExpectedCheck()});
   EXPECT_EQ(Summary()["records_written"], kRows);
+}
+
+TEST_F(DistributeNetnsTest, AHostThatDoesNotShareTheOutputDirectoryIsRefused) {
+  WriteJob(Job("txtfile", {{"speed", {{"concurrent", 8}}}}));
+  ASSERT_TRUE(std::filesystem::create_directories(dir_ / "out"));
+  setenv("FERRY_NETNS_UNSHARED", ("fh2:" + (dir_ / "out")).c_str(), 1);
+  Process p = Ferry({"run", "job.json", "--hosts", "fh1:4,fh2:4", "--run-dir", "run",
+                     "--progress-interval", "0"},
+                    "run.out");
+  int code = Wait(p);
+  unsetenv("FERRY_NETNS_UNSHARED");
+  EXPECT_EQ(code, 1) << p.output();
+  EXPECT_THAT(p.output(), HasSubstr("host fh2 (rank 2): " + (dir_ / "out") +
+                                    " is not the directory the coordinator's host sees"));
+  EXPECT_THAT(p.output(), HasSubstr("a directory every host shares"));
+  EXPECT_FALSE(FileExists(dir_ / "out/t"));
 }
 
 }  // namespace

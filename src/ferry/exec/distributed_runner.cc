@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <atomic>
 #include <cmath>
 #include <condition_variable>
@@ -116,6 +117,7 @@ class Coordinator {
     WriteRanks();
     // Every host reads the source as the coordinator's reader sees it (one snapshot).
     const json reader_state = setup_->plugins.reader->SharedReadState();
+    const std::string probe = WriteSharedProbe();
     for (int r = 1; r < transport_->size(); ++r) {
       workers_[r].channels = channels[r - 1];
       json start = {{"t", "start"},
@@ -125,7 +127,8 @@ class Coordinator {
                     {"run_dir", setup_->dir->path()},
                     {"channels", channels[r - 1]},
                     {"batch_rows", options.channel.batch_rows},
-                    {"reader_state", reader_state}};
+                    {"reader_state", reader_state},
+                    {"shared_probe", probe}};
       Send(r, start);
     }
     while (!AllDone()) {
@@ -268,6 +271,26 @@ class Coordinator {
     }
   }
 
+  // A writer whose output directory every host must share (txtfile): a file only the hosts
+  // that share it see, checked by every worker before it writes. Returns its path, or "".
+  std::string WriteSharedProbe() {
+    const std::string dir = setup_->plugins.writer->SharedDirectory();
+    if (dir.empty()) return "";
+    probe_ = dir + "/.ferry-shared-" + setup_->info.run_id;
+    if (Status st = WriteFileAtomic(probe_, setup_->info.run_id + "\n"); !st.ok()) {
+      LogWarn("cannot write {}: {}; not checking that every host shares {}", probe_,
+              st.message(), dir);
+      probe_.clear();
+    }
+    return probe_;
+  }
+
+ public:
+  ~Coordinator() {
+    if (!probe_.empty()) std::remove(probe_.c_str());
+  }
+
+ private:
   // hosts.json in the run directory: which host and process each rank is, for the user and
   // for naming a host that died.
   void WriteRanks() const {
@@ -335,6 +358,7 @@ class Coordinator {
   bool stopping_ = false;
   int64_t messages_ = 0;
   int64_t bytes_ = 0;
+  std::string probe_;  // the shared-directory probe file, removed at the end
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -523,6 +547,7 @@ class Worker {
     if (start_.contains("reader_state") && !start_["reader_state"].is_null()) {
       RETURN_NOT_OK(plugins.reader->AdoptSharedReadState(start_["reader_state"]));
     }
+    RETURN_NOT_OK(CheckSharedProbe(plugins.writer->SharedDirectory()));
     std::stop_source job_stop;
     std::stop_callback forward(stop, [&] { job_stop.request_stop(); });
     FirstError first_error(&job_stop);
@@ -606,6 +631,19 @@ class Worker {
       st = Status::Cancelled("stopped");
     }
     return st;
+  }
+
+  // The coordinator's probe must be in this host's view of the writer's directory.
+  Status CheckSharedProbe(const std::string& dir) const {
+    const std::string probe = start_.value("shared_probe", "");
+    if (probe.empty()) return Status::OK();
+    auto text = ReadFile(probe);
+    if (text.ok() && *text == start_.value("run_id", "") + "\n") return Status::OK();
+    return Status::FailedPrecondition(fmt::format(
+        "{} is not the directory the coordinator's host sees ({} is missing here): in a "
+        "distributed run the writer's path must be a directory every host shares (NFS or "
+        "similar)",
+        dir, probe));
   }
 
   const Registry& registry_;
