@@ -188,6 +188,14 @@ Result<std::vector<SqlSplitSpec>> MysqlReader::PlanSource(size_t source, int64_t
   return specs;
 }
 
+Status MysqlReader::CheckDistributable() const {
+  if (!options_.consistent_snapshot) return Status::OK();
+  return Status::FailedPrecondition(
+             "consistentSnapshot does not span hosts yet: in executeMode \"distribute\" each host "
+             "would read another point in time; set it to false, or run the job on one machine")
+      .WithField("consistentSnapshot");
+}
+
 Result<std::vector<Split>> MysqlReader::PlanSplits(int concurrent) {
   if (options_.consistent_snapshot) RETURN_NOT_OK(OpenSnapshots(concurrent));
   size_t num_tables = 0;

@@ -28,6 +28,8 @@ class MysqlReader : public Reader {
   std::vector<ColumnInfo> OutputColumns() const override;
   Result<std::vector<Split>> PlanSplits(int concurrent) override;
   Result<std::unique_ptr<ReaderTask>> OpenTask(const Split& split) override;
+  // consistentSnapshot cannot span hosts yet: refused in a distributed run.
+  Status CheckDistributable() const override;
 
  private:
   bool query_mode() const;

@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/support/ferry_cli.h"
+#include "tests/support/mariadb_test_server.h"
 #include "tests/support/pg_test_server.h"
 
 extern char** environ;
@@ -423,6 +424,39 @@ TEST_F(DistributeTest, PostgresqlEveryHostReadsTheCoordinatorsSnapshot) {
   EXPECT_EQ(PgRows("SELECT v, count(*), count(DISTINCT id) FROM " + schema / "d" + " GROUP BY v"),
             std::vector<std::string>{"before|20000|20000"});
   for (const auto& h : Summary()["hosts"]) EXPECT_GT(h["splits"].get<int>(), 0);
+}
+
+TEST_F(DistributeTest, MysqlToPostgresqlOverTwoRanksAndConsistentSnapshotIsRefused) {
+  const std::string db = MariadbCreateDatabase("dist");
+  MariadbExec(db, "CREATE TABLE s (id BIGINT PRIMARY KEY, v VARCHAR(40))");
+  MariadbExec(db,
+              "SET SESSION max_recursive_iterations = 100000; INSERT INTO s WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+              "WHERE i < 20000) SELECT i, CONCAT('value ', i) FROM n");
+  PgTestSchema schema;
+  PgExec("CREATE TABLE " + schema / "d" + " (id bigint PRIMARY KEY, v text);");
+  json reader = {{"connection", MariadbConnectionJson(db)}, {"table", "s"},
+                 {"column", {"id", "v"}}, {"splitPk", "id"}};
+  json writer = {{"connection", TestPgServer().ConnectionJson()}, {"table", schema / "d"},
+                 {"column", {"id", "v"}}};
+  json setting = {{"executeMode", "distribute"}, {"speed", {{"concurrent", 8}}}};
+  WriteJob(StepsJob("mysql", reader, "postgresql", writer, setting));
+  Process p = Start(Mpirun(3, {"run", "job.json", "--run-dir", "run", "--summary-json",
+                               "summary.json", "--progress-interval", "0"}),
+                    dir_ / "mpirun.out", dir_.path());
+  ASSERT_EQ(Wait(p), 0) << p.output();
+  EXPECT_EQ(PgRows("SELECT count(*), count(DISTINCT id), sum(id) FROM " + schema / "d"),
+            std::vector<std::string>{"20000|20000|200010000"});
+  for (const auto& h : Summary()["hosts"]) EXPECT_GT(h["splits"].get<int>(), 0);
+
+  // One MySQL snapshot cannot span hosts yet: refused before anything is written.
+  reader["consistentSnapshot"] = true;
+  WriteJob(StepsJob("mysql", reader, "postgresql", writer, setting));
+  Process q = Start(Mpirun(3, {"run", "job.json", "--progress-interval", "0"}),
+                    dir_ / "mpirun2.out", dir_.path());
+  EXPECT_EQ(Wait(q), 2) << q.output();
+  EXPECT_THAT(q.output(), HasSubstr("job.json:"));
+  EXPECT_THAT(q.output(), HasSubstr("consistentSnapshot does not span hosts yet"));
+  MariadbExec(db, "DROP DATABASE " + db);
 }
 
 // Hosts as Linux network namespaces (scripts/netns-hosts.sh): their own addresses and names,

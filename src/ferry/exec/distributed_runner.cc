@@ -710,7 +710,13 @@ RunReport RunCoordinator(const JobModel& job, const Registry& registry, const Ru
         "executeMode \"distribute\" needs at least two ranks: the coordinator and a worker"));
   }
   RunSetup setup;
-  if (Status st = SetUpRun(job, registry, options, &report, &metrics, &setup); !st.ok()) {
+  auto distributable = [&](const PreparedPlugins& plugins) {
+    Status st = plugins.reader->CheckDistributable();
+    if (st.ok() || !options.locate) return st;
+    return Status(st.code(), options.locate(job.reader, st));
+  };
+  if (Status st = SetUpRun(job, registry, options, &report, &metrics, &setup, distributable);
+      !st.ok()) {
     DismissWorkers(transport, st);
     return finish(st);
   }

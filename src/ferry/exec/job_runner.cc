@@ -166,7 +166,8 @@ Result<std::unique_ptr<Writer>> PrepareWriter(
 }
 
 Status SetUpRun(const JobModel& job, const Registry& registry, const RunOptions& options,
-                RunReport* report, Metrics* metrics, RunSetup* out) {
+                RunReport* report, Metrics* metrics, RunSetup* out,
+                const std::function<Status(const PreparedPlugins&)>& check_prepared) {
   auto prepare_failed = [&](Status st) {
     report->failed_in = RunPhase::kPrepare;
     return st;
@@ -183,6 +184,7 @@ Status SetUpRun(const JobModel& job, const Registry& registry, const RunOptions&
   }
   PreparedPlugins plugins;
   Status st = PreparePlugins(job, registry, report->run_dir, info.run_id, options.locate, &plugins);
+  if (st.ok() && check_prepared) st = check_prepared(plugins);
   if (!st.ok()) {
     report->run_dir.clear();
     return prepare_failed(st);

@@ -53,8 +53,10 @@ struct RunSetup {
 
 // Sets up the run `options` describe. Sets report->run_dir and dirty_path, and failed_in to
 // kPrepare when nothing was read or written; adds what committed splits did to `metrics`.
+// `check_prepared` (may be empty) vets the prepared plugins before anything is written.
 Status SetUpRun(const JobModel& job, const Registry& registry, const RunOptions& options,
-                RunReport* report, Metrics* metrics, RunSetup* out);
+                RunReport* report, Metrics* metrics, RunSetup* out,
+                const std::function<Status(const PreparedPlugins&)>& check_prepared = {});
 
 // .ferry/runs/<job stem>-<yyyymmddhhmmss>[-k], created (so it is unique).
 std::string DefaultRunDir(const std::string& job_file);

@@ -34,7 +34,11 @@ class Reader {
   virtual Result<std::vector<Split>> PlanSplits(int concurrent) = 0;
   virtual Result<std::unique_ptr<ReaderTask>> OpenTask(const Split& split) = 0;
 
-  // Distributed runs (DESIGN 8): what the tasks of every host must share to read one consistent
+  // Distributed runs (DESIGN 8): whether this prepared reader can run its splits on several
+  // hosts. Asked on the coordinator after Prepare, before anything is written; an error (with
+  // the parameter in field()) refuses the run.
+  virtual Status CheckDistributable() const { return Status::OK(); }
+  // What the tasks of every host must share to read one consistent
   // view of the source (PostgreSQL: each database's exported snapshot). Asked on the
   // coordinator after PlanSplits, whose reader stays alive until the run ends; null: nothing.
   virtual nlohmann::json SharedReadState() const { return nullptr; }
