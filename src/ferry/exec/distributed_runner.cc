@@ -126,6 +126,7 @@ class Coordinator {
                     {"run_id", setup_->info.run_id},
                     {"run_dir", setup_->dir->path()},
                     {"channels", channels[r - 1]},
+                    {"workers", transport_->size() - 1},
                     {"batch_rows", options.channel.batch_rows},
                     {"reader_state", reader_state},
                     {"shared_probe", probe}};
@@ -457,11 +458,16 @@ class RemoteSplits : public SplitSource {
 };
 
 // The job-global throttle, leased: budget is asked from the coordinator's token bucket in
-// slices of about 50 ms of the job's rate, and spent locally.
+// slices of about 100 ms of the job's rate shared by the workers (never less than the batch at
+// hand), and spent locally; what the workers hold unspent stays about 100 ms of the rate,
+// however many hosts there are.
 class LeasedThrottle : public RateLimiter {
  public:
-  LeasedThrottle(CoordinatorLink* link, double bytes_rate, double records_rate)
-      : link_(link), bytes_rate_(bytes_rate), records_rate_(records_rate) {}
+  LeasedThrottle(CoordinatorLink* link, double bytes_rate, double records_rate, int workers)
+      : link_(link),
+        bytes_rate_(bytes_rate),
+        records_rate_(records_rate),
+        slices_per_second_(10.0 * std::max(workers, 1)) {}
 
   bool Acquire(size_t bytes, size_t records, std::stop_token stop) override {
     if (bytes_rate_ <= 0 && records_rate_ <= 0) return true;
@@ -470,8 +476,9 @@ class LeasedThrottle : public RateLimiter {
     const double need_records =
         records_rate_ > 0 ? static_cast<double>(records) - records_left_ : 0;
     if (need_bytes > 0 || need_records > 0) {
-      auto lease = [](double need, double rate) {
-        return need > 0 ? static_cast<size_t>(std::ceil(std::max(need, rate / 20))) : size_t{0};
+      auto lease = [this](double need, double rate) {
+        return need > 0 ? static_cast<size_t>(std::ceil(std::max(need, rate / slices_per_second_)))
+                        : size_t{0};
       };
       const size_t ask_bytes = lease(need_bytes, bytes_rate_);
       const size_t ask_records = lease(need_records, records_rate_);
@@ -489,6 +496,7 @@ class LeasedThrottle : public RateLimiter {
  private:
   CoordinatorLink* link_;
   const double bytes_rate_, records_rate_;
+  const double slices_per_second_;
   std::mutex mu_;
   double bytes_left_ = 0, records_left_ = 0;
 };
@@ -559,8 +567,8 @@ class Worker {
       return Status::OK();
     });
     RemoteSplits splits(link_);
-    LeasedThrottle throttle(link_, job.setting.bytes_per_second,
-                            job.setting.records_per_second);
+    LeasedThrottle throttle(link_, job.setting.bytes_per_second, job.setting.records_per_second,
+                            start_.value("workers", 1));
     ChannelEnv env;
     env.reader = plugins.reader.get();
     env.writer = plugins.writer.get();
