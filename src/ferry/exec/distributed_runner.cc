@@ -384,6 +384,7 @@ class CoordinatorLink {
                     std::chrono::seconds limit = std::chrono::seconds(300)) {
     std::unique_lock lock(mu_);
     const int64_t req = ++next_req_;
+    ++unanswered_;
     msg["req"] = req;
     outbox_.push_back(std::move(msg));
     outbox_cv_.notify_one();
@@ -402,20 +403,31 @@ class CoordinatorLink {
   // Wakes Pump (a channel finished).
   void Wake() { outbox_cv_.notify_one(); }
 
-  // Sends what is queued, then waits up to `wait` for more to send; returns the messages
-  // from the coordinator that are not answers.
+  // Sends what is queued and receives what came. While a question waits for its answer it
+  // waits for the coordinator (at most 1 ms, then returns); otherwise up to `wait` for more to
+  // send or for `wake_when`. Returns the coordinator's messages that are not answers.
   Result<std::vector<json>> Pump(std::chrono::milliseconds wait,
                                  const std::function<bool()>& wake_when) {
     std::deque<json> out;
+    bool awaiting = false;
     {
       std::unique_lock lock(mu_);
-      outbox_cv_.wait_for(lock, wait, [&] { return !outbox_.empty() || wake_when(); });
+      awaiting = unanswered_ > 0;
+      if (!awaiting) {
+        outbox_cv_.wait_for(lock, wait, [&] {
+          return !outbox_.empty() || unanswered_ > 0 || wake_when();
+        });
+      }
       out.swap(outbox_);
+      awaiting = unanswered_ > 0;
     }
     for (json& m : out) RETURN_NOT_OK(transport_->Send(0, m.dump()));
     std::vector<json> others;
+    // An answer is awaited: the transport's own wait (MPI: polling from microseconds up).
+    auto first_wait = awaiting ? 1ms : 0ms;
     for (;;) {
-      ASSIGN_OR_RETURN(auto got, transport_->Receive(0ms));
+      ASSIGN_OR_RETURN(auto got, transport_->Receive(first_wait));
+      first_wait = 0ms;
       if (!got) break;
       json msg = json::parse(got->body, nullptr, /*allow_exceptions=*/false);
       if (!msg.is_object()) continue;
@@ -425,6 +437,7 @@ class CoordinatorLink {
         continue;
       }
       std::lock_guard lock(mu_);
+      --unanswered_;
       if (abandoned_.erase(req)) continue;
       replies_[req] = std::move(msg);
       replies_cv_.notify_all();
@@ -441,6 +454,7 @@ class CoordinatorLink {
   std::map<int64_t, json> replies_;
   std::set<int64_t> abandoned_;
   int64_t next_req_ = 0;
+  int64_t unanswered_ = 0;  // questions sent or queued whose answer has not come
 };
 
 // Splits, one at a time, from the coordinator.
@@ -531,7 +545,7 @@ class Worker {
       : registry_(registry), dist_(dist), link_(link), start_(start) {}
 
   Status Run(std::stop_token stop) {
-    const auto started = Clock::now();
+    const auto started = started_ = Clock::now();
     Status st = RunChannels(stop);
     seconds_ = std::chrono::duration<double>(Clock::now() - started).count();
     if (!st.ok()) link_->Post({{"t", "failed"}, {"status", StatusJson(st)}});
@@ -597,6 +611,8 @@ class Worker {
     };
 
     const int channels = std::max(1, start_.value("channels", 1));
+    LogInfo("{}: prepared in {:.2f} s; {} channels", dist_.host,
+            std::chrono::duration<double>(Clock::now() - started_).count(), channels);
     std::atomic<int> running{channels};
     std::vector<std::jthread> threads;
     for (int c = 0; c < channels; ++c) {
@@ -661,6 +677,7 @@ class Worker {
   Metrics metrics_;
   std::atomic<int64_t> splits_{0};
   double seconds_ = 0;
+  Clock::time_point started_;
 };
 
 }  // namespace
