@@ -23,6 +23,10 @@ chmod 755 "$WORK"
 export FERRY_NETNS_DIR=$WORK/netns
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 
+# One set of namespace hosts on the machine at a time (the tests take the same lock).
+exec 9>/tmp/ferry-netns-hosts.lock
+flock 9
+
 cleanup() {
   bash scripts/pg-test-server.sh stop "$WORK/pg" >/dev/null 2>&1 || true
   bash scripts/netns-hosts.sh down >/dev/null 2>&1 || true

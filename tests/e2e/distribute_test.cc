@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -465,6 +466,10 @@ class DistributeNetnsTest : public DistributeTest {
  protected:
   void SetUp() override {
     if (geteuid() != 0) GTEST_SKIP() << "network namespaces need root (run the suite as root)";
+    // One set of namespace hosts on the machine at a time (CTest runs tests in parallel).
+    lock_fd_ = open("/tmp/ferry-netns-hosts.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    ASSERT_GE(lock_fd_, 0);
+    ASSERT_EQ(flock(lock_fd_, LOCK_EX), 0);
     DistributeTest::SetUp();
     script_ = SourceDir() + "/scripts/netns-hosts.sh";
     setenv("FERRY_NETNS_DIR", (dir_ / "netns").c_str(), 1);
@@ -474,11 +479,13 @@ class DistributeNetnsTest : public DistributeTest {
     ASSERT_EQ(Wait(up), 0) << up.output();
   }
   void TearDown() override {
-    if (script_.empty()) return;
-    Process down = Start({"bash", script_, "down"}, dir_ / "down.out", dir_.path());
-    EXPECT_EQ(Wait(down), 0) << down.output();
-    setenv("OMPI_MCA_btl_tcp_if_include", "lo", 1);
-    setenv("OMPI_MCA_oob_tcp_if_include", "lo", 1);
+    if (!script_.empty()) {
+      Process down = Start({"bash", script_, "down"}, dir_ / "down.out", dir_.path());
+      EXPECT_EQ(Wait(down), 0) << down.output();
+      setenv("OMPI_MCA_btl_tcp_if_include", "lo", 1);
+      setenv("OMPI_MCA_oob_tcp_if_include", "lo", 1);
+    }
+    if (lock_fd_ >= 0) close(lock_fd_);  // releases the lock
   }
   // `ferry ARGS...` with the namespace hosts resolvable, as a user on this machine runs it.
   Process Ferry(std::vector<std::string> args, const std::string& out) {
@@ -487,6 +494,7 @@ class DistributeNetnsTest : public DistributeTest {
     return Start(all, dir_ / out, dir_.path());
   }
   std::string script_;
+  int lock_fd_ = -1;
 };
 
 TEST_F(DistributeNetnsTest, TwoAndThreeHostsWriteTheRowsOfOneHostAndALostHostIsNamed) {
