@@ -373,6 +373,17 @@ TEST_F(DistributeTest, ResourceGroupsAndHostSources) {
   EXPECT_THAT(launch.out, HasSubstr("--dist-weights 4,4"));
   EXPECT_THAT(launch.out, ::testing::Not(HasSubstr("--resource-group")));
 
+  // An Open MPI hostfile, for a run or a group.
+  WriteTextFile(dir_ / "hosts.txt", "# the ETL hosts\nh7 slots=2\nh8:6\n");
+  CliResult from_file =
+      RunFerry({"run", "job.json", "--hostfile", "hosts.txt", "--print-launch"}, dir_.path());
+  ASSERT_EQ(from_file.exit_code, 0) << from_file.err;
+  EXPECT_THAT(from_file.out, HasSubstr("#   h7 slots=1\n#   h8 slots=1\n"));
+  EXPECT_THAT(from_file.out, HasSubstr("--dist-weights 2,6"));
+  EXPECT_EQ(RunFerry({"resource-group", "add", "file", "--hostfile", dir_ / "hosts.txt"}).exit_code,
+            0);
+  EXPECT_THAT(RunFerry({"resource-group", "show", "file"}).out, HasSubstr("h8"));
+
   // Inside a Slurm allocation its nodes are the default hosts.
   setenv("SLURM_JOB_NODELIST", "node[01-02]", 1);
   setenv("SLURM_JOB_CPUS_PER_NODE", "6(x2)", 1);
@@ -395,6 +406,7 @@ TEST_F(DistributeTest, ResourceGroupsAndHostSources) {
   EXPECT_THAT(unknown.err, HasSubstr("no resource group named 'nope'"));
 
   EXPECT_EQ(RunFerry({"resource-group", "remove", "etl"}).exit_code, 0);
+  EXPECT_EQ(RunFerry({"resource-group", "remove", "file"}).exit_code, 0);
   EXPECT_THAT(RunFerry({"resource-group", "list"}).out, HasSubstr("no resource groups"));
   unsetenv("FERRY_HOME");
 }
