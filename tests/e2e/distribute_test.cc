@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -439,7 +440,7 @@ TEST_F(DistributeTest, PostgresqlEveryHostReadsTheCoordinatorsSnapshot) {
   for (const auto& h : Summary()["hosts"]) EXPECT_GT(h["splits"].get<int>(), 0);
 }
 
-TEST_F(DistributeTest, MysqlToPostgresqlOverTwoRanksAndConsistentSnapshotIsRefused) {
+TEST_F(DistributeTest, MysqlToPostgresqlOverTwoRanks) {
   const std::string db = MariadbCreateDatabase("dist");
   MariadbExec(db, "CREATE TABLE s (id BIGINT PRIMARY KEY, v VARCHAR(40))");
   MariadbExec(db,
@@ -461,14 +462,46 @@ TEST_F(DistributeTest, MysqlToPostgresqlOverTwoRanksAndConsistentSnapshotIsRefus
             std::vector<std::string>{"20000|20000|200010000"});
   for (const auto& h : Summary()["hosts"]) EXPECT_GT(h["splits"].get<int>(), 0);
 
-  // One MySQL snapshot cannot span hosts yet: refused before anything is written.
-  reader["consistentSnapshot"] = true;
+  MariadbExec(db, "DROP DATABASE " + db);
+}
+
+TEST_F(DistributeTest, MysqlConsistentSnapshotIsOnePointInTimeOnEveryHost) {
+  // While the run reads, every row's v is raised by one, all rows in one transaction, again and
+  // again: the destination holds one v only if every split of every host read one moment.
+  const std::string db = MariadbCreateDatabase("snap");
+  MariadbExec(db, "CREATE TABLE s (id BIGINT PRIMARY KEY, v INT) ENGINE=InnoDB");
+  MariadbExec(db,
+              "SET SESSION max_recursive_iterations = 100000; INSERT INTO s WITH RECURSIVE n(i) "
+              "AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30000) SELECT i, 0 FROM n");
+  PgTestSchema schema;
+  PgExec("CREATE TABLE " + schema / "d" + " (id bigint PRIMARY KEY, v int);");
+  json reader = {{"connection", MariadbConnectionJson(db)}, {"table", "s"},
+                 {"column", {"id", "v"}}, {"splitPk", "id"}, {"consistentSnapshot", true}};
+  json writer = {{"connection", TestPgServer().ConnectionJson()}, {"table", schema / "d"},
+                 {"column", {"id", "v"}}};
+  json setting = {{"executeMode", "distribute"}, {"speed", {{"concurrent", 8}, {"record", 12000}}}};
   WriteJob(StepsJob("mysql", reader, "postgresql", writer, setting));
-  Process q = Start(Mpirun(3, {"run", "job.json", "--progress-interval", "0"}),
-                    dir_ / "mpirun2.out", dir_.path());
-  EXPECT_EQ(Wait(q), 2) << q.output();
-  EXPECT_THAT(q.output(), HasSubstr("job.json:"));
-  EXPECT_THAT(q.output(), HasSubstr("consistentSnapshot does not span hosts yet"));
+  std::atomic<bool> done{false};
+  std::atomic<int> updates{0};
+  std::thread updater([&] {
+    while (!done) {
+      MariadbExec(db, "UPDATE s SET v = v + 1");
+      ++updates;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  });
+  Process p = Start(Mpirun(3, {"run", "job.json", "--run-dir", "run", "--summary-json",
+                               "summary.json", "--progress-interval", "0"}),
+                    dir_ / "mpirun.out", dir_.path());
+  int code = Wait(p);
+  done = true;
+  updater.join();
+  ASSERT_EQ(code, 0) << p.output();
+  EXPECT_GT(updates.load(), 5);
+  EXPECT_THAT(p.output(), HasSubstr("every host opened its snapshot"));
+  EXPECT_EQ(PgRows("SELECT count(*), count(DISTINCT v) FROM " + schema / "d"),
+            std::vector<std::string>{"30000|1"});
+  for (const auto& h : Summary()["hosts"]) EXPECT_GT(h["splits"].get<int>(), 0);
   MariadbExec(db, "DROP DATABASE " + db);
 }
 

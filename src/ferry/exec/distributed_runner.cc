@@ -106,7 +106,8 @@ class Coordinator {
                ErrorLimit{job.setting.error_limit_records, job.setting.error_limit_percentage},
                metrics),
         queue_(setup->pending),
-        workers_(static_cast<size_t>(transport->size())) {
+        workers_(static_cast<size_t>(transport->size())),
+        prepared_(static_cast<size_t>(transport->size()), 0) {
     base_ = {metrics->records_read.load(), metrics->bytes_read.load(),
              metrics->records_written.load(), metrics->dirty_records.load(), 0};
     base_done_ = metrics->splits_done.load();
@@ -147,6 +148,11 @@ class Coordinator {
       if (*msg) Handle(**msg);
       SendDueGrants();
       if (stop.stop_requested() && !stopping_) Fail(Status::Cancelled("stopped by signal"));
+      if (barrier_ && Clock::now() - held_since_ > std::chrono::seconds(30)) {
+        Fail(Status::Unavailable(
+            "the hosts did not open their snapshots within 30 s of the source being held still; "
+            "it was let go"));
+      }
     }
   }
 
@@ -204,11 +210,41 @@ class Coordinator {
     return fmt::format("host {} (rank {})", workers_[rank].host, rank);
   }
 
+  // Once every worker is prepared: holds the source still when its reader needs that (MySQL's
+  // consistentSnapshot), and tells every worker to open its view (or just to go on).
+  void OpenViews() {
+    if (views_answered_) return;
+    bool hold = false;
+    if (!stopping_) {
+      auto barrier = setup_->plugins.reader->HoldStill();
+      if (!barrier.ok()) {
+        Fail(barrier.status());
+        return;  // Fail answered the workers
+      }
+      barrier_ = std::move(barrier).value();
+      held_since_ = Clock::now();
+      hold = barrier_ != nullptr;
+    }
+    AnswerPrepared(hold);
+  }
+
+  void AnswerPrepared(bool open_view) {
+    views_answered_ = true;
+    for (int r = 1; r < transport_->size(); ++r) {
+      if (prepared_[r] > 0) {
+        Send(r, {{"t", "view"}, {"req", prepared_[r]}, {"open_view", open_view}});
+      }
+    }
+  }
+
   // The first failure wins; every worker is told to stop.
   void Fail(const Status& st) {
     if (first_error_.ok()) first_error_ = st;
+    barrier_.reset();
     if (stopping_) return;
     stopping_ = true;
+    // Workers waiting for the word to open their views go on, into the stop that follows.
+    if (!views_answered_) AnswerPrepared(false);
     for (int r = 1; r < transport_->size(); ++r) {
       if (!workers_[r].done) Send(r, {{"t", "stop"}, {"why", st.message()}});
     }
@@ -250,6 +286,22 @@ class Coordinator {
       reply["records"] = records;
       auto wait = stopping_ ? 0ns : throttle_.Reserve(bytes, records);
       grants_.push({Clock::now() + wait, r, reply});
+    } else if (t == "prepared") {
+      prepared_[r] = msg.value("req", int64_t{0});
+      if (std::count_if(prepared_.begin(), prepared_.end(), [](int64_t q) { return q > 0; }) ==
+          transport_->size() - 1) {
+        OpenViews();
+      }
+    } else if (t == "viewed") {
+      Status st = StatusFromJson(msg["status"]);
+      if (!st.ok()) Fail(st.WithPrefix(HostOf(r)));
+      if (++viewed_ == transport_->size() - 1 && barrier_) {
+        barrier_.reset();
+        LogInfo("every host opened its snapshot; the source was held still for {} ms",
+                std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() -
+                                                                      held_since_)
+                    .count());
+      }
     } else if (t == "dirty") {
       Status st = dirty_.AppendLines(msg.value("lines", std::vector<std::string>{}));
       if (!st.ok()) Fail(st);
@@ -360,6 +412,13 @@ class Coordinator {
   int64_t messages_ = 0;
   int64_t bytes_ = 0;
   std::string probe_;  // the shared-directory probe file, removed at the end
+  // The start of the read: each worker's "prepared" question (by rank), the source held still
+  // while the workers open their views, and how many did.
+  std::vector<int64_t> prepared_;
+  bool views_answered_ = false;
+  std::unique_ptr<ReadBarrier> barrier_;
+  Clock::time_point held_since_;
+  int viewed_ = 0;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -400,6 +459,29 @@ class CoordinatorLink {
     return reply;
   }
 
+  // From the thread that pumps: sends `msg` and pumps until its answer comes. Other messages
+  // that come meanwhile are kept for the next Pump.
+  Result<json> Ask(json msg) {
+    int64_t req = 0;
+    {
+      std::lock_guard lock(mu_);
+      req = ++next_req_;
+      ++unanswered_;
+      msg["req"] = req;
+      outbox_.push_back(std::move(msg));
+    }
+    for (;;) {
+      ASSIGN_OR_RETURN(std::vector<json> others, Pump(5ms, [] { return false; }));
+      for (json& o : others) held_.push_back(std::move(o));
+      std::lock_guard lock(mu_);
+      if (auto it = replies_.find(req); it != replies_.end()) {
+        json reply = std::move(it->second);
+        replies_.erase(it);
+        return reply;
+      }
+    }
+  }
+
   // Wakes Pump (a channel finished).
   void Wake() { outbox_cv_.notify_one(); }
 
@@ -422,7 +504,8 @@ class CoordinatorLink {
       awaiting = unanswered_ > 0;
     }
     for (json& m : out) RETURN_NOT_OK(transport_->Send(0, m.dump()));
-    std::vector<json> others;
+    std::vector<json> others = std::move(held_);
+    held_.clear();
     // An answer is awaited: the transport's own wait (MPI: polling from microseconds up).
     auto first_wait = awaiting ? 1ms : 0ms;
     for (;;) {
@@ -455,6 +538,7 @@ class CoordinatorLink {
   std::set<int64_t> abandoned_;
   int64_t next_req_ = 0;
   int64_t unanswered_ = 0;  // questions sent or queued whose answer has not come
+  std::vector<json> held_;  // kept by Ask for the next Pump (the pumping thread's own)
 };
 
 // Splits, one at a time, from the coordinator.
@@ -570,6 +654,15 @@ class Worker {
       RETURN_NOT_OK(plugins.reader->AdoptSharedReadState(start_["reader_state"]));
     }
     RETURN_NOT_OK(CheckSharedProbe(plugins.writer->SharedDirectory()));
+    const int channels = std::max(1, start_.value("channels", 1));
+    // Every host opens its view of the source when the coordinator says (MySQL's
+    // consistentSnapshot: while it holds the source still), after every host is prepared.
+    ASSIGN_OR_RETURN(json view, link_->Ask({{"t", "prepared"}}));
+    if (view.value("open_view", false)) {
+      Status opened = plugins.reader->OpenSharedView(channels);
+      link_->Post({{"t", "viewed"}, {"status", StatusJson(opened)}});
+      RETURN_NOT_OK(opened);
+    }
     std::stop_source job_stop;
     std::stop_callback forward(stop, [&] { job_stop.request_stop(); });
     FirstError first_error(&job_stop);
@@ -610,7 +703,6 @@ class Worker {
       link_->Post({{"t", "rolled"}, {"split", s.id}, {"attempt", attempt}});
     };
 
-    const int channels = std::max(1, start_.value("channels", 1));
     LogInfo("{}: prepared in {:.2f} s; {} channels", dist_.host,
             std::chrono::duration<double>(Clock::now() - started_).count(), channels);
     std::atomic<int> running{channels};

@@ -25,6 +25,13 @@ class ReaderTask {
   virtual Result<bool> Next(RecordBatch* batch, size_t max_rows, TaskContext& ctx) = 0;
 };
 
+// Held by a distributed run's coordinator while every host opens its view of the source
+// (Reader::HoldStill); destroying it lets the source go.
+class ReadBarrier {
+ public:
+  virtual ~ReadBarrier() = default;
+};
+
 class Reader {
  public:
   virtual ~Reader() = default;
@@ -45,6 +52,13 @@ class Reader {
   // On a worker host, after Prepare and before any OpenTask: read inside the coordinator's
   // SharedReadState() instead of a view of this host's own.
   virtual Status AdoptSharedReadState(const nlohmann::json& state) { return Status::OK(); }
+  // For a source whose consistent view each host must open itself at one moment (MySQL's
+  // consistentSnapshot): the coordinator holds the source still — null when there is no need —
+  // while every worker calls OpenSharedView for its `channels`, then releases it.
+  virtual Result<std::unique_ptr<ReadBarrier>> HoldStill() {
+    return std::unique_ptr<ReadBarrier>();
+  }
+  virtual Status OpenSharedView(int channels) { return Status::OK(); }
 };
 
 }  // namespace ferry
