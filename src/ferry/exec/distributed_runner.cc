@@ -288,7 +288,10 @@ class Coordinator {
       grants_.push({Clock::now() + wait, r, reply});
     } else if (t == "prepared") {
       prepared_[r] = msg.value("req", int64_t{0});
-      if (std::count_if(prepared_.begin(), prepared_.end(), [](int64_t q) { return q > 0; }) ==
+      if (views_answered_) {
+        // Too late to open a view with the others (the run is stopping): go on, into the stop.
+        Send(r, {{"t", "view"}, {"req", prepared_[r]}, {"open_view", false}});
+      } else if (std::count_if(prepared_.begin(), prepared_.end(), [](int64_t q) { return q > 0; }) ==
           transport_->size() - 1) {
         OpenViews();
       }
