@@ -14,6 +14,9 @@ PACKAGES=(
   # scheduler: time zones, schedule files, HTTP API; web page tests in headless Chromium
   libhowardhinnant-date-dev libyaml-cpp-dev libcpp-httplib-dev
   chromium chromium-driver python3-selenium
+  # distributed runs (executeMode distribute): Open MPI's mpirun and C API; the namespace
+  # hosts of the tests use iproute2 (ip netns, veth, tc)
+  openmpi-bin libopenmpi-dev iproute2
   # helpers the scripts use to run servers as an unprivileged user
   util-linux procps
 )

@@ -8,6 +8,8 @@
 #        synchronous_commit stays off: only a session that turns synchronous_commit on waits
 #        for it, holding a locally committed COMMIT open (tests of a COMMIT whose reply is lost).
 # stop:  stops the server by its pid file (DIR/data/postmaster.pid). Stopping a stopped one is ok.
+# PG_LISTEN (default 127.0.0.1) and PG_ALLOW (a CIDR whose clients may log in with a password)
+# let the distributed benchmark serve namespace hosts on a private bridge (scripts/netns-hosts.sh).
 # PostgreSQL refuses to run as root: as root the server runs as the `postgres` OS user (created,
 # as a system user, when missing); as anyone else it runs as that user.
 set -euo pipefail
@@ -75,7 +77,7 @@ init_cluster() {
   rm -f "$pwfile"
   cat >>"$data/postgresql.conf" <<EOF
 # throwaway test server (scripts/pg-test-server.sh)
-listen_addresses = '127.0.0.1'
+listen_addresses = '${PG_LISTEN:-127.0.0.1}'
 unix_socket_directories = '$dir'
 fsync = off
 synchronous_commit = off
@@ -85,6 +87,9 @@ shared_buffers = 128MB
 max_wal_size = 2GB
 log_min_messages = warning
 EOF
+  if [ -n "${PG_ALLOW:-}" ]; then
+    echo "host all all $PG_ALLOW scram-sha-256" >>"$data/pg_hba.conf"
+  fi
 }
 
 start_server() {

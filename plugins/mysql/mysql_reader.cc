@@ -188,6 +188,43 @@ Result<std::vector<SqlSplitSpec>> MysqlReader::PlanSource(size_t source, int64_t
   return specs;
 }
 
+namespace {
+
+// UNLOCK TABLES on each source when the run's hosts have their snapshots.
+class MysqlReadBarrier : public ReadBarrier {
+ public:
+  explicit MysqlReadBarrier(std::vector<MysqlConnection> lockers) : lockers_(std::move(lockers)) {}
+  ~MysqlReadBarrier() override {
+    for (MysqlConnection& c : lockers_) (void)c.Exec("UNLOCK TABLES");
+  }
+
+ private:
+  std::vector<MysqlConnection> lockers_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<ReadBarrier>> MysqlReader::HoldStill() {
+  if (!options_.consistent_snapshot) return std::unique_ptr<ReadBarrier>();
+  std::vector<MysqlConnection> lockers;
+  for (const SqlSource& s : sources_) {
+    ASSIGN_OR_RETURN(MysqlConnection locker, MysqlSnapshotPool::Lock(s.conn, s.fallbacks));
+    lockers.push_back(std::move(locker));
+  }
+  return std::unique_ptr<ReadBarrier>(new MysqlReadBarrier(std::move(lockers)));
+}
+
+Status MysqlReader::OpenSharedView(int channels) {
+  if (!options_.consistent_snapshot) return Status::OK();
+  snapshots_.clear();
+  for (const SqlSource& s : sources_) {
+    ASSIGN_OR_RETURN(auto pool, MysqlSnapshotPool::OpenUnderHeldLock(s.conn, s.fallbacks, session_,
+                                                                     std::max(channels, 1)));
+    snapshots_.push_back(std::move(pool));
+  }
+  return Status::OK();
+}
+
 Result<std::vector<Split>> MysqlReader::PlanSplits(int concurrent) {
   if (options_.consistent_snapshot) RETURN_NOT_OK(OpenSnapshots(concurrent));
   size_t num_tables = 0;

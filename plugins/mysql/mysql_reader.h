@@ -28,6 +28,10 @@ class MysqlReader : public Reader {
   std::vector<ColumnInfo> OutputColumns() const override;
   Result<std::vector<Split>> PlanSplits(int concurrent) override;
   Result<std::unique_ptr<ReaderTask>> OpenTask(const Split& split) override;
+  // consistentSnapshot in a distributed run: the coordinator holds FLUSH TABLES WITH READ LOCK
+  // while every host starts its snapshot transactions, one per channel.
+  Result<std::unique_ptr<ReadBarrier>> HoldStill() override;
+  Status OpenSharedView(int channels) override;
 
  private:
   bool query_mode() const;

@@ -23,6 +23,15 @@ class MysqlSnapshotPool {
       const ConnectionSpec& conn, const std::vector<ConnectionSpec>& fallbacks,
       const MysqlSessionSettings& session, int connections);
 
+  // Distributed runs (DESIGN 8): the coordinator holds FLUSH TABLES WITH READ LOCK on the
+  // connection Lock returns (UNLOCK TABLES, or closing it, releases it) while every host opens
+  // its pool with OpenUnderHeldLock, so that the hosts' snapshots are one point in time.
+  static Result<MysqlConnection> Lock(const ConnectionSpec& conn,
+                                      const std::vector<ConnectionSpec>& fallbacks);
+  static Result<std::shared_ptr<MysqlSnapshotPool>> OpenUnderHeldLock(
+      const ConnectionSpec& conn, const std::vector<ConnectionSpec>& fallbacks,
+      const MysqlSessionSettings& session, int connections);
+
   Result<MysqlConnection> Borrow();
   // `healthy`: the connection is still inside its snapshot transaction and idle.
   void Return(MysqlConnection conn, bool healthy);

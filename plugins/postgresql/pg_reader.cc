@@ -95,6 +95,31 @@ Result<std::vector<std::string>> PgReader::DescribeColumns(PgConnection& conn,
   return names;
 }
 
+nlohmann::json PgReader::SharedReadState() const {
+  nlohmann::json snapshots = nlohmann::json::array();
+  for (const Database& db : databases_) snapshots.push_back(db.snapshot);
+  return {{"snapshots", snapshots}};
+}
+
+Status PgReader::AdoptSharedReadState(const nlohmann::json& state) {
+  if (!state.is_object() || !state.contains("snapshots")) return Status::OK();
+  const nlohmann::json& snapshots = state["snapshots"];
+  if (!snapshots.is_array() || snapshots.size() != databases_.size()) {
+    return Status::Internal("the coordinator's snapshots do not match this host's databases");
+  }
+  for (size_t d = 0; d < databases_.size(); ++d) {
+    const std::string theirs = snapshots[d].is_string() ? snapshots[d].get<std::string>() : "";
+    if (theirs.empty()) continue;
+    // This host's own snapshot is not needed: its transaction ends, the coordinator's holds.
+    RETURN_NOT_OK(databases_[d].coordinator.Exec(
+        "ROLLBACK; BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '" +
+            theirs + "'",
+        "importing the coordinator's snapshot"));
+    databases_[d].snapshot = theirs;
+  }
+  return Status::OK();
+}
+
 Status PgReader::PrepareQueries() {
   query_columns_.clear();
   size_t total = 0;

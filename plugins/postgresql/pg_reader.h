@@ -34,6 +34,10 @@ class PgReader : public Reader, public ChecksumSource {
   std::string checksum_method() const override { return "postgresql-rowtext-md5-v1"; }
   Result<std::optional<std::vector<ChecksumBucket>>> ChecksumBuckets(
       const ChecksumRequest& request) override;
+  // {"snapshots": [...]}: each database's exported snapshot, so that every host of a
+  // distributed run reads the coordinator's.
+  nlohmann::json SharedReadState() const override;
+  Status AdoptSharedReadState(const nlohmann::json& state) override;
 
  private:
   // One database: the address that connected and its snapshot-holding connection.

@@ -119,6 +119,8 @@ Result<std::unique_ptr<WriterTask>> TxtfileWriter::OpenTask(const Split& split) 
   return std::unique_ptr<WriterTask>(new TxtfileWriterTask(plan_, split.id));
 }
 
+std::string TxtfileWriter::SharedDirectory() const { return plan_ ? plan_->options.dir : ""; }
+
 Status TxtfileWriter::Finalize(bool succeeded, const std::vector<std::string>& committed) {
   if (!plan_) return Status::Internal("txtfile writer: Finalize before Prepare");
   if (!succeeded) return Status::OK();  // committed parts stay for `ferry run --resume`

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "ferry/cli/commands.h"
+#include "ferry/cli/distribute_run.h"
 #include "ferry/cli/param_flags.h"
 #include "ferry/cli/signal_watcher.h"
 #include "ferry/common/log.h"
@@ -26,6 +27,7 @@ struct RunFlags {
   int progress_interval = 10;
   bool strict = false;
   size_t batch_rows = 0;  // 0: the writer's batchSize where it has one, else 4096
+  DistributeFlags distribute;
 };
 
 // `--resume RUN_DIR` with a JOB.json: the file, resolved with this command's parameters, must be
@@ -131,11 +133,13 @@ std::string VerifyAfterRun(const JobModel& job, const Registry& registry,
 
 int Run(const RunFlags& flags) {
   SignalWatcher signals;
+  if (IsWorkerRank()) return RunWorkerRank(flags.distribute, signals.token());
   const Registry& registry = Registry::Builtin();
   std::optional<LoadedJob> loaded;
   auto job = LoadForRun(flags, registry, &loaded);
   if (!job.ok()) {
     std::cerr << MaskSecrets(job.status().message()) << "\n";
+    DismissWorkersIfCoordinator(job.status());
     return kExitInvalid;
   }
   RunOptions options;
@@ -157,6 +161,9 @@ int Run(const RunFlags& flags) {
       std::cerr << "setting.verify: " << st.message() << "\n";
       return kExitInvalid;
     }
+  }
+  if (auto code = MaybeRunDistributed(*job, options, flags.distribute, flags.summary_json, signals)) {
+    return *code;
   }
   RunReport report = RunJob(*job, registry, options, signals.token());
   std::string verify_text;
@@ -195,6 +202,7 @@ void AddRunCommand(CLI::App* app, int* exit_code) {
   cmd->add_option("--batch-rows", flags->batch_rows,
                   "records per batch (default: the writer's batchSize where it has one, else 4096)")
       ->check(CLI::Range(1, 1 << 20));
+  flags->distribute.AddTo(cmd);
   cmd->callback([flags, exit_code] { *exit_code = Run(*flags); });
 }
 

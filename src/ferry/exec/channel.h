@@ -40,8 +40,8 @@ struct ChannelEnv {
   Reader* reader = nullptr;
   Writer* writer = nullptr;
   size_t num_columns = 0;
-  SplitQueue* splits = nullptr;
-  Throttle* throttle = nullptr;
+  SplitSource* splits = nullptr;
+  RateLimiter* throttle = nullptr;
   Metrics* metrics = nullptr;
   DirtyLog* dirty = nullptr;
   FirstError* first_error = nullptr;

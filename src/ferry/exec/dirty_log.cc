@@ -73,6 +73,7 @@ Status DirtyLog::AppendLines(const std::vector<std::string>& lines) {
   for (const std::string& line : lines) {
     if (samples_.size() < 5) samples_.push_back(line);
   }
+  if (forward_) return forward_(lines);
   if (path_.empty()) return Status::OK();
   if (file_ == nullptr) {
     file_ = std::fopen(path_.c_str(), "a");
@@ -120,6 +121,8 @@ Status DirtyLog::CheckLimit(int64_t dirty, bool final) const {
   }
   return Status::OK();
 }
+
+Status DirtyLog::Check() const { return CheckLimit(metrics_->dirty_records.load(), false); }
 
 Status DirtyLog::CheckFinal() const { return CheckLimit(metrics_->dirty_records.load(), true); }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdio>
+#include <functional>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -40,6 +41,14 @@ class DirtyLog : public DirtySink {
   Status AppendLines(const std::vector<std::string>& lines);
   // The limit check the engine runs at the end (percentage is only final then).
   Status CheckFinal() const;
+  // The limit check of a running job, against the figures in `metrics` (a distributed
+  // coordinator runs it as the counts of its hosts arrive).
+  Status Check() const;
+  // Sends finished lines to `forward` instead of dirty.jsonl (a distributed worker's lines go
+  // to its coordinator, which owns the file). Set before the first line.
+  void ForwardLinesTo(std::function<Status(const std::vector<std::string>&)> forward) {
+    forward_ = std::move(forward);
+  }
   const std::string& path() const { return path_; }
   // The reasons of the first (up to 5) dirty records logged, "split 0003: column x: reason",
   // for the summary.
@@ -55,6 +64,7 @@ class DirtyLog : public DirtySink {
   mutable std::mutex mu_;
   std::FILE* file_ = nullptr;
   std::vector<std::string> samples_;
+  std::function<Status(const std::vector<std::string>&)> forward_;
 };
 
 // A JSON value for one cell, as dirty.jsonl and `print` show it.

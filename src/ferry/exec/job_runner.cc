@@ -20,6 +20,7 @@
 #include "ferry/exec/dirty_log.h"
 #include "ferry/exec/progress.h"
 #include "ferry/exec/run_dir.h"
+#include "ferry/exec/run_steps.h"
 
 namespace ferry {
 namespace {
@@ -44,6 +45,8 @@ int64_t LocalNowMicros() {
       std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count();
   return micros + static_cast<int64_t>(tm.tm_gmtoff) * 1'000'000;
 }
+
+}  // namespace
 
 std::string DefaultRunDir(const std::string& job_file) {
   std::string stem = std::filesystem::path(job_file).stem().string();
@@ -90,16 +93,7 @@ Result<std::map<std::string, SplitFigures>> CommittedSplitsOf(RunDir& dir, Write
   return out;
 }
 
-// The two plugins of a job, prepared.
-struct PreparedPlugins {
-  std::unique_ptr<Reader> reader;
-  std::unique_ptr<Writer> writer;
-  std::vector<ColumnInfo> columns;
-  nlohmann::json reader_param, writer_param;
-  bool writer_transactional = false;
-};
-
-Status Prepare(const JobModel& job, const Registry& registry, const std::string& run_dir,
+Status PreparePlugins(const JobModel& job, const Registry& registry, const std::string& run_dir,
                const std::string& run_id,
                const std::function<std::string(const StepModel&, const Status&)>& locate,
                PreparedPlugins* out) {
@@ -131,7 +125,7 @@ Status Prepare(const JobModel& job, const Registry& registry, const std::string&
   return Status::OK();
 }
 
-nlohmann::ordered_json Summary(const JobModel& job, const Metrics& m, const Status& st,
+nlohmann::ordered_json RunSummary(const JobModel& job, const Metrics& m, const Status& st,
                                SysClock::time_point started, SysClock::time_point finished,
                                const std::string& run_dir, const std::string& dirty_path) {
   double elapsed = std::chrono::duration<double>(finished - started).count();
@@ -157,20 +151,107 @@ nlohmann::ordered_json Summary(const JobModel& job, const Metrics& m, const Stat
           {"error", error}};
 }
 
-}  // namespace
-
 Status PrepareOnly(const JobModel& job, const Registry& registry,
                    const std::function<std::string(const StepModel&, const Status&)>& locate) {
   PreparedPlugins p;
-  return Prepare(job, registry, "", "", locate, &p);
+  return PreparePlugins(job, registry, "", "", locate, &p);
 }
 
 Result<std::unique_ptr<Writer>> PrepareWriter(
     const JobModel& job, const Registry& registry, const std::string& run_id,
     const std::function<std::string(const StepModel&, const Status&)>& locate) {
   PreparedPlugins p;
-  RETURN_NOT_OK(Prepare(job, registry, "", run_id, locate, &p));
+  RETURN_NOT_OK(PreparePlugins(job, registry, "", run_id, locate, &p));
   return std::move(p.writer);
+}
+
+Status SetUpRun(const JobModel& job, const Registry& registry, const RunOptions& options,
+                RunReport* report, Metrics* metrics, RunSetup* out,
+                const std::function<Status(const PreparedPlugins&)>& check_prepared) {
+  auto prepare_failed = [&](Status st) {
+    report->failed_in = RunPhase::kPrepare;
+    return st;
+  };
+  report->run_dir = options.run_dir.empty() ? DefaultRunDir(job.file) : options.run_dir;
+  // A resumed run keeps its id (it names the run's commit markers in the destination).
+  RunInfo info{NewRunId(job.file), options.job_file, options.job_sha256};
+  if (options.resume) {
+    auto opened = RunDir::Open(report->run_dir);
+    if (!opened.ok()) return prepare_failed(opened.status());
+    auto saved = opened->ReadInfo();
+    if (!saved.ok()) return prepare_failed(saved.status());
+    info = std::move(saved).value();
+  }
+  PreparedPlugins plugins;
+  Status st = PreparePlugins(job, registry, report->run_dir, info.run_id, options.locate, &plugins);
+  if (st.ok() && check_prepared) st = check_prepared(plugins);
+  if (!st.ok()) {
+    report->run_dir.clear();
+    return prepare_failed(st);
+  }
+
+  // The run directory: a new plan, or the saved plan of the run being resumed.
+  std::vector<Split> plan;
+  std::map<std::string, SplitFigures> committed;
+  Result<RunDir> dir =
+      options.resume ? RunDir::Open(report->run_dir) : RunDir::Create(report->run_dir);
+  if (!dir.ok()) return prepare_failed(dir.status());
+  report->dirty_path = dir->dirty_path();
+  if (options.resume) {
+    auto saved = dir->ReadPlan();
+    if (!saved.ok()) return saved.status();
+    plan = std::move(saved).value();
+    auto done = CommittedSplitsOf(*dir, plugins.writer.get(), plan);
+    if (!done.ok()) return done.status();
+    committed = std::move(done).value();
+    // The splits still to run will log their dirty records again.
+    st = dir->KeepDirtyRecordsOf(committed);
+    if (!st.ok()) return st;
+  } else {
+    auto planned = plugins.reader->PlanSplits(job.setting.concurrent);
+    if (!planned.ok()) return planned.status();
+    plan = std::move(planned).value();
+  }
+
+  // A resumed run reports the whole job: what the committed splits did counts too.
+  std::vector<Split> pending;
+  for (const Split& s : plan) {
+    auto it = committed.find(s.id);
+    if (it == committed.end()) {
+      pending.push_back(s);
+      continue;
+    }
+    metrics->records_read += it->second.records_read;
+    metrics->bytes_read += it->second.bytes_read;
+    metrics->records_written += it->second.records_written;
+    metrics->dirty_records += it->second.dirty_records;
+  }
+  metrics->splits_total = static_cast<int64_t>(plan.size());
+  metrics->splits_done = static_cast<int64_t>(plan.size() - pending.size());
+  LogInfo("job {}: {} splits ({} to run), {} channels, run directory {}", job.file, plan.size(),
+          pending.size(), job.setting.concurrent, report->run_dir);
+
+  st = plugins.writer->Start(options.resume);
+  if (!st.ok()) return st;
+  if (!options.resume) {
+    // Saved only now that the setup (preSql) ran: a directory with a plan is one to resume,
+    // where the setup must not run again.
+    st = dir->WriteInfo(info);
+    if (st.ok()) st = dir->WriteJob(job.ToJson(false));
+    if (st.ok()) st = dir->WritePlan(plan);
+    if (!st.ok()) {
+      (void)plugins.writer->Finalize(false, {});
+      return st;
+    }
+  }
+
+  out->plugins = std::move(plugins);
+  out->dir.emplace(std::move(dir).value());
+  out->info = std::move(info);
+  out->plan = std::move(plan);
+  out->pending = std::move(pending);
+  out->committed = std::move(committed);
+  return Status::OK();
 }
 
 namespace {
@@ -183,97 +264,25 @@ RunReport RunJobUnguarded(const JobModel& job, const Registry& registry, const R
   auto finish = [&](Status st) {
     report.status = st;
     report.summary =
-        Summary(job, metrics, st, started, SysClock::now(), report.run_dir, report.dirty_path);
+        RunSummary(job, metrics, st, started, SysClock::now(), report.run_dir, report.dirty_path);
     return report;
   };
   if (job.setting.execute_mode == "distribute") {
     report.failed_in = RunPhase::kPrepare;
     return finish(Status::InvalidArgument(
-        "setting.executeMode \"distribute\" is not available in this build yet; remove it to run "
-        "on one machine"));
+        "setting.executeMode \"distribute\" runs over several hosts: start it with `ferry run` "
+        "(--resource-group, --hosts, --hostfile or a Slurm allocation) or under mpirun"));
   }
 
-  report.run_dir = options.run_dir.empty() ? DefaultRunDir(job.file) : options.run_dir;
-  // A resumed run keeps its id (it names the run's commit markers in the destination).
-  RunInfo info{NewRunId(job.file), options.job_file, options.job_sha256};
-  if (options.resume) {
-    auto opened = RunDir::Open(report.run_dir);
-    if (!opened.ok()) {
-      report.failed_in = RunPhase::kPrepare;
-      return finish(opened.status());
-    }
-    auto saved = opened->ReadInfo();
-    if (!saved.ok()) {
-      report.failed_in = RunPhase::kPrepare;
-      return finish(saved.status());
-    }
-    info = std::move(saved).value();
-  }
-  PreparedPlugins plugins;
-  Status st = Prepare(job, registry, report.run_dir, info.run_id, options.locate, &plugins);
-  if (!st.ok()) {
-    report.failed_in = RunPhase::kPrepare;
-    report.run_dir.clear();
+  RunSetup setup;
+  if (Status st = SetUpRun(job, registry, options, &report, &metrics, &setup); !st.ok()) {
     return finish(st);
   }
-
-  // The run directory: a new plan, or the saved plan of the run being resumed.
-  std::vector<Split> plan;
-  std::map<std::string, SplitFigures> committed;
-  Result<RunDir> dir =
-      options.resume ? RunDir::Open(report.run_dir) : RunDir::Create(report.run_dir);
-  if (!dir.ok()) {
-    report.failed_in = RunPhase::kPrepare;
-    return finish(dir.status());
-  }
-  report.dirty_path = dir->dirty_path();
-  if (options.resume) {
-    auto saved = dir->ReadPlan();
-    if (!saved.ok()) return finish(saved.status());
-    plan = std::move(saved).value();
-    auto done = CommittedSplitsOf(*dir, plugins.writer.get(), plan);
-    if (!done.ok()) return finish(done.status());
-    committed = std::move(done).value();
-    // The splits still to run will log their dirty records again.
-    st = dir->KeepDirtyRecordsOf(committed);
-    if (!st.ok()) return finish(st);
-  } else {
-    auto planned = plugins.reader->PlanSplits(job.setting.concurrent);
-    if (!planned.ok()) return finish(planned.status());
-    plan = std::move(planned).value();
-  }
-
-  // A resumed run reports the whole job: what the committed splits did counts too.
-  std::vector<Split> pending;
-  for (const Split& s : plan) {
-    auto it = committed.find(s.id);
-    if (it == committed.end()) {
-      pending.push_back(s);
-      continue;
-    }
-    metrics.records_read += it->second.records_read;
-    metrics.bytes_read += it->second.bytes_read;
-    metrics.records_written += it->second.records_written;
-    metrics.dirty_records += it->second.dirty_records;
-  }
-  metrics.splits_total = static_cast<int64_t>(plan.size());
-  metrics.splits_done = static_cast<int64_t>(plan.size() - pending.size());
-  LogInfo("job {}: {} splits ({} to run), {} channels, run directory {}", job.file, plan.size(),
-          pending.size(), job.setting.concurrent, report.run_dir);
-
-  st = plugins.writer->Start(options.resume);
-  if (!st.ok()) return finish(st);
-  if (!options.resume) {
-    // Saved only now that the setup (preSql) ran: a directory with a plan is one to resume,
-    // where the setup must not run again.
-    st = dir->WriteInfo(info);
-    if (st.ok()) st = dir->WriteJob(job.ToJson(false));
-    if (st.ok()) st = dir->WritePlan(plan);
-    if (!st.ok()) {
-      (void)plugins.writer->Finalize(false, {});
-      return finish(st);
-    }
-  }
+  PreparedPlugins& plugins = setup.plugins;
+  const std::vector<Split>& plan = setup.plan;
+  const std::vector<Split>& pending = setup.pending;
+  const std::map<std::string, SplitFigures>& committed = setup.committed;
+  Status st;
 
   std::stop_source job_stop;
   std::stop_callback forward(stop, [&] { job_stop.request_stop(); });
@@ -285,7 +294,7 @@ RunReport RunJobUnguarded(const JobModel& job, const Registry& registry, const R
   SplitQueue queue(pending);
   std::mutex commit_mu;
   std::map<std::string, int64_t> committed_now;  // split -> the attempt that committed
-  RunDir& run_dir = *dir;
+  RunDir& run_dir = *setup.dir;
   ChannelEnv env;
   env.reader = plugins.reader.get();
   env.writer = plugins.writer.get();

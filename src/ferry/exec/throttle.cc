@@ -20,6 +20,21 @@ void Throttle::Refill(Clock::time_point now) {
   }
 }
 
+std::chrono::nanoseconds Throttle::Reserve(size_t bytes, size_t records) {
+  if (!enabled()) return std::chrono::nanoseconds(0);
+  std::lock_guard lock(mu_);
+  Refill(Clock::now());
+  if (bytes_rate_ > 0) bytes_tokens_ -= static_cast<double>(bytes);
+  if (records_rate_ > 0) records_tokens_ -= static_cast<double>(records);
+  double wait_seconds = 0;
+  if (bytes_rate_ > 0 && bytes_tokens_ < 0) wait_seconds = -bytes_tokens_ / bytes_rate_;
+  if (records_rate_ > 0 && records_tokens_ < 0) {
+    wait_seconds = std::max(wait_seconds, -records_tokens_ / records_rate_);
+  }
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+      std::chrono::duration<double>(wait_seconds));
+}
+
 bool Throttle::Acquire(size_t bytes, size_t records, std::stop_token stop) {
   if (!enabled()) return true;
   std::unique_lock lock(mu_);

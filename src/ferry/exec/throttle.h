@@ -10,15 +10,27 @@
 
 namespace ferry {
 
-class Throttle {
+// What a channel asks before it passes a batch on. Thread-safe.
+class RateLimiter {
+ public:
+  virtual ~RateLimiter() = default;
+  // Blocks until `bytes` and `records` may pass. Returns false if stopped while waiting; what
+  // did not pass is then not charged.
+  virtual bool Acquire(size_t bytes, size_t records, std::stop_token stop) = 0;
+};
+
+class Throttle : public RateLimiter {
  public:
   // 0 means unlimited in that dimension.
   Throttle(double bytes_per_second, double records_per_second);
 
   bool enabled() const { return bytes_rate_ > 0 || records_rate_ > 0; }
-  // Blocks until `bytes` and `records` may pass. Returns false if stopped while waiting; what
-  // did not pass is then not charged.
-  bool Acquire(size_t bytes, size_t records, std::stop_token stop);
+  bool Acquire(size_t bytes, size_t records, std::stop_token stop) override;
+  // Charges `bytes` and `records` now without waiting, and says how long the caller must wait
+  // before they may pass (zero: at once). A distributed coordinator grants leases this way.
+  std::chrono::nanoseconds Reserve(size_t bytes, size_t records);
+  double bytes_rate() const { return bytes_rate_; }
+  double records_rate() const { return records_rate_; }
 
  private:
   using Clock = std::chrono::steady_clock;

@@ -6,6 +6,8 @@
 #include <memory>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "ferry/common/status.h"
 #include "ferry/plugin/checksum.h"
 #include "ferry/plugin/column_info.h"
@@ -24,6 +26,13 @@ class ReaderTask {
   virtual Result<bool> Next(RecordBatch* batch, size_t max_rows, TaskContext& ctx) = 0;
 };
 
+// Held by a distributed run's coordinator while every host opens its view of the source
+// (Reader::HoldStill); destroying it lets the source go.
+class ReadBarrier {
+ public:
+  virtual ~ReadBarrier() = default;
+};
+
 class Reader {
  public:
   virtual ~Reader() = default;
@@ -34,6 +43,25 @@ class Reader {
   virtual Result<std::unique_ptr<ReaderTask>> OpenTask(const Split& split) = 0;
   // `ferry verify`: the source's own row summaries, when it can compute them (after Prepare).
   virtual ChecksumSource* checksum_source() { return nullptr; }
+
+  // Distributed runs (DESIGN 8): whether this prepared reader can run its splits on several
+  // hosts. Asked on the coordinator after Prepare, before anything is written; an error (with
+  // the parameter in field()) refuses the run.
+  virtual Status CheckDistributable() const { return Status::OK(); }
+  // What the tasks of every host must share to read one consistent
+  // view of the source (PostgreSQL: each database's exported snapshot). Asked on the
+  // coordinator after PlanSplits, whose reader stays alive until the run ends; null: nothing.
+  virtual nlohmann::json SharedReadState() const { return nullptr; }
+  // On a worker host, after Prepare and before any OpenTask: read inside the coordinator's
+  // SharedReadState() instead of a view of this host's own.
+  virtual Status AdoptSharedReadState(const nlohmann::json& state) { return Status::OK(); }
+  // For a source whose consistent view each host must open itself at one moment (MySQL's
+  // consistentSnapshot): the coordinator holds the source still — null when there is no need —
+  // while every worker calls OpenSharedView for its `channels`, then releases it.
+  virtual Result<std::unique_ptr<ReadBarrier>> HoldStill() {
+    return std::unique_ptr<ReadBarrier>();
+  }
+  virtual Status OpenSharedView(int channels) { return Status::OK(); }
 };
 
 }  // namespace ferry

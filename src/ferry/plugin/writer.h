@@ -69,6 +69,9 @@ class Writer {
   // Rows per WriterTask::Write this destination is built for (its batchSize), or 0 to take the
   // run's default. Asked after Prepare; the engine then batches the reader's rows to this size.
   virtual size_t batch_rows() const { return 0; }
+  // A directory that every host of a distributed run must see as the same one (a file
+  // writer's output directory, where each host puts its parts), or empty. Asked after Start.
+  virtual std::string SharedDirectory() const { return ""; }
   // Whether this writer records each split's commit in the destination (after Prepare).
   virtual bool keeps_commit_markers() const { return false; }
   // The splits of this run (StepContext::run_id) whose commit the destination's markers

@@ -1,0 +1,75 @@
+// The steps of a run that the one-machine runner (job_runner.h) and the distributed one
+// (distributed_runner.h) share: preparing the plugins, the default run directory, the splits a
+// resumed run finds committed, and the summary's figures.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "ferry/common/status.h"
+#include "ferry/exec/job_runner.h"
+#include "ferry/exec/metrics.h"
+#include "ferry/exec/run_dir.h"
+#include "ferry/job/job_model.h"
+#include "ferry/plugin/reader.h"
+#include "ferry/plugin/registry.h"
+#include "ferry/plugin/writer.h"
+
+namespace ferry {
+
+// The two plugins of a job, prepared.
+struct PreparedPlugins {
+  std::unique_ptr<Reader> reader;
+  std::unique_ptr<Writer> writer;
+  std::vector<ColumnInfo> columns;
+  nlohmann::json reader_param, writer_param;
+  bool writer_transactional = false;
+};
+
+// Prepares the reader, then the writer, as the run `run_id` in `run_dir` (both may be empty:
+// ferry check). `locate` (may be empty) places a plugin's error in the job file.
+Status PreparePlugins(const JobModel& job, const Registry& registry, const std::string& run_dir,
+                      const std::string& run_id,
+                      const std::function<std::string(const StepModel&, const Status&)>& locate,
+                      PreparedPlugins* out);
+
+// A run set up to move rows: plugins prepared, run directory created (or opened to resume),
+// splits planned (or reloaded), the writer's job-level setup (preSql) done.
+struct RunSetup {
+  PreparedPlugins plugins;
+  std::optional<RunDir> dir;
+  RunInfo info;
+  std::vector<Split> plan;
+  std::vector<Split> pending;                       // the splits still to run
+  std::map<std::string, SplitFigures> committed;  // by an earlier run (resume)
+};
+
+// Sets up the run `options` describe. Sets report->run_dir and dirty_path, and failed_in to
+// kPrepare when nothing was read or written; adds what committed splits did to `metrics`.
+// `check_prepared` (may be empty) vets the prepared plugins before anything is written.
+Status SetUpRun(const JobModel& job, const Registry& registry, const RunOptions& options,
+                RunReport* report, Metrics* metrics, RunSetup* out,
+                const std::function<Status(const PreparedPlugins&)>& check_prepared = {});
+
+// .ferry/runs/<job stem>-<yyyymmddhhmmss>[-k], created (so it is unique).
+std::string DefaultRunDir(const std::string& job_file);
+
+// The splits of `plan` that committed before this resume: those committed.log records, and
+// those only the destination's commit markers know of (recorded now).
+Result<std::map<std::string, SplitFigures>> CommittedSplitsOf(RunDir& dir, Writer* writer,
+                                                              const std::vector<Split>& plan);
+
+// The --summary-json object (DESIGN 1), in its order.
+nlohmann::ordered_json RunSummary(const JobModel& job, const Metrics& m, const Status& st,
+                                  std::chrono::system_clock::time_point started,
+                                  std::chrono::system_clock::time_point finished,
+                                  const std::string& run_dir, const std::string& dirty_path);
+
+}  // namespace ferry

@@ -1,0 +1,606 @@
+// executeMode "distribute" end to end (DESIGN 8): the real ferry binary started by a real
+// mpirun (Open MPI) — by the test, as `mpirun -np 3 ferry run JOB`, or by `ferry run` itself
+// from --hosts — on this machine: the rows of a one-host run exactly, splits on every rank, the
+// throttle and errorLimit job-wide, the concurrent >= 8 rule, and a rank killed with SIGKILL:
+// the job fails within seconds naming the host, and --resume finishes with every row once.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/file.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fcntl.h>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/support/ferry_cli.h"
+#include "tests/support/mariadb_test_server.h"
+#include "tests/support/pg_test_server.h"
+
+extern char** environ;
+
+namespace ferry::testing {
+namespace {
+
+using json = nlohmann::json;
+using ::testing::HasSubstr;
+using Clock = std::chrono::steady_clock;
+
+constexpr int kRows = 60000;
+
+std::string HostName() {
+  char name[256] = {};
+  gethostname(name, sizeof(name) - 1);
+  return name;
+}
+
+// A process started with its stdout and stderr in one file.
+struct Process {
+  pid_t pid = -1;
+  std::string output_path;
+  std::string output() const { return ReadTextFile(output_path); }
+};
+
+Process Start(const std::vector<std::string>& args, const std::string& output_path,
+              const std::string& cwd) {
+  // A shell changes directory and redirects; exec keeps the pid the one to signal.
+  std::string script = "cd \"$0\" && exec \"$@\" >\"$OUT\" 2>&1";
+  std::vector<std::string> all = {"/bin/sh", "-c", script, cwd};
+  all.insert(all.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& s : all) argv.push_back(s.data());
+  argv.push_back(nullptr);
+  setenv("OUT", output_path.c_str(), 1);
+  Process p;
+  p.output_path = output_path;
+  if (posix_spawn(&p.pid, "/bin/sh", nullptr, nullptr, argv.data(), environ) != 0) p.pid = -1;
+  return p;
+}
+
+// The exit code, or -1 after `limit` (the process is then killed).
+int Wait(const Process& p, std::chrono::seconds limit = std::chrono::seconds(60)) {
+  auto deadline = Clock::now() + limit;
+  int status = 0;
+  while (Clock::now() < deadline) {
+    pid_t done = waitpid(p.pid, &status, WNOHANG);
+    if (done == p.pid) return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  kill(p.pid, SIGKILL);
+  waitpid(p.pid, &status, 0);
+  return -1;
+}
+
+// Whether `pid` still runs (a zombie waiting for its parent does not).
+bool Alive(int pid) {
+  std::string stat = FileExists("/proc/" + std::to_string(pid) + "/stat")
+                         ? ReadTextFile("/proc/" + std::to_string(pid) + "/stat")
+                         : "";
+  size_t paren = stat.rfind(')');
+  return paren != std::string::npos && paren + 2 < stat.size() && stat[paren + 2] != 'Z';
+}
+
+int CountLines(const std::string& path) {
+  std::string text = ReadTextFile(path);
+  return static_cast<int>(std::count(text.begin(), text.end(), '\n'));
+}
+
+class DistributeTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    // Open MPI refuses to run as root without these (the tests run as root in CI).
+    setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
+    setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
+    // Loopback only, and no warning about the high-speed transports this machine lacks.
+    setenv("OMPI_MCA_btl", "self,vader,tcp", 1);
+    setenv("OMPI_MCA_btl_tcp_if_include", "lo", 1);
+    setenv("OMPI_MCA_oob_tcp_if_include", "lo", 1);
+  }
+
+  void SetUp() override {
+    SqliteExec(dir_ / "src.db",
+               "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);"
+               "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " +
+                   std::to_string(kRows) +
+                   ") INSERT INTO t SELECT i, 'value ' || i FROM n;");
+  }
+
+  // sqlite -> sqlite (commit markers: exactly once) or sqlite -> txtfile.
+  json Job(const std::string& writer, json setting, const std::string& dst_table = "t") {
+    json reader = {{"path", dir_ / "src.db"}, {"table", "t"}, {"column", {"*"}},
+                   {"splitPk", "id"},         {"splitFactor", 3}};
+    json wparam = writer == "sqlite"
+                      ? json{{"path", dir_ / "dst.db"}, {"table", dst_table}, {"column", {"*"}}}
+                      : json{{"path", dir_ / "out"}, {"fileName", "t"}, {"writeMode", "truncate"}};
+    if (!setting.contains("executeMode")) setting["executeMode"] = "distribute";
+    return StepsJob("sqlite", reader, writer, wparam, setting);
+  }
+
+  void WriteJob(const json& job, const std::string& name = "job.json") {
+    WriteTextFile(dir_ / name, job.dump(2));
+  }
+
+  std::vector<std::string> Mpirun(int np, std::vector<std::string> ferry_args) {
+    std::vector<std::string> args = {"mpirun", "-np", std::to_string(np), "--oversubscribe",
+                                     FerryBinary()};
+    args.insert(args.end(), ferry_args.begin(), ferry_args.end());
+    return args;
+  }
+
+  json Summary(const std::string& name = "summary.json") {
+    return json::parse(ReadTextFile(dir_ / name));
+  }
+
+  std::vector<std::string> DestinationCheck() {
+    return SqliteRows(dir_ / "dst.db", "SELECT count(*), count(DISTINCT id), sum(id) FROM t");
+  }
+
+  static std::string ExpectedCheck() {
+    int64_t n = kRows;
+    return std::to_string(n) + "|" + std::to_string(n) + "|" + std::to_string(n * (n + 1) / 2);
+  }
+
+  void CreateDestination() {
+    SqliteExec(dir_ / "dst.db", "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);");
+  }
+
+  // Waits until the run in `run_dir` committed a split and its coordinator recorded every
+  // rank's pid; returns hosts.json.
+  json AwaitRunning(const std::string& run_dir, int workers) {
+    auto deadline = Clock::now() + std::chrono::seconds(20);
+    while (Clock::now() < deadline) {
+      if (CountLines(run_dir + "/committed.log") >= 1 && FileExists(run_dir + "/hosts.json")) {
+        json hosts = json::parse(ReadTextFile(run_dir + "/hosts.json"), nullptr, false);
+        bool all = hosts.is_object() && hosts["workers"].size() == static_cast<size_t>(workers);
+        for (const auto& w : hosts.value("workers", json::array())) all = all && w["pid"] != 0;
+        if (all) return hosts;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return nullptr;
+  }
+
+  TempDir dir_;
+};
+
+TEST_F(DistributeTest, MpirunNp3GivesTheRowsOfAOneHostRunAndEveryRankGetsSplits) {
+  WriteJob(Job("txtfile", {{"speed", {{"concurrent", 8}}}}));
+  Process p = Start(Mpirun(3, {"run", "job.json", "--run-dir", "run", "--summary-json",
+                               "summary.json", "--progress-interval", "0"}),
+                    dir_ / "mpirun.out", dir_.path());
+  ASSERT_EQ(Wait(p), 0) << p.output();
+  std::string distributed = ReadTextFile(dir_ / "out/t");
+
+  json summary = Summary();
+  EXPECT_EQ(summary["status"], "SUCCEEDED");
+  EXPECT_EQ(summary["records_written"], kRows);
+  ASSERT_EQ(summary["hosts"].size(), 2u) << summary.dump(2);
+  int64_t splits = 0;
+  for (const auto& h : summary["hosts"]) {
+    EXPECT_GT(h["splits"].get<int64_t>(), 0) << summary.dump(2);
+    EXPECT_EQ(h["host"], HostName());
+    EXPECT_GT(h["peak_rss_bytes"].get<int64_t>(), 0);
+    splits += h["splits"].get<int64_t>();
+  }
+  EXPECT_EQ(splits, summary["splits_total"].get<int64_t>());
+
+  // The same job on one machine writes the same rows.
+  WriteJob(Job("txtfile", {{"speed", {{"concurrent", 8}}}, {"executeMode", nullptr}}),
+           "one.json");
+  CliResult one = RunFerry({"run", "one.json", "--run-dir", "run1", "--progress-interval", "0"},
+                           dir_.path());
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  std::string local = ReadTextFile(dir_ / "out/t");
+  auto sorted_lines = [](std::string text) {
+    std::vector<std::string> lines;
+    size_t from = 0;
+    for (size_t nl; (nl = text.find('\n', from)) != std::string::npos; from = nl + 1) {
+      lines.push_back(text.substr(from, nl - from));
+    }
+    std::sort(lines.begin(), lines.end());
+    return lines;
+  };
+  EXPECT_EQ(sorted_lines(distributed).size(), static_cast<size_t>(kRows));
+  EXPECT_TRUE(sorted_lines(distributed) == sorted_lines(local));
+}
+
+TEST_F(DistributeTest, FerryRunStartsMpirunOverTheHostsAndWritesEveryRowOnce) {
+  CreateDestination();
+  WriteJob(Job("sqlite", {{"speed", {{"concurrent", 8}}}}));
+  CliResult r = RunFerry({"run", "job.json", "--hosts", "localhost:2,localhost:6", "--run-dir",
+                          "run", "--summary-json", "summary.json", "--progress-interval", "0"},
+                         dir_.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("mpirun --hostfile run/hostfile -np 3"));
+  EXPECT_EQ(DestinationCheck(), std::vector<std::string>{ExpectedCheck()});
+  json summary = Summary();
+  ASSERT_EQ(summary["hosts"].size(), 2u);
+  // Channels follow the slots; splits are handed out on demand.
+  EXPECT_EQ(summary["hosts"][0]["channels"], 2);
+  EXPECT_EQ(summary["hosts"][1]["channels"], 6);
+  for (const auto& h : summary["hosts"]) EXPECT_GT(h["splits"].get<int64_t>(), 0);
+  EXPECT_EQ(ReadTextFile(dir_ / "run/hostfile"), "localhost slots=3\n");
+  json hosts = json::parse(ReadTextFile(dir_ / "run/hosts.json"));
+  EXPECT_EQ(hosts["workers"].size(), 2u);
+  EXPECT_EQ(CountLines(dir_ / "run/committed.log"), summary["splits_total"].get<int>());
+}
+
+TEST_F(DistributeTest, ThrottleHoldsForTheWholeJobNotPerHost) {
+  WriteJob(Job("txtfile", {{"speed", {{"concurrent", 8}, {"record", 20000}}}}));
+  auto t0 = Clock::now();
+  Process p = Start(Mpirun(3, {"run", "job.json", "--run-dir", "run", "--summary-json",
+                               "summary.json", "--progress-interval", "0"}),
+                    dir_ / "mpirun.out", dir_.path());
+  ASSERT_EQ(Wait(p), 0) << p.output();
+  double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  json summary = Summary();
+  EXPECT_EQ(summary["records_written"], kRows);
+  // 60,000 records at 20,000/s with one second of burst: 2 s. Two hosts each allowed the
+  // full rate would take 1 s.
+  double elapsed = summary["elapsed_seconds"].get<double>();
+  EXPECT_GE(elapsed, 1.8) << summary.dump(2);
+  EXPECT_LT(seconds, 8.0);
+  // The rate after the first second's burst is within 10 % of the limit.
+  EXPECT_LE((kRows - 20000) / (elapsed - 0.0), 20000 * 1.1);
+}
+
+TEST_F(DistributeTest, ErrorLimitCountsTheDirtyRecordsOfEveryHost) {
+  // v is NOT NULL in the destination: ten rows spread over the key range are refused.
+  SqliteExec(dir_ / "src.db", "UPDATE t SET v = NULL WHERE id % 6000 = 17;");
+  SqliteExec(dir_ / "dst.db", "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL);");
+  WriteJob(Job("sqlite", {{"speed", {{"concurrent", 8}}}, {"errorLimit", {{"record", 6}}}}));
+  Process p = Start(Mpirun(3, {"run", "job.json", "--run-dir", "run", "--summary-json",
+                               "summary.json", "--progress-interval", "0"}),
+                    dir_ / "mpirun.out", dir_.path());
+  EXPECT_EQ(Wait(p), 1) << p.output();
+  EXPECT_THAT(p.output(), HasSubstr("dirty-record limit passed"));
+  EXPECT_THAT(p.output(), HasSubstr("errorLimit.record is 6"));
+
+  // With room for all ten, the run succeeds and dirty.jsonl holds the ten of both hosts.
+  SqliteExec(dir_ / "dst.db", "DELETE FROM t;");
+  WriteJob(Job("sqlite", {{"speed", {{"concurrent", 8}}}, {"errorLimit", {{"record", 10}}}}));
+  Process q = Start(Mpirun(3, {"run", "job.json", "--run-dir", "run2", "--summary-json",
+                               "summary.json", "--progress-interval", "0"}),
+                    dir_ / "mpirun2.out", dir_.path());
+  ASSERT_EQ(Wait(q), 0) << q.output();
+  json summary = Summary();
+  EXPECT_EQ(summary["dirty_records"], 10);
+  EXPECT_EQ(summary["records_written"], kRows - 10);
+  EXPECT_EQ(CountLines(dir_ / "run2/dirty.jsonl"), 10);
+  for (const auto& h : summary["hosts"]) EXPECT_GT(h["splits"].get<int64_t>(), 0);
+}
+
+TEST_F(DistributeTest, FewerThanEightChannelsIsRefusedWithTheRule) {
+  WriteJob(Job("txtfile", {{"speed", {{"concurrent", 4}}}}));
+  CliResult r = RunFerry({"run", "job.json", "--hosts", "localhost:4,localhost:4"}, dir_.path());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("job.json:"));
+  EXPECT_THAT(r.err, HasSubstr("executeMode \"distribute\" needs speed.concurrent of at least 8"));
+  // Under mpirun too: every rank exits, with the coordinator's code.
+  Process p = Start(Mpirun(3, {"run", "job.json"}), dir_ / "mpirun.out", dir_.path());
+  EXPECT_EQ(Wait(p, std::chrono::seconds(30)), 2) << p.output();
+  EXPECT_THAT(p.output(), HasSubstr("at least 8"));
+  EXPECT_FALSE(FileExists(dir_ / "out/t"));
+}
+
+TEST_F(DistributeTest, KilledWorkerFailsTheJobFastNamingTheHostAndResumeFinishesExactlyOnce) {
+  CreateDestination();
+  WriteJob(Job("sqlite", {{"speed", {{"concurrent", 8}, {"record", 15000}}}}));
+  Process p = Start({FerryBinary(), "run", "job.json", "--hosts", "localhost:4,localhost:4",
+                     "--run-dir", "run", "--summary-json", "summary.json", "--progress-interval",
+                     "0"},
+                    dir_ / "run.out", dir_.path());
+  json hosts = AwaitRunning(dir_ / "run", 2);
+  ASSERT_FALSE(hosts.is_null()) << p.output();
+  const int worker = hosts["workers"][1]["pid"].get<int>();
+  auto killed_at = Clock::now();
+  ASSERT_EQ(kill(worker, SIGKILL), 0);
+  int code = Wait(p, std::chrono::seconds(30));
+  double after = std::chrono::duration<double>(Clock::now() - killed_at).count();
+  EXPECT_EQ(code, 1) << p.output();
+  EXPECT_LT(after, 10.0);
+  EXPECT_THAT(p.output(), HasSubstr("host " + HostName() + " (rank 2, pid " +
+                                    std::to_string(worker) + ") died: signal 9"));
+  EXPECT_THAT(p.output(), HasSubstr("ferry run --resume run"));
+  json failed = Summary();
+  EXPECT_EQ(failed["status"], "FAILED");
+  EXPECT_LT(failed["splits_done"].get<int>(), failed["splits_total"].get<int>());
+  // No rank outlives the job.
+  EXPECT_FALSE(Alive(worker));
+  EXPECT_FALSE(Alive(hosts["coordinator"]["pid"].get<int>()));
+  EXPECT_FALSE(Alive(hosts["workers"][0]["pid"].get<int>()));
+
+  // Only whole committed splits are in the destination; a resume on other hosts adds the rest.
+  int committed = CountLines(dir_ / "run/committed.log");
+  EXPECT_GE(committed, 1);
+  CliResult r = RunFerry({"run", "--resume", "run", "--hosts", "localhost:8", "--summary-json",
+                          "summary.json", "--progress-interval", "0"},
+                         dir_.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(DestinationCheck(), std::vector<std::string>{ExpectedCheck()});
+  json done = Summary();
+  EXPECT_EQ(done["records_written"], kRows);
+  EXPECT_EQ(done["splits_done"], done["splits_total"]);
+}
+
+TEST_F(DistributeTest, KilledCoordinatorTakesTheWorkersDownAndResumeOnOneMachineFinishes) {
+  CreateDestination();
+  WriteJob(Job("sqlite", {{"speed", {{"concurrent", 8}, {"record", 15000}}}}));
+  Process p = Start(Mpirun(3, {"run", "job.json", "--run-dir", "run", "--progress-interval", "0"}),
+                    dir_ / "mpirun.out", dir_.path());
+  json hosts = AwaitRunning(dir_ / "run", 2);
+  ASSERT_FALSE(hosts.is_null()) << p.output();
+  ASSERT_EQ(kill(hosts["coordinator"]["pid"].get<int>(), SIGKILL), 0);
+  auto killed_at = Clock::now();
+  EXPECT_NE(Wait(p, std::chrono::seconds(30)), 0) << p.output();
+  EXPECT_LT(std::chrono::duration<double>(Clock::now() - killed_at).count(), 10.0);
+  for (const auto& w : hosts["workers"]) EXPECT_FALSE(Alive(w["pid"].get<int>()));
+
+  // Resumed without hosts: the rest runs on this machine alone.
+  CliResult r = RunFerry({"run", "--resume", "run", "--progress-interval", "0"}, dir_.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("on this machine alone"));
+  EXPECT_EQ(DestinationCheck(), std::vector<std::string>{ExpectedCheck()});
+}
+
+TEST_F(DistributeTest, ResourceGroupsAndHostSources) {
+  setenv("FERRY_HOME", (dir_ / "home").c_str(), 1);
+  WriteJob(Job("txtfile", {{"speed", {{"concurrent", 8}}}}));
+  CliResult add = RunFerry({"resource-group", "add", "etl", "--hosts", "h1:4,h2:4"});
+  EXPECT_EQ(add.exit_code, 0) << add.err;
+  EXPECT_THAT(add.out, HasSubstr("saved resource group etl (h1:4,h2:4: 2 hosts, 8 slots)"));
+  EXPECT_EQ(RunFerry({"resource-group", "add", "etl", "--hosts", "h3"}).exit_code, 2);
+  CliResult list = RunFerry({"resource-group", "list"});
+  EXPECT_THAT(list.out, HasSubstr("etl"));
+  EXPECT_THAT(list.out, HasSubstr("h1:4,h2:4"));
+  CliResult show = RunFerry({"resource-group", "show", "etl", "--json"});
+  EXPECT_EQ(json::parse(show.out)["slots"], 8);
+
+  CliResult launch = RunFerry({"run", "job.json", "--resource-group", "etl", "--print-launch"},
+                              dir_.path());
+  ASSERT_EQ(launch.exit_code, 0) << launch.err;
+  EXPECT_THAT(launch.out, HasSubstr("#   localhost slots=1\n#   h1 slots=1\n#   h2 slots=1\n"));
+  EXPECT_THAT(launch.out, HasSubstr("-np 3 --map-by slot"));
+  EXPECT_THAT(launch.out, HasSubstr("-x FERRY_HOME"));
+  EXPECT_THAT(launch.out, HasSubstr("run job.json --run-dir"));
+  EXPECT_THAT(launch.out, HasSubstr("--dist-weights 4,4"));
+  EXPECT_THAT(launch.out, ::testing::Not(HasSubstr("--resource-group")));
+
+  // An Open MPI hostfile, for a run or a group.
+  WriteTextFile(dir_ / "hosts.txt", "# the ETL hosts\nh7 slots=2\nh8:6\n");
+  CliResult from_file =
+      RunFerry({"run", "job.json", "--hostfile", "hosts.txt", "--print-launch"}, dir_.path());
+  ASSERT_EQ(from_file.exit_code, 0) << from_file.err;
+  EXPECT_THAT(from_file.out, HasSubstr("#   h7 slots=1\n#   h8 slots=1\n"));
+  EXPECT_THAT(from_file.out, HasSubstr("--dist-weights 2,6"));
+  EXPECT_EQ(RunFerry({"resource-group", "add", "file", "--hostfile", dir_ / "hosts.txt"}).exit_code,
+            0);
+  EXPECT_THAT(RunFerry({"resource-group", "show", "file"}).out, HasSubstr("h8"));
+
+  // Inside a Slurm allocation its nodes are the default hosts.
+  setenv("SLURM_JOB_NODELIST", "node[01-02]", 1);
+  setenv("SLURM_JOB_CPUS_PER_NODE", "6(x2)", 1);
+  CliResult slurm = RunFerry({"run", "job.json", "--print-launch"}, dir_.path());
+  unsetenv("SLURM_JOB_NODELIST");
+  unsetenv("SLURM_JOB_CPUS_PER_NODE");
+  EXPECT_THAT(slurm.out, HasSubstr("#   node01 slots=1\n#   node02 slots=1\n"));
+  EXPECT_THAT(slurm.out, HasSubstr("--dist-weights 6,6"));
+
+  // No hosts: the rule is stated; hosts for a one-machine job: refused.
+  CliResult none = RunFerry({"run", "job.json"}, dir_.path());
+  EXPECT_EQ(none.exit_code, 2);
+  EXPECT_THAT(none.err, HasSubstr("--resource-group NAME, --hosts h1:4,h2:4 or --hostfile"));
+  WriteJob(Job("txtfile", {{"speed", {{"concurrent", 8}}}, {"executeMode", nullptr}}), "one.json");
+  CliResult one = RunFerry({"run", "one.json", "--hosts", "h1:4"}, dir_.path());
+  EXPECT_EQ(one.exit_code, 2);
+  EXPECT_THAT(one.err, HasSubstr("are for jobs whose setting.executeMode is \"distribute\""));
+  CliResult unknown = RunFerry({"run", "job.json", "--resource-group", "nope"}, dir_.path());
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_THAT(unknown.err, HasSubstr("no resource group named 'nope'"));
+
+  EXPECT_EQ(RunFerry({"resource-group", "remove", "etl"}).exit_code, 0);
+  EXPECT_EQ(RunFerry({"resource-group", "remove", "file"}).exit_code, 0);
+  EXPECT_THAT(RunFerry({"resource-group", "list"}).out, HasSubstr("no resource groups"));
+  unsetenv("FERRY_HOME");
+}
+
+
+TEST_F(DistributeTest, PostgresqlEveryHostReadsTheCoordinatorsSnapshot) {
+  // The writer's preSql changes the source after the coordinator's reader took its snapshot and
+  // before the workers prepare theirs: every host must still read the coordinator's snapshot,
+  // as the channels of a one-host run do.
+  PgTestSchema schema;
+  PgExec("CREATE TABLE " + schema / "s" + " (id bigint PRIMARY KEY, v text);"
+         "INSERT INTO " + schema / "s" + " SELECT i, 'before' FROM generate_series(1, 20000) i;"
+         "CREATE TABLE " + schema / "d" + " (id bigint PRIMARY KEY, v text);");
+  json conn = TestPgServer().ConnectionJson();
+  json setting = {{"executeMode", "distribute"}, {"speed", {{"concurrent", 8}}}};
+  json job = StepsJob("postgresql",
+                      {{"connection", conn}, {"table", schema / "s"}, {"column", {"id", "v"}},
+                       {"splitPk", "id"}},
+                      "postgresql",
+                      {{"connection", conn}, {"table", schema / "d"}, {"column", {"id", "v"}},
+                       {"preSql", {"UPDATE " + schema / "s" + " SET v = 'after'"}}},
+                      setting);
+  WriteJob(job);
+  Process p = Start(Mpirun(3, {"run", "job.json", "--run-dir", "run", "--summary-json",
+                               "summary.json", "--progress-interval", "0"}),
+                    dir_ / "mpirun.out", dir_.path());
+  ASSERT_EQ(Wait(p), 0) << p.output();
+  EXPECT_EQ(PgRows("SELECT v, count(*), count(DISTINCT id) FROM " + schema / "d" + " GROUP BY v"),
+            std::vector<std::string>{"before|20000|20000"});
+  for (const auto& h : Summary()["hosts"]) EXPECT_GT(h["splits"].get<int>(), 0);
+}
+
+TEST_F(DistributeTest, MysqlToPostgresqlOverTwoRanks) {
+  const std::string db = MariadbCreateDatabase("dist");
+  MariadbExec(db, "CREATE TABLE s (id BIGINT PRIMARY KEY, v VARCHAR(40))");
+  MariadbExec(db,
+              "SET SESSION max_recursive_iterations = 100000; INSERT INTO s WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+              "WHERE i < 20000) SELECT i, CONCAT('value ', i) FROM n");
+  PgTestSchema schema;
+  PgExec("CREATE TABLE " + schema / "d" + " (id bigint PRIMARY KEY, v text);");
+  json reader = {{"connection", MariadbConnectionJson(db)}, {"table", "s"},
+                 {"column", {"id", "v"}}, {"splitPk", "id"}};
+  json writer = {{"connection", TestPgServer().ConnectionJson()}, {"table", schema / "d"},
+                 {"column", {"id", "v"}}};
+  json setting = {{"executeMode", "distribute"}, {"speed", {{"concurrent", 8}}}};
+  WriteJob(StepsJob("mysql", reader, "postgresql", writer, setting));
+  Process p = Start(Mpirun(3, {"run", "job.json", "--run-dir", "run", "--summary-json",
+                               "summary.json", "--progress-interval", "0"}),
+                    dir_ / "mpirun.out", dir_.path());
+  ASSERT_EQ(Wait(p), 0) << p.output();
+  EXPECT_EQ(PgRows("SELECT count(*), count(DISTINCT id), sum(id) FROM " + schema / "d"),
+            std::vector<std::string>{"20000|20000|200010000"});
+  for (const auto& h : Summary()["hosts"]) EXPECT_GT(h["splits"].get<int>(), 0);
+
+  MariadbExec(db, "DROP DATABASE " + db);
+}
+
+TEST_F(DistributeTest, MysqlConsistentSnapshotIsOnePointInTimeOnEveryHost) {
+  // While the run reads, every row's v is raised by one, all rows in one transaction, again and
+  // again: the destination holds one v only if every split of every host read one moment.
+  const std::string db = MariadbCreateDatabase("snap");
+  MariadbExec(db, "CREATE TABLE s (id BIGINT PRIMARY KEY, v INT) ENGINE=InnoDB");
+  MariadbExec(db,
+              "SET SESSION max_recursive_iterations = 100000; INSERT INTO s WITH RECURSIVE n(i) "
+              "AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30000) SELECT i, 0 FROM n");
+  PgTestSchema schema;
+  PgExec("CREATE TABLE " + schema / "d" + " (id bigint PRIMARY KEY, v int);");
+  json reader = {{"connection", MariadbConnectionJson(db)}, {"table", "s"},
+                 {"column", {"id", "v"}}, {"splitPk", "id"}, {"consistentSnapshot", true}};
+  json writer = {{"connection", TestPgServer().ConnectionJson()}, {"table", schema / "d"},
+                 {"column", {"id", "v"}}};
+  json setting = {{"executeMode", "distribute"}, {"speed", {{"concurrent", 8}, {"record", 12000}}}};
+  WriteJob(StepsJob("mysql", reader, "postgresql", writer, setting));
+  std::atomic<bool> done{false};
+  std::atomic<int> updates{0};
+  std::thread updater([&] {
+    while (!done) {
+      MariadbExec(db, "UPDATE s SET v = v + 1");
+      ++updates;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  });
+  Process p = Start(Mpirun(3, {"run", "job.json", "--run-dir", "run", "--summary-json",
+                               "summary.json", "--progress-interval", "0"}),
+                    dir_ / "mpirun.out", dir_.path());
+  int code = Wait(p);
+  done = true;
+  updater.join();
+  ASSERT_EQ(code, 0) << p.output();
+  EXPECT_GT(updates.load(), 5);
+  EXPECT_THAT(p.output(), HasSubstr("every host opened its snapshot"));
+  EXPECT_EQ(PgRows("SELECT count(*), count(DISTINCT v) FROM " + schema / "d"),
+            std::vector<std::string>{"30000|1"});
+  for (const auto& h : Summary()["hosts"]) EXPECT_GT(h["splits"].get<int>(), 0);
+  MariadbExec(db, "DROP DATABASE " + db);
+}
+
+// Hosts as Linux network namespaces (scripts/netns-hosts.sh): their own addresses and names,
+// reached by mpirun through `ip netns exec`; the coordinator stays on this machine.
+class DistributeNetnsTest : public DistributeTest {
+ protected:
+  void SetUp() override {
+    if (geteuid() != 0) GTEST_SKIP() << "network namespaces need root (run the suite as root)";
+    // One set of namespace hosts on the machine at a time (CTest runs tests in parallel).
+    lock_fd_ = open("/tmp/ferry-netns-hosts.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    ASSERT_GE(lock_fd_, 0);
+    ASSERT_EQ(flock(lock_fd_, LOCK_EX), 0);
+    DistributeTest::SetUp();
+    script_ = SourceDir() + "/scripts/netns-hosts.sh";
+    setenv("FERRY_NETNS_DIR", (dir_ / "netns").c_str(), 1);
+    unsetenv("OMPI_MCA_btl_tcp_if_include");
+    unsetenv("OMPI_MCA_oob_tcp_if_include");
+    Process up = Start({"bash", script_, "up", "3"}, dir_ / "up.out", dir_.path());
+    ASSERT_EQ(Wait(up), 0) << up.output();
+  }
+  void TearDown() override {
+    if (!script_.empty()) {
+      Process down = Start({"bash", script_, "down"}, dir_ / "down.out", dir_.path());
+      EXPECT_EQ(Wait(down), 0) << down.output();
+      setenv("OMPI_MCA_btl_tcp_if_include", "lo", 1);
+      setenv("OMPI_MCA_oob_tcp_if_include", "lo", 1);
+    }
+    if (lock_fd_ >= 0) close(lock_fd_);  // releases the lock
+  }
+  // `ferry ARGS...` with the namespace hosts resolvable, as a user on this machine runs it.
+  Process Ferry(std::vector<std::string> args, const std::string& out) {
+    std::vector<std::string> all = {"bash", script_, "exec", "--", FerryBinary()};
+    all.insert(all.end(), args.begin(), args.end());
+    return Start(all, dir_ / out, dir_.path());
+  }
+  std::string script_;
+  int lock_fd_ = -1;
+};
+
+TEST_F(DistributeNetnsTest, TwoAndThreeHostsWriteTheRowsOfOneHostAndALostHostIsNamed) {
+  WriteJob(Job("txtfile", {{"speed", {{"concurrent", 8}}}}));
+  for (std::string hosts : {"fh1:4,fh2:4", "fh1:4,fh2:4,fh3:4"}) {
+    Process p = Ferry({"run", "job.json", "--hosts", hosts, "--run-dir", "run-" + hosts,
+                       "--summary-json", "summary.json", "--progress-interval", "0"},
+                      "run.out");
+    ASSERT_EQ(Wait(p), 0) << p.output();
+    json summary = Summary();
+    EXPECT_EQ(summary["records_written"], kRows);
+    const size_t n = hosts.size() > 12 ? 3 : 2;
+    ASSERT_EQ(summary["hosts"].size(), n) << summary.dump(2);
+    for (size_t k = 0; k < n; ++k) {
+      EXPECT_EQ(summary["hosts"][k]["host"], "fh" + std::to_string(k + 1));
+      EXPECT_GT(summary["hosts"][k]["splits"].get<int>(), 0) << summary.dump(2);
+    }
+    EXPECT_EQ(CountLines(dir_ / "out/t"), kRows);
+  }
+
+  // kill -9 of the ferry on host fh2: the job fails within seconds naming fh2; the resume on
+  // the two other hosts writes every row once.
+  CreateDestination();
+  WriteJob(Job("sqlite", {{"speed", {{"concurrent", 8}, {"record", 15000}}}}));
+  Process p = Ferry({"run", "job.json", "--hosts", "fh1:4,fh2:4,fh3:4", "--run-dir", "run",
+                     "--summary-json", "summary.json", "--progress-interval", "0"},
+                    "kill.out");
+  json hosts = AwaitRunning(dir_ / "run", 3);
+  ASSERT_FALSE(hosts.is_null()) << p.output();
+  ASSERT_EQ(hosts["workers"][1]["host"], "fh2");
+  const int victim = hosts["workers"][1]["pid"].get<int>();
+  auto killed_at = Clock::now();
+  ASSERT_EQ(kill(victim, SIGKILL), 0);
+  EXPECT_EQ(Wait(p, std::chrono::seconds(30)), 1) << p.output();
+  EXPECT_LT(std::chrono::duration<double>(Clock::now() - killed_at).count(), 10.0);
+  EXPECT_THAT(p.output(), HasSubstr("host fh2 (rank 2, pid " + std::to_string(victim) +
+                                    ") died: signal 9"));
+  for (const auto& w : hosts["workers"]) EXPECT_FALSE(Alive(w["pid"].get<int>())) << w.dump();
+  Process resume = Ferry({"run", "--resume", "run", "--hosts", "fh1:4,fh3:4", "--summary-json",
+                          "summary.json", "--progress-interval", "0"},
+                         "resume.out");
+  ASSERT_EQ(Wait(resume), 0) << resume.output();
+  EXPECT_EQ(DestinationCheck(), std::vector<std::string>{ExpectedCheck()});
+  EXPECT_EQ(Summary()["records_written"], kRows);
+}
+
+TEST_F(DistributeNetnsTest, AHostThatDoesNotShareTheOutputDirectoryIsRefused) {
+  WriteJob(Job("txtfile", {{"speed", {{"concurrent", 8}}}}));
+  ASSERT_TRUE(std::filesystem::create_directories(dir_ / "out"));
+  setenv("FERRY_NETNS_UNSHARED", ("fh2:" + (dir_ / "out")).c_str(), 1);
+  Process p = Ferry({"run", "job.json", "--hosts", "fh1:4,fh2:4", "--run-dir", "run",
+                     "--progress-interval", "0"},
+                    "run.out");
+  int code = Wait(p);
+  unsetenv("FERRY_NETNS_UNSHARED");
+  EXPECT_EQ(code, 1) << p.output();
+  EXPECT_THAT(p.output(), HasSubstr("host fh2 (rank 2): " + (dir_ / "out") +
+                                    " is not the directory the coordinator's host sees"));
+  EXPECT_THAT(p.output(), HasSubstr("a directory every host shares"));
+  EXPECT_FALSE(FileExists(dir_ / "out/t"));
+}
+
+}  // namespace
+}  // namespace ferry::testing
