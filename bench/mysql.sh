@@ -7,6 +7,7 @@
 #                        writes into a table that already has it), on a throwaway PostgreSQL
 #                        (scripts/pg-test-server.sh) under $BENCH_DIR/pg
 #   ROWS="2000000 10000000" PATHS="mysql postgresql" bash bench/mysql.sh
+#   MARKERS="true false" ROWS=2000000 bash bench/mysql.sh   # ferry's commitMarker on and off
 # Prints: path, tool, rows, seconds, rows/s, MB/s (of the table's InnoDB data size), peak RSS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +17,7 @@ FERRY=build/ferry
 CHANNELS=${CHANNELS:-2}
 PATHS=${PATHS:-"mysql postgresql"}
 WRITE_PATHS=${WRITE_PATHS:-"false true"}   # the MySQL writer's bulkLoad values to measure
+MARKERS=${MARKERS:-true}                   # the writers' commitMarker values to measure
 # A production-like buffer pool (the tests' server keeps 256M): both tools run on this server.
 export MARIADB_BUFFER_POOL=${MARIADB_BUFFER_POOL:-2G}
 has_path() { [[ " $PATHS " == *" $1 "* ]]; }
@@ -89,10 +91,10 @@ job() {
 JSON
 }
 
-mysql_pg_job() {
+mysql_pg_job() {  # commitMarker: true|false
   job "$WORK/m2p.json" '{"stepType":"postgresql","category":"writer","name":"Writer","parameter":{
   "connection":{"host":"'"$PGHOST"'","port":'"$PGPORT"',"database":"'"$PGDATABASE"'","user":"'"$PGUSER"'","passwordEnv":"PGPASSWORD"},
-  "table":"orders","column":["*"],"writeMode":"copy"}}'
+  "table":"orders","column":["*"],"writeMode":"copy","commitMarker":'"$1"'}}'
 }
 
 pgloader_load() {  # pgloader's own defaults: create the table, load, then build the index
@@ -111,10 +113,10 @@ check_pg_same() {  # tool table
   [ "$a" = "$b" ] || echo "WARNING: $1: destination differs: src $a, dst $b" >&2
 }
 
-mysql_job() {  # bulkLoad: true|false
+mysql_job() {  # bulkLoad: true|false, commitMarker: true|false
   job "$WORK/m2m.json" '{"stepType":"mysql","category":"writer","name":"Writer","parameter":{
   "connection":{"host":"127.0.0.1","port":'"$PORT"',"user":"'"$USER_"'","password":"'"$PASS"'","database":"bench_dst"},
-  "table":"orders","column":["*"],"bulkLoad":'"$1"'}}'
+  "table":"orders","column":["*"],"bulkLoad":'"$1"',"commitMarker":'"$2"'}}'
 }
 
 check_same() {
@@ -135,13 +137,16 @@ for rows in $ROWS; do
       "mariadb-dump --no-defaults --socket='$SOCK' -uroot --no-create-info bench_src orders | mariadb --no-defaults --socket='$SOCK' -uroot bench_dst"
     check_same "mariadb-dump"
     for bulk in $WRITE_PATHS; do
-      empty_dst
-      mysql_job $bulk
-      tool="ferry, $CHANNELS ch, INSERT"
-      [ $bulk = true ] && tool="ferry, $CHANNELS ch, bulkLoad"
-      measure "mysql->mysql" "$tool" "$rows" "$bytes" -- \
-        "$FERRY" run "$WORK/m2m.json" --progress-interval 0 --run-dir "$WORK/run-m2m-$bulk-$rows-$$"
-      check_same "$tool"
+      for markers in $MARKERS; do
+        empty_dst
+        mysql_job $bulk $markers
+        tool="ferry, $CHANNELS ch, INSERT"
+        [ $bulk = true ] && tool="ferry, $CHANNELS ch, bulkLoad"
+        [ $markers = false ] && tool="$tool, no markers"
+        measure "mysql->mysql" "$tool" "$rows" "$bytes" -- \
+          "$FERRY" run "$WORK/m2m.json" --progress-interval 0 --run-dir "$WORK/run-m2m-$bulk-$markers-$rows-$$-$RANDOM"
+        check_same "$tool"
+      done
     done
   fi
   if has_path postgresql; then
@@ -150,11 +155,15 @@ for rows in $ROWS; do
     measure "mysql->postgresql" "pgloader (creates table + pk)" "$rows" "$bytes" -- \
       pgloader --quiet "$WORK/m2p.load"
     check_pg_same "pgloader" "bench_src.orders"
-    empty_pg
-    mysql_pg_job
-    measure "mysql->postgresql" "ferry, $CHANNELS ch, COPY" "$rows" "$bytes" -- \
-      "$FERRY" run "$WORK/m2p.json" --progress-interval 0 --run-dir "$WORK/run-m2p-$rows-$$"
-    check_pg_same "ferry" "orders"
+    for markers in $MARKERS; do
+      empty_pg
+      mysql_pg_job $markers
+      tool="ferry, $CHANNELS ch, COPY"
+      [ $markers = false ] && tool="$tool, no markers"
+      measure "mysql->postgresql" "$tool" "$rows" "$bytes" -- \
+        "$FERRY" run "$WORK/m2p.json" --progress-interval 0 --run-dir "$WORK/run-m2p-$markers-$rows-$$-$RANDOM"
+      check_pg_same "ferry" "orders"
+    done
   fi
 done
 sql -e "DROP DATABASE IF EXISTS bench_src; DROP DATABASE IF EXISTS bench_dst"

@@ -4,13 +4,16 @@
 #   bash bench/pg.sh                  # 2M and 10M rows
 #   ROWS=200000 bash bench/pg.sh      # a quick look
 #   BATCH="4096 32768" CONCURRENT=1 ROWS=2000000 bash bench/pg.sh   # writer batchSize compared
-# Prints: path, tool, rows, seconds, rows/s, MB/s (of the COPY text size), peak RSS (MiB).
+#   MARKERS="true false" ROWS=2000000 bash bench/pg.sh   # the writer's commitMarker on and off
+# Prints: path, tool, rows, seconds, rows/s, MB/s (of the COPY text size), peak RSS (MiB); then
+# `ferry verify` of the copy (path pg=pg): the time to prove both tables hold the same rows.
 # Uses its own throwaway server (scripts/pg-test-server.sh) under $BENCH_DIR/pg, stopped at exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROWS=${ROWS:-"2000000 10000000"}
 CONCURRENT=${CONCURRENT:-"1 2 4"}
 BATCH=${BATCH:-default}  # writer batchSize values to run; "default": the writer's own
+MARKERS=${MARKERS:-true}  # writer commitMarker values to run
 WORK=${BENCH_DIR:-bench/data}
 FERRY=build/ferry
 command -v /usr/bin/time >/dev/null || { apt-get install -y -qq time >/dev/null; }
@@ -43,10 +46,11 @@ VACUUM ANALYZE orders;
 SQL
 }
 
-job() {  # concurrent splitPk batchSize
+job() {  # concurrent splitPk batchSize commitMarker
   local split="" batch=""
   [ -n "$2" ] && split=", \"splitPk\": \"$2\""
   [ -n "$3" ] && batch=", \"batchSize\": $3"
+  [ "${4:-true}" = false ] && batch="$batch, \"commitMarker\": false"
   cat >"$WORK/pg2pg.json" <<EOF2
 {"type":"job","version":"2.0","steps":[
  {"stepType":"postgresql","category":"reader","name":"Reader","parameter":{
@@ -81,15 +85,30 @@ for rows in $ROWS; do
   for batch in $BATCH; do
     [ "$batch" = default ] && batch=""
     for c in $CONCURRENT; do
-      split=""
-      [ "$c" -gt 1 ] && split=id
-      job "$c" "$split" "$batch"
-      label="ferry, concurrent $c"
-      [ -n "$split" ] && label="$label, splitPk id"
-      [ -n "$batch" ] && label="$label, batch $batch"
-      measure "pg->pg" "$label" "$rows" "$bytes" -- \
-        "$FERRY" run "$WORK/pg2pg.json" --progress-interval 0 --run-dir "$WORK/run-pg-$rows-$c-${batch:-default}-$$-$RANDOM"
+      for markers in $MARKERS; do
+        split=""
+        [ "$c" -gt 1 ] && split=id
+        job "$c" "$split" "$batch" "$markers"
+        label="ferry, concurrent $c"
+        [ -n "$split" ] && label="$label, splitPk id"
+        [ -n "$batch" ] && label="$label, batch $batch"
+        [ "$markers" = false ] && label="$label, no markers"
+        measure "pg->pg" "$label" "$rows" "$bytes" -- \
+          "$FERRY" run "$WORK/pg2pg.json" --progress-interval 0 --run-dir "$WORK/run-pg-$rows-$c-${batch:-default}-$$-$RANDOM"
+      done
     done
+  done
+  # ferry verify (DESIGN 11) of what the last run wrote, beside the copies: both tables hashed.
+  for c in $CONCURRENT; do
+    split=""
+    [ "$c" -gt 1 ] && split=id
+    job "$c" "$split" "" true
+    /usr/bin/time -f "%e %M" -o "$WORK/time.log" "$FERRY" verify "$WORK/pg2pg.json" \
+      >"$WORK/verify.out" 2>"$WORK/last.err" || {
+      echo "FAILED: ferry verify (concurrent $c)" >&2; cat "$WORK/verify.out" "$WORK/last.err" >&2; exit 1; }
+    read -r secs rss_kb <"$WORK/time.log"
+    awk -v t="ferry verify, concurrent $c" -v r="$rows" -v b="$bytes" -v s="$secs" -v m="$rss_kb" \
+      'BEGIN { if (s <= 0) s = 0.001; printf "%-14s %-36s %10d %8.2f %12.0f %9.1f %9.1f\n", "pg=pg", t, r, s, r / s, b / s / 1048576, m / 1024 }'
   done
   psql_q -c "DROP TABLE orders, orders_dst"
 done

@@ -4,6 +4,9 @@
 # start: initdb into DIR/data (once), start the server (fsync off), create the test role and
 #        database, write DIR/conn.json = {"host","port","user","password","database",
 #        "superuser","superuser_password"}. Starting a running server is a no-op.
+#        synchronous_standby_names names a standby that never connects ('ferry_ghost'), while
+#        synchronous_commit stays off: only a session that turns synchronous_commit on waits
+#        for it, holding a locally committed COMMIT open (tests of a COMMIT whose reply is lost).
 # stop:  stops the server by its pid file (DIR/data/postmaster.pid). Stopping a stopped one is ok.
 # PG_LISTEN (default 127.0.0.1) and PG_ALLOW (a CIDR whose clients may log in with a password)
 # let the distributed benchmark serve namespace hosts on a private bridge (scripts/netns-hosts.sh).
@@ -106,6 +109,14 @@ psql_super() {
   as_server psql -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$(cat "$dir/port")" -U postgres -d postgres "$@"
 }
 
+# Also for clusters made before the setting existed.
+configure() {
+  psql_super <<SQL
+ALTER SYSTEM SET synchronous_standby_names = 'ferry_ghost';
+SELECT pg_reload_conf() \gset
+SQL
+}
+
 create_role_and_db() {
   psql_super <<SQL
 DO \$\$ BEGIN
@@ -139,6 +150,7 @@ case "$action" in
     fi
     init_cluster
     running || start_server
+    configure
     create_role_and_db
     write_conn
     echo "pg-test-server: PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$(cat "$dir/port"), $dir/conn.json"

@@ -117,12 +117,17 @@ Result<MysqlConnection> MysqlConnection::Connect(const ConnectionSpec& spec, boo
 Result<MysqlConnection> MysqlConnection::ConnectAny(const ConnectionSpec& first,
                                                     const std::vector<ConnectionSpec>& fallbacks,
                                                     bool local_infile) {
-  Result<MysqlConnection> conn = Connect(first, local_infile);
+  // A malformed entry of a jdbcUrl list fails only itself (DataX tries the next one).
+  auto connect = [&](const ConnectionSpec& spec) -> Result<MysqlConnection> {
+    if (!spec.invalid.empty()) return Status::InvalidArgument(spec.invalid);
+    return Connect(spec, local_infile);
+  };
+  Result<MysqlConnection> conn = connect(first);
   if (conn.ok() || fallbacks.empty()) return conn;
   std::string tried = conn.status().message();
   StatusCode code = conn.status().code();
   for (const ConnectionSpec& spec : fallbacks) {
-    conn = Connect(spec, local_infile);
+    conn = connect(spec);
     if (conn.ok()) return conn;
     tried += "; " + conn.status().message();
     code = conn.status().code();

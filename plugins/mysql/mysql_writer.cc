@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "ferry/common/log.h"
 #include "ferry/common/strings.h"
 #include "ferry/plugin/param_fields.h"
 #include "ferry/plugin/sql/sql_scripts.h"
@@ -37,6 +38,14 @@ Status MysqlWriter::Prepare(const StepContext& ctx, const std::vector<ColumnInfo
   table_ = source_.tables[0];
   ASSIGN_OR_RETURN(options_, MysqlWriterOptions::Parse(ctx.param()));
   session_ = {options_.utc_offset_seconds, true, options_.session};
+  run_id_ = ctx.run_id;
+  markers_.reset();
+  if (options_.commit_marker.enabled) {
+    ASSIGN_OR_RETURN(markers_,
+                     MysqlCommitMarkers::Resolve(options_.commit_marker.table, table_, ctx.run_id));
+  } else {
+    LogWarn("{}: {}", ctx.step_name, CommitMarkerOffWarning(options_.commit_marker));
+  }
   ASSIGN_OR_RETURN(MysqlConnection conn,
                    MysqlConnection::ConnectAny(source_.conn, source_.fallbacks));
   RETURN_NOT_OK(SetUpSession(conn, session_));
@@ -138,27 +147,59 @@ Result<size_t> MysqlWriter::MaxStatementBytes(MysqlConnection& conn) const {
   return std::min(limit, kStatementCap);
 }
 
+Result<MysqlConnection> MysqlWriter::Connect() const {
+  ASSIGN_OR_RETURN(MysqlConnection conn,
+                   MysqlConnection::ConnectAny(source_.conn, source_.fallbacks));
+  RETURN_NOT_OK(SetUpSession(conn, session_));
+  return conn;
+}
+
 Status MysqlWriter::Start(bool resuming) {
+  if (keeps_commit_markers()) {
+    ASSIGN_OR_RETURN(MysqlConnection conn, Connect());
+    RETURN_NOT_OK(markers_->CreateTable(conn));
+  }
   if (resuming) return Status::OK();
   return RunScript(options_.pre_sql, "preSql");
 }
 
 Result<std::unique_ptr<WriterTask>> MysqlWriter::OpenTask(const Split& split) {
+  const MysqlCommitMarkers* markers = keeps_commit_markers() ? &*markers_ : nullptr;
   ASSIGN_OR_RETURN(std::unique_ptr<MysqlWriterTask> task,
-                   MysqlWriterTask::Open(source_, session_, settings_));
+                   MysqlWriterTask::Open(source_, session_, settings_, markers, split.id));
   return std::unique_ptr<WriterTask>(std::move(task));
+}
+
+Result<std::map<std::string, SplitFigures>> MysqlWriter::CommittedSplits() {
+  if (!keeps_commit_markers()) return std::map<std::string, SplitFigures>{};
+  ASSIGN_OR_RETURN(MysqlConnection conn, Connect());
+  return markers_->Committed(conn);
+}
+
+Result<std::vector<MarkerRun>> MysqlWriter::ListCommitMarkers() {
+  if (!markers_) return Status::FailedPrecondition("commitMarker is false");
+  ASSIGN_OR_RETURN(MysqlConnection conn, Connect());
+  return markers_->ListRuns(conn);
+}
+
+Result<int64_t> MysqlWriter::RemoveCommitMarkers(const std::string& run_id,
+                                                 const std::string& before) {
+  if (!markers_) return Status::FailedPrecondition("commitMarker is false");
+  ASSIGN_OR_RETURN(MysqlConnection conn, Connect());
+  return markers_->Remove(conn, run_id, before);
 }
 
 Status MysqlWriter::Finalize(bool succeeded, const std::vector<std::string>& committed) {
   if (!succeeded) return Status::OK();
-  return RunScript(options_.post_sql, "postSql");
+  RETURN_NOT_OK(RunScript(options_.post_sql, "postSql"));
+  if (!keeps_commit_markers()) return Status::OK();
+  ASSIGN_OR_RETURN(MysqlConnection conn, Connect());
+  return markers_->DeleteRun(conn);
 }
 
 Status MysqlWriter::RunScript(const std::vector<std::string>& statements, const char* name) const {
   if (statements.empty()) return Status::OK();
-  ASSIGN_OR_RETURN(MysqlConnection conn,
-                   MysqlConnection::ConnectAny(source_.conn, source_.fallbacks));
-  RETURN_NOT_OK(SetUpSession(conn, session_));
+  ASSIGN_OR_RETURN(MysqlConnection conn, Connect());
   return RunScriptStatements(statements, name,
                              [&conn](const std::string& sql) { return conn.Exec(sql); });
 }

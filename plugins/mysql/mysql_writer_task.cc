@@ -10,14 +10,35 @@
 
 namespace ferry {
 
+namespace {
+
+// The client lost the connection (or the server dropped it) while a statement was in flight: the
+// statement may or may not have run.
+bool ConnectionLost(unsigned e) {
+  switch (e) {
+    case 1053:  // ER_SERVER_SHUTDOWN
+    case 1927:  // ER_CONNECTION_KILLED
+    case 2006:  // CR_SERVER_GONE_ERROR
+    case 2013:  // CR_SERVER_LOST
+    case 2055:  // CR_SERVER_LOST_EXTENDED
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
 Result<std::unique_ptr<MysqlWriterTask>> MysqlWriterTask::Open(
     const SqlSource& source, const MysqlSessionSettings& session,
-    std::shared_ptr<const MysqlWriteSettings> settings) {
+    std::shared_ptr<const MysqlWriteSettings> settings, const MysqlCommitMarkers* markers,
+    const std::string& split_id) {
   ASSIGN_OR_RETURN(MysqlConnection conn,
                    MysqlConnection::ConnectAny(source.conn, source.fallbacks,
                                                !settings->load_data_sql.empty()));
   RETURN_NOT_OK(SetUpSession(conn, session));
-  return std::unique_ptr<MysqlWriterTask>(new MysqlWriterTask(std::move(conn), std::move(settings)));
+  return std::unique_ptr<MysqlWriterTask>(
+      new MysqlWriterTask(std::move(conn), std::move(settings), markers, split_id));
 }
 
 MysqlWriterTask::~MysqlWriterTask() { Abort(); }
@@ -26,7 +47,14 @@ Result<std::optional<SplitFigures>> MysqlWriterTask::Begin() {
   if (in_transaction_) return Status::Internal("mysql writer: Begin inside a transaction");
   RETURN_NOT_OK(conn_.Exec("START TRANSACTION"));
   in_transaction_ = true;
-  return SplitOpened();
+  if (markers_ == nullptr) return SplitOpened();
+  auto claimed = markers_->Claim(conn_, split_id_);
+  if (!claimed.ok()) {
+    Abort();
+  } else if (claimed->has_value()) {
+    in_transaction_ = false;  // the claim rolled it back
+  }
+  return claimed;
 }
 
 Status MysqlWriterTask::Write(const RecordBatch& batch, size_t begin, size_t end) {
@@ -117,10 +145,21 @@ Status MysqlWriterTask::RefusingWarning() {
 
 Status MysqlWriterTask::Commit(const SplitFigures& figures) {
   if (!in_transaction_) return Status::Internal("mysql writer: Commit outside Begin");
+  if (markers_ != nullptr) RETURN_NOT_OK(markers_->Record(conn_, split_id_, figures));
   Status s = conn_.Exec("COMMIT");
-  if (!s.ok()) return s.WithPrefix("COMMIT on " + conn_.describe());
-  in_transaction_ = false;
-  return Status::OK();
+  if (s.ok()) {
+    in_transaction_ = false;
+    return s;
+  }
+  // Only COMMIT's reply tells whether it committed: an error reply means it rolled back, no reply
+  // means nobody knows yet (the marker decides).
+  if (ConnectionLost(mysql_errno(conn_.get()))) {
+    in_transaction_ = false;
+    return Status::CommitUnknown("COMMIT on " + conn_.describe() +
+                                 ": the connection was lost before its reply arrived (" +
+                                 s.message() + ")");
+  }
+  return s.WithPrefix("COMMIT on " + conn_.describe());
 }
 
 void MysqlWriterTask::Abort() {

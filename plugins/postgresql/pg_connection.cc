@@ -148,6 +148,13 @@ Status PgConnection::Exec(const std::string& sql, std::string_view context) {
   return Error(r.get(), context);
 }
 
+std::vector<PgResult> PgConnection::ExecAll(const std::string& sql) {
+  std::vector<PgResult> results;
+  if (conn_ == nullptr || PQsendQuery(conn_, sql.c_str()) != 1) return results;
+  while (pg_result* r = PQgetResult(conn_)) results.emplace_back(r);
+  return results;
+}
+
 Result<PgResult> PgConnection::Query(const std::string& sql, const std::vector<std::string>& params,
                                      std::string_view context) {
   if (conn_ == nullptr) return Status::Aborted("no connection to PostgreSQL");

@@ -47,6 +47,10 @@ class PgConnection {
 
   // Runs SQL that may hold several statements and returns no rows (or discards them).
   Status Exec(const std::string& sql, std::string_view context = {});
+  // Sends `sql` (several statements) in one round trip and returns every result, in order; after
+  // a failed statement the server skips the rest, so a failed result is the last. Empty when
+  // nothing could be sent. The caller judges the results, and alive() after a lost connection.
+  std::vector<PgResult> ExecAll(const std::string& sql);
   // Runs one query that returns rows; `params` are text parameters $1, $2...
   Result<PgResult> Query(const std::string& sql, const std::vector<std::string>& params = {},
                          std::string_view context = {});

@@ -31,7 +31,8 @@ Result<PgConnection> ConnectSource(const SqlSource& source, const std::string& a
   std::string tried;
   Status last;
   for (const ConnectionSpec* spec : candidates) {
-    auto conn = PgConnection::Connect(*spec, application_name);
+    auto conn = spec->invalid.empty() ? PgConnection::Connect(*spec, application_name)
+                                      : Result<PgConnection>(Status::InvalidArgument(spec->invalid));
     if (conn.ok()) {
       if (used != nullptr) *used = *spec;
       return conn;
@@ -41,7 +42,7 @@ Result<PgConnection> ConnectSource(const SqlSource& source, const std::string& a
     tried += conn.status().message();
   }
   if (candidates.size() == 1) return last;
-  return Status(last.code(), "no address connected: " + tried);
+  return Status(last.code(), "no jdbcUrl connected: " + tried);
 }
 
 Status PgReader::Prepare(const StepContext& ctx) {

@@ -23,7 +23,7 @@
 
 namespace ferry::pg {
 
-class PgReader : public Reader {
+class PgReader : public Reader, public ChecksumSource {
  public:
   Status Prepare(const StepContext& ctx) override;
   std::vector<ColumnInfo> OutputColumns() const override;
@@ -33,6 +33,11 @@ class PgReader : public Reader {
   // distributed run reads the coordinator's.
   nlohmann::json SharedReadState() const override;
   Status AdoptSharedReadState(const nlohmann::json& state) override;
+  ChecksumSource* checksum_source() override { return this; }
+  // ferry verify (pg_checksum.cc): md5 of each row's text, summed per bucket in the server.
+  std::string checksum_method() const override { return "postgresql-rowtext-md5-v1"; }
+  Result<std::optional<std::vector<ChecksumBucket>>> ChecksumBuckets(
+      const ChecksumRequest& request) override;
 
  private:
   // One database: the address that connected and its snapshot-holding connection.

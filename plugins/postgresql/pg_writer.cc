@@ -1,5 +1,6 @@
 #include "plugins/postgresql/pg_writer.h"
 
+#include "ferry/common/log.h"
 #include "ferry/plugin/param_fields.h"
 #include "ferry/plugin/sql/sql_scripts.h"
 #include "plugins/postgresql/pg_reader.h"
@@ -14,6 +15,14 @@ Status PgWriter::Prepare(const StepContext& ctx, const std::vector<ColumnInfo>& 
   options_.source.conn = used;
   options_.source.fallbacks.clear();
   ASSIGN_OR_RETURN(PgTable table, LoadTable(conn, options_.table));
+  run_id_ = ctx.run_id;
+  markers_.reset();
+  if (options_.commit_marker.enabled) {
+    ASSIGN_OR_RETURN(markers_, PgCommitMarkers::Resolve(conn, options_.commit_marker.table,
+                                                        options_.table, ctx.run_id));
+  } else {
+    LogWarn("{}: {}", ctx.step_name, CommitMarkerOffWarning(options_.commit_marker));
+  }
   plan_ = std::make_shared<PgWritePlan>();
   plan_->rows_per_copy = static_cast<size_t>(options_.batch_size);
   ASSIGN_OR_RETURN(plan_->columns, ResolveColumns(table));
@@ -110,20 +119,51 @@ Status PgWriter::CheckStatements(PgConnection& conn, const std::string& insert_s
   return Status(described.status()).WithField(field);
 }
 
+Result<PgConnection> PgWriter::Connect(const char* purpose) const {
+  return ConnectSource(options_.source, purpose, nullptr);
+}
+
 Status PgWriter::Start(bool resuming) {
+  if (keeps_commit_markers()) {
+    ASSIGN_OR_RETURN(PgConnection conn, Connect("ferry/markers"));
+    RETURN_NOT_OK(markers_->CreateTable(conn));
+  }
   if (resuming) return Status::OK();
   return RunScript(options_.pre_sql, "preSql");
 }
 
 Result<std::unique_ptr<WriterTask>> PgWriter::OpenTask(const Split& split) {
+  const PgCommitMarkers* markers = keeps_commit_markers() ? &*markers_ : nullptr;
   ASSIGN_OR_RETURN(std::unique_ptr<PgWriterTask> task,
-                   PgWriterTask::Open(options_.source, plan_, split.id));
+                   PgWriterTask::Open(options_.source, plan_, markers, split.id));
   return std::unique_ptr<WriterTask>(std::move(task));
+}
+
+Result<std::map<std::string, SplitFigures>> PgWriter::CommittedSplits() {
+  if (!keeps_commit_markers()) return std::map<std::string, SplitFigures>{};
+  ASSIGN_OR_RETURN(PgConnection conn, Connect("ferry/markers"));
+  return markers_->Committed(conn);
+}
+
+Result<std::vector<MarkerRun>> PgWriter::ListCommitMarkers() {
+  if (!markers_) return Status::FailedPrecondition("commitMarker is false");
+  ASSIGN_OR_RETURN(PgConnection conn, Connect("ferry/markers"));
+  return markers_->ListRuns(conn);
+}
+
+Result<int64_t> PgWriter::RemoveCommitMarkers(const std::string& run_id,
+                                              const std::string& before) {
+  if (!markers_) return Status::FailedPrecondition("commitMarker is false");
+  ASSIGN_OR_RETURN(PgConnection conn, Connect("ferry/markers"));
+  return markers_->Remove(conn, run_id, before);
 }
 
 Status PgWriter::Finalize(bool succeeded, const std::vector<std::string>& committed) {
   if (!succeeded) return Status::OK();
-  return RunScript(options_.post_sql, "postSql");
+  RETURN_NOT_OK(RunScript(options_.post_sql, "postSql"));
+  if (!keeps_commit_markers()) return Status::OK();
+  ASSIGN_OR_RETURN(PgConnection conn, Connect("ferry/markers"));
+  return markers_->DeleteRun(conn);
 }
 
 Status PgWriter::RunScript(const std::vector<std::string>& statements, const char* name) const {

@@ -3,16 +3,20 @@
 // conflictColumns or the primary key (update) or ON CONFLICT DO NOTHING (ignore). Prepare
 // connects, checks the table, the columns, the reader's column count and the conflict key, and
 // prepares the statements against a temp stage (which vanishes with the session); it changes
-// nothing. Start runs preSql (not when resuming); Finalize(true) runs postSql. Each split is one
-// transaction of its own task (pg_writer_task.h).
+// nothing. Start creates the commit marker table (pg_commit_markers.h) when missing and runs
+// preSql (not when resuming); Finalize(true) runs postSql, then removes this run's markers. Each
+// split is one transaction of its own task (pg_writer_task.h).
 #pragma once
 
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "ferry/plugin/writer.h"
 #include "plugins/postgresql/pg_catalog.h"
+#include "plugins/postgresql/pg_commit_markers.h"
 #include "plugins/postgresql/pg_options.h"
 #include "plugins/postgresql/pg_writer_task.h"
 
@@ -24,6 +28,11 @@ class PgWriter : public Writer {
   Status Start(bool resuming) override;
   Result<std::unique_ptr<WriterTask>> OpenTask(const Split& split) override;
   Status Finalize(bool succeeded, const std::vector<std::string>& committed) override;
+  bool keeps_commit_markers() const override { return markers_ && !run_id_.empty(); }
+  Result<std::map<std::string, SplitFigures>> CommittedSplits() override;
+  Result<std::vector<MarkerRun>> ListCommitMarkers() override;
+  Result<int64_t> RemoveCommitMarkers(const std::string& run_id,
+                                      const std::string& before) override;
   // batchSize: the engine's batches are one COPY each.
   size_t batch_rows() const override { return static_cast<size_t>(options_.batch_size); }
 
@@ -32,9 +41,13 @@ class PgWriter : public Writer {
   Result<std::vector<std::string>> ConflictKey(const PgTable& table) const;
   Status CheckStatements(PgConnection& conn, const std::string& insert_sql) const;
   Status RunScript(const std::vector<std::string>& statements, const char* name) const;
+  Result<PgConnection> Connect(const char* purpose) const;
 
   PgWriterOptions options_;
   std::shared_ptr<PgWritePlan> plan_;
+  // Resolved whenever commitMarker is true; kept by a run only (run_id_ not empty).
+  std::optional<PgCommitMarkers> markers_;
+  std::string run_id_;
 };
 
 }  // namespace ferry::pg

@@ -17,19 +17,26 @@ constexpr size_t kFlushBytes = 1 << 16;
 
 Result<std::unique_ptr<PgWriterTask>> PgWriterTask::Open(const SqlSource& source,
                                                          std::shared_ptr<const PgWritePlan> plan,
+                                                         const PgCommitMarkers* markers,
                                                          const std::string& split_id) {
   ASSIGN_OR_RETURN(PgConnection conn, ConnectSource(source, "ferry/write/" + split_id, nullptr));
   conn.set_constraint_columns(&plan->constraint_columns);
   if (!plan->stage_sql.empty()) RETURN_NOT_OK(conn.Exec(plan->stage_sql, "creating the stage"));
-  return std::unique_ptr<PgWriterTask>(new PgWriterTask(std::move(conn), std::move(plan)));
+  return std::unique_ptr<PgWriterTask>(
+      new PgWriterTask(std::move(conn), std::move(plan), markers, split_id));
 }
 
 PgWriterTask::~PgWriterTask() { Abort(); }
 
 Result<std::optional<SplitFigures>> PgWriterTask::Begin() {
   savepoint_ = false;
-  RETURN_NOT_OK(conn_.Exec("BEGIN", "BEGIN"));
-  return SplitOpened();
+  if (markers_ == nullptr) {
+    RETURN_NOT_OK(conn_.Exec("BEGIN", "BEGIN"));
+    return SplitOpened();
+  }
+  auto claimed = markers_->BeginAndClaim(conn_, split_id_);
+  if (!claimed.ok()) Abort();
+  return claimed;
 }
 
 Status PgWriterTask::Write(const RecordBatch& batch, size_t begin, size_t end) {
@@ -112,18 +119,47 @@ Status PgWriterTask::Refused(Status error) {
   return error;
 }
 
+// The marker's UPDATE and COMMIT go in one round trip. Once they may have reached the server,
+// only COMMIT's reply tells whether the split committed: an error reply means it rolled back, no
+// reply (the connection lost) means nobody knows yet, and the marker decides.
 Status PgWriterTask::Commit(const SplitFigures& figures) {
-  PgResult r(PQexec(conn_.get(), "COMMIT"));
   savepoint_ = false;
-  if (r && PQresultStatus(r.get()) == PGRES_COMMAND_OK) {
-    // A transaction that had failed answers COMMIT with ROLLBACK.
-    if (std::string(PQcmdStatus(r.get())) == "COMMIT") return Status::OK();
-    return Status::Aborted("COMMIT was answered with " + std::string(PQcmdStatus(r.get())));
+  if (!conn_.alive()) return conn_.LastError("COMMIT");  // never sent: the server rolls back
+  if (PQtransactionStatus(conn_.get()) == PQTRANS_INERROR) {
+    return Status::Aborted("COMMIT: the split's transaction had failed; it is rolled back");
   }
-  Status s = conn_.Error(r.get(), "COMMIT");
-  // A deferred constraint refused at COMMIT fails the split, not one record.
-  if (s.code() == StatusCode::kDataError) return Status::FailedPrecondition(s.message());
-  return s;
+  std::vector<PgResult> results =
+      conn_.ExecAll(markers_ != nullptr ? markers_->RecordSql(split_id_, figures) + "; COMMIT"
+                                        : std::string("COMMIT"));
+  for (const PgResult& r : results) {
+    if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) continue;
+    if (std::string_view(PQcmdStatus(r.get())) != "COMMIT") continue;
+    if (markers_ != nullptr && std::string_view(PQcmdTuples(results[0].get())) != "1") {
+      return Status::Internal("split " + split_id_ + " committed, but its commit marker in " +
+                              markers_->table() + " was not claimed");
+    }
+    return Status::OK();
+  }
+  if (!conn_.alive()) {
+    std::string why = PQerrorMessage(conn_.get());
+    why = why.substr(0, why.find('\n'));
+    return Status::CommitUnknown("COMMIT on " + conn_.server() +
+                                 ": the connection was lost before its reply arrived (" + why +
+                                 ")");
+  }
+  for (const PgResult& r : results) {
+    if (PQresultStatus(r.get()) == PGRES_COMMAND_OK) continue;
+    Status s = conn_.Error(r.get(), "COMMIT");
+    // A deferred constraint refused at COMMIT fails the split, not one record.
+    if (s.code() == StatusCode::kDataError) return Status::FailedPrecondition(s.message());
+    return s;
+  }
+  // A transaction that had failed answers COMMIT with ROLLBACK.
+  if (!results.empty()) {
+    return Status::Aborted("COMMIT was answered with " +
+                           std::string(PQcmdStatus(results.back().get())));
+  }
+  return conn_.LastError("COMMIT");
 }
 
 void PgWriterTask::Abort() {

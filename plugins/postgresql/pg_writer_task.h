@@ -1,5 +1,8 @@
 // PgWriterTask: writes one split in one transaction on its own connection (application_name
-// "ferry/write/<split>"): BEGIN at Begin, COMMIT at Commit, ROLLBACK at Abort. Each Write runs
+// "ferry/write/<split>"): BEGIN at Begin, COMMIT at Commit, ROLLBACK at Abort. With commit
+// markers (pg_commit_markers.h) Begin claims the split's marker right after BEGIN and Commit
+// records the figures in it, in the same round trip as COMMIT. A COMMIT the server answered with
+// an error rolled back; a connection lost before COMMIT's reply is CommitUnknown. Each Write runs
 // inside SAVEPOINT ferry_write and is all or none: writeMode copy streams the rows with
 // COPY ... FROM STDIN into the table, one COPY per batchSize rows; insert/update/ignore COPY
 // them into a session temp table and move each COPY's rows with one INSERT ... SELECT
@@ -17,6 +20,7 @@
 
 #include "ferry/plugin/sql/sql_sources.h"
 #include "ferry/plugin/writer.h"
+#include "plugins/postgresql/pg_commit_markers.h"
 #include "plugins/postgresql/pg_connection.h"
 #include "plugins/postgresql/pg_copy_binary.h"
 
@@ -37,8 +41,10 @@ struct PgWritePlan {
 
 class PgWriterTask : public WriterTask {
  public:
+  // `markers`: null without commit markers; else it must outlive the task.
   static Result<std::unique_ptr<PgWriterTask>> Open(const SqlSource& source,
                                                     std::shared_ptr<const PgWritePlan> plan,
+                                                    const PgCommitMarkers* markers,
                                                     const std::string& split_id);
   ~PgWriterTask() override;
 
@@ -48,8 +54,12 @@ class PgWriterTask : public WriterTask {
   void Abort() override;
 
  private:
-  PgWriterTask(PgConnection conn, std::shared_ptr<const PgWritePlan> plan)
-      : conn_(std::move(conn)), plan_(std::move(plan)) {}
+  PgWriterTask(PgConnection conn, std::shared_ptr<const PgWritePlan> plan,
+               const PgCommitMarkers* markers, std::string split_id)
+      : conn_(std::move(conn)),
+        plan_(std::move(plan)),
+        markers_(markers),
+        split_id_(std::move(split_id)) {}
   bool CanWriteBinary(const RecordBatch& batch, size_t begin, size_t end) const;
   Status CopyRows(const RecordBatch& batch, size_t begin, size_t end, bool binary);
   Status Flush(bool force);
@@ -57,6 +67,8 @@ class PgWriterTask : public WriterTask {
 
   PgConnection conn_;
   std::shared_ptr<const PgWritePlan> plan_;
+  const PgCommitMarkers* markers_;
+  std::string split_id_;
   std::string buffer_;
   bool savepoint_ = false;  // SAVEPOINT ferry_write is open (released lazily by the next Write)
 };

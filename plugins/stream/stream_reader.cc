@@ -90,6 +90,12 @@ Status StreamReader::Prepare(const StepContext& ctx) {
     return Status::InvalidArgument("expected 0 or more records").WithField("sliceRecordCount");
   }
   const auto& cols = p.at("column");
+  if (cols.empty()) {
+    return Status::InvalidArgument(
+               "expected at least one column such as {\"type\": \"long\", \"value\": 1} "
+               "(DataX refuses an empty list too)")
+        .WithField("column");
+  }
   columns_.clear();
   columns_.reserve(cols.size());
   for (size_t i = 0; i < cols.size(); ++i) {
@@ -132,11 +138,23 @@ Status StreamReader::Prepare(const StepContext& ctx) {
     } else {
       const auto& v = c["value"];
       gen.text = v.is_string() ? v.get<std::string>() : v.dump();
-      if (c.contains("dateFormat") && (gen.type == TypeId::kDate || gen.type == TypeId::kTimestamp)) {
+      const bool has_format = c.contains("dateFormat") && c["dateFormat"].is_string() &&
+                              !c["dateFormat"].get<std::string>().empty();
+      // DataX's date carries the time: without dateFormat it parses "yyyy-MM-dd HH:mm:ss", and
+      // streamwriter prints it back that way. Ferry reads such a value as a timestamp; a bare
+      // "yyyy-MM-dd" (which DataX refuses) stays a date.
+      auto datax_date = (gen.type == TypeId::kDate && !has_format)
+                            ? ParseJavaPattern(gen.text, "yyyy-MM-dd HH:mm:ss")
+                            : Result<int64_t>(Status::InvalidArgument("not a DataX date"));
+      if (datax_date.ok()) {
+        gen.type = TypeId::kTimestamp;
+        gen.constant = Value::Timestamp(*datax_date);
+      } else if (has_format && (gen.type == TypeId::kDate || gen.type == TypeId::kTimestamp)) {
         auto micros = ParseJavaPattern(gen.text, c["dateFormat"].get<std::string>());
         if (!micros.ok()) return Status(micros.status()).WithField(field + ".value");
-        gen.constant = gen.type == TypeId::kDate ? Value::Date(*micros / 86'400'000'000LL)
-                                                 : Value::Timestamp(*micros);
+        // As in DataX, a date read through a pattern keeps whatever time the pattern holds.
+        gen.type = TypeId::kTimestamp;
+        gen.constant = Value::Timestamp(*micros);
       } else {
         auto parsed = ParseAs(gen.type, gen.text);
         if (!parsed.ok()) {

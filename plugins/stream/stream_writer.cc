@@ -1,11 +1,47 @@
 #include "plugins/stream/stream_writer.h"
 
+#include <cstdint>
 #include <cstdio>
+#include <string_view>
 
 #include "ferry/types/convert.h"
 
 namespace ferry {
 namespace {
+
+// Well-formed UTF-8 (no overlongs, no surrogates, nothing past U+10FFFF).
+bool IsUtf8(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t n = 0;
+    uint32_t cp = 0;
+    if (c >= 0xC2 && c <= 0xDF) {
+      n = 1, cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      n = 2, cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      n = 3, cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + n >= s.size()) return false;
+    for (size_t k = 1; k <= n; ++k) {
+      const auto d = static_cast<unsigned char>(s[i + k]);
+      if ((d & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (d & 0x3F);
+    }
+    if ((n == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+        (n == 3 && (cp < 0x10000 || cp > 0x10FFFF))) {
+      return false;
+    }
+    i += n + 1;
+  }
+  return true;
+}
 
 class StreamWriterTask : public WriterTask {
  public:
@@ -22,8 +58,12 @@ class StreamWriterTask : public WriterTask {
         if (c > 0) buffer_.append(writer_->delimiter());
         if (row[c].is_null()) {
           buffer_.append(writer_->null_format());
-        } else if (row[c].type == TypeId::kBytes) {
+        } else if (row[c].type == TypeId::kBytes && !IsUtf8(row[c].text())) {
+          // DataX prints bytes decoded as UTF-8; bytes that are not text print as \x hex
+          // rather than as replacement characters.
           AppendHex(row[c].text(), &buffer_);
+        } else if (row[c].type == TypeId::kBytes) {
+          buffer_.append(row[c].text());
         } else {
           AppendValueText(row[c], &buffer_);
         }

@@ -82,8 +82,9 @@ std::vector<ParamDef> WriterParams() {
             "column names written as the first line (once per output file)"),
       Param("dateFormat", ParamType::kString,
             "Java pattern for date and timestamp values (yyyy-MM-dd HH:mm:ss.SSS); absent: ISO "
-            "text"),
+            "text; DataX's older spelling \"format\" is read the same way"),
   };
+  params.back().aliases = {"format"};
   for (ParamDef& d : DialectParams(/*reader=*/false)) params.push_back(std::move(d));
   return params;
 }

@@ -59,7 +59,9 @@ Result<WriterOptions> ParseWriterOptions(const nlohmann::json& param) {
   ASSIGN_OR_RETURN(o.compression,
                    ParseCompression(ParamOr<std::string>(param, "compress", "none")));
   o.header = ParamOr<std::vector<std::string>>(param, "header", {});
-  o.date_format = ParamOr<std::string>(param, "dateFormat", "");
+  // DataX's txtfilewriter read the older key "format" as dateFormat.
+  o.date_format =
+      ParamOr<std::string>(param, "dateFormat", ParamOr<std::string>(param, "format", ""));
   return o;
 }
 

@@ -158,3 +158,25 @@ TEST_F(BadInput, CsvLineWithTheWrongFieldCountIsADirtyRecordWithItsLine) {
 
 }  // namespace
 }  // namespace ferry::testing
+
+namespace ferry::testing {
+namespace {
+
+// DataX refuses table and querySql in one connection entry (TABLE_QUERYSQL_MIXED) before it
+// touches anything; so does Ferry, at the entry, without connecting.
+TEST(BadInputDataX, TableAndQuerySqlInOneConnectionEntryAreRefused) {
+  TempDir dir;
+  const char* text = R"({"job": {"setting": {"speed": {"channel": 1}},
+  "content": [{"reader": {"name": "mysqlreader", "parameter": {"username": "u", "password": "p",
+      "connection": [{"table": ["orders"], "querySql": ["select id from orders"],
+                      "jdbcUrl": ["jdbc:mysql://127.0.0.1:1/db"]}]}},
+    "writer": {"name": "streamwriter", "parameter": {"print": true}}}]}})";
+  WriteTextFile(dir / "job.json", text);
+  CliResult r = RunFerry({"check", dir / "job.json"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_THAT(r.err, ::testing::HasSubstr("job.json:3:23: job.content[0].reader.parameter.connection[0].table: "));
+  EXPECT_THAT(r.err, ::testing::HasSubstr("table and querySql in one connection entry"));
+}
+
+}  // namespace
+}  // namespace ferry::testing

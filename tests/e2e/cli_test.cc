@@ -107,10 +107,55 @@ TEST(CheckCommand, MisspelledKeyIsLocatedWithASuggestion) {
     {"stepType": "stream", "category": "writer", "name": "Writer", "parameter": {}}
   ],
   "order": {"hops": [{"from": "Reader", "to": "Writer"}]}})");
+  // sliceRecordCount is required, so the misspelling leaves the job invalid; the warning about
+  // the misspelt key says why.
   CliResult r = RunFerry({"check", dir / "job.json"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_THAT(r.err, HasSubstr(dir / "job.json" + ":4:64: steps[0].parameter.slicerecordcount: "
-                                                  "unknown parameter; did you mean sliceRecordCount?"));
+  EXPECT_THAT(r.err, HasSubstr(dir / "job.json" + ":4:64: warning: steps[0].parameter."
+                                                  "slicerecordcount: unknown parameter, ignored; "
+                                                  "did you mean sliceRecordCount?"));
+}
+
+TEST(CheckCommand, UnknownKeyIsAWarningAndStrictMakesItAnError) {
+  TempDir dir;
+  WriteTextFile(dir / "job.json", R"({"type": "job", "version": "2.0",
+  "steps": [
+    {"stepType": "stream", "category": "reader", "name": "Reader",
+     "parameter": {"column": [{"type": "long", "value": "1"}], "sliceRecordCount": 3,
+                   "envType": 1}},
+    {"stepType": "stream", "category": "writer", "name": "Writer", "parameter": {}}
+  ],
+  "setting": {"errorLimit": {"record": ""}, "speed": {"concurrent": "2"}},
+  "order": {"hops": [{"from": "Reader", "to": "Writer"}]}})");
+  CliResult r = RunFerry({"check", dir / "job.json"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr(dir / "job.json" + ":5:20: warning: steps[0].parameter.envType: "
+                                                  "ignored parameter"));
+  EXPECT_THAT(r.err, HasSubstr("2 channel(s), 1 warning(s); --strict makes them errors"));
+  CliResult strict = RunFerry({"check", "--strict", dir / "job.json"});
+  EXPECT_EQ(strict.exit_code, 2);
+  EXPECT_THAT(strict.err, HasSubstr(dir / "job.json" + ":5:20: steps[0].parameter.envType: "
+                                                       "ignored parameter"));
+  CliResult run = RunFerry({"run", "--strict", dir / "job.json", "--run-dir", dir / "run"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_FALSE(FileExists(dir / "run"));
+}
+
+TEST(CheckCommand, DataxPyParameterListIsAccepted) {
+  // datax.py -p "-Dbizdate=20251031 -Dregion=cn", beside Ferry's own -p NAME=VALUE.
+  TempDir dir;
+  WriteTextFile(dir / "job.json", R"({"job": {"content": [{
+  "reader": {"name": "streamreader", "parameter": {"sliceRecordCount": 1,
+             "column": [{"type": "string", "value": "${region}-${bizdate}-${shard}"}]}},
+  "writer": {"name": "streamwriter", "parameter": {"print": true}}}],
+  "setting": {"speed": {"channel": 1}}}})");
+  CliResult r = RunFerry({"run", dir / "job.json", "--run-dir", dir / "run", "-p",
+                          "-Dbizdate=20251031 -Dregion=cn", "-p", "shard=7"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "cn-20251031-7\n");
+  CliResult bad = RunFerry({"check", dir / "job.json", "-p", "-Dbizdate=20251031 region=cn"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("expected -DNAME=VALUE items"));
 }
 
 TEST(CheckCommand, MalformedJsonNamesLineAndColumn) {
@@ -178,6 +223,9 @@ TEST(SchemaCommand, DescribesEveryPluginParameter) {
   EXPECT_THAT(r.out, HasSubstr("\"sliceRecordCount\""));
   EXPECT_THAT(r.out, HasSubstr("\"splitPk\""));
   EXPECT_THAT(r.out, HasSubstr("\"nullFormat\""));
+  EXPECT_THAT(r.out, HasSubstr("\"commitMarker\""));
+  // A DataWorks processor step validates in an editor as it runs here.
+  EXPECT_THAT(r.out, HasSubstr("\"processor\""));
 }
 
 TEST(PluginsCommand, ListsTheFirstWave) {

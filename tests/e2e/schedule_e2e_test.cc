@@ -232,7 +232,7 @@ TEST(ScheduleE2E, DeployRefusesBrokenProjectsAndKeepsTheDeployedOne) {
                 good + "  - {name: bad, job: jobs/bad.json, cron: \"0 5 * * *\"}\n");
   WriteTextFile(dir / "jobs/bad.json", R"({"type": "job", "steps": [
     {"stepType": "sqlite", "category": "reader", "name": "Reader",
-     "parameter": {"path": "orders.db", "table": "orders", "column": ["id"], "splitpk": "id"}},
+     "parameter": {"path": "orders.db", "table": "orders", "column": ["id"], "splitPk": 7}},
     {"stepType": "sqlite", "category": "writer", "name": "Writer",
      "parameter": {"path": "mart.db", "table": "t", "column": ["id"]}}],
     "order": {"hops": [{"from": "Reader", "to": "Writer"}]}})");
@@ -240,7 +240,7 @@ TEST(ScheduleE2E, DeployRefusesBrokenProjectsAndKeepsTheDeployedOne) {
   EXPECT_EQ(check.exit_code, 2);
   EXPECT_THAT(check.err, HasSubstr("1 of 4 job(s) failed the check; nothing was deployed"));
   EXPECT_THAT(check.err, HasSubstr("node \"bad\" (jobs/bad.json, next cycle "));
-  EXPECT_THAT(check.err, HasSubstr("did you mean splitPk?"));
+  EXPECT_THAT(check.err, HasSubstr("splitPk: expected a string, found a number"));
 
   CliResult cron = RunFerry({"deploy", dir.path(), "--store", store});
   WriteTextFile(dir / "schedule.yaml",

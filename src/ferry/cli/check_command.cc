@@ -16,6 +16,7 @@ struct CheckFlags {
   std::string job;
   ParamFlags params;
   bool print = false;
+  bool strict = false;
 };
 
 std::string ReadStdin() {
@@ -32,12 +33,15 @@ int Check(const CheckFlags& flags) {
     return kExitInvalid;
   }
   // "-": the job on standard input (`ferry template A B | ferry check -`).
-  auto job = flags.job == "-" ? LoadJobText(ReadStdin(), "<stdin>", *params, registry)
-                              : LoadJob(flags.job, *params, registry);
+  LoadOptions load;
+  load.strict = flags.strict;
+  auto job = flags.job == "-" ? LoadJobText(ReadStdin(), "<stdin>", *params, registry, load)
+                              : LoadJob(flags.job, *params, registry, load);
   if (!job.ok()) {
     std::cerr << MaskSecrets(job.status().message()) << "\n";
     return kExitInvalid;
   }
+  for (const std::string& w : job->warnings) std::cerr << MaskSecrets(w) << "\n";
   Status st = PrepareOnly(job->model, registry, [&](const StepModel& step, const Status& s) {
     return LocateStepError(*job, step, s);
   });
@@ -50,7 +54,11 @@ int Check(const CheckFlags& flags) {
   }
   std::cerr << (flags.job == "-" ? "<stdin>" : flags.job) << ": OK (" << job->model.reader.plugin
             << " -> " << job->model.writer.plugin << ", " << job->model.setting.concurrent
-            << " channel(s))\n";
+            << " channel(s)";
+  if (!job->warnings.empty()) {
+    std::cerr << ", " << job->warnings.size() << " warning(s); --strict makes them errors";
+  }
+  std::cerr << ")\n";
   return kExitOk;
 }
 
@@ -62,6 +70,8 @@ void AddCheckCommand(CLI::App* app, int* exit_code) {
   cmd->add_option("job", flags->job, "the job file, or - for standard input")->required();
   flags->params.AddTo(cmd);
   cmd->add_flag("--print", flags->print, "print the normalized job (secrets masked)");
+  cmd->add_flag("--strict", flags->strict,
+                "every warning (a key Ferry does not use, an ignored value) is an error");
   cmd->callback([flags, exit_code] { *exit_code = Check(*flags); });
 }
 

@@ -20,6 +20,7 @@ void AddSchemaCommand(CLI::App* app, int* exit_code);
 void AddDatasourceCommand(CLI::App* app, int* exit_code);
 void AddMarkersCommand(CLI::App* app, int* exit_code);
 void AddResourceGroupCommand(CLI::App* app, int* exit_code);
+void AddVerifyCommand(CLI::App* app, int* exit_code);
 // Scheduling and operations (DESIGN 9).
 void AddDeployCommand(CLI::App* app, int* exit_code);
 void AddScheduleCommand(CLI::App* app, int* exit_code);

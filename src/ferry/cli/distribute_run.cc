@@ -401,6 +401,11 @@ std::optional<int> MaybeRunDistributed(JobModel& job, const RunOptions& options,
       std::cerr << st.message() << "\n";
       return kExitInvalid;
     }
+    if (!job.setting.verify.empty()) {
+      LogWarn("setting.verify is not run after a distributed run yet; run `ferry verify {}` "
+              "after it",
+              job.file);
+    }
     DistributeOptions dist;
     dist.host = LocalHostName();
     dist.weights = ParseWeights(flags.weights);

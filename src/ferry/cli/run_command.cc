@@ -13,6 +13,7 @@
 #include "ferry/exec/job_runner.h"
 #include "ferry/exec/run_dir.h"
 #include "ferry/job/job_loader.h"
+#include "ferry/verify/verifier.h"
 
 namespace ferry {
 namespace {
@@ -24,6 +25,7 @@ struct RunFlags {
   std::string run_dir;
   std::string resume;
   int progress_interval = 10;
+  bool strict = false;
   size_t batch_rows = 0;  // 0: the writer's batchSize where it has one, else 4096
   DistributeFlags distribute;
 };
@@ -83,9 +85,50 @@ Result<JobModel> LoadForRun(const RunFlags& flags, const Registry& registry,
   }
   if (flags.job.empty()) return Status::InvalidArgument("ferry run: give a JOB.json file or --resume RUN_DIR");
   ASSIGN_OR_RETURN(ParameterSet params, flags.params.Build());
-  ASSIGN_OR_RETURN(LoadedJob job, LoadJob(flags.job, params, registry));
+  LoadOptions load;
+  load.strict = flags.strict;
+  ASSIGN_OR_RETURN(LoadedJob job, LoadJob(flags.job, params, registry, load));
+  for (const std::string& w : job.warnings) std::cerr << MaskSecrets(w) << "\n";
   *loaded = std::move(job);
   return (*loaded)->model;
+}
+
+// setting.verify: compares source and destination once the run succeeded. The result goes into
+// the summary ("verify"); a difference, or a verification that could not finish, fails the run.
+std::string VerifyAfterRun(const JobModel& job, const Registry& registry,
+                           const std::function<std::string(const StepModel&, const Status&)>& locate,
+                           RunReport* report) {
+  verify::VerifyOptions options;
+  options.count_only = job.setting.verify == "count";
+  auto result = verify::VerifyJob(job, registry, options, locate);
+  Status failed;
+  std::string text = "Verify (" + job.setting.verify + ")\n";
+  if (!result.ok()) {
+    failed = Status(result.status().code(), "verify: " + result.status().message());
+    report->summary["verify"] = {{"mode", job.setting.verify},
+                                 {"status", "ERROR"},
+                                 {"error", MaskSecrets(result.status().message())}};
+    text += MaskSecrets(failed.message()) + "\n";
+  } else {
+    nlohmann::ordered_json v = result->ToJson();
+    v["mode"] = job.setting.verify;
+    report->summary["verify"] = v;
+    text += result->ToText();
+    if (!result->equal) {
+      failed = Status::DataError(fmt::format(
+          "verify ({}): the destination differs from the source: {} missing, {} extra, {} "
+          "duplicate, {} changed",
+          job.setting.verify, result->missing, result->extra, result->duplicate,
+          result->changed));
+    }
+  }
+  if (!failed.ok()) {
+    report->status = failed;
+    report->summary["status"] = "FAILED";
+    report->summary["error"] = MaskSecrets(failed.message());
+    text += "Run FAILED: " + failed.message() + "\n";
+  }
+  return text;
 }
 
 int Run(const RunFlags& flags) {
@@ -112,15 +155,28 @@ int Run(const RunFlags& flags) {
       return LocateStepError(*loaded, step, st);
     };
   }
+  if (!job->setting.verify.empty()) {
+    Status st = verify::CheckVerifiable(*job, registry);
+    if (!st.ok()) {
+      std::cerr << "setting.verify: " << st.message() << "\n";
+      DismissWorkersIfCoordinator(st);
+      return kExitInvalid;
+    }
+  }
   if (auto code = MaybeRunDistributed(*job, options, flags.distribute, flags.summary_json, signals)) {
     return *code;
   }
   RunReport report = RunJob(*job, registry, options, signals.token());
+  std::string verify_text;
+  if (report.status.ok() && signals.signal() == 0 && !job->setting.verify.empty()) {
+    verify_text = VerifyAfterRun(*job, registry, options.locate, &report);
+  }
   if (report.failed_in == RunPhase::kPrepare) {
     std::cerr << MaskSecrets(report.status.message()) << "\n";
   } else {
     std::cerr << FormatSummary(report);
   }
+  if (!verify_text.empty()) std::cerr << verify_text;
   if (!flags.summary_json.empty()) {
     Status st = WriteFileAtomic(flags.summary_json, report.summary.dump(2) + "\n");
     if (!st.ok()) std::cerr << st.message() << "\n";
@@ -140,6 +196,8 @@ void AddRunCommand(CLI::App* app, int* exit_code) {
   cmd->add_option("--summary-json", flags->summary_json, "write the final figures as JSON here");
   cmd->add_option("--run-dir", flags->run_dir, "run directory (default .ferry/runs/<job>-<time>)");
   cmd->add_option("--resume", flags->resume, "finish the interrupted or failed run in RUN_DIR");
+  cmd->add_flag("--strict", flags->strict,
+                "every warning (a key Ferry does not use, an ignored value) is an error");
   cmd->add_option("--progress-interval", flags->progress_interval,
                   "seconds between progress lines (0: none)");
   cmd->add_option("--batch-rows", flags->batch_rows,

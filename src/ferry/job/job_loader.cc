@@ -32,16 +32,46 @@ std::string TypeOf(const ojson& v) {
   }
 }
 
-// Keys an object may hold; reports the others with a suggestion.
+// Keys that DataX or DataWorks write into jobs and Ferry has no use for, with why; a job that
+// holds them runs as its origin runs it (a warning, not an error).
+const char* ForeignKeyNote(std::string_view key) {
+  static const std::pair<const char*, const char*> kNotes[] = {
+      {"encoding", "DataWorks writes it; database text is read in the connection's character set"},
+      {"envType", "DataWorks writes it (development/production environment); Ferry has one"},
+      {"indexes", "DataWorks writes it (the table's index list, for display)"},
+      {"tableComment", "DataWorks writes it (the table's comment, for display)"},
+      {"useSpecialSecret", "DataWorks writes it (its secret store); Ferry resolves passwords itself"},
+      {"skipNullColumn", "DataWorks writes it; NULLs are written as NULL (nullMode for MySQL)"},
+      {"copies", "DataWorks writes it (step parallelism); channels come from speed.concurrent"},
+      {"extend", "DataWorks writes it (UI state)"},
+  };
+  for (const auto& [k, note] : kNotes) {
+    if (key == k) return note;
+  }
+  return nullptr;
+}
+
+// Keys an object may hold; warns about the others, with a suggestion when one is close.
 void CheckKeys(const ojson& obj, const std::string& path, const std::vector<std::string>& known,
                Diagnostics* diag) {
   for (auto it = obj.begin(); it != obj.end(); ++it) {
     if (std::find(known.begin(), known.end(), it.key()) != known.end()) continue;
+    if (const char* note = ForeignKeyNote(it.key())) {
+      diag->WarnAtKey(JoinPath(path, it.key()), std::string("ignored key: ") + note);
+      continue;
+    }
     std::string hint = DidYouMean(it.key(), known);
-    diag->AtKey(JoinPath(path, it.key()),
-                "unknown key" + (hint.empty() ? "; expected one of " + Join(known, ", ")
-                                              : "; did you mean " + hint + "?"));
+    diag->WarnAtKey(JoinPath(path, it.key()),
+                    "unknown key, ignored" + (hint.empty() ? "; expected one of " + Join(known, ", ")
+                                                           : "; did you mean " + hint + "?"));
   }
+}
+
+// "" (or only spaces) where a number or switch is expected: DataWorks' way of writing "not set".
+bool IsBlank(const ojson& v) {
+  if (!v.is_string()) return false;
+  const std::string& s = v.get_ref<const std::string&>();
+  return s.find_first_not_of(" \t") == std::string::npos;
 }
 
 // Replaces ${...} / $[...] in every string value; names without a value are reported once,
@@ -186,12 +216,21 @@ void CheckParameters(const std::vector<ParamDef>& defs, const std::string& path,
     std::string key_path = JoinPath(path, it.key());
     const ParamDef* def = FindParam(defs, it.key());
     if (def == nullptr) {
+      if (const char* note = ForeignKeyNote(it.key())) {
+        diag->WarnAtKey(key_path, std::string("ignored parameter: ") + note);
+        continue;
+      }
       std::string hint = DidYouMean(it.key(), names);
-      diag->AtKey(key_path,
-                  "unknown parameter" + (hint.empty() ? "; this plugin takes " + Join(names, ", ")
-                                                      : "; did you mean " + hint + "?"));
+      diag->WarnAtKey(key_path, "unknown parameter, ignored" +
+                                    (hint.empty() ? "; this plugin takes " + Join(names, ", ")
+                                                  : "; did you mean " + hint + "?"));
       continue;
     }
+    // DataX's configuration layer reads "" for a number or a switch as not set.
+    bool scalar = def->type == ParamType::kInteger || def->type == ParamType::kNumber ||
+                  def->type == ParamType::kBool;
+    if (scalar && (it.value().is_null() || IsBlank(it.value()))) continue;
+    if (!def->allowed.empty() && IsBlank(it.value())) continue;  // "encoding": "" = the default
     ojson value = it.value();
     CheckParamValue(*def, key_path, &value, diag);
     normalized[def->name] = std::move(value);
@@ -259,7 +298,7 @@ void ReadSpeed(const ojson& speed, const std::string& path, bool datax, JobSetti
     CheckKeys(speed, path, {"concurrent", "throttle", "mbps", "record", "byte", "dmu"}, diag);
   }
   for (const char* key : {"concurrent", "channel"}) {
-    if (!speed.contains(key)) continue;
+    if (!speed.contains(key) || IsBlank(speed[key]) || speed[key].is_null()) continue;
     auto n = AsInteger(speed[key]);
     if (!n || *n < 1 || *n > 1024) {
       diag->AtValue(JoinPath(path, key), "expected a whole number of channels from 1 to 1024");
@@ -268,15 +307,18 @@ void ReadSpeed(const ojson& speed, const std::string& path, bool datax, JobSetti
     }
   }
   bool throttle = datax;
-  if (speed.contains("throttle")) {
+  if (speed.contains("throttle") && !IsBlank(speed["throttle"]) && !speed["throttle"].is_null()) {
     auto b = AsBool(speed["throttle"]);
     if (!b) diag->AtValue(JoinPath(path, "throttle"), "expected true or false");
     throttle = b.value_or(false);
   }
   // DataWorks: throttle true needs a rate; mbps, or a byte rate (what `check --print` writes
   // for a DataX job limited below 1 MB/s).
-  if (!datax && throttle && (speed.contains("mbps") || !speed.contains("byte"))) {
-    auto mbps = speed.contains("mbps") ? AsNumber(speed["mbps"]) : std::nullopt;
+  auto set = [&](const char* key) {
+    return speed.contains(key) && !speed[key].is_null() && !IsBlank(speed[key]);
+  };
+  if (!datax && throttle && (set("mbps") || !set("byte"))) {
+    auto mbps = set("mbps") ? AsNumber(speed["mbps"]) : std::nullopt;
     if (!mbps || *mbps < 1) {
       diag->AtValue(speed.contains("mbps") ? JoinPath(path, "mbps") : path,
                     "throttle is true, so mbps must be a number of MB/s of at least 1");
@@ -284,7 +326,7 @@ void ReadSpeed(const ojson& speed, const std::string& path, bool datax, JobSetti
       s->bytes_per_second = *mbps * 1024 * 1024;
     }
   }
-  if (speed.contains("byte")) {
+  if (set("byte")) {
     auto b = AsNumber(speed["byte"]);
     if (!b || *b < 1) {
       diag->AtValue(JoinPath(path, "byte"), "expected a byte rate (bytes/s) of at least 1");
@@ -292,7 +334,7 @@ void ReadSpeed(const ojson& speed, const std::string& path, bool datax, JobSetti
       s->bytes_per_second = *b;
     }
   }
-  if (speed.contains("record")) {
+  if (set("record")) {
     auto r = AsNumber(speed["record"]);
     if (!r || *r < 1) {
       diag->AtValue(JoinPath(path, "record"), "expected a record rate (records/s) of at least 1");
@@ -300,6 +342,18 @@ void ReadSpeed(const ojson& speed, const std::string& path, bool datax, JobSetti
       s->records_per_second = *r;
     }
   }
+}
+
+// setting.verify: "count" or "checksum" runs `ferry verify` right after a succeeded run.
+void ReadVerify(const ojson& setting, const std::string& path, JobSettings* s,
+                Diagnostics* diag) {
+  if (!setting.contains("verify") || setting["verify"].is_null()) return;
+  const ojson& v = setting["verify"];
+  if (!v.is_string() || (v != "count" && v != "checksum")) {
+    diag->AtValue(path, "expected \"count\" or \"checksum\" (or null)");
+    return;
+  }
+  s->verify = v.get<std::string>();
 }
 
 void ReadErrorLimit(const ojson& limit, const std::string& path, JobSettings* s,
@@ -310,7 +364,7 @@ void ReadErrorLimit(const ojson& limit, const std::string& path, JobSettings* s,
     return;
   }
   CheckKeys(limit, path, {"record", "percentage"}, diag);
-  if (limit.contains("record") && !limit["record"].is_null()) {
+  if (limit.contains("record") && !limit["record"].is_null() && !IsBlank(limit["record"])) {
     auto n = AsInteger(limit["record"]);
     if (!n || *n < 0) {
       diag->AtValue(JoinPath(path, "record"), "expected a whole number of records, 0 or more");
@@ -318,7 +372,8 @@ void ReadErrorLimit(const ojson& limit, const std::string& path, JobSettings* s,
       s->error_limit_records = *n;
     }
   }
-  if (limit.contains("percentage") && !limit["percentage"].is_null()) {
+  if (limit.contains("percentage") && !limit["percentage"].is_null() &&
+      !IsBlank(limit["percentage"])) {
     auto p = AsNumber(limit["percentage"]);
     if (!p || *p < 0 || *p > 1) {
       diag->AtValue(JoinPath(path, "percentage"), "expected a fraction from 0 to 1 (0.02 = 2%)");
@@ -328,8 +383,26 @@ void ReadErrorLimit(const ojson& limit, const std::string& path, JobSettings* s,
   }
 }
 
-void ReadDataWorks(const ojson& root, std::vector<StepRef>* steps, JobSettings* s,
+// A processor step as DataWorks writes it ({"stepType": null, "category": "processor"}). DataWorks'
+// code-editor guide says processor configuration can be ignored: Ferry ignores the step (and
+// warns when it carries configuration), keeping its name so that hops through it still join.
+bool ReadProcessor(const ojson& st, const std::string& path, std::vector<std::string>* names,
                    Diagnostics* diag) {
+  if (StringAt(st, "category") != "processor") return false;
+  std::string name = StringAt(st, "name");
+  names->push_back(name.empty() ? "Processor" : name);
+  const bool configured =
+      (st.contains("stepType") && !st["stepType"].is_null() && st["stepType"] != "") ||
+      (st.contains("parameter") && !st["parameter"].is_null() && !st["parameter"].empty());
+  if (configured) {
+    diag->WarnAtValue(path, "processor step ignored: Ferry runs the reader straight into the "
+                            "writer, so its configuration has no effect");
+  }
+  return true;
+}
+
+void ReadDataWorks(const ojson& root, std::vector<StepRef>* steps,
+                   std::vector<std::string>* processors, JobSettings* s, Diagnostics* diag) {
   CheckKeys(root, "", {"type", "version", "steps", "setting", "order", "extend"}, diag);
   if (root.contains("type") && root["type"] != "job") {
     diag->AtValue("type", "expected \"job\"");
@@ -351,6 +424,7 @@ void ReadDataWorks(const ojson& root, std::vector<StepRef>* steps, JobSettings* 
       continue;
     }
     CheckKeys(st, path, {"stepType", "category", "name", "parameter", "copies"}, diag);
+    if (ReadProcessor(st, path, processors, diag)) continue;
     StepRef ref;
     ref.path = path;
     ref.plugin_name = StringAt(st, "stepType");
@@ -367,7 +441,7 @@ void ReadDataWorks(const ojson& root, std::vector<StepRef>* steps, JobSettings* 
     }
     if (ref.category != "reader" && ref.category != "writer") {
       diag->AtValue(st.contains("category") ? JoinPath(path, "category") : path,
-                    "expected \"category\": \"reader\" or \"writer\"");
+                    "expected \"category\": \"reader\", \"writer\" or \"processor\"");
     }
     if (ref.name.empty()) ref.name = ref.category == "reader" ? "Reader" : "Writer";
     if (st.contains("parameter") && !st["parameter"].is_object()) {
@@ -382,7 +456,9 @@ void ReadDataWorks(const ojson& root, std::vector<StepRef>* steps, JobSettings* 
     if (!setting.is_object()) {
       diag->AtValue("setting", "expected an object");
     } else {
-      CheckKeys(setting, "setting", {"executeMode", "speed", "errorLimit", "locale"}, diag);
+      CheckKeys(setting, "setting", {"executeMode", "speed", "errorLimit", "locale", "verify"},
+                diag);
+      ReadVerify(setting, "setting.verify", s, diag);
       if (setting.contains("speed")) {
         ReadSpeed(setting["speed"], "setting.speed", false, s, diag);
       }
@@ -400,7 +476,8 @@ void ReadDataWorks(const ojson& root, std::vector<StepRef>* steps, JobSettings* 
   }
 }
 
-void CheckHops(const ojson& root, const std::vector<StepRef>& steps, Diagnostics* diag) {
+void CheckHops(const ojson& root, const std::vector<StepRef>& steps,
+               const std::vector<std::string>& processors, Diagnostics* diag) {
   if (!root.contains("order")) return;  // one reader, one writer: the hop is implied
   const ojson& order = root["order"];
   if (!order.is_object() || !order.contains("hops") || !order["hops"].is_array()) {
@@ -410,6 +487,7 @@ void CheckHops(const ojson& root, const std::vector<StepRef>& steps, Diagnostics
   CheckKeys(order, "order", {"hops"}, diag);
   std::set<std::string> names, linked;
   for (const StepRef& s : steps) names.insert(s.name);
+  names.insert(processors.begin(), processors.end());
   const ojson& hops = order["hops"];
   for (size_t i = 0; i < hops.size(); ++i) {
     std::string path = IndexPath("order.hops", i);
@@ -459,7 +537,8 @@ void ReadDataX(const ojson& root, std::vector<StepRef>* steps, JobSettings* s, D
     if (!setting.is_object()) {
       diag->AtValue("job.setting", "expected an object");
     } else {
-      CheckKeys(setting, "job.setting", {"speed", "errorLimit"}, diag);
+      CheckKeys(setting, "job.setting", {"speed", "errorLimit", "verify"}, diag);
+      ReadVerify(setting, "job.setting.verify", s, diag);
       if (setting.contains("speed"))
         ReadSpeed(setting["speed"], "job.setting.speed", true, s, diag);
       if (setting.contains("errorLimit")) {
@@ -505,12 +584,69 @@ void ReadDataX(const ojson& root, std::vector<StepRef>* steps, JobSettings* s, D
   }
 }
 
+bool HasQuery(const ojson& v) {
+  if (v.is_string()) return !IsBlank(v);
+  if (!v.is_array()) return false;
+  return std::any_of(v.begin(), v.end(), [](const ojson& q) { return !IsBlank(q); });
+}
+
+// DataX and DataWorks read querySql instead of table, column, where and splitPk: DataX warns and
+// drops them, and so does Ferry. DataX refuses one `connection` entry holding both table and
+// querySql (TABLE_QUERYSQL_MIXED), so a DataX-layout job that does is refused here too; the
+// DataWorks layout lets querySql win.
+void ApplyQuerySqlPrecedence(const ojson& given, const std::string& path, bool datax,
+                             nlohmann::json* parameter, Diagnostics* diag) {
+  bool query = given.contains("querySql") && HasQuery(given["querySql"]);
+  const ojson* conns = given.contains("connection") && given["connection"].is_array()
+                           ? &given["connection"]
+                           : nullptr;
+  if (conns != nullptr) {
+    for (const ojson& c : *conns) {
+      query |= c.is_object() && c.contains("querySql") && HasQuery(c["querySql"]);
+    }
+  }
+  if (!query) return;
+  auto drop = [&](const char* key, bool warn) {
+    if (warn) {
+      diag->WarnAtKey(JoinPath(path, key), std::string("ignored: querySql is read instead of ") +
+                                               key + " (as DataX and DataWorks do)");
+    }
+    parameter->erase(key);
+  };
+  for (const char* key : {"column", "where", "splitPk", "table"}) {
+    if (!given.contains(key)) {
+      parameter->erase(key);
+      continue;
+    }
+    const ojson& v = given[key];
+    bool set = v.is_array() ? !v.empty() : (!v.is_null() && !IsBlank(v));
+    drop(key, set);
+  }
+  if (conns == nullptr) return;
+  for (size_t i = 0; i < conns->size(); ++i) {
+    const ojson& c = (*conns)[i];
+    if (!c.is_object() || !c.contains("table") || !c.contains("querySql") ||
+        !HasQuery(c["querySql"])) {
+      continue;
+    }
+    std::string table_path = JoinPath(IndexPath(JoinPath(path, "connection"), i), "table");
+    if (datax) {
+      diag->AtKey(table_path, "table and querySql in one connection entry: DataX refuses this "
+                              "job (read either the table or the query); remove one of them");
+    } else {
+      diag->WarnAtKey(table_path, "ignored: querySql is read instead of table (as DataWorks does)");
+      (*parameter)["connection"][i].erase("table");
+    }
+  }
+}
+
 }  // namespace
 
 Result<LoadedJob> LoadJobText(std::string_view text, const std::string& file_name,
-                              const ParameterSet& params, const Registry& registry) {
+                              const ParameterSet& params, const Registry& registry,
+                              const LoadOptions& options) {
   ASSIGN_OR_RETURN(LocatedJson doc, ParseLocatedJson(text, file_name));
-  Diagnostics diag(&doc);
+  Diagnostics diag(&doc, options.strict);
   if (!doc.value().is_object()) {
     diag.AtValue("",
                  "expected a job object ({\"type\": \"job\", \"steps\": ...} or {\"job\": ...})");
@@ -524,13 +660,14 @@ Result<LoadedJob> LoadJobText(std::string_view text, const std::string& file_nam
   JobModel& m = out.model;
   m.file = file_name;
   std::vector<StepRef> steps;
+  std::vector<std::string> processors;
   bool datax = root.contains("job");
   m.layout = datax ? "datax" : "dataworks";
   if (datax) {
     ReadDataX(root, &steps, &m.setting, &diag);
   } else {
-    ReadDataWorks(root, &steps, &m.setting, &diag);
-    CheckHops(root, steps, &diag);
+    ReadDataWorks(root, &steps, &processors, &m.setting, &diag);
+    CheckHops(root, steps, processors, &diag);
   }
   int readers = 0, writers = 0;
   for (const StepRef& s : steps) (s.category == "reader" ? readers : writers) += 1;
@@ -569,16 +706,21 @@ Result<LoadedJob> LoadJobText(std::string_view text, const std::string& file_nam
     if (info != nullptr && ref.parameter != nullptr) {
       const auto& defs = ref.category == "reader" ? info->reader_params : info->writer_params;
       CheckParameters(defs, step.parameter_path(), &step.parameter, &diag);
+      if (ref.category == "reader" && FindParam(defs, "querySql") != nullptr) {
+        ApplyQuerySqlPrecedence(*ref.parameter, step.parameter_path(), datax, &step.parameter,
+                                &diag);
+      }
     }
     (ref.category == "reader" ? m.reader : m.writer) = std::move(step);
   }
   RETURN_NOT_OK(diag.ToStatus());
+  out.warnings = diag.warnings();
   out.doc = std::move(doc);
   return out;
 }
 
 Result<LoadedJob> LoadJob(const std::string& path, const ParameterSet& params,
-                          const Registry& registry) {
+                          const Registry& registry, const LoadOptions& options) {
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (f == nullptr) {
     return Status::NotFound("cannot read job file " + path + ": " + std::strerror(errno));
@@ -588,7 +730,7 @@ Result<LoadedJob> LoadJob(const std::string& path, const ParameterSet& params,
   size_t n;
   while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0) text.append(buf, n);
   std::fclose(f);
-  return LoadJobText(text, path, params, registry);
+  return LoadJobText(text, path, params, registry, options);
 }
 
 std::string LocateStepError(const LoadedJob& job, const StepModel& step, const Status& st) {

@@ -16,17 +16,25 @@ namespace ferry {
 
 struct LoadedJob {
   JobModel model;
-  LocatedJson doc;  // the text as written, for locating later errors
+  LocatedJson doc;                    // the text as written, for locating later errors
+  std::vector<std::string> warnings;  // "file:line:col: warning: path: ..." (keys not used...)
+};
+
+struct LoadOptions {
+  // Every warning is an error (`ferry check --strict`, `ferry run --strict`): for CI pipelines
+  // that want a job to hold nothing Ferry ignores.
+  bool strict = false;
 };
 
 Result<LoadedJob> LoadJob(const std::string& path, const ParameterSet& params,
-                          const Registry& registry);
+                          const Registry& registry, const LoadOptions& options = {});
 // The same from text (tests, and the scheduler's previews).
 Result<LoadedJob> LoadJobText(std::string_view text, const std::string& file_name,
-                              const ParameterSet& params, const Registry& registry);
+                              const ParameterSet& params, const Registry& registry,
+                              const LoadOptions& options = {});
 
-// Checks `parameter` against `defs`: unknown keys (with "did you mean"), types, allowed values,
-// required keys; renames aliases and fills defaults. `path` is the object's JSON path.
+// Checks `parameter` against `defs`: unknown keys (warnings, with "did you mean"), types, allowed
+// values, required keys; renames aliases and fills defaults; "" for a number or switch is unset. `path` is the object's JSON path.
 void CheckParameters(const std::vector<ParamDef>& defs, const std::string& path,
                      nlohmann::json* parameter, Diagnostics* diag);
 

@@ -107,6 +107,25 @@ std::string LoadError(std::string_view text, const ParameterSet& params = Params
   return r.status().message();
 }
 
+// The warnings of a job that loads, one per line.
+std::string LoadWarnings(std::string_view text) {
+  Result<LoadedJob> r = Load(text, Params());
+  EXPECT_TRUE(r.ok()) << r.status().message();
+  if (!r.ok()) return "";
+  std::string out;
+  for (const std::string& w : r->warnings) out += (out.empty() ? "" : "\n") + w;
+  return out;
+}
+
+// The errors of a job loaded with --strict.
+std::string StrictError(std::string_view text) {
+  LoadOptions options;
+  options.strict = true;
+  Result<LoadedJob> r = LoadJobText(text, "jobs/orders.json", Params(), TestRegistry(), options);
+  EXPECT_FALSE(r.ok());
+  return r.ok() ? "" : r.status().message();
+}
+
 std::string Replace(std::string text, std::string_view from, std::string_view to) {
   size_t at = text.find(from);
   EXPECT_NE(at, std::string::npos) << from;
@@ -354,21 +373,65 @@ TEST(JobLoaderTest, PluginWithoutTheNeededSideIsAnError) {
 }
 
 TEST(JobLoaderTest, MisspelledParameterSuggestsTheRightSpelling) {
-  EXPECT_EQ(LoadError(Replace(std::string(kDataWorks), "\"splitPk\"", "\"splitpk\"")),
-            "jobs/orders.json:5:69: steps[0].parameter.splitpk: unknown parameter; "
-            "did you mean splitPk?");
+  // A warning (DataX and DataWorks ignore keys they do not know); --strict makes it an error.
+  std::string text = Replace(std::string(kDataWorks), "\"splitPk\"", "\"splitpk\"");
+  EXPECT_EQ(LoadWarnings(text),
+            "jobs/orders.json:5:69: warning: steps[0].parameter.splitpk: unknown parameter, "
+            "ignored; did you mean splitPk?");
+  EXPECT_EQ(StrictError(text),
+            "jobs/orders.json:5:69: steps[0].parameter.splitpk: unknown parameter, ignored; "
+            "did you mean splitPk? (an error under --strict)");
 }
 
 TEST(JobLoaderTest, MisspelledDataXParameterSuggestsTheRightSpelling) {
-  EXPECT_EQ(LoadError(Replace(std::string(kDataX), "\"writeMode\"", "\"writemode\"")),
-            "jobs/orders.json:8:78: job.content[0].writer.parameter.writemode: unknown parameter; "
-            "did you mean writeMode?");
+  EXPECT_EQ(LoadWarnings(Replace(std::string(kDataX), "\"writeMode\"", "\"writemode\"")),
+            "jobs/orders.json:8:78: warning: job.content[0].writer.parameter.writemode: unknown "
+            "parameter, ignored; did you mean writeMode?");
 }
 
 TEST(JobLoaderTest, UnknownParameterWithNothingCloseListsTheParameters) {
-  EXPECT_EQ(LoadError(Replace(std::string(kDataWorks), "\"writeMode\"", "\"compression\"")),
-            "jobs/orders.json:7:43: steps[1].parameter.compression: unknown parameter; "
-            "this plugin takes table, writeMode, batchSize, preSql");
+  EXPECT_EQ(LoadWarnings(Replace(std::string(kDataWorks), "\"writeMode\"", "\"compression\"")),
+            "jobs/orders.json:7:43: warning: steps[1].parameter.compression: unknown parameter, "
+            "ignored; this plugin takes table, writeMode, batchSize, preSql");
+}
+
+TEST(JobLoaderTest, KeysDataWorksWritesAreWarningsThatSayWhy) {
+  std::string text = Replace(std::string(kDataWorks), "\"splitPk\"",
+                             "\"envType\": 1, \"useSpecialSecret\": false, \"splitPk\"");
+  std::string warnings = LoadWarnings(text);
+  EXPECT_NE(warnings.find("warning: steps[0].parameter.envType: ignored parameter: DataWorks "
+                          "writes it"),
+            std::string::npos)
+      << warnings;
+  EXPECT_NE(warnings.find("warning: steps[0].parameter.useSpecialSecret: ignored parameter"),
+            std::string::npos)
+      << warnings;
+}
+
+TEST(JobLoaderTest, EmptyTextIsUnsetWhereANumberIsExpected) {
+  // What the DataWorks UI writes when no limit is set; DataX reads "10" as 10.
+  JobModel m = LoadOk(Replace(std::string(kDataWorks),
+                              "\"errorLimit\": {\"record\": 5, \"percentage\": 0.02}",
+                              "\"errorLimit\": {\"record\": \"\", \"percentage\": \"\"}"));
+  EXPECT_FALSE(m.setting.error_limit_records.has_value());
+  EXPECT_FALSE(m.setting.error_limit_percentage.has_value());
+}
+
+TEST(JobLoaderTest, EmptyProcessorStepIsIgnoredAndOneWithConfigurationWarns) {
+  std::string steps = R"({"type": "job", "steps": [
+  {"stepType": "stream", "category": "reader", "name": "Reader",
+   "parameter": {"column": [{"type": "long", "value": "1"}], "sliceRecordCount": 1}},
+  {"stepType": null, "category": "processor", "name": "Processor", "parameter": PARAM},
+  {"stepType": "stream", "category": "writer", "name": "Writer", "parameter": {}}],
+  "order": {"hops": [{"from": "Reader", "to": "Processor"}, {"from": "Processor", "to": "Writer"}]}}
+)";
+  JobModel m = LoadOk(Replace(steps, "PARAM", "{}"));
+  EXPECT_EQ(m.reader.plugin, "stream");
+  EXPECT_EQ(m.writer.plugin, "stream");
+  EXPECT_EQ(LoadWarnings(Replace(steps, "PARAM", "{}")), "");
+  EXPECT_EQ(LoadWarnings(Replace(steps, "PARAM", "{\"filter\": \"id > 1\"}")),
+            "jobs/orders.json:4:3: warning: steps[1]: processor step ignored: Ferry runs the reader "
+            "straight into the writer, so its configuration has no effect");
 }
 
 TEST(JobLoaderTest, StreamReaderParameterTypo) {
@@ -379,10 +442,10 @@ TEST(JobLoaderTest, StreamReaderParameterTypo) {
   "writer": {"name": "streamwriter", "parameter": {}}}]}}
 )";
   EXPECT_EQ(LoadError(text),
-            "jobs/orders.json:3:72: job.content[0].reader.parameter.slicerecordcount: unknown "
-            "parameter; did you mean sliceRecordCount?\n"
             "jobs/orders.json:3:27: job.content[0].reader.parameter: missing required parameter "
-            "\"sliceRecordCount\" (records each channel generates)");
+            "\"sliceRecordCount\" (records each channel generates)\n"
+            "jobs/orders.json:3:72: warning: job.content[0].reader.parameter.slicerecordcount: "
+            "unknown parameter, ignored; did you mean sliceRecordCount?");
 }
 
 TEST(JobLoaderTest, WrongTypeNamesWhatWasExpected) {
@@ -523,8 +586,9 @@ TEST(JobLoaderTest, WrongTypeOrVersionIsRefused) {
 }
 
 TEST(JobLoaderTest, UnknownSettingKeySuggestsTheRightOne) {
-  EXPECT_EQ(LoadError(Replace(std::string(kDataWorks), "\"errorLimit\"", "\"errorlimit\"")),
-            "jobs/orders.json:11:15: setting.errorlimit: unknown key; did you mean errorLimit?");
+  EXPECT_EQ(LoadWarnings(Replace(std::string(kDataWorks), "\"errorLimit\"", "\"errorlimit\"")),
+            "jobs/orders.json:11:15: warning: setting.errorlimit: unknown key, ignored; did you "
+            "mean errorLimit?");
 }
 
 TEST(JobLoaderTest, DistributeNeedsEightChannels) {

@@ -81,6 +81,7 @@ nlohmann::json JobModel::ToJson(bool mask_secrets) const {
         {"errorLimit", error_limit}}},
       {"order", {{"hops", {{{"from", reader.name}, {"to", writer.name}}}}}},
   };
+  if (!setting.verify.empty()) j["setting"]["verify"] = setting.verify;
   return mask_secrets ? MaskSecretsInJson(j) : j;
 }
 
@@ -104,6 +105,9 @@ Result<JobModel> JobModel::FromJson(const nlohmann::json& j, std::string file) {
     if (limit.contains("record")) m.setting.error_limit_records = limit["record"].get<int64_t>();
     if (limit.contains("percentage")) {
       m.setting.error_limit_percentage = limit["percentage"].get<double>();
+    }
+    if (setting.contains("verify") && setting["verify"].is_string()) {
+      m.setting.verify = setting["verify"].get<std::string>();
     }
     if (setting.at("executeMode").is_string()) {
       m.setting.execute_mode = setting["executeMode"].get<std::string>();

@@ -29,6 +29,7 @@ struct JobSettings {
   std::optional<int64_t> error_limit_records;
   std::optional<double> error_limit_percentage;
   std::string execute_mode;  // "" (one machine) or "distribute"
+  std::string verify;        // "" (none), "count" or "checksum": ferry verify after a run
 };
 
 struct JobModel {

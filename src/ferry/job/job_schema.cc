@@ -114,12 +114,16 @@ void AppendTable(const std::string& title, const std::vector<ParamDef>& defs, st
 
 nlohmann::ordered_json JobSchema(const Registry& registry) {
   std::vector<std::string> names = registry.Names();
+  // A DataWorks processor step ("stepType": null, category processor) is accepted and ignored.
+  ojson step_types = ojson::array();
+  for (const std::string& n : names) step_types.push_back(n);
+  step_types.push_back(nullptr);
   ojson step = {
       {"type", "object"},
       {"required", ojson::array({"stepType", "category", "parameter"})},
       {"properties",
-       {{"stepType", {{"enum", names}, {"description", "the plugin"}}},
-        {"category", {{"enum", ojson::array({"reader", "writer"})}}},
+       {{"stepType", {{"enum", step_types}, {"description", "the plugin (null: a processor)"}}},
+        {"category", {{"enum", ojson::array({"reader", "writer", "processor"})}}},
         {"name", {{"type", "string"}}},
         {"parameter", {{"type", "object"}}}}},
       {"allOf", StepRules(registry)}};
@@ -134,6 +138,7 @@ nlohmann::ordered_json JobSchema(const Registry& registry) {
          {{"type", "object"},
           {"properties",
            {{"executeMode", {{"enum", ojson::array({nullptr, "distribute"})}}},
+            {"verify", {{"enum", ojson::array({nullptr, "count", "checksum"})}}},
             {"speed", SpeedSchema()},
             {"errorLimit", ErrorLimitSchema()}}}}},
         {"order",

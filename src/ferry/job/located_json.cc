@@ -705,19 +705,25 @@ SourcePos LocatedJson::KeyPos(std::string_view path) const {
   return complete && ends_in_key ? node->key_pos : node->value_pos;
 }
 
-std::string LocatedJson::Format(std::string_view path, std::string_view message) const {
-  return FormatAt(ValuePos(path), path, message);
+std::string LocatedJson::Format(std::string_view path, std::string_view message,
+                                std::string_view severity) const {
+  return FormatAt(ValuePos(path), path, message, severity);
 }
 
-std::string LocatedJson::FormatKey(std::string_view path, std::string_view message) const {
-  return FormatAt(KeyPos(path), path, message);
+std::string LocatedJson::FormatKey(std::string_view path, std::string_view message,
+                                   std::string_view severity) const {
+  return FormatAt(KeyPos(path), path, message, severity);
 }
 
-std::string LocatedJson::FormatAt(SourcePos pos, std::string_view path,
-                                  std::string_view message) const {
+std::string LocatedJson::FormatAt(SourcePos pos, std::string_view path, std::string_view message,
+                                  std::string_view severity) const {
   std::string out = file_;
   if (pos.line > 0) out += ":" + std::to_string(pos.line) + ":" + std::to_string(pos.col);
   out += ": ";
+  if (!severity.empty()) {
+    out += severity;
+    out += ": ";
+  }
   if (!path.empty()) {
     out += path;
     out += ": ";

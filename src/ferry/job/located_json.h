@@ -54,15 +54,19 @@ class LocatedJson {
   SourcePos KeyPos(std::string_view path) const;
 
   // "file:line:col: path: message" for the value at `path`; the path part is omitted when
-  // `path` is empty, the line:col part when the position is unknown.
-  std::string Format(std::string_view path, std::string_view message) const;
+  // `path` is empty, the line:col part when the position is unknown. A `severity` ("warning")
+  // stands after the position: "file:line:col: warning: path: message".
+  std::string Format(std::string_view path, std::string_view message,
+                     std::string_view severity = {}) const;
   // The same, pointing at the key of the member at `path`.
-  std::string FormatKey(std::string_view path, std::string_view message) const;
+  std::string FormatKey(std::string_view path, std::string_view message,
+                        std::string_view severity = {}) const;
 
  private:
   friend Result<LocatedJson> ParseLocatedJson(std::string_view text, std::string file_name);
 
-  std::string FormatAt(SourcePos pos, std::string_view path, std::string_view message) const;
+  std::string FormatAt(SourcePos pos, std::string_view path, std::string_view message,
+                       std::string_view severity) const;
 
   nlohmann::ordered_json value_;
   std::string file_;

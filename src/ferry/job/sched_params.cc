@@ -543,6 +543,8 @@ bool IsParameterName(std::string_view name) {
   return !name.empty() && !IsDigit(name[0]) && std::all_of(name.begin(), name.end(), IsNameChar);
 }
 
+}  // namespace
+
 // Splits `--params` text into words the way a shell would, quotes removed.
 Result<std::vector<std::string>> SplitAssignments(std::string_view list) {
   std::vector<std::string> words;
@@ -575,8 +577,6 @@ Result<std::vector<std::string>> SplitAssignments(std::string_view list) {
     words.push_back(std::move(word));
   }
 }
-
-}  // namespace
 
 std::string FormatCivilTime(const CivilTime& time) {
   return FormatTime(ScanFormat("yyyy-mm-dd hh24:mi:ss"), time);

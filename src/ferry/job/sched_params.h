@@ -57,6 +57,10 @@ Result<std::string> RenderExpression(std::string_view text, const CivilTime& cyc
 
 // The parameter values of one run: the predefined bizdate, cyctime, gmtdate and bizmonth, plus
 // the user's assignments. Later assignments replace earlier ones, predefined names included.
+// Splits `--params` text into words the way a shell would: whitespace separates, single quotes
+// keep text as is, in double quotes \" and \\ are escapes; quotes are removed.
+Result<std::vector<std::string>> SplitAssignments(std::string_view list);
+
 class ParameterSet {
  public:
   explicit ParameterSet(CivilTime cyctime);

@@ -23,6 +23,10 @@ struct ConnectionSpec {
   // Driver options: PostgreSQL keywords (sslmode, connect_timeout, application_name...),
   // MySQL ones (ssl-mode, connect_timeout, socket...). Passed through by the plugin.
   std::map<std::string, std::string> options;
+  // Set on an entry of a jdbcUrl failover list that could not be parsed: why. Connecting to it
+  // fails with this message, so the list goes on to the next entry (as DataX's does) and the
+  // final error still names it.
+  std::string invalid;
 
   // "postgresql://user@host:5432/db" — never the password.
   std::string Describe() const;

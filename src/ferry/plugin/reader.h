@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ferry/common/status.h"
+#include "ferry/plugin/checksum.h"
 #include "ferry/plugin/column_info.h"
 #include "ferry/plugin/split.h"
 #include "ferry/plugin/step_context.h"
@@ -59,6 +60,8 @@ class Reader {
     return std::unique_ptr<ReadBarrier>();
   }
   virtual Status OpenSharedView(int channels) { return Status::OK(); }
+  // `ferry verify`: the source's own row summaries, when it can compute them (after Prepare).
+  virtual ChecksumSource* checksum_source() { return nullptr; }
 };
 
 }  // namespace ferry

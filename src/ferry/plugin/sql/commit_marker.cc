@@ -54,7 +54,8 @@ CommitMarkerSql::CommitMarkerSql(MarkerDialect dialect, std::string table,
     : dialect_(dialect), table_(std::move(table)), literal_(std::move(literal)) {}
 
 std::string CommitMarkerSql::CreateTable() const {
-  // Key columns short enough for any engine's index limit; counts as 64-bit integers.
+  // Key columns short enough for any engine's index limit, compared byte for byte; counts as
+  // 64-bit integers. MySQL's committed_at holds UTC (Record writes UTC_TIMESTAMP).
   switch (dialect_) {
     case MarkerDialect::kSqlite:
       return fmt::format(
@@ -79,7 +80,8 @@ std::string CommitMarkerSql::CreateTable() const {
           "records_read BIGINT NOT NULL, bytes_read BIGINT NOT NULL, "
           "records_written BIGINT NOT NULL, dirty_records BIGINT NOT NULL, "
           "committed_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6), "
-          "PRIMARY KEY (run_id, split_id)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
+          "PRIMARY KEY (run_id, split_id)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 "
+          "COLLATE=utf8mb4_bin",
           table_);
   }
   return {};
@@ -110,9 +112,10 @@ std::string CommitMarkerSql::Where(std::string_view run_id, std::string_view spl
 
 std::string CommitMarkerSql::Record(std::string_view run_id, std::string_view split_id,
                                     const SplitFigures& f) const {
+  // The time of the record (not of the transaction's start), in UTC where the type has no zone.
   const char* now = dialect_ == MarkerDialect::kSqlite       ? "CURRENT_TIMESTAMP"
-                    : dialect_ == MarkerDialect::kPostgresql ? "now()"
-                                                             : "CURRENT_TIMESTAMP(6)";
+                    : dialect_ == MarkerDialect::kPostgresql ? "clock_timestamp()"
+                                                             : "UTC_TIMESTAMP(6)";
   return fmt::format(
       "UPDATE {} SET attempt = {}, records_read = {}, bytes_read = {}, records_written = {}, "
       "dirty_records = {}, committed_at = {} WHERE {}",

@@ -82,9 +82,30 @@ Result<SqlSource> FromJdbcUrls(const json& urls, const json& p, std::string_view
   ASSIGN_OR_RETURN(std::vector<std::string> list, Strings(urls, "jdbcUrl", field));
   if (list.empty()) return Status::InvalidArgument("expected at least one jdbcUrl").WithField(field);
   SqlSource source;
+  // DataX tries the entries in turn and uses the first that connects, so a malformed one fails
+  // only itself; when none parses, the first error is the job's.
+  Status first_error;
+  size_t usable = 0;
+  std::vector<ConnectionSpec> specs;
   for (size_t i = 0; i < list.size(); ++i) {
     const std::string at = urls.at("jdbcUrl").is_array() ? IndexedField(field, i) : field;
-    ASSIGN_OR_RETURN(ConnectionSpec conn, FromJdbcUrl(list[i], p, type, at));
+    Result<ConnectionSpec> parsed = FromJdbcUrl(list[i], p, type, at);
+    if (parsed.ok()) {
+      ++usable;
+      specs.push_back(*std::move(parsed));
+      continue;
+    }
+    // A URL of another database is a mistake in the job, not an address that may be down.
+    if (ParseJdbcUrl(list[i]).ok()) return parsed.status();
+    if (first_error.ok()) first_error = parsed.status();
+    ConnectionSpec bad;
+    bad.type = std::string(type);
+    bad.invalid = MaskSecrets(parsed.status().message());
+    specs.push_back(std::move(bad));
+  }
+  if (usable == 0) return first_error;
+  for (size_t i = 0; i < specs.size(); ++i) {
+    ConnectionSpec conn = std::move(specs[i]);
     if (i == 0) {
       source.conn = std::move(conn);
     } else {

@@ -90,6 +90,22 @@ TEST(SqlSourcesTest, ErrorsNameTheFieldInsideTheList) {
   EXPECT_EQ(ResolveSqlSources(f.ctx(), "postgresql").status().field(), "connection[0].table");
 }
 
+TEST(SqlSourcesTest, MalformedJdbcUrlInAListFailsOnlyItself) {
+  // DataX's own example: the entries are tried in turn, the first that connects is used.
+  Fixture f;
+  f.param = json::parse(R"({"connection": [{"jdbcUrl": ["jdbc:mysql://bad_ip:3306/database",
+      "jdbc:mysql://127.0.0.1:bad_port/database", "jdbc:mysql://127.0.0.1:3306/database"],
+      "table": "t"}]})");
+  auto s = ResolveSqlSources(f.ctx(), "mysql");
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  ASSERT_EQ((*s)[0].fallbacks.size(), 2u);
+  EXPECT_EQ((*s)[0].conn.host, "bad_ip");
+  EXPECT_NE((*s)[0].fallbacks[0].invalid.find("bad_port"), std::string::npos);
+  EXPECT_EQ((*s)[0].fallbacks[1].port, 3306);
+  f.param = json::parse(R"({"connection": [{"jdbcUrl": ["jdbc:mysql://h:bad/d"], "table": "t"}]})");
+  EXPECT_EQ(ResolveSqlSources(f.ctx(), "mysql").status().field(), "connection[0].jdbcUrl[0]");
+}
+
 TEST(SqlSourcesTest, MissingSourceOrTableIsAnError) {
   Fixture f;
   f.param = {{"table", "t"}};

@@ -1,0 +1,736 @@
+#include "ferry/verify/verifier.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "ferry/common/strings.h"
+#include "ferry/datasource/datasource_store.h"
+#include "ferry/plugin/column_projection.h"
+#include "ferry/types/convert.h"
+#include "ferry/types/record_batch.h"
+#include "ferry/verify/canonical_row.h"
+
+namespace ferry::verify {
+namespace {
+
+using nlohmann::json;
+
+// Counts what a reader refuses while verifying; the first reason is kept for the report.
+class CountingDirtySink : public DirtySink {
+ public:
+  Status AddRecord(const std::string&, const Status& reason, const Value*, size_t) override {
+    Note(reason);
+    return Status::OK();
+  }
+  Status AddRaw(const std::string&, const Status& reason, const std::string& where,
+                const std::string&) override {
+    Note(reason.WithPrefix(where));
+    return Status::OK();
+  }
+  int64_t count() const { return count_; }
+  const std::string& first() const { return first_; }
+
+ private:
+  void Note(const Status& reason) {
+    std::lock_guard lock(mu_);
+    if (count_++ == 0) first_ = reason.message();
+  }
+  std::mutex mu_;
+  int64_t count_ = 0;
+  std::string first_;
+};
+
+struct Bucket {
+  int64_t count = 0;
+  uint64_t sum_a = 0;
+  uint64_t sum_b = 0;
+  bool operator==(const Bucket&) const = default;
+};
+
+// One prepared side: its reader, its splits and which output columns take part.
+struct Side {
+  std::string name;  // "source" / "destination"
+  bool is_source = false;
+  std::unique_ptr<Reader> reader;
+  std::vector<Split> splits;
+  size_t num_columns = 0;
+  CountingDirtySink dirty;
+};
+
+// A row in a differing bucket, kept for the row-by-row diff.
+struct KeptRow {
+  std::vector<std::string> cells;    // canonical bytes per compared column
+  std::vector<std::string> display;  // per compared column
+};
+
+struct Layout {
+  std::vector<size_t> compared;  // output column indexes that take part
+  std::vector<std::string> names;  // their source names
+  std::vector<size_t> key;       // indexes into `compared`; empty: multiset
+  // Per compared column: the destination holds text there, so source values compare by the
+  // text a writer makes of them (README).
+  std::vector<bool> as_text;
+};
+
+// One cell's canonical bytes; `as_text`: a source value as the text a writer makes of it.
+void AppendCell(const Value& v, bool as_text, std::string* out) {
+  if (!as_text || v.is_null() || v.type == TypeId::kString) {
+    AppendCanonical(v, out);
+    return;
+  }
+  std::string text;
+  if (v.type == TypeId::kBytes) {
+    AppendHex(v.text(), &text);
+  } else {
+    AppendValueText(v, &text);
+  }
+  AppendCanonical(Value::View(TypeId::kString, text), out);
+}
+
+struct EncodedRow {
+  std::string key;
+  std::string row;
+};
+
+void Encode(const Value* row, const Layout& layout, bool source, EncodedRow* out) {
+  out->key.clear();
+  out->row.clear();
+  for (size_t i = 0; i < layout.compared.size(); ++i) {
+    AppendCell(row[layout.compared[i]], source && layout.as_text[i], &out->row);
+  }
+  for (size_t k : layout.key) {
+    AppendCell(row[layout.compared[k]], source && layout.as_text[k], &out->key);
+  }
+}
+
+int BucketOf(const EncodedRow& r, const Layout& layout, int buckets) {
+  const std::string& basis = layout.key.empty() ? r.row : r.key;
+  return static_cast<int>(HashBytes(basis).a % static_cast<uint64_t>(buckets));
+}
+
+// Reads one split of `side`, calling `fn(row)` for each record.
+Status ScanSplit(Side& side, const Split& split, const std::function<void(const Value*)>& fn) {
+  RecordBatch batch(side.num_columns);
+  {
+    ASSIGN_OR_RETURN(std::unique_ptr<ReaderTask> task, side.reader->OpenTask(split));
+    TaskContext ctx;
+    ctx.split = &split;
+    ctx.dirty = &side.dirty;
+    bool more = true;
+    while (more) {
+      batch.Reset(side.num_columns);
+      auto next = task->Next(&batch, 4096, ctx);
+      if (!next.ok()) {
+        return next.status().WithPrefix("reading the " + side.name + " (split " + split.id + ")");
+      }
+      more = *next;
+      for (size_t r = 0; r < batch.num_rows(); ++r) fn(batch.row(r));
+    }
+  }
+  return Status::OK();
+}
+
+// Reads every split of `side` in plan order.
+Status Scan(Side& side, const std::function<void(const Value*)>& fn) {
+  for (const Split& split : side.splits) RETURN_NOT_OK(ScanSplit(side, split, fn));
+  return Status::OK();
+}
+
+// Pass 1 for one side: up to `threads` workers take splits in turn, each summing into buckets
+// of its own; sums commute, so the merged buckets do not depend on who read what.
+Status Summarize(Side& side, const Layout& layout, int num_buckets, int threads,
+                 std::vector<Bucket>* buckets, int64_t* rows) {
+  threads = std::max(1, std::min<int>(threads, static_cast<int>(side.splits.size())));
+  std::vector<std::vector<Bucket>> partial(threads, std::vector<Bucket>(num_buckets));
+  std::vector<int64_t> counts(threads);
+  std::vector<Status> errors(threads);
+  std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
+  {
+    std::vector<std::jthread> workers;
+    for (int t = 0; t < threads; ++t) {
+      workers.emplace_back([&, t] {
+        EncodedRow enc;
+        auto add = [&](const Value* row) {
+          Encode(row, layout, side.is_source, &enc);
+          RowHash h = HashBytes(enc.row);
+          Bucket& b = partial[t][BucketOf(enc, layout, num_buckets)];
+          ++b.count;
+          b.sum_a += h.a;
+          b.sum_b += h.b;
+          ++counts[t];
+        };
+        for (size_t i = next++; !failed && i < side.splits.size(); i = next++) {
+          errors[t] = ScanSplit(side, side.splits[i], add);
+          if (!errors[t].ok()) failed = true;
+        }
+      });
+    }
+  }
+  for (const Status& st : errors) RETURN_NOT_OK(st);
+  buckets->assign(num_buckets, Bucket{});
+  for (int t = 0; t < threads; ++t) {
+    *rows += counts[t];
+    for (int b = 0; b < num_buckets; ++b) {
+      (*buckets)[b].count += partial[t][b].count;
+      (*buckets)[b].sum_a += partial[t][b].sum_a;
+      (*buckets)[b].sum_b += partial[t][b].sum_b;
+    }
+  }
+  return Status::OK();
+}
+
+Status PrepareReader(const PluginInfo& plugin, const json* param, const JobModel& job,
+                     int64_t now, Side* side) {
+  side->reader = plugin.make_reader();
+  StepContext ctx{param, side->name, job.setting.concurrent, now, "", ""};
+  ctx.datasources = &DefaultDataSourceCatalog();
+  return side->reader->Prepare(ctx);
+}
+
+std::string Unquote(std::string_view name) {
+  if (name.size() >= 2 && (name.front() == '"' || name.front() == '`') &&
+      name.back() == name.front()) {
+    return std::string(name.substr(1, name.size() - 2));
+  }
+  return std::string(name);
+}
+
+int64_t LocalNowMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// The source's `column` entries, one per output column (a "*" spans the source's columns);
+// nullopt when the reader has no such list (querySql, files).
+std::optional<std::vector<ColumnProjection::Entry>> SourceEntries(const json& param,
+                                                                  size_t num_outputs) {
+  auto it = param.find("column");
+  if (it == param.end() || !it->is_array() || it->empty() || !(*it)[0].is_string()) {
+    return std::nullopt;
+  }
+  auto projection = ColumnProjection::Parse(*it, 0);
+  if (!projection.ok()) return std::nullopt;
+  std::vector<ColumnProjection::Entry> out;
+  size_t fixed = projection->size() - (projection->has_star() ? 1 : 0);
+  for (const auto& e : projection->entries()) {
+    if (e.kind == ColumnProjection::Kind::kStar) {
+      for (size_t i = fixed; i < num_outputs; ++i) out.push_back({});
+    } else {
+      out.push_back(e);
+    }
+  }
+  if (out.size() != num_outputs) return std::nullopt;
+  return out;
+}
+
+std::string SqlLiteral(const ColumnProjection::Entry& e) {
+  if (e.constant_type == TypeId::kString) {
+    std::string out = "'";
+    for (char c : e.constant) out += c == '\'' ? std::string("''") : std::string(1, c);
+    return out + "'";
+  }
+  return e.constant;
+}
+
+// The destination filter (README "Verifying a job"): --dest-where; else the constant columns
+// the job writes (every row it wrote carries them); else the job's own where when source and
+// destination are the same engine and every column keeps its name; else none, with a note.
+void ChooseDestWhere(const JobModel& job, const VerifyOptions& options,
+                     const std::optional<std::vector<ColumnProjection::Entry>>& entries,
+                     const std::vector<std::string>& dest_columns, VerifyReport* report) {
+  if (options.dest_where) {
+    report->dest_where = *options.dest_where;
+    report->dest_where_origin = "--dest-where";
+    return;
+  }
+  std::string source_where = ParamOr<std::string>(job.reader.parameter, "where", "");
+  if (entries && !dest_columns.empty()) {
+    std::vector<std::string> terms, names;
+    for (size_t i = 0; i < entries->size(); ++i) {
+      const auto& e = (*entries)[i];
+      if (e.kind != ColumnProjection::Kind::kConstant) continue;
+      terms.push_back(dest_columns[i] +
+                      (e.constant_type == TypeId::kNull ? " IS NULL" : " = " + SqlLiteral(e)));
+      names.push_back(dest_columns[i]);
+    }
+    if (!terms.empty()) {
+      report->dest_where = Join(terms, " AND ");
+      report->dest_where_origin = "constant column(s) " + Join(names, ", ");
+      return;
+    }
+    bool same_names = job.reader.plugin == job.writer.plugin;
+    for (size_t i = 0; same_names && i < entries->size(); ++i) {
+      same_names = (*entries)[i].kind == ColumnProjection::Kind::kSource &&
+                   EqualsIgnoreCase(Unquote((*entries)[i].name), Unquote(dest_columns[i]));
+    }
+    if (same_names && !source_where.empty()) {
+      report->dest_where = source_where;
+      report->dest_where_origin = "the job's where (same engine, same column names)";
+      return;
+    }
+  }
+  if (!source_where.empty()) {
+    report->notes.push_back(
+        "the source has a where but no destination-side equivalent was found: every destination "
+        "row is compared (rows the job did not write count as extra); give --dest-where");
+  }
+}
+
+// The destination read back through its plugin's own reader: the writer's connection and
+// table, its columns, and the destination filter.
+Result<json> DestReaderParam(const JobModel& job, const PluginInfo& plugin,
+                             const std::string& dest_where) {
+  static const std::set<std::string> kExcluded = {"column", "where", "splitPk", "querySql",
+                                                  "splitFactor", "fetchSize"};
+  std::set<std::string> accepted;
+  for (const ParamDef& p : plugin.reader_params) accepted.insert(p.name);
+  json param = json::object();
+  for (const auto& [k, v] : job.writer.parameter.items()) {
+    if (accepted.contains(k) && !kExcluded.contains(k)) param[k] = v;
+  }
+  param["column"] = job.writer.parameter.contains("column") ? job.writer.parameter["column"]
+                                                            : json::array({"*"});
+  if (!dest_where.empty()) param["where"] = dest_where;
+  // A file written with a header line is read back without it.
+  auto header = job.writer.parameter.find("header");
+  if (accepted.contains("skipHeader") && header != job.writer.parameter.end() &&
+      header->is_array() && !header->empty()) {
+    param["skipHeader"] = true;
+  }
+  return param;
+}
+
+std::string KeyText(const KeptRow& row, const Layout& layout) {
+  if (layout.key.empty()) return "(" + Join(row.display, ", ") + ")";
+  std::vector<std::string> parts;
+  for (size_t k : layout.key) parts.push_back(layout.names[k] + "=" + row.display[k]);
+  return Join(parts, ", ");
+}
+
+void AddDifference(RowDifference d, const VerifyOptions& options, VerifyReport* report) {
+  if (d.kind == "missing") ++report->missing;
+  if (d.kind == "extra") ++report->extra;
+  if (d.kind == "duplicate") ++report->duplicate;
+  if (d.kind == "changed") ++report->changed;
+  if (report->differences.size() < options.max_reported) {
+    report->differences.push_back(std::move(d));
+  }
+}
+
+// Several rows share a key (a NULL splitPk, a key that is not unique): they are matched as a
+// multiset within the key, whatever order each side returned them in.
+void DiffRowsOfOneKey(const std::vector<KeptRow>& src, const std::vector<KeptRow>& dst,
+                      const Layout& layout, const VerifyOptions& options, VerifyReport* report) {
+  std::map<std::string, std::pair<int64_t, const KeptRow*>> balance;  // source - destination
+  auto add = [&](const std::vector<KeptRow>& rows, int64_t sign) {
+    for (const KeptRow& row : rows) {
+      std::string enc;
+      for (const std::string& cell : row.cells) enc += cell;
+      auto& slot = balance[enc];
+      slot.first += sign;
+      slot.second = &row;
+    }
+  };
+  add(src, 1);
+  add(dst, -1);
+  for (const auto& [enc, entry] : balance) {
+    auto [n, row] = entry;
+    if (n == 0) continue;
+    RowDifference d;
+    d.key = KeyText(*row, layout);
+    d.source_count = static_cast<int64_t>(src.size());
+    d.dest_count = static_cast<int64_t>(dst.size());
+    bool in_source = std::any_of(src.begin(), src.end(),
+                                 [&](const KeptRow& r) { return r.cells == row->cells; });
+    if (n > 0) {
+      d.kind = "missing";
+    } else {
+      d.kind = in_source ? "duplicate" : "extra";
+    }
+    if (!in_source || n > 0) d.key += " row (" + Join(row->display, ", ") + ")";
+    for (int64_t i = 0; i < (n > 0 ? n : -n); ++i) AddDifference(d, options, report);
+  }
+}
+
+void DiffKey(const std::vector<KeptRow>& src, const std::vector<KeptRow>& dst,
+             const Layout& layout, const VerifyOptions& options, VerifyReport* report) {
+  if (!layout.key.empty() && (src.size() > 1 || dst.size() > 1)) {
+    DiffRowsOfOneKey(src, dst, layout, options, report);
+    return;
+  }
+  RowDifference d;
+  d.key = KeyText(src.empty() ? dst[0] : src[0], layout);
+  d.source_count = static_cast<int64_t>(src.size());
+  d.dest_count = static_cast<int64_t>(dst.size());
+  if (dst.size() < src.size()) {
+    d.kind = "missing";
+    AddDifference(d, options, report);
+  } else if (src.empty()) {
+    d.kind = "extra";
+    AddDifference(d, options, report);
+  } else if (dst.size() > src.size()) {
+    d.kind = "duplicate";
+    AddDifference(d, options, report);
+  }
+  if (layout.key.empty() || src.empty() || dst.empty()) return;
+  // One row on each side: the first column that differs.
+  for (size_t c = 0; c < layout.compared.size(); ++c) {
+    if (src[0].cells[c] == dst[0].cells[c]) continue;
+    RowDifference changed = d;
+    changed.kind = "changed";
+    changed.column = layout.names[c];
+    changed.source_value = src[0].display[c];
+    changed.dest_value = dst[0].display[c];
+    AddDifference(changed, options, report);
+    return;
+  }
+}
+
+Result<Layout> MakeLayout(const std::vector<ColumnInfo>& columns,
+                          const std::optional<std::vector<ColumnProjection::Entry>>& entries,
+                          const JobModel& job, const VerifyOptions& options,
+                          VerifyReport* report) {
+  Layout layout;
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (entries) {
+      auto kind = (*entries)[i].kind;
+      if (kind == ColumnProjection::Kind::kNow || kind == ColumnProjection::Kind::kUuid ||
+          kind == ColumnProjection::Kind::kCurrentDate) {
+        report->notes.push_back("column " + columns[i].name +
+                                " is computed at run time (" + (*entries)[i].name +
+                                "): not compared");
+        continue;
+      }
+    }
+    layout.compared.push_back(i);
+    layout.names.push_back(columns[i].name);
+  }
+  std::vector<std::string> key = options.key;
+  std::string origin = "--key";
+  if (key.empty()) {
+    std::string split_pk = ParamOr<std::string>(job.reader.parameter, "splitPk", "");
+    if (!split_pk.empty()) key.push_back(split_pk);
+    origin = "splitPk";
+  }
+  for (const std::string& k : key) {
+    size_t found = layout.names.size();
+    for (size_t c = 0; c < layout.names.size(); ++c) {
+      if (EqualsIgnoreCase(Unquote(layout.names[c]), Unquote(k))) found = c;
+    }
+    if (found == layout.names.size()) {
+      return Status::InvalidArgument(fmt::format(
+          "{} column {} is not among the compared columns of the source ({})", origin, k,
+          Join(layout.names, ", ")));
+    }
+    layout.key.push_back(found);
+  }
+  report->key = layout.key.empty() ? "whole row (multiset)"
+                                   : Join(key, ", ") + " (" + origin + ")";
+  return layout;
+}
+
+// Both sources summarize their own rows (same method) and agree: equal without reading a row.
+// Anything else — a side that cannot, a failure, a difference — leaves it to Ferry's own pass,
+// whose canonical values decide (the note says why).
+bool InDatabaseEqual(Side& source, Side& dest, const Layout& layout, VerifyReport* report) {
+  if (std::find(layout.as_text.begin(), layout.as_text.end(), true) != layout.as_text.end()) {
+    return false;
+  }
+  ChecksumSource* a = source.reader->checksum_source();
+  ChecksumSource* b = dest.reader->checksum_source();
+  if (a == nullptr || b == nullptr || a->checksum_method() != b->checksum_method()) return false;
+  ChecksumRequest request;
+  request.columns = layout.compared;
+  for (size_t k : layout.key) request.key.push_back(layout.compared[k]);
+  using Sums = std::optional<std::vector<ChecksumBucket>>;
+  Result<Sums> dest_sums = Sums();
+  Result<Sums> source_sums = Sums();
+  {
+    std::jthread dest_thread([&] { dest_sums = b->ChecksumBuckets(request); });
+    source_sums = a->ChecksumBuckets(request);
+  }
+  for (auto* sums : {&source_sums, &dest_sums}) {
+    if (!sums->ok()) {
+      report->notes.push_back("in-database checksum failed (" + sums->status().message() +
+                              "); compared in Ferry");
+      return false;
+    }
+    if (!(**sums).has_value()) return false;
+  }
+  const std::vector<ChecksumBucket>& x = source_sums->value();
+  const std::vector<ChecksumBucket>& y = dest_sums->value();
+  for (size_t i = 0; i < x.size(); ++i) {
+    if (x[i].count != y[i].count || x[i].sum_a != y[i].sum_a || x[i].sum_b != y[i].sum_b) {
+      report->notes.push_back("the in-database checksums (" + a->checksum_method() +
+                              ") differ; compared in Ferry");
+      return false;
+    }
+  }
+  for (size_t i = 0; i < x.size(); ++i) {
+    report->source_rows += x[i].count;
+    report->dest_rows += y[i].count;
+  }
+  report->method = "in-database (" + a->checksum_method() + ")";
+  return true;
+}
+
+}  // namespace
+
+Status CheckVerifiable(const JobModel& job, const Registry& registry) {
+  const PluginInfo* w = registry.Find(job.writer.plugin);
+  bool reads_back = false;
+  if (w != nullptr && w->make_reader) {
+    for (const ParamDef& p : w->reader_params) reads_back |= p.name == "table" || p.name == "path";
+  }
+  if (!reads_back) {
+    return Status::InvalidArgument("the destination plugin " + job.writer.plugin +
+                                   " has no reader to read the destination back with");
+  }
+  return Status::OK();
+}
+
+Result<VerifyReport> VerifyJob(
+    const JobModel& job, const Registry& registry, const VerifyOptions& options,
+    const std::function<std::string(const StepModel&, const Status&)>& locate) {
+  auto started = std::chrono::steady_clock::now();
+  VerifyReport report;
+  report.buckets = options.buckets;
+  const PluginInfo* r = registry.Find(job.reader.plugin);
+  const PluginInfo* w = registry.Find(job.writer.plugin);
+  if (r == nullptr || !r->make_reader) {
+    return Status::InvalidArgument("unknown reader plugin " + job.reader.plugin);
+  }
+  RETURN_NOT_OK(CheckVerifiable(job, registry));
+  int64_t now = LocalNowMicros();
+  Side source, dest;
+  source.name = "source";
+  source.is_source = true;
+  dest.name = "destination";
+  Status st = PrepareReader(*r, &job.reader.parameter, job, now, &source);
+  if (!st.ok()) return Status(st.code(), locate ? locate(job.reader, st) : st.message());
+  std::vector<ColumnInfo> columns = source.reader->OutputColumns();
+  source.num_columns = columns.size();
+  auto entries = SourceEntries(job.reader.parameter, columns.size());
+
+  std::vector<std::string> dest_columns;
+  if (job.writer.parameter.contains("column")) {
+    for (const json& c : job.writer.parameter["column"]) {
+      if (c.is_string()) dest_columns.push_back(c.get<std::string>());
+    }
+  }
+  if (dest_columns.size() == 1 && dest_columns[0] == "*") dest_columns.clear();
+  if (!dest_columns.empty() && dest_columns.size() != columns.size()) {
+    return Status::InvalidArgument(fmt::format(
+        "the reader yields {} columns but the writer lists {}", columns.size(),
+        dest_columns.size()));
+  }
+  ChooseDestWhere(job, options, entries, dest_columns, &report);
+  report.dest_table = job.writer.parameter.value("table", json()).dump();
+  ASSIGN_OR_RETURN(Layout layout, MakeLayout(columns, entries, job, options, &report));
+
+  ASSIGN_OR_RETURN(json dest_param, DestReaderParam(job, *w, report.dest_where));
+  // The destination is cut into key ranges too when its key column can be a splitPk there
+  // (an integer column of a plugin with splitPk); otherwise it is read whole.
+  if (w->split_pk && layout.key.size() == 1 && !dest_columns.empty() &&
+      job.setting.concurrent > 1) {
+    json split_param = dest_param;
+    split_param["splitPk"] = Unquote(dest_columns[layout.compared[layout.key[0]]]);
+    if (PrepareReader(*w, &split_param, job, now, &dest).ok()) {
+      dest_param = std::move(split_param);
+    }
+  }
+  st = PrepareReader(*w, &dest_param, job, now, &dest);
+  if (!st.ok()) {
+    return Status(st.code(), "reading the destination back: " +
+                                 (locate ? locate(job.writer, st) : st.message()));
+  }
+  std::vector<ColumnInfo> dest_info = dest.reader->OutputColumns();
+  dest.num_columns = dest_info.size();
+  if (dest.num_columns != source.num_columns) {
+    return Status::InvalidArgument(fmt::format(
+        "the source yields {} columns but the destination table has {}", source.num_columns,
+        dest.num_columns));
+  }
+  std::vector<std::string> text_columns;
+  for (size_t i = 0; i < layout.compared.size(); ++i) {
+    size_t c = layout.compared[i];
+    bool text = dest_info[c].type == TypeId::kString && columns[c].type != TypeId::kString;
+    layout.as_text.push_back(text);
+    if (text) text_columns.push_back(columns[c].name);
+  }
+  if (!text_columns.empty()) {
+    report.notes.push_back("the destination holds text in " + Join(text_columns, ", ") +
+                           ": the source's values there compare by their text");
+  }
+  auto planned = source.reader->PlanSplits(job.setting.concurrent);
+  if (!planned.ok()) return planned.status();
+  source.splits = std::move(planned).value();
+  planned = dest.reader->PlanSplits(job.setting.concurrent);
+  if (!planned.ok()) return planned.status();
+  dest.splits = std::move(planned).value();
+
+  if (options.in_database && !options.count_only && options.buckets == ChecksumSource::kBuckets &&
+      InDatabaseEqual(source, dest, layout, &report)) {
+    report.equal = true;
+    report.elapsed_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return report;
+  }
+
+  // Pass 1: per bucket, a count and an order-independent sum of row hashes; both sides are
+  // read at once, each over `concurrent` threads.
+  std::vector<Bucket> src_buckets, dst_buckets;
+  Status dest_status;
+  {
+    std::jthread dest_thread([&] {
+      dest_status = Summarize(dest, layout, options.buckets, job.setting.concurrent, &dst_buckets,
+                              &report.dest_rows);
+    });
+    Status source_status = Summarize(source, layout, options.buckets, job.setting.concurrent,
+                                     &src_buckets, &report.source_rows);
+    dest_thread.join();
+    RETURN_NOT_OK(source_status);
+  }
+  RETURN_NOT_OK(dest_status);
+  EncodedRow enc;
+  std::vector<bool> differs(options.buckets);
+  for (int b = 0; b < options.buckets; ++b) {
+    differs[b] = options.count_only ? src_buckets[b].count != dst_buckets[b].count
+                                    : !(src_buckets[b] == dst_buckets[b]);
+    report.differing_buckets += differs[b];
+  }
+
+  // Pass 2: the rows of differing buckets, by key, diffed — as many buckets as memory allows.
+  int64_t held = 0;
+  int diffed = 0;
+  for (int b = 0; b < options.buckets; ++b) {
+    if (!differs[b]) continue;
+    int64_t rows_in_bucket = src_buckets[b].count + dst_buckets[b].count;
+    if (diffed > 0 && held + rows_in_bucket > options.max_diff_rows) {
+      differs[b] = false;
+      continue;
+    }
+    held += rows_in_bucket;
+    ++diffed;
+  }
+  report.partial = diffed < report.differing_buckets;
+  if (report.partial) {
+    report.notes.push_back(fmt::format(
+        "{} of {} differing key buckets were diffed row by row (--max-diff-rows {}); the "
+        "differences listed and counted are theirs only",
+        diffed, report.differing_buckets, options.max_diff_rows));
+  }
+  if (report.differing_buckets > 0) {
+    std::map<std::string, std::pair<std::vector<KeptRow>, std::vector<KeptRow>>> rows;
+    auto keep = [&](bool is_source) {
+      return [&, is_source](const Value* row) {
+        Encode(row, layout, is_source, &enc);
+        if (!differs[BucketOf(enc, layout, options.buckets)]) return;
+        KeptRow kept;
+        for (size_t i = 0; i < layout.compared.size(); ++i) {
+          size_t c = layout.compared[i];
+          std::string cell;
+          AppendCell(row[c], is_source && layout.as_text[i], &cell);
+          kept.cells.push_back(std::move(cell));
+          kept.display.push_back(DisplayValue(row[c]));
+        }
+        auto& slot = rows[layout.key.empty() ? enc.row : enc.key];
+        (is_source ? slot.first : slot.second).push_back(std::move(kept));
+      };
+    };
+    RETURN_NOT_OK(Scan(source, keep(true)));
+    RETURN_NOT_OK(Scan(dest, keep(false)));
+    for (const auto& [key, sides] : rows) {
+      DiffKey(sides.first, sides.second, layout, options, &report);
+    }
+  }
+  for (Side* side : {&source, &dest}) {
+    if (side->dirty.count() > 0) {
+      report.notes.push_back(fmt::format("the {} reader refused {} record(s) (not compared); "
+                                         "the first: {}",
+                                         side->name, side->dirty.count(), side->dirty.first()));
+    }
+  }
+  report.equal = report.differing_buckets == 0 && source.dirty.count() == 0 &&
+                 dest.dirty.count() == 0;
+  report.elapsed_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return report;
+}
+
+nlohmann::ordered_json VerifyReport::ToJson() const {
+  nlohmann::ordered_json diffs = nlohmann::ordered_json::array();
+  for (const RowDifference& d : differences) {
+    nlohmann::ordered_json j = {{"kind", d.kind},
+                                {"key", d.key},
+                                {"source_count", d.source_count},
+                                {"dest_count", d.dest_count}};
+    if (d.kind == "changed") {
+      j["column"] = d.column;
+      j["source_value"] = d.source_value;
+      j["dest_value"] = d.dest_value;
+    }
+    diffs.push_back(std::move(j));
+  }
+  return {{"status", equal ? "EQUAL" : "DIFFERENT"},
+          {"source_rows", source_rows},
+          {"dest_rows", dest_rows},
+          {"key", key},
+          {"method", method},
+          {"dest_table", dest_table},
+          {"dest_where", dest_where.empty() ? nlohmann::ordered_json(nullptr)
+                                            : nlohmann::ordered_json(dest_where)},
+          {"dest_where_origin", dest_where_origin},
+          {"buckets", buckets},
+          {"differing_buckets", differing_buckets},
+          {"missing", missing},
+          {"extra", extra},
+          {"duplicate", duplicate},
+          {"changed", changed},
+          {"partial", partial},
+          {"differences", diffs},
+          {"notes", notes},
+          {"elapsed_seconds", std::round(elapsed_seconds * 1000) / 1000}};
+}
+
+std::string VerifyReport::ToText() const {
+  std::string out;
+  out += fmt::format("source rows       {}\n", GroupDigits(source_rows));
+  out += fmt::format("destination rows  {}  (table {}{})\n", GroupDigits(dest_rows), dest_table,
+                     dest_where.empty() ? ""
+                                        : ", where " + dest_where + " [" + dest_where_origin + "]");
+  out += fmt::format("key               {}\n", key);
+  out += fmt::format("compared by       {}\n", method);
+  for (const RowDifference& d : differences) {
+    if (d.kind == "changed") {
+      out += fmt::format("changed    {}: column {}: source {}, destination {}\n", d.key, d.column,
+                         d.source_value, d.dest_value);
+    } else {
+      out += fmt::format("{:<10} {} (source {}, destination {})\n", d.kind, d.key,
+                         d.source_count, d.dest_count);
+    }
+  }
+  int64_t listed = missing + extra + duplicate + changed;
+  if (listed > static_cast<int64_t>(differences.size())) {
+    out += fmt::format("... {} more difference(s) not listed\n",
+                       listed - static_cast<int64_t>(differences.size()));
+  }
+  for (const std::string& n : notes) out += "note: " + n + "\n";
+  out += equal ? fmt::format("EQUAL ({:.1f}s)\n", elapsed_seconds)
+               : fmt::format("DIFFERENT: {}{} missing, {} extra, {} duplicate, {} changed ({:.1f}s)\n",
+                             partial ? "at least " : "", missing, extra, duplicate, changed,
+                             elapsed_seconds);
+  return out;
+}
+
+}  // namespace ferry::verify

@@ -1,0 +1,538 @@
+// `ferry verify` against real databases: a job is run, then differences are planted in its
+// destination (a missing row, an extra row, a duplicate, a changed value, NULL vs '', a float's
+// last bit, a timestamp 1 µs off) and each must be found and named by key; equal data is equal
+// (a decimal written with another scale included), and an invalid job exits 2.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/support/ferry_cli.h"
+#include "tests/support/mariadb_test_server.h"
+#include "tests/support/pg_test_server.h"
+
+namespace ferry::testing {
+namespace {
+
+using json = nlohmann::json;
+using ::testing::HasSubstr;
+
+// The differences of a --json report, as "kind key[ column: source -> dest]" lines.
+std::vector<std::string> Differences(const json& report) {
+  std::vector<std::string> out;
+  for (const json& d : report["differences"]) {
+    std::string line = d["kind"].get<std::string>() + " " + d["key"].get<std::string>();
+    if (d["kind"] == "changed") {
+      line += " " + d["column"].get<std::string>() + ": " + d["source_value"].get<std::string>() +
+              " -> " + d["dest_value"].get<std::string>();
+    }
+    out.push_back(line);
+  }
+  return out;
+}
+
+class VerifyTestBase {
+ protected:
+  CliResult RunJob(const std::string& job_text, std::vector<std::string> extra = {}) {
+    WriteTextFile(dir_ / "job.json", job_text);
+    std::vector<std::string> args = {"run", dir_ / "job.json", "--run-dir",
+                                     dir_ / ("run" + std::to_string(runs_++)),
+                                     "--progress-interval", "0"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return RunFerry(args);
+  }
+  CliResult Verify(std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"verify", dir_ / "job.json", "--json"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    CliResult r = RunFerry(args);
+    report_ = r.exit_code <= 1 && !r.out.empty() ? json::parse(r.out) : json();
+    return r;
+  }
+
+  TempDir dir_;
+  json report_;
+  int runs_ = 0;
+};
+
+// --- SQLite -> SQLite ---------------------------------------------------------------------------
+
+class VerifySqlite : public ::testing::Test, public VerifyTestBase {
+ protected:
+  void SetUp() override {
+    SqliteExec(src_, R"SQL(
+      CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, amount REAL, note TEXT, b BLOB);
+      INSERT INTO t VALUES (1, 'a', 1.5, 'x', x'00ff'), (2, 'b', 0.3, '', NULL),
+        (3, 'c', -0.0, NULL, x''), (4, 'd', 1e308, 'it''s', x'00'), (5, 'e', 0.1, '中文', NULL),
+        (6, 'f', 2, 'y', NULL), (7, 'g', 3, 'z', NULL), (8, 'h', 4, 'w', NULL))SQL");
+    SqliteExec(dst_, "CREATE TABLE t (id INTEGER, name TEXT, amount REAL, note TEXT, b BLOB)");
+    json reader = {{"path", src_}, {"table", "t"}, {"column", {"*"}}, {"splitPk", "id"}};
+    json writer = {{"path", dst_}, {"table", "t"}, {"column", {"*"}}};
+    CliResult r = RunJob(StepsJob("sqlite", reader, "sqlite", writer,
+                                  {{"speed", {{"concurrent", 2}}}})
+                             .dump(2));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+
+  std::string src_ = dir_ / "src.db";
+  std::string dst_ = dir_ / "dst.db";
+};
+
+TEST_F(VerifySqlite, EqualAfterARun) {
+  CliResult r = Verify();
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_EQ(report_["status"], "EQUAL");
+  EXPECT_EQ(report_["source_rows"], 8);
+  EXPECT_EQ(report_["dest_rows"], 8);
+  EXPECT_EQ(report_["key"], "id (splitPk)");
+  CliResult text = RunFerry({"verify", dir_ / "job.json"});
+  EXPECT_EQ(text.exit_code, 0);
+  EXPECT_THAT(text.out, HasSubstr("EQUAL"));
+}
+
+TEST_F(VerifySqlite, EachPlantedDifferenceIsNamedByKey) {
+  SqliteExec(dst_, R"SQL(
+    DELETE FROM t WHERE id = 3;
+    INSERT INTO t VALUES (100, 'new', 0, NULL, NULL);
+    INSERT INTO t SELECT * FROM t WHERE id = 4;
+    UPDATE t SET name = 'B' WHERE id = 6;
+    UPDATE t SET note = NULL WHERE id = 2;
+    UPDATE t SET amount = 3.0000000000000004 WHERE id = 7;
+    UPDATE t SET b = x'0000' WHERE id = 1)SQL");
+  CliResult r = Verify();
+  ASSERT_EQ(r.exit_code, 1) << r.err << r.out;
+  EXPECT_EQ(report_["status"], "DIFFERENT");
+  EXPECT_THAT(Differences(report_),
+              ::testing::UnorderedElementsAre(
+                  "missing id=3", "extra id=100", "duplicate id=4",
+                  "changed id=6 name: 'f' -> 'B'", "changed id=2 note: '' -> NULL",
+                  "changed id=7 amount: 3 (bits 4008000000000000) -> 3.0000000000000004 (bits "
+                  "4008000000000001)",
+                  "changed id=1 b: \\x00ff -> \\x0000"));
+  EXPECT_EQ(report_["missing"], 1);
+  EXPECT_EQ(report_["extra"], 1);
+  EXPECT_EQ(report_["duplicate"], 1);
+  EXPECT_EQ(report_["changed"], 4);
+  CliResult text = RunFerry({"verify", dir_ / "job.json"});
+  EXPECT_EQ(text.exit_code, 1);
+  EXPECT_THAT(text.out, HasSubstr("changed    id=6: column name: source 'f', destination 'B'"));
+  EXPECT_THAT(text.out, HasSubstr("DIFFERENT: 1 missing, 1 extra, 1 duplicate, 4 changed"));
+}
+
+TEST_F(VerifySqlite, WithoutAKeyRowsCompareAsAMultiset) {
+  json reader = {{"path", src_}, {"table", "t"}, {"column", {"id", "name"}}};
+  json writer = {{"path", dst_}, {"table", "t"}, {"column", {"id", "name"}}};
+  WriteTextFile(dir_ / "job.json", StepsJob("sqlite", reader, "sqlite", writer, json::object()).dump());
+  ASSERT_EQ(Verify().exit_code, 0) << report_.dump();
+  EXPECT_EQ(report_["key"], "whole row (multiset)");
+  SqliteExec(dst_, "INSERT INTO t SELECT * FROM t WHERE id = 5; DELETE FROM t WHERE id = 8");
+  ASSERT_EQ(Verify().exit_code, 1);
+  EXPECT_THAT(Differences(report_),
+              ::testing::UnorderedElementsAre("duplicate (5, 'e')", "missing (8, 'h')"));
+}
+
+TEST_F(VerifySqlite, AnIncrementalJobIsVerifiedForItsDayOnly) {
+  SqliteExec(src_, "CREATE TABLE o (id INTEGER PRIMARY KEY, v TEXT, day TEXT);"
+                   "INSERT INTO o VALUES (1, 'a', '20261204'), (2, 'b', '20261205'), "
+                   "(3, 'c', '20261205')");
+  SqliteExec(dst_, "CREATE TABLE o (id INTEGER, v TEXT, ds TEXT);"
+                   "INSERT INTO o VALUES (1, 'old', '20261204')");
+  json reader = {{"path", src_},
+                 {"table", "o"},
+                 {"column", {"id", "v", "'${bizdate}'"}},
+                 {"where", "day = '${bizdate}'"},
+                 {"splitPk", "id"}};
+  json writer = {{"path", dst_}, {"table", "o"}, {"column", {"id", "v", "ds"}}};
+  ASSERT_EQ(RunJob(StepsJob("sqlite", reader, "sqlite", writer, json::object()).dump(),
+                   {"--bizdate", "20261205"})
+                .exit_code,
+            0);
+  CliResult r = Verify({"--bizdate", "20261205"});
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_EQ(report_["dest_where"], "ds = '20261205'");
+  EXPECT_EQ(report_["dest_rows"], 2);
+  // Another day's filter given by hand: the row of 20261204 differs from the source's.
+  ASSERT_EQ(Verify({"--bizdate", "20261204"}).exit_code, 1);
+  EXPECT_THAT(Differences(report_),
+              ::testing::ElementsAre("changed id=1 v: 'a' -> 'old'"));
+  ASSERT_EQ(Verify({"--bizdate", "20261205", "--dest-where", "1=1"}).exit_code, 1);
+  EXPECT_EQ(report_["dest_where_origin"], "--dest-where");
+  EXPECT_THAT(Differences(report_), ::testing::ElementsAre("extra id=1"));
+}
+
+TEST_F(VerifySqlite, AnInvalidJobOrKeyExitsTwo) {
+  EXPECT_EQ(RunFerry({"verify", dir_ / "job.json", "--key", "nosuch"}).exit_code, 2);
+  WriteTextFile(dir_ / "bad.json", "{\"type\": \"job\"");
+  EXPECT_EQ(RunFerry({"verify", dir_ / "bad.json"}).exit_code, 2);
+  json reader = {{"path", src_}, {"table", "missing_table"}, {"column", {"*"}}};
+  json writer = {{"path", dst_}, {"table", "t"}, {"column", {"*"}}};
+  WriteTextFile(dir_ / "job.json", StepsJob("sqlite", reader, "sqlite", writer, json::object()).dump());
+  CliResult r = RunFerry({"verify", dir_ / "job.json"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("missing_table"));
+}
+
+TEST_F(VerifySqlite, SettingVerifyChecksAfterTheRunAndAMismatchFailsIt) {
+  SqliteExec(dst_, "DELETE FROM t");
+  json reader = {{"path", src_}, {"table", "t"}, {"column", {"*"}}, {"splitPk", "id"}};
+  json writer = {{"path", dst_}, {"table", "t"}, {"column", {"*"}}};
+  std::string summary = dir_ / "summary.json";
+  CliResult r = RunJob(
+      StepsJob("sqlite", reader, "sqlite", writer, {{"verify", "checksum"}}).dump(),
+      {"--summary-json", summary});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json s = json::parse(ReadTextFile(summary));
+  EXPECT_EQ(s["status"], "SUCCEEDED");
+  EXPECT_EQ(s["verify"]["status"], "EQUAL");
+  EXPECT_EQ(s["verify"]["mode"], "checksum");
+  EXPECT_EQ(s["verify"]["source_rows"], 8);
+  EXPECT_THAT(r.err, HasSubstr("Verify (checksum)"));
+
+  // A row the destination already held makes the count differ: the run fails and says why.
+  SqliteExec(dst_, "DELETE FROM t; INSERT INTO t VALUES (50, 'stale', 0, NULL, NULL)");
+  r = RunJob(StepsJob("sqlite", reader, "sqlite", writer, {{"verify", "count"}}).dump(),
+             {"--summary-json", summary});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  s = json::parse(ReadTextFile(summary));
+  EXPECT_EQ(s["status"], "FAILED");
+  EXPECT_EQ(s["records_written"], 8);
+  EXPECT_EQ(s["verify"]["status"], "DIFFERENT");
+  EXPECT_EQ(s["verify"]["extra"], 1);
+  EXPECT_THAT(s["error"].get<std::string>(),
+              HasSubstr("verify (count): the destination differs from the source: 0 missing, 1 "
+                        "extra"));
+  EXPECT_THAT(r.err, HasSubstr("extra      id=50"));
+
+  r = RunJob(StepsJob("sqlite", reader, "sqlite", writer, {{"verify", "rows"}}).dump());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("setting.verify"));
+  // The DataX layout takes it in job.setting.
+  SqliteExec(dst_, "DELETE FROM t");
+  json datax = {{"job",
+                 {{"setting", {{"speed", {{"channel", 1}}}, {"verify", "checksum"}}},
+                  {"content",
+                   {{{"reader", {{"name", "sqlitereader"}, {"parameter", reader}}},
+                     {"writer", {{"name", "sqlitewriter"}, {"parameter", writer}}}}}}}}};
+  r = RunJob(datax.dump(), {"--summary-json", summary});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(json::parse(ReadTextFile(summary))["verify"]["status"], "EQUAL");
+  // A destination that cannot be read back is refused before any row moves.
+  r = RunJob(StepsJob("sqlite", reader, "stream", {{"print", false}}, {{"verify", "count"}}).dump());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("setting.verify: the destination plugin stream has no reader"));
+}
+
+TEST_F(VerifySqlite, TheRowDiffHoldsNoMoreRowsThanAllowed) {
+  SqliteExec(dst_, "DELETE FROM t");
+  ASSERT_EQ(Verify({"--max-diff-rows", "1"}).exit_code, 1);
+  EXPECT_EQ(report_["dest_rows"], 0);
+  EXPECT_EQ(report_["differing_buckets"], 8);
+  EXPECT_EQ(report_["missing"], 1);
+  EXPECT_THAT(report_["notes"].dump(), HasSubstr("1 of 8 differing key buckets were diffed"));
+  ASSERT_EQ(Verify().exit_code, 1);
+  EXPECT_EQ(report_["missing"], 8);
+}
+
+TEST_F(VerifySqlite, RowsSharingAKeyAreMatchedWhateverTheirOrder) {
+  SqliteExec(src_, "CREATE TABLE n (id INTEGER, name TEXT);"
+                   "INSERT INTO n VALUES (NULL, 'n1'), (NULL, 'n2'), (1, 'a'), (NULL, 'n0')");
+  SqliteExec(dst_, "CREATE TABLE n (id INTEGER, name TEXT);"
+                   "INSERT INTO n VALUES (NULL, 'n2'), (NULL, 'n0'), (1, 'a'), (NULL, 'n1')");
+  json reader = {{"path", src_}, {"table", "n"}, {"column", {"*"}}, {"splitPk", "id"}};
+  json writer = {{"path", dst_}, {"table", "n"}, {"column", {"*"}}};
+  WriteTextFile(dir_ / "job.json",
+                StepsJob("sqlite", reader, "sqlite", writer, json::object()).dump());
+  ASSERT_EQ(Verify().exit_code, 0) << report_.dump();
+  SqliteExec(dst_, "UPDATE n SET name = 'n3' WHERE name = 'n2'; INSERT INTO n VALUES (NULL, 'n0')");
+  ASSERT_EQ(Verify().exit_code, 1);
+  EXPECT_THAT(Differences(report_),
+              ::testing::UnorderedElementsAre("missing id=NULL row (NULL, 'n2')",
+                                              "extra id=NULL row (NULL, 'n3')",
+                                              "duplicate id=NULL"));
+}
+
+TEST_F(VerifySqlite, ACsvDestinationComparesByTheTextItHolds) {
+  json reader = {{"path", src_}, {"table", "t"}, {"column", {"*"}}, {"splitPk", "id"}};
+  json writer = {{"path", dir_ / "out"}, {"fileName", "t.csv"}, {"writeMode", "truncate"},
+                 {"header", {"id", "name", "amount", "note", "b"}}};
+  ASSERT_EQ(RunJob(StepsJob("sqlite", reader, "txtfile", writer, json::object()).dump()).exit_code,
+            0);
+  CliResult r = Verify();
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_EQ(report_["dest_rows"], 8);
+  EXPECT_THAT(report_["notes"].dump(), HasSubstr("compare by their text"));
+  // A changed float digit and NULL written as '' are found and named.
+  std::string csv = ReadTextFile(dir_ / "out/t.csv");
+  size_t at = csv.find("\n2,b,0.3,");
+  ASSERT_NE(at, std::string::npos) << csv;
+  csv.replace(at, std::string("\n2,b,0.3,").size(), "\n2,b,0.30000000000000004,");
+  const std::string null_note = "\n3,c,0,\\N,";
+  at = csv.find(null_note);
+  ASSERT_NE(at, std::string::npos) << csv;
+  csv.replace(at, null_note.size(), "\n3,c,0,,");
+  WriteTextFile(dir_ / "out/t.csv", csv);
+  ASSERT_EQ(Verify().exit_code, 1);
+  EXPECT_THAT(Differences(report_),
+              ::testing::UnorderedElementsAre(
+                  "changed id=2 amount: 0.29999999999999999 (bits 3fd3333333333333) -> "
+                  "'0.30000000000000004'",
+                  "changed id=3 note: NULL -> ''"));
+}
+
+TEST_F(VerifySqlite, ColumnsComputedAtRunTimeAreNotCompared) {
+  SqliteExec(dst_, "CREATE TABLE c (id INTEGER, loaded_at TEXT, tag TEXT)");
+  json reader = {{"path", src_}, {"table", "t"}, {"column", {"id", "now()", "'x'"}},
+                 {"splitPk", "id"}};
+  json writer = {{"path", dst_}, {"table", "c"}, {"column", {"id", "loaded_at", "tag"}}};
+  ASSERT_EQ(RunJob(StepsJob("sqlite", reader, "sqlite", writer, json::object()).dump()).exit_code,
+            0);
+  CliResult r = Verify();
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_THAT(report_["notes"].dump(), HasSubstr("is computed at run time (now()): not compared"));
+  EXPECT_EQ(report_["dest_where"], "tag = 'x'");
+}
+
+// --- PostgreSQL -> PostgreSQL -------------------------------------------------------------------
+
+class VerifyPostgresql : public ::testing::Test, public VerifyTestBase {
+ protected:
+  void SetUp() override {
+    PgExec("CREATE TABLE " + (pg_ / "s") + R"SQL( (id bigint PRIMARY KEY, name text,
+             amount float8, price numeric(10,2), ts timestamp(6), note text);
+      INSERT INTO )SQL" + (pg_ / "s") + R"SQL( VALUES
+        (1, 'a', 0.3, 1.50, '2026-12-05 10:00:00.000001', ''),
+        (2, 'b', 1e308, -0.01, '0001-01-01 00:00:00', NULL),
+        (3, 'c', 5e-324, 99999999.99, '9999-12-31 23:59:59.999999', 'x'),
+        (4, NULL, NULL, NULL, NULL, NULL),
+        (5, 'e', -0.0, 0, '2026-12-05 00:00:00', '中文 😀'))SQL");
+    PgExec("CREATE TABLE " + (pg_ / "d") +
+           " (id bigint, name text, amount float8, price numeric(14,4), ts timestamp(6), note "
+           "text)");
+    json conn = TestPgServer().ConnectionJson();
+    json reader = {{"connection", conn}, {"table", pg_ / "s"}, {"column", {"*"}},
+                   {"splitPk", "id"}};
+    json writer = {{"connection", conn}, {"table", pg_ / "d"}, {"column", {"*"}}};
+    CliResult r = RunJob(StepsJob("postgresql", reader, "postgresql", writer,
+                                  {{"speed", {{"concurrent", 2}}}})
+                             .dump(2));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+
+  PgTestSchema pg_;
+};
+
+TEST_F(VerifyPostgresql, EqualAfterARunDecimalsOfAnotherScaleIncluded) {
+  CliResult r = Verify();
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_EQ(report_["source_rows"], 5);
+  EXPECT_EQ(report_["dest_rows"], 5);
+}
+
+TEST_F(VerifyPostgresql, EachPlantedDifferenceIsNamedByKey) {
+  std::string d = pg_ / "d";
+  PgExec("DELETE FROM " + d + " WHERE id = 3; INSERT INTO " + d +
+         " VALUES (9, 'z', 1, 1, NULL, NULL); INSERT INTO " + d + " SELECT * FROM " + d +
+         " WHERE id = 4; UPDATE " + d +
+         " SET ts = ts + interval '1 microsecond', amount = '0.30000000000000004' WHERE id = 1;"
+         "UPDATE " + d + " SET note = '' WHERE id = 2; UPDATE " + d +
+         " SET price = 0.02 WHERE id = 5");
+  CliResult r = Verify();
+  ASSERT_EQ(r.exit_code, 1) << r.err << r.out;
+  EXPECT_THAT(Differences(report_),
+              ::testing::UnorderedElementsAre(
+                  "missing id=3", "extra id=9", "duplicate id=4",
+                  "changed id=1 amount: 0.29999999999999999 (bits 3fd3333333333333) -> "
+                  "0.30000000000000004 (bits 3fd3333333333334)",
+                  "changed id=2 note: NULL -> ''", "changed id=5 price: 0.00 -> 0.0200"));
+  // The timestamp of id 1 is its second difference; the first differing column is reported.
+  PgExec("UPDATE " + d + " SET amount = 0.3 WHERE id = 1");
+  ASSERT_EQ(Verify().exit_code, 1);
+  EXPECT_THAT(Differences(report_),
+              ::testing::Contains("changed id=1 ts: 2026-12-05 10:00:00.000001 -> "
+                                  "2026-12-05 10:00:00.000002"));
+}
+
+TEST_F(VerifyPostgresql, TheJobsWhereFiltersTheDestinationWhenColumnsKeepTheirNames) {
+  std::string d2 = pg_ / "d2";
+  PgExec("CREATE TABLE " + d2 + " (id bigint, name text); INSERT INTO " + d2 +
+         " VALUES (100, 'not from this job')");
+  json conn = TestPgServer().ConnectionJson();
+  json reader = {{"connection", conn}, {"table", pg_ / "s"}, {"column", {"id", "name"}},
+                 {"where", "id <= 3"}, {"splitPk", "id"}};
+  json writer = {{"connection", conn}, {"table", d2}, {"column", {"id", "name"}}};
+  ASSERT_EQ(RunJob(StepsJob("postgresql", reader, "postgresql", writer, json::object()).dump())
+                .exit_code,
+            0);
+  CliResult r = Verify();
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_EQ(report_["dest_where"], "id <= 3");
+  EXPECT_EQ(report_["dest_rows"], 3);
+  // --dest-where "" compares every destination row.
+  ASSERT_EQ(Verify({"--dest-where", ""}).exit_code, 1);
+  EXPECT_THAT(Differences(report_), ::testing::ElementsAre("extra id=100"));
+}
+
+TEST_F(VerifyPostgresql, AQuerySqlSourceIsComparedByTheGivenKey) {
+  std::string d3 = pg_ / "d3";
+  PgExec("CREATE TABLE " + d3 + " (id bigint, label text)");
+  json conn = TestPgServer().ConnectionJson();
+  json reader = {{"connection", conn},
+                 {"querySql", "SELECT id, upper(name) AS label FROM " + (pg_ / "s") +
+                                  " WHERE id IN (1, 2, 3)"}};
+  json writer = {{"connection", conn}, {"table", d3}, {"column", {"id", "label"}}};
+  ASSERT_EQ(RunJob(StepsJob("postgresql", reader, "postgresql", writer, json::object()).dump())
+                .exit_code,
+            0);
+  ASSERT_EQ(Verify({"--key", "id"}).exit_code, 0) << report_.dump();
+  PgExec("UPDATE " + d3 + " SET label = 'b' WHERE id = 2");
+  ASSERT_EQ(Verify({"--key", "id"}).exit_code, 1);
+  EXPECT_THAT(Differences(report_), ::testing::ElementsAre("changed id=2 label: 'B' -> 'b'"));
+}
+
+TEST_F(VerifyPostgresql, InDatabaseHashesDecideEqualAndLeaveDifferencesToFerry) {
+  std::string d = pg_ / "d";
+  // numeric(14,4) prints another scale than numeric(10,2): the record texts differ, Ferry's
+  // typed comparison decides (equal).
+  ASSERT_EQ(Verify({"--in-database"}).exit_code, 0) << report_.dump();
+  EXPECT_EQ(report_["method"], "ferry");
+  EXPECT_THAT(report_["notes"].dump(), HasSubstr("in-database checksums (postgresql-rowtext-md5-v1) differ"));
+  PgExec("ALTER TABLE " + d + " ALTER COLUMN price TYPE numeric(10,2)");
+  ASSERT_EQ(Verify({"--in-database"}).exit_code, 0) << report_.dump();
+  EXPECT_EQ(report_["method"], "in-database (postgresql-rowtext-md5-v1)");
+  EXPECT_EQ(report_["source_rows"], 5);
+  EXPECT_EQ(report_["dest_rows"], 5);
+  PgExec("UPDATE " + d + " SET ts = ts + interval '1 microsecond' WHERE id = 1");
+  ASSERT_EQ(Verify({"--in-database"}).exit_code, 1);
+  EXPECT_EQ(report_["method"], "ferry");
+  EXPECT_THAT(Differences(report_),
+              ::testing::ElementsAre("changed id=1 ts: 2026-12-05 10:00:00.000001 -> "
+                                     "2026-12-05 10:00:00.000002"));
+}
+
+// --- MySQL -> PostgreSQL ------------------------------------------------------------------------
+
+class VerifyMysqlToPostgresql : public MariadbTest, public VerifyTestBase {
+ protected:
+  void SetUp() override {
+    MariadbTest::SetUp();
+    Exec(db(), R"SQL(
+      CREATE TABLE o (id INT PRIMARY KEY, name VARCHAR(20), amount DOUBLE, price DECIMAL(10,2),
+                      ts DATETIME(6), note TEXT);
+      INSERT INTO o VALUES (1, 'a', 0.3, 1.50, '2026-12-05 10:00:00.000001', ''),
+        (2, 'b', 1e308, -0.01, '1000-01-01 00:00:00', NULL),
+        (3, 'c', 2.5, 99999999.99, '9999-12-31 23:59:59.999999', 'x'),
+        (4, NULL, NULL, NULL, NULL, NULL))SQL");
+    PgExec("CREATE TABLE " + (pg_ / "o") +
+           " (id bigint, name text, amount float8, price numeric(14,4), ts timestamp(6), note "
+           "text)");
+    json reader = {{"connection", Connection(db())}, {"table", "o"}, {"column", {"*"}},
+                   {"splitPk", "id"}};
+    json writer = {{"connection", TestPgServer().ConnectionJson()}, {"table", pg_ / "o"},
+                   {"column", {"*"}}};
+    CliResult r = RunJob(TwoStepJob("mysql", reader, "postgresql", writer, 2));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+
+  PgTestSchema pg_;
+};
+
+TEST_F(VerifyMysqlToPostgresql, EqualAcrossEngines) {
+  CliResult r = Verify();
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_EQ(report_["source_rows"], 4);
+}
+
+TEST_F(VerifyMysqlToPostgresql, EachPlantedDifferenceIsNamedByKey) {
+  std::string o = pg_ / "o";
+  PgExec("DELETE FROM " + o + " WHERE id = 3; INSERT INTO " + o +
+         " VALUES (7, 'z', 1, 1, NULL, NULL); INSERT INTO " + o + " SELECT * FROM " + o +
+         " WHERE id = 4; UPDATE " + o + " SET ts = ts - interval '1 microsecond' WHERE id = 1;"
+         "UPDATE " + o + " SET note = '' WHERE id = 2");
+  CliResult r = Verify();
+  ASSERT_EQ(r.exit_code, 1) << r.err << r.out;
+  EXPECT_THAT(Differences(report_),
+              ::testing::UnorderedElementsAre(
+                  "missing id=3", "extra id=7", "duplicate id=4",
+                  "changed id=1 ts: 2026-12-05 10:00:00.000001 -> 2026-12-05 10:00:00",
+                  "changed id=2 note: NULL -> ''"));
+}
+
+
+TEST_F(VerifyMysqlToPostgresql, AShardedIncrementalJobIsVerifiedForItsDayOnly) {
+  Exec(db(), R"SQL(
+    CREATE TABLE s_0 (id INT PRIMARY KEY, v VARCHAR(10), day CHAR(8));
+    CREATE TABLE s_1 (id INT PRIMARY KEY, v VARCHAR(10), day CHAR(8));
+    INSERT INTO s_0 VALUES (1, 'a', '20261204'), (2, 'b', '20261205');
+    INSERT INTO s_1 VALUES (11, 'k', '20261205'), (12, 'l', '20261203'))SQL");
+  PgExec("CREATE TABLE " + (pg_ / "inc") + " (id bigint, v text, ds text); INSERT INTO " +
+         (pg_ / "inc") + " VALUES (1, 'older', '20261204')");
+  json reader = {{"connection", Connection(db())}, {"table", {"s_[0-1]"}},
+                 {"column", {"id", "v", "'${bizdate}'"}}, {"where", "day = '${bizdate}'"},
+                 {"splitPk", "id"}};
+  json writer = {{"connection", TestPgServer().ConnectionJson()}, {"table", pg_ / "inc"},
+                 {"column", {"id", "v", "ds"}}};
+  ASSERT_EQ(RunJob(TwoStepJob("mysql", reader, "postgresql", writer, 2), {"--bizdate", "20261205"})
+                .exit_code,
+            0);
+  CliResult r = Verify({"--bizdate", "20261205"});
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_EQ(report_["source_rows"], 2);
+  EXPECT_EQ(report_["dest_rows"], 2);
+  EXPECT_EQ(report_["dest_where"], "ds = '20261205'");
+  PgExec("UPDATE " + (pg_ / "inc") + " SET v = 'K' WHERE id = 11");
+  ASSERT_EQ(Verify({"--bizdate", "20261205"}).exit_code, 1);
+  EXPECT_THAT(Differences(report_), ::testing::ElementsAre("changed id=11 v: 'k' -> 'K'"));
+}
+
+// --- CSV -> PostgreSQL --------------------------------------------------------------------------
+
+class VerifyCsvToPostgresql : public ::testing::Test, public VerifyTestBase {
+ protected:
+  void SetUp() override {
+    WriteTextFile(dir_ / "in.csv",
+                  "1,a,0.3,1.50,2026-12-05 10:00:00.000001,\n"
+                  "2,b,1e308,-0.01,2026-12-05 00:00:00,\\N\n"
+                  "3,\"c,d\",2.5,7,2026-12-05 00:00:00.5,x\n");
+    PgExec("CREATE TABLE " + (pg_ / "o") +
+           " (id bigint, name text, amount float8, price numeric(14,4), ts timestamp(6), note "
+           "text)");
+    json reader = {{"path", dir_ / "in.csv"},
+                   {"column",
+                    {{{"index", 0}, {"type", "long"}},
+                     {{"index", 1}, {"type", "string"}},
+                     {{"index", 2}, {"type", "double"}},
+                     {{"index", 3}, {"type", "decimal"}},
+                     {{"index", 4}, {"type", "timestamp"}},
+                     {{"index", 5}, {"type", "string"}}}}};
+    json writer = {{"connection", TestPgServer().ConnectionJson()}, {"table", pg_ / "o"},
+                   {"column", {"id", "name", "amount", "price", "ts", "note"}}};
+    CliResult r = RunJob(StepsJob("txtfile", reader, "postgresql", writer, json::object()).dump());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+
+  PgTestSchema pg_;
+};
+
+TEST_F(VerifyCsvToPostgresql, EqualThenEachPlantedDifferenceIsNamed) {
+  CliResult r = Verify({"--key", "c0"});
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_EQ(report_["key"], "c0 (--key)");
+  EXPECT_EQ(report_["source_rows"], 3);
+  std::string o = pg_ / "o";
+  PgExec("UPDATE " + o + " SET note = NULL WHERE id = 1; UPDATE " + o +
+         " SET ts = ts + interval '1 microsecond' WHERE id = 3; INSERT INTO " + o +
+         " SELECT * FROM " + o + " WHERE id = 2");
+  ASSERT_EQ(Verify({"--key", "c0"}).exit_code, 1);
+  EXPECT_THAT(Differences(report_),
+              ::testing::UnorderedElementsAre(
+                  "changed c0=1 c5: '' -> NULL", "duplicate c0=2",
+                  "changed c0=3 c4: 2026-12-05 00:00:00.5 -> 2026-12-05 00:00:00.500001"));
+  // Without a key, the same rows compare as a multiset.
+  ASSERT_EQ(Verify().exit_code, 1);
+  EXPECT_EQ(report_["key"], "whole row (multiset)");
+  EXPECT_EQ(report_["missing"], 2);
+  EXPECT_EQ(report_["extra"], 2);
+  EXPECT_EQ(report_["duplicate"], 1);
+}
+
+}  // namespace
+}  // namespace ferry::testing
