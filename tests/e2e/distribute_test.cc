@@ -505,6 +505,38 @@ TEST_F(DistributeTest, MysqlConsistentSnapshotIsOnePointInTimeOnEveryHost) {
   MariadbExec(db, "DROP DATABASE " + db);
 }
 
+TEST_F(DistributeTest, KilledWorkerOfAPostgresqlCopyResumesExactlyOnceByItsCommitMarkers) {
+  PgTestSchema schema;
+  PgExec("CREATE TABLE " + schema / "s" + " (id bigint PRIMARY KEY, v text);"
+         "INSERT INTO " + schema / "s" + " SELECT i, 'value ' || i FROM generate_series(1, " +
+         std::to_string(kRows) + ") i;"
+         "CREATE TABLE " + schema / "d" + " (id bigint, v text);");  // no key: a duplicate shows
+  json conn = TestPgServer().ConnectionJson();
+  json setting = {{"executeMode", "distribute"}, {"speed", {{"concurrent", 8}, {"record", 15000}}}};
+  WriteJob(StepsJob("postgresql",
+                    {{"connection", conn}, {"table", schema / "s"}, {"column", {"id", "v"}},
+                     {"splitPk", "id"}},
+                    "postgresql",
+                    {{"connection", conn}, {"table", schema / "d"}, {"column", {"id", "v"}},
+                     {"writeMode", "copy"}},
+                    setting));
+  Process p = Start({FerryBinary(), "run", "job.json", "--hosts", "localhost:4,localhost:4",
+                     "--run-dir", "run", "--progress-interval", "0"},
+                    dir_ / "run.out", dir_.path());
+  json hosts = AwaitRunning(dir_ / "run", 2);
+  ASSERT_FALSE(hosts.is_null()) << p.output();
+  const int worker = hosts["workers"][0]["pid"].get<int>();
+  ASSERT_EQ(kill(worker, SIGKILL), 0);
+  EXPECT_EQ(Wait(p, std::chrono::seconds(30)), 1) << p.output();
+  EXPECT_THAT(p.output(), HasSubstr("(rank 1, pid " + std::to_string(worker) + ") died"));
+  CliResult r = RunFerry({"run", "--resume", "run", "--hosts", "localhost:4,localhost:4",
+                          "--progress-interval", "0"},
+                         dir_.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(PgRows("SELECT count(*), count(DISTINCT id), sum(id) FROM " + schema / "d"),
+            std::vector<std::string>{ExpectedCheck()});
+}
+
 // Hosts as Linux network namespaces (scripts/netns-hosts.sh): their own addresses and names,
 // reached by mpirun through `ip netns exec`; the coordinator stays on this machine.
 class DistributeNetnsTest : public DistributeTest {
