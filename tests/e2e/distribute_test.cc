@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -616,6 +617,62 @@ TEST_F(DistributeNetnsTest, TwoAndThreeHostsWriteTheRowsOfOneHostAndALostHostIsN
   ASSERT_EQ(Wait(resume), 0) << resume.output();
   EXPECT_EQ(DestinationCheck(), std::vector<std::string>{ExpectedCheck()});
   EXPECT_EQ(Summary()["records_written"], kRows);
+}
+
+TEST_F(DistributeNetnsTest, PostgresqlToPostgresqlOverThreeHostsThroughTheirOwnLinks) {
+  // A server of its own, listening on the hosts' bridge too; every host reads and writes it
+  // through its own link, with the password passed to it by mpirun.
+  const std::string pg_dir = dir_ / "pg";
+  ASSERT_EQ(chmod(dir_.path().c_str(), 0755), 0);  // the server runs as the postgres user
+  setenv("PG_LISTEN", "127.0.0.1,10.213.7.1", 1);
+  setenv("PG_ALLOW", "10.213.7.0/24", 1);
+  Process up = Start({"bash", SourceDir() + "/scripts/pg-test-server.sh", "start", pg_dir},
+                     dir_ / "pg.out", dir_.path());
+  int started = Wait(up);
+  unsetenv("PG_LISTEN");
+  unsetenv("PG_ALLOW");
+  ASSERT_EQ(started, 0) << up.output();
+  const std::string port = ReadTextFile(pg_dir + "/port").substr(0, 5);
+  setenv("PGPASSWORD", "ferry-test-secret", 1);
+  auto psql = [&](const std::string& sql) {
+    Process q = Start({"psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p",
+                       std::to_string(std::stoi(port)), "-U", "ferry", "-d", "ferry", "-c", sql},
+                      dir_ / "psql.out", dir_.path());
+    EXPECT_EQ(Wait(q), 0) << q.output();
+    return q.output();
+  };
+  psql("CREATE TABLE s (id bigint PRIMARY KEY, v text); CREATE TABLE d (id bigint, v text);"
+       "INSERT INTO s SELECT i, md5(i::text) FROM generate_series(1, " + std::to_string(kRows) +
+       ") i;");
+  setenv("NETNS_PG_PW", "ferry-test-secret", 1);
+  setenv("FERRY_FORWARD_ENV", "NETNS_PG_PW", 1);
+  unsetenv("PGPASSWORD");  // the hosts get the job's password variable only
+  json conn = {{"host", "10.213.7.1"}, {"port", std::stoi(port)}, {"database", "ferry"},
+               {"user", "ferry"}, {"passwordEnv", "NETNS_PG_PW"}};
+  WriteJob(StepsJob("postgresql",
+                    {{"connection", conn}, {"table", "s"}, {"column", {"id", "v"}},
+                     {"splitPk", "id"}},
+                    "postgresql", {{"connection", conn}, {"table", "d"}, {"column", {"id", "v"}}},
+                    {{"executeMode", "distribute"}, {"speed", {{"concurrent", 9}}}}));
+  Process p = Ferry({"run", "job.json", "--hosts", "fh1:3,fh2:3,fh3:3", "--run-dir", "run",
+                     "--summary-json", "summary.json", "--progress-interval", "0"},
+                    "run.out");
+  int code = Wait(p);
+  setenv("PGPASSWORD", "ferry-test-secret", 1);
+  std::string rows = psql("SELECT count(*), count(DISTINCT id), sum(id) FROM d");
+  Process down = Start({"bash", SourceDir() + "/scripts/pg-test-server.sh", "stop", pg_dir},
+                       dir_ / "pgstop.out", dir_.path());
+  EXPECT_EQ(Wait(down), 0);
+  unsetenv("PGPASSWORD");
+  unsetenv("FERRY_FORWARD_ENV");
+  ASSERT_EQ(code, 0) << p.output();
+  EXPECT_EQ(rows, ExpectedCheck() + "\n");
+  json summary = Summary();
+  ASSERT_EQ(summary["hosts"].size(), 3u);
+  for (size_t k = 0; k < 3; ++k) {
+    EXPECT_EQ(summary["hosts"][k]["host"], "fh" + std::to_string(k + 1));
+    EXPECT_GT(summary["hosts"][k]["splits"].get<int>(), 0);
+  }
 }
 
 TEST_F(DistributeNetnsTest, AHostThatDoesNotShareTheOutputDirectoryIsRefused) {
