@@ -403,6 +403,12 @@ TEST_F(DistributeTest, ResourceGroupsAndHostSources) {
   CliResult one = RunFerry({"run", "one.json", "--hosts", "h1:4"}, dir_.path());
   EXPECT_EQ(one.exit_code, 2);
   EXPECT_THAT(one.err, HasSubstr("are for jobs whose setting.executeMode is \"distribute\""));
+  // A resource group is where jobs run: a one-machine job runs here.
+  CliResult here = RunFerry({"run", "one.json", "--resource-group", "etl", "--run-dir", "r1",
+                             "--progress-interval", "0"},
+                            dir_.path());
+  EXPECT_EQ(here.exit_code, 0) << here.err;
+  EXPECT_THAT(here.err, HasSubstr("runs on one machine"));
   CliResult unknown = RunFerry({"run", "job.json", "--resource-group", "nope"}, dir_.path());
   EXPECT_EQ(unknown.exit_code, 2);
   EXPECT_THAT(unknown.err, HasSubstr("no resource group named 'nope'"));
