@@ -332,6 +332,38 @@ TEST_F(DistributeTest, KilledWorkerFailsTheJobFastNamingTheHostAndResumeFinishes
   EXPECT_EQ(done["splits_done"], done["splits_total"]);
 }
 
+TEST_F(DistributeTest, SigtermStopsEveryRankCleanlyAndTheRunResumes) {
+  CreateDestination();
+  WriteJob(Job("sqlite", {{"speed", {{"concurrent", 8}, {"record", 15000}}}}));
+  Process p = Start({FerryBinary(), "run", "job.json", "--hosts", "localhost:4,localhost:4",
+                     "--run-dir", "run", "--summary-json", "summary.json", "--progress-interval",
+                     "0"},
+                    dir_ / "run.out", dir_.path());
+  json hosts = AwaitRunning(dir_ / "run", 2);
+  ASSERT_FALSE(hosts.is_null()) << p.output();
+  ASSERT_EQ(kill(p.pid, SIGTERM), 0);
+  EXPECT_EQ(Wait(p, std::chrono::seconds(30)), 143) << p.output();
+  EXPECT_THAT(p.output(), HasSubstr("stopped by signal"));
+  for (const auto& w : hosts["workers"]) EXPECT_FALSE(Alive(w["pid"].get<int>()));
+  // Only whole committed splits are there; the resume writes the rest once.
+  EXPECT_EQ(SqliteRows(dir_ / "dst.db", "SELECT count(*) FROM t"),
+            std::vector<std::string>{std::to_string(
+                [&] {
+                  int64_t n = 0;
+                  std::string log = ReadTextFile(dir_ / "run/committed.log");
+                  for (size_t at = 0; (at = log.find("\"records_written\":", at)) != std::string::npos;) {
+                    at += 18;
+                    n += std::stoll(log.substr(at));
+                  }
+                  return n;
+                }())});
+  CliResult r = RunFerry({"run", "--resume", "run", "--hosts", "localhost:8", "--progress-interval",
+                          "0"},
+                         dir_.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(DestinationCheck(), std::vector<std::string>{ExpectedCheck()});
+}
+
 TEST_F(DistributeTest, KilledCoordinatorTakesTheWorkersDownAndResumeOnOneMachineFinishes) {
   CreateDestination();
   WriteJob(Job("sqlite", {{"speed", {{"concurrent", 8}, {"record", 15000}}}}));

@@ -273,6 +273,11 @@ class Coordinator {
     } else if (t == "failed") {
       Status st = StatusFromJson(msg["status"]);
       if (st.code() == StatusCode::kCancelled && stopping_) return;  // the echo of our stop
+      if (st.code() == StatusCode::kCancelled) {
+        // That host was asked to stop (a signal reaches every rank through mpirun).
+        Fail(Status::Cancelled(fmt::format("stopped by signal ({})", HostOf(r))));
+        return;
+      }
       Fail(st.WithPrefix(HostOf(r)));
     } else if (t == "done") {
       workers_[r].stats = msg["m"];
