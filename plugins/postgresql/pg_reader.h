@@ -29,15 +29,15 @@ class PgReader : public Reader, public ChecksumSource {
   std::vector<ColumnInfo> OutputColumns() const override;
   Result<std::vector<Split>> PlanSplits(int concurrent) override;
   Result<std::unique_ptr<ReaderTask>> OpenTask(const Split& split) override;
+  // {"snapshots": [...]}: each database's exported snapshot, so that every host of a
+  // distributed run reads the coordinator's.
+  nlohmann::json SharedReadState() const override;
+  Status AdoptSharedReadState(const nlohmann::json& state) override;
   ChecksumSource* checksum_source() override { return this; }
   // ferry verify (pg_checksum.cc): md5 of each row's text, summed per bucket in the server.
   std::string checksum_method() const override { return "postgresql-rowtext-md5-v1"; }
   Result<std::optional<std::vector<ChecksumBucket>>> ChecksumBuckets(
       const ChecksumRequest& request) override;
-  // {"snapshots": [...]}: each database's exported snapshot, so that every host of a
-  // distributed run reads the coordinator's.
-  nlohmann::json SharedReadState() const override;
-  Status AdoptSharedReadState(const nlohmann::json& state) override;
 
  private:
   // One database: the address that connected and its snapshot-holding connection.

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -331,6 +332,38 @@ TEST_F(DistributeTest, KilledWorkerFailsTheJobFastNamingTheHostAndResumeFinishes
   EXPECT_EQ(done["splits_done"], done["splits_total"]);
 }
 
+TEST_F(DistributeTest, SigtermStopsEveryRankCleanlyAndTheRunResumes) {
+  CreateDestination();
+  WriteJob(Job("sqlite", {{"speed", {{"concurrent", 8}, {"record", 15000}}}}));
+  Process p = Start({FerryBinary(), "run", "job.json", "--hosts", "localhost:4,localhost:4",
+                     "--run-dir", "run", "--summary-json", "summary.json", "--progress-interval",
+                     "0"},
+                    dir_ / "run.out", dir_.path());
+  json hosts = AwaitRunning(dir_ / "run", 2);
+  ASSERT_FALSE(hosts.is_null()) << p.output();
+  ASSERT_EQ(kill(p.pid, SIGTERM), 0);
+  EXPECT_EQ(Wait(p, std::chrono::seconds(30)), 143) << p.output();
+  EXPECT_THAT(p.output(), HasSubstr("stopped by signal"));
+  for (const auto& w : hosts["workers"]) EXPECT_FALSE(Alive(w["pid"].get<int>()));
+  // Only whole committed splits are there; the resume writes the rest once.
+  EXPECT_EQ(SqliteRows(dir_ / "dst.db", "SELECT count(*) FROM t"),
+            std::vector<std::string>{std::to_string(
+                [&] {
+                  int64_t n = 0;
+                  std::string log = ReadTextFile(dir_ / "run/committed.log");
+                  for (size_t at = 0; (at = log.find("\"records_written\":", at)) != std::string::npos;) {
+                    at += 18;
+                    n += std::stoll(log.substr(at));
+                  }
+                  return n;
+                }())});
+  CliResult r = RunFerry({"run", "--resume", "run", "--hosts", "localhost:8", "--progress-interval",
+                          "0"},
+                         dir_.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(DestinationCheck(), std::vector<std::string>{ExpectedCheck()});
+}
+
 TEST_F(DistributeTest, KilledCoordinatorTakesTheWorkersDownAndResumeOnOneMachineFinishes) {
   CreateDestination();
   WriteJob(Job("sqlite", {{"speed", {{"concurrent", 8}, {"record", 15000}}}}));
@@ -402,6 +435,12 @@ TEST_F(DistributeTest, ResourceGroupsAndHostSources) {
   CliResult one = RunFerry({"run", "one.json", "--hosts", "h1:4"}, dir_.path());
   EXPECT_EQ(one.exit_code, 2);
   EXPECT_THAT(one.err, HasSubstr("are for jobs whose setting.executeMode is \"distribute\""));
+  // A resource group is where jobs run: a one-machine job runs here.
+  CliResult here = RunFerry({"run", "one.json", "--resource-group", "etl", "--run-dir", "r1",
+                             "--progress-interval", "0"},
+                            dir_.path());
+  EXPECT_EQ(here.exit_code, 0) << here.err;
+  EXPECT_THAT(here.err, HasSubstr("runs on one machine"));
   CliResult unknown = RunFerry({"run", "job.json", "--resource-group", "nope"}, dir_.path());
   EXPECT_EQ(unknown.exit_code, 2);
   EXPECT_THAT(unknown.err, HasSubstr("no resource group named 'nope'"));
@@ -505,6 +544,38 @@ TEST_F(DistributeTest, MysqlConsistentSnapshotIsOnePointInTimeOnEveryHost) {
   MariadbExec(db, "DROP DATABASE " + db);
 }
 
+TEST_F(DistributeTest, KilledWorkerOfAPostgresqlCopyResumesExactlyOnceByItsCommitMarkers) {
+  PgTestSchema schema;
+  PgExec("CREATE TABLE " + schema / "s" + " (id bigint PRIMARY KEY, v text);"
+         "INSERT INTO " + schema / "s" + " SELECT i, 'value ' || i FROM generate_series(1, " +
+         std::to_string(kRows) + ") i;"
+         "CREATE TABLE " + schema / "d" + " (id bigint, v text);");  // no key: a duplicate shows
+  json conn = TestPgServer().ConnectionJson();
+  json setting = {{"executeMode", "distribute"}, {"speed", {{"concurrent", 8}, {"record", 15000}}}};
+  WriteJob(StepsJob("postgresql",
+                    {{"connection", conn}, {"table", schema / "s"}, {"column", {"id", "v"}},
+                     {"splitPk", "id"}},
+                    "postgresql",
+                    {{"connection", conn}, {"table", schema / "d"}, {"column", {"id", "v"}},
+                     {"writeMode", "copy"}},
+                    setting));
+  Process p = Start({FerryBinary(), "run", "job.json", "--hosts", "localhost:4,localhost:4",
+                     "--run-dir", "run", "--progress-interval", "0"},
+                    dir_ / "run.out", dir_.path());
+  json hosts = AwaitRunning(dir_ / "run", 2);
+  ASSERT_FALSE(hosts.is_null()) << p.output();
+  const int worker = hosts["workers"][0]["pid"].get<int>();
+  ASSERT_EQ(kill(worker, SIGKILL), 0);
+  EXPECT_EQ(Wait(p, std::chrono::seconds(30)), 1) << p.output();
+  EXPECT_THAT(p.output(), HasSubstr("(rank 1, pid " + std::to_string(worker) + ") died"));
+  CliResult r = RunFerry({"run", "--resume", "run", "--hosts", "localhost:4,localhost:4",
+                          "--progress-interval", "0"},
+                         dir_.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(PgRows("SELECT count(*), count(DISTINCT id), sum(id) FROM " + schema / "d"),
+            std::vector<std::string>{ExpectedCheck()});
+}
+
 // Hosts as Linux network namespaces (scripts/netns-hosts.sh): their own addresses and names,
 // reached by mpirun through `ip netns exec`; the coordinator stays on this machine.
 class DistributeNetnsTest : public DistributeTest {
@@ -584,6 +655,62 @@ TEST_F(DistributeNetnsTest, TwoAndThreeHostsWriteTheRowsOfOneHostAndALostHostIsN
   ASSERT_EQ(Wait(resume), 0) << resume.output();
   EXPECT_EQ(DestinationCheck(), std::vector<std::string>{ExpectedCheck()});
   EXPECT_EQ(Summary()["records_written"], kRows);
+}
+
+TEST_F(DistributeNetnsTest, PostgresqlToPostgresqlOverThreeHostsThroughTheirOwnLinks) {
+  // A server of its own, listening on the hosts' bridge too; every host reads and writes it
+  // through its own link, with the password passed to it by mpirun.
+  const std::string pg_dir = dir_ / "pg";
+  ASSERT_EQ(chmod(dir_.path().c_str(), 0755), 0);  // the server runs as the postgres user
+  setenv("PG_LISTEN", "127.0.0.1,10.213.7.1", 1);
+  setenv("PG_ALLOW", "10.213.7.0/24", 1);
+  Process up = Start({"bash", SourceDir() + "/scripts/pg-test-server.sh", "start", pg_dir},
+                     dir_ / "pg.out", dir_.path());
+  int started = Wait(up);
+  unsetenv("PG_LISTEN");
+  unsetenv("PG_ALLOW");
+  ASSERT_EQ(started, 0) << up.output();
+  const std::string port = ReadTextFile(pg_dir + "/port").substr(0, 5);
+  setenv("PGPASSWORD", "ferry-test-secret", 1);
+  auto psql = [&](const std::string& sql) {
+    Process q = Start({"psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p",
+                       std::to_string(std::stoi(port)), "-U", "ferry", "-d", "ferry", "-c", sql},
+                      dir_ / "psql.out", dir_.path());
+    EXPECT_EQ(Wait(q), 0) << q.output();
+    return q.output();
+  };
+  psql("CREATE TABLE s (id bigint PRIMARY KEY, v text); CREATE TABLE d (id bigint, v text);"
+       "INSERT INTO s SELECT i, md5(i::text) FROM generate_series(1, " + std::to_string(kRows) +
+       ") i;");
+  setenv("NETNS_PG_PW", "ferry-test-secret", 1);
+  setenv("FERRY_FORWARD_ENV", "NETNS_PG_PW", 1);
+  unsetenv("PGPASSWORD");  // the hosts get the job's password variable only
+  json conn = {{"host", "10.213.7.1"}, {"port", std::stoi(port)}, {"database", "ferry"},
+               {"user", "ferry"}, {"passwordEnv", "NETNS_PG_PW"}};
+  WriteJob(StepsJob("postgresql",
+                    {{"connection", conn}, {"table", "s"}, {"column", {"id", "v"}},
+                     {"splitPk", "id"}},
+                    "postgresql", {{"connection", conn}, {"table", "d"}, {"column", {"id", "v"}}},
+                    {{"executeMode", "distribute"}, {"speed", {{"concurrent", 9}}}}));
+  Process p = Ferry({"run", "job.json", "--hosts", "fh1:3,fh2:3,fh3:3", "--run-dir", "run",
+                     "--summary-json", "summary.json", "--progress-interval", "0"},
+                    "run.out");
+  int code = Wait(p);
+  setenv("PGPASSWORD", "ferry-test-secret", 1);
+  std::string rows = psql("SELECT count(*), count(DISTINCT id), sum(id) FROM d");
+  Process down = Start({"bash", SourceDir() + "/scripts/pg-test-server.sh", "stop", pg_dir},
+                       dir_ / "pgstop.out", dir_.path());
+  EXPECT_EQ(Wait(down), 0);
+  unsetenv("PGPASSWORD");
+  unsetenv("FERRY_FORWARD_ENV");
+  ASSERT_EQ(code, 0) << p.output();
+  EXPECT_EQ(rows, ExpectedCheck() + "\n");
+  json summary = Summary();
+  ASSERT_EQ(summary["hosts"].size(), 3u);
+  for (size_t k = 0; k < 3; ++k) {
+    EXPECT_EQ(summary["hosts"][k]["host"], "fh" + std::to_string(k + 1));
+    EXPECT_GT(summary["hosts"][k]["splits"].get<int>(), 0);
+  }
 }
 
 TEST_F(DistributeNetnsTest, AHostThatDoesNotShareTheOutputDirectoryIsRefused) {

@@ -19,8 +19,8 @@ void AddPluginsCommand(CLI::App* app, int* exit_code);
 void AddSchemaCommand(CLI::App* app, int* exit_code);
 void AddDatasourceCommand(CLI::App* app, int* exit_code);
 void AddMarkersCommand(CLI::App* app, int* exit_code);
-void AddVerifyCommand(CLI::App* app, int* exit_code);
 void AddResourceGroupCommand(CLI::App* app, int* exit_code);
+void AddVerifyCommand(CLI::App* app, int* exit_code);
 // Scheduling and operations (DESIGN 9).
 void AddDeployCommand(CLI::App* app, int* exit_code);
 void AddScheduleCommand(CLI::App* app, int* exit_code);

@@ -401,6 +401,11 @@ std::optional<int> MaybeRunDistributed(JobModel& job, const RunOptions& options,
       std::cerr << st.message() << "\n";
       return kExitInvalid;
     }
+    if (!job.setting.verify.empty()) {
+      LogWarn("setting.verify is not run after a distributed run yet; run `ferry verify {}` "
+              "after it",
+              job.file);
+    }
     DistributeOptions dist;
     dist.host = LocalHostName();
     dist.weights = ParseWeights(flags.weights);
@@ -410,7 +415,20 @@ std::optional<int> MaybeRunDistributed(JobModel& job, const RunOptions& options,
   }
   if (!distribute) {
     if (!flags.names_hosts() && !flags.print_launch) return std::nullopt;
-    std::cerr << "--resource-group, --hosts, --hostfile and --print-launch are for jobs whose "
+    // A resource group is where jobs run (the scheduler names a node's); a one-machine job runs
+    // on this one of its hosts.
+    if (!flags.resource_group.empty() && flags.hosts.empty() && flags.hostfile.empty() &&
+        !flags.print_launch) {
+      if (auto hosts = ResolveHosts(flags); !hosts.ok()) {
+        std::cerr << "ferry run: " << hosts.status().message() << "\n";
+        return kExitInvalid;
+      }
+      LogInfo("{} runs on one machine (setting.executeMode is not \"distribute\"): here, not "
+              "over resource group {}",
+              job.file, flags.resource_group);
+      return std::nullopt;
+    }
+    std::cerr << "--hosts, --hostfile and --print-launch are for jobs whose "
                  "setting.executeMode is \"distribute\"; "
               << job.file << " runs on one machine\n";
     return kExitInvalid;

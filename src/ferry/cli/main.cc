@@ -40,8 +40,8 @@ int main(int argc, char** argv) {
   ferry::AddSchemaCommand(&app, &exit_code);
   ferry::AddDatasourceCommand(&app, &exit_code);
   ferry::AddMarkersCommand(&app, &exit_code);
-  ferry::AddVerifyCommand(&app, &exit_code);
   ferry::AddResourceGroupCommand(&app, &exit_code);
+  ferry::AddVerifyCommand(&app, &exit_code);
   ferry::AddDeployCommand(&app, &exit_code);
   ferry::AddScheduleCommand(&app, &exit_code);
   ferry::AddServerCommand(&app, &exit_code);

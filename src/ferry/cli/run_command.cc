@@ -159,6 +159,7 @@ int Run(const RunFlags& flags) {
     Status st = verify::CheckVerifiable(*job, registry);
     if (!st.ok()) {
       std::cerr << "setting.verify: " << st.message() << "\n";
+      DismissWorkersIfCoordinator(st);
       return kExitInvalid;
     }
   }

@@ -41,8 +41,6 @@ class Reader {
   virtual std::vector<ColumnInfo> OutputColumns() const = 0;
   virtual Result<std::vector<Split>> PlanSplits(int concurrent) = 0;
   virtual Result<std::unique_ptr<ReaderTask>> OpenTask(const Split& split) = 0;
-  // `ferry verify`: the source's own row summaries, when it can compute them (after Prepare).
-  virtual ChecksumSource* checksum_source() { return nullptr; }
 
   // Distributed runs (DESIGN 8): whether this prepared reader can run its splits on several
   // hosts. Asked on the coordinator after Prepare, before anything is written; an error (with
@@ -62,6 +60,8 @@ class Reader {
     return std::unique_ptr<ReadBarrier>();
   }
   virtual Status OpenSharedView(int channels) { return Status::OK(); }
+  // `ferry verify`: the source's own row summaries, when it can compute them (after Prepare).
+  virtual ChecksumSource* checksum_source() { return nullptr; }
 };
 
 }  // namespace ferry
