@@ -19,6 +19,8 @@ PACKAGES=(
   openmpi-bin libopenmpi-dev iproute2
   # helpers the scripts use to run servers as an unprivileged user
   util-linux procps
+  # README API calls are checked with curl (tests/web/readme_api.py)
+  curl
 )
 
 missing=()

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <mutex>
 #include <thread>
 
 #include "tests/support/ferry_cli.h"
@@ -160,11 +161,23 @@ TEST(ScheduleE2E, DeployPreviewAndBackfillAThreeNodeChainOverFiveDates) {
   CliResult next = RunFerry({"params", "--node", "publish", "--store", store, "--raw", "$[hh24:mi]"});
   ASSERT_EQ(next.exit_code, 0) << next.err;
   EXPECT_EQ(next.out, "04:00\n");  // the next cycle's scheduled time
+  // A time that is not one of the node's cycles is shown with a note naming its cycles.
+  CliResult off = RunFerry({"params", "--node", "publish", "--cyctime", "2025-10-02 05:00:00",
+                            "--store", store, "--raw", "$[hh24:mi]"});
+  ASSERT_EQ(off.exit_code, 0) << off.err;
+  EXPECT_EQ(off.out, "05:00\n");
+  EXPECT_EQ(off.err,
+            "note: 2025-10-02 05:00:00 is not a cycle of node \"publish\" (cron \"0 4 * * *\", "
+            "Asia/Shanghai); its cycles that day: 04:00:00. The values below are for the time "
+            "given.\n");
+  EXPECT_TRUE(params.err.empty()) << params.err;
 
   CliResult backfill = RunFerry({"ops", "backfill", "extract", "--downstream", "--from", "20251001",
                                  "--to", "20251005", "--parallel", "2", "--store", store});
   ASSERT_EQ(backfill.exit_code, 0) << backfill.err;
-  EXPECT_EQ(backfill.out, "backfill 1\n");
+  EXPECT_EQ(backfill.out,
+            "backfill 1: 5 business date(s) 20251001..20251005, 3 node(s), 15 instance(s) created "
+            "(ferry ops list shows them as [b1])\n");
   CliResult server =
       RunFerry({"server", "--store", store, "--no-http", "--tick-ms", "20", "--exit-when-idle"});
   ASSERT_EQ(server.exit_code, 0) << server.err;
@@ -178,6 +191,17 @@ TEST(ScheduleE2E, DeployPreviewAndBackfillAThreeNodeChainOverFiveDates) {
     ++succeeded;
   }
   EXPECT_EQ(succeeded, 15);
+  // `ops list` pages, says where the page sits, and explains the [bN] marker.
+  CliResult page = RunFerry({"ops", "list", "--limit", "4", "--page", "2", "--store", store});
+  ASSERT_EQ(page.exit_code, 0) << page.err;
+  EXPECT_EQ(std::count(page.out.begin(), page.out.end(), '\n'), 1 + 4 + 1) << page.out;
+  EXPECT_THAT(page.out, HasSubstr(" [b1] "));
+  EXPECT_THAT(page.out, HasSubstr("[bN]: an instance of backfill N (ferry ops backfill)"));
+  EXPECT_THAT(page.err, HasSubstr("instances 5-8 of "));
+  EXPECT_THAT(page.err, HasSubstr("; --page 3 for older ones; --limit 0 for all"));
+  CliResult whole = RunFerry({"ops", "list", "--limit", "0", "--store", store});
+  ASSERT_EQ(whole.exit_code, 0) << whole.err;
+  EXPECT_TRUE(whole.err.empty()) << whole.err;
   for (int k = 1; k <= 5; ++k) {
     std::string date = "2025100" + std::to_string(k);
     EXPECT_EQ(SqliteRows(dir / "mart.db", "SELECT count(*) FROM t WHERE bizdate = '" + date + "'"),
@@ -653,6 +677,68 @@ TEST(ScheduleE2E, AServerOnAnotherAddressAsksForItsToken) {
   EXPECT_THAT(ReadTextFile(dir / "server.log"), ::testing::Not(HasSubstr(token)));
 }
 
+// A webhook receiver on a free loopback port that keeps the bodies it gets.
+class WebhookReceiver {
+ public:
+  WebhookReceiver() {
+    server_.Post("/hook", [this](const httplib::Request& req, httplib::Response&) {
+      std::lock_guard lock(mu_);
+      bodies_.push_back(json::parse(req.body, nullptr, false));
+    });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    server_.wait_until_ready();
+  }
+  ~WebhookReceiver() {
+    server_.stop();
+    thread_.join();
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/hook"; }
+  std::vector<json> bodies() {
+    std::lock_guard lock(mu_);
+    return bodies_;
+  }
+
+ private:
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread thread_;
+  std::mutex mu_;
+  std::vector<json> bodies_;
+};
+
+TEST(ScheduleE2E, ARunThatFailsPostsItsAlertToTheWebhook) {
+  TempDir dir;
+  WebhookReceiver hook;
+  WriteSlowCopyProject(dir, {{"path", "dst.db"}, {"table", "missing_table"}, {"column", {"id", "v"}}},
+                       "sqlite");
+  WriteTextFile(dir / "schedule.yaml", "alerts:\n  - {on: failure, webhook: \"" + hook.url() +
+                                           "?token=s3cret\"}\nnodes:\n  - {name: copy, job: "
+                                           "copy.json, cron: \"0 1 * * *\"}\n");
+  std::string store = dir / "scheduler.db";
+  CliResult deploy = RunFerry({"deploy", dir.path(), "--store", store});
+  ASSERT_EQ(deploy.exit_code, 0) << deploy.err;
+  ASSERT_EQ(RunFerry({"ops", "backfill", "copy", "--from", "20251001", "--to", "20251001",
+                      "--store", store})
+                .exit_code,
+            0);
+  CliResult server =
+      RunFerry({"server", "--store", store, "--no-http", "--tick-ms", "20", "--exit-when-idle"});
+  ASSERT_EQ(server.exit_code, 0) << server.err;
+  std::vector<json> got = hook.bodies();
+  ASSERT_EQ(got.size(), 1u) << server.err;
+  EXPECT_EQ(got[0]["event"], "failure");
+  EXPECT_EQ(got[0]["node"], "copy");
+  EXPECT_EQ(got[0]["bizdate"], "20251001");
+  EXPECT_EQ(got[0]["state"], "failed");
+  EXPECT_THAT(got[0]["message"].get<std::string>(), HasSubstr("missing_table"));
+  CliResult alerts = RunFerry({"ops", "alerts", "--store", store});
+  ASSERT_EQ(alerts.exit_code, 0) << alerts.err;
+  EXPECT_THAT(alerts.out, HasSubstr("failure         delivered   1  http://127.0.0.1:"));
+  EXPECT_THAT(alerts.out, HasSubstr("/hook?token=***"));
+  EXPECT_EQ((alerts.out + server.err).find("s3cret"), std::string::npos);
+}
+
 TEST(ScheduleE2E, OpsOnUnknownThingsSayWhat) {
   TempDir dir;
   MakeChainProject(dir);
@@ -661,6 +747,11 @@ TEST(ScheduleE2E, OpsOnUnknownThingsSayWhat) {
       {"ops", "backfill", "extract", "--from", "20251001", "--to", "20251002", "--store", store});
   EXPECT_EQ(none.exit_code, 2);
   EXPECT_THAT(none.err, HasSubstr("nothing is deployed yet"));
+  CliResult idle = RunFerry({"server", "--store", store, "--no-http", "--exit-when-idle"});
+  EXPECT_EQ(idle.exit_code, 0) << idle.err;
+  EXPECT_THAT(idle.err, HasSubstr("ferry server: nothing is deployed on this store yet; publish a "
+                                  "project with `ferry deploy DIR --store " +
+                                  store + "`"));
   ASSERT_EQ(RunFerry({"deploy", dir.path(), "--store", store}).exit_code, 0);
   CliResult rerun = RunFerry({"ops", "rerun", "42", "--store", store});
   EXPECT_EQ(rerun.exit_code, 2);

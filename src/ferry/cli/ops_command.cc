@@ -3,6 +3,7 @@
 // set-succeeded, freeze / unfreeze (an instance or --node), backfill. Exit 0 done, 1 store
 // failure, 2 refused.
 #include <algorithm>
+#include <set>
 #include <iostream>
 #include <thread>
 
@@ -23,6 +24,7 @@ struct OpsFlags {
   std::string from, to;
   int parallel = 1;
   int limit = 200;
+  int page = 1;
 };
 
 int Report(const Status& st) {
@@ -52,9 +54,12 @@ Status List(const OpsFlags& flags, Store* store) {
     ASSIGN_OR_RETURN(CivilTime cyc, CyctimeFromBizdate(flags.bizdate));
     f.bizdate = DayString(AddDays(cyc, -1));
   }
+  if (flags.page < 1) return Status::InvalidArgument("--page: expected 1 or more");
   f.limit = flags.limit;
+  f.offset = flags.limit > 0 ? int64_t{flags.page - 1} * flags.limit : 0;
   f.newest_first = true;
   ASSIGN_OR_RETURN(std::vector<Instance> instances, store->Instances(f));
+  ASSIGN_OR_RETURN(int64_t total, store->CountInstances(f));
   std::reverse(instances.begin(), instances.end());
   if (flags.json) {
     nlohmann::json list = nlohmann::json::array();
@@ -64,11 +69,48 @@ Status List(const OpsFlags& flags, Store* store) {
   }
   std::cout << fmt::format("{:>6}  {:<18} {:<9} {:<20} {:<18} {:>4}  {}\n", "ID", "NODE", "BIZDATE",
                            "CYCTIME", "STATE", "RUNS", "NOTE");
+  bool backfills = false;
   for (const Instance& in : instances) {
     std::string node = in.backfill_id ? fmt::format("{} [b{}]", in.node, in.backfill_id) : in.node;
+    backfills = backfills || in.backfill_id != 0;
     std::cout << fmt::format("{:>6}  {:<18} {:<9} {:<20} {:<18} {:>4}  {}\n", in.id, node,
                              in.bizdate, FormatCivilTime(in.cyctime), StateName(in.state), in.runs,
                              in.message);
+  }
+  if (backfills) std::cout << "[bN]: an instance of backfill N (ferry ops backfill)\n";
+  // Where this page sits among all, on stderr so a script reading the table is not disturbed.
+  if (static_cast<int64_t>(instances.size()) < total) {
+    int64_t first = f.offset + 1, last = f.offset + static_cast<int64_t>(instances.size());
+    std::string more = last < total ? fmt::format("; --page {} for older ones", flags.page + 1) : "";
+    std::cerr << fmt::format("instances {}-{} of {}, newest first by page{}; --limit 0 for all\n",
+                             instances.empty() ? 0 : first, last, total, more);
+  }
+  return Status::OK();
+}
+
+// The alert deliveries, newest first (webhook addresses redacted), and the deployed rules.
+Status Alerts(const OpsFlags& flags, Store* store, Operations* ops) {
+  ASSIGN_OR_RETURN(std::vector<AlertDelivery> sent, store->AlertDeliveries({.limit = flags.limit}));
+  ASSIGN_OR_RETURN(ScheduleSpec spec, ops->Spec());
+  if (flags.json) {
+    nlohmann::json out = {{"rules", nlohmann::json::array()},
+                          {"deliveries", nlohmann::json::array()}};
+    for (const AlertRule& r : spec.alerts) out["rules"].push_back(r.ToJson(false));
+    for (const AlertDelivery& d : sent) out["deliveries"].push_back(d.ToJson());
+    std::cout << out.dump(2) << "\n";
+    return Status::OK();
+  }
+  std::cout << "rules:" << (spec.alerts.empty() ? " none (alerts: in the schedule file)" : "")
+            << "\n";
+  for (const AlertRule& r : spec.alerts) std::cout << "  " << r.ToJson(false).dump() << "\n";
+  std::cout << fmt::format("{:>5}  {:<20} {:<16} {:>8}  {:<15} {:<9} {:>3}  {}\n", "ID", "TIME",
+                           "NODE", "INSTANCE", "EVENT", "STATUS", "TRY", "URL / ERROR");
+  for (const AlertDelivery& d : sent) {
+    nlohmann::json j = d.ToJson();
+    std::cout << fmt::format("{:>5}  {:<20} {:<16} {:>8}  {:<15} {:<9} {:>3}  {}{}\n", d.id,
+                             j["time"].get<std::string>(), d.node, d.instance_id,
+                             AlertEventName(d.event), d.status, d.attempts, RedactUrl(d.url),
+                             d.error.empty() ? "" : "  (" + d.error + ")");
   }
   return Status::OK();
 }
@@ -125,10 +167,21 @@ void AddOpsCommand(CLI::App* app, int* exit_code) {
   list->add_option("--state", flags->state, "only this state (running, failed, ...)");
   list->add_option("--bizdate", flags->bizdate, "only this business date");
   list->add_flag("--json", flags->json, "print JSON");
-  list->add_option("--limit", flags->limit, "the newest N instances (default 200; 0: all)");
+  list->add_option("--limit", flags->limit, "instances per page, newest first (default 200; 0: all)")
+      ->check(CLI::NonNegativeNumber);
+  list->add_option("--page", flags->page, "which page of --limit instances (default 1: the newest)");
   AddStoreFlag(list, &flags->store);
   list->callback([flags, exit_code] {
     *exit_code = WithOps(*flags, [&](Store* s, Operations*) { return List(*flags, s); });
+  });
+
+  CLI::App* alerts = ops->add_subcommand(
+      "alerts", "alert rules and the webhook deliveries they made, newest first");
+  alerts->add_flag("--json", flags->json, "print JSON");
+  alerts->add_option("--limit", flags->limit, "the newest N deliveries (default 200; 0: all)");
+  AddStoreFlag(alerts, &flags->store);
+  alerts->callback([flags, exit_code] {
+    *exit_code = WithOps(*flags, [&](Store* s, Operations* o) { return Alerts(*flags, s, o); });
   });
 
   CLI::App* log = ops->add_subcommand("log", "the log of an instance's last run");
@@ -178,11 +231,21 @@ void AddOpsCommand(CLI::App* app, int* exit_code) {
   backfill->add_option("--parallel", flags->parallel, "business dates run at a time (default 1)");
   AddStoreFlag(backfill, &flags->store);
   backfill->callback([flags, exit_code] {
-    *exit_code = WithOps(*flags, [&](Store*, Operations* o) -> Status {
+    *exit_code = WithOps(*flags, [&](Store* store, Operations* o) -> Status {
       BackfillRequest r{flags->nodes, flags->downstream,   flags->from,
                         flags->to,    flags->newest_first, flags->parallel};
       ASSIGN_OR_RETURN(int64_t id, o->Backfill(r));
-      std::cout << "backfill " << id << "\n";
+      ASSIGN_OR_RETURN(std::vector<Instance> created,
+                       store->Instances({.backfill_id = id}));
+      std::set<std::string> dates, nodes;
+      for (const Instance& in : created) {
+        dates.insert(in.bizdate);
+        nodes.insert(in.node);
+      }
+      std::cout << fmt::format("backfill {}: {} business date(s) {}..{}, {} node(s), {} instance(s) "
+                               "created (ferry ops list shows them as [b{}])\n",
+                               id, dates.size(), flags->from, flags->to, nodes.size(),
+                               created.size(), id);
       return Status::OK();
     });
   });

@@ -26,12 +26,27 @@ Result<ParameterSet> NodeParameters(const ParamsFlags& flags) {
   const NodeSpec* node = deployed.spec.Find(flags.node);
   if (!node) return Status::InvalidArgument("--node: \"" + flags.node + "\" is not deployed");
   CivilTime cyctime = base.cyctime();
+  ASSIGN_OR_RETURN(CronSchedule cron, node->Schedule());
   if (flags.params.cyctime.empty() && flags.params.bizdate.empty()) {
     // No time given: the node's next cycle.
-    ASSIGN_OR_RETURN(CronSchedule cron, node->Schedule());
     std::optional<Cycle> next = cron.NextAfter(SystemClock().Now());
     if (!next) return Status::InvalidArgument("--node: \"" + flags.node + "\" has no next cycle");
     cyctime = next->cyctime;
+  } else if (!cron.Matches(cyctime)) {
+    // Shown, not refused: a user may well ask what a rerun at another time would get.
+    std::string that_day;
+    for (const Cycle& c : cron.OnDay(cyctime)) {
+      if (that_day.size() > 60) {
+        that_day += ", ...";
+        break;
+      }
+      that_day += (that_day.empty() ? "" : ", ") + FormatCivilTime(c.cyctime).substr(11);
+    }
+    std::cerr << fmt::format(
+        "note: {} is not a cycle of node \"{}\" (cron \"{}\", {}); its cycles that day: {}. The "
+        "values below are for the time given.\n",
+        FormatCivilTime(cyctime), node->name, node->cron,
+        node->time_zone.empty() ? "UTC" : node->time_zone, that_day.empty() ? "none" : that_day);
   }
   ASSIGN_OR_RETURN(ParameterSet set, node->Parameters(cyctime));
   if (!flags.params.params.empty()) RETURN_NOT_OK(set.AddAssignments(flags.params.params));

@@ -11,6 +11,7 @@
 #include "ferry/cli/commands.h"
 #include "ferry/cli/signal_watcher.h"
 #include "ferry/cli/store_flag.h"
+#include "ferry/schedule/alerts.h"
 #include "ferry/common/log.h"
 #include "ferry/schedule/scheduler.h"
 #include "ferry/server/http_api.h"
@@ -41,6 +42,12 @@ Result<std::string> ReadToken(const std::string& path) {
     return Status::InvalidArgument("--token-file " + path +
                                    ": the token must have at least 16 characters");
   return token;
+}
+
+// Whether alert deliveries wait to be sent now (--exit-when-idle waits for them).
+bool AlertsDue(Store* store, const Clock& clock) {
+  auto due = store->AlertDeliveries({.due_at = clock.Now().time_since_epoch().count(), .limit = 1});
+  return due.ok() && !due->empty();
 }
 
 int Serve(const ServerFlags& flags) {
@@ -112,6 +119,15 @@ int Serve(const ServerFlags& flags) {
   }
   std::cerr << "ferry server: " << where << " (store " << (*store)->location() << ", "
             << flags.slots << " slot(s) per resource group)\n";
+  if (auto deployed = (*store)->CurrentDeploymentId(); deployed.ok() && *deployed == 0) {
+    std::cerr << "ferry server: nothing is deployed on this store yet; publish a project with "
+                 "`ferry deploy DIR --store "
+              << (*store)->location() << "`\n";
+  }
+  // Alerts go out on their own thread: a slow webhook never delays the scheduler.
+  AlertSender alerts(store->get(), &clock);
+  std::jthread alert_thread(
+      [&alerts](std::stop_token stop) { alerts.Run(stop, std::chrono::seconds{1}); });
   std::mutex mu;
   std::condition_variable_any cv;
   std::stop_token stop = signals.token();
@@ -130,7 +146,8 @@ int Serve(const ServerFlags& flags) {
     if (!report.ok()) {
       LogError("scheduler: {}", report.status().message());
     } else if (flags.exit_when_idle && report->leader && report->started == 0 &&
-               report->running == 0 && report->retrying == 0 && report->finished == 0) {
+               report->running == 0 && report->retrying == 0 && report->finished == 0 &&
+               !AlertsDue(store->get(), clock)) {
       break;
     }
     std::unique_lock lock(mu);

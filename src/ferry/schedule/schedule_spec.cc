@@ -18,7 +18,8 @@ namespace fs = std::filesystem;
 
 const std::set<std::string> kNodeKeys = {
     "name",           "job",     "cron",    "timezone", "params", "upstream", "retries",
-    "retry_interval", "timeout", "resource_group", "priority"};
+    "retry_interval", "timeout", "resource_group", "priority", "alerts"};
+const std::set<std::string> kAlertKeys = {"on", "node", "at", "threshold", "webhook"};
 
 // Collects errors as "file:line: message" lines.
 class Errors {
@@ -82,8 +83,90 @@ std::string Assignments(const YAML::Node& node, const std::string& what, Errors*
   return out;
 }
 
+// One alert rule; `owner` is the node it is written under ("" for the global list).
+AlertRule ParseAlertRule(const YAML::Node& n, const std::string& owner, const std::string& label,
+                         Errors* errors) {
+  AlertRule rule;
+  rule.line = n.Mark().line + 1;
+  if (!n.IsMap()) {
+    errors->Add(n, label + ": expected a map such as {on: failure, webhook: \"http://...\"}");
+    return rule;
+  }
+  for (const auto& kv : n) {
+    std::string key = kv.first.as<std::string>();
+    if (!kAlertKeys.count(key)) {
+      errors->Add(kv.first, fmt::format("{}: unknown key \"{}\" (known: on, node, at, threshold, "
+                                        "webhook)",
+                                        label, key));
+    }
+  }
+  for (const char* required : {"on", "webhook"}) {
+    if (!n[required]) errors->Add(n, fmt::format("{}: \"{}\" is required", label, required));
+  }
+  if (n["on"]) {
+    std::string on = Scalar(n["on"], label + ".on", errors);
+    if (std::optional<AlertEvent> event = ParseAlertEvent(on)) {
+      rule.on = *event;
+    } else if (!on.empty()) {
+      errors->Add(n["on"], fmt::format("{}.on: \"{}\" is not an event (known: failure, timeout, "
+                                       "not_finished_by, dirty_above)",
+                                       label, on));
+    }
+  }
+  if (n["webhook"]) {
+    rule.webhook = Scalar(n["webhook"], label + ".webhook", errors);
+    Status url = CheckWebhookUrl(rule.webhook);
+    if (!rule.webhook.empty() && !url.ok()) {
+      errors->Add(n["webhook"], label + ".webhook: " + url.message());
+    }
+  }
+  if (!owner.empty()) {
+    rule.node = owner;
+    if (n["node"]) errors->Add(n["node"], label + ": a rule under a node is that node's own");
+  } else if (n["node"]) {
+    rule.node = Scalar(n["node"], label + ".node", errors);
+  }
+  bool deadline = rule.on == AlertEvent::kNotFinishedBy;
+  if (n["at"] && !deadline) errors->Add(n["at"], label + ".at: only for on: not_finished_by");
+  if (deadline) {
+    if (!n["at"]) {
+      errors->Add(n, label + ": \"at\" (HH:MM) is required with on: not_finished_by");
+    } else {
+      auto at = ParseTimeOfDay(Scalar(n["at"], label + ".at", errors));
+      if (at.ok()) {
+        rule.at_minute = *at;
+      } else {
+        errors->Add(n["at"], label + ".at: " + at.status().message());
+      }
+    }
+  }
+  bool dirty = rule.on == AlertEvent::kDirtyAbove;
+  if (n["threshold"] && !dirty) {
+    errors->Add(n["threshold"], label + ".threshold: only for on: dirty_above");
+  }
+  if (dirty) {
+    if (!n["threshold"]) {
+      errors->Add(n, label + ": \"threshold\" (dirty records) is required with on: dirty_above");
+    } else {
+      rule.threshold = Integer(n["threshold"], label + ".threshold", 0, errors);
+    }
+  }
+  return rule;
+}
+
+void ParseAlertRules(const YAML::Node& list, const std::string& owner, const std::string& label,
+                     std::vector<AlertRule>* rules, Errors* errors) {
+  if (!list.IsSequence()) {
+    errors->Add(list, label + ": expected a list of alert rules");
+    return;
+  }
+  for (size_t i = 0; i < list.size(); ++i) {
+    rules->push_back(ParseAlertRule(list[i], owner, fmt::format("{}[{}]", label, i), errors));
+  }
+}
+
 NodeSpec ParseNode(const YAML::Node& n, const std::string& default_tz, const std::string& dir,
-                   Errors* errors) {
+                   std::vector<AlertRule>* alerts, Errors* errors) {
   NodeSpec node;
   node.line = n.Mark().line + 1;
   node.time_zone = default_tz;
@@ -98,7 +181,7 @@ NodeSpec ParseNode(const YAML::Node& n, const std::string& default_tz, const std
     if (!kNodeKeys.count(key)) {
       errors->Add(kv.first, fmt::format("{}: unknown key \"{}\" (known: name, job, cron, timezone, "
                                         "params, upstream, retries, retry_interval, timeout, "
-                                        "resource_group, priority)",
+                                        "resource_group, priority, alerts)",
                                         label, key));
     }
   }
@@ -147,6 +230,9 @@ NodeSpec ParseNode(const YAML::Node& n, const std::string& default_tz, const std
   if (n["resource_group"])
     node.resource_group = Scalar(n["resource_group"], label + ".resource_group", errors);
   if (n["priority"]) node.priority = Integer(n["priority"], label + ".priority", -1000000, errors);
+  if (n["alerts"] && !node.name.empty()) {
+    ParseAlertRules(n["alerts"], node.name, label + ".alerts", alerts, errors);
+  }
   if (!node.cron.empty()) {
     auto cron = CronSchedule::Parse(node.cron, node.time_zone);
     if (!cron.ok()) errors->Add(n["cron"], label + ": " + cron.status().message());
@@ -306,6 +392,12 @@ nlohmann::json ScheduleSpec::ToJson() const {
                           {"priority", n.priority},
                           {"line", n.line}});
   }
+  j["alerts"] = nlohmann::json::array();
+  for (const AlertRule& rule : alerts) {
+    nlohmann::json r = rule.ToJson(/*with_secrets=*/true);
+    r["line"] = rule.line;
+    j["alerts"].push_back(std::move(r));
+  }
   return j;
 }
 
@@ -330,6 +422,10 @@ Result<ScheduleSpec> ScheduleSpec::FromJson(const nlohmann::json& j) {
       node.priority = n.at("priority");
       node.line = n.value("line", 0);
       spec.nodes.push_back(std::move(node));
+    }
+    for (const auto& r : j.value("alerts", nlohmann::json::array())) {  // absent: older
+      ASSIGN_OR_RETURN(AlertRule rule, AlertRule::FromJson(r));
+      spec.alerts.push_back(std::move(rule));
     }
     return spec;
   } catch (const nlohmann::json::exception& e) {
@@ -359,15 +455,17 @@ Result<ScheduleSpec> ParseScheduleOrThrow(const std::string& text, const std::st
   }
   for (const auto& kv : root) {
     std::string key = kv.first.as<std::string>();
-    if (key != "nodes" && key != "timezone") {
-      errors.Add(kv.first, "unknown key \"" + key + "\" (known: timezone, nodes)");
+    if (key != "nodes" && key != "timezone" && key != "alerts") {
+      errors.Add(kv.first, "unknown key \"" + key + "\" (known: timezone, nodes, alerts)");
     }
   }
   std::string default_tz = "UTC";
   if (root["timezone"]) default_tz = Scalar(root["timezone"], "timezone", &errors);
+  if (root["alerts"]) ParseAlertRules(root["alerts"], "", "alerts", &spec.alerts, &errors);
+  std::vector<AlertRule> node_alerts;
   std::map<std::string, int> seen;
   for (const auto& n : root["nodes"]) {
-    NodeSpec node = ParseNode(n, default_tz, spec.project_dir, &errors);
+    NodeSpec node = ParseNode(n, default_tz, spec.project_dir, &node_alerts, &errors);
     if (!node.name.empty()) {
       if (seen.count(node.name)) {
         errors.Add(node.line, fmt::format("node \"{}\" is defined twice (first at line {})",
@@ -386,6 +484,14 @@ Result<ScheduleSpec> ParseScheduleOrThrow(const std::string& text, const std::st
       }
       if (up == node.name)
         errors.Add(node.line, fmt::format("node \"{}\" names itself as upstream", node.name));
+    }
+  }
+  spec.alerts.insert(spec.alerts.end(), node_alerts.begin(), node_alerts.end());
+  for (const AlertRule& rule : spec.alerts) {
+    if (!rule.AppliesTo("*") && !spec.Find(rule.node)) {
+      errors.Add(rule.line, fmt::format("alert rule: node \"{}\" is not a node of this schedule "
+                                        "(or \"*\" for every node)",
+                                        rule.node));
     }
   }
   if (errors.empty()) {

@@ -11,6 +11,7 @@
 
 #include "ferry/common/status.h"
 #include "ferry/job/sched_params.h"
+#include "ferry/schedule/alert.h"
 #include "ferry/schedule/cron.h"
 
 namespace ferry {
@@ -39,6 +40,8 @@ struct ScheduleSpec {
   std::string project_dir;  // absolute
   std::string file;         // the schedule file, absolute
   std::vector<NodeSpec> nodes;
+  // Every alert rule: the global ones, then those written under a node (their `node` set to it).
+  std::vector<AlertRule> alerts;
 
   const NodeSpec* Find(std::string_view name) const;
   // Nodes naming `name` as an upstream.

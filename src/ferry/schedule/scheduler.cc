@@ -13,6 +13,7 @@
 
 #include "ferry/common/log.h"
 #include "ferry/exec/run_dir.h"
+#include "ferry/schedule/alerts.h"
 #include "ferry/schedule/backfill_window.h"
 #include "ferry/schedule/dependencies.h"
 
@@ -80,6 +81,7 @@ Result<TickReport> Scheduler::Tick() {
   std::vector<Instance> to_start;
   RETURN_NOT_OK(store_->Transaction([&] { return Evaluate(spec, now, &to_start, &report); }));
   for (Instance& in : to_start) RETURN_NOT_OK(Launch(spec, std::move(in), now));
+  RETURN_NOT_OK(store_->Transaction([&] { return RaiseDeadlineAlerts(store_, spec, now); }));
   ASSIGN_OR_RETURN(std::vector<Instance> running, store_->Instances({.running_only = true}));
   report.running = static_cast<int>(running.size());
   return report;
@@ -208,7 +210,9 @@ Status Scheduler::EnforceTimeout(const ScheduleSpec& spec, const Instance& in, S
     LogWarn("scheduler: instance {} ({} {}) timed out after {}: SIGTERM", in.id, in.node,
             FormatCivilTime(in.cyctime), limit);
     (void)launcher_->Signal(process, SIGTERM);
-    return store_->Update(*fresh);
+    RETURN_NOT_OK(store_->Update(*fresh));
+    return RaiseAlerts(store_, spec, *fresh, AlertEvent::kTimeout, now,
+                       fmt::format("timed out after {}", limit));
   });
 }
 
@@ -266,7 +270,8 @@ Status Scheduler::Finish(const ScheduleSpec& spec, int64_t id, std::optional<int
         in.message = "failed: " + why;
       }
     }
-    return store_->Update(in);
+    RETURN_NOT_OK(store_->Update(in));
+    return RaiseRunEndAlerts(store_, spec, in, now);
   });
 }
 

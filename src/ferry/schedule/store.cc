@@ -35,7 +35,37 @@ CREATE TABLE IF NOT EXISTS instances (
   UNIQUE (node, cyctime, backfill_id));
 CREATE INDEX IF NOT EXISTS instances_bizdate ON instances (bizdate);
 CREATE INDEX IF NOT EXISTS instances_state ON instances (state);
+CREATE TABLE IF NOT EXISTS alert_deliveries (
+  id {id}, created_at BIGINT NOT NULL, dedupe TEXT NOT NULL UNIQUE, node TEXT NOT NULL,
+  instance_id BIGINT NOT NULL, event TEXT NOT NULL, url TEXT NOT NULL, payload TEXT NOT NULL,
+  status TEXT NOT NULL, attempts BIGINT NOT NULL DEFAULT 0,
+  next_try_at BIGINT NOT NULL DEFAULT 0, http_status BIGINT NOT NULL DEFAULT 0,
+  error TEXT NOT NULL DEFAULT '', finished_at BIGINT NOT NULL DEFAULT 0);
+CREATE INDEX IF NOT EXISTS alert_deliveries_due ON alert_deliveries (status, next_try_at);
 )sql";
+
+constexpr const char* kAlertColumns =
+    "id, created_at, dedupe, node, instance_id, event, url, payload, status, attempts, "
+    "next_try_at, http_status, error, finished_at";
+
+AlertDelivery ReadAlert(const SqlRow& s) {
+  AlertDelivery a;
+  a.id = s.Int(0);
+  a.created_at = s.Int(1);
+  a.dedupe = s.Text(2);
+  a.node = s.Text(3);
+  a.instance_id = s.Int(4);
+  a.event = ParseAlertEvent(s.Text(5)).value_or(AlertEvent::kFailure);
+  a.url = s.Text(6);
+  a.payload = s.Text(7);
+  a.status = s.Text(8);
+  a.attempts = static_cast<int>(s.Int(9));
+  a.next_try_at = s.Int(10);
+  a.http_status = static_cast<int>(s.Int(11));
+  a.error = s.Text(12);
+  a.finished_at = s.Int(13);
+  return a;
+}
 
 // Columns added after the first release, with their definitions.
 constexpr std::pair<const char*, const char*> kAddedInstanceColumns[] = {
@@ -274,32 +304,58 @@ Result<std::vector<Instance>> Store::QueryInstances(const std::string& where,
   return out;
 }
 
-Result<std::vector<Instance>> Store::Instances(const InstanceFilter& f) {
+namespace {
+
+// The WHERE clause of `f` (without ORDER BY, LIMIT), its parameters appended to `params`.
+std::string InstanceWhere(const InstanceFilter& f, std::vector<SqlParam>* params) {
   std::string where = "WHERE 1=1";
-  std::vector<SqlParam> params;
   if (!f.node.empty()) {
     where += " AND node = ?";
-    params.push_back(f.node);
+    params->push_back(f.node);
   }
   if (f.state) {
     where += " AND state = ?";
-    params.push_back(StateName(*f.state));
+    params->push_back(StateName(*f.state));
   }
   if (!f.bizdate.empty()) {
     where += " AND bizdate = ?";
-    params.push_back(f.bizdate);
+    params->push_back(f.bizdate);
   }
   if (f.backfill_id) {
     where += " AND backfill_id = ?";
-    params.push_back(*f.backfill_id);
+    params->push_back(*f.backfill_id);
   }
   if (f.pending_only) {
     where += " AND state NOT IN ('succeeded', 'failed', 'stopped', 'running')";
   }
   if (f.running_only) where += " AND state = 'running'";
+  if (f.fired_from) {
+    where += " AND fire_at >= ?";
+    params->push_back(*f.fired_from);
+  }
+  if (f.fired_until) {
+    where += " AND fire_at <= ?";
+    params->push_back(*f.fired_until);
+  }
+  return where;
+}
+
+}  // namespace
+
+Result<std::vector<Instance>> Store::Instances(const InstanceFilter& f) {
+  std::vector<SqlParam> params;
+  std::string where = InstanceWhere(f, &params);
   where += f.newest_first ? " ORDER BY fire_at DESC, id DESC" : " ORDER BY fire_at, id";
-  if (f.limit > 0) where += fmt::format(" LIMIT {}", f.limit);
+  if (f.limit > 0) where += fmt::format(" LIMIT {} OFFSET {}", f.limit, f.offset);
   return QueryInstances(where, params);
+}
+
+Result<int64_t> Store::CountInstances(const InstanceFilter& f) {
+  std::vector<SqlParam> params;
+  std::string sql = "SELECT COUNT(*) FROM instances " + InstanceWhere(f, &params);
+  int64_t count = 0;
+  RETURN_NOT_OK(Exec(sql, params, [&](const SqlRow& row) { count = row.Int(0); }).status());
+  return count;
 }
 
 Result<std::optional<Instance>> Store::Get(int64_t id) {
@@ -401,6 +457,50 @@ Status Store::SetMeta(const std::string& key, const std::string& value) {
   return Exec("INSERT INTO meta (key, value) VALUES (?, ?) "
               "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
               {key, value})
+      .status();
+}
+
+Result<bool> Store::AddAlert(const AlertDelivery& a) {
+  ASSIGN_OR_RETURN(int64_t added,
+                   Exec("INSERT INTO alert_deliveries (created_at, dedupe, node, instance_id, "
+                        "event, url, payload, status, attempts, next_try_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe) DO NOTHING",
+                        {a.created_at, a.dedupe, a.node, a.instance_id, AlertEventName(a.event),
+                         a.url, a.payload, a.status, a.attempts, a.next_try_at}));
+  return added > 0;
+}
+
+Result<std::vector<AlertDelivery>> Store::AlertDeliveries(const AlertFilter& f) {
+  std::string sql = fmt::format("SELECT {} FROM alert_deliveries WHERE 1=1", kAlertColumns);
+  std::vector<SqlParam> params;
+  if (f.due_at) {
+    sql += " AND status = 'pending' AND next_try_at <= ?";
+    params.push_back(*f.due_at);
+  }
+  if (f.instance_id) {
+    sql += " AND instance_id = ?";
+    params.push_back(*f.instance_id);
+  }
+  sql += f.due_at ? " ORDER BY next_try_at, id" : " ORDER BY id DESC";
+  if (f.limit > 0) sql += fmt::format(" LIMIT {}", f.limit);
+  std::vector<AlertDelivery> out;
+  RETURN_NOT_OK(
+      Exec(sql, params, [&](const SqlRow& row) { out.push_back(ReadAlert(row)); }).status());
+  return out;
+}
+
+Result<bool> Store::ClaimAlert(int64_t id, int64_t seen_next_try_at, int64_t until) {
+  ASSIGN_OR_RETURN(int64_t claimed,
+                   Exec("UPDATE alert_deliveries SET next_try_at = ? WHERE id = ? AND "
+                        "status = 'pending' AND next_try_at = ?",
+                        {until, id, seen_next_try_at}));
+  return claimed == 1;
+}
+
+Status Store::UpdateAlert(const AlertDelivery& a) {
+  return Exec("UPDATE alert_deliveries SET status = ?, attempts = ?, next_try_at = ?, "
+              "http_status = ?, error = ?, finished_at = ? WHERE id = ?",
+              {a.status, a.attempts, a.next_try_at, a.http_status, a.error, a.finished_at, a.id})
       .status();
 }
 

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "ferry/common/status.h"
+#include "ferry/schedule/alert.h"
 #include "ferry/schedule/instance.h"
 #include "ferry/schedule/schedule_spec.h"
 #include "ferry/schedule/store_backend.h"
@@ -35,7 +36,9 @@ struct InstanceFilter {
   std::optional<int64_t> backfill_id;
   bool pending_only = false;  // not succeeded/failed/stopped, not running
   bool running_only = false;
+  std::optional<int64_t> fired_from, fired_until;  // fire_at within [from, until]
   int limit = 0;  // 0: all
+  int64_t offset = 0;  // with a limit: skip this many first (paging)
   bool newest_first = false;
 };
 
@@ -46,6 +49,12 @@ struct Backfill {
   std::string from_bizdate, to_bizdate;
   bool newest_first = false;
   int parallel = 1;
+};
+
+struct AlertFilter {
+  std::optional<int64_t> due_at;  // only pending deliveries whose next try is at or before this
+  std::optional<int64_t> instance_id;
+  int limit = 0;  // 0: all; the newest first unless due_at
 };
 
 // Who asks to lead the servers sharing a store (see Store::Lead).
@@ -92,6 +101,8 @@ class Store {
   // Inserts instances that do not exist yet (same node, cyctime and backfill); returns how many.
   Result<int> InsertInstances(const std::vector<Instance>& instances);
   Result<std::vector<Instance>> Instances(const InstanceFilter& filter);
+  // How many instances `filter` selects, its limit and offset aside.
+  Result<int64_t> CountInstances(const InstanceFilter& filter);
   Result<std::optional<Instance>> Get(int64_t id);
   Result<std::optional<Instance>> Find(const std::string& node, const CivilTime& cyctime,
                                        int64_t backfill_id);
@@ -104,6 +115,14 @@ class Store {
 
   Result<int64_t> AddBackfill(const Backfill& backfill);
   Result<std::vector<Backfill>> Backfills();
+
+  // Alert deliveries (alert.h). AddAlert keeps the first of each `dedupe` and says whether this
+  // one was added. ClaimAlert moves a due delivery's next try to `until` when nobody else did
+  // (servers sharing a store send each delivery once). UpdateAlert records an attempt.
+  Result<bool> AddAlert(const AlertDelivery& alert);
+  Result<std::vector<AlertDelivery>> AlertDeliveries(const AlertFilter& filter);
+  Result<bool> ClaimAlert(int64_t id, int64_t seen_next_try_at, int64_t until);
+  Status UpdateAlert(const AlertDelivery& alert);
 
   // A random name given to the store when it was created, the same for every process using it.
   Result<std::string> Id();

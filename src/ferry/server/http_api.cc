@@ -41,14 +41,17 @@ void ReplyError(httplib::Response& res, int code, const std::string& message) {
   Reply(res, code, json{{"error", message}});
 }
 
-Result<int64_t> ParseId(const std::string& text) {
+// A whole number >= 0 of a path or query parameter; `what` names it in the error.
+Result<int64_t> ParseCount(const std::string& text, const std::string& what) {
   if (text.empty() || text.size() > 18)
-    return Status::InvalidArgument("bad instance id \"" + text + "\"");
+    return Status::InvalidArgument("bad " + what + " \"" + text + "\"");
   for (char c : text) {
-    if (c < '0' || c > '9') return Status::InvalidArgument("bad instance id \"" + text + "\"");
+    if (c < '0' || c > '9') return Status::InvalidArgument("bad " + what + " \"" + text + "\"");
   }
   return std::stoll(text);
 }
+
+Result<int64_t> ParseId(const std::string& text) { return ParseCount(text, "instance id"); }
 
 Result<std::string> ParseBizdate(const std::string& text) {
   if (text.empty()) return text;
@@ -224,6 +227,30 @@ void HttpServer::Impl::Routes() {
                        {"frozen", frozen->count(n.name) > 0}});
     }
     Reply(res, 200, json{{"nodes", nodes}});
+  });
+
+  server.Get("/api/alerts", [this](const httplib::Request& req, httplib::Response& res) {
+    AlertFilter f;
+    f.limit = 100;
+    if (req.has_param("limit")) {
+      auto limit = ParseCount(req.get_param_value("limit"), "limit");
+      if (!limit.ok()) return ReplyError(res, limit.status());
+      f.limit = static_cast<int>(*limit);
+    }
+    if (req.has_param("instance")) {
+      auto id = ParseCount(req.get_param_value("instance"), "instance");
+      if (!id.ok()) return ReplyError(res, id.status());
+      f.instance_id = *id;
+    }
+    auto spec = Spec();
+    auto deliveries = store->AlertDeliveries(f);
+    if (!spec.ok() || !deliveries.ok())
+      return ReplyError(res, !spec.ok() ? spec.status() : deliveries.status());
+    json rules = json::array();
+    for (const AlertRule& r : spec->alerts) rules.push_back(r.ToJson(/*with_secrets=*/false));
+    json sent = json::array();
+    for (const AlertDelivery& d : *deliveries) sent.push_back(d.ToJson());
+    Reply(res, 200, json{{"rules", rules}, {"deliveries", sent}});
   });
 
   server.Get("/api/instances", [this](const httplib::Request& req, httplib::Response& res) {
