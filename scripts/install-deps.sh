@@ -17,6 +17,8 @@ PACKAGES=(
   # distributed runs (executeMode distribute): Open MPI's mpirun and C API; the namespace
   # hosts of the tests use iproute2 (ip netns, veth, tc)
   openmpi-bin libopenmpi-dev iproute2
+  # distributed runs inside Slurm: a one-node test cluster (scripts/slurm-test-cluster.sh)
+  slurmctld slurmd slurm-client
   # helpers the scripts use to run servers as an unprivileged user
   util-linux procps
 )

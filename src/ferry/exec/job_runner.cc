@@ -151,6 +151,26 @@ nlohmann::ordered_json RunSummary(const JobModel& job, const Metrics& m, const S
           {"error", error}};
 }
 
+ChannelEnv ChannelEnvFor(const PreparedPlugins& plugins, SplitSource* splits,
+                         RateLimiter* throttle, Metrics* metrics, DirtyLog* dirty,
+                         FirstError* first_error, ChannelOptions options) {
+  ChannelEnv env;
+  env.reader = plugins.reader.get();
+  env.writer = plugins.writer.get();
+  env.num_columns = plugins.columns.size();
+  env.splits = splits;
+  env.throttle = throttle;
+  env.metrics = metrics;
+  env.dirty = dirty;
+  env.first_error = first_error;
+  env.writer_transactional = plugins.writer_transactional;
+  env.commit_markers = plugins.writer->keeps_commit_markers();
+  env.options = options;
+  if (env.options.batch_rows == 0) env.options.batch_rows = plugins.writer->batch_rows();
+  if (env.options.batch_rows == 0) env.options.batch_rows = ChannelOptions::kDefaultBatchRows;
+  return env;
+}
+
 Status PrepareOnly(const JobModel& job, const Registry& registry,
                    const std::function<std::string(const StepModel&, const Status&)>& locate) {
   PreparedPlugins p;
@@ -295,20 +315,8 @@ RunReport RunJobUnguarded(const JobModel& job, const Registry& registry, const R
   std::mutex commit_mu;
   std::map<std::string, int64_t> committed_now;  // split -> the attempt that committed
   RunDir& run_dir = *setup.dir;
-  ChannelEnv env;
-  env.reader = plugins.reader.get();
-  env.writer = plugins.writer.get();
-  env.num_columns = plugins.columns.size();
-  env.splits = &queue;
-  env.throttle = &throttle;
-  env.metrics = &metrics;
-  env.dirty = &dirty;
-  env.first_error = &first_error;
-  env.writer_transactional = plugins.writer_transactional;
-  env.commit_markers = plugins.writer->keeps_commit_markers();
-  env.options = options.channel;
-  if (env.options.batch_rows == 0) env.options.batch_rows = plugins.writer->batch_rows();
-  if (env.options.batch_rows == 0) env.options.batch_rows = ChannelOptions::kDefaultBatchRows;
+  ChannelEnv env = ChannelEnvFor(plugins, &queue, &throttle, &metrics, &dirty, &first_error,
+                                 options.channel);
   env.on_committed = [&](const Split& s, const SplitFigures& figures) {
     {
       std::lock_guard lock(commit_mu);

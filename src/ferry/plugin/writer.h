@@ -57,6 +57,12 @@ class WriterTask {
   virtual void Abort() = 0;
 };
 
+// A directory a writer needs every host to share, and the parameter that names it ("path").
+struct SharedPath {
+  std::string directory;  // empty: none
+  std::string parameter;
+};
+
 class Writer {
  public:
   virtual ~Writer() = default;
@@ -70,8 +76,8 @@ class Writer {
   // run's default. Asked after Prepare; the engine then batches the reader's rows to this size.
   virtual size_t batch_rows() const { return 0; }
   // A directory that every host of a distributed run must see as the same one (a file
-  // writer's output directory, where each host puts its parts), or empty. Asked after Start.
-  virtual std::string SharedDirectory() const { return ""; }
+  // writer's output directory, where each host puts its parts), or none. Asked after Prepare.
+  virtual SharedPath SharedDirectory() const { return {}; }
   // Whether this writer records each split's commit in the destination (after Prepare).
   virtual bool keeps_commit_markers() const { return false; }
   // The splits of this run (StepContext::run_id) whose commit the destination's markers
