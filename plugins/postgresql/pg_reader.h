@@ -33,11 +33,12 @@ class PgReader : public Reader, public ChecksumSource {
   // distributed run reads the coordinator's.
   nlohmann::json SharedReadState() const override;
   Status AdoptSharedReadState(const nlohmann::json& state) override;
+  // ferry verify (pg_checksum.cc): the row key, split ranges, and each row hashed in the server.
+  Result<std::vector<std::string>> RowKey() override;
+  std::optional<SplitKeyRange> KeyRangeOf(const Split& split) const override;
   ChecksumSource* checksum_source() override { return this; }
-  // ferry verify (pg_checksum.cc): md5 of each row's text, summed per bucket in the server.
-  std::string checksum_method() const override { return "postgresql-rowtext-md5-v1"; }
-  Result<std::optional<std::vector<ChecksumBucket>>> ChecksumBuckets(
-      const ChecksumRequest& request) override;
+  std::string checksum_method() const override;
+  Result<std::optional<ChecksumTotal>> ChecksumRows(const ChecksumRequest& request) override;
 
  private:
   // One database: the address that connected and its snapshot-holding connection.

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -62,6 +63,15 @@ class Reader {
   virtual Status OpenSharedView(int channels) { return Status::OK(); }
   // `ferry verify`: the source's own row summaries, when it can compute them (after Prepare).
   virtual ChecksumSource* checksum_source() { return nullptr; }
+  // `ferry verify`: the source columns that identify a row — the table's primary key, else its
+  // first unique key — as the catalog names them (after Prepare); empty when there is none or the
+  // reader cannot tell (querySql, files).
+  virtual Result<std::vector<std::string>> RowKey() { return std::vector<std::string>(); }
+  // `ferry verify`: the inclusive integer splitPk range a split of this reader's plan reads;
+  // nullopt for a split that is not one range (NULL keys, a whole table, a query).
+  virtual std::optional<SplitKeyRange> KeyRangeOf(const Split& split) const {
+    return std::nullopt;
+  }
 };
 
 }  // namespace ferry
