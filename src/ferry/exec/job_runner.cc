@@ -93,6 +93,18 @@ Result<std::map<std::string, SplitFigures>> CommittedSplitsOf(RunDir& dir, Write
   return out;
 }
 
+namespace {
+
+// Rows move pre-encoded (types/row_encoding.h) when the writer takes the reader's form as is.
+void UseRowEncodingWhenAccepted(Reader& reader, const Writer& writer) {
+  std::shared_ptr<const RowEncoding> offered = reader.OfferedRowEncoding();
+  if (offered == nullptr || !writer.AcceptsRowEncoding(*offered)) return;
+  reader.UseRowEncoding();
+  LogInfo("rows move from reader to writer as {}, unchanged", offered->Describe());
+}
+
+}  // namespace
+
 Status PreparePlugins(const JobModel& job, const Registry& registry, const std::string& run_dir,
                const std::string& run_id,
                const std::function<std::string(const StepModel&, const Status&)>& locate,
@@ -122,6 +134,7 @@ Status PreparePlugins(const JobModel& job, const Registry& registry, const std::
   out->columns = out->reader->OutputColumns();
   st = out->writer->Prepare(wctx, out->columns);
   if (!st.ok()) return Status(st.code(), locate ? locate(job.writer, st) : st.message());
+  UseRowEncodingWhenAccepted(*out->reader, *out->writer);
   return Status::OK();
 }
 

@@ -61,6 +61,11 @@ class Reader {
     return std::unique_ptr<ReadBarrier>();
   }
   virtual Status OpenSharedView(int channels) { return Status::OK(); }
+  // Pre-encoded rows (types/row_encoding.h): the form this prepared reader can hand its rows
+  // on in unchanged, or null. The engine offers it to the writer; UseRowEncoding, called before
+  // PlanSplits when the writer accepts it, makes every task fill its batches with such rows.
+  virtual std::shared_ptr<const RowEncoding> OfferedRowEncoding() const { return nullptr; }
+  virtual void UseRowEncoding() {}
   // `ferry verify`: the source's own row summaries, when it can compute them (after Prepare).
   virtual ChecksumSource* checksum_source() { return nullptr; }
   // `ferry verify`: the source columns that identify a row — the table's primary key, else its

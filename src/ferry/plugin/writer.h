@@ -72,6 +72,11 @@ class Writer {
   // resumed run, where the setup already ran and must not run again.
   virtual Status Start(bool resuming) = 0;
   virtual Result<std::unique_ptr<WriterTask>> OpenTask(const Split& split) = 0;
+  // Whether this prepared writer takes the reader's pre-encoded rows (types/row_encoding.h) as
+  // they are: then every batch its tasks get is encoded. Only a writer that knows the encoding
+  // and that its column types match says yes; its Write must still refuse a row with DataError,
+  // so the engine can isolate it, and a dirty row is shown decoded.
+  virtual bool AcceptsRowEncoding(const RowEncoding& encoding) const { return false; }
   // Rows per WriterTask::Write this destination is built for (its batchSize), or 0 to take the
   // run's default. Asked after Prepare; the engine then batches the reader's rows to this size.
   virtual size_t batch_rows() const { return 0; }
