@@ -132,10 +132,11 @@ void ReplaceAll(std::string* text, const std::string& from, const std::string& t
 // names of the properties that differ; "job" when the job's text changed).
 json ScheduleChanges(const ScheduleSpec* current, const ScheduleSpec& next) {
   std::map<std::string, json> before, after;
-  if (current) {
-    for (const json& n : current->ToJson()["nodes"]) before[n["name"]] = n;
-  }
-  for (const json& n : next.ToJson()["nodes"]) after[n["name"]] = n;
+  // Named: a range-for over a temporary's member would read freed memory.
+  const json current_json = current ? current->ToJson() : json{{"nodes", json::array()}};
+  const json next_json = next.ToJson();
+  for (const json& n : current_json["nodes"]) before[n["name"]] = n;
+  for (const json& n : next_json["nodes"]) after[n["name"]] = n;
   json added = json::array(), removed = json::array(), changed = json::array();
   for (const auto& [name, n] : after) {
     auto old = before.find(name);

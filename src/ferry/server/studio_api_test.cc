@@ -177,7 +177,7 @@ TEST_F(StudioApiTest, ValidateGivesTheMessagesOfFerryCheckAtLineAndColumn) {
                         {{"path", "jobs/j.json"}, {"text", text}, {"params", {{"region", "cn"}}}});
   ASSERT_EQ(code, 200) << r;
   ASSERT_FALSE(r["diagnostics"].empty()) << r;
-  const json& d = r["diagnostics"][0];
+  const json& d = r["diagnostics"][1];
   EXPECT_EQ(d["line"], 7) << r;
   EXPECT_EQ(d["severity"], "warning");
   EXPECT_THAT(d["message"].get<std::string>(), HasSubstr("sliceRecordCount"));
