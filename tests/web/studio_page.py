@@ -105,8 +105,8 @@ def main():
         shot("develop")
 
         # 2. Import a sqlite -> txtfile template into a new file.
-        Select(driver.find_element(By.ID, "tpl-reader")).select_by_value("sqlite")
-        Select(driver.find_element(By.ID, "tpl-writer")).select_by_value("txtfile")
+        Select(driver.find_element(By.ID, "tpl-reader")).select_by_visible_text("sqlite")
+        Select(driver.find_element(By.ID, "tpl-writer")).select_by_visible_text("txtfile")
         driver.find_element(By.ID, "tpl-name").send_keys("jobs/orders.json")
         driver.find_element(By.ID, "tpl-create").click()
         wait.until(lambda d: text("#file-name") == "jobs/orders.json")
