@@ -22,6 +22,11 @@ PACKAGES=(
   # helpers the scripts use to run servers as an unprivileged user
   util-linux procps
 )
+# The page of `ferry server` is bundled at build time from web/ (npm ci from the lockfile, then
+# esbuild): Debian's nodejs and npm, unless a node and npm are already on the PATH.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  PACKAGES+=(nodejs npm)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do
