@@ -1,122 +1,182 @@
 #!/usr/bin/env bash
-# Ferry benchmarks beside their baselines, measured in the same run on the same data.
-#   bash bench/run.sh            # 2M and 10M rows
-#   ROWS="200000" bash bench/run.sh   # a quick look
-# Prints one table: path, tool, rows, seconds, rows/s, MB/s (of the CSV file size), peak RSS.
+# Every Ferry path beside its strongest baseline, on the same data in the same run (DESIGN 10):
+#   PG->PG        psql COPY (FORMAT binary) pipe, psql COPY text pipe
+#   PG->CSV       psql \copy ... TO ... CSV          CSV->PG   psql \copy ... FROM ... CSV
+#   MySQL->MySQL  SELECT ... INTO OUTFILE + LOAD DATA, LOAD DATA LOCAL, mariadb-dump | mariadb
+#   MySQL->PG     pgloader
+#   CSV->SQLite   sqlite3 .import --csv               SQLite->CSV   sqlite3 .mode csv
+# The data: a 6-column `orders` table (bigint key, int, varchar, numeric(12,2), timestamp(6),
+# text with NULLs, commas, quotes and non-ASCII text); every destination has the primary key.
+# Each figure is the median of REPEATS runs after WARMUP runs. Client CPU is the tool's own
+# (user + sys, its children included); servers CPU what the database servers spent meanwhile.
+#   bash bench/run.sh                              # 2M rows, 3 repeats
+#   ROWS=200000 REPEATS=1 bash bench/run.sh        # a quick look
+#   PATHS="pg csv" bash bench/run.sh               # some paths: pg csv mysql sqlite
+#   FLAT=1 bash bench/run.sh                       # then Ferry again at FLAT_ROWS (10M): RSS flat?
+# Uses its own throwaway servers under $BENCH_DIR (default bench/data), stopped at exit.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-ROWS=${ROWS:-"2000000 10000000"}
-STREAM_ROWS=${STREAM_ROWS:-20000000}
-WORK=${BENCH_DIR:-bench/data}
-FERRY=build/ferry
-command -v /usr/bin/time >/dev/null || { apt-get install -y -qq time >/dev/null; }
-[ -x "$FERRY" ] || bash scripts/build.sh
-mkdir -p "$WORK"
+source "$(dirname "$0")/lib.sh"
+bench_init
+ROWS=${ROWS:-2000000}
+PATHS=${PATHS:-"pg csv mysql sqlite"}
+FLAT_ROWS=${FLAT_ROWS:-10000000}
+has() { [[ " $PATHS " == *" $1 "* ]]; }
+trap stop_servers EXIT
+FR=$(ferry_run)
+start_pg
+has mysql && start_mariadb
 
-RESULTS=()
-# measure NAME TOOL ROWS BYTES -- command...
-measure() {
-  local path=$1 tool=$2 rows=$3 bytes=$4; shift 5
-  local log="$WORK/time.log"
-  /usr/bin/time -f "%e %M" -o "$log" "$@" >/dev/null 2>"$WORK/last.err" || {
-    echo "FAILED: $*" >&2; cat "$WORK/last.err" >&2; exit 1; }
-  read -r secs rss_kb <"$log"
-  RESULTS+=("$(awk -v p="$path" -v t="$tool" -v r="$rows" -v b="$bytes" -v s="$secs" -v m="$rss_kb" \
-    'BEGIN { if (s <= 0) s = 0.001; printf "%-26s %-34s %10d %8.2f %12.0f %9.1f %9.1f", p, t, r, s, r / s, b / s / 1048576, m / 1024 }')")
-  echo "${RESULTS[-1]}"
-}
+PG_DDL="(id bigint PRIMARY KEY, customer_id int, status varchar(32), amount numeric(12,2),
+  created_at timestamp(6), note text)"
+MY_DDL="(id BIGINT PRIMARY KEY, customer_id INT, status VARCHAR(32), amount DECIMAL(12,2),
+  created_at DATETIME(6), note TEXT) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"
+SQLITE_DDL="CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER, status TEXT,
+  amount TEXT, created_at TEXT, note TEXT)"
 
-header() { printf "%-26s %-34s %10s %8s %12s %9s %9s\n" PATH TOOL ROWS SECONDS ROWS/S MB/S RSS_MB; }
-
-make_orders_db() {  # rows db
-  local rows=$1 db=$2
-  rm -f "$db"
-  sqlite3 "$db" <<SQL
-PRAGMA synchronous=OFF;
-CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER, sku TEXT, amount TEXT,
-  created_at TEXT, note TEXT);
-WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $rows)
-INSERT INTO orders SELECT i, (i * 7919) % 100000, 'SKU-' || (i % 5000),
-  printf('%d.%02d', (i * 37) % 100000, i % 100),
-  strftime('%Y-%m-%d %H:%M:%S', '2025-01-01', '+' || (i % 31536000) || ' seconds') || printf('.%06d', i % 1000000),
-  CASE WHEN i % 7 = 0 THEN NULL ELSE 'order note number ' || i || ' with, a comma and "quotes" here' END
-FROM n;
+make_pg_orders() {  # rows
+  psql_q <<SQL
+DROP TABLE IF EXISTS orders, orders_dst;
+CREATE TABLE orders $PG_DDL;
+INSERT INTO orders
+SELECT g, (g::bigint * 7919) % 100000, (ARRAY['new', 'paid', 'shipped', 'cancelled', 'refunded'])[g % 5 + 1],
+  ((g::bigint * 37) % 10000000) / 100.0,
+  timestamp '2025-01-01' + (g % 31536000) * interval '1 second' + (g % 1000000) * interval '1 microsecond',
+  CASE WHEN g % 7 = 0 THEN NULL
+       ELSE 'order ' || g || ': handle with care, ring "twice" — Straße, 東京 ' || md5(g::text) END
+FROM generate_series(1, $1) g;
+CREATE TABLE orders_dst $PG_DDL;
+VACUUM ANALYZE orders;
 SQL
 }
-
-stream_job() {
-  cat >"$WORK/stream.json" <<EOF2
-{"type":"job","version":"2.0","steps":[
- {"stepType":"stream","category":"reader","name":"Reader","parameter":{"sliceRecordCount":$STREAM_ROWS,"column":[
-  {"type":"long","value":"1"},{"type":"long","random":"1,1000000"},{"type":"string","value":"abc"},
-  {"type":"string","value":"hello world"},{"type":"double","value":"1.5"},{"type":"long","value":"3"},
-  {"type":"string","value":"x"},{"type":"bool","value":"true"},{"type":"date","value":"2025-10-31"},
-  {"type":"timestamp","value":"2025-10-31 12:00:00"}]}},
- {"stepType":"stream","category":"writer","name":"Writer","parameter":{"print":false}}],
- "setting":{"speed":{"concurrent":1}},"order":{"hops":[{"from":"Reader","to":"Writer"}]}}
-EOF2
+pg_reset() { psql_q -c "TRUNCATE orders_dst"; pg_checkpoint; }
+pg_check() {  # tool: the destination holds the source's rows
+  local a b q="SELECT count(*), sum(customer_id), sum(amount), count(note), sum(length(note)), sum(extract(epoch FROM created_at))"
+  a=$(psql -X -At -c "$q FROM orders"); b=$(psql -X -At -c "$q FROM orders_dst")
+  [ "$a" = "$b" ] || echo "WARNING: $1: orders_dst differs: $b, source $a" >&2
 }
 
-sqlite_to_csv_job() {  # db outdir
-  cat >"$WORK/s2c.json" <<EOF2
-{"type":"job","version":"2.0","steps":[
- {"stepType":"sqlite","category":"reader","name":"Reader","parameter":{"path":"$1","table":"orders",
-  "column":["id","customer_id","sku","amount","created_at","note"]}},
- {"stepType":"txtfile","category":"writer","name":"Writer","parameter":{"path":"$2","fileName":"orders.csv",
-  "writeMode":"truncate","nullFormat":""}}],
- "setting":{"speed":{"concurrent":1}},"order":{"hops":[{"from":"Reader","to":"Writer"}]}}
-EOF2
+pg_conn() { echo "\"connection\":{\"host\":\"$PGHOST\",\"port\":$PGPORT,\"database\":\"$PGDATABASE\",\"user\":\"$PGUSER\",\"passwordEnv\":\"PGPASSWORD\"}"; }
+pg_reader() { echo "{\"stepType\":\"postgresql\",\"category\":\"reader\",\"name\":\"Reader\",\"parameter\":{$(pg_conn),\"table\":\"orders\",\"column\":[\"*\"]${1:-}}}"; }
+pg_writer() { echo "{\"stepType\":\"postgresql\",\"category\":\"writer\",\"name\":\"Writer\",\"parameter\":{$(pg_conn),\"table\":\"$1\",\"column\":[\"*\"],\"writeMode\":\"copy\"${2:-}}}"; }
+csv_reader() { echo "{\"stepType\":\"txtfile\",\"category\":\"reader\",\"name\":\"Reader\",\"parameter\":{\"path\":\"$1\",\"column\":[\"*\"],\"nullFormat\":\"\"}}"; }
+csv_writer() { echo "{\"stepType\":\"txtfile\",\"category\":\"writer\",\"name\":\"Writer\",\"parameter\":{\"path\":\"$1\",\"fileName\":\"orders.csv\",\"writeMode\":\"truncate\",\"nullFormat\":\"\"}}"; }
+my_conn() { echo "\"connection\":{\"host\":\"127.0.0.1\",\"port\":$MY_PORT,\"user\":\"$MY_USER\",\"password\":\"$MY_PASS\",\"database\":\"$1\"}"; }
+
+pg_paths() {  # rows bytes
+  local rows=$1 bytes=$2
+  measure pg-pg "psql COPY binary | psql COPY binary" "$rows" "$bytes" pg_reset -- bash -c \
+    'psql -X -c "COPY orders TO STDOUT (FORMAT binary)" | psql -X -q -c "COPY orders_dst FROM STDIN (FORMAT binary)"'
+  pg_check "binary pipe"
+  measure pg-pg "psql COPY | psql COPY (text)" "$rows" "$bytes" pg_reset -- bash -c \
+    'psql -X -c "COPY orders TO STDOUT" | psql -X -q -c "COPY orders_dst FROM STDIN"'
+  job "$WORK/pg1.json" "$(pg_reader)" "$(pg_writer orders_dst)" 1
+  measure pg-pg "ferry, concurrent 1" "$rows" "$bytes" pg_reset -- "$FR" "$WORK/pg1.json"
+  pg_check "ferry"
+  job "$WORK/pg2.json" "$(pg_reader ',"splitPk":"id"')" "$(pg_writer orders_dst)" 2
+  measure pg-pg "ferry, concurrent 2, splitPk" "$rows" "$bytes" pg_reset -- "$FR" "$WORK/pg2.json"
+  pg_check "ferry, 2 channels"
+  job "$WORK/pg1d.json" "$(pg_reader)" "$(pg_writer orders_dst ',"passthrough":false')" 1
+  measure pg-pg "ferry, concurrent 1, passthrough off" "$rows" "$bytes" pg_reset -- \
+    "$FR" "$WORK/pg1d.json"
 }
 
-csv_to_sqlite_job() {  # csv db
-  cat >"$WORK/c2s.json" <<EOF2
-{"type":"job","version":"2.0","steps":[
- {"stepType":"txtfile","category":"reader","name":"Reader","parameter":{"path":"$1","column":["*"],"nullFormat":""}},
- {"stepType":"sqlite","category":"writer","name":"Writer","parameter":{"path":"$2","table":"orders",
-  "column":["id","customer_id","sku","amount","created_at","note"],"writeMode":"insert"}}],
- "setting":{"speed":{"concurrent":1}},"order":{"hops":[{"from":"Reader","to":"Writer"}]}}
-EOF2
+csv_paths() {  # rows bytes
+  local rows=$1 bytes=$2
+  rm_out() { rm -rf "$WORK/out"; mkdir -p "$WORK/out"; }
+  measure pg-csv "psql \\copy ... CSV" "$rows" "$bytes" rm_out -- \
+    psql -X -c "\\copy orders TO '$WORK/out/orders.csv' CSV"
+  job "$WORK/p2c.json" "$(pg_reader)" "$(csv_writer "$WORK/out")" 1
+  measure pg-csv "ferry, concurrent 1" "$rows" "$bytes" rm_out -- "$FR" "$WORK/p2c.json"
+  measure csv-pg "psql \\copy ... FROM ... CSV" "$rows" "$bytes" pg_reset -- \
+    psql -X -c "\\copy orders_dst FROM '$WORK/orders.csv' CSV"
+  pg_check "\\copy FROM"
+  job "$WORK/c2p.json" "$(csv_reader "$WORK/orders.csv")" "$(pg_writer orders_dst)" 1
+  measure csv-pg "ferry, concurrent 1" "$rows" "$bytes" pg_reset -- "$FR" "$WORK/c2p.json"
+  pg_check "ferry csv->pg"
 }
 
-empty_db() {
-  rm -f "$1"
-  sqlite3 "$1" "CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER, sku TEXT, amount TEXT, created_at TEXT, note TEXT);"
+make_my_orders() {
+  my_sql -e "DROP DATABASE IF EXISTS bench_src; CREATE DATABASE bench_src"
+  my_sql bench_src -e "CREATE TABLE orders $MY_DDL"
+  my_sql --local-infile=1 bench_src -e "LOAD DATA LOCAL INFILE '$WORK/orders.csv' INTO TABLE orders
+    CHARACTER SET utf8mb4 FIELDS TERMINATED BY ',' OPTIONALLY ENCLOSED BY '\"' ESCAPED BY ''
+    (id, customer_id, status, amount, created_at, @note) SET note = NULLIF(@note, ''); ANALYZE TABLE orders" >/dev/null
+}
+my_reset() {
+  my_sql -e "DROP DATABASE IF EXISTS bench_dst; CREATE DATABASE bench_dst"
+  my_sql bench_dst -e "CREATE TABLE orders $MY_DDL"
+  rm -f "$WORK/my_out.txt"
+}
+my_check() {
+  local q="SELECT COUNT(*), SUM(customer_id), SUM(amount), COUNT(note), SUM(CRC32(note)) FROM orders" a b
+  a=$(my_sql bench_src -N -e "$q"); b=$(my_sql bench_dst -N -e "$q")
+  [ "$a" = "$b" ] || echo "WARNING: $1: bench_dst.orders differs: $b, source $a" >&2
+}
+pg_empty_orders() { psql_q -c "DROP SCHEMA IF EXISTS bench_src CASCADE; DROP TABLE IF EXISTS orders_my; CREATE TABLE orders_my $PG_DDL"; pg_checkpoint; }
+
+mysql_paths() {  # rows bytes
+  local rows=$1 bytes=$2 out=$WORK/my_out.txt
+  chmod 777 "$WORK"
+  measure my-my "SELECT INTO OUTFILE + LOAD DATA" "$rows" "$bytes" my_reset -- bash -c \
+    "mariadb --no-defaults --socket='$MY_SOCK' -uroot -e \"SELECT * FROM bench_src.orders INTO OUTFILE '$out'; LOAD DATA INFILE '$out' INTO TABLE bench_dst.orders\""
+  my_check "OUTFILE + LOAD DATA"
+  measure my-my "mariadb -e SELECT | LOAD DATA LOCAL" "$rows" "$bytes" my_reset -- bash -c \
+    "mariadb --no-defaults --socket='$MY_SOCK' -uroot --quick -N --raw -e 'SELECT * FROM bench_src.orders' > '$out' && mariadb --no-defaults --local-infile=1 --socket='$MY_SOCK' -uroot -e \"LOAD DATA LOCAL INFILE '$out' INTO TABLE bench_dst.orders\""
+  measure my-my "mariadb-dump | mariadb" "$rows" "$bytes" my_reset -- bash -c \
+    "mariadb-dump --no-defaults --socket='$MY_SOCK' -uroot --no-create-info bench_src orders | mariadb --no-defaults --socket='$MY_SOCK' -uroot bench_dst"
+  my_check "mariadb-dump"
+  local reader="{\"stepType\":\"mysql\",\"category\":\"reader\",\"name\":\"Reader\",\"parameter\":{$(my_conn bench_src),\"table\":[\"orders\"],\"column\":[\"*\"],\"splitPk\":\"id\"}}"
+  for bulk in false true; do
+    job "$WORK/m2m.json" "$reader" "{\"stepType\":\"mysql\",\"category\":\"writer\",\"name\":\"Writer\",\"parameter\":{$(my_conn bench_dst),\"table\":\"orders\",\"column\":[\"*\"],\"bulkLoad\":$bulk}}" 2
+    measure my-my "ferry, concurrent 2, bulkLoad $bulk" "$rows" "$bytes" my_reset -- "$FR" "$WORK/m2m.json"
+    my_check "ferry bulkLoad $bulk"
+  done
+  cat >"$WORK/m2p.load" <<LOAD
+LOAD DATABASE FROM mysql://$MY_USER:$MY_PASS@127.0.0.1:$MY_PORT/bench_src
+  INTO postgresql://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$PGDATABASE
+  INCLUDING ONLY TABLE NAMES MATCHING 'orders';
+LOAD
+  measure my-pg "pgloader (creates table, then pk)" "$rows" "$bytes" pg_empty_orders -- \
+    pgloader --quiet "$WORK/m2p.load"
+  job "$WORK/m2p.json" "$reader" "$(pg_writer orders_my)" 2
+  measure my-pg "ferry, concurrent 2" "$rows" "$bytes" pg_empty_orders -- "$FR" "$WORK/m2p.json"
 }
 
-header
-stream_job
-measure "stream->stream (10 cols)" "ferry, 1 channel" "$STREAM_ROWS" 0 -- \
-  "$FERRY" run "$WORK/stream.json" --progress-interval 0 --run-dir "$WORK/run-stream-$$"
+sqlite_paths() {  # rows bytes
+  local rows=$1 bytes=$2 db=$WORK/orders.db
+  rm -f "$db"; sqlite3 "$db" "$SQLITE_DDL"
+  sqlite3 "$db" ".import --csv $WORK/orders.csv orders" "UPDATE orders SET note = NULL WHERE note = ''"
+  rm_out() { rm -rf "$WORK/out"; mkdir -p "$WORK/out"; }
+  measure sqlite-csv "sqlite3 .mode csv" "$rows" "$bytes" rm_out -- \
+    sqlite3 -csv "$db" ".output $WORK/out/orders.csv" "SELECT * FROM orders;"
+  job "$WORK/s2c.json" "{\"stepType\":\"sqlite\",\"category\":\"reader\",\"name\":\"Reader\",\"parameter\":{\"path\":\"$db\",\"table\":\"orders\",\"column\":[\"*\"]}}" "$(csv_writer "$WORK/out")" 1
+  measure sqlite-csv "ferry, concurrent 1" "$rows" "$bytes" rm_out -- "$FR" "$WORK/s2c.json"
+  sqlite_empty() { rm -f "$WORK/dst.db"; sqlite3 "$WORK/dst.db" "$SQLITE_DDL"; }
+  measure csv-sqlite "sqlite3 .import --csv" "$rows" "$bytes" sqlite_empty -- \
+    sqlite3 "$WORK/dst.db" ".import --csv $WORK/orders.csv orders"
+  job "$WORK/c2s.json" "$(csv_reader "$WORK/orders.csv")" "{\"stepType\":\"sqlite\",\"category\":\"writer\",\"name\":\"Writer\",\"parameter\":{\"path\":\"$WORK/dst.db\",\"table\":\"orders\",\"column\":[\"*\"],\"writeMode\":\"insert\"}}" 1
+  measure csv-sqlite "ferry, concurrent 1" "$rows" "$bytes" sqlite_empty -- "$FR" "$WORK/c2s.json"
+}
 
-for rows in $ROWS; do
-  db="$WORK/orders_$rows.db"
-  make_orders_db "$rows" "$db"
-  # SQLite -> CSV (the size of sqlite3's CSV gives every MB/s figure)
-  sqlite3 -csv "$db" "select * from orders;" >"$WORK/baseline_$rows.csv"
-  bytes=$(stat -c %s "$WORK/baseline_$rows.csv")
-  measure "sqlite->csv" "sqlite3 .mode csv" "$rows" "$bytes" -- \
-    sqlite3 -csv "$db" ".output $WORK/baseline_$rows.csv" "select * from orders;"
-  rm -rf "$WORK/out_$rows"
-  sqlite_to_csv_job "$db" "$WORK/out_$rows"
-  measure "sqlite->csv" "ferry, 1 channel" "$rows" "$bytes" -- \
-    "$FERRY" run "$WORK/s2c.json" --progress-interval 0 --run-dir "$WORK/run-s2c-$rows-$$"
-  # CSV -> SQLite
-  empty_db "$WORK/import_$rows.db"
-  measure "csv->sqlite" "sqlite3 .import --csv" "$rows" "$bytes" -- \
-    sqlite3 "$WORK/import_$rows.db" ".import --csv $WORK/baseline_$rows.csv orders"
-  empty_db "$WORK/ferry_$rows.db"
-  csv_to_sqlite_job "$WORK/baseline_$rows.csv" "$WORK/ferry_$rows.db"
-  measure "csv->sqlite" "ferry, 1 channel" "$rows" "$bytes" -- \
-    "$FERRY" run "$WORK/c2s.json" --progress-interval 0 --run-dir "$WORK/run-c2s-$rows-$$"
-  a=$(sqlite3 "$WORK/import_$rows.db" "select count(*), total(customer_id) from orders")
-  b=$(sqlite3 "$WORK/ferry_$rows.db" "select count(*), total(customer_id) from orders")
-  [ "$a" = "$b" ] || echo "WARNING: csv->sqlite results differ: sqlite3 $a, ferry $b" >&2
-  rm -f "$WORK/import_$rows.db" "$WORK/ferry_$rows.db"
-done
+run_paths() {  # rows
+  make_pg_orders "$1"
+  psql -X -c "\\copy orders TO '$WORK/orders.csv' CSV"
+  local bytes
+  bytes=$(stat -c %s "$WORK/orders.csv")
+  echo "== $1 rows, $bytes bytes of CSV; $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+  has pg && pg_paths "$1" "$bytes"
+  has csv && csv_paths "$1" "$bytes"
+  has mysql && { make_my_orders; mysql_paths "$1" "$bytes"; }
+  has sqlite && sqlite_paths "$1" "$bytes"
+  return 0
+}
+
+run_paths "$ROWS"
+if [ "${FLAT:-0}" = 1 ]; then  # memory flatness: Ferry alone at FLAT_ROWS
+  make_pg_orders "$FLAT_ROWS"
+  bytes=$(psql -X -At -c "SELECT pg_table_size('orders')")
+  WARMUP=0 REPEATS=1 measure pg-pg "ferry, concurrent 1" "$FLAT_ROWS" "$bytes" pg_reset -- "$FR" "$WORK/pg1.json"
+  WARMUP=0 REPEATS=1 measure pg-pg "ferry, concurrent 2, splitPk" "$FLAT_ROWS" "$bytes" pg_reset -- "$FR" "$WORK/pg2.json"
+fi
+report
 rm -rf "$WORK"/run-*
-
-# PostgreSQL -> PostgreSQL beside psql COPY | psql COPY (its own throwaway server).
-ROWS="$ROWS" BENCH_DIR="$WORK" bash bench/pg.sh
-
-# MySQL paths beside mariadb-dump | mariadb, on a throwaway MariaDB (bench/mysql.sh)
-ROWS="$ROWS" BENCH_DIR="$WORK" bash bench/mysql.sh

@@ -17,11 +17,18 @@ PACKAGES=(
   # distributed runs (executeMode distribute): Open MPI's mpirun and C API; the namespace
   # hosts of the tests use iproute2 (ip netns, veth, tc)
   openmpi-bin libopenmpi-dev iproute2
+  # distributed runs inside Slurm: a one-node test cluster (scripts/slurm-test-cluster.sh)
+  slurmctld slurmd slurm-client
   # helpers the scripts use to run servers as an unprivileged user
   util-linux procps
   # README API calls are checked with curl (tests/web/readme_api.py)
   curl
 )
+# The page of `ferry server` is bundled at build time from web/ (npm ci from the lockfile, then
+# esbuild): Debian's nodejs and npm, unless a node and npm are already on the PATH.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  PACKAGES+=(nodejs npm)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -72,6 +72,7 @@ Status MysqlReader::PrepareTables(int64_t job_start_micros) {
   std::vector<MysqlField> first_fields;
   for (size_t s = 0; s < sources_.size(); ++s) {
     ASSIGN_OR_RETURN(MysqlConnection conn, Connect(s));
+    if (s == 0) server_version_ = conn.server_version();
     for (const std::string& table : sources_[s].tables) {
       RETURN_NOT_OK(CheckTable(conn, sources_[s], table, projection, &first_fields));
     }

@@ -22,7 +22,7 @@
 
 namespace ferry {
 
-class MysqlReader : public Reader {
+class MysqlReader : public Reader, public ChecksumSource {
  public:
   Status Prepare(const StepContext& ctx) override;
   std::vector<ColumnInfo> OutputColumns() const override;
@@ -32,6 +32,12 @@ class MysqlReader : public Reader {
   // while every host starts its snapshot transactions, one per channel.
   Result<std::unique_ptr<ReadBarrier>> HoldStill() override;
   Status OpenSharedView(int channels) override;
+  // ferry verify (mysql_checksum.cc): the row key, split ranges, each row hashed in the server.
+  Result<std::vector<std::string>> RowKey() override;
+  std::optional<SplitKeyRange> KeyRangeOf(const Split& split) const override;
+  ChecksumSource* checksum_source() override { return this; }
+  std::string checksum_method() const override;
+  Result<std::optional<ChecksumTotal>> ChecksumRows(const ChecksumRequest& request) override;
 
  private:
   bool query_mode() const;
@@ -52,6 +58,7 @@ class MysqlReader : public Reader {
   std::shared_ptr<const ColumnProjection> projection_;  // table mode
   std::vector<std::string> source_columns_;             // table mode: quoted for SELECT
   std::vector<ColumnInfo> output_;
+  std::string server_version_;  // of the first source, as Prepare found it
   std::vector<std::shared_ptr<MysqlSnapshotPool>> snapshots_;  // per source; empty: none
 };
 

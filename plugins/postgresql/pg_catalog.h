@@ -36,6 +36,10 @@ struct PgTable {
 // NotFound naming the table when it does not exist (or is not visible to the user).
 Result<PgTable> LoadTable(PgConnection& conn, const std::string& name);
 
+// The columns of `name`'s primary key, else of its first unique index without expressions or a
+// predicate (fewest columns first); empty when it has neither.
+Result<std::vector<std::string>> LoadRowKey(PgConnection& conn, const std::string& name);
+
 // Name lookup shared with the reader: exact first, then lower-case folded; -1 when missing.
 int FindName(const std::vector<std::string>& names, const std::string& name);
 

@@ -73,6 +73,7 @@ Result<PgWriterOptions> PgWriterOptions::Parse(const StepContext& ctx) {
                                            PgWriteMode::kUpdate, PgWriteMode::kIgnore},
                                           PgWriteModeName));
   ASSIGN_OR_RETURN(o.conflict_columns, StringOrListField(p, "conflictColumns"));
+  ASSIGN_OR_RETURN(o.passthrough, BoolField(p, "passthrough", true));
   if (!o.conflict_columns.empty() && o.mode != PgWriteMode::kUpdate &&
       o.mode != PgWriteMode::kIgnore) {
     return Status::InvalidArgument(std::string("conflictColumns applies to writeMode update or "

@@ -43,6 +43,7 @@ struct PgWriterOptions : SqlWriterCommonOptions {
   std::string table;
   PgWriteMode mode = PgWriteMode::kCopy;
   std::vector<std::string> conflict_columns;
+  bool passthrough = true;  // take a postgresql reader's binary COPY tuples unchanged
 
   // Errors carry their field: "table" (exactly one), "column", "writeMode", "conflictColumns"
   // (only with update/ignore), "batchSize".

@@ -61,6 +61,11 @@ std::vector<ParamDef> WriterParams() {
                     "rows per COPY (and, in insert/update/ignore, per INSERT from the stage); "
                     "the engine's batches are this size, each inside one savepoint"),
               PgWriterOptions::kDefaultBatchSize),
+      Default(Param("passthrough", ParamType::kBool,
+                    "from a postgresql reader whose column types match: COPY its binary rows "
+                    "into the table unchanged, decoding none (false: decode and encode each "
+                    "value)"),
+              true),
   };
   out.insert(out.end(), own.begin(), own.end());
   for (ParamDef& p : CommitMarkerParams()) out.push_back(std::move(p));

@@ -47,8 +47,29 @@ Result<PgConnection> ConnectSource(const SqlSource& source, const std::string& a
 
 Status PgReader::Prepare(const StepContext& ctx) {
   ASSIGN_OR_RETURN(options_, PgReaderOptions::Parse(ctx));
+  offered_rows_.reset();
+  encode_rows_ = false;
   RETURN_NOT_OK(OpenDatabases());
-  return options_.query_mode() ? PrepareQueries() : PrepareTables(ctx.job_start_micros);
+  RETURN_NOT_OK(options_.query_mode() ? PrepareQueries() : PrepareTables(ctx.job_start_micros));
+  offered_rows_ = RowsToOffer();
+  return Status::OK();
+}
+
+std::shared_ptr<const PgBinaryRows> PgReader::RowsToOffer() const {
+  if (options_.query_mode() || !projection_ || !projection_->all_source() ||
+      projection_->size() != select_columns_.size()) {
+    return nullptr;
+  }
+  std::vector<uint32_t> oids;
+  std::vector<BinaryKind> kinds;
+  for (size_t e = 0; e < projection_->size(); ++e) {
+    if (projection_->source_index(e) != static_cast<int>(e)) return nullptr;
+    const BinaryKind kind = BinaryKindForOid(source_types_[e].oid);
+    if (kind == BinaryKind::kNone) return nullptr;  // read as text (a cast in the SELECT)
+    oids.push_back(source_types_[e].oid);
+    kinds.push_back(kind);
+  }
+  return std::make_shared<const PgBinaryRows>(std::move(oids), std::move(kinds));
 }
 
 // The coordinating transaction of each database: it holds the exported snapshot open until the
@@ -326,6 +347,7 @@ PgRowLayout PgReader::Layout() const {
                             kind == BinaryKind::kNone ? BinaryKind::kText : kind});
   }
   if (!projection_->all_source()) layout.computed = projection_;
+  if (encode_rows_) layout.encoding = offered_rows_;
   return layout;
 }
 

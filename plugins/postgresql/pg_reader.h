@@ -33,11 +33,16 @@ class PgReader : public Reader, public ChecksumSource {
   // distributed run reads the coordinator's.
   nlohmann::json SharedReadState() const override;
   Status AdoptSharedReadState(const nlohmann::json& state) override;
+  // ferry verify (pg_checksum.cc): the row key, split ranges, and each row hashed in the server.
+  Result<std::vector<std::string>> RowKey() override;
+  std::optional<SplitKeyRange> KeyRangeOf(const Split& split) const override;
   ChecksumSource* checksum_source() override { return this; }
-  // ferry verify (pg_checksum.cc): md5 of each row's text, summed per bucket in the server.
-  std::string checksum_method() const override { return "postgresql-rowtext-md5-v1"; }
-  Result<std::optional<std::vector<ChecksumBucket>>> ChecksumBuckets(
-      const ChecksumRequest& request) override;
+  // Binary COPY tuples (pg_binary_rows.h) when the table's columns are read as they are: no
+  // querySql, no constant or function column, each column once and in the table's binary form.
+  std::shared_ptr<const RowEncoding> OfferedRowEncoding() const override { return offered_rows_; }
+  void UseRowEncoding() override { encode_rows_ = offered_rows_ != nullptr; }
+  std::string checksum_method() const override;
+  Result<std::optional<ChecksumTotal>> ChecksumRows(const ChecksumRequest& request) override;
 
  private:
   // One database: the address that connected and its snapshot-holding connection.
@@ -58,6 +63,7 @@ class PgReader : public Reader, public ChecksumSource {
   Result<std::optional<PkRange>> KeyBounds(Database& db, const std::string& table);
   std::string CopySqlFor(const SqlSplitSpec& spec) const;
   PgRowLayout Layout() const;
+  std::shared_ptr<const PgBinaryRows> RowsToOffer() const;
   // Names each column of a type Ferry does not map (`where`: "table t", "querySql[1]").
   void WarnTextTypes(const std::string& where, const std::vector<std::string>& names) const;
 
@@ -68,6 +74,8 @@ class PgReader : public Reader, public ChecksumSource {
   std::string split_key_;                               // resolved splitPk column name
   std::vector<std::string> query_columns_;              // query mode
   std::vector<PgColumnType> source_types_;              // per select column (or query column)
+  std::shared_ptr<const PgBinaryRows> offered_rows_;    // null: the rows must be decoded
+  bool encode_rows_ = false;                            // the writer takes offered_rows_
 };
 
 // Connects to `source` (its address, then each fallback in order); the error names every one.

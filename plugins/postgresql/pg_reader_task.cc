@@ -19,6 +19,7 @@ struct CopyBuffer {
 Result<bool> PgReaderTask::Next(RecordBatch* batch, size_t max_rows, TaskContext& ctx) {
   if (done_) return false;
   if (ctx.stop.stop_requested()) return Status::Cancelled("postgresql reader stopped");
+  if (layout_.encoding) batch->SetEncoding(layout_.encoding.get());
   for (size_t n = 0; n < max_rows; ++n) {
     CopyBuffer buf;
     int len = PQgetCopyData(conn_.get(), &buf.data, 0);
@@ -28,47 +29,33 @@ Result<bool> PgReaderTask::Next(RecordBatch* batch, size_t max_rows, TaskContext
       return false;
     }
     if (len < 0) return ReadError();
-    RETURN_NOT_OK(DecodeRow(std::string_view(buf.data, len), batch, ctx));
+    const std::string_view message(buf.data, len);
+    RETURN_NOT_OK(layout_.encoding ? AppendTuple(message, batch)
+                                   : DecodeRow(message, batch, ctx));
   }
   return true;
 }
 
+Status PgReaderTask::SkipHeader(std::string_view* message) {
+  if (header_seen_) return Status::OK();
+  RETURN_NOT_OK(StripBinaryHeader(message));
+  header_seen_ = true;
+  return Status::OK();
+}
+
+// The tuple goes on as it came; only its field lengths are checked (and summed for the figures).
+Status PgReaderTask::AppendTuple(std::string_view message, RecordBatch* batch) {
+  RETURN_NOT_OK(SkipHeader(&message));
+  if (IsBinaryTrailer(message)) return Status::OK();
+  ASSIGN_OR_RETURN(size_t bytes, BinaryTupleDataBytes(message, layout_.num_fields));
+  batch->AppendEncodedRow(message, bytes);
+  return Status::OK();
+}
+
 Result<bool> PgReaderTask::SplitBinaryRow(std::string_view m) {
-  if (!header_seen_) {
-    // 11-byte signature, flags, header extension length and extension.
-    if (m.size() < 19 || m.substr(0, 11) != std::string_view("PGCOPY\n\377\r\n\0", 11)) {
-      return Status::Internal("binary COPY without its header");
-    }
-    uint32_t ext = (uint32_t(uint8_t(m[15])) << 24) | (uint32_t(uint8_t(m[16])) << 16) |
-                   (uint32_t(uint8_t(m[17])) << 8) | uint8_t(m[18]);
-    m.remove_prefix(19 + ext);
-    header_seen_ = true;
-  }
-  auto get16 = [&](size_t at) { return uint16_t((uint8_t(m[at]) << 8) | uint8_t(m[at + 1])); };
-  if (m.size() < 2) return Status::Internal("binary COPY row too short");
-  const uint16_t count = get16(0);
-  if (count == 0xFFFF) return false;
-  if (count != layout_.num_fields) {
-    return Status::Internal("binary COPY row has " + std::to_string(count) + " fields, expected " +
-                            std::to_string(layout_.num_fields));
-  }
-  fields_.text.clear();
-  fields_.null.clear();
-  size_t at = 2;
-  for (uint16_t i = 0; i < count; ++i) {
-    if (at + 4 > m.size()) return Status::Internal("binary COPY row truncated");
-    const uint32_t len = (uint32_t{get16(at)} << 16) | get16(at + 2);
-    at += 4;
-    if (len == 0xFFFFFFFFu) {
-      fields_.text.emplace_back();
-      fields_.null.push_back(true);
-      continue;
-    }
-    if (at + len > m.size()) return Status::Internal("binary COPY field truncated");
-    fields_.text.push_back(m.substr(at, len));
-    fields_.null.push_back(false);
-    at += len;
-  }
+  RETURN_NOT_OK(SkipHeader(&m));
+  if (IsBinaryTrailer(m)) return false;
+  RETURN_NOT_OK(SplitBinaryTuple(m, layout_.num_fields, &fields_));
   return true;
 }
 

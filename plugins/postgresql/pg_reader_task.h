@@ -2,8 +2,9 @@
 // text for querySql) on its own connection, inside a REPEATABLE READ transaction that imported
 // the job's exported snapshot, decoding each field straight into the batch (pg_copy_binary.h,
 // pg_copy_text.h). A field with no Ferry value (numeric NaN, a BC date) makes its record dirty. A
-// lost connection is Aborted, so the engine retries the split. `layout.computed` must outlive every
-// batch the task filled.
+// lost connection is Aborted, so the engine retries the split. With `layout.encoding` the task
+// decodes nothing: each binary COPY tuple goes into the batch as it came (pg_binary_rows.h).
+// `layout.computed` and `layout.encoding` must outlive every batch the task filled.
 #pragma once
 
 #include <memory>
@@ -11,6 +12,7 @@
 
 #include "ferry/plugin/column_projection.h"
 #include "ferry/plugin/reader.h"
+#include "plugins/postgresql/pg_binary_rows.h"
 #include "plugins/postgresql/pg_connection.h"
 #include "plugins/postgresql/pg_copy_binary.h"
 #include "plugins/postgresql/pg_copy_text.h"
@@ -30,6 +32,7 @@ struct PgRowLayout {
   bool binary = false;    // COPY (FORMAT binary): table reads; querySql reads are text
   std::shared_ptr<const ColumnProjection> computed;  // null when every column is read
   std::vector<std::string> output_names;             // for the column of a dirty record
+  std::shared_ptr<const PgBinaryRows> encoding;      // set: tuples pass through undecoded
 };
 
 class PgReaderTask : public ReaderTask {
@@ -42,6 +45,9 @@ class PgReaderTask : public ReaderTask {
 
  private:
   Status DecodeRow(std::string_view line, RecordBatch* batch, TaskContext& ctx);
+  Status AppendTuple(std::string_view message, RecordBatch* batch);
+  // Removes the file header from the first binary message.
+  Status SkipHeader(std::string_view* message);
   // Splits one binary COPY message into fields_; false for the end-of-data marker.
   Result<bool> SplitBinaryRow(std::string_view message);
   Status Finish();

@@ -3,6 +3,7 @@
 #include "ferry/common/log.h"
 #include "ferry/plugin/param_fields.h"
 #include "ferry/plugin/sql/sql_scripts.h"
+#include "plugins/postgresql/pg_binary_rows.h"
 #include "plugins/postgresql/pg_reader.h"
 #include "plugins/postgresql/pg_sql.h"
 
@@ -31,8 +32,10 @@ Status PgWriter::Prepare(const StepContext& ctx, const std::vector<ColumnInfo>& 
                                    " columns, reader produces " + std::to_string(input.size()))
         .WithField("column");
   }
-  for (const std::string& c : plan_->columns)
+  for (const std::string& c : plan_->columns) {
     plan_->bytea.push_back(table.Find(c)->type.is_bytea());
+    plan_->oids.push_back(table.Find(c)->type.oid);
+  }
   plan_->constraint_columns = table.constraint_columns;
   for (const std::string& c : plan_->columns) {
     BinaryKind kind = BinaryKindForOid(table.Find(c)->type.oid);
@@ -55,6 +58,16 @@ Status PgWriter::Prepare(const StepContext& ctx, const std::vector<ColumnInfo>& 
     plan_->move_sql = insert_sql + "; TRUNCATE " + kStageTable;
   }
   return CheckStatements(conn, insert_sql);
+}
+
+bool PgWriter::AcceptsRowEncoding(const RowEncoding& encoding) const {
+  const auto* tuples = dynamic_cast<const PgBinaryRows*>(&encoding);
+  if (tuples == nullptr || !options_.passthrough || !plan_) return false;
+  if (tuples->oids().size() != plan_->oids.size()) return false;
+  for (size_t c = 0; c < plan_->oids.size(); ++c) {
+    if (!SameBinaryForm(tuples->oids()[c], plan_->oids[c])) return false;
+  }
+  return true;
 }
 
 Result<std::vector<std::string>> PgWriter::ResolveColumns(const PgTable& table) const {

@@ -5,7 +5,8 @@
 // prepares the statements against a temp stage (which vanishes with the session); it changes
 // nothing. Start creates the commit marker table (pg_commit_markers.h) when missing and runs
 // preSql (not when resuming); Finalize(true) runs postSql, then removes this run's markers. Each
-// split is one transaction of its own task (pg_writer_task.h).
+// split is one transaction of its own task (pg_writer_task.h). From a postgresql reader whose
+// column types match, rows arrive as binary COPY tuples and go into the table unchanged.
 #pragma once
 
 #include <map>
@@ -33,6 +34,9 @@ class PgWriter : public Writer {
   Result<std::vector<MarkerRun>> ListCommitMarkers() override;
   Result<int64_t> RemoveCommitMarkers(const std::string& run_id,
                                       const std::string& before) override;
+  // The reader's binary COPY tuples (pg_binary_rows.h) when passthrough is on and each column
+  // reads its source column's binary form (SameBinaryForm).
+  bool AcceptsRowEncoding(const RowEncoding& encoding) const override;
   // batchSize: the engine's batches are one COPY each.
   size_t batch_rows() const override { return static_cast<size_t>(options_.batch_size); }
 

@@ -52,12 +52,13 @@ Status PgWriterTask::Write(const RecordBatch& batch, size_t begin, size_t end) {
   const size_t step = std::max<size_t>(plan_->rows_per_copy, 1);
   for (size_t from = begin; from < end; from += step) {
     const size_t to = std::min(end, from + step);
-    const bool binary = CanWriteBinary(batch, from, to);
+    const bool encoded = batch.encoding() != nullptr;
+    const bool binary = encoded || CanWriteBinary(batch, from, to);
     Status s = conn_.StartCopyIn(savepoint + (binary ? plan_->copy_binary_sql : plan_->copy_sql));
     if (!s.ok()) return savepoint_ ? Refused(std::move(s)) : s;
     savepoint_ = true;
     savepoint.clear();
-    s = CopyRows(batch, from, to, binary);
+    s = encoded ? CopyTuples(batch, from, to) : CopyRows(batch, from, to, binary);
     if (s.ok() && !plan_->move_sql.empty()) s = conn_.Exec(plan_->move_sql);
     if (!s.ok()) return Refused(std::move(s));
   }
@@ -106,6 +107,25 @@ Status PgWriterTask::CopyRows(const RecordBatch& batch, size_t begin, size_t end
   }
   if (binary && put.ok()) AppendBinaryTrailer(&buffer_);
   if (put.ok()) put = Flush(true);
+  Status ended = conn_.EndCopyIn();
+  return put.ok() ? ended : put;
+}
+
+// The reader's tuples as they came, between this COPY's header and trailer, in pieces of
+// kFlushBytes so the server parses the first ones while later ones are on their way.
+Status PgWriterTask::CopyTuples(const RecordBatch& batch, size_t begin, size_t end) {
+  buffer_.clear();
+  AppendBinaryHeader(&buffer_);
+  Status put = conn_.PutCopyData(buffer_);
+  std::string_view tuples = batch.encoded_rows(begin, end);
+  while (put.ok() && !tuples.empty()) {
+    const size_t n = std::min(tuples.size(), kFlushBytes);
+    put = conn_.PutCopyData(tuples.substr(0, n));
+    tuples.remove_prefix(n);
+  }
+  buffer_.clear();
+  AppendBinaryTrailer(&buffer_);
+  if (put.ok()) put = conn_.PutCopyData(buffer_);
   Status ended = conn_.EndCopyIn();
   return put.ok() ? ended : put;
 }

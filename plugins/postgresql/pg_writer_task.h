@@ -10,7 +10,9 @@
 // constraint, encoding: SQLSTATE classes 22 and 23) rolls back to the savepoint and is a
 // DataError with PostgreSQL's message and column; a lost connection, a serialization failure or
 // a deadlock is Aborted (the split is retried). A batch goes as COPY binary when every value
-// has an exact binary form for its column (pg_copy_binary.h), else as COPY text.
+// has an exact binary form for its column (pg_copy_binary.h), else as COPY text; an encoded
+// batch (pg_binary_rows.h, when PgWriter accepted the reader's tuples) goes as COPY binary with
+// its tuples sent unchanged.
 // Used by one thread at a time.
 #pragma once
 
@@ -31,6 +33,7 @@ struct PgWritePlan {
   std::string copy_sql;            // COPY target (cols) FROM STDIN: the table, or the stage
   std::string copy_binary_sql;     // the same with (FORMAT binary)
   std::vector<BinaryKind> binary;  // per column; empty: some column has no binary form
+  std::vector<uint32_t> oids;      // per column: its type OID
   std::string stage_sql;           // CREATE TEMP TABLE of the stage; empty in copy mode
   std::string move_sql;            // INSERT ... SELECT from the stage; empty in copy mode
   std::vector<bool> bytea;         // per written column: its input function is bytea's
@@ -62,6 +65,7 @@ class PgWriterTask : public WriterTask {
         split_id_(std::move(split_id)) {}
   bool CanWriteBinary(const RecordBatch& batch, size_t begin, size_t end) const;
   Status CopyRows(const RecordBatch& batch, size_t begin, size_t end, bool binary);
+  Status CopyTuples(const RecordBatch& batch, size_t begin, size_t end);
   Status Flush(bool force);
   Status Refused(Status error);
 

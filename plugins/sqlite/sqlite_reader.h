@@ -22,12 +22,18 @@
 
 namespace ferry {
 
-class SqliteReader : public Reader {
+class SqliteReader : public Reader, public ChecksumSource {
  public:
   Status Prepare(const StepContext& ctx) override;
   std::vector<ColumnInfo> OutputColumns() const override;
   Result<std::vector<Split>> PlanSplits(int concurrent) override;
   Result<std::unique_ptr<ReaderTask>> OpenTask(const Split& split) override;
+  // ferry verify (sqlite_checksum.cc).
+  Result<std::vector<std::string>> RowKey() override;
+  std::optional<SplitKeyRange> KeyRangeOf(const Split& split) const override;
+  ChecksumSource* checksum_source() override { return this; }
+  std::string checksum_method() const override { return "sqlite-storage-class-v1"; }
+  Result<std::optional<ChecksumTotal>> ChecksumRows(const ChecksumRequest& request) override;
 
  private:
   Status PrepareQueries();

@@ -119,7 +119,9 @@ Result<std::unique_ptr<WriterTask>> TxtfileWriter::OpenTask(const Split& split) 
   return std::unique_ptr<WriterTask>(new TxtfileWriterTask(plan_, split.id));
 }
 
-std::string TxtfileWriter::SharedDirectory() const { return plan_ ? plan_->options.dir : ""; }
+SharedPath TxtfileWriter::SharedDirectory() const {
+  return plan_ ? SharedPath{plan_->options.dir, "path"} : SharedPath{};
+}
 
 Status TxtfileWriter::Finalize(bool succeeded, const std::vector<std::string>& committed) {
   if (!plan_) return Status::Internal("txtfile writer: Finalize before Prepare");

@@ -27,7 +27,7 @@ class TxtfileWriter : public Writer {
   Result<std::unique_ptr<WriterTask>> OpenTask(const Split& split) override;
   Status Finalize(bool succeeded, const std::vector<std::string>& committed) override;
   // The output directory: in a distributed run every host writes its parts there.
-  std::string SharedDirectory() const override;
+  SharedPath SharedDirectory() const override;
 
   // For tests: called at each place publishing may be interrupted, instead of FaultPoint.
   void SetPublishHookForTesting(PublishHook hook) { publish_hook_ = std::move(hook); }

@@ -185,7 +185,11 @@ TEST(PostgresqlFaults, NumericNaNAndBcDatesAreDirtyWhenRead) {
   TempDir dir;
   CliResult r =
       RunJobFile(dir, PgJob({{"connection", conn}, {"table", s / "src"}, {"column", {"*"}}},
-                            {{"connection", conn}, {"table", s / "dst"}, {"column", {"*"}}},
+                            // passthrough would copy them unchanged (postgresql_passthrough_test)
+                            {{"connection", conn},
+                             {"table", s / "dst"},
+                             {"column", {"*"}},
+                             {"passthrough", false}},
                             {{"speed", {{"concurrent", 1}}}}));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(Summary(dir)["dirty_records"], 2);

@@ -18,6 +18,7 @@
 
 #include "tests/support/ferry_cli.h"
 #include "tests/support/pg_test_server.h"
+#include "tests/support/scheduler_cli.h"
 
 extern char** environ;
 
@@ -103,12 +104,6 @@ nodes:
     retries: 2
     retry_interval: 30
 )");
-}
-
-json Instances(const std::string& store) {
-  CliResult r = RunFerry({"ops", "list", "--json", "--store", store});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  return json::parse(r.out, nullptr, false);
 }
 
 // A throttled copy of 30,000 rows from src.db (about three seconds): long enough for a server to
@@ -280,19 +275,6 @@ TEST(ScheduleE2E, DeployRefusesBrokenProjectsAndKeepsTheDeployedOne) {
   EXPECT_THAT(list.out, ::testing::Not(HasSubstr("orphan")));
 }
 
-// Starts `ferry ARGS...` in the background with its output in `log`; returns its pid.
-pid_t Spawn(const std::vector<std::string>& args, const std::string& log) {
-  std::vector<std::string> argv_s = {"/bin/sh", "-c", "exec \"$0\" \"$@\" >>" + log + " 2>&1",
-                                     FerryBinary()};
-  argv_s.insert(argv_s.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& s : argv_s) argv.push_back(s.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  posix_spawn(&pid, "/bin/sh", nullptr, nullptr, argv.data(), environ);
-  return pid;
-}
-
 TEST(ScheduleE2E, KillNineOfTheServerMidRunLosesNothingAndRunsNothingTwice) {
   TempDir dir;
   const int kRows = 30000;
@@ -337,22 +319,6 @@ TEST(ScheduleE2E, KillNineOfTheServerMidRunLosesNothingAndRunsNothingTwice) {
   EXPECT_EQ(in["summary"]["records_written"], kRows) << in.dump();
   EXPECT_EQ(SqliteRows(dir / "dst.db", "SELECT count(*), count(DISTINCT id) FROM t"),
             std::vector<std::string>{"30000|30000"});
-}
-
-// Polls (bounded, 30 s) the instances until `done` holds for the first one; returns it.
-json WaitForInstance(const std::string& store, const std::function<bool(const json&)>& done) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  json last;
-  while (std::chrono::steady_clock::now() < deadline) {
-    json all = Instances(store);
-    if (all.is_array() && !all.empty()) {
-      last = all[0];
-      if (done(last)) return last;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  ADD_FAILURE() << "timed out; last seen " << last.dump();
-  return last;
 }
 
 TEST(ScheduleE2E, StopAbortsTheRunCleanlyAndRerunFinishesIt) {

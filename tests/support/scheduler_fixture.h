@@ -112,6 +112,7 @@ class SchedScheduler : public ::testing::TestWithParam<std::string> {
     options.ferry_binary = "/usr/bin/ferry";
     options.data_dir = dir_ / "data";
     options.slots = slots;
+    options.ferry_home = dir_ / "home";  // no resource groups unless a test adds them
     scheduler_ = std::make_unique<Scheduler>(store_.get(), &launcher_, &clock_, options);
     ops_ = std::make_unique<Operations>(store_.get(), &launcher_, &clock_);
   }

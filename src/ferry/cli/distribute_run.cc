@@ -64,6 +64,17 @@ std::vector<double> ParseWeights(const std::string& text) {
   return out;
 }
 
+// The hosts of resource group `name`, for a distributed run: "default" too must be defined.
+Result<std::vector<HostSlots>> GroupHosts(const std::string& name) {
+  ASSIGN_OR_RETURN(auto group, ResolveResourceGroup(DataSourceStore::DefaultHome(), name));
+  if (group) return std::move(group->hosts);
+  return Status::InvalidArgument(fmt::format(
+      "resource group \"{}\" is not defined, so it is this machine alone; executeMode "
+      "\"distribute\" runs over the hosts of a resource group: add them with `ferry "
+      "resource-group add {} --hosts h1:4,h2:4`, or name another group",
+      name, name));
+}
+
 // The hosts the flags name, else the Slurm allocation's; nullopt when neither says any.
 Result<std::optional<std::vector<HostSlots>>> ResolveHosts(const DistributeFlags& flags) {
   using Hosts = std::optional<std::vector<HostSlots>>;
@@ -80,10 +91,8 @@ Result<std::optional<std::vector<HostSlots>>> ResolveHosts(const DistributeFlags
     return Hosts(std::move(hosts));
   }
   if (!flags.resource_group.empty()) {
-    ResourceGroupStore store(DataSourceStore::DefaultHome());
-    RETURN_NOT_OK(store.Load());
-    ASSIGN_OR_RETURN(ResourceGroup group, store.Get(flags.resource_group));
-    return Hosts(std::move(group.hosts));
+    ASSIGN_OR_RETURN(auto hosts, GroupHosts(flags.resource_group));
+    return Hosts(std::move(hosts));
   }
   return SlurmAllocationHosts(Getenv);
 }
@@ -328,21 +337,6 @@ int Launch(const JobModel& job, const RunOptions& options, const DistributeFlags
   return kExitFailed;
 }
 
-int Report(const RunReport& report, const std::string& summary_json, const SignalWatcher& signals) {
-  if (report.failed_in == RunPhase::kPrepare) {
-    std::cerr << MaskSecrets(report.status.message()) << "\n";
-  } else {
-    std::cerr << FormatSummary(report);
-  }
-  if (!summary_json.empty()) {
-    Status st = WriteFileAtomic(summary_json, report.summary.dump(2) + "\n");
-    if (!st.ok()) std::cerr << st.message() << "\n";
-  }
-  if (signals.signal() != 0) return 128 + signals.signal();
-  if (report.status.ok()) return kExitOk;
-  return report.failed_in == RunPhase::kPrepare ? kExitInvalid : kExitFailed;
-}
-
 }  // namespace
 
 void DistributeFlags::AddTo(CLI::App* cmd) {
@@ -354,6 +348,11 @@ void DistributeFlags::AddTo(CLI::App* cmd) {
   cmd->add_flag("--print-launch", print_launch,
                 "executeMode distribute: print the mpirun command instead of running it");
   cmd->add_option("--dist-weights", weights)->group("");  // set by the launcher for its ranks
+}
+
+Status CheckResourceGroup(const JobModel& job, const std::string& name) {
+  if (job.setting.execute_mode == "distribute") return GroupHosts(name).status();
+  return ResolveResourceGroup(DataSourceStore::DefaultHome(), name).status();
 }
 
 bool IsWorkerRank() {
@@ -385,7 +384,8 @@ void DismissWorkersIfCoordinator(const Status& why) {
 std::optional<int> MaybeRunDistributed(JobModel& job, const RunOptions& options,
                                        const DistributeFlags& flags,
                                        const std::string& summary_json,
-                                       const SignalWatcher& signals) {
+                                       const SignalWatcher& signals,
+                                       const std::function<int(RunReport)>& finish) {
   const bool distribute = job.setting.execute_mode == "distribute";
   if (DistributedLaunch()) {
     auto transport = OpenTransport();
@@ -401,17 +401,11 @@ std::optional<int> MaybeRunDistributed(JobModel& job, const RunOptions& options,
       std::cerr << st.message() << "\n";
       return kExitInvalid;
     }
-    if (!job.setting.verify.empty()) {
-      LogWarn("setting.verify is not run after a distributed run yet; run `ferry verify {}` "
-              "after it",
-              job.file);
-    }
     DistributeOptions dist;
     dist.host = LocalHostName();
     dist.weights = ParseWeights(flags.weights);
-    RunReport report = RunCoordinator(job, Registry::Builtin(), options, dist, transport->get(),
-                                      signals.token());
-    return Report(report, summary_json, signals);
+    return finish(RunCoordinator(job, Registry::Builtin(), options, dist, transport->get(),
+                                 signals.token()));
   }
   if (!distribute) {
     if (!flags.names_hosts() && !flags.print_launch) return std::nullopt;
@@ -419,8 +413,8 @@ std::optional<int> MaybeRunDistributed(JobModel& job, const RunOptions& options,
     // on this one of its hosts.
     if (!flags.resource_group.empty() && flags.hosts.empty() && flags.hostfile.empty() &&
         !flags.print_launch) {
-      if (auto hosts = ResolveHosts(flags); !hosts.ok()) {
-        std::cerr << "ferry run: " << hosts.status().message() << "\n";
+      if (Status st = CheckResourceGroup(job, flags.resource_group); !st.ok()) {
+        std::cerr << "ferry run: " << st.message() << "\n";
         return kExitInvalid;
       }
       LogInfo("{} runs on one machine (setting.executeMode is not \"distribute\"): here, not "

@@ -5,6 +5,7 @@
 // initializes MPI.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <stop_token>
 #include <string>
@@ -31,6 +32,11 @@ struct DistributeFlags {
   }
 };
 
+// Whether `job` can run on resource group `name` (`--resource-group`): the group is defined in
+// $FERRY_HOME ("default" may be left undefined: then it is this machine), and when the job is
+// executeMode "distribute" it names hosts.
+Status CheckResourceGroup(const JobModel& job, const std::string& name);
+
 // Whether this process is a worker rank of a distributed run (started by mpirun or srun, rank
 // 1 or more). A worker does not read the job file: the coordinator sends it the job.
 bool IsWorkerRank();
@@ -40,12 +46,14 @@ int RunWorkerRank(const DistributeFlags& flags, std::stop_token stop);
 void DismissWorkersIfCoordinator(const Status& why);
 
 // Runs `job` distributed when it asks for it (or this is rank 0 under mpirun): as the
-// coordinator, or by starting mpirun. Returns the exit code, or nullopt when the job runs on
-// this machine alone (then `job` may have been changed: a distributed run resumed without hosts
-// runs here).
+// coordinator, whose report goes to `finish` (setting.verify, the summary; it returns the exit
+// code) as a one-machine run's does, or by starting mpirun. Returns the exit code, or nullopt
+// when the job runs on this machine alone (then `job` may have been changed: a distributed run
+// resumed without hosts runs here).
 std::optional<int> MaybeRunDistributed(JobModel& job, const RunOptions& options,
                                        const DistributeFlags& flags,
                                        const std::string& summary_json,
-                                       const SignalWatcher& signals);
+                                       const SignalWatcher& signals,
+                                       const std::function<int(RunReport)>& finish);
 
 }  // namespace ferry

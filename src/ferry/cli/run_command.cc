@@ -131,6 +131,29 @@ std::string VerifyAfterRun(const JobModel& job, const Registry& registry,
   return text;
 }
 
+// The end of a run, on one machine or as a distributed run's coordinator: setting.verify once
+// it succeeded, the summary on stderr and in --summary-json; returns the exit code.
+int Finish(const JobModel& job, const Registry& registry, const RunOptions& options,
+           const RunFlags& flags, const SignalWatcher& signals, RunReport report) {
+  std::string verify_text;
+  if (report.status.ok() && signals.signal() == 0 && !job.setting.verify.empty()) {
+    verify_text = VerifyAfterRun(job, registry, options.locate, &report);
+  }
+  if (report.failed_in == RunPhase::kPrepare) {
+    std::cerr << MaskSecrets(report.status.message()) << "\n";
+  } else {
+    std::cerr << FormatSummary(report);
+  }
+  if (!verify_text.empty()) std::cerr << verify_text;
+  if (!flags.summary_json.empty()) {
+    Status st = WriteFileAtomic(flags.summary_json, report.summary.dump(2) + "\n");
+    if (!st.ok()) std::cerr << st.message() << "\n";
+  }
+  if (signals.signal() != 0) return 128 + signals.signal();
+  if (report.status.ok()) return kExitOk;
+  return report.failed_in == RunPhase::kPrepare ? kExitInvalid : kExitFailed;
+}
+
 int Run(const RunFlags& flags) {
   SignalWatcher signals;
   if (IsWorkerRank()) return RunWorkerRank(flags.distribute, signals.token());
@@ -163,27 +186,14 @@ int Run(const RunFlags& flags) {
       return kExitInvalid;
     }
   }
-  if (auto code = MaybeRunDistributed(*job, options, flags.distribute, flags.summary_json, signals)) {
+  auto finish = [&](RunReport report) {
+    return Finish(*job, registry, options, flags, signals, std::move(report));
+  };
+  if (auto code =
+          MaybeRunDistributed(*job, options, flags.distribute, flags.summary_json, signals, finish)) {
     return *code;
   }
-  RunReport report = RunJob(*job, registry, options, signals.token());
-  std::string verify_text;
-  if (report.status.ok() && signals.signal() == 0 && !job->setting.verify.empty()) {
-    verify_text = VerifyAfterRun(*job, registry, options.locate, &report);
-  }
-  if (report.failed_in == RunPhase::kPrepare) {
-    std::cerr << MaskSecrets(report.status.message()) << "\n";
-  } else {
-    std::cerr << FormatSummary(report);
-  }
-  if (!verify_text.empty()) std::cerr << verify_text;
-  if (!flags.summary_json.empty()) {
-    Status st = WriteFileAtomic(flags.summary_json, report.summary.dump(2) + "\n");
-    if (!st.ok()) std::cerr << st.message() << "\n";
-  }
-  if (signals.signal() != 0) return 128 + signals.signal();
-  if (report.status.ok()) return kExitOk;
-  return report.failed_in == RunPhase::kPrepare ? kExitInvalid : kExitFailed;
+  return finish(RunJob(*job, registry, options, signals.token()));
 }
 
 }  // namespace

@@ -30,6 +30,7 @@ struct ServerFlags {
   int timeout_grace = 30;
   bool exit_when_idle = false;
   bool no_http = false;
+  std::string project;
 };
 
 Result<std::string> ReadToken(const std::string& path) {
@@ -103,6 +104,16 @@ int Serve(const ServerFlags& flags) {
     data = std::filesystem::absolute(flags.store).parent_path();
   }
   options.data_dir = data.lexically_normal().string();
+  if (!flags.project.empty()) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(flags.project, ec)) {
+      return fail(Status::InvalidArgument("--project " + flags.project + ": no such folder"),
+                  kExitInvalid);
+    }
+    api.studio.project_dir = std::filesystem::absolute(flags.project).lexically_normal().string();
+  }
+  api.studio.ferry_binary = SelfBinary();
+  api.studio.work_dir = (data / "studio").lexically_normal().string();
   SystemClock clock;
   ProcessLauncher launcher;
   Scheduler scheduler(store->get(), &launcher, &clock, options);
@@ -188,6 +199,9 @@ void AddServerCommand(CLI::App* app, int* exit_code) {
   cmd->add_flag("--exit-when-idle", flags->exit_when_idle,
                 "exit once nothing runs and nothing can start now (for scripts and tests)");
   cmd->add_flag("--no-http", flags->no_http, "schedule only; no API or page");
+  cmd->add_option("--project", flags->project,
+                  "the project folder the Data Studio (Develop) edits (default: the folder "
+                  "last deployed)");
   cmd->callback([flags, exit_code] { *exit_code = Serve(*flags); });
 }
 

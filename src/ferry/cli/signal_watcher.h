@@ -1,6 +1,7 @@
 // SignalWatcher: turns SIGINT/SIGTERM into a stop request, so a run can abort cleanly (roll
 // back open transactions) instead of dying mid-write. Construct it before starting any thread:
-// it blocks the two signals for the whole process and waits for them on its own thread.
+// it blocks the two signals (and SIGUSR2, its own wake-up) for the whole process and waits for
+// them on its own thread.
 #pragma once
 
 #include <atomic>

@@ -20,7 +20,7 @@ struct VerifyFlags {
   bool dest_where_given = false;
   size_t max_reported = 100;
   int64_t max_diff_rows = 200'000;
-  bool in_database = false;
+  bool in_database = true;
 };
 
 bool IsInvalid(const Status& st) {
@@ -74,8 +74,8 @@ void AddVerifyCommand(CLI::App* app, int* exit_code) {
   flags->params.AddTo(cmd);
   cmd->add_flag("--json", flags->json, "print a machine-readable report");
   cmd->add_option("--key", flags->key,
-                  "source column(s) that identify a row (default: the reader's splitPk; none: "
-                  "rows compared as a multiset)")
+                  "source column(s) that identify a row (default: the source's primary or unique "
+                  "key, else its splitPk; none: rows compared as a multiset)")
       ->delimiter(',');
   cmd->add_option("--dest-where", flags->dest_where,
                   "filter on the destination (its SQL dialect): the rows this job wrote; \"\" "
@@ -84,9 +84,10 @@ void AddVerifyCommand(CLI::App* app, int* exit_code) {
   cmd->add_option("--max-differences", flags->max_reported, "row differences listed (default 100)");
   cmd->add_option("--max-diff-rows", flags->max_diff_rows,
                   "rows of differing buckets held for the row-by-row diff (default 200000)");
-  cmd->add_flag("--in-database", flags->in_database,
-                "let both databases hash their own rows first (PostgreSQL to PostgreSQL); a "
-                "difference is then compared in Ferry");
+  cmd->add_flag("--in-database,!--no-in-database", flags->in_database,
+                "let both databases hash their own rows first when they offer the same method "
+                "(default on; equal hashes decide equal, a difference is compared in Ferry); "
+                "--no-in-database reads and hashes every row in Ferry");
   cmd->callback([flags, exit_code] { *exit_code = Verify(*flags); });
 }
 

@@ -114,4 +114,14 @@ Status ResourceGroupStore::Remove(const std::string& name) {
   return Get(name).status();
 }
 
+Result<std::optional<ResourceGroup>> ResolveResourceGroup(const std::string& home,
+                                                          const std::string& name) {
+  ResourceGroupStore store(home);
+  RETURN_NOT_OK(store.Load());
+  auto group = store.Get(name);
+  if (group.ok()) return std::optional<ResourceGroup>(std::move(group).value());
+  if (name == kDefaultResourceGroup) return std::optional<ResourceGroup>();
+  return group.status();
+}
+
 }  // namespace ferry

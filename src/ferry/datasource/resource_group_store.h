@@ -3,6 +3,7 @@
 // run spreads over, each with its slots (its share of the job's channels).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,5 +41,14 @@ class ResourceGroupStore {
   std::string home_;
   std::vector<ResourceGroup> groups_;
 };
+
+// The resource group a schedule node names when it names none: this machine (the scheduler's),
+// unless a resource group of that name is defined.
+inline constexpr const char* kDefaultResourceGroup = "default";
+
+// The group `name` of the catalog in `home`, or nullopt when the name means this machine
+// ("default" while no group has that name). NotFound for any other name not in the catalog.
+Result<std::optional<ResourceGroup>> ResolveResourceGroup(const std::string& home,
+                                                          const std::string& name);
 
 }  // namespace ferry

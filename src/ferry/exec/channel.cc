@@ -238,12 +238,24 @@ class SplitAttempt {
       return st;
     }
     if (st.code() != StatusCode::kDataError) return st;
-    if (end - begin == 1) {
-      return dirty_->AddRecord(split_.id, st, batch.row(begin), batch.num_columns());
-    }
+    if (end - begin == 1) return AddDirty(batch, begin, st);
     size_t mid = begin + (end - begin) / 2;
     RETURN_NOT_OK(WriteRange(task, batch, begin, mid));
     return WriteRange(task, batch, mid, end);
+  }
+
+  // The refused row `r` as a dirty record; a pre-encoded row is decoded for it.
+  Status AddDirty(const RecordBatch& batch, size_t r, const Status& reason) {
+    if (batch.encoding() == nullptr) {
+      return dirty_->AddRecord(split_.id, reason, batch.row(r), batch.num_columns());
+    }
+    RecordBatch decoded(batch.num_columns());
+    Status st = decoded.DecodeRow(batch, r);
+    if (!st.ok()) {
+      return dirty_->AddRaw(split_.id, reason, batch.encoding()->Describe() + ": " + st.message(),
+                            std::string(batch.encoded_row(r)));
+    }
+    return dirty_->AddRecord(split_.id, reason, decoded.row(0), decoded.num_columns());
   }
 
   ChannelEnv& env_;

@@ -12,10 +12,12 @@
 #include <condition_variable>
 #include <cstdio>
 #include <deque>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <numeric>
 #include <queue>
+#include <random>
 #include <set>
 #include <thread>
 
@@ -51,9 +53,11 @@ struct PendingGrant {
 
 class Coordinator {
  public:
+  // `early`: what the workers sent before the run was set up (their hellos), handled first.
   Coordinator(const JobModel& job, RunSetup* setup, RunReport* report, Metrics* metrics,
-              Transport* transport, std::string host)
-      : job_(job),
+              Transport* transport, std::string host, std::vector<TransportMessage> early)
+      : early_(std::move(early)),
+        job_(job),
         coordinator_host_(std::move(host)),
         setup_(setup),
         metrics_(metrics),
@@ -73,9 +77,10 @@ class Coordinator {
   // Starts every worker and serves them until each is done.
   void Run(const RunOptions& options, const std::vector<int>& channels, std::stop_token stop) {
     WriteRanks();
+    for (const TransportMessage& m : early_) Handle(m);
+    early_.clear();
     // Every host reads the source as the coordinator's reader sees it (one snapshot).
     const json reader_state = setup_->plugins.reader->SharedReadState();
-    const std::string probe = WriteSharedProbe();
     for (int r = 1; r < transport_->size(); ++r) {
       workers_[r].channels = channels[r - 1];
       json start = {{"t", "start"},
@@ -86,8 +91,7 @@ class Coordinator {
                     {"channels", channels[r - 1]},
                     {"workers", transport_->size() - 1},
                     {"batch_rows", options.channel.batch_rows},
-                    {"reader_state", reader_state},
-                    {"shared_probe", probe}};
+                    {"reader_state", reader_state}};
       Send(r, start);
     }
     while (!AllDone()) {
@@ -289,25 +293,6 @@ class Coordinator {
     }
   }
 
-  // A writer whose output directory every host must share (txtfile): a file only the hosts
-  // that share it see, checked by every worker before it writes. Returns its path, or "".
-  std::string WriteSharedProbe() {
-    const std::string dir = setup_->plugins.writer->SharedDirectory();
-    if (dir.empty()) return "";
-    probe_ = dir + "/.ferry-shared-" + setup_->info.run_id;
-    if (Status st = WriteFileAtomic(probe_, setup_->info.run_id + "\n"); !st.ok()) {
-      LogWarn("cannot write {}: {}; not checking that every host shares {}", probe_,
-              st.message(), dir);
-      probe_.clear();
-    }
-    return probe_;
-  }
-
- public:
-  ~Coordinator() {
-    if (!probe_.empty()) std::remove(probe_.c_str());
-  }
-
  private:
   // hosts.json in the run directory: which host and process each rank is, for the user and
   // for naming a host that died.
@@ -358,6 +343,7 @@ class Coordinator {
     }
   }
 
+  std::vector<TransportMessage> early_;
   const JobModel& job_;
   const std::string coordinator_host_;
   RunSetup* setup_;
@@ -376,7 +362,6 @@ class Coordinator {
   bool stopping_ = false;
   int64_t messages_ = 0;
   int64_t bytes_ = 0;
-  std::string probe_;  // the shared-directory probe file, removed at the end
   // The start of the read: each worker's "prepared" question (by rank), the source held still
   // while the workers open their views, and how many did.
   std::vector<int64_t> prepared_;
@@ -386,6 +371,68 @@ class Coordinator {
   int viewed_ = 0;
 };
 
+
+// A random token, so that only this run's probe file answers its check.
+std::string ProbeToken() {
+  std::random_device random;
+  return fmt::format("{:08x}{:08x}", random(), random());
+}
+
+// Before anything is written: when the writer needs a directory every host shares (txtfile),
+// the coordinator leaves a probe file there and every worker says whether it sees it. What the
+// workers send meanwhile (their hellos) is kept in `early`. Fails naming the first host that
+// does not see it.
+Status CheckSharedDirectory(const SharedPath& shared, Transport* transport, std::stop_token stop,
+                            std::vector<TransportMessage>* early) {
+  if (shared.directory.empty()) return Status::OK();
+  std::error_code ec;
+  const std::filesystem::path dir = std::filesystem::absolute(shared.directory, ec);
+  std::filesystem::create_directories(dir, ec);
+  const std::string token = ProbeToken();
+  const std::string probe = (dir / (".ferry-shared-" + token)).string();
+  if (Status st = WriteFileAtomic(probe, token + "\n"); !st.ok()) {
+    LogWarn("cannot write {}: {}; not checking that every host shares {}", probe, st.message(),
+            dir.string());
+    return Status::OK();
+  }
+  for (int r = 1; r < transport->size(); ++r) {
+    (void)transport->Send(r, json{{"t", "probe"}, {"path", probe}, {"token", token}}.dump());
+  }
+  std::map<int, std::string> hosts;
+  int answered = 0;
+  Status result;
+  const auto deadline = Clock::now() + 60s;
+  while (answered < transport->size() - 1 && result.ok()) {
+    if (stop.stop_requested()) {
+      result = Status::Cancelled("stopped by signal");
+    } else if (Clock::now() > deadline) {
+      result = Status::Unavailable(fmt::format(
+          "{} of {} hosts did not say within 60 s whether they see {}",
+          transport->size() - 1 - answered, transport->size() - 1, dir.string()));
+    } else if (auto got = transport->Receive(100ms); !got.ok()) {
+      result = got.status().WithPrefix("lost the workers");
+    } else if (*got) {
+      json msg = json::parse((*got)->body, nullptr, /*allow_exceptions=*/false);
+      const int r = (*got)->from;
+      if (!msg.is_object() || msg.value("t", "") != "probed") {
+        if (msg.is_object() && msg.value("t", "") == "hello") hosts[r] = msg.value("host", "?");
+        early->push_back(std::move(**got));
+        continue;
+      }
+      ++answered;
+      if (!msg.value("ok", false)) {
+        result = Status::FailedPrecondition(fmt::format(
+            "host {} (rank {}) does not see the directory {} as this host does ({}): in a "
+            "distributed run it must be a directory every host shares (NFS or similar); nothing "
+            "was written",
+            hosts.count(r) ? hosts[r] : "?", r, dir.string(), msg.value("error", "")));
+      }
+    }
+  }
+  std::remove(probe.c_str());
+  if (result.ok() || shared.parameter.empty()) return result;
+  return std::move(result).WithField(shared.parameter);
+}
 
 }  // namespace
 
@@ -442,10 +489,13 @@ RunReport RunCoordinator(const JobModel& job, const Registry& registry, const Ru
         "executeMode \"distribute\" needs at least two ranks: the coordinator and a worker"));
   }
   RunSetup setup;
+  std::vector<TransportMessage> early;
   auto distributable = [&](const PreparedPlugins& plugins) {
     Status st = plugins.reader->CheckDistributable();
-    if (st.ok() || !options.locate) return st;
-    return Status(st.code(), options.locate(job.reader, st));
+    if (!st.ok()) return options.locate ? Status(st.code(), options.locate(job.reader, st)) : st;
+    st = CheckSharedDirectory(plugins.writer->SharedDirectory(), transport, stop, &early);
+    if (!st.ok() && options.locate) return Status(st.code(), options.locate(job.writer, st));
+    return st;
   };
   if (Status st = SetUpRun(job, registry, options, &report, &metrics, &setup, distributable);
       !st.ok()) {
@@ -456,7 +506,7 @@ RunReport RunCoordinator(const JobModel& job, const Registry& registry, const Ru
   LogInfo("distributing {} splits over {} worker ranks ({} channels: {})", setup.pending.size(),
           workers, job.setting.concurrent, fmt::join(channels, "+"));
 
-  Coordinator coordinator(job, &setup, &report, &metrics, transport, dist.host);
+  Coordinator coordinator(job, &setup, &report, &metrics, transport, dist.host, std::move(early));
   {
     ProgressReporter progress(&metrics, options.progress_interval, options.live_bar);
     coordinator.Run(options, channels, stop);

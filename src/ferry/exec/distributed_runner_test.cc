@@ -47,12 +47,7 @@ class DistributedRunnerTest : public ::testing::Test {
   void TearDown() override { std::filesystem::remove_all(run_dir_); }
 
   JobModel Job(int64_t rows, int splits, int concurrent = 8) {
-    JobModel job;
-    job.file = "jobs/dist.json";
-    job.layout = "dataworks";
-    job.reader = {"Reader", "reader", "memory", {{"rows", rows}, {"splits", splits}}, "steps[0]"};
-    job.writer = {"Writer", "writer", "fault", json::object(), "steps[1]"};
-    job.setting.concurrent = concurrent;
+    JobModel job = ::ferry::testing::MemoryToFaultJob(rows, splits, concurrent, "jobs/dist.json");
     job.setting.execute_mode = "distribute";
     return job;
   }

@@ -209,12 +209,24 @@ class LeasedThrottle : public RateLimiter {
   double bytes_left_ = 0, records_left_ = 0;
 };
 
-// Waits for the coordinator's "start" (or a dismissal: nullopt).
+// Whether this host sees the coordinator's probe file in the directory every host must share
+// (asked before the run writes anything).
+json AnswerProbe(const json& probe) {
+  const std::string path = probe.value("path", "");
+  auto text = ReadFile(path);
+  if (text.ok() && *text == probe.value("token", "") + "\n") return {{"t", "probed"}, {"ok", true}};
+  return {{"t", "probed"},
+          {"ok", false},
+          {"error", fmt::format("{} is missing here", path)}};
+}
+
+// Waits for the coordinator's "start" (or a dismissal: nullopt), answering its probes.
 Result<std::optional<json>> AwaitStart(CoordinatorLink& link) {
   for (;;) {
     ASSIGN_OR_RETURN(std::vector<json> got, link.Pump(5ms, [] { return false; }));
     for (json& msg : got) {
       const std::string t = msg.value("t", "");
+      if (t == "probe") link.Post(AnswerProbe(msg));
       if (t == "start") return std::optional<json>(std::move(msg));
       if (t == "bye" || t == "dismiss") return std::optional<json>();
     }
@@ -234,9 +246,9 @@ Status AwaitBye(CoordinatorLink& link) {
 // The worker's part of a started run.
 class Worker {
  public:
-  Worker(const Registry& registry, const DistributeOptions& dist, CoordinatorLink* link,
+  Worker(const Registry& registry, const DistributeOptions& dist, int rank, CoordinatorLink* link,
          const json& start)
-      : registry_(registry), dist_(dist), link_(link), start_(start) {}
+      : registry_(registry), dist_(dist), rank_(rank), link_(link), start_(start) {}
 
   Status Run(std::stop_token stop) {
     const auto started = started_ = Clock::now();
@@ -263,7 +275,6 @@ class Worker {
     if (start_.contains("reader_state") && !start_["reader_state"].is_null()) {
       RETURN_NOT_OK(plugins.reader->AdoptSharedReadState(start_["reader_state"]));
     }
-    RETURN_NOT_OK(CheckSharedProbe(plugins.writer->SharedDirectory()));
     const int channels = std::max(1, start_.value("channels", 1));
     // Every host opens its view of the source when the coordinator says (MySQL's
     // consistentSnapshot: while it holds the source still), after every host is prepared.
@@ -286,20 +297,10 @@ class Worker {
     RemoteSplits splits(link_);
     LeasedThrottle throttle(link_, job.setting.bytes_per_second, job.setting.records_per_second,
                             start_.value("workers", 1));
-    ChannelEnv env;
-    env.reader = plugins.reader.get();
-    env.writer = plugins.writer.get();
-    env.num_columns = plugins.columns.size();
-    env.splits = &splits;
-    env.throttle = &throttle;
-    env.metrics = &metrics_;
-    env.dirty = &dirty;
-    env.first_error = &first_error;
-    env.writer_transactional = plugins.writer_transactional;
-    env.commit_markers = plugins.writer->keeps_commit_markers();
-    env.options.batch_rows = start_.value("batch_rows", size_t{0});
-    if (env.options.batch_rows == 0) env.options.batch_rows = plugins.writer->batch_rows();
-    if (env.options.batch_rows == 0) env.options.batch_rows = ChannelOptions::kDefaultBatchRows;
+    ChannelOptions options;
+    options.batch_rows = start_.value("batch_rows", size_t{0});
+    ChannelEnv env = ChannelEnvFor(plugins, &splits, &throttle, &metrics_, &dirty, &first_error,
+                                   options);
     env.on_committed = [this](const Split& s, const SplitFigures& figures) -> Status {
       // The coordinator records the commit in committed.log before it answers.
       ASSIGN_OR_RETURN(json ack, link_->Call({{"t", "commit"},
@@ -313,7 +314,7 @@ class Worker {
       link_->Post({{"t", "rolled"}, {"split", s.id}, {"attempt", attempt}});
     };
 
-    LogInfo("{}: prepared in {:.2f} s; {} channels", dist_.host,
+    LogInfo("{} (rank {}): prepared in {:.2f} s; {} channels", dist_.host, rank_,
             std::chrono::duration<double>(Clock::now() - started_).count(), channels);
     std::atomic<int> running{channels};
     std::vector<std::jthread> threads;
@@ -359,21 +360,9 @@ class Worker {
     return st;
   }
 
-  // The coordinator's probe must be in this host's view of the writer's directory.
-  Status CheckSharedProbe(const std::string& dir) const {
-    const std::string probe = start_.value("shared_probe", "");
-    if (probe.empty()) return Status::OK();
-    auto text = ReadFile(probe);
-    if (text.ok() && *text == start_.value("run_id", "") + "\n") return Status::OK();
-    return Status::FailedPrecondition(fmt::format(
-        "{} is not the directory the coordinator's host sees ({} is missing here): in a "
-        "distributed run the writer's path must be a directory every host shares (NFS or "
-        "similar)",
-        dir, probe));
-  }
-
   const Registry& registry_;
   const DistributeOptions& dist_;
+  const int rank_;
   CoordinatorLink* link_;
   const json& start_;
   Metrics metrics_;
@@ -391,7 +380,7 @@ Status RunWorker(const Registry& registry, const DistributeOptions& dist, Transp
   link.Post({{"t", "hello"}, {"host", dist.host}, {"pid", static_cast<int64_t>(::getpid())}});
   ASSIGN_OR_RETURN(std::optional<json> start, AwaitStart(link));
   if (!start) return Status::OK();  // no run: the coordinator reports why
-  Worker worker(registry, dist, &link, *start);
+  Worker worker(registry, dist, transport->rank(), &link, *start);
   return worker.Run(stop);
 }
 }  // namespace ferry

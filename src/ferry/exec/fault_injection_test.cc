@@ -88,13 +88,7 @@ class FaultInjectionTest : public ::testing::Test {
 
   // `rows` rows over `splits` splits (split k holds [rows*k/splits, rows*(k+1)/splits)).
   JobModel Job(int64_t rows, int splits, int concurrent = 1) {
-    JobModel job;
-    job.file = "jobs/fault.json";
-    job.layout = "dataworks";
-    job.reader = {"Reader", "reader", "memory", {{"rows", rows}, {"splits", splits}}, "steps[0]"};
-    job.writer = {"Writer", "writer", "fault", json::object(), "steps[1]"};
-    job.setting.concurrent = concurrent;
-    return job;
+    return ::ferry::testing::MemoryToFaultJob(rows, splits, concurrent, "jobs/fault.json");
   }
 
   RunOptions Options(bool resume) {

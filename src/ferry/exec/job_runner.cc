@@ -93,6 +93,18 @@ Result<std::map<std::string, SplitFigures>> CommittedSplitsOf(RunDir& dir, Write
   return out;
 }
 
+namespace {
+
+// Rows move pre-encoded (types/row_encoding.h) when the writer takes the reader's form as is.
+void UseRowEncodingWhenAccepted(Reader& reader, const Writer& writer) {
+  std::shared_ptr<const RowEncoding> offered = reader.OfferedRowEncoding();
+  if (offered == nullptr || !writer.AcceptsRowEncoding(*offered)) return;
+  reader.UseRowEncoding();
+  LogInfo("rows move from reader to writer as {}, unchanged", offered->Describe());
+}
+
+}  // namespace
+
 Status PreparePlugins(const JobModel& job, const Registry& registry, const std::string& run_dir,
                const std::string& run_id,
                const std::function<std::string(const StepModel&, const Status&)>& locate,
@@ -122,6 +134,7 @@ Status PreparePlugins(const JobModel& job, const Registry& registry, const std::
   out->columns = out->reader->OutputColumns();
   st = out->writer->Prepare(wctx, out->columns);
   if (!st.ok()) return Status(st.code(), locate ? locate(job.writer, st) : st.message());
+  UseRowEncodingWhenAccepted(*out->reader, *out->writer);
   return Status::OK();
 }
 
@@ -149,6 +162,26 @@ nlohmann::ordered_json RunSummary(const JobModel& job, const Metrics& m, const S
           {"dirty_log",
            m.dirty_records.load() > 0 ? nlohmann::json(dirty_path) : nlohmann::json(nullptr)},
           {"error", error}};
+}
+
+ChannelEnv ChannelEnvFor(const PreparedPlugins& plugins, SplitSource* splits,
+                         RateLimiter* throttle, Metrics* metrics, DirtyLog* dirty,
+                         FirstError* first_error, ChannelOptions options) {
+  ChannelEnv env;
+  env.reader = plugins.reader.get();
+  env.writer = plugins.writer.get();
+  env.num_columns = plugins.columns.size();
+  env.splits = splits;
+  env.throttle = throttle;
+  env.metrics = metrics;
+  env.dirty = dirty;
+  env.first_error = first_error;
+  env.writer_transactional = plugins.writer_transactional;
+  env.commit_markers = plugins.writer->keeps_commit_markers();
+  env.options = options;
+  if (env.options.batch_rows == 0) env.options.batch_rows = plugins.writer->batch_rows();
+  if (env.options.batch_rows == 0) env.options.batch_rows = ChannelOptions::kDefaultBatchRows;
+  return env;
 }
 
 Status PrepareOnly(const JobModel& job, const Registry& registry,
@@ -295,20 +328,8 @@ RunReport RunJobUnguarded(const JobModel& job, const Registry& registry, const R
   std::mutex commit_mu;
   std::map<std::string, int64_t> committed_now;  // split -> the attempt that committed
   RunDir& run_dir = *setup.dir;
-  ChannelEnv env;
-  env.reader = plugins.reader.get();
-  env.writer = plugins.writer.get();
-  env.num_columns = plugins.columns.size();
-  env.splits = &queue;
-  env.throttle = &throttle;
-  env.metrics = &metrics;
-  env.dirty = &dirty;
-  env.first_error = &first_error;
-  env.writer_transactional = plugins.writer_transactional;
-  env.commit_markers = plugins.writer->keeps_commit_markers();
-  env.options = options.channel;
-  if (env.options.batch_rows == 0) env.options.batch_rows = plugins.writer->batch_rows();
-  if (env.options.batch_rows == 0) env.options.batch_rows = ChannelOptions::kDefaultBatchRows;
+  ChannelEnv env = ChannelEnvFor(plugins, &queue, &throttle, &metrics, &dirty, &first_error,
+                                 options.channel);
   env.on_committed = [&](const Split& s, const SplitFigures& figures) {
     {
       std::lock_guard lock(commit_mu);

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ferry/common/status.h"
+#include "ferry/exec/channel.h"
 #include "ferry/exec/job_runner.h"
 #include "ferry/exec/metrics.h"
 #include "ferry/exec/run_dir.h"
@@ -57,6 +58,14 @@ struct RunSetup {
 Status SetUpRun(const JobModel& job, const Registry& registry, const RunOptions& options,
                 RunReport* report, Metrics* metrics, RunSetup* out,
                 const std::function<Status(const PreparedPlugins&)>& check_prepared = {});
+
+// What the channels of a run over `plugins` share, filled the same way on one machine and on a
+// worker host; the caller adds on_committed and on_rolled_back. A batch size of 0 in `options`
+// becomes the writer's batchSize, else ChannelOptions::kDefaultBatchRows. Every pointer must
+// outlive the channels.
+ChannelEnv ChannelEnvFor(const PreparedPlugins& plugins, SplitSource* splits,
+                         RateLimiter* throttle, Metrics* metrics, DirtyLog* dirty,
+                         FirstError* first_error, ChannelOptions options);
 
 // .ferry/runs/<job stem>-<yyyymmddhhmmss>[-k], created (so it is unique).
 std::string DefaultRunDir(const std::string& job_file);

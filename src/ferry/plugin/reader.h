@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -60,8 +61,22 @@ class Reader {
     return std::unique_ptr<ReadBarrier>();
   }
   virtual Status OpenSharedView(int channels) { return Status::OK(); }
+  // Pre-encoded rows (types/row_encoding.h): the form this prepared reader can hand its rows
+  // on in unchanged, or null. The engine offers it to the writer; UseRowEncoding, called before
+  // PlanSplits when the writer accepts it, makes every task fill its batches with such rows.
+  virtual std::shared_ptr<const RowEncoding> OfferedRowEncoding() const { return nullptr; }
+  virtual void UseRowEncoding() {}
   // `ferry verify`: the source's own row summaries, when it can compute them (after Prepare).
   virtual ChecksumSource* checksum_source() { return nullptr; }
+  // `ferry verify`: the source columns that identify a row — the table's primary key, else its
+  // first unique key — as the catalog names them (after Prepare); empty when there is none or the
+  // reader cannot tell (querySql, files).
+  virtual Result<std::vector<std::string>> RowKey() { return std::vector<std::string>(); }
+  // `ferry verify`: the inclusive integer splitPk range a split of this reader's plan reads;
+  // nullopt for a split that is not one range (NULL keys, a whole table, a query).
+  virtual std::optional<SplitKeyRange> KeyRangeOf(const Split& split) const {
+    return std::nullopt;
+  }
 };
 
 }  // namespace ferry

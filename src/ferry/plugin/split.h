@@ -15,6 +15,13 @@ struct Split {
   std::string Describe() const { return id + " " + spec.dump(); }
 };
 
+// The inclusive integer key range [lo, hi] of `column` (the splitPk) that a split reads.
+struct SplitKeyRange {
+  std::string column;
+  int64_t lo = 0;
+  int64_t hi = 0;
+};
+
 // What a committed split did, recorded together with its commit (the destination's commit
 // marker and committed.log), so that a resumed run reports the whole job.
 struct SplitFigures {

@@ -57,6 +57,12 @@ class WriterTask {
   virtual void Abort() = 0;
 };
 
+// A directory a writer needs every host to share, and the parameter that names it ("path").
+struct SharedPath {
+  std::string directory;  // empty: none
+  std::string parameter;
+};
+
 class Writer {
  public:
   virtual ~Writer() = default;
@@ -66,12 +72,17 @@ class Writer {
   // resumed run, where the setup already ran and must not run again.
   virtual Status Start(bool resuming) = 0;
   virtual Result<std::unique_ptr<WriterTask>> OpenTask(const Split& split) = 0;
+  // Whether this prepared writer takes the reader's pre-encoded rows (types/row_encoding.h) as
+  // they are: then every batch its tasks get is encoded. Only a writer that knows the encoding
+  // and that its column types match says yes; its Write must still refuse a row with DataError,
+  // so the engine can isolate it, and a dirty row is shown decoded.
+  virtual bool AcceptsRowEncoding(const RowEncoding& encoding) const { return false; }
   // Rows per WriterTask::Write this destination is built for (its batchSize), or 0 to take the
   // run's default. Asked after Prepare; the engine then batches the reader's rows to this size.
   virtual size_t batch_rows() const { return 0; }
   // A directory that every host of a distributed run must see as the same one (a file
-  // writer's output directory, where each host puts its parts), or empty. Asked after Start.
-  virtual std::string SharedDirectory() const { return ""; }
+  // writer's output directory, where each host puts its parts), or none. Asked after Prepare.
+  virtual SharedPath SharedDirectory() const { return {}; }
   // Whether this writer records each split's commit in the destination (after Prepare).
   virtual bool keeps_commit_markers() const { return false; }
   // The splits of this run (StepContext::run_id) whose commit the destination's markers

@@ -8,6 +8,9 @@
 #include <cerrno>
 #include <cstring>
 
+#include "ferry/datasource/datasource_store.h"
+#include "ferry/datasource/resource_group_store.h"
+
 extern char** environ;
 
 namespace ferry {
@@ -51,12 +54,32 @@ Result<Captured> RunCaptured(const std::vector<std::string>& argv, const std::st
   return out;
 }
 
+namespace {
+
+// A node's resource_group must be defined (`ferry resource-group add`), except "default": left
+// undefined, that is the scheduler's own host.
+Status CheckNodeResourceGroup(const ScheduleSpec& spec, const NodeSpec& node) {
+  auto group = ResolveResourceGroup(DataSourceStore::DefaultHome(), node.resource_group);
+  if (group.ok()) return Status::OK();
+  return Status::InvalidArgument(fmt::format(
+      "{}:{}: node \"{}\": resource_group \"{}\": {}; leave resource_group out (or \"{}\") to "
+      "run on the scheduler's host",
+      spec.file, node.line, node.name, node.resource_group, group.status().message(),
+      kDefaultResourceGroup));
+}
+
+}  // namespace
+
 Result<DeployReport> DeployProject(const std::string& dir, const std::string& ferry_binary,
                                    SysSeconds now, Store* store) {
   DeployReport report;
   ASSIGN_OR_RETURN(report.spec, LoadScheduleDir(dir));
   std::vector<std::string> failures;
   for (const NodeSpec& node : report.spec.nodes) {
+    if (Status group = CheckNodeResourceGroup(report.spec, node); !group.ok()) {
+      failures.push_back(group.message());
+      continue;
+    }
     ASSIGN_OR_RETURN(CronSchedule cron, node.Schedule());
     std::optional<Cycle> next = cron.NextAfter(now);
     if (!next) {
@@ -64,7 +87,8 @@ Result<DeployReport> DeployProject(const std::string& dir, const std::string& fe
       continue;
     }
     std::vector<std::string> argv = {ferry_binary, "check", node.job, "--cyctime",
-                                     FormatCivilTime(next->cyctime)};
+                                     FormatCivilTime(next->cyctime), "--resource-group",
+                                     node.resource_group};
     if (!node.params.empty()) {
       argv.push_back("--params");
       argv.push_back(node.params);

@@ -12,6 +12,8 @@
 #include <sstream>
 
 #include "ferry/common/log.h"
+#include "ferry/datasource/datasource_store.h"
+#include "ferry/datasource/resource_group_store.h"
 #include "ferry/exec/run_dir.h"
 #include "ferry/schedule/alerts.h"
 #include "ferry/schedule/backfill_window.h"
@@ -62,6 +64,16 @@ Scheduler::Scheduler(Store* store, Launcher* launcher, const Clock* clock, Sched
 int Scheduler::SlotsOf(const std::string& group) const {
   auto it = options_.group_slots.find(group);
   return it == options_.group_slots.end() ? options_.slots : it->second;
+}
+
+std::vector<std::string> Scheduler::ResourceGroupFlags(const std::string& group) const {
+  if (group == kDefaultResourceGroup) {
+    const std::string home =
+        options_.ferry_home.empty() ? DataSourceStore::DefaultHome() : options_.ferry_home;
+    auto defined = ResolveResourceGroup(home, group);
+    if (!defined.ok() || !*defined) return {};  // this machine
+  }
+  return {"--resource-group", group};
 }
 
 Result<TickReport> Scheduler::Tick() {
@@ -412,6 +424,9 @@ Status Scheduler::Launch(const ScheduleSpec& spec, Instance in, SysSeconds now) 
         request.argv.push_back("--params");
         request.argv.push_back(node->params);
       }
+    }
+    for (std::string& flag : ResourceGroupFlags(node->resource_group)) {
+      request.argv.push_back(std::move(flag));
     }
   }
   if (st.ok() && node) {

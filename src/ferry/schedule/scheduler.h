@@ -27,6 +27,9 @@ struct SchedulerOptions {
   std::string data_dir;                    // instance folders: <data_dir>/instances/<id>/run-<N>/
   int slots = 4;                           // running instances per resource group
   std::map<std::string, int> group_slots;  // overrides per group
+  // $FERRY_HOME, whose resource_groups.json says whether "default" names hosts; empty: the
+  // default home. A node's run gets `--resource-group G` unless G is an undefined "default".
+  std::string ferry_home;
   std::chrono::seconds lookahead{std::chrono::hours{24}};  // create instances this far ahead
   // A run past its node's timeout gets SIGTERM, and SIGKILL when still there this much later.
   std::chrono::seconds timeout_grace{30};
@@ -83,6 +86,8 @@ class Scheduler {
   // Records the process of a running instance (and stops it if that was asked meanwhile).
   Status KeepPid(int64_t id, const ProcessId& process);
   int SlotsOf(const std::string& group) const;
+  // The `ferry run` flags that put a run on its node's resource group.
+  std::vector<std::string> ResourceGroupFlags(const std::string& group) const;
 
   Store* store_;
   Launcher* launcher_;

@@ -167,6 +167,23 @@ nodes:
   End("b", "2026-11-26 02:00:00", 0);
   Tick();
   EXPECT_EQ(State("a", "2026-11-26 02:00:00"), "running");
+  // A run goes to its node's resource group (its hosts, for a distribute job); "default" left
+  // undefined is this machine: no flag.
+  auto argv = [&](const std::string& node) {
+    return launcher_.procs.at(Get(node, "2026-11-26 02:00:00").pid).request.argv;
+  };
+  EXPECT_THAT(argv("a"), ::testing::IsSupersetOf({"--resource-group", "etl"}));
+  EXPECT_THAT(argv("d"), ::testing::Not(::testing::Contains("--resource-group")));
+}
+
+TEST_P(SchedScheduler, ADefinedDefaultResourceGroupIsPassedToTheRun) {
+  WriteTextFile(dir_ / "home/resource_groups.json",
+                R"({"resource_groups": {"default": {"hosts": "h1:4,h2:4"}}})");
+  Deploy("nodes:\n  - {name: d, job: d.json, cron: \"0 2 * * *\"}\n", Utc(2026, 11, 26));
+  clock_.now = Utc(2026, 11, 26, 2);
+  Tick();
+  const auto& argv = launcher_.procs.at(Get("d", "2026-11-26 02:00:00").pid).request.argv;
+  EXPECT_THAT(argv, ::testing::IsSupersetOf({"--resource-group", "default"}));
 }
 
 TEST_P(SchedScheduler, FailedRunRetriesAfterItsIntervalThenFails) {

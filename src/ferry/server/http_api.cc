@@ -7,39 +7,13 @@
 #include <thread>
 
 #include "ferry/schedule/dependencies.h"
+#include "ferry/server/http_reply.h"
 #include "ferry/server/web_assets.h"
 
 namespace ferry {
 namespace {
 
 using json = nlohmann::json;
-
-int HttpCode(const Status& st) {
-  switch (st.code()) {
-    case StatusCode::kNotFound:
-      return 404;
-    case StatusCode::kInvalidArgument:
-      return 400;
-    case StatusCode::kFailedPrecondition:
-      return 409;
-    default:
-      return 500;
-  }
-}
-
-void Reply(httplib::Response& res, int code, const json& body) {
-  res.status = code;
-  res.set_header("Cache-Control", "no-store");
-  res.set_content(body.dump(), "application/json");
-}
-
-void ReplyError(httplib::Response& res, const Status& st) {
-  Reply(res, HttpCode(st), json{{"error", st.message()}});
-}
-
-void ReplyError(httplib::Response& res, int code, const std::string& message) {
-  Reply(res, code, json{{"error", message}});
-}
 
 // A whole number >= 0 of a path or query parameter; `what` names it in the error.
 Result<int64_t> ParseCount(const std::string& text, const std::string& what) {
@@ -122,6 +96,7 @@ struct HttpServer::Impl {
   Store* store;
   Operations* ops;
   ApiOptions options;
+  std::unique_ptr<StudioApi> studio;
   httplib::Server server;
   std::atomic<bool> serving{false};
 
@@ -200,11 +175,15 @@ void HttpServer::Impl::Routes() {
     ReplyError(res, res.status, fmt::format("bad request: {} {}", req.method, req.path));
   });
 
-  server.Get("/", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content(std::string(OpsPageHtml()), "text/html; charset=utf-8");
-    res.set_header("Content-Security-Policy",
-                   "default-src 'self' 'unsafe-inline'; img-src 'self' data:");
-  });
+  for (const WebAsset& asset : WebAssets()) {
+    server.Get(std::string(asset.path), [&asset](const httplib::Request&, httplib::Response& res) {
+      res.set_content(std::string(asset.body), std::string(asset.content_type));
+      res.set_header("Content-Security-Policy",
+                     "default-src 'self' 'unsafe-inline'; img-src 'self' data:");
+    });
+  }
+
+  studio->AddRoutes(&server);
 
   server.Get("/api/nodes", [this](const httplib::Request&, httplib::Response& res) {
     auto spec = Spec();
@@ -449,6 +428,7 @@ HttpServer::HttpServer(Store* store, Operations* ops, ApiOptions options)
   impl_->store = store;
   impl_->ops = ops;
   impl_->options = std::move(options);
+  impl_->studio = std::make_unique<StudioApi>(store, impl_->options.studio);
   impl_->Routes();
 }
 

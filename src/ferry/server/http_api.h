@@ -12,11 +12,13 @@
 #include "ferry/common/status.h"
 #include "ferry/schedule/operations.h"
 #include "ferry/schedule/store.h"
+#include "ferry/server/studio_api.h"
 
 namespace ferry {
 
 struct ApiOptions {
   std::string token;  // empty: no token asked (loopback only)
+  StudioOptions studio;
 };
 
 class HttpServer {

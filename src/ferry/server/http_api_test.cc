@@ -121,8 +121,15 @@ TEST_F(SchedHttpApi, BadInputGetsA4xxWithAMessage) {
   auto page = client_->Get("/");
   ASSERT_TRUE(page);
   EXPECT_EQ(page->status, 200);
-  EXPECT_THAT(page->body, HasSubstr("<title>Ferry operations</title>"));
+  EXPECT_THAT(page->body, HasSubstr("<title>Ferry</title>"));
   EXPECT_THAT(page->body, ::testing::Not(HasSubstr("http://")));  // nothing fetched from elsewhere
+  // The page's script and style, bundled at build time (web/), come from the binary.
+  for (const char* asset : {"/assets/app.js", "/assets/app.css"}) {
+    auto a = client_->Get(asset);
+    ASSERT_TRUE(a);
+    EXPECT_EQ(a->status, 200) << asset;
+    EXPECT_GT(a->body.size(), 1000u) << asset;
+  }
 }
 
 TEST_F(SchedHttpApi, StateChangesNeedTheHeaderAndTheSameOrigin) {

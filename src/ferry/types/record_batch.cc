@@ -13,6 +13,10 @@ RecordBatch::RecordBatch(size_t num_columns) : num_columns_(num_columns) {}
 void RecordBatch::Reset(size_t num_columns) {
   num_columns_ = num_columns;
   cells_.clear();
+  encoding_ = nullptr;
+  encoded_.clear();
+  encoded_ends_.clear();
+  encoded_byte_size_ = 0;
   // Oversized blocks (one huge value) are dropped so one odd row does not pin memory forever.
   while (blocks_.size() > 1 && block_sizes_.back() > kBlockSize) {
     blocks_.pop_back();
@@ -55,14 +59,27 @@ void RecordBatch::AppendRowFrom(const RecordBatch& other, size_t r) {
   }
 }
 
+Status RecordBatch::DecodeRow(const RecordBatch& other, size_t r) {
+  if (other.encoding_ == nullptr) {
+    AppendRowFrom(other, r);
+    return Status::OK();
+  }
+  Value* row = AppendRow();
+  Status decoded = other.encoding_->Decode(other.encoded_row(r), row, this);
+  if (!decoded.ok()) PopRow();
+  return decoded;
+}
+
 size_t RecordBatch::ByteSize() const {
+  if (encoding_ != nullptr) return encoded_byte_size_;
   size_t total = 0;
   for (const Value& v : cells_) total += v.ByteSize();
   return total;
 }
 
 size_t RecordBatch::MemoryUsage() const {
-  size_t total = cells_.capacity() * sizeof(Value);
+  size_t total = cells_.capacity() * sizeof(Value) + encoded_.capacity() +
+                 encoded_ends_.capacity() * sizeof(size_t);
   for (size_t s : block_sizes_) total += s;
   return total;
 }

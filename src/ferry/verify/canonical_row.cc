@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "ferry/common/hash128.h"
 #include "ferry/types/convert.h"
 
 namespace ferry::verify {
@@ -20,36 +21,6 @@ void AppendTaggedInt(char tag, int64_t v, std::string* out) {
   char buf[8];
   for (int i = 0; i < 8; ++i) buf[i] = static_cast<char>((static_cast<uint64_t>(v) >> (8 * i)) & 0xff);
   AppendTagged(tag, std::string_view(buf, 8), out);
-}
-
-uint64_t Mix(uint64_t x) {
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ULL;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebULL;
-  x ^= x >> 31;
-  return x;
-}
-
-// Two independent 64-bit lanes over 8-byte words, each word mixed by a multiply: fast, and
-// every byte reaches every bit of both lanes through Mix.
-RowHash HashWords(std::string_view bytes) {
-  uint64_t a = 0x243f6a8885a308d3ULL ^ bytes.size();
-  uint64_t b = 0x13198a2e03707344ULL ^ (bytes.size() * 0x9e3779b97f4a7c15ULL);
-  size_t i = 0;
-  for (; i + 8 <= bytes.size(); i += 8) {
-    uint64_t w;
-    std::memcpy(&w, bytes.data() + i, 8);
-    a = (a ^ w) * 0x9fb21c651e98df25ULL;
-    a ^= a >> 29;
-    b = (b + w) * 0xc2b2ae3d27d4eb4fULL;
-    b ^= b >> 31;
-  }
-  uint64_t tail = 0;
-  std::memcpy(&tail, bytes.data() + i, bytes.size() - i);
-  a = (a ^ tail) * 0x9fb21c651e98df25ULL;
-  b = (b + tail) * 0xc2b2ae3d27d4eb4fULL;
-  return RowHash{Mix(a), Mix(b ^ a)};
 }
 
 }  // namespace
@@ -110,7 +81,8 @@ void AppendCanonical(const Value& v, std::string* out) {
 }
 
 RowHash HashBytes(std::string_view bytes) {
-  return HashWords(bytes);
+  Hash128 h = HashBytes128(bytes);
+  return RowHash{h.a, h.b};
 }
 
 std::string DisplayValue(const Value& v) {

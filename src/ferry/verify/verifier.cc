@@ -75,24 +75,68 @@ struct Layout {
   std::vector<size_t> compared;  // output column indexes that take part
   std::vector<std::string> names;  // their source names
   std::vector<size_t> key;       // indexes into `compared`; empty: multiset
-  // Per compared column: the destination holds text there, so source values compare by the
-  // text a writer makes of them (README).
+  // Per compared column: the destination holds text there and the source's type is known, so
+  // the destination's text is read back as that type (typed read-back; README).
+  std::vector<TypeId> dest_parse_as;
+  // Per compared column: the destination holds text and the source's type is decided per value
+  // (SQLite), so source values compare by the text a writer makes of them.
   std::vector<bool> as_text;
+  std::string date_format;  // the writer's dateFormat (Java pattern) for dates read back
+  // The source's split plan as key ranges over compared column `range_column`; empty: none.
+  std::vector<SplitKeyRange> ranges;  // sorted by lo
+  size_t range_column = 0;
 };
 
-// One cell's canonical bytes; `as_text`: a source value as the text a writer makes of it.
-void AppendCell(const Value& v, bool as_text, std::string* out) {
-  if (!as_text || v.is_null() || v.type == TypeId::kString) {
-    AppendCanonical(v, out);
-    return;
+// A destination text read back as the source's type `type`; nullopt when it is not one.
+std::optional<Value> ParseBack(std::string_view text, TypeId type, const Layout& layout,
+                               std::string* storage) {
+  if (type == TypeId::kBytes) {
+    auto bytes = DecodeHex(text);
+    if (!bytes.ok()) return std::nullopt;
+    *storage = std::move(*bytes);
+    return Value::View(TypeId::kBytes, *storage);
   }
-  std::string text;
+  bool dated = type == TypeId::kTimestamp || type == TypeId::kDate;
+  if (dated && !layout.date_format.empty()) {
+    auto micros = ParseJavaPattern(text, layout.date_format);
+    if (!micros.ok()) return std::nullopt;
+    Value v;
+    v.type = type;
+    v.i = type == TypeId::kDate ? *micros / 86'400'000'000LL : *micros;
+    return v;
+  }
+  auto v = ParseAs(type, text);
+  if (!v.ok()) return std::nullopt;
+  if (type == TypeId::kDecimal) {
+    *storage = std::string(v->text());
+    return Value::View(TypeId::kDecimal, *storage);
+  }
+  return *v;
+}
+
+// One cell as it is compared: a source value as the text a writer makes of it (as_text), or a
+// destination text read back as the source's type (dest_parse_as); otherwise as it is.
+Value CellValue(const Value& v, const Layout& layout, size_t i, bool source,
+                std::string* storage) {
+  if (v.is_null()) return v;
+  if (!source) {
+    if (layout.dest_parse_as[i] == TypeId::kNull || v.type != TypeId::kString) return v;
+    auto parsed = ParseBack(v.text(), layout.dest_parse_as[i], layout, storage);
+    return parsed ? *parsed : v;
+  }
+  if (!layout.as_text[i] || v.type == TypeId::kString) return v;
+  storage->clear();
   if (v.type == TypeId::kBytes) {
-    AppendHex(v.text(), &text);
+    AppendHex(v.text(), storage);
   } else {
-    AppendValueText(v, &text);
+    AppendValueText(v, storage);
   }
-  AppendCanonical(Value::View(TypeId::kString, text), out);
+  return Value::View(TypeId::kString, *storage);
+}
+
+void AppendCell(const Value& v, const Layout& layout, size_t i, bool source, std::string* out) {
+  std::string storage;
+  AppendCanonical(CellValue(v, layout, i, source, &storage), out);
 }
 
 struct EncodedRow {
@@ -104,11 +148,26 @@ void Encode(const Value* row, const Layout& layout, bool source, EncodedRow* out
   out->key.clear();
   out->row.clear();
   for (size_t i = 0; i < layout.compared.size(); ++i) {
-    AppendCell(row[layout.compared[i]], source && layout.as_text[i], &out->row);
+    AppendCell(row[layout.compared[i]], layout, i, source, &out->row);
   }
-  for (size_t k : layout.key) {
-    AppendCell(row[layout.compared[k]], source && layout.as_text[k], &out->key);
+  for (size_t k : layout.key) AppendCell(row[layout.compared[k]], layout, k, source, &out->key);
+}
+
+// The index of the split range (Layout::ranges) holding this row's splitPk value; ranges.size()
+// for a row outside every range (a NULL key, a key the plan left to its outside split).
+size_t RangeOf(const Value* row, const Layout& layout) {
+  const std::vector<SplitKeyRange>& r = layout.ranges;
+  std::string storage;
+  Value v = CellValue(row[layout.compared[layout.range_column]], layout, layout.range_column,
+                      /*source=*/false, &storage);
+  if (v.type != TypeId::kInt64) return r.size();
+  auto after = std::upper_bound(r.begin(), r.end(), v.i,
+                                [](int64_t x, const SplitKeyRange& k) { return x < k.lo; });
+  for (auto it = after; it != r.begin();) {
+    --it;
+    if (v.i <= it->hi) return static_cast<size_t>(it - r.begin());
   }
+  return r.size();
 }
 
 int BucketOf(const EncodedRow& r, const Layout& layout, int buckets) {
@@ -147,9 +206,11 @@ Status Scan(Side& side, const std::function<void(const Value*)>& fn) {
 // Pass 1 for one side: up to `threads` workers take splits in turn, each summing into buckets
 // of its own; sums commute, so the merged buckets do not depend on who read what.
 Status Summarize(Side& side, const Layout& layout, int num_buckets, int threads,
-                 std::vector<Bucket>* buckets, int64_t* rows) {
+                 std::vector<Bucket>* buckets, std::vector<Bucket>* ranges, int64_t* rows) {
   threads = std::max(1, std::min<int>(threads, static_cast<int>(side.splits.size())));
+  const size_t num_ranges = layout.ranges.empty() ? 0 : layout.ranges.size() + 1;
   std::vector<std::vector<Bucket>> partial(threads, std::vector<Bucket>(num_buckets));
+  std::vector<std::vector<Bucket>> partial_ranges(threads, std::vector<Bucket>(num_ranges));
   std::vector<int64_t> counts(threads);
   std::vector<Status> errors(threads);
   std::atomic<size_t> next{0};
@@ -166,6 +227,12 @@ Status Summarize(Side& side, const Layout& layout, int num_buckets, int threads,
           ++b.count;
           b.sum_a += h.a;
           b.sum_b += h.b;
+          if (num_ranges > 0) {
+            Bucket& r = partial_ranges[t][RangeOf(row, layout)];
+            ++r.count;
+            r.sum_a += h.a;
+            r.sum_b += h.b;
+          }
           ++counts[t];
         };
         for (size_t i = next++; !failed && i < side.splits.size(); i = next++) {
@@ -176,14 +243,19 @@ Status Summarize(Side& side, const Layout& layout, int num_buckets, int threads,
     }
   }
   for (const Status& st : errors) RETURN_NOT_OK(st);
+  auto merge = [](const std::vector<Bucket>& from, std::vector<Bucket>* into) {
+    for (size_t b = 0; b < from.size(); ++b) {
+      (*into)[b].count += from[b].count;
+      (*into)[b].sum_a += from[b].sum_a;
+      (*into)[b].sum_b += from[b].sum_b;
+    }
+  };
   buckets->assign(num_buckets, Bucket{});
+  ranges->assign(num_ranges, Bucket{});
   for (int t = 0; t < threads; ++t) {
     *rows += counts[t];
-    for (int b = 0; b < num_buckets; ++b) {
-      (*buckets)[b].count += partial[t][b].count;
-      (*buckets)[b].sum_a += partial[t][b].sum_a;
-      (*buckets)[b].sum_b += partial[t][b].sum_b;
-    }
+    merge(partial[t], buckets);
+    merge(partial_ranges[t], ranges);
   }
   return Status::OK();
 }
@@ -396,7 +468,23 @@ void DiffKey(const std::vector<KeptRow>& src, const std::vector<KeptRow>& dst,
   }
 }
 
-Result<Layout> MakeLayout(const std::vector<ColumnInfo>& columns,
+// The positions of `wanted` among `names` (case-insensitive, quotes ignored); nullopt when one
+// is missing.
+std::optional<std::vector<size_t>> FindColumns(const std::vector<std::string>& names,
+                                               const std::vector<std::string>& wanted) {
+  std::vector<size_t> out;
+  for (const std::string& w : wanted) {
+    size_t found = names.size();
+    for (size_t c = 0; c < names.size() && found == names.size(); ++c) {
+      if (EqualsIgnoreCase(Unquote(names[c]), Unquote(w))) found = c;
+    }
+    if (found == names.size()) return std::nullopt;
+    out.push_back(found);
+  }
+  return out;
+}
+
+Result<Layout> MakeLayout(Reader& source_reader, const std::vector<ColumnInfo>& columns,
                           const std::optional<std::vector<ColumnProjection::Entry>>& entries,
                           const JobModel& job, const VerifyOptions& options,
                           VerifyReport* report) {
@@ -418,70 +506,141 @@ Result<Layout> MakeLayout(const std::vector<ColumnInfo>& columns,
   std::vector<std::string> key = options.key;
   std::string origin = "--key";
   if (key.empty()) {
+    ASSIGN_OR_RETURN(key, source_reader.RowKey());
+    origin = "primary key";
+    if (!key.empty() && !FindColumns(layout.names, key)) {
+      report->notes.push_back("the source's key (" + Join(key, ", ") +
+                              ") is not among the compared columns");
+      key.clear();
+    }
+  }
+  if (key.empty()) {
     std::string split_pk = ParamOr<std::string>(job.reader.parameter, "splitPk", "");
     if (!split_pk.empty()) key.push_back(split_pk);
     origin = "splitPk";
   }
-  for (const std::string& k : key) {
-    size_t found = layout.names.size();
-    for (size_t c = 0; c < layout.names.size(); ++c) {
-      if (EqualsIgnoreCase(Unquote(layout.names[c]), Unquote(k))) found = c;
-    }
-    if (found == layout.names.size()) {
-      return Status::InvalidArgument(fmt::format(
-          "{} column {} is not among the compared columns of the source ({})", origin, k,
-          Join(layout.names, ", ")));
-    }
-    layout.key.push_back(found);
+  auto found = FindColumns(layout.names, key);
+  if (!found) {
+    return Status::InvalidArgument(fmt::format(
+        "{} column(s) {} not among the compared columns of the source ({})", origin,
+        Join(key, ", "), Join(layout.names, ", ")));
   }
+  layout.key = *found;
   report->key = layout.key.empty() ? "whole row (multiset)"
                                    : Join(key, ", ") + " (" + origin + ")";
   return layout;
 }
 
+// The source's split plan as sorted key ranges of its splitPk, when the splitPk is compared.
+void AddRanges(const Side& source, Layout* layout) {
+  for (const Split& split : source.splits) {
+    auto range = source.reader->KeyRangeOf(split);
+    if (range) layout->ranges.push_back(*range);
+  }
+  if (layout->ranges.empty()) return;
+  auto column = FindColumns(layout->names, {layout->ranges[0].column});
+  if (!column) {
+    layout->ranges.clear();
+    return;
+  }
+  layout->range_column = (*column)[0];
+  std::stable_sort(layout->ranges.begin(), layout->ranges.end(),
+                   [](const SplitKeyRange& a, const SplitKeyRange& b) { return a.lo < b.lo; });
+  auto same = [](const SplitKeyRange& a, const SplitKeyRange& b) {
+    return a.lo == b.lo && a.hi == b.hi;
+  };
+  layout->ranges.erase(std::unique(layout->ranges.begin(), layout->ranges.end(), same),
+                       layout->ranges.end());
+}
+
+// Per split range: both sides' figures; a range differs when its count or hash sums do.
+void ReportRanges(const Layout& layout, const std::vector<Bucket>& src,
+                  const std::vector<Bucket>& dst, VerifyReport* report) {
+  if (layout.ranges.empty()) return;
+  const std::string& column = layout.names[layout.range_column];
+  for (size_t i = 0; i < src.size(); ++i) {
+    if (i == layout.ranges.size() && src[i].count == 0 && dst[i].count == 0) continue;
+    RangeFigures r;
+    r.range = i < layout.ranges.size()
+                  ? fmt::format("{} {}..{}", column, layout.ranges[i].lo, layout.ranges[i].hi)
+                  : column + " NULL or outside every range";
+    r.source_rows = src[i].count;
+    r.dest_rows = dst[i].count;
+    r.equal = src[i] == dst[i];
+    report->differing_ranges += !r.equal;
+    report->ranges.push_back(std::move(r));
+  }
+}
+
 // Both sources summarize their own rows (same method) and agree: equal without reading a row.
 // Anything else — a side that cannot, a failure, a difference — leaves it to Ferry's own pass,
 // whose canonical values decide (the note says why).
-bool InDatabaseEqual(Side& source, Side& dest, const Layout& layout, VerifyReport* report) {
-  if (std::find(layout.as_text.begin(), layout.as_text.end(), true) != layout.as_text.end()) {
-    return false;
-  }
+bool InDatabaseEqual(Side& source, Side& dest, const Layout& layout, bool count_only,
+                     VerifyReport* report) {
+  bool converted = std::find(layout.as_text.begin(), layout.as_text.end(), true) !=
+                       layout.as_text.end() ||
+                   std::find_if(layout.dest_parse_as.begin(), layout.dest_parse_as.end(),
+                                [](TypeId t) { return t != TypeId::kNull; }) !=
+                       layout.dest_parse_as.end();
+  if (converted) return false;
   ChecksumSource* a = source.reader->checksum_source();
   ChecksumSource* b = dest.reader->checksum_source();
   if (a == nullptr || b == nullptr || a->checksum_method() != b->checksum_method()) return false;
   ChecksumRequest request;
   request.columns = layout.compared;
-  for (size_t k : layout.key) request.key.push_back(layout.compared[k]);
-  using Sums = std::optional<std::vector<ChecksumBucket>>;
-  Result<Sums> dest_sums = Sums();
-  Result<Sums> source_sums = Sums();
+  using Total = std::optional<ChecksumTotal>;
+  Result<Total> dest_total = Total();
+  Result<Total> source_total = Total();
   {
-    std::jthread dest_thread([&] { dest_sums = b->ChecksumBuckets(request); });
-    source_sums = a->ChecksumBuckets(request);
+    std::jthread dest_thread([&] { dest_total = b->ChecksumRows(request); });
+    source_total = a->ChecksumRows(request);
   }
-  for (auto* sums : {&source_sums, &dest_sums}) {
-    if (!sums->ok()) {
-      report->notes.push_back("in-database checksum failed (" + sums->status().message() +
+  for (auto* total : {&source_total, &dest_total}) {
+    if (!total->ok()) {
+      report->notes.push_back("in-database checksum failed (" + total->status().message() +
                               "); compared in Ferry");
       return false;
     }
-    if (!(**sums).has_value()) return false;
+    if (!(**total).has_value()) return false;
   }
-  const std::vector<ChecksumBucket>& x = source_sums->value();
-  const std::vector<ChecksumBucket>& y = dest_sums->value();
-  for (size_t i = 0; i < x.size(); ++i) {
-    if (x[i].count != y[i].count || x[i].sum_a != y[i].sum_a || x[i].sum_b != y[i].sum_b) {
-      report->notes.push_back("the in-database checksums (" + a->checksum_method() +
-                              ") differ; compared in Ferry");
-      return false;
-    }
+  const ChecksumTotal& x = **source_total;
+  const ChecksumTotal& y = **dest_total;
+  if (count_only ? x.count != y.count : !(x == y)) {
+    report->notes.push_back("the in-database checksums (" + a->checksum_method() +
+                            ") differ; compared in Ferry");
+    return false;
   }
-  for (size_t i = 0; i < x.size(); ++i) {
-    report->source_rows += x[i].count;
-    report->dest_rows += y[i].count;
-  }
+  report->source_rows = x.count;
+  report->dest_rows = y.count;
   report->method = "in-database (" + a->checksum_method() + ")";
   return true;
+}
+
+// Where the destination holds text and the source does not: the destination's text is read
+// back as the source's type when that type is known (typed read-back), else the source's values
+// compare by the text a writer makes of them. The writer's dateFormat reads dates back.
+void ChooseTextComparison(const std::vector<ColumnInfo>& columns,
+                          const std::vector<ColumnInfo>& dest_info, const JobModel& job,
+                          Layout* layout, VerifyReport* report) {
+  std::vector<std::string> typed, text;
+  for (size_t i = 0; i < layout->compared.size(); ++i) {
+    size_t c = layout->compared[i];
+    bool holds_text = dest_info[c].type == TypeId::kString && columns[c].type != TypeId::kString;
+    bool known = columns[c].type != TypeId::kNull;
+    layout->dest_parse_as.push_back(holds_text && known ? columns[c].type : TypeId::kNull);
+    layout->as_text.push_back(holds_text && !known);
+    if (holds_text) (known ? typed : text).push_back(columns[c].name);
+  }
+  layout->date_format = ParamOr<std::string>(job.writer.parameter, "dateFormat", "");
+  if (!typed.empty()) {
+    report->notes.push_back("the destination holds text in " + Join(typed, ", ") +
+                            ": read back as the source's types");
+  }
+  if (!text.empty()) {
+    report->notes.push_back("the destination holds text in " + Join(text, ", ") +
+                            " and the source's type is decided per value: the source's values "
+                            "there compare by their text");
+  }
 }
 
 }  // namespace
@@ -536,7 +695,8 @@ Result<VerifyReport> VerifyJob(
   }
   ChooseDestWhere(job, options, entries, dest_columns, &report);
   report.dest_table = job.writer.parameter.value("table", json()).dump();
-  ASSIGN_OR_RETURN(Layout layout, MakeLayout(columns, entries, job, options, &report));
+  ASSIGN_OR_RETURN(Layout layout,
+                   MakeLayout(*source.reader, columns, entries, job, options, &report));
 
   ASSIGN_OR_RETURN(json dest_param, DestReaderParam(job, *w, report.dest_where));
   // The destination is cut into key ranges too when its key column can be a splitPk there
@@ -561,26 +721,16 @@ Result<VerifyReport> VerifyJob(
         "the source yields {} columns but the destination table has {}", source.num_columns,
         dest.num_columns));
   }
-  std::vector<std::string> text_columns;
-  for (size_t i = 0; i < layout.compared.size(); ++i) {
-    size_t c = layout.compared[i];
-    bool text = dest_info[c].type == TypeId::kString && columns[c].type != TypeId::kString;
-    layout.as_text.push_back(text);
-    if (text) text_columns.push_back(columns[c].name);
-  }
-  if (!text_columns.empty()) {
-    report.notes.push_back("the destination holds text in " + Join(text_columns, ", ") +
-                           ": the source's values there compare by their text");
-  }
+  ChooseTextComparison(columns, dest_info, job, &layout, &report);
   auto planned = source.reader->PlanSplits(job.setting.concurrent);
   if (!planned.ok()) return planned.status();
   source.splits = std::move(planned).value();
+  AddRanges(source, &layout);
   planned = dest.reader->PlanSplits(job.setting.concurrent);
   if (!planned.ok()) return planned.status();
   dest.splits = std::move(planned).value();
 
-  if (options.in_database && !options.count_only && options.buckets == ChecksumSource::kBuckets &&
-      InDatabaseEqual(source, dest, layout, &report)) {
+  if (options.in_database && InDatabaseEqual(source, dest, layout, options.count_only, &report)) {
     report.equal = true;
     report.elapsed_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -589,19 +739,25 @@ Result<VerifyReport> VerifyJob(
 
   // Pass 1: per bucket, a count and an order-independent sum of row hashes; both sides are
   // read at once, each over `concurrent` threads.
-  std::vector<Bucket> src_buckets, dst_buckets;
+  std::vector<Bucket> src_buckets, dst_buckets, src_ranges, dst_ranges;
   Status dest_status;
   {
     std::jthread dest_thread([&] {
       dest_status = Summarize(dest, layout, options.buckets, job.setting.concurrent, &dst_buckets,
-                              &report.dest_rows);
+                              &dst_ranges, &report.dest_rows);
     });
     Status source_status = Summarize(source, layout, options.buckets, job.setting.concurrent,
-                                     &src_buckets, &report.source_rows);
+                                     &src_buckets, &src_ranges, &report.source_rows);
     dest_thread.join();
     RETURN_NOT_OK(source_status);
   }
   RETURN_NOT_OK(dest_status);
+  if (options.count_only) {
+    for (auto* ranges : {&src_ranges, &dst_ranges}) {
+      for (Bucket& r : *ranges) r.sum_a = r.sum_b = 0;
+    }
+  }
+  ReportRanges(layout, src_ranges, dst_ranges, &report);
   EncodedRow enc;
   std::vector<bool> differs(options.buckets);
   for (int b = 0; b < options.buckets; ++b) {
@@ -638,11 +794,11 @@ Result<VerifyReport> VerifyJob(
         if (!differs[BucketOf(enc, layout, options.buckets)]) return;
         KeptRow kept;
         for (size_t i = 0; i < layout.compared.size(); ++i) {
-          size_t c = layout.compared[i];
-          std::string cell;
-          AppendCell(row[c], is_source && layout.as_text[i], &cell);
+          std::string storage, cell;
+          Value v = CellValue(row[layout.compared[i]], layout, i, is_source, &storage);
+          AppendCanonical(v, &cell);
           kept.cells.push_back(std::move(cell));
-          kept.display.push_back(DisplayValue(row[c]));
+          kept.display.push_back(DisplayValue(is_source ? row[layout.compared[i]] : v));
         }
         auto& slot = rows[layout.key.empty() ? enc.row : enc.key];
         (is_source ? slot.first : slot.second).push_back(std::move(kept));
@@ -667,6 +823,21 @@ Result<VerifyReport> VerifyJob(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return report;
 }
+
+namespace {
+
+nlohmann::ordered_json RangesJson(const std::vector<RangeFigures>& ranges) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  for (const RangeFigures& r : ranges) {
+    out.push_back({{"range", r.range},
+                   {"source_rows", r.source_rows},
+                   {"dest_rows", r.dest_rows},
+                   {"equal", r.equal}});
+  }
+  return out;
+}
+
+}  // namespace
 
 nlohmann::ordered_json VerifyReport::ToJson() const {
   nlohmann::ordered_json diffs = nlohmann::ordered_json::array();
@@ -693,6 +864,8 @@ nlohmann::ordered_json VerifyReport::ToJson() const {
           {"dest_where_origin", dest_where_origin},
           {"buckets", buckets},
           {"differing_buckets", differing_buckets},
+          {"differing_ranges", differing_ranges},
+          {"ranges", RangesJson(ranges)},
           {"missing", missing},
           {"extra", extra},
           {"duplicate", duplicate},
@@ -711,6 +884,14 @@ std::string VerifyReport::ToText() const {
                                         : ", where " + dest_where + " [" + dest_where_origin + "]");
   out += fmt::format("key               {}\n", key);
   out += fmt::format("compared by       {}\n", method);
+  if (!ranges.empty()) {
+    out += fmt::format("split ranges      {}, {} differ\n", ranges.size(), differing_ranges);
+  }
+  for (const RangeFigures& r : ranges) {
+    if (r.equal) continue;
+    out += fmt::format("range differs     {}: source {} rows, destination {} rows\n", r.range,
+                       GroupDigits(r.source_rows), GroupDigits(r.dest_rows));
+  }
   for (const RowDifference& d : differences) {
     if (d.kind == "changed") {
       out += fmt::format("changed    {}: column {}: source {}, destination {}\n", d.key, d.column,

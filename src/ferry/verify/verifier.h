@@ -21,7 +21,8 @@
 namespace ferry::verify {
 
 struct VerifyOptions {
-  // Source output columns that identify a row; empty: the reader's splitPk, else none (multiset).
+  // Source output columns that identify a row; empty: the source's primary/unique key, else its
+  // splitPk, else none (multiset).
   std::vector<std::string> key;
   // Destination filter (SQL in the destination's dialect); unset: derived from the job (README).
   std::optional<std::string> dest_where;
@@ -32,8 +33,9 @@ struct VerifyOptions {
   // Rows (both sides) the row-by-row diff may hold; differing buckets beyond it are counted in
   // the report but not diffed, and a note says so.
   int64_t max_diff_rows = 200'000;
-  // Ask the sources for their own summaries first (when both can, with the same method).
-  bool in_database = false;
+  // Ask the sources for their own summaries first (when both offer the same method): equal
+  // summaries decide equal; otherwise Ferry compares.
+  bool in_database = true;
 };
 
 struct RowDifference {
@@ -44,6 +46,14 @@ struct RowDifference {
   std::string column;  // changed: the first differing column (source name)
   std::string source_value;
   std::string dest_value;
+};
+
+// One range of the source's split plan (its splitPk from lo to hi), both sides' rows in it.
+struct RangeFigures {
+  std::string range;  // "id 1..5000", "id NULL or outside every range"
+  int64_t source_rows = 0;
+  int64_t dest_rows = 0;
+  bool equal = true;  // count and hash sums agree
 };
 
 struct VerifyReport {
@@ -57,6 +67,10 @@ struct VerifyReport {
   std::vector<std::string> notes;  // skipped columns, an unfiltered destination, ...
   int buckets = 0;
   int differing_buckets = 0;
+  // Per range of the source's split plan (when it has splitPk ranges and the splitPk is
+  // compared); empty when the sources' own checksums decided.
+  std::vector<RangeFigures> ranges;
+  int differing_ranges = 0;
   int64_t missing = 0, extra = 0, duplicate = 0, changed = 0;
   bool partial = false;  // some differing buckets were not diffed: the four counts are lower bounds
   std::vector<RowDifference> differences;  // at most VerifyOptions::max_reported

@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "ferry/job/job_model.h"
 #include "ferry/plugin/registry.h"
 
 namespace ferry::testing {
@@ -322,6 +323,18 @@ inline Registry MakeFaultRegistry(MemorySource* source, FakeDestination* dest,
   dest->transactional = transactional;
   registry.Add(std::move(fault));
   return registry;
+}
+
+// A job from the memory source (`rows` rows over `splits` splits: split k holds
+// [rows*k/splits, rows*(k+1)/splits)) to the fault destination, as MakeFaultRegistry names them.
+inline JobModel MemoryToFaultJob(int64_t rows, int splits, int concurrent, std::string file) {
+  JobModel job;
+  job.file = std::move(file);
+  job.layout = "dataworks";
+  job.reader = {"Reader", "reader", "memory", {{"rows", rows}, {"splits", splits}}, "steps[0]"};
+  job.writer = {"Writer", "writer", "fault", nlohmann::json::object(), "steps[1]"};
+  job.setting.concurrent = concurrent;
+  return job;
 }
 
 // Waits until `stop` is requested, for at most `limit` (so that a broken engine fails the test

@@ -64,6 +64,12 @@ std::string SqlSplitSpec::KeyCondition(const std::string& quoted_key) const {
   return "";
 }
 
+std::optional<SplitKeyRange> SqlSplitKeyRange(const Split& split) {
+  auto spec = SqlSplitSpec::FromJson(split.spec);
+  if (!spec.ok() || spec->kind != SqlSplitSpec::Kind::kRange) return std::nullopt;
+  return SplitKeyRange{spec->split_pk, spec->lo, spec->hi};
+}
+
 std::vector<SqlSplitSpec> PlanTableSplits(int source, const std::string& table,
                                           const std::string& split_pk,
                                           std::optional<PkRange> bounds, int64_t pieces) {

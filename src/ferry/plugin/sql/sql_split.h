@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ferry/common/status.h"
+#include "ferry/plugin/split.h"
 #include "ferry/plugin/sql/pk_ranges.h"
 
 namespace ferry {
@@ -41,6 +42,9 @@ struct SqlSplitSpec {
   // can go where bind parameters cannot (COPY (SELECT ...)).
   std::string KeyCondition(const std::string& quoted_key) const;
 };
+
+// The key range a kRange split reads (Reader::KeyRangeOf); nullopt for any other split.
+std::optional<SplitKeyRange> SqlSplitKeyRange(const Split& split);
 
 // The splits of one table. `bounds`: min and max of the key under `where`, nullopt when no row
 // has a non-NULL key (then one kTable split reads the table). Otherwise

@@ -1,0 +1,200 @@
+// PostgreSQL -> PostgreSQL with matching column types: the reader's binary COPY tuples go into
+// the destination unchanged (pg_binary_rows.h). Each test runs the `ferry` binary and checks what
+// a user would: the destination byte for byte, the summary's counts, dirty.jsonl, the commit
+// markers, and whether the log says the rows moved unchanged.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "tests/support/ferry_cli.h"
+#include "tests/support/pg_test_server.h"
+
+namespace ferry::testing {
+namespace {
+
+using json = nlohmann::json;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr const char* kUnchanged = "rows move from reader to writer as PostgreSQL binary COPY";
+
+// Every type the fast path forwards, with NULLs, extremes, non-ASCII text and values that have
+// no Ferry counterpart (numeric NaN, infinite timestamps, a BC date), which pass through
+// untouched.
+constexpr const char* kTypes =
+    "(id bigint PRIMARY KEY, i2 smallint, i4 integer, n numeric, n2 numeric(12,2), r real, "
+    "d double precision, t text, vc varchar(12), c char(3), b bytea, bo boolean, dt date, "
+    "tm time(6), ts timestamp(6), tz timestamptz(6))";
+
+constexpr const char* kRows = R"SQL(
+ (1, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+ (2, -32768, -2147483648, '-12345678901234567890123456789.0123456789', -9999999999.99,
+  -3.4028235e38, 5e-324, '', '', '', '', false, '0001-01-01', '00:00:00',
+  '0001-01-01 00:00:00', '0001-01-01 00:00:00+00'),
+ (3, 32767, 2147483647, 'NaN', 9999999999.99, 'NaN', '-Infinity',
+  E'\\N tab\t nl\n "q" ''s'', commas, 中文 😀 é 𝄞', 'Straße 東京', 'ab', '\x00ff5c4e0a', true,
+  '0044-03-15 BC', '23:59:59.999999', 'infinity', '2025-10-31 12:00:00.000001+05:30'),
+ (4, 0, 0, '0.000000000000000000000000000000000000000001', -0.01, '-0', 1.5, 'NULL', '\N',
+  ' ', '\x', NULL, '2024-02-29', '12:00:00.5', '1969-12-31 23:59:59.5', '-infinity')
+)SQL";
+
+json Step(const char* category, json parameter) {
+  return {{"stepType", "postgresql"},
+          {"category", category},
+          {"name", std::string(category) == "reader" ? "Reader" : "Writer"},
+          {"parameter", std::move(parameter)}};
+}
+
+class PgPassthrough : public ::testing::Test {
+ protected:
+  json Reader(const std::string& table, json extra = json::object()) const {
+    json p = {{"connection", TestPgServer().ConnectionJson()},
+              {"table", s_ / table},
+              {"column", {"*"}}};
+    p.update(extra);
+    return p;
+  }
+
+  json Writer(const std::string& table, json extra = json::object()) const {
+    json p = {{"connection", TestPgServer().ConnectionJson()},
+              {"table", s_ / table},
+              {"column", {"*"}}};
+    p.update(extra);
+    return p;
+  }
+
+  CliResult Run(json reader, json writer, json setting = {{"speed", {{"concurrent", 1}}}}) {
+    json job = {{"type", "job"},
+                {"version", "2.0"},
+                {"steps", {Step("reader", std::move(reader)), Step("writer", std::move(writer))}},
+                {"setting", std::move(setting)},
+                {"order", {{"hops", {{{"from", "Reader"}, {"to", "Writer"}}}}}}};
+    WriteTextFile(dir_ / "job.json", job.dump(2));
+    return RunFerry({"run", dir_ / "job.json", "--run-dir", dir_ / "run", "--summary-json",
+                     dir_ / "summary.json", "--progress-interval", "0"});
+  }
+
+  json Summary() const { return json::parse(ReadTextFile(dir_ / "summary.json")); }
+
+  // Every cell as PostgreSQL prints it, plus the float bits (text hides -0).
+  std::vector<std::string> Text(const std::string& table) const {
+    return PgRows("SELECT t.*::text, float8send(d), float4send(r) FROM " + (s_ / table) +
+                  " t ORDER BY id");
+  }
+
+  PgTestSchema s_;
+  TempDir dir_;
+};
+
+TEST_F(PgPassthrough, EveryForwardedTypeArrivesByteForByte) {
+  PgExec("CREATE TABLE " + (s_ / "src") + kTypes + "; INSERT INTO " + (s_ / "src") + " VALUES " +
+         kRows + "; CREATE TABLE " + (s_ / "dst") + " (LIKE " + (s_ / "src") + " INCLUDING ALL)");
+  CliResult r = Run(Reader("src", {{"splitPk", "id"}}), Writer("dst"),
+                    {{"speed", {{"concurrent", 2}}}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr(kUnchanged));
+  EXPECT_EQ(Text("dst"), Text("src"));
+  const json summary = Summary();
+  EXPECT_EQ(summary["records_read"], 4);
+  EXPECT_EQ(summary["records_written"], 4);
+  EXPECT_EQ(summary["dirty_records"], 0);
+  EXPECT_GT(summary["bytes_read"].get<int64_t>(), 100);
+}
+
+// The decoding path writes the same bytes (the rows without a value Ferry cannot hold).
+TEST_F(PgPassthrough, PassthroughFalseDecodesAndWritesTheSameRows) {
+  PgExec("CREATE TABLE " + (s_ / "src") + kTypes + "; INSERT INTO " + (s_ / "src") + " VALUES " +
+         kRows + "; DELETE FROM " + (s_ / "src") + " WHERE id = 3; UPDATE " + (s_ / "src") +
+         " SET tz = '2000-01-01 00:00:00+00' WHERE id = 4; CREATE TABLE " +
+         (s_ / "dst") + " (LIKE " + (s_ / "src") + " INCLUDING ALL)");
+  CliResult r = Run(Reader("src"), Writer("dst", {{"passthrough", false}}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, Not(HasSubstr(kUnchanged)));
+  EXPECT_EQ(Text("dst"), Text("src"));
+}
+
+// integer into bigint, and an array column (read as its text): each value is decoded and
+// encoded for the destination's type.
+TEST_F(PgPassthrough, DifferentTypesAndArraysFallBackToDecoding) {
+  PgExec("CREATE TABLE " + (s_ / "src") + " (id integer, a integer[], t text); INSERT INTO " +
+         (s_ / "src") + " VALUES (1, '{1,NULL,-3}', 'é'), (2, NULL, NULL), (3, '{}', ''); " +
+         "CREATE TABLE " + (s_ / "dst") + " (id bigint, a integer[], t text); CREATE TABLE " +
+         (s_ / "dst2") + " (id bigint, t text)");
+  CliResult r = Run(Reader("src"), Writer("dst"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, Not(HasSubstr(kUnchanged)));
+  EXPECT_EQ(PgRows("SELECT id, a, t FROM " + (s_ / "dst") + " ORDER BY id"),
+            (std::vector<std::string>{"1|{1,NULL,-3}|é", "2|NULL|NULL", "3|{}|"}));
+  // Without the array, integer into bigint still is not the same binary form.
+  std::filesystem::remove_all(dir_ / "run");
+  CliResult narrow = Run(Reader("src", {{"column", {"id", "t"}}}), Writer("dst2"));
+  ASSERT_EQ(narrow.exit_code, 0) << narrow.err;
+  EXPECT_THAT(narrow.err, Not(HasSubstr(kUnchanged)));
+  EXPECT_EQ(PgRows("SELECT id, t FROM " + (s_ / "dst2") + " ORDER BY id"),
+            (std::vector<std::string>{"1|é", "2|NULL", "3|"}));
+}
+
+// A constant column makes the reader's rows differ from the table's: no passthrough.
+TEST_F(PgPassthrough, AComputedColumnIsDecodedAndFilled) {
+  PgExec("CREATE TABLE " + (s_ / "src") + " (id bigint, t text); INSERT INTO " + (s_ / "src") +
+         " VALUES (1, 'a'), (2, NULL); CREATE TABLE " + (s_ / "dst") +
+         " (id bigint, t text, shop text)");
+  CliResult r = Run(Reader("src", {{"column", {"id", "t", "'shop-1'"}}}), Writer("dst"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, Not(HasSubstr(kUnchanged)));
+  EXPECT_EQ(PgRows("SELECT * FROM " + (s_ / "dst") + " ORDER BY id"),
+            (std::vector<std::string>{"1|a|shop-1", "2|NULL|shop-1"}));
+}
+
+// text into a narrower varchar and a CHECK: the refused rows are isolated as dirty records,
+// shown decoded, and every other row is written.
+TEST_F(PgPassthrough, ARefusedRowIsStillIsolatedAsDirty) {
+  PgExec("CREATE TABLE " + (s_ / "src") + " (id bigint, t text, n numeric(12,2)); INSERT INTO " +
+         (s_ / "src") + " SELECT g, 'row ' || g, g FROM generate_series(1, 5000) g; UPDATE " +
+         (s_ / "src") + " SET t = 'far too long for five, 東京' WHERE id = 1234; UPDATE " +
+         (s_ / "src") + " SET n = -7.25 WHERE id = 4321; CREATE TABLE " + (s_ / "dst") +
+         " (id bigint PRIMARY KEY, t varchar(12), n numeric(12,2) CHECK (n >= 0))");
+  CliResult r = Run(Reader("src"), Writer("dst"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr(kUnchanged));
+  const json summary = Summary();
+  EXPECT_EQ(summary["records_read"], 5000);
+  EXPECT_EQ(summary["records_written"], 4998);
+  EXPECT_EQ(summary["dirty_records"], 2);
+  EXPECT_EQ(PgValue("SELECT count(*) || ':' || sum(id) FROM " + (s_ / "dst")),
+            "4998:" + std::to_string(5000 * 5001 / 2 - 1234 - 4321));
+  const std::string dirty = ReadTextFile(dir_ / "run/dirty.jsonl");
+  EXPECT_THAT(dirty, HasSubstr("value too long for type character varying(12)"));
+  EXPECT_THAT(dirty, HasSubstr("\"record\":[1234,\"far too long for five, 東京\",\"1234.00\"]"));
+  EXPECT_THAT(dirty, HasSubstr("violates check constraint"));
+  EXPECT_THAT(dirty, HasSubstr("\"record\":[4321,\"row 4321\",\"-7.25\"]"));
+}
+
+// Killed right after the first split's COMMIT: its marker is in the destination, and the resume
+// writes every other split once, leaving no marker.
+TEST_F(PgPassthrough, CommitMarkersAreWrittenAndResumeWritesEveryRowOnce) {
+  PgExec("CREATE TABLE " + (s_ / "src") + " (id bigint, t text); INSERT INTO " + (s_ / "src") +
+         " SELECT g, 'v' || g FROM generate_series(1, 20000) g; CREATE TABLE " + (s_ / "dst") +
+         " (id bigint, t text)");
+  setenv("FERRY_FAULT", "writer.after_commit", 1);
+  CliResult first = Run(Reader("src", {{"splitPk", "id"}, {"splitFactor", 4}}), Writer("dst"));
+  unsetenv("FERRY_FAULT");
+  ASSERT_NE(first.exit_code, 0);
+  EXPECT_THAT(first.err, HasSubstr(kUnchanged));
+  EXPECT_EQ(PgValue("SELECT count(*) FROM " + (s_ / "ferry_split_commits")), "1");
+  const std::string committed = PgValue("SELECT count(*) FROM " + (s_ / "dst"));
+  EXPECT_NE(committed, "0");
+  CliResult resumed = RunFerry({"run", "--resume", dir_ / "run", "--progress-interval", "0"});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_THAT(resumed.err, HasSubstr(kUnchanged));
+  EXPECT_EQ(PgValue("SELECT count(*) || ':' || count(DISTINCT id) || ':' || sum(length(t)) FROM " +
+                    (s_ / "dst")),
+            PgValue("SELECT count(*) || ':' || count(*) || ':' || sum(length(t)) FROM " +
+                    (s_ / "src")));
+  EXPECT_EQ(PgValue("SELECT count(*) FROM " + (s_ / "ferry_split_commits")), "0");
+}
+
+}  // namespace
+}  // namespace ferry::testing

@@ -1,0 +1,224 @@
+#!/usr/bin/python3
+"""The Data Studio in headless Chromium, as a new user walks it: open Develop, import a
+sqlite -> txtfile template, fill it in with a misspelled key and see the marker on that line, fix
+it, save, see the conflict warning when the file changes on disk, debug-run with a bizdate and see
+SUCCEEDED with the row count, set a daily schedule, publish (seeing first what changes), and find
+the node's instances in Operations. A screenshot of every step goes to --artifacts.
+
+Usage: studio_page.py --ferry BUILD/ferry --artifacts DIR
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+
+from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+ROWS = 25
+
+
+def make_project(root):
+    os.makedirs(os.path.join(root, "data"))
+    db = sqlite3.connect(os.path.join(root, "data", "shop.db"))
+    db.execute("create table orders (id integer primary key, customer text, amount real)")
+    db.executemany("insert into orders values (?, ?, ?)",
+                   [(i, f"customer {i}", i * 1.5) for i in range(1, ROWS + 1)])
+    db.commit()
+    db.close()
+
+
+def filled_job(template):
+    """The template's JSON filled in as a user would, with `table` misspelled `tabel`."""
+    job = json.loads(template[:template.index("\n//")] if "\n//" in template else template)
+    reader = job["steps"][0]["parameter"]
+    writer = job["steps"][1]["parameter"]
+    reader.clear()
+    reader.update({"path": "data/shop.db", "tabel": "orders",
+                   "column": ["id", "customer", "amount", "'${bizdate}'"]})
+    writer.update({"path": "out/${bizdate}", "fileName": "orders", "writeMode": "truncate",
+                   "fileFormat": "csv", "fieldDelimiter": ","})
+    return json.dumps(job, indent=2) + "\n"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--ferry", required=True)
+    ap.add_argument("--artifacts", required=True)
+    args = ap.parse_args()
+    os.makedirs(args.artifacts, exist_ok=True)
+    work = tempfile.mkdtemp(prefix="ferry-studio-")
+    project = os.path.join(work, "project")
+    server = None
+    driver = None
+    try:
+        make_project(project)
+        store = os.path.join(work, "state", "scheduler.db")
+        server = subprocess.Popen(
+            [args.ferry, "server", "--store", store, "--listen", "127.0.0.1:0", "--tick-ms", "100",
+             "--project", project], stderr=subprocess.PIPE, text=True)
+        line = server.stderr.readline()
+        m = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+        if not m:
+            sys.exit(f"server did not start: {line}")
+        base = f"http://127.0.0.1:{m.group(1)}"
+
+        options = webdriver.ChromeOptions()
+        for a in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                  "--window-size=1600,1100"):
+            options.add_argument(a)
+        options.binary_location = "/usr/bin/chromium"
+        driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+        wait = WebDriverWait(driver, 90, poll_frequency=0.2,
+                             ignored_exceptions=[StaleElementReferenceException])
+        step = [0]
+
+        def shot(name):
+            step[0] += 1
+            driver.save_screenshot(os.path.join(args.artifacts, f"{step[0]:02d}-{name}.png"))
+
+        def text(css):
+            return driver.find_element(By.CSS_SELECTOR, css).text
+
+        def editor_text():
+            return driver.execute_script("return window.ferryStudio.editor.text()")
+
+        def replace(old, new):
+            driver.execute_script(
+                "const e = window.ferryStudio.editor, t = e.text(), at = t.indexOf(arguments[0]);"
+                "e.replace(at, at + arguments[0].length, arguments[1]);", old, new)
+
+        # 1. Develop: the project's files and the editor.
+        driver.get(base + "/#develop")
+        wait.until(lambda d: text("#project-dir") == os.path.realpath(project))
+        wait.until(lambda d: len(Select(d.find_element(By.ID, "tpl-reader")).options) > 0)
+        shot("develop")
+
+        # 2. Import a sqlite -> txtfile template into a new file.
+        Select(driver.find_element(By.ID, "tpl-reader")).select_by_visible_text("sqlite")
+        Select(driver.find_element(By.ID, "tpl-writer")).select_by_visible_text("txtfile")
+        driver.find_element(By.ID, "tpl-name").send_keys("jobs/orders.json")
+        driver.find_element(By.ID, "tpl-create").click()
+        wait.until(lambda d: text("#file-name") == "jobs/orders.json")
+        wait.until(lambda d: '"stepType": "sqlite"' in editor_text())
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, '#files li[data-path="jobs/orders.json"]'))
+        shot("template-imported")
+
+        # 3. Fill it in, misspelling `table`: a marker on that line.
+        job = filled_job(editor_text())
+        driver.execute_script(
+            "const e = window.ferryStudio.editor; e.replace(0, e.text().length, arguments[0]);", job)
+        bad_line = job.splitlines().index(next(l for l in job.splitlines() if '"tabel"' in l)) + 1
+        wait.until(lambda d: d.find_elements(
+            By.CSS_SELECTOR, f'#diagnostics li[data-line="{bad_line}"]'))
+        marks = driver.find_elements(By.CSS_SELECTOR, ".cm-lintRange-warning, .cm-lintRange-error")
+        if not any("tabel" in m.text for m in marks):
+            sys.exit(f"no lint marker on \"tabel\": {[m.text for m in marks]}")
+        diag = text(f'#diagnostics li[data-line="{bad_line}"]')
+        if "table" not in diag:
+            sys.exit(f"the marker on line {bad_line} does not suggest table: {diag!r}")
+        shot("misspelled-key-marked")
+
+        # 4. Fix it: the check passes; save.
+        replace('"tabel"', '"table"')
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#diagnostics li.ok"))
+        driver.find_element(By.ID, "btn-save").click()
+        wait.until(lambda d: text("#file-state") == "saved")
+        with open(os.path.join(project, "jobs", "orders.json")) as f:
+            if '"table": "orders"' not in f.read():
+                sys.exit("the saved file lacks the fix")
+        shot("fixed-and-saved")
+
+        # 5. The file changes on disk behind the editor: saving warns instead of overwriting.
+        with open(os.path.join(project, "jobs", "orders.json"), "a") as f:
+            f.write("// edited elsewhere\n")
+        replace('"amount"', '"amount" ')
+        driver.find_element(By.ID, "btn-save").click()
+        wait.until(lambda d: "changed on disk" in text("#dev-err"))
+        shot("conflict-warning")
+        driver.find_element(By.ID, "btn-reload").click()
+        wait.until(lambda d: "// edited elsewhere" in editor_text())
+
+        # 6. Debug run with a business date: SUCCEEDED with the row count.
+        bizdate = wait.until(EC.presence_of_element_located((By.ID, "dp-bizdate")))
+        bizdate.clear()
+        bizdate.send_keys("20251031")
+        driver.find_element(By.ID, "btn-run").click()
+        wait.until(lambda d: text("#debug-status") in ("SUCCEEDED", "FAILED", "STOPPED"))
+        if text("#debug-status") != "SUCCEEDED":
+            sys.exit(f"debug run: {text('#debug-status')}\n{text('#debug-log')}")
+        written = text('#debug-summary td[data-field="records written"]')
+        if written != str(ROWS):
+            sys.exit(f"debug run wrote {written} records, expected {ROWS}")
+        out = os.path.join(project, "out", "20251031")
+        if not os.path.isdir(out) or not os.listdir(out):
+            sys.exit(f"debug run wrote nothing into {out}")
+        shot("debug-run-succeeded")
+
+        # 7. A daily schedule for the node.
+        name = driver.find_element(By.ID, "s-name")
+        name.clear()
+        name.send_keys("ods_orders")
+        cron = driver.find_element(By.ID, "s-cron")
+        cron.clear()
+        cron.send_keys("0 2 * * *")
+        driver.find_element(By.ID, "btn-sched-save").click()
+        wait.until(lambda d: "saved node ods_orders" in text("#sched-note"))
+        shot("schedule-set")
+
+        # 8. Publish: first what changes, then deployed.
+        driver.find_element(By.ID, "btn-publish").click()
+        wait.until(lambda d: "ods_orders (added)" in text("#publish-preview"))
+        shot("publish-preview")
+        wait.until(EC.visibility_of_element_located((By.ID, "confirm-ok"))).click()
+        wait.until(lambda d: d.find_elements(By.ID, "published"))
+        shot("published")
+
+        # 9. Operations shows the node's instances; a backfill of the debug date succeeds.
+        driver.find_element(By.CSS_SELECTOR, '#tabs [data-tab="operations"]').click()
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, 'tr[data-node="ods_orders"]'))
+
+        def choose_node(d):
+            Select(d.find_element(By.ID, "bf-nodes")).select_by_visible_text("ods_orders")
+            return True
+        wait.until(choose_node)
+        driver.find_element(By.ID, "bf-from").send_keys("20251031")
+        driver.find_element(By.ID, "bf-to").send_keys("20251031")
+        driver.find_element(By.CSS_SELECTOR, '#backfill button[type="submit"]').click()
+        wait.until(EC.visibility_of_element_located((By.ID, "confirm-ok"))).click()
+        wait.until(lambda d: any(
+            "20251031" in r.text for r in d.find_elements(
+                By.CSS_SELECTOR, 'tr[data-node="ods_orders"][data-state="succeeded"]')))
+        shot("operations")
+
+        # 10. The Data sources and Alerts tabs load (Alerts says so when the server has none).
+        driver.find_element(By.CSS_SELECTOR, '#tabs [data-tab="datasources"]').click()
+        wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#ds-type option")))
+        driver.find_element(By.CSS_SELECTOR, '#tabs [data-tab="alerts"]').click()
+        wait.until(lambda d: d.find_element(By.ID, "view-alerts").get_attribute("data-loaded"))
+        shot("alerts")
+        print(f"studio path done; screenshots in {args.artifacts}")
+    finally:
+        if driver:
+            driver.quit()
+        if server:
+            server.send_signal(signal.SIGTERM)
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
