@@ -2,8 +2,10 @@
 """The Data Studio in headless Chromium, as a new user walks it: open Develop, import a
 sqlite -> txtfile template, fill it in with a misspelled key and see the marker on that line, fix
 it, save, see the conflict warning when the file changes on disk, debug-run with a bizdate and see
-SUCCEEDED with the row count, set a daily schedule, publish (seeing first what changes), and find
-the node's instances in Operations. A screenshot of every step goes to --artifacts.
+SUCCEEDED with the row count, set a daily schedule with an alert on failure, publish (seeing first
+what changes), find the node's instances in Operations, then break the source: the failed run's
+alert reaches a local webhook receiver and shows on the Alerts tab. A screenshot of every step goes
+to --artifacts.
 
 Usage: studio_page.py --ferry BUILD/ferry --artifacts DIR
 """
@@ -17,6 +19,8 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException
@@ -51,6 +55,25 @@ def filled_job(template):
     return json.dumps(job, indent=2) + "\n"
 
 
+def start_receiver():
+    """A webhook receiver on loopback: the JSON bodies it got, in order."""
+    got = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            got.append(json.loads(body))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd, got
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--ferry", required=True)
@@ -61,6 +84,8 @@ def main():
     project = os.path.join(work, "project")
     server = None
     driver = None
+    receiver, alerts_got = start_receiver()
+    webhook = f"http://127.0.0.1:{receiver.server_address[1]}/hook?token=s3cret"
     try:
         make_project(project)
         store = os.path.join(work, "state", "scheduler.db")
@@ -172,8 +197,16 @@ def main():
         cron = driver.find_element(By.ID, "s-cron")
         cron.clear()
         cron.send_keys("0 2 * * *")
+        driver.find_element(By.ID, "btn-alert-add").click()
+        row = driver.find_element(By.CSS_SELECTOR, "#s-alerts tbody tr:last-child")
+        Select(row.find_element(By.CLASS_NAME, "a-on")).select_by_visible_text("failure")
+        row.find_element(By.CLASS_NAME, "a-webhook").send_keys(webhook)
         driver.find_element(By.ID, "btn-sched-save").click()
         wait.until(lambda d: "saved node ods_orders" in text("#sched-note"))
+        with open(os.path.join(project, "schedule.yaml")) as f:
+            saved = f.read()
+        if "on: failure" not in saved or webhook not in saved:
+            sys.exit(f"the alert rule is not in schedule.yaml:\n{saved}")
         shot("schedule-set")
 
         # 8. Publish: first what changes, then deployed.
@@ -201,12 +234,36 @@ def main():
                 By.CSS_SELECTOR, 'tr[data-node="ods_orders"][data-state="succeeded"]')))
         shot("operations")
 
-        # 10. The Data sources and Alerts tabs load (Alerts says so when the server has none).
+        # 10. The source table goes away: a backfill of the next day fails, and its alert reaches
+        # the webhook and shows, delivered, on the Alerts tab (the token in the URL masked).
+        db = sqlite3.connect(os.path.join(project, "data", "shop.db"))
+        db.execute("drop table orders")
+        db.commit()
+        db.close()
+        for field in ("bf-from", "bf-to"):
+            driver.find_element(By.ID, field).clear()
+            driver.find_element(By.ID, field).send_keys("20251101")
+        driver.find_element(By.CSS_SELECTOR, '#backfill button[type="submit"]').click()
+        wait.until(EC.visibility_of_element_located((By.ID, "confirm-ok"))).click()
+        wait.until(lambda d: any(
+            "20251101" in r.text for r in d.find_elements(
+                By.CSS_SELECTOR, 'tr[data-node="ods_orders"][data-state="failed"]')))
+        wait.until(lambda d: alerts_got)
+        alert = alerts_got[0]
+        if alert.get("event") != "failure" or alert.get("node") != "ods_orders" or \
+                "20251101" not in json.dumps(alert):
+            sys.exit(f"unexpected alert body: {alert}")
+        driver.find_element(By.CSS_SELECTOR, '#tabs [data-tab="alerts"]').click()
+        wait.until(lambda d: "delivered" in text("#alert-deliveries tbody"))
+        rules = text("#alert-rules tbody")
+        alerts_html = driver.find_element(By.ID, "view-alerts").get_attribute("innerHTML")
+        if "ods_orders" not in rules or "s3cret" in alerts_html:
+            sys.exit(f"alert rules shown: {rules!r} (the webhook token must be masked)")
+        shot("alert-delivered")
+
+        # 11. The Data sources tab loads the plugin types.
         driver.find_element(By.CSS_SELECTOR, '#tabs [data-tab="datasources"]').click()
         wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#ds-type option")))
-        driver.find_element(By.CSS_SELECTOR, '#tabs [data-tab="alerts"]').click()
-        wait.until(lambda d: d.find_element(By.ID, "view-alerts").get_attribute("data-loaded"))
-        shot("alerts")
         print(f"studio path done; screenshots in {args.artifacts}")
     finally:
         if driver:
@@ -217,6 +274,7 @@ def main():
                 server.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 server.kill()
+        receiver.shutdown()
         shutil.rmtree(work, ignore_errors=True)
 
 

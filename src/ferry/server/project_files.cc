@@ -70,21 +70,28 @@ nlohmann::ordered_json ToJson(const YAML::Node& n) {
   }
 }
 
+bool Empty(const nlohmann::json& v) {
+  return v.is_null() || (v.is_string() && v.get<std::string>().empty()) ||
+         (v.is_array() && v.empty());
+}
+
 YAML::Node ToYaml(const nlohmann::json& j) {
   if (j.is_array()) {
     YAML::Node seq(YAML::NodeType::Sequence);
     for (const auto& item : j) seq.push_back(ToYaml(item));
     return seq;
   }
+  if (j.is_object()) {  // e.g. an alert rule under a node's `alerts:`
+    YAML::Node map(YAML::NodeType::Map);
+    for (const auto& [key, value] : j.items()) {
+      if (!Empty(value)) map[key] = ToYaml(value);
+    }
+    return map;
+  }
   if (j.is_string()) return YAML::Node(j.get<std::string>());
   if (j.is_number_integer()) return YAML::Node(j.get<int64_t>());
   if (j.is_boolean()) return YAML::Node(j.get<bool>());
   return YAML::Node(j.dump());
-}
-
-bool Empty(const nlohmann::json& v) {
-  return v.is_null() || (v.is_string() && v.get<std::string>().empty()) ||
-         (v.is_array() && v.empty());
 }
 
 Result<YAML::Node> LoadYaml(const std::string& text, const std::string& file_name) {
@@ -199,6 +206,25 @@ Result<std::string> ProjectFolder::Write(const std::string& relative, const std:
 Result<nlohmann::json> ScheduleNodes(const std::string& text, const std::string& file_name) {
   ASSIGN_OR_RETURN(YAML::Node root, LoadYaml(text, file_name));
   return nlohmann::json(ToJson(root["nodes"]));
+}
+
+bool ScheduleHasComments(const std::string& text, const std::string& file_name) {
+  if (IsJsonFile(file_name)) return false;
+  char quote = 0;
+  char previous = '\n';
+  for (char c : text) {
+    if (quote != 0) {
+      if (c == quote || c == '\n') quote = 0;  // YAML scalars in quotes stay on one line here
+    } else if (c == '"' || c == '\'') {
+      if (previous == ' ' || previous == '\n' || previous == '[' || previous == '{' ||
+          previous == ',' || previous == ':' || previous == '-')
+        quote = c;
+    } else if (c == '#' && (previous == ' ' || previous == '\t' || previous == '\n')) {
+      return true;
+    }
+    previous = c;
+  }
+  return false;
 }
 
 Result<std::string> SetScheduleNode(const std::string& text, const std::string& file_name,

@@ -58,6 +58,10 @@ class ProjectFolder {
 // YAML file are not kept). InvalidArgument for a text that is not a schedule.
 Result<std::string> SetScheduleNode(const std::string& text, const std::string& file_name,
                                     const nlohmann::json& node);
+// Whether a YAML schedule text holds a `#` comment (outside quotes); false for a JSON file.
+// Saving a node through the form re-emits the file with yaml-cpp, which does not keep comments,
+// so the caller asks first.
+bool ScheduleHasComments(const std::string& text, const std::string& file_name);
 // The nodes of a schedule text as JSON objects, as written (before any checking).
 Result<nlohmann::json> ScheduleNodes(const std::string& text, const std::string& file_name);
 

@@ -475,7 +475,8 @@ void StudioApi::Impl::ScheduleRoutes(httplib::Server& server) {
     if (!text.ok()) return ReplyError(res, text.status());
     auto nodes = ScheduleNodes(text->text, file);
     if (!nodes.ok()) return ReplyError(res, nodes.status());
-    Reply(res, 200, json{{"file", file}, {"sha256", text->sha256}, {"nodes", *nodes}});
+    Reply(res, 200, json{{"file", file}, {"sha256", text->sha256}, {"nodes", *nodes},
+                         {"comments", ScheduleHasComments(text->text, file)}});
   });
 
   server.Post("/api/project/schedule/node", [this](const httplib::Request& req,
@@ -495,6 +496,11 @@ void StudioApi::Impl::ScheduleRoutes(httplib::Server& server) {
         return Reply(res, 409, json{{"error", file + " changed on disk since it was opened; "
                                                      "reload the schedule"},
                                     {"current_sha256", current->sha256}});
+      }
+      if (ScheduleHasComments(text, file) && !body->value("drop_comments", false)) {
+        return Reply(res, 409, json{{"error", file + " has comments, which saving from the form "
+                                                     "would drop; edit the file itself, or confirm"},
+                                    {"comments", true}});
       }
     }
     auto updated = SetScheduleNode(text, file, body->value("node", json::object()));

@@ -269,6 +269,54 @@ TEST_F(StudioApiTest, ScheduleFormEditsTheScheduleFile) {
   EXPECT_EQ(stale, 409) << stale_body;
 }
 
+TEST_F(StudioApiTest, TheFormWritesANodesAlertRulesAndAsksBeforeDroppingComments) {
+  testing::WriteTextFile(project_ + "/schedule.yaml",
+                         "# nightly loads\nnodes:\n  - {name: a, job: a.json, cron: \"0 2 * * *\"}"
+                         "  # the first\n");
+  auto [code, s] = Call("GET", "/api/project/schedule");
+  ASSERT_EQ(code, 200) << s;
+  EXPECT_EQ(s["comments"], true);
+  json node = {{"name", "a"},
+               {"job", "a.json"},
+               {"cron", "0 2 * * *"},
+               {"alerts", json::array({{{"on", "failure"}, {"webhook", "http://127.0.0.1:9/h"}},
+                                       {{"on", "not_finished_by"},
+                                        {"at", "06:30"},
+                                        {"webhook", "http://127.0.0.1:9/h"}},
+                                       {{"on", "dirty_above"},
+                                        {"threshold", 10},
+                                        {"webhook", "http://127.0.0.1:9/h"}}})}};
+  // Not confirmed: refused, the file and its comments untouched.
+  auto [refused, refused_body] =
+      Call("POST", "/api/project/schedule/node", {{"sha256", s["sha256"]}, {"node", node}});
+  EXPECT_EQ(refused, 409) << refused_body;
+  EXPECT_THAT(refused_body["error"].get<std::string>(), HasSubstr("has comments"));
+  EXPECT_THAT(testing::ReadTextFile(project_ + "/schedule.yaml"), HasSubstr("# the first"));
+  // Confirmed: saved, and the rules are the node's alerts as the scheduler reads them.
+  auto [saved, saved_body] = Call(
+      "POST", "/api/project/schedule/node",
+      {{"sha256", s["sha256"]}, {"node", node}, {"drop_comments", true}});
+  ASSERT_EQ(saved, 200) << saved_body;
+  auto spec = LoadScheduleDir(project_);
+  ASSERT_TRUE(spec.ok()) << spec.status().message();
+  ASSERT_EQ(spec->alerts.size(), 3u);
+  EXPECT_EQ(spec->alerts[0].node, "a");
+  EXPECT_EQ(spec->alerts[0].on, AlertEvent::kFailure);
+  EXPECT_EQ(spec->alerts[1].on, AlertEvent::kNotFinishedBy);
+  EXPECT_EQ(spec->alerts[1].at_minute, 6 * 60 + 30);
+  EXPECT_EQ(spec->alerts[2].on, AlertEvent::kDirtyAbove);
+  EXPECT_EQ(spec->alerts[2].threshold, 10);
+  auto [after, after_body] = Call("GET", "/api/project/schedule");
+  EXPECT_EQ(after_body["comments"], false);
+  EXPECT_EQ(after_body["nodes"][0]["alerts"].size(), 3u) << after_body;
+  // Removing every rule removes the key.
+  node["alerts"] = json::array();
+  auto [cleared, cleared_body] = Call("POST", "/api/project/schedule/node",
+                                      {{"sha256", after_body["sha256"]}, {"node", node}});
+  ASSERT_EQ(cleared, 200) << cleared_body;
+  EXPECT_THAT(testing::ReadTextFile(project_ + "/schedule.yaml"), Not(HasSubstr("alerts")));
+}
+
 TEST_F(StudioApiTest, PublishShowsWhatChangesAndRefusesABrokenJob) {
   auto [first, first_body] = Call("POST", "/api/publish", json::object());
   ASSERT_EQ(first, 200) << first_body;
