@@ -16,6 +16,7 @@
 #include <mutex>
 #include <thread>
 
+#include "tests/support/webhook_receiver.h"
 #include "tests/support/ferry_cli.h"
 #include "tests/support/pg_test_server.h"
 #include "tests/support/scheduler_cli.h"
@@ -643,40 +644,12 @@ TEST(ScheduleE2E, AServerOnAnotherAddressAsksForItsToken) {
   EXPECT_THAT(ReadTextFile(dir / "server.log"), ::testing::Not(HasSubstr(token)));
 }
 
-// A webhook receiver on a free loopback port that keeps the bodies it gets.
-class WebhookReceiver {
- public:
-  WebhookReceiver() {
-    server_.Post("/hook", [this](const httplib::Request& req, httplib::Response&) {
-      std::lock_guard lock(mu_);
-      bodies_.push_back(json::parse(req.body, nullptr, false));
-    });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    server_.wait_until_ready();
-  }
-  ~WebhookReceiver() {
-    server_.stop();
-    thread_.join();
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/hook"; }
-  std::vector<json> bodies() {
-    std::lock_guard lock(mu_);
-    return bodies_;
-  }
-
- private:
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
-  std::mutex mu_;
-  std::vector<json> bodies_;
-};
 
 TEST(ScheduleE2E, ARunThatFailsPostsItsAlertToTheWebhook) {
   TempDir dir;
   WebhookReceiver hook;
-  WriteSlowCopyProject(dir, {{"path", "dst.db"}, {"table", "missing_table"}, {"column", {"id", "v"}}},
+  SqliteExec(dir / "dst.db", "CREATE TABLE orders_dst (id INTEGER PRIMARY KEY, v TEXT);");
+  WriteSlowCopyProject(dir, {{"path", "dst.db"}, {"table", "orders_dst"}, {"column", {"id", "v"}}},
                        "sqlite");
   WriteTextFile(dir / "schedule.yaml", "alerts:\n  - {on: failure, webhook: \"" + hook.url() +
                                            "?token=s3cret\"}\nnodes:\n  - {name: copy, job: "
@@ -684,6 +657,7 @@ TEST(ScheduleE2E, ARunThatFailsPostsItsAlertToTheWebhook) {
   std::string store = dir / "scheduler.db";
   CliResult deploy = RunFerry({"deploy", dir.path(), "--store", store});
   ASSERT_EQ(deploy.exit_code, 0) << deploy.err;
+  SqliteExec(dir / "dst.db", "DROP TABLE orders_dst;");  // published, then the table goes away
   ASSERT_EQ(RunFerry({"ops", "backfill", "copy", "--from", "20251001", "--to", "20251001",
                       "--store", store})
                 .exit_code,
@@ -697,7 +671,7 @@ TEST(ScheduleE2E, ARunThatFailsPostsItsAlertToTheWebhook) {
   EXPECT_EQ(got[0]["node"], "copy");
   EXPECT_EQ(got[0]["bizdate"], "20251001");
   EXPECT_EQ(got[0]["state"], "failed");
-  EXPECT_THAT(got[0]["message"].get<std::string>(), HasSubstr("missing_table"));
+  EXPECT_THAT(got[0]["message"].get<std::string>(), HasSubstr("orders_dst"));
   CliResult alerts = RunFerry({"ops", "alerts", "--store", store});
   ASSERT_EQ(alerts.exit_code, 0) << alerts.err;
   EXPECT_THAT(alerts.out, HasSubstr("failure         delivered   1  http://127.0.0.1:"));

@@ -20,7 +20,7 @@
 
 namespace ferry::testing {
 
-SysSeconds Utc(int y, int mo, int d, int h = 0, int mi = 0, int s = 0) {
+inline SysSeconds Utc(int y, int mo, int d, int h = 0, int mi = 0, int s = 0) {
   return date::sys_days{date::year{y} / mo / d} + std::chrono::hours{h} + std::chrono::minutes{mi} +
          std::chrono::seconds{s};
 }

@@ -22,7 +22,7 @@ import urllib.request
 def job(records, throttle=None):
     setting = {"speed": {"concurrent": 1}}
     if throttle:
-        setting["speed"].update({"throttle": True, "record": throttle})
+        setting["speed"]["record"] = throttle  # records per second, job-wide
     return {
         "type": "job", "version": "2.0",
         "steps": [

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "ferry/schedule/deploy.h"
 #include "tests/support/ferry_cli.h"
 
 namespace ferry::testing {

@@ -1,5 +1,5 @@
 // The Data Studio in headless Chromium (tests/web/studio_page.py): a new user's whole path from
-// a template to a published node with instances. Screenshots of every step are kept under the
+// a template to a published node with instances, and the alert of its failed run. Screenshots of every step are kept under the
 // build folder: test-artifacts/studio/NN-step.png.
 #include <gtest/gtest.h>
 
@@ -24,7 +24,8 @@ TEST(StudioWebPage, NewUserWritesChecksDebugRunsSchedulesAndPublishesAJob) {
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->exit_code, 0) << r->output;
   for (const char* step : {"01-develop.png", "03-misspelled-key-marked.png",
-                           "06-debug-run-succeeded.png", "09-published.png", "10-operations.png"}) {
+                           "06-debug-run-succeeded.png", "09-published.png", "10-operations.png",
+                           "11-alert-delivered.png"}) {
     EXPECT_TRUE(std::filesystem::exists(artifacts / step)) << step << "\n" << r->output;
   }
 }

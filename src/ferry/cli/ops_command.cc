@@ -89,9 +89,10 @@ Status List(const OpsFlags& flags, Store* store) {
 }
 
 // The alert deliveries, newest first (webhook addresses redacted), and the deployed rules.
-Status Alerts(const OpsFlags& flags, Store* store, Operations* ops) {
+Status Alerts(const OpsFlags& flags, Store* store) {
   ASSIGN_OR_RETURN(std::vector<AlertDelivery> sent, store->AlertDeliveries({.limit = flags.limit}));
-  ASSIGN_OR_RETURN(ScheduleSpec spec, ops->Spec());
+  ASSIGN_OR_RETURN(std::optional<Deployment> deployed, store->CurrentDeployment());
+  ScheduleSpec spec = deployed ? std::move(deployed->spec) : ScheduleSpec{};
   if (flags.json) {
     nlohmann::json out = {{"rules", nlohmann::json::array()},
                           {"deliveries", nlohmann::json::array()}};
@@ -181,7 +182,7 @@ void AddOpsCommand(CLI::App* app, int* exit_code) {
   alerts->add_option("--limit", flags->limit, "the newest N deliveries (default 200; 0: all)");
   AddStoreFlag(alerts, &flags->store);
   alerts->callback([flags, exit_code] {
-    *exit_code = WithOps(*flags, [&](Store* s, Operations* o) { return Alerts(*flags, s, o); });
+    *exit_code = WithOps(*flags, [&](Store* s, Operations*) { return Alerts(*flags, s); });
   });
 
   CLI::App* log = ops->add_subcommand("log", "the log of an instance's last run");

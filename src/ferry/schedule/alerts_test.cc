@@ -12,56 +12,19 @@
 #include <mutex>
 #include <thread>
 
+#include "tests/support/webhook_receiver.h"
 #include "tests/support/scheduler_fixture.h"
 
 namespace ferry {
 namespace {
 
+using ::ferry::testing::WebhookReceiver;
 using ::ferry::testing::SchedScheduler;
 using ::ferry::testing::TempDir;
 using ::ferry::testing::Utc;
 using ::ferry::testing::WriteTextFile;
 using ::testing::HasSubstr;
 
-// A webhook receiver on a free loopback port: keeps every body it gets and answers each POST
-// with the next of `answers` (then 200).
-class Receiver {
- public:
-  Receiver() {
-    server_.Post("/hook", [this](const httplib::Request& req, httplib::Response& res) {
-      std::lock_guard lock(mu_);
-      bodies_.push_back(nlohmann::json::parse(req.body, nullptr, false));
-      res.status = answers_.empty() ? 200 : answers_.front();
-      if (!answers_.empty()) answers_.erase(answers_.begin());
-    });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    server_.wait_until_ready();
-  }
-  ~Receiver() {
-    server_.stop();
-    thread_.join();
-  }
-  std::string url(const std::string& query = "") const {
-    return "http://127.0.0.1:" + std::to_string(port_) + "/hook" + query;
-  }
-  void Answer(std::vector<int> codes) {
-    std::lock_guard lock(mu_);
-    answers_ = std::move(codes);
-  }
-  std::vector<nlohmann::json> bodies() {
-    std::lock_guard lock(mu_);
-    return bodies_;
-  }
-
- private:
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
-  std::mutex mu_;
-  std::vector<nlohmann::json> bodies_;
-  std::vector<int> answers_;
-};
 
 class SchedAlerts : public SchedScheduler {
  protected:
@@ -80,7 +43,7 @@ class SchedAlerts : public SchedScheduler {
     return "alerts:\n" + alerts + "\nnodes:\n  - {name: a, job: a.json, cron: \"0 2 * * *\"" +
            node_extra + "}\n  - {name: b, job: b.json, cron: \"0 2 * * *\"}\n";
   }
-  Receiver hook_;
+  WebhookReceiver hook_;
 };
 
 TEST_P(SchedAlerts, AFailedInstanceIsPostedToTheWebhookOnceWithWhatHappened) {
