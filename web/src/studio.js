@@ -214,8 +214,8 @@ function addAlertRow(a = { on: "failure" }) {
   const tr = document.createElement("tr");
   tr.innerHTML = `<td><select class="a-on">${ALERT_EVENTS.map((ev) =>
     `<option${ev === a.on ? " selected" : ""}>${ev}</option>`).join("")}</select></td>
-    <td><input class="a-arg" size="6" value="${esc(a.at ?? a.threshold ?? "")}"></td>
-    <td><input class="a-webhook" size="32" placeholder="https://..." value="${esc(a.webhook ?? "")}">
+    <td><input class="a-arg" value="${esc(a.at ?? a.threshold ?? "")}"></td>
+    <td><input class="a-webhook" placeholder="https://..." value="${esc(a.webhook ?? "")}">
     </td><td><button type="button" class="a-remove" title="remove">×</button></td>`;
   const arg = tr.querySelector(".a-arg");
   const sync = () => {
