@@ -752,7 +752,7 @@ TEST_F(DistributeTest, PostgresqlEveryHostReadsTheCoordinatorsSnapshot) {
   for (const auto& h : Summary()["hosts"]) EXPECT_GT(h["splits"].get<int>(), 0);
 }
 
-TEST_F(DistributeTest, MysqlToPostgresqlOverTwoRanks) {
+TEST_F(DistributeTest, MysqlToPostgresqlOverTwoAndThreeWorkerRanks) {
   const std::string db = MariadbCreateDatabase("dist");
   MariadbExec(db, "CREATE TABLE s (id BIGINT PRIMARY KEY, v VARCHAR(40))");
   MariadbExec(db,
@@ -766,13 +766,20 @@ TEST_F(DistributeTest, MysqlToPostgresqlOverTwoRanks) {
                  {"column", {"id", "v"}}};
   json setting = {{"executeMode", "distribute"}, {"speed", {{"concurrent", 8}}}};
   WriteJob(StepsJob("mysql", reader, "postgresql", writer, setting));
-  Process p = Start(Mpirun(3, {"run", "job.json", "--run-dir", "run", "--summary-json",
-                               "summary.json", "--progress-interval", "0"}),
-                    dir_ / "mpirun.out", dir_.path());
-  ASSERT_EQ(Wait(p), 0) << p.output();
-  EXPECT_EQ(PgRows("SELECT count(*), count(DISTINCT id), sum(id) FROM " + schema / "d"),
-            std::vector<std::string>{"20000|20000|200010000"});
-  for (const auto& h : Summary()["hosts"]) EXPECT_GT(h["splits"].get<int>(), 0);
+  for (int workers : {2, 3}) {
+    SCOPED_TRACE(std::to_string(workers) + " workers");
+    PgExec("TRUNCATE " + schema / "d");
+    const std::string run = "run" + std::to_string(workers);
+    Process p = Start(Mpirun(workers + 1, {"run", "job.json", "--run-dir", run, "--summary-json",
+                                           "summary.json", "--progress-interval", "0"}),
+                      dir_ / "mpirun.out", dir_.path());
+    ASSERT_EQ(Wait(p), 0) << p.output();
+    EXPECT_EQ(PgRows("SELECT count(*), count(DISTINCT id), sum(id) FROM " + schema / "d"),
+              std::vector<std::string>{"20000|20000|200010000"});
+    json hosts = Summary()["hosts"];
+    EXPECT_EQ(hosts.size(), static_cast<size_t>(workers));
+    for (const auto& h : hosts) EXPECT_GT(h["splits"].get<int>(), 0);
+  }
 
   MariadbExec(db, "DROP DATABASE " + db);
 }
