@@ -890,7 +890,7 @@ class DistributeSlurmTest : public DistributeTest {
   int lock_fd_ = -1;
 };
 
-TEST_F(DistributeSlurmTest, SrunStartsTheRanksAndAnAllocationsNodesAreTheHosts) {
+TEST_F(DistributeSlurmTest, SrunStartsTheRanksAnAllocationsNodesAreTheHostsAndScancelStopsThem) {
   CreateDestination();
   WriteJob(Job("sqlite", {{"speed", {{"concurrent", 8}}}}));
   // srun --mpi=pmix: Slurm starts three ranks; rank 0 coordinates, ranks 1 and 2 work.
@@ -915,6 +915,24 @@ TEST_F(DistributeSlurmTest, SrunStartsTheRanksAndAnAllocationsNodesAreTheHosts) 
   EXPECT_THAT(salloc.output(), HasSubstr("distributing over 1 hosts (" + HostName() + ":3)"));
   EXPECT_EQ(DestinationCheck(), std::vector<std::string>{ExpectedCheck()});
   EXPECT_EQ(Summary()["hosts"].size(), 1u);
+
+  // scancel (SIGTERM to every task) stops every rank cleanly; the resume writes the rest.
+  SqliteExec(dir_ / "dst.db", "DELETE FROM t;");
+  WriteJob(Job("sqlite", {{"speed", {{"concurrent", 8}, {"record", 5000}}}}), "slow.json");
+  Process slow = Start({"srun", "--mpi=pmix", "-n", "3", FerryBinary(), "run", "slow.json",
+                        "--run-dir", "run3", "--progress-interval", "0"},
+                       dir_ / "srun3.out", dir_.path());
+  ASSERT_FALSE(AwaitRunning(dir_ / "run3", 2).is_null()) << slow.output();
+  Process jobs = Start({"squeue", "-h", "-o", "%i"}, dir_ / "squeue.out", "/");
+  ASSERT_EQ(Wait(jobs), 0) << jobs.output();
+  Process cancel = Start({"scancel", jobs.output().substr(0, jobs.output().find('\n'))},
+                         dir_ / "scancel.out", "/");
+  EXPECT_EQ(Wait(cancel), 0) << cancel.output();
+  EXPECT_NE(Wait(slow, std::chrono::seconds(30)), 0) << slow.output();
+  EXPECT_THAT(slow.output(), HasSubstr("Error                 : stopped by signal"));
+  CliResult r = RunFerry({"run", "--resume", "run3", "--progress-interval", "0"}, dir_.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(DestinationCheck(), std::vector<std::string>{ExpectedCheck()});
 }
 
 // Hosts as Linux network namespaces (scripts/netns-hosts.sh): their own addresses and names,
