@@ -18,6 +18,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fcntl.h>
+#include <sstream>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -88,6 +89,39 @@ bool Alive(int pid) {
                          : "";
   size_t paren = stat.rfind(')');
   return paren != std::string::npos && paren + 2 < stat.size() && stat[paren + 2] != 'Z';
+}
+
+int Occurrences(const std::string& text, const std::string& what) {
+  int n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+// The children of `pid` (every thread's).
+std::vector<int> ChildPids(int pid) {
+  std::vector<int> out;
+  std::error_code ec;
+  for (const auto& task :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
+    std::stringstream in(ReadTextFile(task.path() / "children"));
+    for (int child; in >> child;) out.push_back(child);
+  }
+  return out;
+}
+
+// Waits (at most `limit`) until none of `pids` runs; returns those still running then.
+std::vector<int> StillRunning(const std::vector<int>& pids, std::chrono::seconds limit) {
+  auto deadline = Clock::now() + limit;
+  std::vector<int> alive;
+  do {
+    alive.clear();
+    for (int pid : pids) {
+      if (Alive(pid)) alive.push_back(pid);
+    }
+    if (alive.empty()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  } while (Clock::now() < deadline);
+  return alive;
 }
 
 int CountLines(const std::string& path) {
@@ -365,6 +399,70 @@ TEST_F(DistributeTest, SigtermStopsEveryRankCleanlyAndTheRunResumes) {
   EXPECT_EQ(DestinationCheck(), std::vector<std::string>{ExpectedCheck()});
 }
 
+// A user's `kill` of one rank on its host: the whole run stops cleanly, naming that host, and no
+// process of it is left.
+TEST_F(DistributeTest, SigtermToOneWorkerRankStopsTheRunNamingItsHostAndLeavesNoProcess) {
+  CreateDestination();
+  WriteJob(Job("sqlite", {{"speed", {{"concurrent", 8}, {"record", 15000}}}}));
+  Process p = Start({FerryBinary(), "run", "job.json", "--hosts", "localhost:4,localhost:4",
+                     "--run-dir", "run", "--summary-json", "summary.json", "--progress-interval",
+                     "0"},
+                    dir_ / "run.out", dir_.path());
+  json hosts = AwaitRunning(dir_ / "run", 2);
+  ASSERT_FALSE(hosts.is_null()) << p.output();
+  const std::vector<int> mpirun = ChildPids(p.pid);
+  ASSERT_EQ(mpirun.size(), 1u);
+  ASSERT_EQ(kill(hosts["workers"][1]["pid"].get<int>(), SIGTERM), 0);
+  EXPECT_EQ(Wait(p, std::chrono::seconds(30)), 1) << p.output();
+  EXPECT_THAT(p.output(), HasSubstr("stopped by signal (host " + HostName() + " (rank 2))"));
+  EXPECT_EQ(Summary()["status"], "FAILED");
+  std::vector<int> pids = {mpirun[0], hosts["coordinator"]["pid"].get<int>()};
+  for (const auto& w : hosts["workers"]) pids.push_back(w["pid"].get<int>());
+  EXPECT_THAT(StillRunning(pids, std::chrono::seconds(0)), ::testing::IsEmpty());
+  CliResult r = RunFerry({"run", "--resume", "run", "--hosts", "localhost:8", "--progress-interval",
+                          "0"},
+                         dir_.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(DestinationCheck(), std::vector<std::string>{ExpectedCheck()});
+}
+
+// `kill -9` of `ferry run` (or of mpirun): mpirun and every rank end too, within seconds.
+TEST_F(DistributeTest, KilledFerryRunOrMpirunLeavesNoRankRunning) {
+  WriteJob(Job("sqlite", {{"speed", {{"concurrent", 8}, {"record", 15000}}}}));
+  for (const bool kill_mpirun : {false, true}) {
+    SCOPED_TRACE(kill_mpirun ? "mpirun killed" : "ferry run killed");
+    std::filesystem::remove_all(dir_ / "run");
+    std::filesystem::remove(dir_ / "dst.db");
+    CreateDestination();
+    Process p = Start({FerryBinary(), "run", "job.json", "--hosts", "localhost:4,localhost:4",
+                       "--run-dir", "run", "--progress-interval", "0"},
+                      dir_ / "run.out", dir_.path());
+    json hosts = AwaitRunning(dir_ / "run", 2);
+    ASSERT_FALSE(hosts.is_null()) << p.output();
+    const std::vector<int> mpirun = ChildPids(p.pid);
+    ASSERT_EQ(mpirun.size(), 1u);
+    std::vector<int> ranks = {hosts["coordinator"]["pid"].get<int>()};
+    for (const auto& w : hosts["workers"]) ranks.push_back(w["pid"].get<int>());
+    ASSERT_EQ(kill(kill_mpirun ? mpirun[0] : p.pid, SIGKILL), 0);
+    const int code = Wait(p, std::chrono::seconds(30));
+    if (kill_mpirun) {
+      EXPECT_EQ(code, 1) << p.output();
+      EXPECT_THAT(p.output(), HasSubstr("mpirun (pid " + std::to_string(mpirun[0]) +
+                                        ") was killed by signal 9"));
+    } else {
+      EXPECT_EQ(code, 128 + SIGKILL);
+    }
+    EXPECT_THAT(StillRunning(mpirun, std::chrono::seconds(10)), ::testing::IsEmpty());
+    EXPECT_THAT(StillRunning(ranks, std::chrono::seconds(10)), ::testing::IsEmpty());
+  }
+  // What committed is there once; a resume writes the rest.
+  CliResult r = RunFerry({"run", "--resume", "run", "--hosts", "localhost:8", "--progress-interval",
+                          "0"},
+                         dir_.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(DestinationCheck(), std::vector<std::string>{ExpectedCheck()});
+}
+
 TEST_F(DistributeTest, KilledCoordinatorTakesTheWorkersDownAndResumeOnOneMachineFinishes) {
   CreateDestination();
   WriteJob(Job("sqlite", {{"speed", {{"concurrent", 8}, {"record", 15000}}}}));
@@ -548,11 +646,9 @@ std::string ProcessesNaming(const std::string& text, const std::string& out_path
   return p.output();
 }
 
-// DISABLED: found failing at the end of the slice — after `ferry ops stop` (SIGTERM to the
-// run's process group) the three ranks stay alive ("received signal 15" logged, no
-// "stopped by signal"): a SIGTERM reaching the ranks and mpirun at once hangs the stop.
-TEST_F(DistributeTest,
-       DISABLED_TheSchedulerRunsADistributeNodeOnItsResourceGroupAndStopReachesEveryRank) {
+// `ferry ops stop` sends SIGTERM to the run's process group: `ferry run` alone (mpirun has its
+// own group), which asks every rank to stop through mpirun (SIGUSR1, forwarded to every host).
+TEST_F(DistributeTest, TheSchedulerRunsADistributeNodeOnItsResourceGroupAndStopReachesEveryRank) {
   setenv("FERRY_HOME", (dir_ / "home").c_str(), 1);
   ASSERT_EQ(RunFerry({"resource-group", "add", "etl", "--hosts", "localhost:4,localhost:4"})
                 .exit_code,
@@ -604,12 +700,14 @@ TEST_F(DistributeTest,
   EXPECT_FALSE(Alive(hosts["coordinator"]["pid"].get<int>()));
   for (const auto& w : hosts["workers"]) EXPECT_FALSE(Alive(w["pid"].get<int>())) << w.dump();
   EXPECT_EQ(ProcessesNaming(run_dir, dir_ / "pgrep.out"), "") << "orphans of the stopped run";
-  // The instance log holds the lines of every rank (mpirun forwards them).
+  // The instance log holds the lines of every rank (mpirun forwards them): each one's start,
+  // each one's stop (the coordinator and both workers got it), the coordinator's summary.
   std::string log = ReadTextFile(run_dir + "/../log.txt");
   EXPECT_THAT(log, HasSubstr("distributing over 2 hosts (localhost:4,localhost:4)"));
   EXPECT_THAT(log, HasSubstr(HostName() + " (rank 1): prepared in"));
   EXPECT_THAT(log, HasSubstr(HostName() + " (rank 2): prepared in"));
-  EXPECT_THAT(log, HasSubstr("stopped by signal"));
+  EXPECT_EQ(Occurrences(log, "received signal 10 (User defined signal 1): stopping"), 3) << log;
+  EXPECT_THAT(log, HasSubstr("Error                 : stopped by signal"));
 
   // The rerun resumes the run directory on the group's hosts: every row once.
   ASSERT_EQ(RunFerry({"ops", "rerun", id, "--store", store}).exit_code, 0);
@@ -654,7 +752,7 @@ TEST_F(DistributeTest, PostgresqlEveryHostReadsTheCoordinatorsSnapshot) {
   for (const auto& h : Summary()["hosts"]) EXPECT_GT(h["splits"].get<int>(), 0);
 }
 
-TEST_F(DistributeTest, MysqlToPostgresqlOverTwoRanks) {
+TEST_F(DistributeTest, MysqlToPostgresqlOverTwoAndThreeWorkerRanks) {
   const std::string db = MariadbCreateDatabase("dist");
   MariadbExec(db, "CREATE TABLE s (id BIGINT PRIMARY KEY, v VARCHAR(40))");
   MariadbExec(db,
@@ -668,13 +766,20 @@ TEST_F(DistributeTest, MysqlToPostgresqlOverTwoRanks) {
                  {"column", {"id", "v"}}};
   json setting = {{"executeMode", "distribute"}, {"speed", {{"concurrent", 8}}}};
   WriteJob(StepsJob("mysql", reader, "postgresql", writer, setting));
-  Process p = Start(Mpirun(3, {"run", "job.json", "--run-dir", "run", "--summary-json",
-                               "summary.json", "--progress-interval", "0"}),
-                    dir_ / "mpirun.out", dir_.path());
-  ASSERT_EQ(Wait(p), 0) << p.output();
-  EXPECT_EQ(PgRows("SELECT count(*), count(DISTINCT id), sum(id) FROM " + schema / "d"),
-            std::vector<std::string>{"20000|20000|200010000"});
-  for (const auto& h : Summary()["hosts"]) EXPECT_GT(h["splits"].get<int>(), 0);
+  for (int workers : {2, 3}) {
+    SCOPED_TRACE(std::to_string(workers) + " workers");
+    PgExec("TRUNCATE " + schema / "d");
+    const std::string run = "run" + std::to_string(workers);
+    Process p = Start(Mpirun(workers + 1, {"run", "job.json", "--run-dir", run, "--summary-json",
+                                           "summary.json", "--progress-interval", "0"}),
+                      dir_ / "mpirun.out", dir_.path());
+    ASSERT_EQ(Wait(p), 0) << p.output();
+    EXPECT_EQ(PgRows("SELECT count(*), count(DISTINCT id), sum(id) FROM " + schema / "d"),
+              std::vector<std::string>{"20000|20000|200010000"});
+    json hosts = Summary()["hosts"];
+    EXPECT_EQ(hosts.size(), static_cast<size_t>(workers));
+    for (const auto& h : hosts) EXPECT_GT(h["splits"].get<int>(), 0);
+  }
 
   MariadbExec(db, "DROP DATABASE " + db);
 }
@@ -785,7 +890,7 @@ class DistributeSlurmTest : public DistributeTest {
   int lock_fd_ = -1;
 };
 
-TEST_F(DistributeSlurmTest, SrunStartsTheRanksAndAnAllocationsNodesAreTheHosts) {
+TEST_F(DistributeSlurmTest, SrunStartsTheRanksAnAllocationsNodesAreTheHostsAndScancelStopsThem) {
   CreateDestination();
   WriteJob(Job("sqlite", {{"speed", {{"concurrent", 8}}}}));
   // srun --mpi=pmix: Slurm starts three ranks; rank 0 coordinates, ranks 1 and 2 work.
@@ -810,6 +915,24 @@ TEST_F(DistributeSlurmTest, SrunStartsTheRanksAndAnAllocationsNodesAreTheHosts) 
   EXPECT_THAT(salloc.output(), HasSubstr("distributing over 1 hosts (" + HostName() + ":3)"));
   EXPECT_EQ(DestinationCheck(), std::vector<std::string>{ExpectedCheck()});
   EXPECT_EQ(Summary()["hosts"].size(), 1u);
+
+  // scancel (SIGTERM to every task) stops every rank cleanly; the resume writes the rest.
+  SqliteExec(dir_ / "dst.db", "DELETE FROM t;");
+  WriteJob(Job("sqlite", {{"speed", {{"concurrent", 8}, {"record", 5000}}}}), "slow.json");
+  Process slow = Start({"srun", "--mpi=pmix", "-n", "3", FerryBinary(), "run", "slow.json",
+                        "--run-dir", "run3", "--progress-interval", "0"},
+                       dir_ / "srun3.out", dir_.path());
+  ASSERT_FALSE(AwaitRunning(dir_ / "run3", 2).is_null()) << slow.output();
+  Process jobs = Start({"squeue", "-h", "-o", "%i"}, dir_ / "squeue.out", "/");
+  ASSERT_EQ(Wait(jobs), 0) << jobs.output();
+  Process cancel = Start({"scancel", jobs.output().substr(0, jobs.output().find('\n'))},
+                         dir_ / "scancel.out", "/");
+  EXPECT_EQ(Wait(cancel), 0) << cancel.output();
+  EXPECT_NE(Wait(slow, std::chrono::seconds(30)), 0) << slow.output();
+  EXPECT_THAT(slow.output(), HasSubstr("Error                 : stopped by signal"));
+  CliResult r = RunFerry({"run", "--resume", "run3", "--progress-interval", "0"}, dir_.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(DestinationCheck(), std::vector<std::string>{ExpectedCheck()});
 }
 
 // Hosts as Linux network namespaces (scripts/netns-hosts.sh): their own addresses and names,

@@ -1,6 +1,7 @@
 #include "ferry/cli/distribute_run.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -48,7 +49,9 @@ std::optional<MpiLaunch> DistributedLaunch() {
 Result<std::unique_ptr<MpiTransport>> OpenTransport() {
   auto transport = MpiTransport::Open();
   if (!transport.ok()) {
-    return transport.status().WithPrefix("cannot join the distributed run (MPI_Init)");
+    return transport.status().WithPrefix(
+        "cannot join the distributed run (MPI_Init; inside Slurm start ranks with `srun "
+        "--mpi=pmix`: Debian's Open MPI has no PMI-2)");
   }
   return transport;
 }
@@ -168,10 +171,67 @@ std::string SelfExe() {
 struct MpirunResult {
   int exit_code = 0;
   std::string output;  // its stderr, as echoed
+  int killed_by = 0;   // the signal that ended mpirun itself, if one did
+  pid_t pid = 0;
 };
 
-// Runs mpirun, its stderr echoed to ours and kept. mpirun dies with this process (and takes
-// its ranks with it); a stop request (SIGINT/SIGTERM) is passed on to it.
+// How a stop request reaches the ranks: SIGUSR1 to mpirun, which forwards it to every rank on
+// every host (each stops cleanly: rollback, the coordinator's summary). A run still there
+// after kCleanStopLimit gets SIGTERM (mpirun kills its ranks: SIGTERM, SIGKILL a second
+// later), and after kKillLimit SIGKILL.
+constexpr auto kCleanStopLimit = std::chrono::seconds(30);
+constexpr auto kKillLimit = std::chrono::seconds(40);
+
+class MpirunStopper {
+ public:
+  explicit MpirunStopper(pid_t pid) : pid_(pid) {}
+
+  // Called while mpirun runs: passes a stop request on, and escalates it as time goes by.
+  void Tick(const std::stop_token& stop) {
+    if (!stop.stop_requested()) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (!asked_) {
+      asked_ = true;
+      asked_at_ = now;
+      LogInfo("stopping the distributed run: every rank is asked to stop (SIGUSR1 through "
+              "mpirun)");
+      ::kill(pid_, SIGUSR1);
+    } else if (!terminated_ && now - asked_at_ >= kCleanStopLimit) {
+      terminated_ = true;
+      LogWarn("the ranks did not stop within {} s: mpirun ends them (SIGTERM)",
+              kCleanStopLimit.count());
+      ::kill(pid_, SIGTERM);
+    } else if (!killed_ && now - asked_at_ >= kKillLimit) {
+      killed_ = true;
+      LogWarn("mpirun did not end: SIGKILL");
+      ::kill(-pid_, SIGKILL);
+    }
+  }
+
+ private:
+  const pid_t pid_;
+  bool asked_ = false;
+  std::chrono::steady_clock::time_point asked_at_;
+  bool terminated_ = false;
+  bool killed_ = false;
+};
+
+// Echoes what mpirun wrote to `fd` to our stderr, keeping it (the last few MB); returns what
+// read(2) returned.
+ssize_t EchoOutput(int fd, std::string* kept) {
+  char buf[4096];
+  ssize_t n = ::read(fd, buf, sizeof(buf));
+  if (n <= 0) return n;
+  (void)!::write(STDERR_FILENO, buf, static_cast<size_t>(n));
+  kept->append(buf, static_cast<size_t>(n));
+  if (kept->size() > (4u << 20)) kept->erase(0, 1u << 20);
+  return n;
+}
+
+// Runs mpirun, its stderr echoed to ours and kept. mpirun runs in its own process group, so
+// that a signal to ours (the scheduler stops a run so) reaches this process alone, which
+// stops the ranks cleanly (MpirunStopper); mpirun dies with this process (and takes its ranks
+// with it).
 MpirunResult RunMpirun(const std::vector<std::string>& argv, std::stop_token stop) {
   std::vector<char*> cargv;
   for (const std::string& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
@@ -186,6 +246,7 @@ MpirunResult RunMpirun(const std::vector<std::string>& argv, std::stop_token sto
   const pid_t parent = ::getpid();
   pid_t pid = ::fork();
   if (pid == 0) {
+    ::setpgid(0, 0);
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (::getppid() != parent) ::_exit(1);
     sigset_t none;
@@ -204,21 +265,29 @@ MpirunResult RunMpirun(const std::vector<std::string>& argv, std::stop_token sto
     result.output = std::string("cannot start mpirun: ") + std::strerror(errno);
     return result;
   }
-  std::stop_callback forward(stop, [pid] { ::kill(pid, SIGTERM); });
-  char buf[4096];
+  result.pid = pid;
+  ::setpgid(pid, pid);  // also here: a signal may come before the child ran setpgid
+  MpirunStopper stopper(pid);
+  bool open = true;
+  int status = 0;
   for (;;) {
-    ssize_t n = ::read(fds[0], buf, sizeof(buf));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    (void)!::write(STDERR_FILENO, buf, static_cast<size_t>(n));
-    result.output.append(buf, static_cast<size_t>(n));
-    if (result.output.size() > (4u << 20)) result.output.erase(0, 1u << 20);
+    stopper.Tick(stop);
+    pollfd p{fds[0], POLLIN, 0};
+    // Once mpirun closed its end, poll only waits (100 ms) for it to end.
+    if (::poll(open ? &p : nullptr, open ? 1 : 0, 100) > 0) {
+      ssize_t n = EchoOutput(fds[0], &result.output);
+      open = n > 0 || (n < 0 && errno == EINTR);
+    }
+    pid_t done = ::waitpid(pid, &status, WNOHANG);
+    if (done == pid || (done < 0 && errno != EINTR)) break;
+  }
+  // What mpirun wrote just before it ended; its ranks may still hold the pipe: do not wait.
+  ::fcntl(fds[0], F_SETFL, O_NONBLOCK);
+  while (open && EchoOutput(fds[0], &result.output) > 0) {
   }
   ::close(fds[0]);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  if (WIFSIGNALED(status)) result.killed_by = WTERMSIG(status);
   return result;
 }
 
@@ -323,6 +392,10 @@ int Launch(const JobModel& job, const RunOptions& options, const DistributeFlags
   if (signals.signal() != 0) return 128 + signals.signal();
   if (result.exit_code == 0) return kExitOk;
   std::string lost = LostRank(result.output, run_dir);
+  if (lost.empty() && result.killed_by != 0) {
+    lost = fmt::format("mpirun (pid {}) was killed by signal {} ({}); its ranks end by themselves",
+                       result.pid, result.killed_by, strsignal(result.killed_by));
+  }
   if (lost.empty()) return result.exit_code;
   // The coordinator may be the rank that died, and mpirun ended the others: the run's failure
   // is reported here, from what committed.log recorded.
@@ -341,7 +414,9 @@ int Launch(const JobModel& job, const RunOptions& options, const DistributeFlags
 
 void DistributeFlags::AddTo(CLI::App* cmd) {
   cmd->add_option("--resource-group", resource_group,
-                  "executeMode distribute: run over this resource group's hosts");
+                  "executeMode distribute: run over this resource group's hosts (inside a Slurm "
+                  "allocation its nodes are the default; or start the ranks with srun "
+                  "--mpi=pmix)");
   cmd->add_option("--hosts", hosts, "executeMode distribute: run over these hosts, h1:4,h2:4");
   cmd->add_option("--hostfile", hostfile,
                   "executeMode distribute: run over the hosts of this Open MPI hostfile");
@@ -354,6 +429,8 @@ Status CheckResourceGroup(const JobModel& job, const std::string& name) {
   if (job.setting.execute_mode == "distribute") return GroupHosts(name).status();
   return ResolveResourceGroup(DataSourceStore::DefaultHome(), name).status();
 }
+
+bool IsRankOfDistributedRun() { return DistributedLaunch().has_value(); }
 
 bool IsWorkerRank() {
   auto launch = DistributedLaunch();
@@ -443,7 +520,8 @@ std::optional<int> MaybeRunDistributed(JobModel& job, const RunOptions& options,
     std::cerr << job.file
               << ": setting.executeMode \"distribute\" runs over several hosts: give "
                  "--resource-group NAME, --hosts h1:4,h2:4 or --hostfile FILE, run it inside a "
-                 "Slurm allocation, or start it with mpirun -np N\n";
+                 "Slurm allocation (salloc, or srun --mpi=pmix -n N), or start it with mpirun "
+                 "-np N\n";
     return kExitInvalid;
   }
   return Launch(job, options, flags, **hosts, summary_json, signals);

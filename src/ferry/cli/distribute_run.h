@@ -37,6 +37,10 @@ struct DistributeFlags {
 // executeMode "distribute" it names hosts.
 Status CheckResourceGroup(const JobModel& job, const std::string& name);
 
+// Whether mpirun or srun started this process as one rank of several (the coordinator or a
+// worker).
+bool IsRankOfDistributedRun();
+
 // Whether this process is a worker rank of a distributed run (started by mpirun or srun, rank
 // 1 or more). A worker does not read the job file: the coordinator sends it the job.
 bool IsWorkerRank();

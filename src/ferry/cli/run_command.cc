@@ -155,7 +155,8 @@ int Finish(const JobModel& job, const Registry& registry, const RunOptions& opti
 }
 
 int Run(const RunFlags& flags) {
-  SignalWatcher signals;
+  SignalWatcher signals(IsRankOfDistributedRun() ? std::optional(SignalWatcher::RankLimits{})
+                                                 : std::nullopt);
   if (IsWorkerRank()) return RunWorkerRank(flags.distribute, signals.token());
   const Registry& registry = Registry::Builtin();
   std::optional<LoadedJob> loaded;

@@ -36,6 +36,25 @@ TEST(SpreadChannels, ByWeightEachAtLeastOne) {
   EXPECT_THAT(SpreadChannels(2, {}, 3), ElementsAre(1, 1, 1));
 }
 
+// A host on a slow link: every message it sends takes `latency` to leave.
+class SlowLink : public Transport {
+ public:
+  SlowLink(Transport* link, std::chrono::milliseconds latency) : link_(link), latency_(latency) {}
+  int rank() const override { return link_->rank(); }
+  int size() const override { return link_->size(); }
+  Status Send(int to, std::string body) override {
+    std::this_thread::sleep_for(latency_);
+    return link_->Send(to, std::move(body));
+  }
+  Result<std::optional<TransportMessage>> Receive(std::chrono::milliseconds timeout) override {
+    return link_->Receive(timeout);
+  }
+
+ private:
+  Transport* link_;
+  std::chrono::milliseconds latency_;
+};
+
 class DistributedRunnerTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -52,9 +71,12 @@ class DistributedRunnerTest : public ::testing::Test {
     return job;
   }
 
-  // Runs `job` over a coordinator and `workers` worker ranks; worker k is "host-k".
-  RunReport Run(const JobModel& job, int workers, bool resume = false) {
+  // Runs `job` over a coordinator and `workers` worker ranks; worker k is "host-k". Host 1's
+  // link is `host1_latency` slow (each message it sends waits that long).
+  RunReport Run(const JobModel& job, int workers, bool resume = false,
+                std::chrono::milliseconds host1_latency = {}) {
     LocalNetwork net(workers + 1);
+    SlowLink slow_host1(net.rank(1), host1_latency);
     std::vector<std::jthread> threads;
     std::vector<Status> worker_status(static_cast<size_t>(workers));
     for (int r = 1; r <= workers; ++r) {
@@ -63,7 +85,7 @@ class DistributedRunnerTest : public ::testing::Test {
         dist.host = "host-" + std::to_string(r);
         dist.stats_interval = std::chrono::milliseconds(20);
         worker_status[static_cast<size_t>(r - 1)] =
-            RunWorker(registry_, dist, net.rank(r), std::stop_token());
+            RunWorker(registry_, dist, r == 1 ? &slow_host1 : net.rank(r), std::stop_token());
       });
     }
     RunOptions options;
@@ -123,6 +145,19 @@ TEST_F(DistributedRunnerTest, EveryRowOnceSetupAndFinalizeOnceEveryWorkerGetsSpl
   EXPECT_EQ(lines, 40);
   // The coordination is a handful of small messages per split.
   EXPECT_LT(static_cast<double>(messages_) / 40, 12.0) << messages_;
+}
+
+// Splits are handed out one at a time to the host that asks: a host on a slow link (a split
+// costs it at least two 30 ms messages) runs few of them, the others the rest.
+TEST_F(DistributedRunnerTest, ASlowHostTakesFewerSplits) {
+  RunReport r = Run(Job(20000, 80, 2), 2, false, std::chrono::milliseconds(30));
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(dest_.Rows(), Ids(20000));
+  ASSERT_EQ(r.summary["hosts"].size(), 2u);
+  const int64_t slow = r.summary["hosts"][0]["splits"].get<int64_t>();
+  const int64_t fast = r.summary["hosts"][1]["splits"].get<int64_t>();
+  EXPECT_EQ(slow + fast, 80);
+  EXPECT_LT(slow * 4, fast) << r.summary["hosts"].dump();
 }
 
 TEST_F(DistributedRunnerTest, DirtyRecordsOfEveryHostGoToOneLogAndCountTogether) {

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -139,6 +140,9 @@ std::optional<ProcessId> ProcessLauncher::FindByRunDir(const std::string& run_di
         arg += c;
       }
     }
+    // The mpirun and the ranks of a distributed run name its run directory too; the run is
+    // the `ferry run` that started them (theirs is the only command line with --dist-weights).
+    if (std::find(args.begin(), args.end(), "--dist-weights") != args.end()) continue;
     for (size_t i = 0; i + 1 < args.size(); ++i) {
       if ((args[i] == "--run-dir" || args[i] == "--resume") && args[i + 1] == run_dir) {
         if (auto start = ProcessStartTime(pid)) found = ProcessId{pid, *start};

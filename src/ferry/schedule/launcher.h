@@ -54,7 +54,8 @@ class Launcher {
   virtual ProcessExit Poll(const ProcessId& process) = 0;
   // Sends `sig` to the process group, when that process is still the one we started.
   virtual Status Signal(const ProcessId& process, int sig) = 0;
-  // A running process whose command line names `run_dir` (after a crash before its pid was kept).
+  // The running `ferry run` whose command line names `run_dir` (after a crash before its pid
+  // was kept); not the mpirun or the ranks of a distributed run.
   virtual std::optional<ProcessId> FindByRunDir(const std::string& run_dir) = 0;
 };
 

@@ -56,6 +56,24 @@ TEST(SchedLauncher, FoundByRunDirAndStoppedThroughItsGroup) {
   EXPECT_EQ(found->pid, p->pid);
   EXPECT_EQ(found->start, p->start);
   EXPECT_FALSE(launcher.FindByRunDir(dir / "other"));
+  // The mpirun and ranks of a distributed run (--dist-weights) name the run directory too; they
+  // are not the run.
+  std::string rank_dir = dir / "rank-run";
+  auto rank = launcher.Start({{"/bin/sh", "-c", "while :; do sleep 0.05; done", "sh", "--run-dir",
+                               rank_dir, "--dist-weights", "4,4"},
+                              "",
+                              dir / "rank.txt"});
+  ASSERT_TRUE(rank.ok());
+  const std::string cmdline = "/proc/" + std::to_string(rank->pid) + "/cmdline";
+  for (int i = 0; i < 500 && testing::ReadTextFile(cmdline).find("--dist-weights") ==
+                                 std::string::npos;
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));  // still inside exec
+  }
+  ASSERT_NE(testing::ReadTextFile(cmdline).find("--dist-weights"), std::string::npos);
+  EXPECT_FALSE(launcher.FindByRunDir(rank_dir));
+  ASSERT_TRUE(launcher.Signal(*rank, SIGKILL).ok());
+  WaitForExit(launcher, *rank);
   EXPECT_FALSE(launcher.Poll(*p).exited);
   // A pid whose start time differs is not ours to signal.
   EXPECT_EQ(launcher.Signal({p->pid, p->start + 1}, SIGTERM).code(), StatusCode::kNotFound);
