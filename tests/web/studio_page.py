@@ -261,7 +261,23 @@ def main():
             sys.exit(f"alert rules shown: {rules!r} (the webhook token must be masked)")
         shot("alert-delivered")
 
-        # 11. The Data sources tab loads the plugin types.
+        # 11. A global rule from the Alerts tab: written to the schedule file's `alerts:`.
+        wait.until(lambda d: "schedule.yaml" in text("#galert-note"))
+        driver.find_element(By.ID, "btn-galert-add").click()
+        row = driver.find_element(By.CSS_SELECTOR, "#galert-table tbody tr:last-child")
+        Select(row.find_element(By.CLASS_NAME, "a-node")).select_by_visible_text("ods_orders")
+        Select(row.find_element(By.CLASS_NAME, "a-on")).select_by_visible_text("not_finished_by")
+        row.find_element(By.CLASS_NAME, "a-arg").send_keys("06:30")
+        row.find_element(By.CLASS_NAME, "a-webhook").send_keys(webhook)
+        driver.find_element(By.ID, "btn-galert-save").click()
+        wait.until(lambda d: "publish to apply" in text("#galert-note"))
+        with open(os.path.join(project, "schedule.yaml")) as f:
+            saved = f.read()
+        if "not_finished_by" not in saved or "06:30" not in saved:
+            sys.exit(f"the global rule is not in schedule.yaml:\n{saved}")
+        shot("global-rule-saved")
+
+        # 12. The Data sources tab loads the plugin types.
         driver.find_element(By.CSS_SELECTOR, '#tabs [data-tab="datasources"]').click()
         wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#ds-type option")))
         print(f"studio path done; screenshots in {args.artifacts}")

@@ -1,7 +1,9 @@
 // Develop: the project's files, the job editor, template import, debug runs, scheduling
 // properties and publish.
 import { $, api, ApiError, ask, esc, post } from "./api.js";
+import { addAlertRow, alertRulesOf } from "./alert_rows.js";
 import { createEditor } from "./editor.js";
+import { editSchedule, readSchedule } from "./schedule_file.js";
 import { reloadOperations } from "./ops.js";
 
 let editor = null;
@@ -184,14 +186,10 @@ async function startRun(e) {
   }
 }
 
-let scheduleSha = "";
-let scheduleHasComments = false;
 
 async function loadNodeForm() {
   if (!open || open.kind !== "job") return;
-  const s = await api("/api/project/schedule");
-  scheduleSha = s.sha256;
-  scheduleHasComments = !!s.comments;
+  const s = await readSchedule();
   const stem = open.path.replace(/^.*\//, "").replace(/\.json$/, "");
   const n = s.nodes.find((x) => x.job === open.path) || { name: stem };
   const up = Array.isArray(n.upstream) ? n.upstream.join(", ") : n.upstream || "";
@@ -202,43 +200,9 @@ async function loadNodeForm() {
     $(id).value = v ?? "";
   }
   $("#s-alerts tbody").innerHTML = "";
-  for (const a of Array.isArray(n.alerts) ? n.alerts : []) addAlertRow(a);
+  for (const a of Array.isArray(n.alerts) ? n.alerts : []) addAlertRow($("#s-alerts tbody"), a);
   $("#sched-note").textContent = s.nodes.some((x) => x.job === open.path)
     ? `node ${n.name} in ${s.file}` : `not scheduled yet; saving adds it to ${s.file}`;
-}
-
-const ALERT_EVENTS = ["failure", "timeout", "not_finished_by", "dirty_above"];
-
-// One editable alert rule of the node form: the event, its time (HH:MM) or threshold, the webhook.
-function addAlertRow(a = { on: "failure" }) {
-  const tr = document.createElement("tr");
-  tr.innerHTML = `<td><select class="a-on">${ALERT_EVENTS.map((ev) =>
-    `<option${ev === a.on ? " selected" : ""}>${ev}</option>`).join("")}</select></td>
-    <td><input class="a-arg" value="${esc(a.at ?? a.threshold ?? "")}"></td>
-    <td><input class="a-webhook" placeholder="https://..." value="${esc(a.webhook ?? "")}">
-    </td><td><button type="button" class="a-remove" title="remove">×</button></td>`;
-  const arg = tr.querySelector(".a-arg");
-  const sync = () => {
-    const on = tr.querySelector(".a-on").value;
-    arg.disabled = on === "failure" || on === "timeout";
-    arg.placeholder = on === "not_finished_by" ? "HH:MM" : on === "dirty_above" ? "N" : "";
-  };
-  tr.querySelector(".a-on").onchange = sync;
-  tr.querySelector(".a-remove").onclick = () => tr.remove();
-  sync();
-  $("#s-alerts tbody").append(tr);
-}
-
-// The rules as the schedule file holds them: `at` for a deadline, `threshold` for dirty records.
-function alertRules() {
-  return [...document.querySelectorAll("#s-alerts tbody tr")].map((tr) => {
-    const rule = { on: tr.querySelector(".a-on").value,
-      webhook: tr.querySelector(".a-webhook").value.trim() };
-    const arg = tr.querySelector(".a-arg").value.trim();
-    if (rule.on === "not_finished_by") rule.at = arg;
-    if (rule.on === "dirty_above") rule.threshold = /^\d+$/.test(arg) ? +arg : arg;
-    return rule;
-  });
 }
 
 async function saveNode(e) {
@@ -255,16 +219,11 @@ async function saveNode(e) {
     timeout: $("#s-timeout").value.trim(),
     resource_group: $("#s-group").value.trim(),
     priority: +$("#s-priority").value || 0,
-    alerts: alertRules(),
+    alerts: alertRulesOf($("#s-alerts tbody")),
   };
-  const dropComments = scheduleHasComments;
-  if (dropComments && !(await ask("The schedule file has comments, which saving from this form "
-    + "drops (the file is re-written). Save anyway?"))) return;
   try {
-    const r = await post("/api/project/schedule/node",
-      { node, sha256: scheduleSha, drop_comments: dropComments });
-    scheduleHasComments = false;
-    scheduleSha = r.sha256;
+    const r = await editSchedule("/api/project/schedule/node", { node });
+    if (!r) return;
     $("#sched-note").textContent = `saved node ${node.name} in ${r.file}`;
     await loadFiles();
   } catch (err) {
@@ -327,7 +286,7 @@ export async function startStudio() {
   $("#debug-form").onsubmit = startRun;
   $("#btn-stop").onclick = () => run && post(`/api/debug-runs/${run.id}/stop`).catch(() => {});
   $("#sched-form").onsubmit = saveNode;
-  $("#btn-alert-add").onclick = () => addAlertRow();
+  $("#btn-alert-add").onclick = () => addAlertRow($("#s-alerts tbody"));
   $("#btn-publish").onclick = publish;
   setParams([]);
   try {

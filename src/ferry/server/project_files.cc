@@ -106,6 +106,14 @@ Result<YAML::Node> LoadYaml(const std::string& text, const std::string& file_nam
   }
 }
 
+// A schedule document as the text of its file: JSON for a .json file, else YAML.
+std::string EmitSchedule(const YAML::Node& root, const std::string& file_name) {
+  if (IsJsonFile(file_name)) return ToJson(root).dump(2) + "\n";
+  YAML::Emitter out;
+  out << root;
+  return std::string(out.c_str()) + "\n";
+}
+
 }  // namespace
 
 Result<ProjectFolder> ProjectFolder::Open(const std::string& root) {
@@ -208,6 +216,24 @@ Result<nlohmann::json> ScheduleNodes(const std::string& text, const std::string&
   return nlohmann::json(ToJson(root["nodes"]));
 }
 
+Result<nlohmann::json> ScheduleAlerts(const std::string& text, const std::string& file_name) {
+  ASSIGN_OR_RETURN(YAML::Node root, LoadYaml(text, file_name));
+  if (!root["alerts"]) return nlohmann::json::array();
+  return nlohmann::json(ToJson(root["alerts"]));
+}
+
+Result<std::string> SetScheduleAlerts(const std::string& text, const std::string& file_name,
+                                      const nlohmann::json& alerts) {
+  if (!alerts.is_array()) return Status::InvalidArgument("\"alerts\" must be a list of rules");
+  ASSIGN_OR_RETURN(YAML::Node root, LoadYaml(text.empty() ? "nodes: []" : text, file_name));
+  if (Empty(alerts)) {
+    root.remove("alerts");
+  } else {
+    root["alerts"] = ToYaml(alerts);
+  }
+  return EmitSchedule(root, file_name);
+}
+
 bool ScheduleHasComments(const std::string& text, const std::string& file_name) {
   if (IsJsonFile(file_name)) return false;
   char quote = 0;
@@ -256,10 +282,7 @@ Result<std::string> SetScheduleNode(const std::string& text, const std::string& 
       target[key] = ToYaml(value);
     }
   }
-  if (IsJsonFile(file_name)) return ToJson(root).dump(2) + "\n";
-  YAML::Emitter out;
-  out << root;
-  return std::string(out.c_str()) + "\n";
+  return EmitSchedule(root, file_name);
 }
 
 }  // namespace ferry

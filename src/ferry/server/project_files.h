@@ -62,6 +62,12 @@ Result<std::string> SetScheduleNode(const std::string& text, const std::string& 
 // Saving a node through the form re-emits the file with yaml-cpp, which does not keep comments,
 // so the caller asks first.
 bool ScheduleHasComments(const std::string& text, const std::string& file_name);
+// The schedule text with its top-level `alerts:` list set to `alerts` (JSON objects as written
+// in the file: on, node, at, threshold, webhook); an empty list removes the key.
+Result<std::string> SetScheduleAlerts(const std::string& text, const std::string& file_name,
+                                      const nlohmann::json& alerts);
+// The top-level alert rules of a schedule text as written (an empty list when there are none).
+Result<nlohmann::json> ScheduleAlerts(const std::string& text, const std::string& file_name);
 // The nodes of a schedule text as JSON objects, as written (before any checking).
 Result<nlohmann::json> ScheduleNodes(const std::string& text, const std::string& file_name);
 

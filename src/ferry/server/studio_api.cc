@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <mutex>
 #include <random>
@@ -209,6 +210,12 @@ struct StudioApi::Impl {
   void CheckRoutes(httplib::Server& server);
   void DebugRoutes(httplib::Server& server);
   void ScheduleRoutes(httplib::Server& server);
+  // One edit of the schedule file from the page: refused (409) when the file changed since the
+  // page read it (body "sha256") or has comments the re-write would drop (unless the body says
+  // "drop_comments": true); otherwise `edit` gives the new text, written atomically.
+  using ScheduleEdit = std::function<Result<std::string>(
+      const std::string& text, const std::string& file, const json& body)>;
+  void EditSchedule(const httplib::Request& req, httplib::Response& res, const ScheduleEdit& edit);
   void DataSourceRoutes(httplib::Server& server);
 
   Result<json> Validate(const json& body);
@@ -462,6 +469,37 @@ Result<json> StudioApi::Impl::Publish(bool dry_run) {
               {"checked", deployed->checked}};
 }
 
+void StudioApi::Impl::EditSchedule(const httplib::Request& req, httplib::Response& res,
+                                   const ScheduleEdit& edit) {
+  auto body = BodyObject(req);
+  if (!body.ok()) return ReplyError(res, body.status());
+  auto project = Project();
+  if (!project.ok()) return ReplyError(res, project.status());
+  std::string file = project->ScheduleFile();
+  if (file.empty()) file = "schedule.yaml";
+  std::string base = Text(*body, "sha256");
+  std::lock_guard lock(mu);
+  std::string text;
+  if (auto current = project->Read(file); current.ok()) {
+    text = current->text;
+    if (base != current->sha256) {
+      return Reply(res, 409, json{{"error", file + " changed on disk since it was opened; "
+                                                   "reload the schedule"},
+                                  {"current_sha256", current->sha256}});
+    }
+    if (ScheduleHasComments(text, file) && !body->value("drop_comments", false)) {
+      return Reply(res, 409, json{{"error", file + " has comments, which saving from the form "
+                                                   "would drop; edit the file itself, or confirm"},
+                                  {"comments", true}});
+    }
+  }
+  auto updated = edit(text, file, *body);
+  if (!updated.ok()) return ReplyError(res, updated.status());
+  auto sha = project->Write(file, *updated, base);
+  if (!sha.ok()) return ReplyError(res, sha.status());
+  Reply(res, 200, json{{"file", file}, {"sha256", *sha}});
+}
+
 void StudioApi::Impl::ScheduleRoutes(httplib::Server& server) {
   server.Get("/api/project/schedule", [this](const httplib::Request&, httplib::Response& res) {
     auto project = Project();
@@ -469,45 +507,31 @@ void StudioApi::Impl::ScheduleRoutes(httplib::Server& server) {
     std::string file = project->ScheduleFile();
     if (file.empty()) {
       return Reply(res, 200, json{{"file", "schedule.yaml"}, {"sha256", ""},
-                                  {"nodes", json::array()}});
+                                  {"nodes", json::array()}, {"alerts", json::array()}});
     }
     auto text = project->Read(file);
     if (!text.ok()) return ReplyError(res, text.status());
     auto nodes = ScheduleNodes(text->text, file);
     if (!nodes.ok()) return ReplyError(res, nodes.status());
+    auto alerts = ScheduleAlerts(text->text, file);
+    if (!alerts.ok()) return ReplyError(res, alerts.status());
     Reply(res, 200, json{{"file", file}, {"sha256", text->sha256}, {"nodes", *nodes},
+                         {"alerts", *alerts},
                          {"comments", ScheduleHasComments(text->text, file)}});
   });
 
   server.Post("/api/project/schedule/node", [this](const httplib::Request& req,
                                                    httplib::Response& res) {
-    auto body = BodyObject(req);
-    if (!body.ok()) return ReplyError(res, body.status());
-    auto project = Project();
-    if (!project.ok()) return ReplyError(res, project.status());
-    std::string file = project->ScheduleFile();
-    if (file.empty()) file = "schedule.yaml";
-    std::string base = Text(*body, "sha256");
-    std::lock_guard lock(mu);
-    std::string text;
-    if (auto current = project->Read(file); current.ok()) {
-      text = current->text;
-      if (base != current->sha256) {
-        return Reply(res, 409, json{{"error", file + " changed on disk since it was opened; "
-                                                     "reload the schedule"},
-                                    {"current_sha256", current->sha256}});
-      }
-      if (ScheduleHasComments(text, file) && !body->value("drop_comments", false)) {
-        return Reply(res, 409, json{{"error", file + " has comments, which saving from the form "
-                                                     "would drop; edit the file itself, or confirm"},
-                                    {"comments", true}});
-      }
-    }
-    auto updated = SetScheduleNode(text, file, body->value("node", json::object()));
-    if (!updated.ok()) return ReplyError(res, updated.status());
-    auto sha = project->Write(file, *updated, base);
-    if (!sha.ok()) return ReplyError(res, sha.status());
-    Reply(res, 200, json{{"file", file}, {"sha256", *sha}});
+    EditSchedule(req, res, [](const std::string& text, const std::string& file, const json& body) {
+      return SetScheduleNode(text, file, body.value("node", json::object()));
+    });
+  });
+
+  server.Post("/api/project/schedule/alerts", [this](const httplib::Request& req,
+                                                     httplib::Response& res) {
+    EditSchedule(req, res, [](const std::string& text, const std::string& file, const json& body) {
+      return SetScheduleAlerts(text, file, body.value("alerts", json::array()));
+    });
   });
 
   server.Post("/api/publish", [this](const httplib::Request& req, httplib::Response& res) {

@@ -317,6 +317,45 @@ TEST_F(StudioApiTest, TheFormWritesANodesAlertRulesAndAsksBeforeDroppingComments
   EXPECT_THAT(testing::ReadTextFile(project_ + "/schedule.yaml"), Not(HasSubstr("alerts")));
 }
 
+TEST_F(StudioApiTest, TheAlertsTabEditsTheGlobalRulesOfTheScheduleFile) {
+  auto [code, s] = Call("GET", "/api/project/schedule");
+  ASSERT_EQ(code, 200) << s;
+  EXPECT_EQ(s["alerts"], json::array());
+  json rules = json::array({{{"on", "failure"}, {"webhook", "https://hooks.example/x?token=T"}},
+                            {{"node", "a"},
+                             {"on", "not_finished_by"},
+                             {"at", "07:15"},
+                             {"webhook", "http://127.0.0.1:9/h"}}});
+  auto [saved, saved_body] =
+      Call("POST", "/api/project/schedule/alerts", {{"sha256", s["sha256"]}, {"alerts", rules}});
+  ASSERT_EQ(saved, 200) << saved_body;
+  auto spec = LoadScheduleDir(project_);
+  ASSERT_TRUE(spec.ok()) << spec.status().message();
+  ASSERT_EQ(spec->alerts.size(), 2u);
+  EXPECT_EQ(spec->alerts[0].node, "*");
+  EXPECT_EQ(spec->alerts[0].webhook, "https://hooks.example/x?token=T");
+  EXPECT_EQ(spec->alerts[1].node, "a");
+  EXPECT_EQ(spec->alerts[1].at_minute, 7 * 60 + 15);
+  EXPECT_NE(spec->Find("a"), nullptr);  // the nodes stay
+  auto [again, again_body] = Call("GET", "/api/project/schedule");
+  EXPECT_EQ(again_body["alerts"], rules);
+  // The page's version is stale after the save: refused, nothing written.
+  auto [stale, stale_body] = Call("POST", "/api/project/schedule/alerts",
+                                  {{"sha256", s["sha256"]}, {"alerts", json::array()}});
+  EXPECT_EQ(stale, 409) << stale_body;
+  EXPECT_EQ(LoadScheduleDir(project_)->alerts.size(), 2u);
+  // Not a list: a 400 saying what is expected.
+  auto [bad, bad_body] = Call("POST", "/api/project/schedule/alerts",
+                              {{"sha256", again_body["sha256"]}, {"alerts", "failure"}});
+  EXPECT_EQ(bad, 400) << bad_body;
+  EXPECT_THAT(bad_body["error"].get<std::string>(), HasSubstr("must be a list of rules"));
+  // An empty list removes the key.
+  auto [cleared, cleared_body] = Call("POST", "/api/project/schedule/alerts",
+                                      {{"sha256", again_body["sha256"]}, {"alerts", json::array()}});
+  ASSERT_EQ(cleared, 200) << cleared_body;
+  EXPECT_THAT(testing::ReadTextFile(project_ + "/schedule.yaml"), Not(HasSubstr("alerts")));
+}
+
 TEST_F(StudioApiTest, PublishShowsWhatChangesAndRefusesABrokenJob) {
   auto [first, first_body] = Call("POST", "/api/publish", json::object());
   ASSERT_EQ(first, 200) << first_body;
