@@ -7,7 +7,7 @@ what changes), find the node's instances in Operations, then break the source: t
 alert reaches a local webhook receiver and shows on the Alerts tab. A screenshot of every step goes
 to --artifacts.
 
-Usage: studio_page.py --ferry BUILD/ferry --artifacts DIR
+Usage: studio_page.py --ferry BUILD/ferry --artifacts DIR --pg-conn SERVERS/pg/conn.json
 """
 import argparse
 import json
@@ -25,7 +25,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.actions.action_builder import ActionBuilder
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -40,6 +43,27 @@ def make_project(root):
                    [(i, f"customer {i}", i * 1.5) for i in range(1, ROWS + 1)])
     db.commit()
     db.close()
+
+
+def dirty_job():
+    """sqlite -> sqlite at 2 records/s into a table whose CHECK refuses the first two rows."""
+    db = sqlite3.connect(os.path.join(PROJECT_DIR[0], "data", "dw.db"))
+    db.execute("create table orders_dw (id integer primary key, customer text,"
+               " amount real check (amount > 3))")
+    db.commit()
+    db.close()
+    return {"type": "job", "version": "2.0",
+            "steps": [{"stepType": "sqlite", "category": "reader", "name": "Reader",
+                       "parameter": {"path": "data/shop.db", "table": "orders",
+                                     "column": ["id", "customer", "amount"]}},
+                      {"stepType": "sqlite", "category": "writer", "name": "Writer",
+                       "parameter": {"path": "data/dw.db", "table": "orders_dw",
+                                     "column": ["id", "customer", "amount"], "batchSize": 1}}],
+            "setting": {"speed": {"concurrent": 1, "record": 2}, "errorLimit": {"record": 100}},
+            "order": {"hops": [{"from": "Reader", "to": "Writer"}]}}
+
+
+PROJECT_DIR = [""]
 
 
 def filled_job(template):
@@ -78,7 +102,9 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--ferry", required=True)
     ap.add_argument("--artifacts", required=True)
+    ap.add_argument("--pg-conn", required=True, help="conn.json of the PostgreSQL test server")
     args = ap.parse_args()
+    pg = json.load(open(args.pg_conn))
     os.makedirs(args.artifacts, exist_ok=True)
     work = tempfile.mkdtemp(prefix="ferry-studio-")
     project = os.path.join(work, "project")
@@ -87,6 +113,7 @@ def main():
     receiver, alerts_got = start_receiver()
     webhook = f"http://127.0.0.1:{receiver.server_address[1]}/hook?token=s3cret"
     try:
+        PROJECT_DIR[0] = project
         make_project(project)
         store = os.path.join(work, "state", "scheduler.db")
         server = subprocess.Popen(
@@ -190,6 +217,66 @@ def main():
             sys.exit(f"debug run wrote nothing into {out}")
         shot("debug-run-succeeded")
 
+        # 6b. Completion and hover help from `ferry schema` in the reader's parameters.
+        at = editor_text().index('"table": "orders",') + len('"table": "orders",')
+        driver.execute_script(
+            "const e = window.ferryStudio.editor; e.replace(arguments[0], arguments[0], "
+            "'\\n        \"sp'); e.moveTo(arguments[0] + 12);", at)
+        driver.find_element(By.CSS_SELECTOR, ".cm-content").send_keys("l")
+        try:
+            WebDriverWait(driver, 10).until(
+                lambda d: "splitPk" in text(".cm-tooltip-autocomplete"))
+        except Exception:
+            shot("completion-missing")
+            sys.exit("no completion offering splitPk after typing \"spl; editor:\n"
+                     + editor_text()[:600])
+        shot("completion")
+        ActionChains(driver).send_keys(Keys.ESCAPE).perform()
+        replace('\n        "spl', "")
+        key = editor_text().index('"table"') + 2
+        box = driver.execute_script("return window.ferryStudio.editor.coords(arguments[0])", key)
+        mouse = ActionBuilder(driver)
+        mouse.pointer_action.move_to_location(int(box["left"]) + 1, int(box["top"]) + 4)
+        mouse.perform()
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".cm-ferry-help"))
+        help_text = text(".cm-ferry-help")
+        if not help_text.startswith("table:"):
+            sys.exit(f"hover help on \"table\": {help_text!r}")
+        shot("hover-help")
+        driver.find_element(By.ID, "btn-save").click()
+        wait.until(lambda d: text("#file-state") == "saved")
+
+        # 6c. A job whose destination refuses rows: the first dirty records show while it runs,
+        # and Stop ends it as STOPPED.
+        with open(os.path.join(project, "jobs", "dirty.json"), "w") as f:
+            json.dump(dirty_job(), f, indent=2)
+        driver.refresh()
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, '#files li[data-path="jobs/dirty.json"]'))
+        driver.find_element(By.CSS_SELECTOR, '#files li[data-path="jobs/dirty.json"]').click()
+        wait.until(lambda d: text("#file-name") == "jobs/dirty.json")
+        driver.find_element(By.ID, "btn-run").click()
+        wait.until(lambda d: text("#debug-status") in ("SUCCEEDED", "FAILED", "STOPPED"))
+        if text("#debug-status") != "SUCCEEDED":
+            sys.exit(f"dirty debug run: {text('#debug-status')}\n{text('#debug-log')}")
+        dirty_count = text('#debug-summary td[data-field="dirty records"]')
+        dirty_shown = [json.loads(line) for line in text("#debug-dirty pre").splitlines()]
+        if dirty_count != "2" or len(dirty_shown) != 2 or \
+                "CHECK constraint failed" not in json.dumps(dirty_shown[0]) or \
+                "1.5" not in json.dumps(dirty_shown[0]):
+            sys.exit(f"dirty records: {dirty_count} in the summary, shown: {dirty_shown!r}")
+        shot("dirty-records")
+        # Again (2 records/s): stopped while it runs.
+        driver.find_element(By.ID, "btn-run").click()
+        wait.until(lambda d: text("#debug-status") == "RUNNING" and "rec/s" in text(
+            "#debug-progress"))
+        driver.find_element(By.ID, "btn-stop").click()
+        wait.until(lambda d: text("#debug-status") in ("SUCCEEDED", "FAILED", "STOPPED"))
+        if text("#debug-status") != "STOPPED":
+            sys.exit(f"stopped debug run: {text('#debug-status')}\n{text('#debug-log')}")
+        shot("stopped")
+        driver.find_element(By.CSS_SELECTOR, '#files li[data-path="jobs/orders.json"]').click()
+        wait.until(lambda d: text("#file-name") == "jobs/orders.json")
+
         # 7. A daily schedule for the node.
         name = driver.find_element(By.ID, "s-name")
         name.clear()
@@ -277,9 +364,25 @@ def main():
             sys.exit(f"the global rule is not in schedule.yaml:\n{saved}")
         shot("global-rule-saved")
 
-        # 12. The Data sources tab loads the plugin types.
+        # 12. Data sources: add the PostgreSQL test server with its password, test it (OK), and
+        # the password is never shown back.
         driver.find_element(By.CSS_SELECTOR, '#tabs [data-tab="datasources"]').click()
         wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#ds-type option")))
+        for field, value in (("ds-name", "dw"), ("ds-host", pg["host"]),
+                             ("ds-port", str(pg["port"])), ("ds-db", pg["database"]),
+                             ("ds-user", pg["user"]), ("ds-password", pg["password"])):
+            driver.find_element(By.ID, field).send_keys(value)
+        Select(driver.find_element(By.ID, "ds-type")).select_by_visible_text("postgresql")
+        driver.find_element(By.CSS_SELECTOR, '#ds-form button[type="submit"]').click()
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, '#ds-table tr[data-name="dw"]'))
+        driver.find_element(By.CSS_SELECTOR, 'button[data-test="dw"]').click()
+        wait.until(lambda d: text("#ds-test").startswith("dw: ") and "…" not in text("#ds-test"))
+        if "OK" not in text("#ds-test"):
+            sys.exit(f"data source test: {text('#ds-test')!r}")
+        if pg["password"] in driver.find_element(By.ID, "view-datasources").get_attribute(
+                "innerHTML") or driver.find_element(By.ID, "ds-password").get_attribute("value"):
+            sys.exit("the data source password is shown back")
+        shot("datasource-tested")
         print(f"studio path done; screenshots in {args.artifacts}")
     finally:
         if driver:

@@ -98,7 +98,11 @@ export function createEditor(parent, hooks) {
     lint, lintGutter(),
     keymap.of([...defaultKeymap, ...historyKeymap, ...completionKeymap, ...lintKeymap]),
     EditorView.updateListener.of((u) => {
-      if (u.docChanged) hooks.changed();
+      if (!u.docChanged) return;
+      // Keep the last text that parsed: completion and hover read the step types from it
+      // while the user is in the middle of typing a key (the text does not parse then).
+      docOf(u.state.doc.toString());
+      hooks.changed();
     }),
   ];
   const view = new EditorView({ parent, state: EditorState.create({ doc: "", extensions }) });
@@ -107,12 +111,20 @@ export function createEditor(parent, hooks) {
     text: () => view.state.doc.toString(),
     load(text) {
       lastDoc = null;
+      docOf(text);
       view.setState(EditorState.create({ doc: text, extensions }));
     },
     // Replaces `from`..`to` as typing or a paste would (tests use it too).
     replace(from, to, insert) {
       view.dispatch({ changes: { from, to, insert } });
     },
+    // Puts the cursor at `pos` and focuses the editor; `coords` gives a position's place on the
+    // page (tests point the mouse there for hover help).
+    moveTo(pos) {
+      view.dispatch({ selection: { anchor: pos } });
+      view.focus();
+    },
+    coords: (pos) => view.coordsAtPos(pos),
     check: () => forceLinting(view),
   };
 }
