@@ -328,7 +328,9 @@ class StopDuringSpawnLauncher : public FakeLauncher {
  public:
   Result<ProcessId> Start(const LaunchRequest& request) override {
     auto running = ops->Get(1);
-    if (running.ok()) EXPECT_TRUE(ops->Stop(running->id).ok());
+    if (running.ok()) {
+      EXPECT_TRUE(ops->Stop(running->id).ok());
+    }
     return FakeLauncher::Start(request);
   }
   Operations* ops = nullptr;
