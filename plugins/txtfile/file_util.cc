@@ -249,51 +249,11 @@ Result<std::string> ReadPrefix(const std::string& path, size_t n) {
   return out;
 }
 
-Result<std::string> ReadWholeFile(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return ErrnoStatus("cannot open", path);
-  std::string out;
-  char buf[1 << 16];
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof(buf));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      Status st = ErrnoStatus("cannot read", path);
-      ::close(fd);
-      return st;
-    }
-    if (n == 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
-  ::close(fd);
-  return out;
-}
-
 Status TruncateFile(const std::string& path, uint64_t size) {
   if (::truncate(path.c_str(), static_cast<off_t>(size)) != 0) {
     return ErrnoStatus("cannot truncate", path);
   }
   return Status::OK();
-}
-
-Status WriteFileAtomic(const std::string& path, const std::string& content) {
-  std::string temp = path + ".tmp";
-  ASSIGN_OR_RETURN(int fd, OpenForWrite(temp, /*append=*/false));
-  Status st;
-  for (size_t done = 0; st.ok() && done < content.size();) {
-    ssize_t w = ::write(fd, content.data() + done, content.size() - done);
-    if (w < 0 && errno == EINTR) continue;
-    if (w < 0) st = ErrnoStatus("cannot write", temp);
-    if (w > 0) done += static_cast<size_t>(w);
-  }
-  Status closed = SyncAndClose(fd, temp);
-  if (st.ok()) st = closed;
-  if (st.ok()) st = RenameFile(temp, path);
-  if (!st.ok()) {
-    (void)RemoveFile(temp);
-    return st;
-  }
-  return SyncDirectory(DirName(path));
 }
 
 std::string DirName(const std::string& path) {

@@ -38,13 +38,8 @@ Status AppendFileTo(const std::string& path, uint64_t offset, int dst_fd,
                     const std::string& dst_path);
 // Reads up to `n` bytes from the start of `path`.
 Result<std::string> ReadPrefix(const std::string& path, size_t n);
-// Reads the whole of `path`; NotFound when it does not exist.
-Result<std::string> ReadWholeFile(const std::string& path);
 // Cuts `path` back to its first `size` bytes.
 Status TruncateFile(const std::string& path, uint64_t size);
-// Replaces `path` with `content` so that a crash leaves the old or the new file, never a mix:
-// written to `path`.tmp, fsynced, renamed over `path`, and the directory fsynced.
-Status WriteFileAtomic(const std::string& path, const std::string& content);
 
 std::string JoinPath(const std::string& dir, const std::string& name);
 // The directory part of `path` ("." when it has none).

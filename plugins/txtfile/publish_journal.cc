@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ferry/common/file.h"
 #include "plugins/txtfile/file_util.h"
 
 namespace ferry::txtfile {
@@ -89,7 +90,7 @@ Result<PublishJournal> PublishJournalFromJson(const std::string& text, const std
 }
 
 Result<std::optional<PublishJournal>> ReadPublishJournal(const std::string& path) {
-  auto text = ReadWholeFile(path);
+  auto text = ReadFile(path);
   if (text.status().code() == StatusCode::kNotFound) return std::optional<PublishJournal>();
   if (!text.ok()) return text.status();
   ASSIGN_OR_RETURN(PublishJournal journal, PublishJournalFromJson(*text, path));

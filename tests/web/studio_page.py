@@ -118,7 +118,8 @@ def main():
         store = os.path.join(work, "state", "scheduler.db")
         server = subprocess.Popen(
             [args.ferry, "server", "--store", store, "--listen", "127.0.0.1:0", "--tick-ms", "100",
-             "--project", project], stderr=subprocess.PIPE, text=True)
+             "--project", project], stderr=subprocess.PIPE, text=True,
+            env={**os.environ, "FERRY_HOME": os.path.join(work, "home")})  # its data sources
         line = server.stderr.readline()
         m = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
         if not m:

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <sstream>
 
+#include "ferry/common/file.h"
 #include "ferry/common/log.h"
 
 namespace ferry {
@@ -22,31 +23,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 constexpr int kFormatVersion = 1;
-
-Status WriteFileAtomically(const std::string& path, const std::string& content) {
-  const std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return Status::IOError("cannot write " + tmp + ": " + std::strerror(errno));
-  ::fchmod(fd, 0600);  // an existing temporary file keeps its mode otherwise
-  size_t done = 0;
-  while (done < content.size()) {
-    ssize_t n = ::write(fd, content.data() + done, content.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int err = errno;
-      ::close(fd);
-      return Status::IOError("cannot write " + tmp + ": " + std::strerror(err));
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    return Status::IOError("cannot write " + tmp + ": " + std::strerror(errno));
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    return Status::IOError("cannot replace " + path + ": " + std::strerror(errno));
-  }
-  return Status::OK();
-}
 
 Status MakePrivateDir(const std::string& dir) {
   std::error_code ec;
@@ -155,7 +131,7 @@ Status DataSourceStore::Save() const {
   doc["version"] = kFormatVersion;
   doc["datasources"] = nlohmann::ordered_json::object();
   for (const DataSourceEntry& e : entries_) doc["datasources"][e.name] = e.ToJson();
-  return WriteFileAtomically(path(), doc.dump(2) + "\n");
+  return WriteFileAtomic(path(), doc.dump(2) + "\n", 0600);
 }
 
 const DataSourceEntry* DataSourceStore::Get(std::string_view name) const {
@@ -218,7 +194,7 @@ std::string DataSourceStore::SecretFilePath(std::string_view name) const {
 Status DataSourceStore::WriteSecretFile(std::string_view name, const std::string& secret) const {
   RETURN_NOT_OK(MakePrivateDir(home_));
   RETURN_NOT_OK(MakePrivateDir(home_ + "/secrets"));
-  return WriteFileAtomically(SecretFilePath(name), secret + "\n");
+  return WriteFileAtomic(SecretFilePath(name), secret + "\n", 0600);
 }
 
 Status CheckDataSourceName(std::string_view name) {

@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ferry/datasource/datasource_store.h"
-#include "ferry/exec/run_dir.h"
+#include "ferry/common/file.h"
 
 namespace ferry {
 namespace {

@@ -14,33 +14,15 @@
 #include <random>
 #include <sstream>
 
+#include "ferry/common/file.h"
+
 namespace ferry {
 namespace fs = std::filesystem;
 
 namespace {
 
-// write(2) of all of `data`, through EINTR and short writes.
-bool WriteAll(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
-}
-
 std::string IoError(const std::string& what, const std::string& path, int err) {
   return what + " " + path + ": " + std::strerror(err);
-}
-
-// Makes a rename or a new file in `dir` durable.
-void SyncDirectoryOf(const std::string& path) {
-  std::string dir = fs::path(path).parent_path().string();
-  int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY);
-  if (fd < 0) return;
-  (void)::fsync(fd);
-  ::close(fd);
 }
 
 // "dirty.jsonl" lines kept by `keep`, rewritten atomically when any is dropped.
@@ -67,26 +49,6 @@ Status FilterLines(const std::string& path, Keep keep) {
 
 }  // namespace
 
-Status WriteFileAtomic(const std::string& path, const std::string& content) {
-  std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Status::IOError(IoError("cannot write", tmp, errno));
-  bool written = WriteAll(fd, content);
-  int err = errno;
-  bool synced = written && ::fsync(fd) == 0;
-  if (written && !synced) err = errno;
-  ::close(fd);
-  if (!synced) {
-    ::unlink(tmp.c_str());
-    return Status::IOError(IoError("cannot write", tmp, err));
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    return Status::IOError(IoError("cannot rename", tmp, errno));
-  }
-  SyncDirectoryOf(path);
-  return Status::OK();
-}
-
 std::string NewRunId(const std::string& job_file) {
   std::string stem = fs::path(job_file).stem().string();
   if (stem.empty()) stem = "job";
@@ -98,14 +60,6 @@ std::string NewRunId(const std::string& job_file) {
   std::strftime(when, sizeof(when), "%Y%m%dT%H%M%S", &tm);
   std::random_device random;
   return fmt::format("{}-{}-{:08x}", stem, when, random());
-}
-
-Result<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound("cannot read " + path + ": " + std::strerror(errno));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 Result<RunDir> RunDir::Create(const std::string& path) {
@@ -196,10 +150,11 @@ Status RunDir::OpenCommittedLog() {
   struct stat st;
   char last = '\n';
   if (::fstat(fd, &st) == 0 && st.st_size > 0 && ::pread(fd, &last, 1, st.st_size - 1) == 1 &&
-      last != '\n' && !WriteAll(fd, "\n")) {
-    int err = errno;
-    ::close(fd);
-    return Status::IOError(IoError("cannot write", path, err));
+      last != '\n') {
+    if (Status written = WriteAll(fd, "\n", path); !written.ok()) {
+      ::close(fd);
+      return written;
+    }
   }
   committed_fd_ = fd;
   return Status::OK();
@@ -219,9 +174,7 @@ Status RunDir::MarkCommitted(const std::string& split_id, const SplitFigures& fi
     std::lock_guard lock(mu_);
     RETURN_NOT_OK(OpenCommittedLog());
     fd = committed_fd_;
-    if (!WriteAll(fd, line)) {
-      return Status::IOError(IoError("cannot write", File("committed.log"), errno));
-    }
+    RETURN_NOT_OK(WriteAll(fd, line, File("committed.log")));
   }
   // Outside the lock: channels that commit together share the disk's flush instead of queueing
   // behind each other's (the kernel syncs every line written so far).

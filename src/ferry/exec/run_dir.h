@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "ferry/common/file.h"  // WriteFileAtomic, ReadFile for the run directory's users
 #include "ferry/common/status.h"
 #include "ferry/exec/metrics.h"
 #include "ferry/plugin/split.h"
@@ -76,8 +77,5 @@ class RunDir {
   int committed_fd_ = -1;
 };
 
-// Writes a file atomically (temp file, fsync, rename, fsync of the directory).
-Status WriteFileAtomic(const std::string& path, const std::string& content);
-Result<std::string> ReadFile(const std::string& path);
 
 }  // namespace ferry

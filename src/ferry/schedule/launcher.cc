@@ -67,10 +67,14 @@ Result<ProcessId> ProcessLauncher::Start(const LaunchRequest& request) {
   posix_spawnattr_setflags(&attr,
                            POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   posix_spawnattr_setpgroup(&attr, 0);
-  sigset_t empty, all;
-  sigemptyset(&empty);
+  sigset_t mask, all;
+  sigemptyset(&mask);
+  if (request.watches_stop_signals) {
+    sigaddset(&mask, SIGINT);
+    sigaddset(&mask, SIGTERM);
+  }
   sigfillset(&all);
-  posix_spawnattr_setsigmask(&attr, &empty);
+  posix_spawnattr_setsigmask(&attr, &mask);
   posix_spawnattr_setsigdefault(&attr, &all);
   std::vector<char*> argv;
   for (const std::string& a : request.argv) argv.push_back(const_cast<char*>(a.c_str()));

@@ -32,6 +32,10 @@ struct LaunchRequest {
   std::vector<std::string> argv;  // argv[0] is the program
   std::string cwd;
   std::string log_path;  // stdout and stderr, appended
+  // The program watches SIGINT and SIGTERM itself (`ferry run`): it starts with them blocked, so
+  // a stop that arrives while it is still starting stays pending until its watcher takes it,
+  // instead of killing it before it can roll back and write its summary.
+  bool watches_stop_signals = false;
 };
 
 struct ProcessId {

@@ -111,7 +111,7 @@ TEST_F(SchedSpec, MistakesAreNamedWithTheirLine) {
             "1h30m, 45s");
   EXPECT_EQ(Error("nodes:\n  - {name: a, job: a.json, cron: \"0 2 * * *\", retry: 3}\n"),
             "schedule.yaml:2: node \"a\": unknown key \"retry\" (known: name, job, cron, timezone, "
-            "params, upstream, retries, retry_interval, timeout, resource_group, priority)");
+            "params, upstream, retries, retry_interval, timeout, resource_group, priority, alerts)");
   EXPECT_EQ(Error("nodes:\n  - {name: a, job: zz.json, cron: \"0 2 * * *\"}\n"),
             "schedule.yaml:2: node \"a\": job file " + dir_.path() + "/zz.json not found");
   EXPECT_EQ(Error("nodes:\n  - {name: a, cron: \"0 2 * * *\"}\n"),

@@ -14,7 +14,7 @@
 #include "ferry/common/log.h"
 #include "ferry/datasource/datasource_store.h"
 #include "ferry/datasource/resource_group_store.h"
-#include "ferry/exec/run_dir.h"
+#include "ferry/common/file.h"
 #include "ferry/schedule/alerts.h"
 #include "ferry/schedule/backfill_window.h"
 #include "ferry/schedule/dependencies.h"
@@ -401,6 +401,7 @@ Status Scheduler::Launch(const ScheduleSpec& spec, Instance in, SysSeconds now) 
   LaunchRequest request;
   request.log_path = in.log_path;
   request.cwd = spec.project_dir;
+  request.watches_stop_signals = true;  // `ferry run`
   Status st =
       ec ? Status::IOError(fmt::format("cannot create {}: {}", attempt.string(), ec.message()))
          : Status::OK();

@@ -8,7 +8,7 @@
 #include <system_error>
 
 #include "ferry/common/sha256.h"
-#include "ferry/exec/run_dir.h"
+#include "ferry/common/file.h"
 
 namespace ferry {
 namespace fs = std::filesystem;

@@ -13,7 +13,7 @@
 
 #include "ferry/common/log.h"
 #include "ferry/datasource/datasource_store.h"
-#include "ferry/exec/run_dir.h"
+#include "ferry/common/file.h"
 #include "ferry/job/job_schema.h"
 #include "ferry/job/sched_params.h"
 #include "ferry/schedule/deploy.h"
@@ -348,6 +348,7 @@ Result<json> StudioApi::Impl::StartRun(const json& body) {
   for (std::string& a : ParamArgs(params)) request.argv.push_back(std::move(a));
   request.cwd = project.root();
   request.log_path = run.dir + "/log";
+  request.watches_stop_signals = true;  // `ferry run`
   ASSIGN_OR_RETURN(run.process, launcher.Start(request));
   std::lock_guard lock(mu);
   runs[run.id] = run;
