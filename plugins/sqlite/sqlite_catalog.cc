@@ -92,8 +92,7 @@ Result<SqliteTable> LoadTable(SqliteConnection& conn, const std::string& table) 
   return out;
 }
 
-Result<std::vector<std::string>> FirstUniqueIndex(SqliteConnection& conn,
-                                                  const std::string& table) {
+Result<SourceRowKey> FirstUniqueIndex(SqliteConnection& conn, const std::string& table) {
   ASSIGN_OR_RETURN(SqliteStatement indexes,
                    PrepareWithText(conn,
                                    "SELECT name FROM pragma_index_list(?1) "
@@ -113,9 +112,11 @@ Result<std::vector<std::string>> FirstUniqueIndex(SqliteConnection& conn,
       has_expression |= sqlite3_column_type(info.get(), 0) == SQLITE_NULL;
       columns.push_back(ColumnText(info.get(), 0));
     }
-    if (!has_expression && !columns.empty()) return columns;
+    if (!has_expression && !columns.empty()) {
+      return SourceRowKey{std::move(columns), "unique index " + ColumnText(indexes.get(), 0)};
+    }
   }
-  return std::vector<std::string>{};
+  return SourceRowKey{};
 }
 
 }  // namespace ferry

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "ferry/common/status.h"
+#include "ferry/plugin/split.h"
 #include "plugins/sqlite/sqlite_connection.h"
 
 namespace ferry {
@@ -35,9 +36,9 @@ struct SqliteTable {
 // or view: `table "x" does not exist in /path/db`.
 Result<SqliteTable> LoadTable(SqliteConnection& conn, const std::string& table);
 
-// The columns of the first full unique index of `table` (no expression, no WHERE); empty when
-// there is none.
-Result<std::vector<std::string>> FirstUniqueIndex(SqliteConnection& conn, const std::string& table);
+// The columns of the first full unique index of `table` (no expression, no WHERE), with origin
+// "unique index NAME"; no columns when there is none.
+Result<SourceRowKey> FirstUniqueIndex(SqliteConnection& conn, const std::string& table);
 
 bool SameIdentifier(std::string_view a, std::string_view b);
 

@@ -29,7 +29,7 @@ class SqliteReader : public Reader, public ChecksumSource {
   Result<std::vector<Split>> PlanSplits(int concurrent) override;
   Result<std::unique_ptr<ReaderTask>> OpenTask(const Split& split) override;
   // ferry verify (sqlite_checksum.cc).
-  Result<std::vector<std::string>> RowKey() override;
+  Result<SourceRowKey> RowKey() override;
   std::optional<SplitKeyRange> KeyRangeOf(const Split& split) const override;
   ChecksumSource* checksum_source() override { return this; }
   std::string checksum_method() const override { return "sqlite-storage-class-v1"; }

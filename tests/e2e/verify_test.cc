@@ -2,6 +2,9 @@
 // destination (a missing row, an extra row, a duplicate, a changed value, NULL vs '', a float's
 // last bit, a timestamp 1 µs off) and each must be found and named by key; equal data is equal
 // (a decimal written with another scale included), and an invalid job exits 2.
+#include <cstdio>
+
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -49,6 +52,39 @@ class VerifyTestBase {
     return r;
   }
 
+  // In the file at `path`, replaces `from` by `to` in the line that starts with `line_prefix`.
+  static void PlantInLine(const std::string& path, const std::string& line_prefix,
+                          const std::string& from, const std::string& to) {
+    std::string text = "\n" + ReadTextFile(path);
+    size_t line = text.find("\n" + line_prefix);
+    ASSERT_NE(line, std::string::npos) << line_prefix << " starts no line of " << text;
+    size_t at = text.find(from, line);
+    ASSERT_LT(at, text.find('\n', line + 1)) << from << " not in the line " << line_prefix;
+    text.replace(at, from.size(), to);
+    WriteTextFile(path, text.substr(1));
+  }
+
+  // The CSV a job wrote from the typed columns (id, price, ts, note) of a source whose rows
+  // start (1, 1.50, 2026-12-05 10:00:00.000001, '') and (2, -0.01, ..., NULL), with the writer's
+  // dateFormat "dd/MM/yyyy HH:mm:ss.SSSSSS", is read back as the source's types: a decimal of
+  // another scale is equal; a timestamp 1 µs off and NULL written as '' are found.
+  void ExpectCsvReadBackIsTyped(const std::string& csv) {
+    ASSERT_THAT(ReadTextFile(csv), HasSubstr("1,1.50,05/12/2026 10:00:00.000001,\n"));
+    ASSERT_EQ(Verify().exit_code, 0) << report_.dump();
+    EXPECT_THAT(report_["notes"].dump(),
+                HasSubstr("the destination holds text in id, price, ts: read back as the "
+                          "source's types"));
+    PlantInLine(csv, "1,", "1.50", "1.5000");
+    ASSERT_EQ(Verify().exit_code, 0) << report_.dump();
+    PlantInLine(csv, "1,", ".000001", ".000002");
+    PlantInLine(csv, "2,", "\\N", "");
+    ASSERT_EQ(Verify().exit_code, 1);
+    EXPECT_THAT(Differences(report_),
+                ::testing::UnorderedElementsAre(
+                    "changed id=1 ts: 2026-12-05 10:00:00.000001 -> 2026-12-05 10:00:00.000002",
+                    "changed id=2 note: NULL -> ''"));
+  }
+
   TempDir dir_;
   json report_;
   int runs_ = 0;
@@ -87,6 +123,21 @@ TEST_F(VerifySqlite, EqualAfterARun) {
   CliResult text = RunFerry({"verify", dir_ / "job.json"});
   EXPECT_EQ(text.exit_code, 0);
   EXPECT_THAT(text.out, HasSubstr("EQUAL"));
+}
+
+TEST_F(VerifySqlite, TheInDatabaseSummaryDecidesEqualAndADifferenceIsComparedInFerry) {
+  ASSERT_EQ(Verify().exit_code, 0) << report_.dump();
+  EXPECT_EQ(report_["method"], "in-database (sqlite-storage-class-v1)");
+  EXPECT_EQ(report_["source_rows"], 8);
+  SqliteExec(dst_, "UPDATE t SET amount = 0.30000000000000004 WHERE id = 2");
+  ASSERT_EQ(Verify().exit_code, 1);
+  EXPECT_EQ(report_["method"], "ferry");
+  EXPECT_THAT(report_["notes"].dump(),
+              HasSubstr("the in-database checksums (sqlite-storage-class-v1) differ"));
+  EXPECT_THAT(Differences(report_),
+              ::testing::ElementsAre("changed id=2 amount: 0.29999999999999999 (bits "
+                                     "3fd3333333333333) -> 0.30000000000000004 (bits "
+                                     "3fd3333333333334)"));
 }
 
 TEST_F(VerifySqlite, EachPlantedDifferenceIsNamedByKey) {
@@ -353,6 +404,73 @@ TEST_F(VerifyPostgresql, EachPlantedDifferenceIsNamedByKey) {
                                   "2026-12-05 10:00:00.000002"));
 }
 
+TEST_F(VerifyPostgresql, TheKeyIsThePrimaryKeyElseAUniqueIndex) {
+  ASSERT_EQ(Verify().exit_code, 0) << report_.dump();
+  EXPECT_EQ(report_["key"], "id (primary key)");
+  // No primary key, no splitPk: the unique index names the rows.
+  PgExec("CREATE TABLE " + (pg_ / "u") + " (code text NOT NULL, v int);"
+         "CREATE UNIQUE INDEX u_code ON " + (pg_ / "u") + " (code);"
+         "INSERT INTO " + (pg_ / "u") + " VALUES ('a', 1), ('b', 2), ('c', 3);"
+         "CREATE TABLE " + (pg_ / "u2") + " (code text, v int)");
+  json conn = TestPgServer().ConnectionJson();
+  json reader = {{"connection", conn}, {"table", pg_ / "u"}, {"column", {"code", "v"}}};
+  json writer = {{"connection", conn}, {"table", pg_ / "u2"}, {"column", {"code", "v"}}};
+  ASSERT_EQ(RunJob(StepsJob("postgresql", reader, "postgresql", writer, json::object()).dump())
+                .exit_code,
+            0);
+  PgExec("UPDATE " + (pg_ / "u2") + " SET v = 20 WHERE code = 'b'");
+  ASSERT_EQ(Verify().exit_code, 1);
+  EXPECT_EQ(report_["key"], "code (unique index u_code)");
+  EXPECT_THAT(Differences(report_), ::testing::ElementsAre("changed code='b' v: 2 -> 20"));
+}
+
+TEST_F(VerifyPostgresql, EachSplitRangeIsReportedAndTheDifferingOneListed) {
+  ASSERT_EQ(Verify({"--no-in-database"}).exit_code, 0) << report_.dump();
+  ASSERT_FALSE(report_["ranges"].empty()) << report_.dump();
+  int64_t in_ranges = 0;
+  for (const json& r : report_["ranges"]) {
+    in_ranges += r["source_rows"].get<int64_t>();
+    EXPECT_EQ(r["source_rows"], r["dest_rows"]) << r.dump();
+    EXPECT_TRUE(r["equal"].get<bool>()) << r.dump();
+  }
+  EXPECT_EQ(in_ranges, 5);
+  EXPECT_EQ(report_["differing_ranges"], 0);
+
+  PgExec("DELETE FROM " + (pg_ / "d") + " WHERE id = 3");
+  ASSERT_EQ(Verify().exit_code, 1);
+  EXPECT_EQ(report_["differing_ranges"], 1);
+  json differing;
+  for (const json& r : report_["ranges"]) {
+    if (!r["equal"].get<bool>()) differing = r;
+  }
+  ASSERT_TRUE(differing.is_object()) << report_.dump();
+  int64_t lo = 0, hi = 0;
+  ASSERT_EQ(std::sscanf(differing["range"].get<std::string>().c_str(), "id %ld..%ld", &lo, &hi),
+            2)
+      << differing.dump();
+  EXPECT_LE(lo, 3);
+  EXPECT_GE(hi, 3);
+  EXPECT_EQ(differing["source_rows"].get<int64_t>() - differing["dest_rows"].get<int64_t>(), 1);
+  CliResult text = RunFerry({"verify", dir_ / "job.json"});
+  EXPECT_EQ(text.exit_code, 1);
+  EXPECT_THAT(text.out, HasSubstr(fmt::format(
+                            "range differs     {}: source {} rows, destination {} rows",
+                            differing["range"].get<std::string>(),
+                            differing["source_rows"].get<int64_t>(),
+                            differing["dest_rows"].get<int64_t>())));
+}
+
+TEST_F(VerifyPostgresql, ACsvDestinationIsReadBackAsTheSourcesTypes) {
+  json reader = {{"connection", TestPgServer().ConnectionJson()}, {"table", pg_ / "s"},
+                 {"column", {"id", "price", "ts", "note"}}, {"splitPk", "id"}};
+  json writer = {{"path", dir_ / "out"}, {"fileName", "s.csv"}, {"writeMode", "truncate"},
+                 {"dateFormat", "dd/MM/yyyy HH:mm:ss.SSSSSS"}};
+  ASSERT_EQ(RunJob(StepsJob("postgresql", reader, "txtfile", writer, json::object()).dump())
+                .exit_code,
+            0);
+  ExpectCsvReadBackIsTyped(dir_ / "out/s.csv");
+}
+
 TEST_F(VerifyPostgresql, TheJobsWhereFiltersTheDestinationWhenColumnsKeepTheirNames) {
   std::string d2 = pg_ / "d2";
   PgExec("CREATE TABLE " + d2 + " (id bigint, name text); INSERT INTO " + d2 +
@@ -407,19 +525,80 @@ TEST_F(VerifyPostgresql, InDatabaseHashesDecideEqualAndLeaveDifferencesToFerry) 
                                      "2026-12-05 10:00:00.000002"));
 }
 
+// --- MySQL sources -----------------------------------------------------------------------------
+
+// The MySQL source table `o` of the MySQL tests.
+constexpr const char* kMysqlSourceTable = R"SQL(
+  CREATE TABLE o (id INT PRIMARY KEY, name VARCHAR(20), amount DOUBLE, price DECIMAL(10,2),
+                  ts DATETIME(6), note TEXT);
+  INSERT INTO o VALUES (1, 'a', 0.3, 1.50, '2026-12-05 10:00:00.000001', ''),
+    (2, 'b', 1e308, -0.01, '1000-01-01 00:00:00', NULL),
+    (3, 'c', 2.5, 99999999.99, '9999-12-31 23:59:59.999999', 'x'),
+    (4, NULL, NULL, NULL, NULL, NULL))SQL";
+
+class VerifyMysql : public MariadbTest, public VerifyTestBase {
+ protected:
+  void SetUp() override {
+    MariadbTest::SetUp();
+    Exec(db(), kMysqlSourceTable);
+  }
+};
+
+TEST_F(VerifyMysql, TheKeyIsThePrimaryKeyElseAUniqueIndex) {
+  Exec(db(), "CREATE TABLE o2 LIKE o; INSERT INTO o2 SELECT * FROM o;"
+             "CREATE TABLE u (code VARCHAR(10) NOT NULL, v INT, UNIQUE KEY uk_code (code));"
+             "INSERT INTO u VALUES ('a', 1), ('b', 2); CREATE TABLE u2 (code VARCHAR(10), v INT);"
+             "INSERT INTO u2 VALUES ('a', 1), ('b', 20)");
+  json reader = {{"connection", Connection(db())}, {"table", "o"}, {"column", {"*"}}};
+  json writer = {{"connection", Connection(db())}, {"table", "o2"}, {"column", {"*"}}};
+  WriteTextFile(dir_ / "job.json", TwoStepJob("mysql", reader, "mysql", writer, 1));
+  ASSERT_EQ(Verify().exit_code, 0) << report_.dump();
+  EXPECT_EQ(report_["key"], "id (primary key)");
+  reader = {{"connection", Connection(db())}, {"table", "u"}, {"column", {"code", "v"}}};
+  writer = {{"connection", Connection(db())}, {"table", "u2"}, {"column", {"code", "v"}}};
+  WriteTextFile(dir_ / "job.json", TwoStepJob("mysql", reader, "mysql", writer, 1));
+  ASSERT_EQ(Verify().exit_code, 1);
+  EXPECT_EQ(report_["key"], "code (unique index uk_code)");
+  EXPECT_THAT(Differences(report_), ::testing::ElementsAre("changed code='b' v: 2 -> 20"));
+}
+
+TEST_F(VerifyMysql, TheInDatabaseSummaryDecidesEqualAndADifferenceIsComparedInFerry) {
+  std::string dest = NewDatabase("dest");
+  Exec(dest, "CREATE TABLE o (id INT, name VARCHAR(20), amount DOUBLE, price DECIMAL(10,2), "
+             "ts DATETIME(6), note TEXT)");
+  json reader = {{"connection", Connection(db())}, {"table", "o"}, {"column", {"*"}},
+                 {"splitPk", "id"}};
+  json writer = {{"connection", Connection(dest)}, {"table", "o"}, {"column", {"*"}}};
+  ASSERT_EQ(RunJob(TwoStepJob("mysql", reader, "mysql", writer, 2)).exit_code, 0);
+  ASSERT_EQ(Verify().exit_code, 0) << report_.dump();
+  EXPECT_THAT(report_["method"].get<std::string>(),
+              ::testing::StartsWith("in-database (mysql-quote-md5-v1 ("));
+  EXPECT_EQ(report_["source_rows"], 4);
+  EXPECT_EQ(report_["dest_rows"], 4);
+  Exec(dest, "UPDATE o SET ts = '2026-12-05 10:00:00.000002' WHERE id = 1");
+  ASSERT_EQ(Verify().exit_code, 1);
+  EXPECT_EQ(report_["method"], "ferry");
+  EXPECT_THAT(Differences(report_),
+              ::testing::ElementsAre("changed id=1 ts: 2026-12-05 10:00:00.000001 -> "
+                                     "2026-12-05 10:00:00.000002"));
+}
+
+TEST_F(VerifyMysql, ACsvDestinationIsReadBackAsTheSourcesTypes) {
+  json reader = {{"connection", Connection(db())}, {"table", "o"},
+                 {"column", {"id", "price", "ts", "note"}}, {"splitPk", "id"}};
+  json writer = {{"path", dir_ / "out"}, {"fileName", "o.csv"}, {"writeMode", "truncate"},
+                 {"dateFormat", "dd/MM/yyyy HH:mm:ss.SSSSSS"}};
+  ASSERT_EQ(RunJob(TwoStepJob("mysql", reader, "txtfile", writer, 2)).exit_code, 0);
+  ExpectCsvReadBackIsTyped(dir_ / "out/o.csv");
+}
+
 // --- MySQL -> PostgreSQL ------------------------------------------------------------------------
 
 class VerifyMysqlToPostgresql : public MariadbTest, public VerifyTestBase {
  protected:
   void SetUp() override {
     MariadbTest::SetUp();
-    Exec(db(), R"SQL(
-      CREATE TABLE o (id INT PRIMARY KEY, name VARCHAR(20), amount DOUBLE, price DECIMAL(10,2),
-                      ts DATETIME(6), note TEXT);
-      INSERT INTO o VALUES (1, 'a', 0.3, 1.50, '2026-12-05 10:00:00.000001', ''),
-        (2, 'b', 1e308, -0.01, '1000-01-01 00:00:00', NULL),
-        (3, 'c', 2.5, 99999999.99, '9999-12-31 23:59:59.999999', 'x'),
-        (4, NULL, NULL, NULL, NULL, NULL))SQL");
+    Exec(db(), kMysqlSourceTable);
     PgExec("CREATE TABLE " + (pg_ / "o") +
            " (id bigint, name text, amount float8, price numeric(14,4), ts timestamp(6), note "
            "text)");

@@ -506,10 +506,11 @@ Result<Layout> MakeLayout(Reader& source_reader, const std::vector<ColumnInfo>& 
   std::vector<std::string> key = options.key;
   std::string origin = "--key";
   if (key.empty()) {
-    ASSIGN_OR_RETURN(key, source_reader.RowKey());
-    origin = "primary key";
+    ASSIGN_OR_RETURN(SourceRowKey row_key, source_reader.RowKey());
+    key = std::move(row_key.columns);
+    origin = row_key.origin;
     if (!key.empty() && !FindColumns(layout.names, key)) {
-      report->notes.push_back("the source's key (" + Join(key, ", ") +
+      report->notes.push_back("the source's " + origin + " (" + Join(key, ", ") +
                               ") is not among the compared columns");
       key.clear();
     }
