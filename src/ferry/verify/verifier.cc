@@ -419,7 +419,9 @@ void DiffRowsOfOneKey(const std::vector<KeptRow>& src, const std::vector<KeptRow
     auto [n, row] = entry;
     if (n == 0) continue;
     RowDifference d;
-    d.key = KeyText(*row, layout);
+    // The key as the source shows it whenever the source has rows under it (the destination's
+    // cells may be text read back).
+    d.key = KeyText(src.empty() ? *row : src[0], layout);
     d.source_count = static_cast<int64_t>(src.size());
     d.dest_count = static_cast<int64_t>(dst.size());
     bool in_source = std::any_of(src.begin(), src.end(),
