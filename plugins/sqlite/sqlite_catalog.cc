@@ -36,6 +36,18 @@ bool HasIntegerAffinity(std::string_view declared_type) {
   return false;
 }
 
+bool HasNumericAffinity(std::string_view declared_type) {
+  auto contains = [&](std::string_view word) {
+    for (size_t i = 0; i + word.size() <= declared_type.size(); ++i) {
+      if (SameIdentifier(declared_type.substr(i, word.size()), word)) return true;
+    }
+    return false;
+  };
+  if (HasIntegerAffinity(declared_type)) return true;
+  if (contains("char") || contains("clob") || contains("text")) return false;
+  return !declared_type.empty() && !contains("blob");
+}
+
 const SqliteColumn* SqliteTable::Find(std::string_view column) const {
   for (const SqliteColumn& c : columns) {
     if (SameIdentifier(c.name, column)) return &c;

@@ -44,5 +44,8 @@ bool SameIdentifier(std::string_view a, std::string_view b);
 
 // SQLite's first affinity rule: a declared type containing "INT" has INTEGER affinity.
 bool HasIntegerAffinity(std::string_view declared_type);
+// INTEGER, REAL or NUMERIC affinity (SQLite's rules): text that reads as a number is stored as
+// one. False for TEXT ("CHAR", "CLOB", "TEXT") and BLOB (no declared type, "BLOB") affinity.
+bool HasNumericAffinity(std::string_view declared_type);
 
 }  // namespace ferry

@@ -81,6 +81,9 @@ struct Layout {
   // Per compared column: the destination holds text and the source's type is decided per value
   // (SQLite), so source values compare by the text a writer makes of them.
   std::vector<bool> as_text;
+  // Per as_text column: the source stores whatever reads as a number as a number (ColumnInfo::
+  // numeric), so texts on both sides that read as numbers compare by value ("7" == "7.000").
+  std::vector<bool> by_number;
   std::string date_format;  // the writer's dateFormat (Java pattern) for dates read back
   // The source's split plan as key ranges over compared column `range_column`; empty: none.
   std::vector<SplitKeyRange> ranges;  // sorted by lo
@@ -114,24 +117,37 @@ std::optional<Value> ParseBack(std::string_view text, TypeId type, const Layout&
   return *v;
 }
 
-// One cell as it is compared: a source value as the text a writer makes of it (as_text), or a
-// destination text read back as the source's type (dest_parse_as); otherwise as it is.
+// A text as a decimal when it reads as one (a by_number column), else as it is.
+Value TextOrNumber(const Value& text, std::string* storage) {
+  auto number = ParseAs(TypeId::kDecimal, text.text());
+  if (!number.ok()) return text;
+  *storage = std::string(number->text());
+  return Value::View(TypeId::kDecimal, *storage);
+}
+
+// One cell as it is compared: a source value as the text a writer makes of it (as_text; numbers
+// by value in a by_number column), or a destination text read back as the source's type
+// (dest_parse_as); otherwise as it is.
 Value CellValue(const Value& v, const Layout& layout, size_t i, bool source,
                 std::string* storage) {
   if (v.is_null()) return v;
   if (!source) {
-    if (layout.dest_parse_as[i] == TypeId::kNull || v.type != TypeId::kString) return v;
+    if (v.type != TypeId::kString) return v;
+    if (layout.by_number[i]) return TextOrNumber(v, storage);
+    if (layout.dest_parse_as[i] == TypeId::kNull) return v;
     auto parsed = ParseBack(v.text(), layout.dest_parse_as[i], layout, storage);
     return parsed ? *parsed : v;
   }
-  if (!layout.as_text[i] || v.type == TypeId::kString) return v;
+  if (!layout.as_text[i]) return v;
+  if (v.type == TypeId::kString) return layout.by_number[i] ? TextOrNumber(v, storage) : v;
   storage->clear();
   if (v.type == TypeId::kBytes) {
     AppendHex(v.text(), storage);
   } else {
     AppendValueText(v, storage);
   }
-  return Value::View(TypeId::kString, *storage);
+  Value text = Value::View(TypeId::kString, *storage);
+  return layout.by_number[i] ? TextOrNumber(text, storage) : text;
 }
 
 void AppendCell(const Value& v, const Layout& layout, size_t i, bool source, std::string* out) {
@@ -160,6 +176,10 @@ size_t RangeOf(const Value* row, const Layout& layout) {
   std::string storage;
   Value v = CellValue(row[layout.compared[layout.range_column]], layout, layout.range_column,
                       /*source=*/false, &storage);
+  if (v.type == TypeId::kString || v.type == TypeId::kDecimal) {  // a key read back from text
+    auto key = ParseAs(TypeId::kInt64, v.text());
+    if (key.ok()) v = *key;
+  }
   if (v.type != TypeId::kInt64) return r.size();
   auto after = std::upper_bound(r.begin(), r.end(), v.i,
                                 [](int64_t x, const SplitKeyRange& k) { return x < k.lo; });
@@ -632,6 +652,7 @@ void ChooseTextComparison(const std::vector<ColumnInfo>& columns,
     bool known = columns[c].type != TypeId::kNull;
     layout->dest_parse_as.push_back(holds_text && known ? columns[c].type : TypeId::kNull);
     layout->as_text.push_back(holds_text && !known);
+    layout->by_number.push_back(holds_text && !known && columns[c].numeric);
     if (holds_text) (known ? typed : text).push_back(columns[c].name);
   }
   layout->date_format = ParamOr<std::string>(job.writer.parameter, "dateFormat", "");
@@ -642,7 +663,8 @@ void ChooseTextComparison(const std::vector<ColumnInfo>& columns,
   if (!text.empty()) {
     report->notes.push_back("the destination holds text in " + Join(text, ", ") +
                             " and the source's type is decided per value: the source's values "
-                            "there compare by their text");
+                            "there compare by their text (by value where the source stores "
+                            "numbers as numbers)");
   }
 }
 
