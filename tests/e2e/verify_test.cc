@@ -476,6 +476,40 @@ TEST_F(VerifyPostgresql, InDatabaseHashesDecideEqualAndLeaveDifferencesToFerry) 
                                      "2026-12-05 10:00:00.000002"));
 }
 
+// --- SQLite -> PostgreSQL ----------------------------------------------------------------------
+
+class VerifySqliteToPostgresql : public ::testing::Test, public VerifyTestBase {
+ protected:
+  PgTestSchema pg_;
+};
+
+// SQLite decides types per value: a REAL column's 0.3 lands in a numeric column as 0.3, and a
+// NUMERIC column's 7 in a float8 column as 7.0. Both are the same numbers; the last bit is not.
+TEST_F(VerifySqliteToPostgresql, NumbersCompareByValueWhateverTheColumnTypes) {
+  SqliteExec(dir_ / "s.db", "CREATE TABLE t (id INTEGER PRIMARY KEY, x REAL, p NUMERIC, n TEXT);"
+                            "INSERT INTO t VALUES (1, 0.3, 7, '007'), (2, 2.25, 1.5, '1.50')");
+  PgExec("CREATE TABLE " + (pg_ / "d") + " (id bigint, x numeric, p float8, n text)");
+  json reader = {{"path", dir_ / "s.db"}, {"table", "t"}, {"column", {"*"}}};
+  json writer = {{"connection", TestPgServer().ConnectionJson()}, {"table", pg_ / "d"},
+                 {"column", {"*"}}};
+  ASSERT_EQ(RunJob(StepsJob("sqlite", reader, "postgresql", writer, json::object()).dump())
+                .exit_code,
+            0);
+  ASSERT_EQ(Verify().exit_code, 0) << report_.dump();
+  EXPECT_THAT(report_["notes"].dump(),
+              HasSubstr("the source's types are decided per value in id, x, p: numbers there "
+                        "compare by value"));
+  // A TEXT column keeps its text: '007' is not 7.
+  PgExec("UPDATE " + (pg_ / "d") + " SET x = 0.30000000000000004 WHERE id = 1;"
+         "UPDATE " + (pg_ / "d") + " SET n = '1.5' WHERE id = 2");
+  ASSERT_EQ(Verify().exit_code, 1);
+  EXPECT_THAT(Differences(report_),
+              ::testing::UnorderedElementsAre(
+                  "changed id=1 x: 0.29999999999999999 (bits 3fd3333333333333) -> "
+                  "0.30000000000000004",
+                  "changed id=2 n: '1.50' -> '1.5'"));
+}
+
 // --- MySQL sources -----------------------------------------------------------------------------
 
 // The MySQL source table `o` of the MySQL tests.

@@ -81,8 +81,10 @@ struct Layout {
   // Per compared column: the destination holds text and the source's type is decided per value
   // (SQLite), so source values compare by the text a writer makes of them.
   std::vector<bool> as_text;
-  // Per as_text column: the source stores whatever reads as a number as a number (ColumnInfo::
-  // numeric), so texts on both sides that read as numbers compare by value ("7" == "7.000").
+  // Per compared column: the source's type is decided per value but it stores whatever reads as
+  // a number as a number (ColumnInfo::numeric), and the destination holds text or numbers there:
+  // numbers and texts that read as numbers compare by value on both sides ("7" == "7.000" ==
+  // 7.0; doubles by their shortest exact text, so 0.3 and the next double still differ).
   std::vector<bool> by_number;
   std::string date_format;  // the writer's dateFormat (Java pattern) for dates read back
   // The source's split plan as key ranges over compared column `range_column`; empty: none.
@@ -117,37 +119,41 @@ std::optional<Value> ParseBack(std::string_view text, TypeId type, const Layout&
   return *v;
 }
 
-// A text as a decimal when it reads as one (a by_number column), else as it is.
-Value TextOrNumber(const Value& text, std::string* storage) {
+// A value of a by_number column: a number, or a text that reads as one, as a decimal by value;
+// any other text as it is.
+Value NumberOrText(const Value& v, std::string* storage) {
+  Value text = v;
+  if (v.type != TypeId::kString) {
+    storage->clear();
+    AppendValueText(v, storage);
+    text = Value::View(TypeId::kString, *storage);
+  }
   auto number = ParseAs(TypeId::kDecimal, text.text());
   if (!number.ok()) return text;
   *storage = std::string(number->text());
   return Value::View(TypeId::kDecimal, *storage);
 }
 
-// One cell as it is compared: a source value as the text a writer makes of it (as_text; numbers
-// by value in a by_number column), or a destination text read back as the source's type
+// One cell as it is compared: by value in a by_number column; a source value as the text a
+// writer makes of it (as_text), or a destination text read back as the source's type
 // (dest_parse_as); otherwise as it is.
 Value CellValue(const Value& v, const Layout& layout, size_t i, bool source,
                 std::string* storage) {
   if (v.is_null()) return v;
+  if (layout.by_number[i] && v.type != TypeId::kBytes) return NumberOrText(v, storage);
   if (!source) {
-    if (v.type != TypeId::kString) return v;
-    if (layout.by_number[i]) return TextOrNumber(v, storage);
-    if (layout.dest_parse_as[i] == TypeId::kNull) return v;
+    if (layout.dest_parse_as[i] == TypeId::kNull || v.type != TypeId::kString) return v;
     auto parsed = ParseBack(v.text(), layout.dest_parse_as[i], layout, storage);
     return parsed ? *parsed : v;
   }
-  if (!layout.as_text[i]) return v;
-  if (v.type == TypeId::kString) return layout.by_number[i] ? TextOrNumber(v, storage) : v;
+  if (!layout.as_text[i] || v.type == TypeId::kString) return v;
   storage->clear();
   if (v.type == TypeId::kBytes) {
     AppendHex(v.text(), storage);
   } else {
     AppendValueText(v, storage);
   }
-  Value text = Value::View(TypeId::kString, *storage);
-  return layout.by_number[i] ? TextOrNumber(text, storage) : text;
+  return Value::View(TypeId::kString, *storage);
 }
 
 void AppendCell(const Value& v, const Layout& layout, size_t i, bool source, std::string* out) {
@@ -602,6 +608,8 @@ bool InDatabaseEqual(Side& source, Side& dest, const Layout& layout, bool count_
                      VerifyReport* report) {
   bool converted = std::find(layout.as_text.begin(), layout.as_text.end(), true) !=
                        layout.as_text.end() ||
+                   std::find(layout.by_number.begin(), layout.by_number.end(), true) !=
+                       layout.by_number.end() ||
                    std::find_if(layout.dest_parse_as.begin(), layout.dest_parse_as.end(),
                                 [](TypeId t) { return t != TypeId::kNull; }) !=
                        layout.dest_parse_as.end();
@@ -645,20 +653,28 @@ bool InDatabaseEqual(Side& source, Side& dest, const Layout& layout, bool count_
 void ChooseTextComparison(const std::vector<ColumnInfo>& columns,
                           const std::vector<ColumnInfo>& dest_info, const JobModel& job,
                           Layout* layout, VerifyReport* report) {
-  std::vector<std::string> typed, text;
+  std::vector<std::string> typed, text, numbers;
   for (size_t i = 0; i < layout->compared.size(); ++i) {
     size_t c = layout->compared[i];
-    bool holds_text = dest_info[c].type == TypeId::kString && columns[c].type != TypeId::kString;
+    TypeId d = dest_info[c].type;
+    bool holds_text = d == TypeId::kString && columns[c].type != TypeId::kString;
     bool known = columns[c].type != TypeId::kNull;
+    bool holds_numbers = d == TypeId::kInt64 || d == TypeId::kDouble || d == TypeId::kDecimal;
     layout->dest_parse_as.push_back(holds_text && known ? columns[c].type : TypeId::kNull);
     layout->as_text.push_back(holds_text && !known);
-    layout->by_number.push_back(holds_text && !known && columns[c].numeric);
+    layout->by_number.push_back(!known && columns[c].numeric && (holds_text || holds_numbers));
     if (holds_text) (known ? typed : text).push_back(columns[c].name);
+    if (!holds_text && layout->by_number.back()) numbers.push_back(columns[c].name);
   }
   layout->date_format = ParamOr<std::string>(job.writer.parameter, "dateFormat", "");
   if (!typed.empty()) {
     report->notes.push_back("the destination holds text in " + Join(typed, ", ") +
                             ": read back as the source's types");
+  }
+  if (!numbers.empty()) {
+    report->notes.push_back("the source's types are decided per value in " + Join(numbers, ", ") +
+                            ": numbers there compare by value (doubles by their shortest exact "
+                            "text)");
   }
   if (!text.empty()) {
     report->notes.push_back("the destination holds text in " + Join(text, ", ") +
