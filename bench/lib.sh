@@ -8,6 +8,8 @@
 #       SERVER_PIDS set, the CPU the servers spent meanwhile (their process trees)
 #   report                         the table: each Ferry row beside the fastest baseline of its
 #                                  path and row count, ratio = baseline seconds / Ferry seconds
+#   make_pg_orders ROWS            the 6-column `orders` table (and an empty orders_dst) in PG
+#   pg_reader [EXTRA] / pg_writer TABLE [EXTRA]   job steps over the PG server of start_pg
 # A tool whose name starts with "ferry" is Ferry; any other is a baseline.
 
 WARMUP=${WARMUP:-1}
@@ -134,3 +136,26 @@ SH
   chmod +x "$WORK/ferry_run.sh"
   echo "$WORK/ferry_run.sh"
 }
+
+# The `orders` table of the benchmarks: a bigint key, int, varchar, numeric(12,2), timestamp(6)
+# and text with NULLs, commas, quotes and non-ASCII text.
+PG_DDL="(id bigint PRIMARY KEY, customer_id int, status varchar(32), amount numeric(12,2),
+  created_at timestamp(6), note text)"
+make_pg_orders() {  # rows
+  psql_q <<SQL
+DROP TABLE IF EXISTS orders, orders_dst;
+CREATE TABLE orders $PG_DDL;
+INSERT INTO orders
+SELECT g, (g::bigint * 7919) % 100000, (ARRAY['new', 'paid', 'shipped', 'cancelled', 'refunded'])[g % 5 + 1],
+  ((g::bigint * 37) % 10000000) / 100.0,
+  timestamp '2025-01-01' + (g % 31536000) * interval '1 second' + (g % 1000000) * interval '1 microsecond',
+  CASE WHEN g % 7 = 0 THEN NULL
+       ELSE 'order ' || g || ': handle with care, ring "twice" — Straße, 東京 ' || md5(g::text) END
+FROM generate_series(1, $1) g;
+CREATE TABLE orders_dst $PG_DDL;
+VACUUM ANALYZE orders;
+SQL
+}
+pg_conn() { echo "\"connection\":{\"host\":\"$PGHOST\",\"port\":$PGPORT,\"database\":\"$PGDATABASE\",\"user\":\"$PGUSER\",\"passwordEnv\":\"PGPASSWORD\"}"; }
+pg_reader() { echo "{\"stepType\":\"postgresql\",\"category\":\"reader\",\"name\":\"Reader\",\"parameter\":{$(pg_conn),\"table\":\"orders\",\"column\":[\"*\"]${1:-}}}"; }
+pg_writer() { echo "{\"stepType\":\"postgresql\",\"category\":\"writer\",\"name\":\"Writer\",\"parameter\":{$(pg_conn),\"table\":\"$1\",\"column\":[\"*\"],\"writeMode\":\"copy\"${2:-}}}"; }

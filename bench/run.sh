@@ -26,28 +26,11 @@ FR=$(ferry_run)
 start_pg
 has mysql && start_mariadb
 
-PG_DDL="(id bigint PRIMARY KEY, customer_id int, status varchar(32), amount numeric(12,2),
-  created_at timestamp(6), note text)"
 MY_DDL="(id BIGINT PRIMARY KEY, customer_id INT, status VARCHAR(32), amount DECIMAL(12,2),
   created_at DATETIME(6), note TEXT) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"
 SQLITE_DDL="CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER, status TEXT,
   amount TEXT, created_at TEXT, note TEXT)"
 
-make_pg_orders() {  # rows
-  psql_q <<SQL
-DROP TABLE IF EXISTS orders, orders_dst;
-CREATE TABLE orders $PG_DDL;
-INSERT INTO orders
-SELECT g, (g::bigint * 7919) % 100000, (ARRAY['new', 'paid', 'shipped', 'cancelled', 'refunded'])[g % 5 + 1],
-  ((g::bigint * 37) % 10000000) / 100.0,
-  timestamp '2025-01-01' + (g % 31536000) * interval '1 second' + (g % 1000000) * interval '1 microsecond',
-  CASE WHEN g % 7 = 0 THEN NULL
-       ELSE 'order ' || g || ': handle with care, ring "twice" — Straße, 東京 ' || md5(g::text) END
-FROM generate_series(1, $1) g;
-CREATE TABLE orders_dst $PG_DDL;
-VACUUM ANALYZE orders;
-SQL
-}
 pg_reset() { psql_q -c "TRUNCATE orders_dst"; pg_checkpoint; }
 pg_check() {  # tool: the destination holds the source's rows
   local a b q="SELECT count(*), sum(customer_id), sum(amount), count(note), sum(length(note)), sum(extract(epoch FROM created_at))"
@@ -55,9 +38,6 @@ pg_check() {  # tool: the destination holds the source's rows
   [ "$a" = "$b" ] || echo "WARNING: $1: orders_dst differs: $b, source $a" >&2
 }
 
-pg_conn() { echo "\"connection\":{\"host\":\"$PGHOST\",\"port\":$PGPORT,\"database\":\"$PGDATABASE\",\"user\":\"$PGUSER\",\"passwordEnv\":\"PGPASSWORD\"}"; }
-pg_reader() { echo "{\"stepType\":\"postgresql\",\"category\":\"reader\",\"name\":\"Reader\",\"parameter\":{$(pg_conn),\"table\":\"orders\",\"column\":[\"*\"]${1:-}}}"; }
-pg_writer() { echo "{\"stepType\":\"postgresql\",\"category\":\"writer\",\"name\":\"Writer\",\"parameter\":{$(pg_conn),\"table\":\"$1\",\"column\":[\"*\"],\"writeMode\":\"copy\"${2:-}}}"; }
 csv_reader() { echo "{\"stepType\":\"txtfile\",\"category\":\"reader\",\"name\":\"Reader\",\"parameter\":{\"path\":\"$1\",\"column\":[\"*\"],\"nullFormat\":\"\"}}"; }
 csv_writer() { echo "{\"stepType\":\"txtfile\",\"category\":\"writer\",\"name\":\"Writer\",\"parameter\":{\"path\":\"$1\",\"fileName\":\"orders.csv\",\"writeMode\":\"truncate\",\"nullFormat\":\"\"}}"; }
 my_conn() { echo "\"connection\":{\"host\":\"127.0.0.1\",\"port\":$MY_PORT,\"user\":\"$MY_USER\",\"password\":\"$MY_PASS\",\"database\":\"$1\"}"; }

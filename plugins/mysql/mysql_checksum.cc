@@ -37,10 +37,8 @@ std::string MysqlReader::checksum_method() const {
   return "mysql-quote-md5-v1 (" + server_version_ + ")";
 }
 
-Result<std::vector<std::string>> MysqlReader::RowKey() {
-  if (query_mode() || sources_.empty() || sources_[0].tables.empty()) {
-    return std::vector<std::string>();
-  }
+Result<SourceRowKey> MysqlReader::RowKey() {
+  if (query_mode() || sources_.empty() || sources_[0].tables.empty()) return SourceRowKey();
   ASSIGN_OR_RETURN(MysqlConnection conn, Connect(0));
   ASSIGN_OR_RETURN(
       MysqlRows rows,
@@ -48,11 +46,14 @@ Result<std::vector<std::string>> MysqlReader::RowKey() {
                  "WHERE TABLE_SCHEMA = " + SchemaAndTable(conn, sources_[0].tables[0]) +
                  " AND NON_UNIQUE = 0 ORDER BY INDEX_NAME <> 'PRIMARY', INDEX_NAME, "
                  "SEQ_IN_INDEX"));
-  std::vector<std::string> key;
+  SourceRowKey key;
   for (const auto& row : rows) {
-    if (!row[0] || !row[1]) return std::vector<std::string>();  // an expression: no key
-    if (!key.empty() && row[0] != rows.front()[0]) break;
-    key.push_back(*row[1]);
+    if (!row[0] || !row[1]) return SourceRowKey();  // an expression: no key
+    if (!key.columns.empty() && row[0] != rows.front()[0]) break;
+    key.columns.push_back(*row[1]);
+  }
+  if (!key.columns.empty()) {
+    key.origin = *rows.front()[0] == "PRIMARY" ? "primary key" : "unique index " + *rows.front()[0];
   }
   return key;
 }

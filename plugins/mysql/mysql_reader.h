@@ -33,7 +33,7 @@ class MysqlReader : public Reader, public ChecksumSource {
   Result<std::unique_ptr<ReadBarrier>> HoldStill() override;
   Status OpenSharedView(int channels) override;
   // ferry verify (mysql_checksum.cc): the row key, split ranges, each row hashed in the server.
-  Result<std::vector<std::string>> RowKey() override;
+  Result<SourceRowKey> RowKey() override;
   std::optional<SplitKeyRange> KeyRangeOf(const Split& split) const override;
   ChecksumSource* checksum_source() override { return this; }
   std::string checksum_method() const override;

@@ -80,18 +80,24 @@ Result<PgTable> LoadTable(PgConnection& conn, const std::string& name) {
   return table;
 }
 
-Result<std::vector<std::string>> LoadRowKey(PgConnection& conn, const std::string& name) {
+Result<SourceRowKey> LoadRowKey(PgConnection& conn, const std::string& name) {
   ASSIGN_OR_RETURN(
       PgResult key,
-      conn.Query("SELECT a.attname FROM (SELECT i.indrelid, i.indkey FROM pg_index i "
+      conn.Query("SELECT a.attname, x.indisprimary, ic.relname FROM (SELECT "
+                 "i.indrelid, i.indkey, i.indisprimary, i.indexrelid FROM pg_index i "
                  "WHERE i.indrelid = to_regclass($1) AND i.indisunique AND i.indpred IS NULL AND "
                  "i.indexprs IS NULL ORDER BY i.indisprimary DESC, i.indnatts, i.indexrelid "
                  "LIMIT 1) x CROSS JOIN LATERAL unnest(x.indkey) WITH ORDINALITY AS k(attnum, n) "
                  "JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.attnum "
-                 "ORDER BY k.n",
+                 "JOIN pg_class ic ON ic.oid = x.indexrelid ORDER BY k.n",
                  {name}, "reading the key of " + name));
-  std::vector<std::string> out;
-  for (int r = 0; r < PQntuples(key.get()); ++r) out.push_back(PQgetvalue(key.get(), r, 0));
+  SourceRowKey out;
+  for (int r = 0; r < PQntuples(key.get()); ++r) out.columns.push_back(PQgetvalue(key.get(), r, 0));
+  if (!out.columns.empty()) {
+    out.origin = PQgetvalue(key.get(), 0, 1)[0] == 't'
+                     ? "primary key"
+                     : "unique index " + std::string(PQgetvalue(key.get(), 0, 2));
+  }
   return out;
 }
 

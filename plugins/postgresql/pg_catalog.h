@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "ferry/common/status.h"
+#include "ferry/plugin/split.h"
 #include "plugins/postgresql/pg_status.h"
 #include "plugins/postgresql/pg_types.h"
 
@@ -37,8 +38,8 @@ struct PgTable {
 Result<PgTable> LoadTable(PgConnection& conn, const std::string& name);
 
 // The columns of `name`'s primary key, else of its first unique index without expressions or a
-// predicate (fewest columns first); empty when it has neither.
-Result<std::vector<std::string>> LoadRowKey(PgConnection& conn, const std::string& name);
+// predicate (fewest columns first); no columns when it has neither.
+Result<SourceRowKey> LoadRowKey(PgConnection& conn, const std::string& name);
 
 // Name lookup shared with the reader: exact first, then lower-case folded; -1 when missing.
 int FindName(const std::vector<std::string>& names, const std::string& name);

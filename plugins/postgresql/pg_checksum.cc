@@ -56,8 +56,8 @@ std::string PgReader::checksum_method() const {
          "-hashrecord-v2";
 }
 
-Result<std::vector<std::string>> PgReader::RowKey() {
-  if (options_.query_mode() || databases_.empty()) return std::vector<std::string>();
+Result<SourceRowKey> PgReader::RowKey() {
+  if (options_.query_mode() || databases_.empty()) return SourceRowKey();
   return LoadRowKey(databases_[0].coordinator, options_.sources[0].tables[0]);
 }
 

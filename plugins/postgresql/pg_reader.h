@@ -34,7 +34,7 @@ class PgReader : public Reader, public ChecksumSource {
   nlohmann::json SharedReadState() const override;
   Status AdoptSharedReadState(const nlohmann::json& state) override;
   // ferry verify (pg_checksum.cc): the row key, split ranges, and each row hashed in the server.
-  Result<std::vector<std::string>> RowKey() override;
+  Result<SourceRowKey> RowKey() override;
   std::optional<SplitKeyRange> KeyRangeOf(const Split& split) const override;
   ChecksumSource* checksum_source() override { return this; }
   // Binary COPY tuples (pg_binary_rows.h) when the table's columns are read as they are: no

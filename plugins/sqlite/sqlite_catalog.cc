@@ -36,6 +36,18 @@ bool HasIntegerAffinity(std::string_view declared_type) {
   return false;
 }
 
+bool HasNumericAffinity(std::string_view declared_type) {
+  auto contains = [&](std::string_view word) {
+    for (size_t i = 0; i + word.size() <= declared_type.size(); ++i) {
+      if (SameIdentifier(declared_type.substr(i, word.size()), word)) return true;
+    }
+    return false;
+  };
+  if (HasIntegerAffinity(declared_type)) return true;
+  if (contains("char") || contains("clob") || contains("text")) return false;
+  return !declared_type.empty() && !contains("blob");
+}
+
 const SqliteColumn* SqliteTable::Find(std::string_view column) const {
   for (const SqliteColumn& c : columns) {
     if (SameIdentifier(c.name, column)) return &c;
@@ -92,8 +104,7 @@ Result<SqliteTable> LoadTable(SqliteConnection& conn, const std::string& table) 
   return out;
 }
 
-Result<std::vector<std::string>> FirstUniqueIndex(SqliteConnection& conn,
-                                                  const std::string& table) {
+Result<SourceRowKey> FirstUniqueIndex(SqliteConnection& conn, const std::string& table) {
   ASSIGN_OR_RETURN(SqliteStatement indexes,
                    PrepareWithText(conn,
                                    "SELECT name FROM pragma_index_list(?1) "
@@ -113,9 +124,11 @@ Result<std::vector<std::string>> FirstUniqueIndex(SqliteConnection& conn,
       has_expression |= sqlite3_column_type(info.get(), 0) == SQLITE_NULL;
       columns.push_back(ColumnText(info.get(), 0));
     }
-    if (!has_expression && !columns.empty()) return columns;
+    if (!has_expression && !columns.empty()) {
+      return SourceRowKey{std::move(columns), "unique index " + ColumnText(indexes.get(), 0)};
+    }
   }
-  return std::vector<std::string>{};
+  return SourceRowKey{};
 }
 
 }  // namespace ferry

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "ferry/common/status.h"
+#include "ferry/plugin/split.h"
 #include "plugins/sqlite/sqlite_connection.h"
 
 namespace ferry {
@@ -35,13 +36,16 @@ struct SqliteTable {
 // or view: `table "x" does not exist in /path/db`.
 Result<SqliteTable> LoadTable(SqliteConnection& conn, const std::string& table);
 
-// The columns of the first full unique index of `table` (no expression, no WHERE); empty when
-// there is none.
-Result<std::vector<std::string>> FirstUniqueIndex(SqliteConnection& conn, const std::string& table);
+// The columns of the first full unique index of `table` (no expression, no WHERE), with origin
+// "unique index NAME"; no columns when there is none.
+Result<SourceRowKey> FirstUniqueIndex(SqliteConnection& conn, const std::string& table);
 
 bool SameIdentifier(std::string_view a, std::string_view b);
 
 // SQLite's first affinity rule: a declared type containing "INT" has INTEGER affinity.
 bool HasIntegerAffinity(std::string_view declared_type);
+// INTEGER, REAL or NUMERIC affinity (SQLite's rules): text that reads as a number is stored as
+// one. False for TEXT ("CHAR", "CLOB", "TEXT") and BLOB (no declared type, "BLOB") affinity.
+bool HasNumericAffinity(std::string_view declared_type);
 
 }  // namespace ferry

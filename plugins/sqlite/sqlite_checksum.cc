@@ -65,11 +65,11 @@ void SumFinal(sqlite3_context* ctx) { sqlite3_result_null(ctx); }
 
 }  // namespace
 
-Result<std::vector<std::string>> SqliteReader::RowKey() {
-  if (options_.query_mode()) return std::vector<std::string>();
+Result<SourceRowKey> SqliteReader::RowKey() {
+  if (options_.query_mode()) return SourceRowKey();
   ASSIGN_OR_RETURN(SqliteTable table, LoadTable(conn_, options_.tables.front()));
-  std::vector<std::string> key = table.PrimaryKey();
-  if (!key.empty()) return key;
+  SourceRowKey key{table.PrimaryKey(), "primary key"};
+  if (!key.columns.empty()) return key;
   return FirstUniqueIndex(conn_, options_.tables.front());
 }
 

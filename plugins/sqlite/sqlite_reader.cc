@@ -84,6 +84,10 @@ Status SqliteReader::PrepareTables(int64_t job_start_micros) {
   }
   RETURN_NOT_OK(CheckColumns(projection, tables));
   projection.ExpandStar(tables.front().ReadableColumns());
+  for (const std::string& name : projection.source_columns()) {
+    const SqliteColumn* c = tables.front().Find(name);
+    numeric_sources_.push_back(c != nullptr && HasNumericAffinity(c->declared_type));
+  }
   if (!options_.split_pk.empty()) RETURN_NOT_OK(CheckSplitPk(tables));
   projection_ = std::make_shared<const ColumnProjection>(std::move(projection));
   return CheckSelects();
@@ -157,8 +161,14 @@ std::vector<ColumnInfo> SqliteReader::OutputColumns() const {
   }
   if (!projection_) return {};
   // SQLite is dynamically typed: each value's type is its storage class, known per value.
-  return projection_->OutputColumns(
+  std::vector<ColumnInfo> out = projection_->OutputColumns(
       std::vector<TypeId>(projection_->source_columns().size(), TypeId::kNull));
+  for (size_t i = 0; i < out.size(); ++i) {
+    int source = projection_->source_index(i);
+    out[i].numeric = source >= 0 && static_cast<size_t>(source) < numeric_sources_.size() &&
+                     numeric_sources_[source];
+  }
+  return out;
 }
 
 Result<std::optional<PkRange>> SqliteReader::KeyBounds(const std::string& table) {

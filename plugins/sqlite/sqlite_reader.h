@@ -29,7 +29,7 @@ class SqliteReader : public Reader, public ChecksumSource {
   Result<std::vector<Split>> PlanSplits(int concurrent) override;
   Result<std::unique_ptr<ReaderTask>> OpenTask(const Split& split) override;
   // ferry verify (sqlite_checksum.cc).
-  Result<std::vector<std::string>> RowKey() override;
+  Result<SourceRowKey> RowKey() override;
   std::optional<SplitKeyRange> KeyRangeOf(const Split& split) const override;
   ChecksumSource* checksum_source() override { return this; }
   std::string checksum_method() const override { return "sqlite-storage-class-v1"; }
@@ -49,6 +49,7 @@ class SqliteReader : public Reader, public ChecksumSource {
   SqliteReaderOptions options_;
   SqliteConnection conn_;                               // for Prepare and PlanSplits only
   std::shared_ptr<const ColumnProjection> projection_;  // table mode
+  std::vector<bool> numeric_sources_;  // per projection_ source column: numeric affinity
   std::vector<std::string> query_columns_;              // query mode: result column names
 };
 

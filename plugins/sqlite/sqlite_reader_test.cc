@@ -58,6 +58,21 @@ TEST_F(SqliteReaderTest, StarReadsEveryColumnWithItsStorageClass) {
                         {"long:3", "string:c", "double:1e+308", "long:42", "null"}}));
 }
 
+// `ferry verify` compares a text destination with these columns by number (ColumnInfo::numeric)
+// only where SQLite itself stores every number-like value as a number.
+TEST(SqliteAffinity, NumericAffinityFollowsSqlitesRules) {
+  for (const char* numeric : {"INTEGER", "bigint", "REAL", "double precision", "FLOAT",
+                              "NUMERIC", "decimal(10,2)", "BOOLEAN", "DATETIME"}) {
+    EXPECT_TRUE(HasNumericAffinity(numeric)) << numeric;
+  }
+  for (const char* other : {"TEXT", "varchar(20)", "CHARACTER", "CLOB", "BLOB", ""}) {
+    EXPECT_FALSE(HasNumericAffinity(other)) << other;
+  }
+  // The rules' order: INT first ("CHARINT" is INTEGER), then text before REAL ("TEXTREAL").
+  EXPECT_TRUE(HasNumericAffinity("CHARINT"));
+  EXPECT_FALSE(HasNumericAffinity("TEXTREAL"));
+}
+
 TEST_F(SqliteReaderTest, ConstantsAndFunctionsBesideColumns) {
   SqliteReader reader;
   ASSERT_TRUE(PrepareReader(reader, Params({{"column",

@@ -86,8 +86,8 @@ Result<std::vector<std::string>> SqliteWriter::ConflictKey(SqliteConnection& con
   if (!key.empty() || mode != WriteMode::kUpdate) return key;
   key = table.PrimaryKey();
   if (!key.empty()) return key;
-  ASSIGN_OR_RETURN(key, FirstUniqueIndex(conn, table.name));
-  if (!key.empty()) return key;
+  ASSIGN_OR_RETURN(SourceRowKey unique, FirstUniqueIndex(conn, table.name));
+  if (!unique.columns.empty()) return unique.columns;
   return Status::InvalidArgument(
              "writeMode \"update\" needs a primary key or unique index on "
              "table " +

@@ -69,9 +69,9 @@ class Reader {
   // `ferry verify`: the source's own row summaries, when it can compute them (after Prepare).
   virtual ChecksumSource* checksum_source() { return nullptr; }
   // `ferry verify`: the source columns that identify a row — the table's primary key, else its
-  // first unique key — as the catalog names them (after Prepare); empty when there is none or the
-  // reader cannot tell (querySql, files).
-  virtual Result<std::vector<std::string>> RowKey() { return std::vector<std::string>(); }
+  // first unique index (after Prepare); no columns when there is none or the reader cannot tell
+  // (querySql, files).
+  virtual Result<SourceRowKey> RowKey() { return SourceRowKey(); }
   // `ferry verify`: the inclusive integer splitPk range a split of this reader's plan reads;
   // nullopt for a split that is not one range (NULL keys, a whole table, a query).
   virtual std::optional<SplitKeyRange> KeyRangeOf(const Split& split) const {

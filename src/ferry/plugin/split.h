@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -20,6 +21,13 @@ struct SplitKeyRange {
   std::string column;
   int64_t lo = 0;
   int64_t hi = 0;
+};
+
+// The columns that identify a source's rows, as its catalog names them, and what makes them
+// unique: "primary key" or "unique index NAME". No columns: the source has no such key.
+struct SourceRowKey {
+  std::vector<std::string> columns;
+  std::string origin;
 };
 
 // What a committed split did, recorded together with its commit (the destination's commit

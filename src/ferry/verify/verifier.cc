@@ -81,6 +81,11 @@ struct Layout {
   // Per compared column: the destination holds text and the source's type is decided per value
   // (SQLite), so source values compare by the text a writer makes of them.
   std::vector<bool> as_text;
+  // Per compared column: the source's type is decided per value but it stores whatever reads as
+  // a number as a number (ColumnInfo::numeric), and the destination holds text or numbers there:
+  // numbers and texts that read as numbers compare by value on both sides ("7" == "7.000" ==
+  // 7.0; doubles by their shortest exact text, so 0.3 and the next double still differ).
+  std::vector<bool> by_number;
   std::string date_format;  // the writer's dateFormat (Java pattern) for dates read back
   // The source's split plan as key ranges over compared column `range_column`; empty: none.
   std::vector<SplitKeyRange> ranges;  // sorted by lo
@@ -114,11 +119,28 @@ std::optional<Value> ParseBack(std::string_view text, TypeId type, const Layout&
   return *v;
 }
 
-// One cell as it is compared: a source value as the text a writer makes of it (as_text), or a
-// destination text read back as the source's type (dest_parse_as); otherwise as it is.
+// A value of a by_number column: a number, or a text that reads as one, as a decimal by value;
+// any other text as it is.
+Value NumberOrText(const Value& v, std::string* storage) {
+  Value text = v;
+  if (v.type != TypeId::kString) {
+    storage->clear();
+    AppendValueText(v, storage);
+    text = Value::View(TypeId::kString, *storage);
+  }
+  auto number = ParseAs(TypeId::kDecimal, text.text());
+  if (!number.ok()) return text;
+  *storage = std::string(number->text());
+  return Value::View(TypeId::kDecimal, *storage);
+}
+
+// One cell as it is compared: by value in a by_number column; a source value as the text a
+// writer makes of it (as_text), or a destination text read back as the source's type
+// (dest_parse_as); otherwise as it is.
 Value CellValue(const Value& v, const Layout& layout, size_t i, bool source,
                 std::string* storage) {
   if (v.is_null()) return v;
+  if (layout.by_number[i] && v.type != TypeId::kBytes) return NumberOrText(v, storage);
   if (!source) {
     if (layout.dest_parse_as[i] == TypeId::kNull || v.type != TypeId::kString) return v;
     auto parsed = ParseBack(v.text(), layout.dest_parse_as[i], layout, storage);
@@ -160,6 +182,10 @@ size_t RangeOf(const Value* row, const Layout& layout) {
   std::string storage;
   Value v = CellValue(row[layout.compared[layout.range_column]], layout, layout.range_column,
                       /*source=*/false, &storage);
+  if (v.type == TypeId::kString || v.type == TypeId::kDecimal) {  // a key read back from text
+    auto key = ParseAs(TypeId::kInt64, v.text());
+    if (key.ok()) v = *key;
+  }
   if (v.type != TypeId::kInt64) return r.size();
   auto after = std::upper_bound(r.begin(), r.end(), v.i,
                                 [](int64_t x, const SplitKeyRange& k) { return x < k.lo; });
@@ -419,7 +445,9 @@ void DiffRowsOfOneKey(const std::vector<KeptRow>& src, const std::vector<KeptRow
     auto [n, row] = entry;
     if (n == 0) continue;
     RowDifference d;
-    d.key = KeyText(*row, layout);
+    // The key as the source shows it whenever the source has rows under it (the destination's
+    // cells may be text read back).
+    d.key = KeyText(src.empty() ? *row : src[0], layout);
     d.source_count = static_cast<int64_t>(src.size());
     d.dest_count = static_cast<int64_t>(dst.size());
     bool in_source = std::any_of(src.begin(), src.end(),
@@ -506,10 +534,11 @@ Result<Layout> MakeLayout(Reader& source_reader, const std::vector<ColumnInfo>& 
   std::vector<std::string> key = options.key;
   std::string origin = "--key";
   if (key.empty()) {
-    ASSIGN_OR_RETURN(key, source_reader.RowKey());
-    origin = "primary key";
+    ASSIGN_OR_RETURN(SourceRowKey row_key, source_reader.RowKey());
+    key = std::move(row_key.columns);
+    origin = row_key.origin;
     if (!key.empty() && !FindColumns(layout.names, key)) {
-      report->notes.push_back("the source's key (" + Join(key, ", ") +
+      report->notes.push_back("the source's " + origin + " (" + Join(key, ", ") +
                               ") is not among the compared columns");
       key.clear();
     }
@@ -579,6 +608,8 @@ bool InDatabaseEqual(Side& source, Side& dest, const Layout& layout, bool count_
                      VerifyReport* report) {
   bool converted = std::find(layout.as_text.begin(), layout.as_text.end(), true) !=
                        layout.as_text.end() ||
+                   std::find(layout.by_number.begin(), layout.by_number.end(), true) !=
+                       layout.by_number.end() ||
                    std::find_if(layout.dest_parse_as.begin(), layout.dest_parse_as.end(),
                                 [](TypeId t) { return t != TypeId::kNull; }) !=
                        layout.dest_parse_as.end();
@@ -622,24 +653,34 @@ bool InDatabaseEqual(Side& source, Side& dest, const Layout& layout, bool count_
 void ChooseTextComparison(const std::vector<ColumnInfo>& columns,
                           const std::vector<ColumnInfo>& dest_info, const JobModel& job,
                           Layout* layout, VerifyReport* report) {
-  std::vector<std::string> typed, text;
+  std::vector<std::string> typed, text, numbers;
   for (size_t i = 0; i < layout->compared.size(); ++i) {
     size_t c = layout->compared[i];
-    bool holds_text = dest_info[c].type == TypeId::kString && columns[c].type != TypeId::kString;
+    TypeId d = dest_info[c].type;
+    bool holds_text = d == TypeId::kString && columns[c].type != TypeId::kString;
     bool known = columns[c].type != TypeId::kNull;
+    bool holds_numbers = d == TypeId::kInt64 || d == TypeId::kDouble || d == TypeId::kDecimal;
     layout->dest_parse_as.push_back(holds_text && known ? columns[c].type : TypeId::kNull);
     layout->as_text.push_back(holds_text && !known);
+    layout->by_number.push_back(!known && columns[c].numeric && (holds_text || holds_numbers));
     if (holds_text) (known ? typed : text).push_back(columns[c].name);
+    if (!holds_text && layout->by_number.back()) numbers.push_back(columns[c].name);
   }
   layout->date_format = ParamOr<std::string>(job.writer.parameter, "dateFormat", "");
   if (!typed.empty()) {
     report->notes.push_back("the destination holds text in " + Join(typed, ", ") +
                             ": read back as the source's types");
   }
+  if (!numbers.empty()) {
+    report->notes.push_back("the source's types are decided per value in " + Join(numbers, ", ") +
+                            ": numbers there compare by value (doubles by their shortest exact "
+                            "text)");
+  }
   if (!text.empty()) {
     report->notes.push_back("the destination holds text in " + Join(text, ", ") +
                             " and the source's type is decided per value: the source's values "
-                            "there compare by their text");
+                            "there compare by their text (by value where the source stores "
+                            "numbers as numbers)");
   }
 }
 
