@@ -10,10 +10,9 @@
 #   MARKERS="true false" ROWS=2000000 bash bench/mysql.sh   # ferry's commitMarker on and off
 # Prints: path, tool, rows, seconds, rows/s, MB/s (of the table's InnoDB data size), peak RSS.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/lib.sh"
+bench_init
 ROWS=${ROWS:-"2000000 10000000"}
-WORK=${BENCH_DIR:-bench/data}
-FERRY=build/ferry
 CHANNELS=${CHANNELS:-2}
 PATHS=${PATHS:-"mysql postgresql"}
 WRITE_PATHS=${WRITE_PATHS:-"false true"}   # the MySQL writer's bulkLoad values to measure
@@ -21,27 +20,13 @@ MARKERS=${MARKERS:-true}                   # the writers' commitMarker values to
 # A production-like buffer pool (the tests' server keeps 256M): both tools run on this server.
 export MARIADB_BUFFER_POOL=${MARIADB_BUFFER_POOL:-2G}
 has_path() { [[ " $PATHS " == *" $1 "* ]]; }
-command -v /usr/bin/time >/dev/null || { apt-get install -y -qq time >/dev/null; }
-[ -x "$FERRY" ] || bash scripts/build.sh
-mkdir -p "$WORK"
-WORK=$(cd "$WORK" && pwd)
-
-stop_servers() {
-  bash scripts/mariadb-test-server.sh stop "$WORK/mariadb" >/dev/null || true
-  has_path postgresql && { bash scripts/pg-test-server.sh stop "$WORK/pg" >/dev/null || true; }
-}
 trap stop_servers EXIT
-bash scripts/mariadb-test-server.sh start "$WORK/mariadb" >/dev/null
-conn() { python3 -c "import json,sys; print(json.load(open('$WORK/mariadb/conn.json'))['$1'])"; }
-PORT=$(conn port); USER_=$(conn user); PASS=$(conn password); SOCK=$(conn socket)
-sql() { mariadb --no-defaults --socket="$SOCK" -uroot "$@"; }
+start_mariadb
+PORT=$MY_PORT USER_=$MY_USER PASS=$MY_PASS SOCK=$MY_SOCK
+sql() { my_sql "$@"; }
 if has_path postgresql; then
   command -v pgloader >/dev/null || { echo "pgloader is missing: apt-get install pgloader" >&2; exit 1; }
-  bash scripts/pg-test-server.sh start "$WORK/pg" >/dev/null
-  pgconn() { python3 -c "import json,sys; print(json.load(open('$WORK/pg/conn.json'))['$1'])"; }
-  export PGHOST=$(pgconn host) PGPORT=$(pgconn port) PGUSER=$(pgconn user) PGPASSWORD=$(pgconn password)
-  export PGDATABASE=$(pgconn database) PGOPTIONS="-c client_min_messages=warning"
-  psql_q() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
+  start_pg
 fi
 
 measure() {  # path tool rows bytes -- command...
@@ -76,7 +61,7 @@ pg_ddl="CREATE TABLE orders (id bigint PRIMARY KEY, customer_id int, status varc
 
 empty_pg() {  # drops what either tool made last time
   psql_q -c "DROP SCHEMA IF EXISTS bench_src CASCADE; DROP TABLE IF EXISTS orders; $pg_ddl"
-  PGUSER=$(pgconn superuser) PGPASSWORD=$(pgconn superuser_password) psql_q -c "CHECKPOINT"
+  pg_checkpoint
 }
 
 # job FILE WRITER_STEP: the MySQL orders reader (splitPk, $CHANNELS channels) into WRITER_STEP.

@@ -7,28 +7,16 @@
 #   MARKERS="true false" ROWS=2000000 bash bench/pg.sh   # the writer's commitMarker on and off
 # Prints: path, tool, rows, seconds, rows/s, MB/s (of the COPY text size), peak RSS (MiB); then
 # `ferry verify` of the copy (path pg=pg): the time to prove both tables hold the same rows.
-# Uses its own throwaway server (scripts/pg-test-server.sh) under $BENCH_DIR/pg, stopped at exit.
+# Uses its own throwaway server (bench/lib.sh start_pg) under $BENCH_DIR/pg, stopped at exit.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/lib.sh"
+bench_init
 ROWS=${ROWS:-"2000000 10000000"}
 CONCURRENT=${CONCURRENT:-"1 2 4"}
 BATCH=${BATCH:-default}  # writer batchSize values to run; "default": the writer's own
 MARKERS=${MARKERS:-true}  # writer commitMarker values to run
-WORK=${BENCH_DIR:-bench/data}
-FERRY=build/ferry
-command -v /usr/bin/time >/dev/null || { apt-get install -y -qq time >/dev/null; }
-[ -x "$FERRY" ] || bash scripts/build.sh
-mkdir -p "$WORK"
-WORK=$(cd "$WORK" && pwd)
-
-bash scripts/pg-test-server.sh start "$WORK/pg" >/dev/null
-trap 'bash scripts/pg-test-server.sh stop "$WORK/pg" >/dev/null' EXIT
-conn=$(cat "$WORK/pg/conn.json")
-field() { printf '%s' "$conn" | tr -d '\n' | sed -E "s/.*\"$1\": *\"?([^\",}]*)\"?.*/\1/"; }
-export PGHOST=$(field host) PGPORT=$(field port) PGUSER=$(field user) PGPASSWORD=$(field password)
-export PGDATABASE=$(field database)
-export PGOPTIONS="-c client_min_messages=warning"
-psql_q() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
+trap stop_servers EXIT
+start_pg
 
 make_orders() {  # rows
   psql_q <<SQL

@@ -246,11 +246,11 @@ Status NumericText(std::string_view data, std::string* out) {
   if (weight < 0) {
     out->push_back('0');
   } else {
-    const size_t start = out->size();
-    four(digit(0));
-    size_t zeros = 0;  // leading zeros of the first group
-    while (zeros < 3 && (*out)[start + zeros] == '0') ++zeros;
-    out->erase(start, zeros);
+    const int first = digit(0);  // its leading zeros are not written
+    const int width = first >= 1000 ? 4 : first >= 100 ? 3 : first >= 10 ? 2 : 1;
+    char g[4] = {static_cast<char>('0' + first / 1000), static_cast<char>('0' + first / 100 % 10),
+                 static_cast<char>('0' + first / 10 % 10), static_cast<char>('0' + first % 10)};
+    out->append(g + 4 - width, width);
     for (int i = 1; i <= weight; ++i) four(digit(i));
   }
   if (dscale > 0) {

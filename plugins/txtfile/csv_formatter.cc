@@ -35,6 +35,7 @@ void CsvFormatter::AppendHeader(const std::vector<std::string>& names, std::stri
 }
 
 void CsvFormatter::AppendValue(const Value& v, bool only_field, std::string* out) {
+  const size_t start = out->size();
   switch (v.type) {
     case TypeId::kNull:
       out->append(dialect_.null_format);
@@ -43,23 +44,35 @@ void CsvFormatter::AppendValue(const Value& v, bool only_field, std::string* out
       AppendField(v.text(), only_field, out);
       return;
     case TypeId::kBytes:
-      scratch_.clear();
-      AppendHex(v.text(), &scratch_);
+      AppendHex(v.text(), out);
       break;
     case TypeId::kDate:
     case TypeId::kTimestamp:
     case TypeId::kTimestampTz:
       if (!date_format_.empty()) {
         int64_t micros = v.type == TypeId::kDate ? v.i * kMicrosPerDay : v.i;
-        scratch_ = FormatJavaPattern(micros, date_format_);
+        out->append(FormatJavaPattern(micros, date_format_));
         break;
       }
       [[fallthrough]];
     default:
-      scratch_.clear();
-      AppendValueText(v, &scratch_);
+      AppendValueText(v, out);
       break;
   }
+  FieldAppendedAsIs(start, only_field, out);
+}
+
+// The text of a non-string value goes straight into `out`; the rare one that must be quoted or
+// escaped (a delimiter inside, text equal to the null format) is moved out and written again.
+void CsvFormatter::FieldAppendedAsIs(size_t start, bool only_field, std::string* out) {
+  const std::string_view text = std::string_view(*out).substr(start);
+  const bool as_is = dialect_.format == FileFormat::kText
+                         ? special_.FindFirst(text.data(), text.data() + text.size()) ==
+                               text.data() + text.size()
+                         : !NeedsQuotes(text, only_field);
+  if (as_is) return;
+  scratch_.assign(text);
+  out->resize(start);
   AppendField(scratch_, only_field, out);
 }
 

@@ -26,6 +26,7 @@ class CsvFormatter {
 
  private:
   void AppendValue(const Value& v, bool only_field, std::string* out);
+  void FieldAppendedAsIs(size_t start, bool only_field, std::string* out);
   void AppendField(std::string_view text, bool only_field, std::string* out) const;
   bool NeedsQuotes(std::string_view text, bool only_field) const;
   void AppendQuoted(std::string_view text, std::string* out) const;

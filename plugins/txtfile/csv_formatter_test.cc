@@ -72,6 +72,30 @@ TEST(CsvFormatterTest, TextFormatEscapes) {
   EXPECT_EQ(Format(pipe, {Str("a|b"), Str("t\t")}), "a\\|b|t\\t\n");
 }
 
+TEST(CsvFormatterTest, DatesTimesAndTimestampsAtTheirEdgesKeepEveryDigit) {
+  constexpr int64_t kDay = 86'400'000'000LL;
+  const int64_t first_day = -719'162;  // 0001-01-01
+  const int64_t last_day = 2'932'896;  // 9999-12-31
+  EXPECT_EQ(Format(kCsv, {Value::Date(first_day), Value::Date(last_day), Value::Time(0),
+                          Value::Time(kDay - 1), Value::Time(10)}),
+            "0001-01-01,9999-12-31,00:00:00,23:59:59.999999,00:00:00.00001\n");
+  EXPECT_EQ(Format(kCsv, {Value::Timestamp(first_day * kDay), Value::Timestamp(last_day * kDay +
+                                                                               kDay - 1),
+                          Value::Timestamp(-500'000), Value::TimestampTz(120'000)}),
+            "0001-01-01 00:00:00,9999-12-31 23:59:59.999999,1969-12-31 23:59:59.5,"
+            "1970-01-01 00:00:00.12+00\n");
+}
+
+TEST(CsvFormatterTest, ATypedValueEqualToTheNullFormatIsQuoted) {
+  Dialect zero{FileFormat::kCsv, ',', "0"};
+  EXPECT_EQ(Format(zero, {Value::Int64(0), Value::Null(), Value::Int64(10)}), "\"0\",0,10\n");
+}
+
+TEST(CsvFormatterTest, TextFormatEscapesADelimiterInsideATypedValue) {
+  Dialect colon{FileFormat::kText, ':', "\\N"};
+  EXPECT_EQ(Format(colon, {Value::Time(3'723'000'000LL), Value::Int64(7)}), "01\\:02\\:03:7\n");
+}
+
 TEST(CsvFormatterTest, Header) {
   CsvFormatter formatter(kCsv, "");
   std::string out;

@@ -150,6 +150,34 @@ TEST(PostgresqlRoundTrip, PgToCsvToPgKeepsNullEmptyAndEveryByte) {
             PgRows("SELECT t.*::text FROM " + (s / "src") + " t ORDER BY id"));
 }
 
+// The text of every typed value as the txtfile writer formats it from PostgreSQL's binary COPY:
+// dates and timestamps at their edges, zones as +00 (sessions run in UTC), numerics with their
+// scale, bytea as hex, non-ASCII text and a CSV delimiter inside a value.
+TEST(PostgresqlRoundTrip, PgToCsvWritesEveryTypedValueAsItsText) {
+  PgTestSchema s;
+  PgExec("CREATE TABLE " + (s / "src") +
+         " (id int PRIMARY KEY, d date, t time, ts timestamp(6), tz timestamptz, n numeric,"
+         " f float8, ok boolean, b bytea, s text);"
+         "INSERT INTO " + (s / "src") +
+         " VALUES (1, '0001-01-01', '00:00:00', '0001-01-01 00:00:00', "
+         "'2025-10-31 23:59:59.999999+02', -0.001, 1.5, true, '\\x0a2c22', 'Straße, 東京 😀'), "
+         "(2, '9999-12-31', '23:59:59.999999', '9999-12-31 23:59:59.999999', "
+         "'1969-12-31 23:59:59.5+00', 12345678901234567890.12, -0.25, false, '\\x', NULL)");
+  const json conn = TestPgServer().ConnectionJson();
+  TempDir dir;
+  CliResult r = RunJob(
+      dir, Job("postgresql", {{"connection", conn}, {"table", s / "src"}, {"column", {"*"}}},
+               "txtfile",
+               {{"path", dir / "out"}, {"fileName", "t.csv"}, {"writeMode", "truncate"},
+                {"nullFormat", ""}}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(ReadTextFile(dir / "out/t.csv"),
+            "1,0001-01-01,00:00:00,0001-01-01 00:00:00,2025-10-31 21:59:59.999999+00,-0.001,1.5,"
+            "true,\\x0a2c22,\"Straße, 東京 😀\"\n"
+            "2,9999-12-31,23:59:59.999999,9999-12-31 23:59:59.999999,1969-12-31 23:59:59.5+00,"
+            "12345678901234567890.12,-0.25,false,\\x,\n");
+}
+
 // CSV read as strings into typed columns: PostgreSQL parses each value (COPY text), and a value
 // it refuses is a dirty row with its own message.
 TEST(PostgresqlRoundTrip, CsvStringsIntoTypedColumnsAreParsedByTheServer) {
