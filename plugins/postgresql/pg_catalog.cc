@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 
+#include "ferry/common/numbers.h"
 #include "ferry/common/strings.h"
 #include "plugins/postgresql/pg_connection.h"
 
@@ -33,6 +34,15 @@ std::vector<std::string> PgTable::WritableColumns() const {
   return out;
 }
 
+// A number pg_attribute returned; one that does not parse is the server's fault, not the job's.
+template <typename T>
+Result<T> ColumnsOf(const std::string& table, Result<T> parsed) {
+  if (!parsed.ok()) {
+    return Status::Internal("reading the columns of " + table + ": " + parsed.status().message());
+  }
+  return parsed;
+}
+
 Result<PgTable> LoadTable(PgConnection& conn, const std::string& name) {
   ASSIGN_OR_RETURN(PgResult rel,
                    conn.Query("SELECT to_regclass($1)::oid", {name}, "looking up table " + name));
@@ -53,9 +63,12 @@ Result<PgTable> LoadTable(PgConnection& conn, const std::string& name) {
   for (int r = 0; r < PQntuples(cols.get()); ++r) {
     PgTableColumn c;
     c.name = PQgetvalue(cols.get(), r, 0);
-    c.type.oid = static_cast<uint32_t>(std::stoul(PQgetvalue(cols.get(), r, 1)));
+    ASSIGN_OR_RETURN(c.type.oid,
+                     ColumnsOf(name, ParseUint32(PQgetvalue(cols.get(), r, 1), "atttypid")));
     c.generated = PQgetvalue(cols.get(), r, 3)[0] == 't';
-    typmods.push_back(std::stoi(PQgetvalue(cols.get(), r, 2)));
+    ASSIGN_OR_RETURN(const int32_t typmod,
+                     ColumnsOf(name, ParseInt32(PQgetvalue(cols.get(), r, 2), "atttypmod")));
+    typmods.push_back(typmod);
     types.push_back(c.type);
     table.columns.push_back(std::move(c));
   }

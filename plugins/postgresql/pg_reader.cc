@@ -3,6 +3,7 @@
 #include <libpq-fe.h>
 
 #include "ferry/common/log.h"
+#include "ferry/common/numbers.h"
 #include "ferry/plugin/param_fields.h"
 #include "plugins/postgresql/pg_catalog.h"
 #include "plugins/postgresql/pg_sql.h"
@@ -278,9 +279,12 @@ Result<std::optional<PkRange>> PgReader::KeyBounds(Database& db, const std::stri
                                    KeyBoundsSql(table, QuoteIdentifier(split_key_), options_.where),
                                    {}, "reading the splitPk bounds of " + table));
   if (PQgetisnull(r.get(), 0, 0) || PQgetisnull(r.get(), 0, 1)) return std::optional<PkRange>();
-  int64_t lo = std::stoll(PQgetvalue(r.get(), 0, 0));
-  int64_t hi = std::stoll(PQgetvalue(r.get(), 0, 1));
-  return std::optional<PkRange>(PkRange{lo, hi});
+  const std::string what = "the splitPk bounds of " + table;
+  Result<int64_t> lo = ParseInt64(PQgetvalue(r.get(), 0, 0), what);
+  Result<int64_t> hi = ParseInt64(PQgetvalue(r.get(), 0, 1), what);
+  if (!lo.ok()) return Status::FailedPrecondition("reading " + lo.status().message());
+  if (!hi.ok()) return Status::FailedPrecondition("reading " + hi.status().message());
+  return std::optional<PkRange>(PkRange{*lo, *hi});
 }
 
 Result<std::vector<Split>> PgReader::PlanSplits(int concurrent) {

@@ -13,6 +13,7 @@
 #include "ferry/cli/store_flag.h"
 #include "ferry/schedule/alerts.h"
 #include "ferry/common/log.h"
+#include "ferry/common/numbers.h"
 #include "ferry/schedule/scheduler.h"
 #include "ferry/server/http_api.h"
 
@@ -79,11 +80,8 @@ int Serve(const ServerFlags& flags) {
       std::chrono::seconds{15}, std::chrono::seconds{3 * flags.tick_ms / 1000 + 1});
   for (const std::string& gs : flags.group_slots) {
     size_t eq = gs.find('=');
-    int n = 0;
-    try {
-      n = eq == std::string::npos ? 0 : std::stoi(gs.substr(eq + 1));
-    } catch (const std::exception&) {
-    }
+    const int n =
+        eq == std::string::npos ? 0 : ParseInt32(gs.substr(eq + 1), "--group-slots").ValueOr(0);
     if (n < 1)
       return fail(Status::InvalidArgument("--group-slots " + gs + ": expected GROUP=N, N >= 1"),
                   kExitInvalid);

@@ -8,6 +8,8 @@
 #include <ostream>
 #include <utility>
 
+#include "ferry/common/numbers.h"
+
 namespace ferry {
 namespace {
 
@@ -292,7 +294,8 @@ Result<Offset> ParseOffset(const Expression& e, std::string_view whole, std::str
       return BadExpression(whole, expected);
     }
     if (factor.size() > 9) return OutOfRange(whole);
-    amount *= std::stoll(std::string(factor));
+    ASSIGN_OR_RETURN(const int64_t factor_value, ParseInt64(factor, "offset factor"));
+    amount *= factor_value;
     if (amount > kMaxOffset) return OutOfRange(whole);
     if (star == std::string_view::npos) break;
     start = star + 1;

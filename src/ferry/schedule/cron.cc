@@ -7,6 +7,8 @@
 #include <cctype>
 #include <tuple>
 
+#include "ferry/common/numbers.h"
+
 namespace ferry {
 namespace {
 
@@ -43,7 +45,7 @@ Result<int> ParseValue(std::string_view text, const FieldSpec& spec, std::string
     return Status::InvalidArgument(
         fmt::format("{} field \"{}\": \"{}\" is not a number", spec.name, field, text));
   }
-  int v = std::stoi(std::string(text));
+  ASSIGN_OR_RETURN(const int v, ParseInt32(text, spec.name));
   if (v < spec.min || v > spec.max) {
     return Status::InvalidArgument(fmt::format("{} field \"{}\": {} is out of range {}-{}",
                                                spec.name, field, v, spec.min, spec.max));

@@ -14,6 +14,8 @@
 #include <sstream>
 #include <thread>
 
+#include "ferry/common/numbers.h"
+
 extern char** environ;
 
 namespace ferry {
@@ -35,7 +37,9 @@ std::optional<ProcStat> ReadProcStat(int64_t pid) {
   std::vector<std::string> f;
   for (std::string field; fields >> field;) f.push_back(field);
   if (f.size() < 20 || f[0].empty()) return std::nullopt;
-  return ProcStat{f[0][0], std::stoll(f[19])};
+  Result<int64_t> start = ParseInt64(f[19], "start time");
+  if (!start.ok()) return std::nullopt;
+  return ProcStat{f[0][0], *start};
 }
 
 }  // namespace

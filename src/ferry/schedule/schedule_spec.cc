@@ -11,6 +11,8 @@
 #include <set>
 #include <sstream>
 
+#include "ferry/common/numbers.h"
+
 namespace ferry {
 namespace {
 
@@ -301,7 +303,9 @@ Result<int64_t> ParseDurationSeconds(const std::string& text) {
     size_t start = i;
     while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
     if (i == start || i - start > 9) return bad();
-    int64_t n = std::stoll(text.substr(start, i - start));
+    Result<int64_t> n_parsed = ParseInt64(std::string_view(text).substr(start, i - start), text);
+    if (!n_parsed.ok()) return bad();
+    const int64_t n = *n_parsed;
     if (i == text.size()) {
       if (units) return bad();  // "1h30": a number without its unit after another unit
       return n;

@@ -15,6 +15,7 @@
 #include "ferry/datasource/datasource_store.h"
 #include "ferry/datasource/resource_group_store.h"
 #include "ferry/common/file.h"
+#include "ferry/common/numbers.h"
 #include "ferry/schedule/alerts.h"
 #include "ferry/schedule/backfill_window.h"
 #include "ferry/schedule/dependencies.h"
@@ -122,14 +123,11 @@ std::string ThisProcessHolder() {
 bool HolderIsGone(const std::string& holder) {
   size_t a = holder.find('/'), b = holder.rfind('/');
   if (a == std::string::npos || a == b || holder.substr(0, a) != ThisHostName()) return false;
-  try {
-    int64_t pid = std::stoll(holder.substr(a + 1, b - a - 1));
-    int64_t start = std::stoll(holder.substr(b + 1));
-    std::optional<int64_t> now_start = ProcessStartTime(pid);
-    return !now_start || *now_start != start;
-  } catch (const std::exception&) {
-    return false;
-  }
+  Result<int64_t> pid = ParseInt64(holder.substr(a + 1, b - a - 1), "holder pid");
+  Result<int64_t> start = ParseInt64(holder.substr(b + 1), "holder start time");
+  if (!pid.ok() || !start.ok()) return false;
+  std::optional<int64_t> now_start = ProcessStartTime(*pid);
+  return !now_start || *now_start != *start;
 }
 
 Status Scheduler::Materialize(const ScheduleSpec& spec, SysSeconds now, TickReport* report) {
@@ -141,7 +139,15 @@ Status Scheduler::Materialize(const ScheduleSpec& spec, SysSeconds now, TickRepo
     ASSIGN_OR_RETURN(int64_t since, store_->NodeSince(node.name));
     std::string key = "materialized:" + node.name;
     ASSIGN_OR_RETURN(std::optional<std::string> mark, store_->GetMeta(key));
-    int64_t from = std::max<int64_t>(since - 1, mark ? std::stoll(*mark) : 0);
+    int64_t marked = 0;
+    if (mark) {
+      Result<int64_t> parsed = ParseInt64(*mark, key);
+      if (!parsed.ok()) {
+        return Status::FailedPrecondition("scheduler store meta " + parsed.status().message());
+      }
+      marked = *parsed;
+    }
+    int64_t from = std::max<int64_t>(since - 1, marked);
     std::vector<Cycle> cycles =
         cron->Between(SysSeconds{std::chrono::seconds{from}}, horizon, kMaxPerTick);
     std::vector<Instance> fresh;

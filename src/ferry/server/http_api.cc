@@ -6,6 +6,7 @@
 #include <set>
 #include <thread>
 
+#include "ferry/common/numbers.h"
 #include "ferry/schedule/dependencies.h"
 #include "ferry/server/http_reply.h"
 #include "ferry/server/web_assets.h"
@@ -22,7 +23,7 @@ Result<int64_t> ParseCount(const std::string& text, const std::string& what) {
   for (char c : text) {
     if (c < '0' || c > '9') return Status::InvalidArgument("bad " + what + " \"" + text + "\"");
   }
-  return std::stoll(text);
+  return ParseInt64(text, what);
 }
 
 Result<int64_t> ParseId(const std::string& text) { return ParseCount(text, "instance id"); }
@@ -278,11 +279,9 @@ void HttpServer::Impl::Routes() {
                int64_t offset = -65536;
                std::string o = req.get_param_value("offset");
                if (!o.empty()) {
-                 try {
-                   offset = std::stoll(o);
-                 } catch (const std::exception&) {
-                   return ReplyError(res, 400, "offset must be a whole number");
-                 }
+                 Result<int64_t> parsed = ParseInt64(o, "offset");
+                 if (!parsed.ok()) return ReplyError(res, 400, "offset must be a whole number");
+                 offset = *parsed;
                }
                auto chunk = ops->Log(*id, offset);
                if (!chunk.ok()) return ReplyError(res, chunk.status());
@@ -472,13 +471,7 @@ Result<std::pair<std::string, int>> ParseListen(const std::string& listen) {
   if (host.size() > 2 && host.front() == '[' && host.back() == ']')
     host = host.substr(1, host.size() - 2);
   std::string port = listen.substr(colon + 1);
-  int p = -1;
-  try {
-    size_t used = 0;
-    p = std::stoi(port, &used);
-    if (used != port.size()) p = -1;
-  } catch (const std::exception&) {
-  }
+  const int p = ParseInt32(port, "port").ValueOr(-1);
   if (p < 0 || p > 65535)
     return Status::InvalidArgument("--listen \"" + listen + "\": bad port \"" + port + "\"");
   return std::make_pair(host, p);

@@ -9,6 +9,7 @@
 
 #include "ferry/common/sha256.h"
 #include "ferry/common/file.h"
+#include "ferry/common/numbers.h"
 
 namespace ferry {
 namespace fs = std::filesystem;
@@ -41,12 +42,10 @@ nlohmann::json ScalarToJson(const YAML::Node& n) {
   if (n.Tag() == "?") {
     if (s == "true" || s == "false") return s == "true";
     if (s == "null" || s == "~") return nullptr;
-    try {
-      size_t used = 0;
-      long long v = std::stoll(s, &used);
-      if (used == s.size()) return v;
-    } catch (const std::exception&) {
-    }
+    // A leading '+' still reads as a number, as YAML's core schema says.
+    const bool plus = s.size() > 1 && s[0] == '+' && s[1] != '-';
+    Result<int64_t> v = ParseInt64(std::string_view(s).substr(plus ? 1 : 0), "scalar");
+    if (v.ok()) return *v;
   }
   return s;
 }

@@ -14,6 +14,7 @@
 #include "ferry/common/log.h"
 #include "ferry/datasource/datasource_store.h"
 #include "ferry/common/file.h"
+#include "ferry/common/numbers.h"
 #include "ferry/job/job_schema.h"
 #include "ferry/job/sched_params.h"
 #include "ferry/schedule/deploy.h"
@@ -106,8 +107,8 @@ json ParseDiagnostics(const std::string& output, const std::string& file) {
     std::smatch m;
     std::string rest = line.rfind(file + ":", 0) == 0 ? line.substr(file.size() + 1) : "";
     if (!rest.empty() && std::regex_match(rest, m, located)) {
-      out.push_back({{"line", std::stoi(m[1])},
-                     {"col", std::stoi(m[2])},
+      out.push_back({{"line", ParseInt32(m[1].str(), "line").ValueOr(1)},
+                     {"col", ParseInt32(m[2].str(), "col").ValueOr(1)},
                      {"severity", m[3].matched ? "warning" : "error"},
                      {"message", m[4].str()}});
     } else if (!out.empty() && line.rfind("  ", 0) == 0) {
@@ -421,11 +422,11 @@ void StudioApi::Impl::DebugRoutes(httplib::Server& server) {
   server.Get(R"(/api/debug-runs/([0-9a-f]+))",
              [this](const httplib::Request& req, httplib::Response& res) {
                int64_t offset = 0;
-               try {
-                 std::string o = req.get_param_value("offset");
-                 if (!o.empty()) offset = std::stoll(o);
-               } catch (const std::exception&) {
-                 return ReplyError(res, 400, "offset must be a whole number");
+               std::string o = req.get_param_value("offset");
+               if (!o.empty()) {
+                 Result<int64_t> parsed = ParseInt64(o, "offset");
+                 if (!parsed.ok()) return ReplyError(res, 400, "offset must be a whole number");
+                 offset = *parsed;
                }
                auto status = RunStatus(req.matches[1], offset);
                if (!status.ok()) return ReplyError(res, status.status());

@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include "ferry/common/numbers.h"
+
 namespace ferry {
 namespace {
 
@@ -50,8 +52,13 @@ Result<std::vector<std::string>> ExpandTablePattern(std::string_view pattern) {
     return bad("'[" + std::string(body) + "]' is not a range of the form [0-15] or [00-15]");
   }
   const std::string_view lo_text = body.substr(0, dash);
-  const int64_t lo = std::stoll(std::string(lo_text));
-  const int64_t hi = std::stoll(std::string(body.substr(dash + 1)));
+  Result<int64_t> lo_parsed = ParseInt64(lo_text, "range start");
+  Result<int64_t> hi_parsed = ParseInt64(body.substr(dash + 1), "range end");
+  if (!lo_parsed.ok() || !hi_parsed.ok()) {
+    return bad("range [" + std::string(body) + "] has a bound that is too large");
+  }
+  const int64_t lo = *lo_parsed;
+  const int64_t hi = *hi_parsed;
   if (lo > hi) return bad("range [" + std::string(body) + "] runs backwards");
   if (hi - lo + 1 > static_cast<int64_t>(kMaxNames)) {
     return bad("range [" + std::string(body) + "] names more than 100,000 tables");
