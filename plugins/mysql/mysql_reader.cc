@@ -6,16 +6,6 @@
 namespace ferry {
 namespace {
 
-std::vector<Split> NumberSplits(const std::vector<SqlSplitSpec>& specs) {
-  const size_t width = std::max<size_t>(4, std::to_string(specs.size()).size());
-  std::vector<Split> out;
-  for (size_t i = 0; i < specs.size(); ++i) {
-    std::string id = std::to_string(i);
-    out.push_back({std::string(width - id.size(), '0') + id, specs[i].ToJson()});
-  }
-  return out;
-}
-
 std::string LimitZero(const std::string& select) { return select + " LIMIT 0"; }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 
+#include "ferry/common/strings.h"
 #include "plugins/postgresql/pg_status.h"
 
 namespace ferry::pg {
@@ -13,16 +14,11 @@ constexpr const char* kSessionOptions =
     "-c DateStyle=ISO -c TimeZone=UTC -c extra_float_digits=3 -c bytea_output=hex "
     "-c IntervalStyle=postgres -c client_min_messages=warning -c jit=off";
 
-std::string TrimNewlines(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
-}
-
 bool Contains(const std::string& s, const char* part) { return s.find(part) != std::string::npos; }
 
 // Which step of connecting failed, judged from libpq's message.
 Status ConnectError(const std::string& server, std::string why) {
-  why = TrimNewlines(std::move(why));
+  why = TrimRight(std::move(why), "\n ");
   std::string where = " (" + server + ")";
   if (Contains(why, "could not translate host name") || Contains(why, "Name or service")) {
     return Status::FailedPrecondition("resolve: " + why + where);

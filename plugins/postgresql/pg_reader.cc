@@ -11,16 +11,6 @@
 namespace ferry::pg {
 namespace {
 
-std::vector<Split> NumberSplits(const std::vector<SqlSplitSpec>& specs) {
-  const size_t width = std::max<size_t>(4, std::to_string(specs.size()).size());
-  std::vector<Split> out;
-  for (size_t i = 0; i < specs.size(); ++i) {
-    std::string id = std::to_string(i);
-    out.push_back({std::string(width - id.size(), '0') + id, specs[i].ToJson()});
-  }
-  return out;
-}
-
 bool IsIntegerOid(uint32_t oid) { return oid == 20 || oid == 21 || oid == 23; }
 
 }  // namespace

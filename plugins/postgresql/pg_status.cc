@@ -2,13 +2,10 @@
 
 #include <libpq-fe.h>
 
+#include "ferry/common/strings.h"
+
 namespace ferry::pg {
 namespace {
-
-std::string TrimNewlines(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
-}
 
 std::string Field(const pg_result* result, int code) {
   const char* v = result == nullptr ? nullptr : PQresultErrorField(result, code);
@@ -44,7 +41,7 @@ Status PgError(pg_conn* conn, const pg_result* result, std::string_view context,
                const ConstraintColumns* constraints) {
   std::string prefix = context.empty() ? "" : std::string(context) + ": ";
   if (conn == nullptr || PQstatus(conn) == CONNECTION_BAD) {
-    std::string why = TrimNewlines(conn == nullptr ? "no connection" : PQerrorMessage(conn));
+    std::string why = TrimRight(conn == nullptr ? "no connection" : PQerrorMessage(conn), "\n ");
     if (result != nullptr && !Field(result, PG_DIAG_MESSAGE_PRIMARY).empty()) {
       why = Field(result, PG_DIAG_MESSAGE_PRIMARY);
     }
@@ -53,8 +50,8 @@ Status PgError(pg_conn* conn, const pg_result* result, std::string_view context,
   std::string sqlstate = Field(result, PG_DIAG_SQLSTATE);
   std::string primary = Field(result, PG_DIAG_MESSAGE_PRIMARY);
   if (primary.empty()) {
-    primary = TrimNewlines(result != nullptr ? PQresultErrorMessage(result) : "");
-    if (primary.empty()) primary = TrimNewlines(PQerrorMessage(conn));
+    primary = TrimRight(result != nullptr ? PQresultErrorMessage(result) : "", "\n ");
+    if (primary.empty()) primary = TrimRight(PQerrorMessage(conn), "\n ");
   }
   StatusCode code = PgStatusCode(sqlstate);
   if (code == StatusCode::kDataError) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "ferry/common/log.h"
+#include "ferry/common/strings.h"
 #include "ferry/datasource/datasource_store.h"
 
 namespace ferry {
@@ -33,20 +34,6 @@ int64_t LockKey(const std::string& name) {
     h *= 1099511628211ull;
   }
   return static_cast<int64_t>(h);
-}
-
-std::string PercentDecode(const std::string& s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
-        std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
-      out += static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16));
-      i += 2;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
 }
 
 // Takes Ferry's own `schema` parameter out of a location's query string (libpq refuses it).

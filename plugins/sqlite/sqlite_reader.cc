@@ -30,16 +30,6 @@ std::optional<int64_t> KeyValue(sqlite3_stmt* stmt, bool max) {
   }
 }
 
-std::vector<Split> NumberSplits(const std::vector<SqliteSplitSpec>& specs) {
-  const size_t width = std::max<size_t>(4, std::to_string(specs.size()).size());
-  std::vector<Split> out;
-  for (size_t i = 0; i < specs.size(); ++i) {
-    std::string id = std::to_string(i);
-    out.push_back({std::string(width - id.size(), '0') + id, specs[i].ToJson()});
-  }
-  return out;
-}
-
 }  // namespace
 
 Status SqliteReader::Prepare(const StepContext& ctx) {

@@ -20,5 +20,10 @@ std::string HumanBytes(double bytes);
 // 65.2 -> "0:01:05"
 std::string HumanDuration(double seconds);
 std::string Join(const std::vector<std::string>& parts, std::string_view sep);
+// "%41" -> "A" (URLs percent-encode reserved characters of passwords and options); a '%' not
+// followed by two hexadecimal digits stays as it is.
+std::string PercentDecode(std::string_view s);
+// `s` without the trailing characters that are in `chars`: TrimRight("msg\n ", "\n ") == "msg".
+std::string TrimRight(std::string s, std::string_view chars);
 
 }  // namespace ferry

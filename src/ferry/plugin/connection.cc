@@ -10,23 +10,6 @@
 namespace ferry {
 namespace {
 
-// "%41" -> "A": jdbc URLs percent-encode reserved characters of passwords and options.
-std::string PercentDecode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() &&
-        std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
-        std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
-      out.push_back(static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16)));
-      i += 2;
-    } else {
-      out.push_back(s[i]);
-    }
-  }
-  return out;
-}
-
 Result<int> ParsePort(std::string_view text, const std::string& what) {
   int port = 0;
   for (char c : text) {

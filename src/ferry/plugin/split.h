@@ -2,6 +2,7 @@
 // plain JSON so a split can be saved in the run directory and sent to another machine.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -41,6 +42,20 @@ struct SplitFigures {
   // number, so those of attempts that were rolled back can be told apart.
   int64_t attempt = 0;
 };
+
+// One split per spec, in plan order, with ids "0000", "0001", ... (wider once the count needs
+// it) so ids sort in plan order. Spec has `nlohmann::json ToJson() const`.
+template <typename Spec>
+std::vector<Split> NumberSplits(const std::vector<Spec>& specs) {
+  const size_t width = std::max<size_t>(4, std::to_string(specs.size()).size());
+  std::vector<Split> out;
+  out.reserve(specs.size());
+  for (size_t i = 0; i < specs.size(); ++i) {
+    std::string id = std::to_string(i);
+    out.push_back({std::string(width - id.size(), '0') + id, specs[i].ToJson()});
+  }
+  return out;
+}
 
 inline void to_json(nlohmann::json& j, const Split& s) { j = {{"id", s.id}, {"spec", s.spec}}; }
 inline void from_json(const nlohmann::json& j, Split& s) {
