@@ -7,6 +7,21 @@
 #include "plugins/txtfile/txtfile_test_util.h"
 
 namespace ferry::txtfile {
+
+// The `compress` value that selects the codec, so test names and messages read "gzip".
+const char* CodecName(Compression c) {
+  switch (c) {
+    case Compression::kNone:
+      return "none";
+    case Compression::kGzip:
+      return "gzip";
+    case Compression::kZstd:
+      return "zstd";
+  }
+  return "?";
+}
+void PrintTo(Compression c, std::ostream* os) { *os << CodecName(c); }
+
 namespace {
 
 using testing::ReadFile;
@@ -81,7 +96,8 @@ TEST_P(CompressedIoTest, EmptyFileIsAnEmptyStream) {
 
 INSTANTIATE_TEST_SUITE_P(AllCodecs, CompressedIoTest,
                          ::testing::Values(Compression::kNone, Compression::kGzip,
-                                           Compression::kZstd));
+                                           Compression::kZstd),
+                         [](const auto& info) { return CodecName(info.param); });
 
 TEST(CompressedIoTest, TruncatedStreamsAreIOErrors) {
   TempDir dir;

@@ -105,6 +105,10 @@ struct Format {
   const char* compress;
 };
 
+void PrintTo(const Format& f, std::ostream* os) {
+  *os << f.file_format << ", delimiter \"" << f.delimiter << "\", compress " << f.compress;
+}
+
 class RoundTripTest : public ::testing::TestWithParam<Format> {};
 
 TEST_P(RoundTripTest, EveryValueComesBackExactly) {

@@ -175,6 +175,8 @@ struct ContractTarget {
   std::function<std::string(const Cell& c)> expected;
 };
 
+void PrintTo(const ContractTarget& t, std::ostream* os) { *os << t.name; }
+
 std::string Exact(const Cell& c) { return Describe(ToValue(c)); }
 
 ContractTarget SqliteTarget() {
