@@ -116,7 +116,14 @@ struct HttpServer::Impl {
     return Status::NotFound("node \"" + node + "\" is not deployed and has no instances");
   }
 
+  // Registers every route; httplib matches whole paths, so the order between resources is free.
   void Routes();
+  void ErrorHandling();
+  void AssetRoutes();
+  void NodeRoutes();
+  void AlertRoutes();
+  void InstanceRoutes();
+  void BackfillRoutes();
   bool Guard(const httplib::Request& req, httplib::Response& res);
 };
 
@@ -150,6 +157,17 @@ bool HttpServer::Impl::Guard(const httplib::Request& req, httplib::Response& res
 }
 
 void HttpServer::Impl::Routes() {
+  ErrorHandling();
+  AssetRoutes();
+  studio->AddRoutes(&server);
+  NodeRoutes();
+  AlertRoutes();
+  InstanceRoutes();
+  BackfillRoutes();
+}
+
+// The guard before every route, and JSON errors for exceptions and unrouted requests.
+void HttpServer::Impl::ErrorHandling() {
   server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     return Guard(req, res) ? httplib::Server::HandlerResponse::Unhandled
                            : httplib::Server::HandlerResponse::Handled;
@@ -175,7 +193,10 @@ void HttpServer::Impl::Routes() {
     }
     ReplyError(res, res.status, fmt::format("bad request: {} {}", req.method, req.path));
   });
+}
 
+// The ops page: its HTML, scripts and styles.
+void HttpServer::Impl::AssetRoutes() {
   for (const WebAsset& asset : WebAssets()) {
     server.Get(std::string(asset.path), [&asset](const httplib::Request&, httplib::Response& res) {
       res.set_content(std::string(asset.body), std::string(asset.content_type));
@@ -183,9 +204,10 @@ void HttpServer::Impl::Routes() {
                      "default-src 'self' 'unsafe-inline'; img-src 'self' data:");
     });
   }
+}
 
-  studio->AddRoutes(&server);
-
+// /api/nodes: the deployed nodes, a node's dependency graph and run history, freeze.
+void HttpServer::Impl::NodeRoutes() {
   server.Get("/api/nodes", [this](const httplib::Request&, httplib::Response& res) {
     auto spec = Spec();
     auto frozen = store->FrozenNodes();
@@ -209,6 +231,73 @@ void HttpServer::Impl::Routes() {
     Reply(res, 200, json{{"nodes", nodes}});
   });
 
+  server.Get(R"(/api/nodes/([^/]+)/graph)",
+             [this](const httplib::Request& req, httplib::Response& res) {
+               auto spec = Spec();
+               if (!spec.ok()) return ReplyError(res, spec.status());
+               std::string name = req.matches[1];
+               if (!spec->Find(name))
+                 return ReplyError(res, 404, "node \"" + name + "\" is not deployed");
+               auto bizdate = ParseBizdate(req.get_param_value("bizdate"));
+               if (!bizdate.ok()) return ReplyError(res, bizdate.status());
+               // The node, everything upstream of it and everything downstream, with edges.
+               std::set<std::string> members{name};
+               std::vector<std::string> todo{name};
+               while (!todo.empty()) {
+                 std::string n = todo.back();
+                 todo.pop_back();
+                 for (const std::string& up : spec->Find(n)->upstream) {
+                   if (members.insert(up).second) todo.push_back(up);
+                 }
+               }
+               for (const std::string& d : spec->WithDownstream({name})) members.insert(d);
+               json nodes = json::array(), edges = json::array();
+               for (const NodeSpec& n : spec->nodes) {
+                 if (!members.count(n.name)) continue;
+                 json states = json::array();
+                 if (!bizdate->empty()) {
+                   auto ins = store->Instances({.node = n.name, .bizdate = *bizdate});
+                   if (!ins.ok()) return ReplyError(res, ins.status());
+                   for (const Instance& in : *ins) {
+                     states.push_back({{"id", in.id},
+                                       {"cyctime", FormatCivilTime(in.cyctime)},
+                                       {"state", StateName(in.state)},
+                                       {"backfill_id", in.backfill_id}});
+                   }
+                 }
+                 nodes.push_back({{"name", n.name}, {"instances", states}});
+                 for (const std::string& up : n.upstream) {
+                   if (members.count(up)) edges.push_back({{"from", up}, {"to", n.name}});
+                 }
+               }
+               Reply(res, 200, json{{"node", name}, {"nodes", nodes}, {"edges", edges}});
+             });
+
+  server.Get(
+      R"(/api/nodes/([^/]+)/history)", [this](const httplib::Request& req, httplib::Response& res) {
+        std::string name = req.matches[1];
+        if (Status known = KnownNode(name); !known.ok()) return ReplyError(res, known);
+        auto instances = store->Instances({.node = name, .limit = 200, .newest_first = true});
+        if (!instances.ok()) return ReplyError(res, instances.status());
+        json runs = json::array();
+        for (const Instance& in : *instances) {
+          if (in.summary.empty()) continue;
+          runs.push_back(Figures(in));
+          if (runs.size() == 30) break;
+        }
+        Reply(res, 200, json{{"node", name}, {"runs", runs}});
+      });
+
+  server.Post(R"(/api/nodes/([^/]+)/(freeze|unfreeze))", [this](const httplib::Request& req,
+                                                                httplib::Response& res) {
+    Status st = ops->FreezeNode(req.matches[1], std::string(req.matches[2]) == "freeze");
+    if (!st.ok()) return ReplyError(res, st);
+    Reply(res, 200, json{{"ok", true}});
+  });
+}
+
+// /api/alerts: the alerts the scheduler raised, filtered by the query.
+void HttpServer::Impl::AlertRoutes() {
   server.Get("/api/alerts", [this](const httplib::Request& req, httplib::Response& res) {
     AlertFilter f;
     f.limit = 100;
@@ -232,7 +321,10 @@ void HttpServer::Impl::Routes() {
     for (const AlertDelivery& d : *deliveries) sent.push_back(d.ToJson());
     Reply(res, 200, json{{"rules", rules}, {"deliveries", sent}});
   });
+}
 
+// /api/instances: listing, one instance, its log, and operations on it (rerun, kill...).
+void HttpServer::Impl::InstanceRoutes() {
   server.Get("/api/instances", [this](const httplib::Request& req, httplib::Response& res) {
     InstanceFilter f;
     f.node = req.get_param_value("node");
@@ -292,63 +384,6 @@ void HttpServer::Impl::Routes() {
                           {"running", chunk->running}});
              });
 
-  server.Get(R"(/api/nodes/([^/]+)/graph)",
-             [this](const httplib::Request& req, httplib::Response& res) {
-               auto spec = Spec();
-               if (!spec.ok()) return ReplyError(res, spec.status());
-               std::string name = req.matches[1];
-               if (!spec->Find(name))
-                 return ReplyError(res, 404, "node \"" + name + "\" is not deployed");
-               auto bizdate = ParseBizdate(req.get_param_value("bizdate"));
-               if (!bizdate.ok()) return ReplyError(res, bizdate.status());
-               // The node, everything upstream of it and everything downstream, with edges.
-               std::set<std::string> members{name};
-               std::vector<std::string> todo{name};
-               while (!todo.empty()) {
-                 std::string n = todo.back();
-                 todo.pop_back();
-                 for (const std::string& up : spec->Find(n)->upstream) {
-                   if (members.insert(up).second) todo.push_back(up);
-                 }
-               }
-               for (const std::string& d : spec->WithDownstream({name})) members.insert(d);
-               json nodes = json::array(), edges = json::array();
-               for (const NodeSpec& n : spec->nodes) {
-                 if (!members.count(n.name)) continue;
-                 json states = json::array();
-                 if (!bizdate->empty()) {
-                   auto ins = store->Instances({.node = n.name, .bizdate = *bizdate});
-                   if (!ins.ok()) return ReplyError(res, ins.status());
-                   for (const Instance& in : *ins) {
-                     states.push_back({{"id", in.id},
-                                       {"cyctime", FormatCivilTime(in.cyctime)},
-                                       {"state", StateName(in.state)},
-                                       {"backfill_id", in.backfill_id}});
-                   }
-                 }
-                 nodes.push_back({{"name", n.name}, {"instances", states}});
-                 for (const std::string& up : n.upstream) {
-                   if (members.count(up)) edges.push_back({{"from", up}, {"to", n.name}});
-                 }
-               }
-               Reply(res, 200, json{{"node", name}, {"nodes", nodes}, {"edges", edges}});
-             });
-
-  server.Get(
-      R"(/api/nodes/([^/]+)/history)", [this](const httplib::Request& req, httplib::Response& res) {
-        std::string name = req.matches[1];
-        if (Status known = KnownNode(name); !known.ok()) return ReplyError(res, known);
-        auto instances = store->Instances({.node = name, .limit = 200, .newest_first = true});
-        if (!instances.ok()) return ReplyError(res, instances.status());
-        json runs = json::array();
-        for (const Instance& in : *instances) {
-          if (in.summary.empty()) continue;
-          runs.push_back(Figures(in));
-          if (runs.size() == 30) break;
-        }
-        Reply(res, 200, json{{"node", name}, {"runs", runs}});
-      });
-
   server.Post(R"(/api/instances/([^/]+)/([a-z-]+))", [this](const httplib::Request& req,
                                                             httplib::Response& res) {
     auto id = ParseId(req.matches[1]);
@@ -385,14 +420,10 @@ void HttpServer::Impl::Routes() {
     if (!st.ok()) return ReplyError(res, st);
     Reply(res, 200, body);
   });
+}
 
-  server.Post(R"(/api/nodes/([^/]+)/(freeze|unfreeze))", [this](const httplib::Request& req,
-                                                                httplib::Response& res) {
-    Status st = ops->FreezeNode(req.matches[1], std::string(req.matches[2]) == "freeze");
-    if (!st.ok()) return ReplyError(res, st);
-    Reply(res, 200, json{{"ok", true}});
-  });
-
+// /api/backfill: starts a backfill over a range of business dates.
+void HttpServer::Impl::BackfillRoutes() {
   server.Post("/api/backfill", [this](const httplib::Request& req, httplib::Response& res) {
     json body = json::parse(req.body, nullptr, false);
     if (!body.is_object()) return ReplyError(res, 400, "the body must be a JSON object");
