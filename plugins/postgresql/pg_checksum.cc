@@ -84,7 +84,7 @@ Result<std::optional<ChecksumTotal>> PgReader::ChecksumRows(const ChecksumReques
       std::string sql = fmt::format(
           "SELECT count(*), sum(hashtextextended(h::text, 0))::text, sum(h)::text "
           "FROM ({}) s",
-          SelectExprSql(table, {row + " AS h"}, options_.where, ""));
+          SelectExprSql(table, {row + " AS h"}, options_.where, request.filter));
       // Inside a savepoint: a failed checksum query must not abort the transaction that holds
       // the snapshot the reader's tasks import.
       PgConnection& conn = databases_[d].coordinator;
