@@ -6,7 +6,8 @@
 // built-in hashes fold 64-bit values to 32 bits and treat -0.0 as 0.0) and types without a hash
 // by their text — then hashes that number's text once more (the record hash combines columns
 // linearly, so values swapped between two rows would cancel in a plain sum) and sums both per
-// query. One row of three numbers crosses the wire; with no GROUP BY the server can run it with
+// query (of the rows `request.filter` picks, beside the reader's where: verify asks per key
+// range). One row of three numbers crosses the wire; with no GROUP BY the server can run it with
 // parallel workers, inside the reader's snapshot. Equal sums mean equal rows; any difference
 // (another numeric type, another server) is left to Ferry's typed comparison, which decides.
 #include <libpq-fe.h>
