@@ -4,7 +4,8 @@
 # copies it PG->PG with `ferry run` (CONCURRENT channels, splitPk id), then runs `ferry verify`
 # on that job twice: by default (the servers hash their own rows; equal sums decide) and with
 # --no-in-database (Ferry reads and hashes every row of both sides, which also yields the
-# per-split-range figures). Each is run once; prints seconds and peak RSS of each, and the
+# per-split-range figures); then once more after changing one destination row (the differing key
+# range is bisected in the database, Ferry reads only its last interval). Each is run once; prints seconds and peak RSS of each, and the
 # ratio verify seconds / copy seconds (below 1: verifying is cheaper than copying).
 #   bash bench/verify.sh                    # 10M rows
 #   ROWS=1000000 bash bench/verify.sh       # a quick look
@@ -31,6 +32,12 @@ measure pg-pg "ferry verify (in-database)" "$ROWS" "$bytes" true -- \
 measure pg-pg "ferry verify --no-in-database" "$ROWS" "$bytes" true -- \
   "$FERRY" verify "$WORK/copy.json" --no-in-database
 "$FERRY" verify "$WORK/copy.json" >&2  # the report itself: EQUAL and how it was decided
+# One changed row: only its key range differs; it is halved in the database and Ferry reads
+# only the rows of the last interval (the report's "rows read by Ferry").
+psql_q -c "UPDATE orders_dst SET status = 'planted' WHERE id = $((ROWS / 2))"
+measure pg-pg "ferry verify, one changed row" "$ROWS" "$bytes" true -- \
+  bash -c '"$@"; test $? -eq 1' _ "$FERRY" verify "$WORK/copy.json"
+"$FERRY" verify "$WORK/copy.json" >&2 || true  # the report: the range, the row, rows read
 echo "== load $(cut -d' ' -f1-3 /proc/loadavg) at the end" >&2
 awk -F'\t' '
   NR == 1 { copy = $5 }

@@ -84,7 +84,7 @@ Result<std::optional<ChecksumTotal>> MysqlReader::ChecksumRows(const ChecksumReq
           conn.Query("SELECT COUNT(*), SUM(CAST(CONV(SUBSTR(h, 1, 16), 16, 10) AS UNSIGNED)), "
                      "SUM(CAST(CONV(SUBSTR(h, 17, 16), 16, 10) AS UNSIGNED)) FROM (SELECT " +
                      hash + " AS h FROM " + MysqlQualifiedName(table) +
-                     WhereClause(options_.where, "") + ") s"));
+                     WhereClause(options_.where, request.filter) + ") s"));
       if (rows.size() != 1 || !rows[0][0]) return Status::Internal("checksum: no result row");
       total.count += std::stoll(*rows[0][0]);
       if (!rows[0][1]) continue;  // no rows

@@ -6,7 +6,8 @@
 // built-in hashes fold 64-bit values to 32 bits and treat -0.0 as 0.0) and types without a hash
 // by their text — then hashes that number's text once more (the record hash combines columns
 // linearly, so values swapped between two rows would cancel in a plain sum) and sums both per
-// query. One row of three numbers crosses the wire; with no GROUP BY the server can run it with
+// query (of the rows `request.filter` picks, beside the reader's where: verify asks per key
+// range). One row of three numbers crosses the wire; with no GROUP BY the server can run it with
 // parallel workers, inside the reader's snapshot. Equal sums mean equal rows; any difference
 // (another numeric type, another server) is left to Ferry's typed comparison, which decides.
 #include <libpq-fe.h>
@@ -84,7 +85,7 @@ Result<std::optional<ChecksumTotal>> PgReader::ChecksumRows(const ChecksumReques
       std::string sql = fmt::format(
           "SELECT count(*), sum(hashtextextended(h::text, 0))::text, sum(h)::text "
           "FROM ({}) s",
-          SelectExprSql(table, {row + " AS h"}, options_.where, ""));
+          SelectExprSql(table, {row + " AS h"}, options_.where, request.filter));
       // Inside a savepoint: a failed checksum query must not abort the transaction that holds
       // the snapshot the reader's tasks import.
       PgConnection& conn = databases_[d].coordinator;

@@ -96,7 +96,7 @@ Result<std::optional<ChecksumTotal>> SqliteReader::ChecksumRows(const ChecksumRe
   Status st;
   for (const std::string& table : options_.tables) {
     auto stmt = conn_.Prepare("SELECT ferry_verify_sums(" + Join(args, ", ") + ") FROM " +
-                              QuoteIdentifier(table) + WhereClause(options_.where, ""));
+                              QuoteIdentifier(table) + WhereClause(options_.where, request.filter));
     st = stmt.ok() ? stmt->Run() : stmt.status();
     if (!st.ok()) break;
   }

@@ -184,6 +184,15 @@ class DistributeTest : public ::testing::Test {
     return std::to_string(n) + "|" + std::to_string(n) + "|" + std::to_string(n * (n + 1) / 2);
   }
 
+  // `ferry run --resume run` on this machine's 8 slots finishes the job: every row once.
+  void ResumeOnOneMachineWritesEveryRowOnce() {
+    CliResult r = RunFerry(
+        {"run", "--resume", "run", "--hosts", "localhost:8", "--progress-interval", "0"},
+        dir_.path());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(DestinationCheck(), std::vector<std::string>{ExpectedCheck()});
+  }
+
   void CreateDestination() {
     SqliteExec(dir_ / "dst.db", "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);");
   }
@@ -392,11 +401,7 @@ TEST_F(DistributeTest, SigtermStopsEveryRankCleanlyAndTheRunResumes) {
                   }
                   return n;
                 }())});
-  CliResult r = RunFerry({"run", "--resume", "run", "--hosts", "localhost:8", "--progress-interval",
-                          "0"},
-                         dir_.path());
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(DestinationCheck(), std::vector<std::string>{ExpectedCheck()});
+  ResumeOnOneMachineWritesEveryRowOnce();
 }
 
 // A user's `kill` of one rank on its host: the whole run stops cleanly, naming that host, and no
@@ -419,11 +424,7 @@ TEST_F(DistributeTest, SigtermToOneWorkerRankStopsTheRunNamingItsHostAndLeavesNo
   std::vector<int> pids = {mpirun[0], hosts["coordinator"]["pid"].get<int>()};
   for (const auto& w : hosts["workers"]) pids.push_back(w["pid"].get<int>());
   EXPECT_THAT(StillRunning(pids, std::chrono::seconds(0)), ::testing::IsEmpty());
-  CliResult r = RunFerry({"run", "--resume", "run", "--hosts", "localhost:8", "--progress-interval",
-                          "0"},
-                         dir_.path());
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(DestinationCheck(), std::vector<std::string>{ExpectedCheck()});
+  ResumeOnOneMachineWritesEveryRowOnce();
 }
 
 // `kill -9` of `ferry run` (or of mpirun): mpirun and every rank end too, within seconds.
@@ -456,11 +457,7 @@ TEST_F(DistributeTest, KilledFerryRunOrMpirunLeavesNoRankRunning) {
     EXPECT_THAT(StillRunning(ranks, std::chrono::seconds(10)), ::testing::IsEmpty());
   }
   // What committed is there once; a resume writes the rest.
-  CliResult r = RunFerry({"run", "--resume", "run", "--hosts", "localhost:8", "--progress-interval",
-                          "0"},
-                         dir_.path());
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(DestinationCheck(), std::vector<std::string>{ExpectedCheck()});
+  ResumeOnOneMachineWritesEveryRowOnce();
 }
 
 TEST_F(DistributeTest, KilledCoordinatorTakesTheWorkersDownAndResumeOnOneMachineFinishes) {
@@ -677,10 +674,7 @@ TEST_F(DistributeTest, TheSchedulerRunsADistributeNodeOnItsResourceGroupAndStopR
                 "etl}\n");
   CliResult deploy = RunFerry({"deploy", dir_.path(), "--store", store});
   ASSERT_EQ(deploy.exit_code, 0) << deploy.err;
-  ASSERT_EQ(RunFerry({"ops", "backfill", "copy", "--from", "20251001", "--to", "20251001",
-                      "--store", store})
-                .exit_code,
-            0);
+  ASSERT_EQ(BackfillOneDate(store, "copy", "20251001"), 0);
   pid_t server =
       Spawn({"server", "--store", store, "--no-http", "--tick-ms", "20"}, dir_ / "server.log");
   json running = WaitForInstance(

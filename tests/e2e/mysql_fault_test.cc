@@ -237,15 +237,16 @@ TEST_F(MysqlFault, ConnectionsKilledMidRunEndWithEveryRowExactlyOnce) {
 }
 
 // Another session holds a row lock the writer needs (an uncommitted insert of the same key) for
-// a few seconds; with innodb_lock_wait_timeout=1 the writer's statement fails with 1205, the split
-// is rolled back and retried, and once the lock is gone every row arrives exactly once.
+// 5 s; with innodb_lock_wait_timeout=1 the writer's statement fails with 1205, the split is
+// rolled back and retried (3 times, 0.5 s, 1 s and 2 s apart: the last try is past the hold
+// however late the run starts under load), and once the lock is gone every row arrives once.
 TEST_F(MysqlFault, LockWaitTimeoutsRetryTheSplit) {
   const std::string dst = NewDatabase("dst");
   Exec(db(), "CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(20));"
              "INSERT INTO t SELECT seq, CONCAT('row ', seq) FROM seq_1_to_1000");
   Exec(dst, "CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(20))");
   const std::string holder_sql = "START TRANSACTION; INSERT INTO " + dst +
-                                 ".t VALUES (500, 'held'); SELECT SLEEP(3); ROLLBACK;";
+                                 ".t VALUES (500, 'held'); SELECT SLEEP(5); ROLLBACK;";
   std::jthread holder([&] {
     (void)std::system(("mariadb --no-defaults -uroot --socket='" + server_.socket + "' -e \"" +
                        holder_sql + "\" >/dev/null 2>&1")
@@ -257,7 +258,7 @@ TEST_F(MysqlFault, LockWaitTimeoutsRetryTheSplit) {
   while (!held && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     held = Rows("", "SELECT COUNT(*) FROM information_schema.INNODB_TRX "
-                    "WHERE trx_rows_modified > 0 AND trx_query LIKE 'SELECT SLEEP(3)%'")
+                    "WHERE trx_rows_modified > 0 AND trx_query LIKE 'SELECT SLEEP(5)%'")
                .front() != "0";
   }
   ASSERT_TRUE(held) << "the holding session never took its lock";

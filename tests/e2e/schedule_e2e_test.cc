@@ -175,7 +175,7 @@ TEST(ScheduleE2E, DeployPreviewAndBackfillAThreeNodeChainOverFiveDates) {
             "backfill 1: 5 business date(s) 20251001..20251005, 3 node(s), 15 instance(s) created "
             "(ferry ops list shows them as [b1])\n");
   CliResult server =
-      RunFerry({"server", "--store", store, "--no-http", "--tick-ms", "20", "--exit-when-idle"});
+      ServeUntilIdle(store);
   ASSERT_EQ(server.exit_code, 0) << server.err;
 
   json all = Instances(store);
@@ -284,10 +284,7 @@ TEST(ScheduleE2E, KillNineOfTheServerMidRunLosesNothingAndRunsNothingTwice) {
                        "sqlite");
   std::string store = dir / "scheduler.db";
   ASSERT_EQ(RunFerry({"deploy", dir.path(), "--store", store}).exit_code, 0);
-  ASSERT_EQ(RunFerry({"ops", "backfill", "copy", "--from", "20251001", "--to", "20251001",
-                      "--store", store})
-                .exit_code,
-            0);
+  ASSERT_EQ(BackfillOneDate(store, "copy", "20251001"), 0);
 
   pid_t server =
       Spawn({"server", "--store", store, "--no-http", "--tick-ms", "20"}, dir / "server1.log");
@@ -312,7 +309,7 @@ TEST(ScheduleE2E, KillNineOfTheServerMidRunLosesNothingAndRunsNothingTwice) {
 
   // A new server adopts the job (still running in its own process group) and waits for it.
   CliResult again =
-      RunFerry({"server", "--store", store, "--no-http", "--tick-ms", "20", "--exit-when-idle"});
+      ServeUntilIdle(store);
   ASSERT_EQ(again.exit_code, 0) << again.err;
   json in = Instances(store)[0];
   EXPECT_EQ(in["state"], "succeeded") << in.dump();
@@ -333,10 +330,7 @@ TEST(ScheduleE2E, StopAbortsTheRunCleanlyAndRerunFinishesIt) {
                        "sqlite");
   std::string store = dir / "scheduler.db";
   ASSERT_EQ(RunFerry({"deploy", dir.path(), "--store", store}).exit_code, 0);
-  ASSERT_EQ(RunFerry({"ops", "backfill", "copy", "--from", "20251001", "--to", "20251001",
-                      "--store", store})
-                .exit_code,
-            0);
+  ASSERT_EQ(BackfillOneDate(store, "copy", "20251001"), 0);
   pid_t server =
       Spawn({"server", "--store", store, "--no-http", "--tick-ms", "20"}, dir / "server.log");
   json running = WaitForInstance(
@@ -398,12 +392,9 @@ TEST(ScheduleE2E, RerunOfARunThatFailedAfterCommittingSplitsWritesEachRowOnce) {
                 "nodes:\n  - {name: copy, job: copy.json, cron: \"0 1 * * *\"}\n");
   std::string store = dir / "scheduler.db";
   ASSERT_EQ(RunFerry({"deploy", dir.path(), "--store", store}).exit_code, 0);
-  ASSERT_EQ(RunFerry({"ops", "backfill", "copy", "--from", "20251001", "--to", "20251001",
-                      "--store", store})
-                .exit_code,
-            0);
+  ASSERT_EQ(BackfillOneDate(store, "copy", "20251001"), 0);
   CliResult first =
-      RunFerry({"server", "--store", store, "--no-http", "--tick-ms", "20", "--exit-when-idle"});
+      ServeUntilIdle(store);
   ASSERT_EQ(first.exit_code, 0) << first.err;
   json failed = Instances(store)[0];
   ASSERT_EQ(failed["state"], "failed") << failed.dump();
@@ -426,7 +417,7 @@ TEST(ScheduleE2E, RerunOfARunThatFailedAfterCommittingSplitsWritesEachRowOnce) {
                                    run_dir + "\n"));
   EXPECT_THAT(rerun.err, HasSubstr("1 instance(s) will run again"));
   CliResult second =
-      RunFerry({"server", "--store", store, "--no-http", "--tick-ms", "20", "--exit-when-idle"});
+      ServeUntilIdle(store);
   ASSERT_EQ(second.exit_code, 0) << second.err;
   json done = Instances(store)[0];
   EXPECT_EQ(done["state"], "succeeded") << done.dump();
@@ -453,12 +444,8 @@ TEST(ScheduleE2E, ARunPastItsTimeoutIsStoppedFailedAndRetried) {
   ASSERT_EQ(RunFerry({"deploy", dir.path(), "--store", store}).exit_code, 0);
   CliResult show = RunFerry({"schedule", "show", "copy", "--store", store});
   EXPECT_THAT(show.out, HasSubstr("timeout:        1s"));
-  ASSERT_EQ(RunFerry({"ops", "backfill", "copy", "--from", "20251001", "--to", "20251001",
-                      "--store", store})
-                .exit_code,
-            0);
-  CliResult server = RunFerry({"server", "--store", store, "--no-http", "--tick-ms", "20",
-                               "--timeout-grace", "10", "--exit-when-idle"});
+  ASSERT_EQ(BackfillOneDate(store, "copy", "20251001"), 0);
+  CliResult server = ServeUntilIdle(store, {"--timeout-grace", "10"});
   ASSERT_EQ(server.exit_code, 0) << server.err;
   json in = Instances(store)[0];
   EXPECT_EQ(in["state"], "failed") << in.dump();
@@ -490,10 +477,7 @@ json KillTheLeaderMidRunAndTheFollowerTakesOver(const TempDir& dir, const std::s
   pid_t first = Spawn({"server", "--store", store, "--no-http", "--tick-ms", "20", "--data-dir",
                        dir / "data"},
                       dir / "first.log");
-  EXPECT_EQ(RunFerry({"ops", "backfill", "copy", "--from", "20251001", "--to", "20251001",
-                      "--store", store})
-                .exit_code,
-            0);
+  EXPECT_EQ(BackfillOneDate(store, "copy", "20251001"), 0);
   WaitForInstance(store, [](const json& in) { return in["state"] == "running" && in["pid"] != 0; });
   pid_t second = Spawn({"server", "--store", store, "--no-http", "--tick-ms", "20", "--data-dir",
                         dir / "data"},
@@ -658,12 +642,9 @@ TEST(ScheduleE2E, ARunThatFailsPostsItsAlertToTheWebhook) {
   CliResult deploy = RunFerry({"deploy", dir.path(), "--store", store});
   ASSERT_EQ(deploy.exit_code, 0) << deploy.err;
   SqliteExec(dir / "dst.db", "DROP TABLE orders_dst;");  // published, then the table goes away
-  ASSERT_EQ(RunFerry({"ops", "backfill", "copy", "--from", "20251001", "--to", "20251001",
-                      "--store", store})
-                .exit_code,
-            0);
+  ASSERT_EQ(BackfillOneDate(store, "copy", "20251001"), 0);
   CliResult server =
-      RunFerry({"server", "--store", store, "--no-http", "--tick-ms", "20", "--exit-when-idle"});
+      ServeUntilIdle(store);
   ASSERT_EQ(server.exit_code, 0) << server.err;
   std::vector<json> got = hook.bodies();
   ASSERT_EQ(got.size(), 1u) << server.err;

@@ -4,6 +4,7 @@
 // planted difference); the suites per engine test the rest: key detection, in-database
 // summaries, split ranges, typed read-back, destination filters, setting.verify.
 #include <cstdio>
+#include <functional>
 
 #include <fmt/format.h>
 #include <gmock/gmock.h>
@@ -33,6 +34,19 @@ std::vector<std::string> Differences(const json& report) {
     out.push_back(line);
   }
   return out;
+}
+
+// The report's (last) differing split range, "id LO..HI", with its bounds; null when none.
+json DifferingRange(const json& report, int64_t* lo, int64_t* hi) {
+  json differing;
+  for (const json& r : report["ranges"]) {
+    if (!r["equal"].get<bool>()) differing = r;
+  }
+  if (differing.is_null() ||
+      std::sscanf(differing["range"].get<std::string>().c_str(), "id %ld..%ld", lo, hi) != 2) {
+    return json();
+  }
+  return differing;
 }
 
 class VerifyTestBase {
@@ -95,6 +109,51 @@ class VerifyTestBase {
                     "changed id=2 note: NULL -> ''"));
   }
 
+  // For a job that copied a 20,000-row table (id 2, 4, ..., 40000; name 'n' || id/2) with
+  // concurrent 2 and splitFactor 5 into `table` at the destination (`exec_dest` runs one SQL
+  // statement there): the databases checksum each of the 10 key ranges; equal data reads no
+  // row; one changed row is named with only its range's rows read; a missing and an extra row
+  // in two ranges make two differing ranges.
+  void ExpectEachKeyRangeIsChecksummedInTheDatabase(
+      const std::string& table, const std::function<void(const std::string&)>& exec_dest) {
+    ASSERT_EQ(Verify().exit_code, 0) << report_.dump();
+    EXPECT_THAT(report_["method"].get<std::string>(), ::testing::StartsWith("in-database ("));
+    ASSERT_EQ(report_["ranges"].size(), 10u) << report_.dump();
+    int64_t in_ranges = 0;
+    for (const json& r : report_["ranges"]) {
+      in_ranges += r["source_rows"].get<int64_t>();
+      EXPECT_TRUE(r["equal"].get<bool>()) << r.dump();
+    }
+    EXPECT_EQ(in_ranges, 20000);
+    EXPECT_EQ(report_["differing_ranges"], 0);
+    EXPECT_EQ(report_["rows_read_for_bisection"], 0);
+
+    exec_dest("UPDATE " + table + " SET name = 'changed' WHERE id = 12346");
+    ASSERT_EQ(Verify().exit_code, 1) << report_.dump();
+    EXPECT_THAT(report_["method"].get<std::string>(),
+                HasSubstr("per key range; differing ranges compared in Ferry"));
+    EXPECT_EQ(report_["differing_ranges"], 1);
+    EXPECT_THAT(Differences(report_),
+                ::testing::ElementsAre("changed id=12346 name: 'n6173' -> 'changed'"));
+    int64_t lo = 0, hi = 0;
+    json differing = DifferingRange(report_, &lo, &hi);
+    ASSERT_TRUE(differing.is_object()) << report_.dump();
+    EXPECT_LE(lo, 12346);
+    EXPECT_GE(hi, 12346);
+    int64_t read = report_["rows_read_for_bisection"].get<int64_t>();
+    EXPECT_GT(read, 0);
+    EXPECT_LE(read, 2 * differing["source_rows"].get<int64_t>()) << report_.dump();
+
+    exec_dest("UPDATE " + table + " SET name = 'n6173' WHERE id = 12346");
+    exec_dest("DELETE FROM " + table + " WHERE id = 100");
+    exec_dest("INSERT INTO " + table + " (id, name) VALUES (30001, 'x')");
+    ASSERT_EQ(Verify().exit_code, 1) << report_.dump();
+    EXPECT_EQ(report_["differing_ranges"], 2) << report_.dump();
+    EXPECT_THAT(Differences(report_),
+                ::testing::UnorderedElementsAre("missing id=100", "extra id=30001"));
+    EXPECT_LE(report_["rows_read_for_bisection"].get<int64_t>(), 2 * 2 * 2000) << report_.dump();
+  }
+
   TempDir dir_;
   json report_;
   int runs_ = 0;
@@ -141,7 +200,8 @@ TEST_F(VerifySqlite, TheInDatabaseSummaryDecidesEqualAndADifferenceIsComparedInF
   EXPECT_EQ(report_["source_rows"], 8);
   SqliteExec(dst_, "UPDATE t SET amount = 0.30000000000000004 WHERE id = 2");
   ASSERT_EQ(Verify().exit_code, 1);
-  EXPECT_EQ(report_["method"], "ferry");
+  EXPECT_THAT(report_["method"].get<std::string>(),
+              HasSubstr("per key range; differing ranges compared in Ferry"));
   EXPECT_THAT(report_["notes"].dump(),
               HasSubstr("the in-database checksums (sqlite-storage-class-v1) differ"));
   EXPECT_THAT(Differences(report_),
@@ -326,6 +386,23 @@ TEST_F(VerifySqlite, ColumnsComputedAtRunTimeAreNotCompared) {
   EXPECT_EQ(report_["dest_where"], "tag = 'x'");
 }
 
+TEST_F(VerifySqlite, TheDatabasesChecksumEachKeyRangeAndFerryReadsOnlyTheDifferingOnes) {
+  const std::string rows = R"SQL(
+    WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 20000)
+    INSERT INTO big SELECT 2 * n, 'n' || n FROM g)SQL";
+  SqliteExec(src_, "CREATE TABLE big (id INTEGER PRIMARY KEY, name TEXT);" + rows);
+  SqliteExec(dst_, "CREATE TABLE big (id INTEGER PRIMARY KEY, name TEXT)");
+  json reader = {{"path", src_}, {"table", "big"}, {"column", {"*"}}, {"splitPk", "id"},
+                 {"splitFactor", 5}};
+  json writer = {{"path", dst_}, {"table", "big"}, {"column", {"*"}}};
+  ASSERT_EQ(RunJob(StepsJob("sqlite", reader, "sqlite", writer, {{"speed", {{"concurrent", 2}}}})
+                       .dump())
+                .exit_code,
+            0);
+  ExpectEachKeyRangeIsChecksummedInTheDatabase(
+      "big", [&](const std::string& sql) { SqliteExec(dst_, sql); });
+}
+
 // --- PostgreSQL -> PostgreSQL -------------------------------------------------------------------
 
 class VerifyPostgresql : public ::testing::Test, public VerifyTestBase {
@@ -390,15 +467,9 @@ TEST_F(VerifyPostgresql, EachSplitRangeIsReportedAndTheDifferingOneListed) {
   PgExec("DELETE FROM " + (pg_ / "d") + " WHERE id = 3");
   ASSERT_EQ(Verify().exit_code, 1);
   EXPECT_EQ(report_["differing_ranges"], 1);
-  json differing;
-  for (const json& r : report_["ranges"]) {
-    if (!r["equal"].get<bool>()) differing = r;
-  }
-  ASSERT_TRUE(differing.is_object()) << report_.dump();
   int64_t lo = 0, hi = 0;
-  ASSERT_EQ(std::sscanf(differing["range"].get<std::string>().c_str(), "id %ld..%ld", &lo, &hi),
-            2)
-      << differing.dump();
+  json differing = DifferingRange(report_, &lo, &hi);
+  ASSERT_TRUE(differing.is_object()) << report_.dump();
   EXPECT_LE(lo, 3);
   EXPECT_GE(hi, 3);
   EXPECT_EQ(differing["source_rows"].get<int64_t>() - differing["dest_rows"].get<int64_t>(), 1);
@@ -470,10 +541,28 @@ TEST_F(VerifyPostgresql, InDatabaseHashesDecideEqualAndLeaveDifferencesToFerry) 
   EXPECT_EQ(report_["method"], "ferry");
   PgExec("UPDATE " + d + " SET ts = ts + interval '1 microsecond' WHERE id = 1");
   ASSERT_EQ(Verify({"--in-database"}).exit_code, 1);
-  EXPECT_EQ(report_["method"], "ferry");
+  EXPECT_THAT(report_["method"].get<std::string>(),
+              HasSubstr("per key range; differing ranges compared in Ferry"));
   EXPECT_THAT(Differences(report_),
               ::testing::ElementsAre("changed id=1 ts: 2026-12-05 10:00:00.000001 -> "
                                      "2026-12-05 10:00:00.000002"));
+}
+
+TEST_F(VerifyPostgresql, TheDatabasesChecksumEachKeyRangeAndFerryReadsOnlyTheDifferingOnes) {
+  std::string src = pg_ / "big", dst = pg_ / "big2";
+  PgExec("CREATE TABLE " + src + " (id bigint PRIMARY KEY, name text); INSERT INTO " + src +
+         " SELECT 2 * g, 'n' || g FROM generate_series(1, 20000) g");
+  PgExec("CREATE TABLE " + dst + " (id bigint PRIMARY KEY, name text)");
+  json conn = TestPgServer().ConnectionJson();
+  json reader = {{"connection", conn}, {"table", src}, {"column", {"*"}}, {"splitPk", "id"},
+                 {"splitFactor", 5}};
+  json writer = {{"connection", conn}, {"table", dst}, {"column", {"*"}}};
+  ASSERT_EQ(RunJob(StepsJob("postgresql", reader, "postgresql", writer,
+                            {{"speed", {{"concurrent", 2}}}})
+                       .dump())
+                .exit_code,
+            0);
+  ExpectEachKeyRangeIsChecksummedInTheDatabase(dst, [](const std::string& sql) { PgExec(sql); });
 }
 
 // --- SQLite -> PostgreSQL ----------------------------------------------------------------------
@@ -564,10 +653,27 @@ TEST_F(VerifyMysql, TheInDatabaseSummaryDecidesEqualAndADifferenceIsComparedInFe
   EXPECT_EQ(report_["dest_rows"], 4);
   Exec(dest, "UPDATE o SET ts = '2026-12-05 10:00:00.000002' WHERE id = 1");
   ASSERT_EQ(Verify().exit_code, 1);
-  EXPECT_EQ(report_["method"], "ferry");
+  EXPECT_THAT(report_["method"].get<std::string>(),
+              HasSubstr("per key range; differing ranges compared in Ferry"));
   EXPECT_THAT(Differences(report_),
               ::testing::ElementsAre("changed id=1 ts: 2026-12-05 10:00:00.000001 -> "
                                      "2026-12-05 10:00:00.000002"));
+}
+
+TEST_F(VerifyMysql, TheDatabasesChecksumEachKeyRangeAndFerryReadsOnlyTheDifferingOnes) {
+  std::string dest = NewDatabase("dest");
+  Exec(db(), "CREATE TABLE big (id INT PRIMARY KEY, name VARCHAR(20))");
+  // 200 x 100: MariaDB stops a recursive CTE after 1,000 iterations.
+  Exec(db(), "INSERT INTO big WITH RECURSIVE g(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM g "
+             "WHERE n < 199) SELECT 2 * (a.n * 100 + b.n + 1), CONCAT('n', a.n * 100 + b.n + 1) "
+             "FROM g a, g b WHERE b.n < 100");
+  Exec(dest, "CREATE TABLE big (id INT PRIMARY KEY, name VARCHAR(20))");
+  json reader = {{"connection", Connection(db())}, {"table", "big"}, {"column", {"*"}},
+                 {"splitPk", "id"}, {"splitFactor", 5}};
+  json writer = {{"connection", Connection(dest)}, {"table", "big"}, {"column", {"*"}}};
+  ASSERT_EQ(RunJob(TwoStepJob("mysql", reader, "mysql", writer, 2)).exit_code, 0);
+  ExpectEachKeyRangeIsChecksummedInTheDatabase(
+      "big", [&](const std::string& sql) { Exec(dest, sql); });
 }
 
 TEST_F(VerifyMysql, ACsvDestinationIsReadBackAsTheSourcesTypes) {

@@ -24,6 +24,19 @@ pid_t Spawn(const std::vector<std::string>& args, const std::string& log) {
   return pid;
 }
 
+int BackfillOneDate(const std::string& store, const std::string& node, const std::string& date) {
+  CliResult r = RunFerry({"ops", "backfill", node, "--from", date, "--to", date, "--store", store});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return r.exit_code;
+}
+
+CliResult ServeUntilIdle(const std::string& store, const std::vector<std::string>& extra) {
+  std::vector<std::string> args = {"server", "--store", store, "--no-http", "--tick-ms", "20"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  args.push_back("--exit-when-idle");
+  return RunFerry(args);
+}
+
 nlohmann::json Instances(const std::string& store) {
   CliResult r = RunFerry({"ops", "list", "--json", "--store", store});
   EXPECT_EQ(r.exit_code, 0) << r.err;

@@ -10,10 +10,19 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/support/ferry_cli.h"
+
 namespace ferry::testing {
 
 // Starts `ferry ARGS...` in the background with its output appended to `log`; returns its pid.
 pid_t Spawn(const std::vector<std::string>& args, const std::string& log);
+
+// `ferry ops backfill NODE --from DATE --to DATE --store STORE`; its exit code.
+int BackfillOneDate(const std::string& store, const std::string& node, const std::string& date);
+
+// `ferry server` on `store` without HTTP, ticking every 20 ms, until nothing is left to do
+// (`extra` flags appended).
+CliResult ServeUntilIdle(const std::string& store, const std::vector<std::string>& extra = {});
 
 // The instances of `store`, as `ferry ops list --json` prints them.
 nlohmann::json Instances(const std::string& store);

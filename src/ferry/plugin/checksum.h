@@ -15,6 +15,9 @@ namespace ferry {
 
 struct ChecksumRequest {
   std::vector<size_t> columns;  // output columns hashed, in this order
+  // A condition in the source's SQL dialect ("id BETWEEN 1 AND 5000"), ANDed with the reader's
+  // own where; empty: every row the reader would read. Verify asks per key range this way.
+  std::string filter;
 };
 
 // Every row: how many, and the sums (mod 2^64) of the two 64-bit halves of each row's hash,

@@ -36,6 +36,9 @@ struct VerifyOptions {
   // Ask the sources for their own summaries first (when both offer the same method): equal
   // summaries decide equal; otherwise Ferry compares.
   bool in_database = true;
+  // On the in-database path, a differing key range is halved in the database while either side
+  // holds more rows than this in it; only the smallest differing intervals are read by Ferry.
+  int64_t bisect_rows = 1000;
 };
 
 struct RowDifference {
@@ -68,15 +71,19 @@ struct VerifyReport {
   int buckets = 0;
   int differing_buckets = 0;
   // Per range of the source's split plan (when it has splitPk ranges and the splitPk is
-  // compared); empty when the sources' own checksums decided.
+  // compared), from the databases' checksums or from Ferry's pass.
   std::vector<RangeFigures> ranges;
   int differing_ranges = 0;
+  // Rows Ferry read from both sides (every pass) to find and name the differences: 0 when the
+  // databases' checksums decided equal, the differing key intervals' rows when they differed.
+  int64_t rows_read_for_bisection = 0;
   int64_t missing = 0, extra = 0, duplicate = 0, changed = 0;
   bool partial = false;  // some differing buckets were not diffed: the four counts are lower bounds
   std::vector<RowDifference> differences;  // at most VerifyOptions::max_reported
   double elapsed_seconds = 0;
   // "ferry" (both sides read and hashed by Ferry) or "in-database (METHOD)": the sources
-  // summarized their own rows and agreed, so no row was read.
+  // summarized their own rows (per key range when there is a split plan) and agreed, so no row
+  // was read; "... per key range; differing ranges compared in Ferry" when some ranges differed.
   std::string method = "ferry";
 
   nlohmann::ordered_json ToJson() const;
