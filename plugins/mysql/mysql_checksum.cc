@@ -6,6 +6,7 @@
 // in exact DECIMAL arithmetic. One row of three numbers crosses the wire. The method names the
 // server version, since another version may print a value otherwise. Equal sums mean equal rows;
 // any difference is left to Ferry's typed comparison, which decides.
+#include "ferry/common/numbers.h"
 #include "ferry/common/strings.h"
 #include "plugins/mysql/mysql_reader.h"
 
@@ -86,7 +87,8 @@ Result<std::optional<ChecksumTotal>> MysqlReader::ChecksumRows(const ChecksumReq
                      hash + " AS h FROM " + MysqlQualifiedName(table) +
                      WhereClause(options_.where, request.filter) + ") s"));
       if (rows.size() != 1 || !rows[0][0]) return Status::Internal("checksum: no result row");
-      total.count += std::stoll(*rows[0][0]);
+      ASSIGN_OR_RETURN(int64_t count, ParseInt64(*rows[0][0], "checksum count of " + table));
+      total.count += count;
       if (!rows[0][1]) continue;  // no rows
       total.sum_a += SumTextMod64(rows[0][1]->c_str());
       total.sum_b += SumTextMod64(rows[0][2]->c_str());

@@ -14,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include "ferry/common/numbers.h"
 #include "ferry/common/strings.h"
 #include "plugins/postgresql/pg_catalog.h"
 #include "plugins/postgresql/pg_reader.h"
@@ -97,7 +98,9 @@ Result<std::optional<ChecksumTotal>> PgReader::ChecksumRows(const ChecksumReques
       }
       if (savepoint) (void)conn.Exec("RELEASE SAVEPOINT ferry_verify");
       const PGresult* res = r->get();
-      total.count += std::stoll(PQgetvalue(res, 0, 0));
+      ASSIGN_OR_RETURN(int64_t count,
+                       ParseInt64(PQgetvalue(res, 0, 0), "checksum count of " + table));
+      total.count += count;
       if (PQgetisnull(res, 0, 1)) continue;  // no rows
       total.sum_a += SumTextMod64(PQgetvalue(res, 0, 1));
       total.sum_b += SumTextMod64(PQgetvalue(res, 0, 2));
