@@ -213,6 +213,16 @@ class DistributeTest : public ::testing::Test {
     return nullptr;
   }
 
+  // A sqlite copy throttled to 15,000 records/s, started on two "hosts" of 4 slots on this machine,
+  // its run directory run/ and summary.json in the test directory.
+  Process StartThrottledRunOnTwoHosts() {
+    CreateDestination();
+    WriteJob(Job("sqlite", {{"speed", {{"concurrent", 8}, {"record", 15000}}}}));
+    return Start({FerryBinary(), "run", "job.json", "--hosts", "localhost:4,localhost:4",
+                  "--run-dir", "run", "--summary-json", "summary.json", "--progress-interval", "0"},
+                 dir_ / "run.out", dir_.path());
+  }
+
   TempDir dir_;
 };
 
@@ -337,12 +347,7 @@ TEST_F(DistributeTest, FewerThanEightChannelsIsRefusedWithTheRule) {
 }
 
 TEST_F(DistributeTest, KilledWorkerFailsTheJobFastNamingTheHostAndResumeFinishesExactlyOnce) {
-  CreateDestination();
-  WriteJob(Job("sqlite", {{"speed", {{"concurrent", 8}, {"record", 15000}}}}));
-  Process p = Start({FerryBinary(), "run", "job.json", "--hosts", "localhost:4,localhost:4",
-                     "--run-dir", "run", "--summary-json", "summary.json", "--progress-interval",
-                     "0"},
-                    dir_ / "run.out", dir_.path());
+  Process p = StartThrottledRunOnTwoHosts();
   json hosts = AwaitRunning(dir_ / "run", 2);
   ASSERT_FALSE(hosts.is_null()) << p.output();
   const int worker = hosts["workers"][1]["pid"].get<int>();
@@ -377,12 +382,7 @@ TEST_F(DistributeTest, KilledWorkerFailsTheJobFastNamingTheHostAndResumeFinishes
 }
 
 TEST_F(DistributeTest, SigtermStopsEveryRankCleanlyAndTheRunResumes) {
-  CreateDestination();
-  WriteJob(Job("sqlite", {{"speed", {{"concurrent", 8}, {"record", 15000}}}}));
-  Process p = Start({FerryBinary(), "run", "job.json", "--hosts", "localhost:4,localhost:4",
-                     "--run-dir", "run", "--summary-json", "summary.json", "--progress-interval",
-                     "0"},
-                    dir_ / "run.out", dir_.path());
+  Process p = StartThrottledRunOnTwoHosts();
   json hosts = AwaitRunning(dir_ / "run", 2);
   ASSERT_FALSE(hosts.is_null()) << p.output();
   ASSERT_EQ(kill(p.pid, SIGTERM), 0);
@@ -407,12 +407,7 @@ TEST_F(DistributeTest, SigtermStopsEveryRankCleanlyAndTheRunResumes) {
 // A user's `kill` of one rank on its host: the whole run stops cleanly, naming that host, and no
 // process of it is left.
 TEST_F(DistributeTest, SigtermToOneWorkerRankStopsTheRunNamingItsHostAndLeavesNoProcess) {
-  CreateDestination();
-  WriteJob(Job("sqlite", {{"speed", {{"concurrent", 8}, {"record", 15000}}}}));
-  Process p = Start({FerryBinary(), "run", "job.json", "--hosts", "localhost:4,localhost:4",
-                     "--run-dir", "run", "--summary-json", "summary.json", "--progress-interval",
-                     "0"},
-                    dir_ / "run.out", dir_.path());
+  Process p = StartThrottledRunOnTwoHosts();
   json hosts = AwaitRunning(dir_ / "run", 2);
   ASSERT_FALSE(hosts.is_null()) << p.output();
   const std::vector<int> mpirun = ChildPids(p.pid);
