@@ -6,9 +6,9 @@
 
 namespace ferry {
 
-PluginInfo StreamPluginInfo();   // plugins/stream
-PluginInfo TxtfilePluginInfo();  // plugins/txtfile
-PluginInfo SqlitePluginInfo();   // plugins/sqlite
+PluginInfo StreamPluginInfo();      // plugins/stream
+PluginInfo TxtfilePluginInfo();     // plugins/txtfile
+PluginInfo SqlitePluginInfo();      // plugins/sqlite
 PluginInfo PostgresqlPluginInfo();  // plugins/postgresql
 PluginInfo MysqlPluginInfo();       // plugins/mysql
 

@@ -41,12 +41,12 @@ std::string MysqlReader::checksum_method() const {
 Result<SourceRowKey> MysqlReader::RowKey() {
   if (query_mode() || sources_.empty() || sources_[0].tables.empty()) return SourceRowKey();
   ASSIGN_OR_RETURN(MysqlConnection conn, Connect(0));
-  ASSIGN_OR_RETURN(
-      MysqlRows rows,
-      conn.Query("SELECT INDEX_NAME, COLUMN_NAME FROM information_schema.STATISTICS "
-                 "WHERE TABLE_SCHEMA = " + SchemaAndTable(conn, sources_[0].tables[0]) +
-                 " AND NON_UNIQUE = 0 ORDER BY INDEX_NAME <> 'PRIMARY', INDEX_NAME, "
-                 "SEQ_IN_INDEX"));
+  ASSIGN_OR_RETURN(MysqlRows rows,
+                   conn.Query("SELECT INDEX_NAME, COLUMN_NAME FROM information_schema.STATISTICS "
+                              "WHERE TABLE_SCHEMA = " +
+                              SchemaAndTable(conn, sources_[0].tables[0]) +
+                              " AND NON_UNIQUE = 0 ORDER BY INDEX_NAME <> 'PRIMARY', INDEX_NAME, "
+                              "SEQ_IN_INDEX"));
   SourceRowKey key;
   for (const auto& row : rows) {
     if (!row[0] || !row[1]) return SourceRowKey();  // an expression: no key

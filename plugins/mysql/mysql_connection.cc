@@ -137,9 +137,7 @@ Result<MysqlConnection> MysqlConnection::ConnectAny(const ConnectionSpec& first,
 
 unsigned long MysqlConnection::thread_id() const { return mysql_thread_id(mysql_.get()); }
 
-std::string MysqlConnection::server_version() const {
-  return mysql_get_server_info(mysql_.get());
-}
+std::string MysqlConnection::server_version() const { return mysql_get_server_info(mysql_.get()); }
 
 Status MysqlConnection::LastError(std::string_view context) const {
   MYSQL* m = mysql_.get();

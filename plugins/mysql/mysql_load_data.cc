@@ -37,11 +37,20 @@ int InfileError(void*, char* buf, unsigned int len) {
 void AppendEscaped(std::string_view text, std::string* out) {
   for (char c : text) {
     switch (c) {
-      case '\t': out->append("\\t"); break;
-      case '\n': out->append("\\n"); break;
-      case '\\': out->append("\\\\"); break;
-      case '\0': out->append("\\0"); break;
-      default: out->push_back(c);
+      case '\t':
+        out->append("\\t");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\0':
+        out->append("\\0");
+        break;
+      default:
+        out->push_back(c);
     }
   }
 }

@@ -69,10 +69,14 @@ Result<MysqlReaderOptions> MysqlReaderOptions::Parse(const nlohmann::json& p, bo
 
 const char* MysqlWriteModeName(MysqlWriteMode mode) {
   switch (mode) {
-    case MysqlWriteMode::kInsert: return "insert";
-    case MysqlWriteMode::kReplace: return "replace";
-    case MysqlWriteMode::kUpdate: return "update";
-    case MysqlWriteMode::kIgnore: return "ignore";
+    case MysqlWriteMode::kInsert:
+      return "insert";
+    case MysqlWriteMode::kReplace:
+      return "replace";
+    case MysqlWriteMode::kUpdate:
+      return "update";
+    case MysqlWriteMode::kIgnore:
+      return "ignore";
   }
   return "?";
 }

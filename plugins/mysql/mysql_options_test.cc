@@ -1,8 +1,8 @@
 // The mysql reader's and writer's parameters without a server: defaults, parameters that exclude
 // each other, and errors that name their field.
-#include <gtest/gtest.h>
-
 #include "plugins/mysql/mysql_options.h"
+
+#include <gtest/gtest.h>
 
 namespace ferry {
 namespace {
@@ -29,25 +29,26 @@ TEST(MysqlReaderOptions, ErrorsNameTheirField) {
                 .status()
                 .field(),
             "zeroDateMode");
-  EXPECT_EQ(MysqlReaderOptions::Parse({{"column", {"*"}}, {"splitFactor", 0}}, false)
-                .status()
-                .field(),
-            "splitFactor");
+  EXPECT_EQ(
+      MysqlReaderOptions::Parse({{"column", {"*"}}, {"splitFactor", 0}}, false).status().field(),
+      "splitFactor");
 }
 
 TEST(MysqlWriterOptions, ModesAndTheirCompanions) {
-  auto o = MysqlWriterOptions::Parse({{"column", {"*"}}, {"writeMode", "update"},
-                                      {"updateColumn", {"price"}}, {"nullMode", "skipNull"}});
+  auto o = MysqlWriterOptions::Parse({{"column", {"*"}},
+                                      {"writeMode", "update"},
+                                      {"updateColumn", {"price"}},
+                                      {"nullMode", "skipNull"}});
   ASSERT_TRUE(o.ok()) << o.status().message();
   EXPECT_EQ(o->mode, MysqlWriteMode::kUpdate);
   EXPECT_TRUE(o->skip_null);
   EXPECT_EQ(o->batch_size, 1024);
-  EXPECT_EQ(MysqlWriterOptions::Parse({{"column", {"*"}}, {"updateColumn", {"price"}}})
-                .status()
-                .field(),
-            "updateColumn");
-  EXPECT_EQ(MysqlWriterOptions::Parse({{"column", {"*"}}, {"writeMode", "upsert"}}).status().field(),
-            "writeMode");
+  EXPECT_EQ(
+      MysqlWriterOptions::Parse({{"column", {"*"}}, {"updateColumn", {"price"}}}).status().field(),
+      "updateColumn");
+  EXPECT_EQ(
+      MysqlWriterOptions::Parse({{"column", {"*"}}, {"writeMode", "upsert"}}).status().field(),
+      "writeMode");
   EXPECT_TRUE(o->bulk_load);
   EXPECT_FALSE(o->can_bulk_load());  // update: ON DUPLICATE KEY UPDATE needs INSERT
   auto plain = MysqlWriterOptions::Parse({{"column", {"*"}}});

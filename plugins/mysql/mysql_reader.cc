@@ -88,8 +88,8 @@ Status MysqlReader::CheckTable(MysqlConnection& conn, const SqlSource& source,
   auto fields = ResultFields(conn, LimitZero("SELECT * FROM " + MysqlQualifiedName(table)));
   if (!fields.ok()) {
     if (fields.status().IsTransient()) return fields.status();
-    return Status(fields.status().code(), "table " + Quoted(table) + " in " +
-                                              conn.describe() + ": " + fields.status().message())
+    return Status(fields.status().code(), "table " + Quoted(table) + " in " + conn.describe() +
+                                              ": " + fields.status().message())
         .WithField(source.field.empty() ? "table" : source.field);
   }
   if (first_fields->empty()) *first_fields = *fields;
@@ -109,8 +109,8 @@ Status MysqlReader::CheckTable(MysqlConnection& conn, const SqlSource& source,
   }
   if (!options_.split_pk.empty()) RETURN_NOT_OK(CheckSplitPk(*fields, table));
   if (options_.where.empty()) return Status::OK();
-  const std::string sql = "SELECT * FROM " + MysqlQualifiedName(table) +
-                          WhereClause(options_.where, "");
+  const std::string sql =
+      "SELECT * FROM " + MysqlQualifiedName(table) + WhereClause(options_.where, "");
   auto where = ResultFields(conn, LimitZero(sql));
   if (where.ok() || where.status().IsTransient()) return where.status();
   return Status::InvalidArgument("on table " + Quoted(table) + ": " + where.status().message())
@@ -138,8 +138,8 @@ std::vector<ColumnInfo> MysqlReader::OutputColumns() const { return output_; }
 Status MysqlReader::OpenSnapshots(int concurrent) {
   snapshots_.clear();
   for (const SqlSource& s : sources_) {
-    ASSIGN_OR_RETURN(auto pool, MysqlSnapshotPool::Open(s.conn, s.fallbacks, session_,
-                                                        std::max(concurrent, 1)));
+    ASSIGN_OR_RETURN(
+        auto pool, MysqlSnapshotPool::Open(s.conn, s.fallbacks, session_, std::max(concurrent, 1)));
     snapshots_.push_back(std::move(pool));
   }
   return Status::OK();
@@ -170,8 +170,7 @@ Result<std::vector<SqlSplitSpec>> MysqlReader::PlanSource(size_t source, int64_t
     if (!options_.split_pk.empty()) {
       ASSIGN_OR_RETURN(bounds, KeyBounds(*conn, table, options_.split_pk, options_.where));
     }
-    for (SqlSplitSpec& spec :
-         PlanTableSplits(index, table, options_.split_pk, bounds, pieces)) {
+    for (SqlSplitSpec& spec : PlanTableSplits(index, table, options_.split_pk, bounds, pieces)) {
       specs.push_back(std::move(spec));
     }
   }
@@ -278,8 +277,8 @@ Result<std::unique_ptr<ReaderTask>> MysqlReader::OpenTask(const Split& split) {
   }
   MysqlCellContext cells{options_.utc_offset_seconds, options_.zero_dates};
   ASSIGN_OR_RETURN(std::unique_ptr<MysqlReaderTask> task,
-                   MysqlReaderTask::Start(std::move(conn), std::move(pool),
-                                          SqlFor(spec, split.id), Layout(spec), cells));
+                   MysqlReaderTask::Start(std::move(conn), std::move(pool), SqlFor(spec, split.id),
+                                          Layout(spec), cells));
   return std::unique_ptr<ReaderTask>(std::move(task));
 }
 

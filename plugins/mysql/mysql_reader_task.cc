@@ -6,10 +6,7 @@ namespace ferry {
 
 MysqlReaderTask::MysqlReaderTask(MysqlConnection conn, std::shared_ptr<MysqlSnapshotPool> pool,
                                  MysqlRowLayout layout, MysqlCellContext cells)
-    : conn_(std::move(conn)),
-      pool_(std::move(pool)),
-      layout_(std::move(layout)),
-      cells_(cells) {}
+    : conn_(std::move(conn)), pool_(std::move(pool)), layout_(std::move(layout)), cells_(cells) {}
 
 Result<std::unique_ptr<MysqlReaderTask>> MysqlReaderTask::Start(
     MysqlConnection conn, std::shared_ptr<MysqlSnapshotPool> pool, const std::string& sql,

@@ -3,8 +3,8 @@
 #include <mysql.h>
 
 #include <charconv>
-#include <cstdio>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 
 #include "ferry/types/convert.h"
@@ -48,8 +48,8 @@ Value ReadBit(std::string_view bytes, RecordBatch* batch) {
 
 // "0000-00-00", "2025-00-00 ...": a date part MySQL allows and no calendar has.
 bool IsZeroDate(std::string_view text) {
-  return text.size() >= 10 && (text.substr(0, 4) == "0000" || text.substr(5, 2) == "00" ||
-                               text.substr(8, 2) == "00");
+  return text.size() >= 10 &&
+         (text.substr(0, 4) == "0000" || text.substr(5, 2) == "00" || text.substr(8, 2) == "00");
 }
 
 Result<Value> ZeroDate(std::string_view text, const MysqlCellContext& ctx) {
@@ -118,17 +118,26 @@ MysqlColumnKind ColumnKindOf(const MYSQL_FIELD& f) {
 
 TypeId DeclaredType(MysqlColumnKind kind) {
   switch (kind) {
-    case MysqlColumnKind::kSigned: return TypeId::kInt64;
+    case MysqlColumnKind::kSigned:
+      return TypeId::kInt64;
     case MysqlColumnKind::kUnsigned:
     case MysqlColumnKind::kBit:
-    case MysqlColumnKind::kDecimal: return TypeId::kDecimal;
-    case MysqlColumnKind::kDouble: return TypeId::kDouble;
-    case MysqlColumnKind::kDate: return TypeId::kDate;
-    case MysqlColumnKind::kTime: return TypeId::kTime;
-    case MysqlColumnKind::kDatetime: return TypeId::kTimestamp;
-    case MysqlColumnKind::kTimestamp: return TypeId::kTimestampTz;
-    case MysqlColumnKind::kText: return TypeId::kString;
-    case MysqlColumnKind::kBytes: return TypeId::kBytes;
+    case MysqlColumnKind::kDecimal:
+      return TypeId::kDecimal;
+    case MysqlColumnKind::kDouble:
+      return TypeId::kDouble;
+    case MysqlColumnKind::kDate:
+      return TypeId::kDate;
+    case MysqlColumnKind::kTime:
+      return TypeId::kTime;
+    case MysqlColumnKind::kDatetime:
+      return TypeId::kTimestamp;
+    case MysqlColumnKind::kTimestamp:
+      return TypeId::kTimestampTz;
+    case MysqlColumnKind::kText:
+      return TypeId::kString;
+    case MysqlColumnKind::kBytes:
+      return TypeId::kBytes;
   }
   return TypeId::kNull;
 }
@@ -162,19 +171,26 @@ Result<Value> ReadMysqlCell(MysqlColumnKind kind, std::string_view text, RecordB
       ASSIGN_OR_RETURN(int64_t v, FastInt64(text));
       return Value::Int64(v);
     }
-    case MysqlColumnKind::kUnsigned: return ReadUnsigned(text, batch);
-    case MysqlColumnKind::kBit: return ReadBit(text, batch);
-    case MysqlColumnKind::kDecimal: return batch->CopyText(TypeId::kDecimal, text);
+    case MysqlColumnKind::kUnsigned:
+      return ReadUnsigned(text, batch);
+    case MysqlColumnKind::kBit:
+      return ReadBit(text, batch);
+    case MysqlColumnKind::kDecimal:
+      return batch->CopyText(TypeId::kDecimal, text);
     case MysqlColumnKind::kDouble: {
       ASSIGN_OR_RETURN(double d, ParseDouble(text));
       return Value::Double(d);
     }
-    case MysqlColumnKind::kTime: return ReadTime(text, batch);
+    case MysqlColumnKind::kTime:
+      return ReadTime(text, batch);
     case MysqlColumnKind::kDate:
     case MysqlColumnKind::kDatetime:
-    case MysqlColumnKind::kTimestamp: return ReadDateLike(kind, text, ctx);
-    case MysqlColumnKind::kText: return batch->CopyText(TypeId::kString, text);
-    case MysqlColumnKind::kBytes: return batch->CopyText(TypeId::kBytes, text);
+    case MysqlColumnKind::kTimestamp:
+      return ReadDateLike(kind, text, ctx);
+    case MysqlColumnKind::kText:
+      return batch->CopyText(TypeId::kString, text);
+    case MysqlColumnKind::kBytes:
+      return batch->CopyText(TypeId::kBytes, text);
   }
   return Status::Internal("unknown mysql column kind");
 }

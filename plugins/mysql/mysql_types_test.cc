@@ -1,5 +1,7 @@
 // The type mapping without a server: cell text -> Value for each column kind, Value -> SQL
 // literal, UTC offsets, and the error-number mapping.
+#include "plugins/mysql/mysql_types.h"
+
 #include <gtest/gtest.h>
 
 #include <limits>
@@ -7,7 +9,6 @@
 #include "ferry/types/convert.h"
 #include "plugins/mysql/mysql_insert_sql.h"
 #include "plugins/mysql/mysql_status.h"
-#include "plugins/mysql/mysql_types.h"
 
 namespace ferry {
 namespace {
@@ -27,8 +28,7 @@ std::string Literal(const Value& v, int offset = 0) {
 }
 
 TEST(MysqlTypes, IntegersKeepTheirRangeAndUnsignedAboveInt64BecomesDecimal) {
-  EXPECT_EQ(Read(MysqlColumnKind::kSigned, "-9223372036854775808"),
-            "long:-9223372036854775808");
+  EXPECT_EQ(Read(MysqlColumnKind::kSigned, "-9223372036854775808"), "long:-9223372036854775808");
   EXPECT_EQ(Read(MysqlColumnKind::kUnsigned, "9223372036854775807"), "long:9223372036854775807");
   EXPECT_EQ(Read(MysqlColumnKind::kUnsigned, "18446744073709551615"),
             "decimal:18446744073709551615");

@@ -116,9 +116,8 @@ Result<std::vector<std::string>> MysqlWriter::ResolveUpdateColumns(
   std::vector<std::string> out;
   for (size_t i = 0; i < options_.update_columns.size(); ++i) {
     const std::string& name = options_.update_columns[i];
-    auto it = std::find_if(columns.begin(), columns.end(), [&](const std::string& c) {
-      return ToLower(c) == ToLower(name);
-    });
+    auto it = std::find_if(columns.begin(), columns.end(),
+                           [&](const std::string& c) { return ToLower(c) == ToLower(name); });
     if (it == columns.end()) {
       return Status::InvalidArgument("updateColumn " + Quoted(name) +
                                      " is not one of the written columns")

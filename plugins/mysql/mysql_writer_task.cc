@@ -33,9 +33,9 @@ Result<std::unique_ptr<MysqlWriterTask>> MysqlWriterTask::Open(
     const SqlSource& source, const MysqlSessionSettings& session,
     std::shared_ptr<const MysqlWriteSettings> settings, const MysqlCommitMarkers* markers,
     const std::string& split_id) {
-  ASSIGN_OR_RETURN(MysqlConnection conn,
-                   MysqlConnection::ConnectAny(source.conn, source.fallbacks,
-                                               !settings->load_data_sql.empty()));
+  ASSIGN_OR_RETURN(
+      MysqlConnection conn,
+      MysqlConnection::ConnectAny(source.conn, source.fallbacks, !settings->load_data_sql.empty()));
   RETURN_NOT_OK(SetUpSession(conn, session));
   return std::unique_ptr<MysqlWriterTask>(
       new MysqlWriterTask(std::move(conn), std::move(settings), markers, split_id));
@@ -61,8 +61,7 @@ Status MysqlWriterTask::Write(const RecordBatch& batch, size_t begin, size_t end
   if (!in_transaction_) return Status::Internal("mysql writer: Write outside Begin/Commit");
   if (batch.num_columns() != settings_->columns.size()) {
     return Status::Internal("mysql writer: batch has " + std::to_string(batch.num_columns()) +
-                            " columns, the statement " +
-                            std::to_string(settings_->columns.size()));
+                            " columns, the statement " + std::to_string(settings_->columns.size()));
   }
   RETURN_NOT_OK(conn_.Exec("SAVEPOINT ferry_write"));
   Status s = WriteRows(batch, begin, end);
@@ -92,8 +91,8 @@ Status MysqlWriterTask::WriteRows(const RecordBatch& batch, size_t begin, size_t
 Status MysqlWriterTask::LoadRows(const RecordBatch& batch, size_t begin, size_t end) {
   sql_.clear();
   for (size_t r = begin; r < end; ++r) {
-    RETURN_NOT_OK(AppendLoadDataRow(batch.row(r), batch.num_columns(),
-                                    settings_->utc_offset_seconds, &sql_));
+    RETURN_NOT_OK(
+        AppendLoadDataRow(batch.row(r), batch.num_columns(), settings_->utc_offset_seconds, &sql_));
   }
   Status s = RunLoadData(conn_, settings_->load_data_sql, sql_);
   sql_.clear();

@@ -63,9 +63,8 @@ Status SplitBinaryTuple(std::string_view tuple, size_t expected, CopyFields* out
 
 Result<size_t> BinaryTupleDataBytes(std::string_view tuple, size_t expected) {
   size_t bytes = 0;
-  RETURN_NOT_OK(WalkTuple(tuple, expected, [&bytes](size_t, const char*, uint32_t len) {
-    bytes += len;
-  }));
+  RETURN_NOT_OK(
+      WalkTuple(tuple, expected, [&bytes](size_t, const char*, uint32_t len) { bytes += len; }));
   return bytes;
 }
 

@@ -10,9 +10,8 @@
 // range). One row of three numbers crosses the wire; with no GROUP BY the server can run it with
 // parallel workers, inside the reader's snapshot. Equal sums mean equal rows; any difference
 // (another numeric type, another server) is left to Ferry's typed comparison, which decides.
-#include <libpq-fe.h>
-
 #include <fmt/format.h>
+#include <libpq-fe.h>
 
 #include "ferry/common/numbers.h"
 #include "ferry/common/strings.h"
@@ -26,11 +25,11 @@ namespace {
 // How one column enters the record hash (see the file comment).
 std::string HashedColumn(const std::string& quoted, const PgColumnType& type) {
   switch (type.oid) {
-    case 20:    // int8
+    case 20:  // int8
       return "int8send(" + quoted + ")";
-    case 700:   // float4
+    case 700:  // float4
       return "float4send(" + quoted + ")";
-    case 701:   // float8
+    case 701:  // float8
       return "float8send(" + quoted + ")";
     case 1083:  // time
       return "time_send(" + quoted + ")";
@@ -38,7 +37,15 @@ std::string HashedColumn(const std::string& quoted, const PgColumnType& type) {
       return "timestamp_send(" + quoted + ")";
     case 1184:  // timestamptz
       return "timestamptz_send(" + quoted + ")";
-    case 16: case 17: case 21: case 23: case 25: case 1042: case 1043: case 1082: case 1700:
+    case 16:
+    case 17:
+    case 21:
+    case 23:
+    case 25:
+    case 1042:
+    case 1043:
+    case 1082:
+    case 1700:
     case 2950:  // bool bytea int2 int4 text bpchar varchar date numeric uuid: their own hash
       return quoted;
     default:
@@ -54,7 +61,8 @@ std::string MajorVersion(const PgConnection& conn) {
 }  // namespace
 
 std::string PgReader::checksum_method() const {
-  return "postgresql-" + (databases_.empty() ? std::string("?") : MajorVersion(databases_[0].coordinator)) +
+  return "postgresql-" +
+         (databases_.empty() ? std::string("?") : MajorVersion(databases_[0].coordinator)) +
          "-hashrecord-v2";
 }
 

@@ -22,8 +22,9 @@ Result<PgConnection> ConnectSource(const SqlSource& source, const std::string& a
   std::string tried;
   Status last;
   for (const ConnectionSpec* spec : candidates) {
-    auto conn = spec->invalid.empty() ? PgConnection::Connect(*spec, application_name)
-                                      : Result<PgConnection>(Status::InvalidArgument(spec->invalid));
+    auto conn = spec->invalid.empty()
+                    ? PgConnection::Connect(*spec, application_name)
+                    : Result<PgConnection>(Status::InvalidArgument(spec->invalid));
     if (conn.ok()) {
       if (used != nullptr) *used = *spec;
       return conn;

@@ -30,8 +30,7 @@ Result<bool> PgReaderTask::Next(RecordBatch* batch, size_t max_rows, TaskContext
     }
     if (len < 0) return ReadError();
     const std::string_view message(buf.data, len);
-    RETURN_NOT_OK(layout_.encoding ? AppendTuple(message, batch)
-                                   : DecodeRow(message, batch, ctx));
+    RETURN_NOT_OK(layout_.encoding ? AppendTuple(message, batch) : DecodeRow(message, batch, ctx));
   }
   return true;
 }

@@ -104,8 +104,7 @@ std::string Describe(const Keywords& keywords, const std::string& schema) {
   std::string user = Keyword(keywords, "user"), host = Keyword(keywords, "host");
   std::string port = Keyword(keywords, "port"), db = Keyword(keywords, "dbname");
   std::string s = "postgresql://" + (user.empty() ? "" : user + "@") +
-                  (host.empty() ? "localhost" : host) + (port.empty() ? "" : ":" + port) + "/" +
-                  db;
+                  (host.empty() ? "localhost" : host) + (port.empty() ? "" : ":" + port) + "/" + db;
   return schema.empty() ? s : s + "?schema=" + schema;
 }
 
@@ -186,8 +185,8 @@ class PgBackend : public StoreBackend {
     }
     std::string text = NumberPlaceholders(sql);
     auto run = [&] {
-      return PgResultPtr(PQexecParams(conn_, text.c_str(), static_cast<int>(params.size()),
-                                      nullptr, values.data(), nullptr, nullptr, 0));
+      return PgResultPtr(PQexecParams(conn_, text.c_str(), static_cast<int>(params.size()), nullptr,
+                                      values.data(), nullptr, nullptr, 0));
     };
     PgResultPtr result = run();
     if (!Check(result.get()).ok() && PQstatus(conn_) != CONNECTION_OK && !in_transaction_) {
@@ -316,8 +315,8 @@ class PgBackend : public StoreBackend {
   Status EnsureConnected() {
     if (PQstatus(conn_) == CONNECTION_OK) return Status::OK();
     if (in_transaction_) {
-      return Status::IOError(fmt::format("store {}: connection lost: {}", location_,
-                                         Trim(PQerrorMessage(conn_))));
+      return Status::IOError(
+          fmt::format("store {}: connection lost: {}", location_, Trim(PQerrorMessage(conn_))));
     }
     ASSIGN_OR_RETURN(PGconn * fresh, Connect());
     PQfinish(conn_);

@@ -10,8 +10,8 @@
 #include <cstring>
 
 #include "ferry/common/hash128.h"
-#include "ferry/plugin/sql/sql_split.h"
 #include "ferry/common/strings.h"
+#include "ferry/plugin/sql/sql_split.h"
 #include "plugins/sqlite/sqlite_reader.h"
 
 namespace ferry {
@@ -90,8 +90,8 @@ Result<std::optional<ChecksumTotal>> SqliteReader::ChecksumRows(const ChecksumRe
   }
   SumState state;
   int rc = sqlite3_create_function_v2(conn_.handle(), "ferry_verify_sums", -1,
-                                      SQLITE_UTF8 | SQLITE_DETERMINISTIC, &state, nullptr,
-                                      SumStep, SumFinal, nullptr);
+                                      SQLITE_UTF8 | SQLITE_DETERMINISTIC, &state, nullptr, SumStep,
+                                      SumFinal, nullptr);
   if (rc != SQLITE_OK) return conn_.Error(rc, "registering ferry_verify_sums");
   Status st;
   for (const std::string& table : options_.tables) {
@@ -101,8 +101,8 @@ Result<std::optional<ChecksumTotal>> SqliteReader::ChecksumRows(const ChecksumRe
     if (!st.ok()) break;
   }
   // Unregistered before `state` goes: the connection outlives this call.
-  sqlite3_create_function_v2(conn_.handle(), "ferry_verify_sums", -1, SQLITE_UTF8, nullptr,
-                             nullptr, nullptr, nullptr, nullptr);
+  sqlite3_create_function_v2(conn_.handle(), "ferry_verify_sums", -1, SQLITE_UTF8, nullptr, nullptr,
+                             nullptr, nullptr, nullptr);
   RETURN_NOT_OK(st);
   return Out(state.total);
 }

@@ -21,8 +21,8 @@ Result<std::vector<Row>> QueryRows(SqliteConnection& conn, const std::string& sq
       if (text == nullptr) {
         row.emplace_back();
       } else {
-        row.emplace_back(std::string(reinterpret_cast<const char*>(text),
-                                     sqlite3_column_bytes(stmt.get(), c)));
+        row.emplace_back(
+            std::string(reinterpret_cast<const char*>(text), sqlite3_column_bytes(stmt.get(), c)));
       }
     }
   }

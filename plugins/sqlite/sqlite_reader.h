@@ -49,8 +49,8 @@ class SqliteReader : public Reader, public ChecksumSource {
   SqliteReaderOptions options_;
   SqliteConnection conn_;                               // for Prepare and PlanSplits only
   std::shared_ptr<const ColumnProjection> projection_;  // table mode
-  std::vector<bool> numeric_sources_;  // per projection_ source column: numeric affinity
-  std::vector<std::string> query_columns_;              // query mode: result column names
+  std::vector<bool> numeric_sources_;       // per projection_ source column: numeric affinity
+  std::vector<std::string> query_columns_;  // query mode: result column names
 };
 
 }  // namespace ferry

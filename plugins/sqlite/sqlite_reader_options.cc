@@ -38,7 +38,8 @@ Result<SqliteReaderOptions> SqliteReaderOptions::Parse(const nlohmann::json& p) 
   if (!p.is_object()) return Status::InvalidArgument("parameter must be an object");
   SqliteReaderOptions o;
   ASSIGN_OR_RETURN(o.path, StringField(p, "path"));
-  if (o.path.empty()) return Status::InvalidArgument("path (or datasource) is required").WithField("path");
+  if (o.path.empty())
+    return Status::InvalidArgument("path (or datasource) is required").WithField("path");
   ASSIGN_OR_RETURN(o.query_sql, StringOrListField(p, "querySql"));
   ASSIGN_OR_RETURN(o.tables, StringOrListField(p, "table"));
   ASSIGN_OR_RETURN(o.where, StringField(p, "where"));

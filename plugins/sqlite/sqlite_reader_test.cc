@@ -61,8 +61,8 @@ TEST_F(SqliteReaderTest, StarReadsEveryColumnWithItsStorageClass) {
 // `ferry verify` compares a text destination with these columns by number (ColumnInfo::numeric)
 // only where SQLite itself stores every number-like value as a number.
 TEST(SqliteAffinity, NumericAffinityFollowsSqlitesRules) {
-  for (const char* numeric : {"INTEGER", "bigint", "REAL", "double precision", "FLOAT",
-                              "NUMERIC", "decimal(10,2)", "BOOLEAN", "DATETIME"}) {
+  for (const char* numeric : {"INTEGER", "bigint", "REAL", "double precision", "FLOAT", "NUMERIC",
+                              "decimal(10,2)", "BOOLEAN", "DATETIME"}) {
     EXPECT_TRUE(HasNumericAffinity(numeric)) << numeric;
   }
   for (const char* other : {"TEXT", "varchar(20)", "CHARACTER", "CLOB", "BLOB", ""}) {

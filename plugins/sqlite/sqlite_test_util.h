@@ -119,9 +119,7 @@ class RecordingDirtySink : public DirtySink {
 };
 
 // "int64:5", "string:abc", "bytes:\x00ff", "null".
-inline std::string Describe(const Value& v) {
-  return TypedText(v);
-}
+inline std::string Describe(const Value& v) { return TypedText(v); }
 
 // Reads every split of `reader` (already prepared) in plan order; rows as Describe()d cells.
 inline Result<std::vector<std::vector<std::string>>> ReadAll(Reader& reader, int concurrent,

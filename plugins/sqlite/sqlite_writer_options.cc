@@ -22,7 +22,8 @@ Result<SqliteWriterOptions> SqliteWriterOptions::Parse(const nlohmann::json& p) 
   if (!p.is_object()) return Status::InvalidArgument("parameter must be an object");
   SqliteWriterOptions o;
   ASSIGN_OR_RETURN(o.path, StringField(p, "path"));
-  if (o.path.empty()) return Status::InvalidArgument("path (or datasource) is required").WithField("path");
+  if (o.path.empty())
+    return Status::InvalidArgument("path (or datasource) is required").WithField("path");
   ASSIGN_OR_RETURN(o.table, OneTable(p));
   RETURN_NOT_OK(o.ParseCommon(p, /*default_batch_size=*/1024, /*max_batch_size=*/1'000'000));
   ASSIGN_OR_RETURN(o.mode, WriteModeField(p,

@@ -23,13 +23,10 @@ namespace ferry {
 class SqliteWriterTask : public WriterTask {
  public:
   // `columns` are the destination columns bound by `insert_sql`, in order.
-  static Result<std::unique_ptr<SqliteWriterTask>> Open(const std::string& path,
-                                                        int busy_timeout_ms,
-                                                        const std::string& insert_sql,
-                                                        std::vector<std::string> columns,
-                                                        std::shared_ptr<SqliteWriteGate> gate,
-                                                        const SqliteCommitMarkers* markers,
-                                                        std::string split_id);
+  static Result<std::unique_ptr<SqliteWriterTask>> Open(
+      const std::string& path, int busy_timeout_ms, const std::string& insert_sql,
+      std::vector<std::string> columns, std::shared_ptr<SqliteWriteGate> gate,
+      const SqliteCommitMarkers* markers, std::string split_id);
   ~SqliteWriterTask() override;
 
   Result<std::optional<SplitFigures>> Begin() override;

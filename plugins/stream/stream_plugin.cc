@@ -17,8 +17,8 @@ PluginInfo StreamPluginInfo() {
        .description = "columns to generate: {\"type\": \"long\", \"value\": \"10\"} or "
                       "{\"type\": \"long\", \"random\": \"1,100\"}; types long, double, string, "
                       "bool, date, timestamp, decimal, bytes",
-       .example = nlohmann::json::array({{{"type", "long"}, {"random", "1,1000"}},
-                                         {{"type", "string"}, {"value", "hello"}}})},
+       .example = nlohmann::json::array(
+           {{{"type", "long"}, {"random", "1,1000"}}, {{"type", "string"}, {"value", "hello"}}})},
       {.name = "sliceRecordCount",
        .type = ParamType::kInteger,
        .required = true,

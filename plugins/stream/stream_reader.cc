@@ -4,7 +4,6 @@
 
 #include "ferry/types/convert.h"
 
-
 namespace ferry {
 namespace {
 
@@ -125,13 +124,13 @@ Status StreamReader::Prepare(const StepContext& ctx) {
     }
     if (c.contains("random")) {
       gen.random = true;
-      if (gen.type != TypeId::kInt64 && gen.type != TypeId::kDouble && gen.type != TypeId::kString) {
+      if (gen.type != TypeId::kInt64 && gen.type != TypeId::kDouble &&
+          gen.type != TypeId::kString) {
         return Status::InvalidArgument("random works for long, double and string columns")
             .WithField(field + ".random");
       }
       gen.constant.type = gen.type;
-      Status st = ParseRange(c["random"].is_string() ? c["random"].get<std::string>() : "",
-                             &gen);
+      Status st = ParseRange(c["random"].is_string() ? c["random"].get<std::string>() : "", &gen);
       if (!st.ok()) return std::move(st).WithField(field + ".random");
     } else if (!c.contains("value") || c["value"].is_null()) {
       gen.constant = Value::Null();

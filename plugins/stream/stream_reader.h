@@ -15,10 +15,10 @@ class StreamReader : public Reader {
  public:
   struct ColumnGen {
     TypeId type = TypeId::kString;
-    Value constant;           // used when !random; text points into `text`
+    Value constant;  // used when !random; text points into `text`
     std::string text;
     bool random = false;
-    int64_t lo = 0, hi = 0;   // random range, inclusive (double: as doubles)
+    int64_t lo = 0, hi = 0;  // random range, inclusive (double: as doubles)
     double dlo = 0, dhi = 0;
   };
 

@@ -66,10 +66,10 @@ void CsvFormatter::AppendValue(const Value& v, bool only_field, std::string* out
 // escaped (a delimiter inside, text equal to the null format) is moved out and written again.
 void CsvFormatter::FieldAppendedAsIs(size_t start, bool only_field, std::string* out) {
   const std::string_view text = std::string_view(*out).substr(start);
-  const bool as_is = dialect_.format == FileFormat::kText
-                         ? special_.FindFirst(text.data(), text.data() + text.size()) ==
-                               text.data() + text.size()
-                         : !NeedsQuotes(text, only_field);
+  const bool as_is =
+      dialect_.format == FileFormat::kText
+          ? special_.FindFirst(text.data(), text.data() + text.size()) == text.data() + text.size()
+          : !NeedsQuotes(text, only_field);
   if (as_is) return;
   scratch_.assign(text);
   out->resize(start);

@@ -79,9 +79,9 @@ TEST(CsvFormatterTest, DatesTimesAndTimestampsAtTheirEdgesKeepEveryDigit) {
   EXPECT_EQ(Format(kCsv, {Value::Date(first_day), Value::Date(last_day), Value::Time(0),
                           Value::Time(kDay - 1), Value::Time(10)}),
             "0001-01-01,9999-12-31,00:00:00,23:59:59.999999,00:00:00.00001\n");
-  EXPECT_EQ(Format(kCsv, {Value::Timestamp(first_day * kDay), Value::Timestamp(last_day * kDay +
-                                                                               kDay - 1),
-                          Value::Timestamp(-500'000), Value::TimestampTz(120'000)}),
+  EXPECT_EQ(Format(kCsv, {Value::Timestamp(first_day * kDay),
+                          Value::Timestamp(last_day * kDay + kDay - 1), Value::Timestamp(-500'000),
+                          Value::TimestampTz(120'000)}),
             "0001-01-01 00:00:00,9999-12-31 23:59:59.999999,1969-12-31 23:59:59.5,"
             "1970-01-01 00:00:00.12+00\n");
 }

@@ -68,8 +68,7 @@ void CsvParser::AddField(ParsedRecord* record, const char* begin, const char* en
                              may_be_null && IsNullFormat(begin, end)});
 }
 
-const char* CsvParser::TakeFirstLine(std::string_view window, bool at_eof,
-                                     ParsedRecord* record) {
+const char* CsvParser::TakeFirstLine(std::string_view window, bool at_eof, ParsedRecord* record) {
   const char* begin = window.data();
   const char* end = begin + window.size();
   const char* lf = FindByte(begin, end, '\n');

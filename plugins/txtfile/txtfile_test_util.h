@@ -105,9 +105,7 @@ inline std::vector<std::string> ListDir(const std::string& dir) {
 inline bool PathExistsForTest(const std::string& path) { return std::filesystem::exists(path); }
 
 // A cell as text for comparisons: NULL, or "<type>:<canonical text>" (bytes in hex).
-inline std::string CellText(const Value& v) {
-  return v.is_null() ? "NULL" : TypedText(v);
-}
+inline std::string CellText(const Value& v) { return v.is_null() ? "NULL" : TypedText(v); }
 
 // Everything a reader run produced.
 struct ReadResult {

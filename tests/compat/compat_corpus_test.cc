@@ -3,14 +3,13 @@
 // them — the rows at the destination or on standard output, the exit code, the error's location.
 // The expected results are worked out from DataX's documentation and source, never from a Ferry
 // run; SOURCE.md beside each job says where it comes from and how its result was derived.
-#include <algorithm>
-#include <filesystem>
-#include <sstream>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "tests/support/ferry_cli.h"
 #include "tests/support/mariadb_test_server.h"
@@ -46,9 +45,14 @@ nlohmann::json Summary(const std::string& path) {
 CliResult RunCorpusJob(const TempDir& dir, const std::string& job,
                        const std::vector<std::string>& params,
                        const std::vector<std::string>& extra = {}) {
-  std::vector<std::string> args = {"run", CorpusFile(job), "--run-dir", dir / "run",
-                                   "--summary-json", dir / "summary.json",
-                                   "--progress-interval", "0"};
+  std::vector<std::string> args = {"run",
+                                   CorpusFile(job),
+                                   "--run-dir",
+                                   dir / "run",
+                                   "--summary-json",
+                                   dir / "summary.json",
+                                   "--progress-interval",
+                                   "0"};
   for (const std::string& p : params) {
     args.push_back("-p");
     args.push_back(p);
@@ -79,8 +83,9 @@ TEST(CompatDataX, CoreSelfCheckRecordsPrintAsStreamwriterPrintsThem) {
   WriteTextFile(dir / "job.json", job);
   CliResult r = RunFerry({"run", dir / "job.json", "--run-dir", dir / "run"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, "DataX\t1724154616370\t2024-01-01 00:00:00\ttrue\tTestRawData\n"
-                   "DataX\t1724154616370\t2024-01-01 00:00:00\ttrue\tTestRawData\n");
+  EXPECT_EQ(r.out,
+            "DataX\t1724154616370\t2024-01-01 00:00:00\ttrue\tTestRawData\n"
+            "DataX\t1724154616370\t2024-01-01 00:00:00\ttrue\tTestRawData\n");
 }
 
 TEST(CompatDataX, UserGuideStreamToStreamPrintsFiftyRecords) {
@@ -131,9 +136,9 @@ TEST_F(CompatDataXMysql, TableJobSplitsByDbIdAndPrintsEveryRowOnce) {
   CliResult r = RunCorpusJob(dir, "datax/mysqlreader_table/job.json", Params());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   // streamwriter: fields joined by a tab, NULL printed as "null"; the NULL key is read too.
-  EXPECT_EQ(Sorted(Lines(r.out)), Sorted({"1\talice", "-9223372036854775808\t中文名",
-                                          "9223372036854775807\tnull", "4\t", "5\temoji 😀",
-                                          "6\tfar key"}));
+  EXPECT_EQ(Sorted(Lines(r.out)),
+            Sorted({"1\talice", "-9223372036854775808\t中文名", "9223372036854775807\tnull", "4\t",
+                    "5\temoji 😀", "6\tfar key"}));
 }
 
 TEST_F(CompatDataXMysql, QuerySqlJobSkipsTheUnreachableAndMalformedJdbcUrls) {
@@ -167,7 +172,8 @@ TEST_F(CompatDataXMysql, QuerySqlJobWithNoReachableUrlNamesEveryUrlTried) {
 
 TEST_F(CompatDataXMysql, WriterJobWithFiveColumnsReadIntoTwoIsRefusedBeforePreSql) {
   // DataX fails this job on its first record ("源头读取字段数:5 与 目的表要写入的字段数:2 不相等").
-  Exec(db(), "CREATE TABLE test (id BIGINT, name VARCHAR(32)); INSERT INTO test VALUES (7, 'keep')");
+  Exec(db(),
+       "CREATE TABLE test (id BIGINT, name VARCHAR(32)); INSERT INTO test VALUES (7, 'keep')");
   TempDir dir;
   CliResult r = RunCorpusJob(dir, "datax/mysqlwriter_stream/job.json", Params());
   EXPECT_EQ(r.exit_code, 2) << r.err;
@@ -190,8 +196,11 @@ class CompatDataXPostgresql : public ::testing::Test {
 };
 
 TEST_F(CompatDataXPostgresql, TableJobWithCommentsAndATrailingCommaPrintsEveryRowOnce) {
-  PgExec("CREATE TABLE " + schema_ / "datax_table" + " (id bigint, name text);"
-         "INSERT INTO " + schema_ / "datax_table" + " VALUES (1, 'alice'), (2, '中文名'),"
+  PgExec("CREATE TABLE " + schema_ / "datax_table" +
+         " (id bigint, name text);"
+         "INSERT INTO " +
+         schema_ / "datax_table" +
+         " VALUES (1, 'alice'), (2, '中文名'),"
          " (-9223372036854775808, NULL), (9223372036854775807, ''), (NULL, 'no key'),"
          " (3, 'tab-free emoji 😀')");
   TempDir dir;
@@ -215,8 +224,10 @@ TEST_F(CompatDataXPostgresql, QuerySqlJobWithSpeedAsANumberIsRefused) {
 }
 
 TEST_F(CompatDataXPostgresql, WriterJobWithFiveColumnsReadIntoTwoIsRefusedBeforePreSql) {
-  PgExec("CREATE TABLE " + schema_ / "test" + " (id bigint, name text);"
-         "INSERT INTO " + schema_ / "test" + " VALUES (7, 'keep')");
+  PgExec("CREATE TABLE " + schema_ / "test" +
+         " (id bigint, name text);"
+         "INSERT INTO " +
+         schema_ / "test" + " VALUES (7, 'keep')");
   TempDir dir;
   CliResult r = RunCorpusJob(dir, "datax/postgresqlwriter_stream/job.json", Params());
   EXPECT_EQ(r.exit_code, 2) << r.err;
@@ -266,10 +277,10 @@ class CompatDataWorksMysql : public MariadbTest {
     NewDatabase("compat_dw");
     setenv("FERRY_HOME", (home_ / "home").c_str(), 1);
     setenv("FERRY_COMPAT_MYSQL_PW", server_.password.c_str(), 1);
-    CliResult add = RunFerry({"datasource", "add", "compat_mysql", "--type", "mysql", "--host",
-                              server_.host, "--port", std::to_string(server_.port), "--database",
-                              db(), "--user", server_.user, "--password-env",
-                              "FERRY_COMPAT_MYSQL_PW"});
+    CliResult add =
+        RunFerry({"datasource", "add", "compat_mysql", "--type", "mysql", "--host", server_.host,
+                  "--port", std::to_string(server_.port), "--database", db(), "--user",
+                  server_.user, "--password-env", "FERRY_COMPAT_MYSQL_PW"});
     ASSERT_EQ(add.exit_code, 0) << add.err;
   }
   void TearDown() override {
@@ -301,8 +312,9 @@ TEST_F(CompatDataWorksMysql, ReaderDemoReadsTheQueryInsteadOfTableAndColumn) {
 }
 
 TEST_F(CompatDataWorksMysql, WriterDemoWithAnEmptyStreamReaderIsRefused) {
-  Exec(db(), "CREATE TABLE compat_target (id INT, value VARCHAR(8));"
-             "INSERT INTO compat_target VALUES (1, 'keep')");
+  Exec(db(),
+       "CREATE TABLE compat_target (id INT, value VARCHAR(8));"
+       "INSERT INTO compat_target VALUES (1, 'keep')");
   TempDir dir;
   CliResult r = RunCorpusJob(dir, "dataworks/mysql_writer/job.json", {});
   EXPECT_EQ(r.exit_code, 2);
@@ -323,7 +335,8 @@ TEST_F(CompatDataWorksMysql, GeneratedJobRunsWithItsExtraKeysAsWarnings) {
        " (3, 'old', '20251030'), (4, '', '20251031');"
        "CREATE TABLE orders_ods (id BIGINT, name VARCHAR(32), region VARCHAR(8), bizdate CHAR(8)) "
        "DEFAULT CHARSET=utf8mb4;"
-       "INSERT INTO orders_ods VALUES (9, 'stale', 'cn', '20251031'), (8, 'kept', 'cn', '20251030')");
+       "INSERT INTO orders_ods VALUES (9, 'stale', 'cn', '20251031'), (8, 'kept', 'cn', "
+       "'20251030')");
   TempDir dir;
   const std::string job = "dataworks/generated_job/job.json";
   CliResult r = RunCorpusJob(dir, job, {"-Dbizdate=20251031 -Dregion=cn"});
@@ -332,12 +345,12 @@ TEST_F(CompatDataWorksMysql, GeneratedJobRunsWithItsExtraKeysAsWarnings) {
             (std::vector<std::string>{"1|甲|cn|20251031", "2|NULL|cn|20251031", "4||cn|20251031",
                                       "8|kept|cn|20251030"}));
   const std::string file = CorpusFile(job);
-  for (const char* key : {"8:17: warning: steps[0].parameter.envType",
-                          "13:17: warning: steps[0].parameter.encoding",
-                          "14:17: warning: steps[0].parameter.indexes",
-                          "15:17: warning: steps[0].parameter.tableComment",
-                          "16:17: warning: steps[0].parameter.useSpecialSecret",
-                          "37:17: warning: steps[2].parameter.skipNullColumn"}) {
+  for (const char* key :
+       {"8:17: warning: steps[0].parameter.envType", "13:17: warning: steps[0].parameter.encoding",
+        "14:17: warning: steps[0].parameter.indexes",
+        "15:17: warning: steps[0].parameter.tableComment",
+        "16:17: warning: steps[0].parameter.useSpecialSecret",
+        "37:17: warning: steps[2].parameter.skipNullColumn"}) {
     EXPECT_THAT(r.err, HasSubstr(file + ":" + key)) << key;
   }
   EXPECT_THAT(r.err, Not(HasSubstr("Processor")));  // an empty processor step is no news
@@ -363,8 +376,8 @@ class CompatDataWorksPostgresql : public ::testing::Test {
     // resolve there, as a DataWorks data source names its schema.
     CliResult add = RunFerry({"datasource", "add", "compat_pg", "--type", "postgresql", "--host",
                               s.host, "--port", std::to_string(s.port), "--database", s.database,
-                              "--user", s.user, "--password-env", "FERRY_COMPAT_PG_PW",
-                              "--option", "options=-c search_path=" + schema_.name()});
+                              "--user", s.user, "--password-env", "FERRY_COMPAT_PG_PW", "--option",
+                              "options=-c search_path=" + schema_.name()});
     ASSERT_EQ(add.exit_code, 0) << add.err;
   }
   void TearDown() override { unsetenv("FERRY_HOME"); }
@@ -375,27 +388,30 @@ class CompatDataWorksPostgresql : public ::testing::Test {
 TEST_F(CompatDataWorksPostgresql, ReaderWriterDemoCopiesTheFilteredRowsBetweenPreAndPostSql) {
   PgExec("CREATE TABLE " + schema_ / "compat_src" +
          " (id bigint PRIMARY KEY, name text, amount numeric(38, 10), gmt_create timestamp);"
-         "INSERT INTO " + schema_ / "compat_src" + " VALUES"
+         "INSERT INTO " +
+         schema_ / "compat_src" +
+         " VALUES"
          " (1, 'alice', 12345678901234567890.0123456789, '2025-10-31 23:59:59.123456'),"
          " (2, '中文 ünï 😀', -0.0000000001, '0001-01-01 00:00:00'),"
          " (3, NULL, NULL, NULL), (4, '', 0, '9999-12-31 23:59:59.999999'),"
          " (9223372036854775807, 'max', 1, '2000-02-29 12:00:00'),"
          " (-5, 'filtered out', 1, NULL), (0, 'filtered out too', 1, NULL);"
-         "CREATE TABLE " + schema_ / "compat_dst" +
+         "CREATE TABLE " +
+         schema_ / "compat_dst" +
          " (id bigint, name text, amount numeric(38, 10), gmt_create timestamp);"
-         "INSERT INTO " + schema_ / "compat_dst" + " VALUES (7, 'stale', 0, NULL), (-1, 'kept', 0, NULL)");
+         "INSERT INTO " +
+         schema_ / "compat_dst" + " VALUES (7, 'stale', 0, NULL), (-1, 'kept', 0, NULL)");
   TempDir dir;
   CliResult r = RunCorpusJob(dir, "dataworks/postgresql_reader_writer/job.json", {});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   // preSql removed the stale positive row, the where clause kept ids > 0, postSql upper-cased 1.
   EXPECT_EQ(PgRows("SELECT id, coalesce(name, 'NULL'), coalesce(amount::text, 'NULL'), "
-                   "coalesce(gmt_create::text, 'NULL') FROM " + schema_ / "compat_dst" +
-                   " ORDER BY id"),
+                   "coalesce(gmt_create::text, 'NULL') FROM " +
+                   schema_ / "compat_dst" + " ORDER BY id"),
             (std::vector<std::string>{
                 "-1|kept|0.0000000000|NULL",
                 "1|ALICE|12345678901234567890.0123456789|2025-10-31 23:59:59.123456",
-                "2|中文 ünï 😀|-0.0000000001|0001-01-01 00:00:00",
-                "3|NULL|NULL|NULL",
+                "2|中文 ünï 😀|-0.0000000001|0001-01-01 00:00:00", "3|NULL|NULL|NULL",
                 "4||0.0000000000|9999-12-31 23:59:59.999999",
                 "9223372036854775807|max|1.0000000000|2000-02-29 12:00:00"}));
   EXPECT_EQ(Summary(dir / "summary.json")["records_written"], 5);

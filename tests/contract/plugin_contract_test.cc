@@ -14,8 +14,8 @@
 #include "ferry/plugin/registry.h"
 #include "ferry/types/convert.h"
 #include "tests/support/ferry_cli.h"
-#include "tests/support/pg_test_server.h"
 #include "tests/support/mariadb_test_server.h"
+#include "tests/support/pg_test_server.h"
 
 namespace ferry::testing {
 namespace {
@@ -70,12 +70,16 @@ std::vector<std::vector<Cell>> TrickyRows() {
 
 Value ToValue(const Cell& c) {
   switch (c.type) {
-    case TypeId::kNull: return Value::Null();
-    case TypeId::kDouble: return Value::Double(c.d);
+    case TypeId::kNull:
+      return Value::Null();
+    case TypeId::kDouble:
+      return Value::Double(c.d);
     case TypeId::kString:
     case TypeId::kBytes:
-    case TypeId::kDecimal: return Value::View(c.type, c.text);
-    default: return *ParseAs(c.type, c.text);
+    case TypeId::kDecimal:
+      return Value::View(c.type, c.text);
+    default:
+      return *ParseAs(c.type, c.text);
   }
 }
 
@@ -125,7 +129,9 @@ std::vector<std::vector<std::string>> g_sink_rows;
 
 class CapturingSink : public Writer {
  public:
-  Status Prepare(const StepContext&, const std::vector<ColumnInfo>&) override { return Status::OK(); }
+  Status Prepare(const StepContext&, const std::vector<ColumnInfo>&) override {
+    return Status::OK();
+  }
   Status Start(bool) override { return Status::OK(); }
   Result<std::unique_ptr<WriterTask>> OpenTask(const Split&) override {
     struct Task : WriterTask {
@@ -186,8 +192,8 @@ ContractTarget SqliteTarget() {
                        "CREATE TABLE tricky (id INTEGER PRIMARY KEY, s TEXT, i INTEGER, d REAL, "
                        "dec TEXT, dt TEXT, ts TEXT, b BLOB, bo INTEGER)");
             json writer = {{"path", dir / "t.db"}, {"table", "tricky"}, {"column", {"*"}}};
-            json reader = {{"path", dir / "t.db"}, {"table", "tricky"}, {"column", {"*"}},
-                           {"splitPk", "id"}};
+            json reader = {
+                {"path", dir / "t.db"}, {"table", "tricky"}, {"column", {"*"}}, {"splitPk", "id"}};
             return std::pair{writer, reader};
           },
           // SQLite's storage classes: decimals, dates and timestamps are TEXT, booleans
@@ -196,9 +202,12 @@ ContractTarget SqliteTarget() {
             switch (c.type) {
               case TypeId::kDecimal:
               case TypeId::kDate:
-              case TypeId::kTimestamp: return "string:" + c.text;
-              case TypeId::kBool: return std::string("long:") + (c.text == "true" ? "1" : "0");
-              default: return Exact(c);
+              case TypeId::kTimestamp:
+                return "string:" + c.text;
+              case TypeId::kBool:
+                return std::string("long:") + (c.text == "true" ? "1" : "0");
+              default:
+                return Exact(c);
             }
           }};
 }
@@ -206,14 +215,19 @@ ContractTarget SqliteTarget() {
 ContractTarget TxtfileTarget(const char* format, const char* compress) {
   return {std::string("txtfile_") + format + "_" + compress, "txtfile",
           [format, compress](const TempDir& dir) {
-            json writer = {{"path", dir / "out"}, {"fileName", "tricky"}, {"fileFormat", format},
-                           {"compress", compress}, {"writeMode", "truncate"}};
+            json writer = {{"path", dir / "out"},
+                           {"fileName", "tricky"},
+                           {"fileFormat", format},
+                           {"compress", compress},
+                           {"writeMode", "truncate"}};
             json columns = json::array();
-            const char* types[] = {"long", "string", "long", "double", "decimal",
+            const char* types[] = {"long", "string",    "long",  "double", "decimal",
                                    "date", "timestamp", "bytes", "bool"};
             for (int k = 0; k < 9; ++k) columns.push_back({{"index", k}, {"type", types[k]}});
-            json reader = {{"path", dir / "out/tricky*"}, {"fileFormat", format},
-                           {"compress", compress}, {"column", columns}};
+            json reader = {{"path", dir / "out/tricky*"},
+                           {"fileFormat", format},
+                           {"compress", compress},
+                           {"column", columns}};
             return std::pair{writer, reader};
           },
           Exact};
@@ -221,20 +235,25 @@ ContractTarget TxtfileTarget(const char* format, const char* compress) {
 
 // PostgreSQL with a native type per column: every value comes back exactly.
 ContractTarget PostgresqlTarget() {
-  return {"postgresql", "postgresql",
-          [](const TempDir& dir) {
-            std::string schema = "contract_" + dir.path().substr(dir.path().rfind('-') + 1);
-            for (char& ch : schema) ch = std::isalnum(static_cast<unsigned char>(ch)) ? std::tolower(ch) : '_';
-            PgExec("DROP SCHEMA IF EXISTS " + schema + " CASCADE; CREATE SCHEMA " + schema +
-                   "; CREATE TABLE " + schema + ".tricky (id bigint PRIMARY KEY, s text, i bigint, "
-                   "d double precision, dec numeric, dt date, ts timestamp(6), b bytea, bo boolean)");
-            json conn = TestPgServer().ConnectionJson();
-            json writer = {{"connection", conn}, {"table", schema + ".tricky"}, {"column", {"*"}}};
-            json reader = {{"connection", conn}, {"table", schema + ".tricky"}, {"column", {"*"}},
-                           {"splitPk", "id"}};
-            return std::pair{writer, reader};
-          },
-          Exact};
+  return {
+      "postgresql", "postgresql",
+      [](const TempDir& dir) {
+        std::string schema = "contract_" + dir.path().substr(dir.path().rfind('-') + 1);
+        for (char& ch : schema)
+          ch = std::isalnum(static_cast<unsigned char>(ch)) ? std::tolower(ch) : '_';
+        PgExec("DROP SCHEMA IF EXISTS " + schema + " CASCADE; CREATE SCHEMA " + schema +
+               "; CREATE TABLE " + schema +
+               ".tricky (id bigint PRIMARY KEY, s text, i bigint, "
+               "d double precision, dec numeric, dt date, ts timestamp(6), b bytea, bo boolean)");
+        json conn = TestPgServer().ConnectionJson();
+        json writer = {{"connection", conn}, {"table", schema + ".tricky"}, {"column", {"*"}}};
+        json reader = {{"connection", conn},
+                       {"table", schema + ".tricky"},
+                       {"column", {"*"}},
+                       {"splitPk", "id"}};
+        return std::pair{writer, reader};
+      },
+      Exact};
 }
 
 // MySQL/MariaDB on the throwaway test server. DECIMAL holds at most 65 digits with 30 after the
@@ -249,15 +268,18 @@ ContractTarget MysqlTarget() {
                         "`dec` VARCHAR(100), dt DATE, ts DATETIME(6), b BLOB, bo BOOLEAN)");
             json conn = MariadbConnectionJson(db);
             json writer = {{"connection", conn}, {"table", "tricky"}, {"column", {"*"}}};
-            json reader = {{"connection", conn}, {"table", {"tricky"}}, {"column", {"*"}},
-                           {"splitPk", "id"}};
+            json reader = {
+                {"connection", conn}, {"table", {"tricky"}}, {"column", {"*"}}, {"splitPk", "id"}};
             return std::pair{writer, reader};
           },
           [](const Cell& c) {
             switch (c.type) {
-              case TypeId::kDecimal: return "string:" + c.text;
-              case TypeId::kBool: return std::string("long:") + (c.text == "true" ? "1" : "0");
-              default: return Exact(c);
+              case TypeId::kDecimal:
+                return "string:" + c.text;
+              case TypeId::kBool:
+                return std::string("long:") + (c.text == "true" ? "1" : "0");
+              default:
+                return Exact(c);
             }
           }};
 }

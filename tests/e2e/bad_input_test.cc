@@ -45,15 +45,17 @@ class BadInput : public ::testing::Test {
     return Step("sqlite", "reader", p);
   }
   json Writer(json extra = json::object()) {
-    json p = {{"path", dir_ / "dst.db"}, {"table", "orders"}, {"column", {"id", "sku", "qty"}},
+    json p = {{"path", dir_ / "dst.db"},
+              {"table", "orders"},
+              {"column", {"id", "sku", "qty"}},
               {"preSql", {"DELETE FROM orders"}}};
     p.update(extra);
     return Step("sqlite", "writer", p);
   }
   CliResult Run(const json& job, std::vector<std::string> extra = {}) {
     WriteTextFile(dir_ / "job.json", job.dump(2));
-    std::vector<std::string> args = {"run", dir_ / "job.json", "--run-dir", dir_ / "run",
-                                     "--summary-json", dir_ / "summary.json"};
+    std::vector<std::string> args = {"run",        dir_ / "job.json", "--run-dir",
+                                     dir_ / "run", "--summary-json",  dir_ / "summary.json"};
     args.insert(args.end(), extra.begin(), extra.end());
     return RunFerry(args);
   }
@@ -135,7 +137,8 @@ TEST_F(BadInput, PassingTheDirtyLimitFailsTheJob) {
   SqliteExec(dir_ / "src.db", "INSERT INTO orders VALUES (4, NULL, 1), (5, 'e', 500);");
   CliResult r = Run(Job(Reader(), Writer(), {{"errorLimit", {{"record", 1}}}}));
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_THAT(r.err, HasSubstr("dirty-record limit passed: 2 dirty records, errorLimit.record is 1"));
+  EXPECT_THAT(r.err,
+              HasSubstr("dirty-record limit passed: 2 dirty records, errorLimit.record is 1"));
   auto summary = json::parse(ReadTextFile(dir_ / "summary.json"));
   EXPECT_EQ(summary["status"], "FAILED");
   EXPECT_EQ(summary["dirty_records"], 2);
@@ -147,8 +150,10 @@ TEST_F(BadInput, CsvLineWithTheWrongFieldCountIsADirtyRecordWithItsLine) {
   WriteTextFile(dir_ / "in.csv", "1,a,10\n2,b\n3,c,30\n");
   json reader = Step("txtfile", "reader",
                      {{"path", dir_ / "in.csv"},
-                      {"column", {{{"index", 0}, {"type", "long"}}, {{"index", 1}, {"type", "string"}},
-                                  {{"index", 2}, {"type", "long"}}}}});
+                      {"column",
+                       {{{"index", 0}, {"type", "long"}},
+                        {{"index", 1}, {"type", "string"}},
+                        {{"index", 2}, {"type", "long"}}}}});
   CliResult r = Run(Job(reader, Writer()));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(Destination(), (std::vector<std::string>{"1|a|10", "3|c|30"}));
@@ -174,7 +179,8 @@ TEST(BadInputDataX, TableAndQuerySqlInOneConnectionEntryAreRefused) {
   WriteTextFile(dir / "job.json", text);
   CliResult r = RunFerry({"check", dir / "job.json"});
   EXPECT_EQ(r.exit_code, 2) << r.err;
-  EXPECT_THAT(r.err, ::testing::HasSubstr("job.json:3:23: job.content[0].reader.parameter.connection[0].table: "));
+  EXPECT_THAT(r.err, ::testing::HasSubstr(
+                         "job.json:3:23: job.content[0].reader.parameter.connection[0].table: "));
   EXPECT_THAT(r.err, ::testing::HasSubstr("table and querySql in one connection entry"));
 }
 

@@ -41,16 +41,17 @@ const char* kStreamJobDataX = R"({
 })";
 
 TEST(ParamsCommand, RendersTheWorkedExampleOfTheDesign) {
-  CliResult r = RunFerry({"params", "--cyctime", "2025-11-01 02:30:45", "--raw",
-                          "$[yyyy-mm-dd]", "${yyyy-mm-dd}", "$[hh24:mi:ss-1/24]", "$bizdate",
-                          "$cyctime", "${yyyymmdd-1}", "$[add_months(yyyymmdd,-1)]"});
+  CliResult r = RunFerry({"params", "--cyctime", "2025-11-01 02:30:45", "--raw", "$[yyyy-mm-dd]",
+                          "${yyyy-mm-dd}", "$[hh24:mi:ss-1/24]", "$bizdate", "$cyctime",
+                          "${yyyymmdd-1}", "$[add_months(yyyymmdd,-1)]"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, "2025-11-01\n2025-10-31\n01:30:45\n20251031\n20251101023045\n20251030\n20251001\n");
+  EXPECT_EQ(r.out,
+            "2025-11-01\n2025-10-31\n01:30:45\n20251031\n20251101023045\n20251030\n20251001\n");
 }
 
 TEST(ParamsCommand, BizdateAloneMeansTheNextDayAtMidnight) {
-  CliResult r = RunFerry({"params", "--bizdate", "20240229", "$[yyyy-mm-dd hh24:mi:ss]",
-                          "${yyyymmdd}"});
+  CliResult r =
+      RunFerry({"params", "--bizdate", "20240229", "$[yyyy-mm-dd hh24:mi:ss]", "${yyyymmdd}"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "$[yyyy-mm-dd hh24:mi:ss] = 2024-03-01 00:00:00\n${yyyymmdd} = 20240229\n");
 }
@@ -185,13 +186,15 @@ TEST(CheckCommand, UnknownPluginSuggestsTheClosestOne) {
   WriteTextFile(dir / "job.json", job);
   CliResult r = RunFerry({"check", dir / "job.json"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_THAT(r.err, HasSubstr("steps[0].stepType: unknown plugin \"streem\"; did you mean stream?"));
+  EXPECT_THAT(r.err,
+              HasSubstr("steps[0].stepType: unknown plugin \"streem\"; did you mean stream?"));
 }
 
 TEST(CheckCommand, ThrottleWithMbpsBelowOneIsRefused) {
   TempDir dir;
   std::string job = kStreamJobV2;
-  job.replace(job.find("\"concurrent\": 2"), 15, "\"concurrent\": 2, \"throttle\": true, \"mbps\": 0.5");
+  job.replace(job.find("\"concurrent\": 2"), 15,
+              "\"concurrent\": 2, \"throttle\": true, \"mbps\": 0.5");
   WriteTextFile(dir / "job.json", job);
   CliResult r = RunFerry({"check", dir / "job.json"});
   EXPECT_EQ(r.exit_code, 2);

@@ -1,8 +1,8 @@
 // Named data sources end to end on the embedded default: `ferry datasource add/test` for a
 // SQLite file, and jobs that name it with `"datasource"` instead of `path`.
-#include <cstdlib>
-
 #include <gtest/gtest.h>
+
+#include <cstdlib>
 
 #include "tests/support/ferry_cli.h"
 
@@ -13,8 +13,9 @@ class SqliteDatasourceTest : public ::testing::Test {
  protected:
   void SetUp() override {
     setenv("FERRY_HOME", (dir_ / "home").c_str(), 1);
-    SqliteExec(src_, "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT);"
-                     "INSERT INTO t VALUES (1, 'a'), (2, NULL), (3, '');");
+    SqliteExec(src_,
+               "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT);"
+               "INSERT INTO t VALUES (1, 'a'), (2, NULL), (3, '');");
     SqliteExec(dst_, "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT);");
   }
   void TearDown() override { unsetenv("FERRY_HOME"); }
@@ -42,8 +43,9 @@ TEST_F(SqliteDatasourceTest, TestNamesWhatFailed) {
   ASSERT_EQ(Add("gone", dir_ / "missing.db").exit_code, 0);
   CliResult r = RunFerry({"datasource", "test", "gone"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.out, "gone: FAILED (sqlite:" + (dir_ / "missing.db") + ") database: database file \"" +
-                       (dir_ / "missing.db") + "\" does not exist\n");
+  EXPECT_EQ(r.out, "gone: FAILED (sqlite:" + (dir_ / "missing.db") +
+                       ") database: database file \"" + (dir_ / "missing.db") +
+                       "\" does not exist\n");
   CliResult unknown = RunFerry({"datasource", "test", "nope"});
   EXPECT_EQ(unknown.exit_code, 2);
   EXPECT_NE(unknown.err.find("no data source named 'nope'"), std::string::npos) << unknown.err;
@@ -70,7 +72,8 @@ TEST_F(SqliteDatasourceTest, UnknownNameInAJobIsAnInvalidJob) {
     {"stepType": "sqlite", "category": "reader", "name": "Reader",
      "parameter": {"datasource": "nope", "table": "t", "column": ["*"]}},
     {"stepType": "sqlite", "category": "writer", "name": "Writer",
-     "parameter": {"path": ")" + dst_ + R"(", "table": "t", "column": ["*"]}}]})");
+     "parameter": {"path": ")" +
+                         dst_ + R"(", "table": "t", "column": ["*"]}}]})");
   CliResult r = RunFerry({"run", job, "--run-dir", dir_ / "run"});
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find(job + ":3:"), std::string::npos) << r.err;

@@ -3,6 +3,7 @@
 // from --hosts — on this machine: the rows of a one-host run exactly, splits on every rank, the
 // throttle and errorLimit job-wide, the concurrent >= 8 rule, and a rank killed with SIGKILL:
 // the job fails within seconds naming the host, and --resume finishes with every row once.
+#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -17,11 +18,9 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
-#include <fcntl.h>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
-
-#include <nlohmann/json.hpp>
 
 #include "tests/support/ferry_cli.h"
 #include "tests/support/mariadb_test_server.h"
@@ -145,14 +144,16 @@ class DistributeTest : public ::testing::Test {
     SqliteExec(dir_ / "src.db",
                "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);"
                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " +
-                   std::to_string(kRows) +
-                   ") INSERT INTO t SELECT i, 'value ' || i FROM n;");
+                   std::to_string(kRows) + ") INSERT INTO t SELECT i, 'value ' || i FROM n;");
   }
 
   // sqlite -> sqlite (commit markers: exactly once) or sqlite -> txtfile.
   json Job(const std::string& writer, json setting, const std::string& dst_table = "t") {
-    json reader = {{"path", dir_ / "src.db"}, {"table", "t"}, {"column", {"*"}},
-                   {"splitPk", "id"},         {"splitFactor", 3}};
+    json reader = {{"path", dir_ / "src.db"},
+                   {"table", "t"},
+                   {"column", {"*"}},
+                   {"splitPk", "id"},
+                   {"splitFactor", 3}};
     json wparam = writer == "sqlite"
                       ? json{{"path", dir_ / "dst.db"}, {"table", dst_table}, {"column", {"*"}}}
                       : json{{"path", dir_ / "out"}, {"fileName", "t"}, {"writeMode", "truncate"}};
@@ -186,9 +187,9 @@ class DistributeTest : public ::testing::Test {
 
   // `ferry run --resume run` on this machine's 8 slots finishes the job: every row once.
   void ResumeOnOneMachineWritesEveryRowOnce() {
-    CliResult r = RunFerry(
-        {"run", "--resume", "run", "--hosts", "localhost:8", "--progress-interval", "0"},
-        dir_.path());
+    CliResult r =
+        RunFerry({"run", "--resume", "run", "--hosts", "localhost:8", "--progress-interval", "0"},
+                 dir_.path());
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(DestinationCheck(), std::vector<std::string>{ExpectedCheck()});
   }
@@ -248,10 +249,9 @@ TEST_F(DistributeTest, MpirunNp3GivesTheRowsOfAOneHostRunAndEveryRankGetsSplits)
   EXPECT_EQ(splits, summary["splits_total"].get<int64_t>());
 
   // The same job on one machine writes the same rows.
-  WriteJob(Job("txtfile", {{"speed", {{"concurrent", 8}}}, {"executeMode", nullptr}}),
-           "one.json");
-  CliResult one = RunFerry({"run", "one.json", "--run-dir", "run1", "--progress-interval", "0"},
-                           dir_.path());
+  WriteJob(Job("txtfile", {{"speed", {{"concurrent", 8}}}, {"executeMode", nullptr}}), "one.json");
+  CliResult one =
+      RunFerry({"run", "one.json", "--run-dir", "run1", "--progress-interval", "0"}, dir_.path());
   ASSERT_EQ(one.exit_code, 0) << one.err;
   std::string local = ReadTextFile(dir_ / "out/t");
   auto sorted_lines = [](std::string text) {
@@ -391,16 +391,16 @@ TEST_F(DistributeTest, SigtermStopsEveryRankCleanlyAndTheRunResumes) {
   for (const auto& w : hosts["workers"]) EXPECT_FALSE(Alive(w["pid"].get<int>()));
   // Only whole committed splits are there; the resume writes the rest once.
   EXPECT_EQ(SqliteRows(dir_ / "dst.db", "SELECT count(*) FROM t"),
-            std::vector<std::string>{std::to_string(
-                [&] {
-                  int64_t n = 0;
-                  std::string log = ReadTextFile(dir_ / "run/committed.log");
-                  for (size_t at = 0; (at = log.find("\"records_written\":", at)) != std::string::npos;) {
-                    at += 18;
-                    n += std::stoll(log.substr(at));
-                  }
-                  return n;
-                }())});
+            std::vector<std::string>{std::to_string([&] {
+              int64_t n = 0;
+              std::string log = ReadTextFile(dir_ / "run/committed.log");
+              for (size_t at = 0;
+                   (at = log.find("\"records_written\":", at)) != std::string::npos;) {
+                at += 18;
+                n += std::stoll(log.substr(at));
+              }
+              return n;
+            }())});
   ResumeOnOneMachineWritesEveryRowOnce();
 }
 
@@ -488,8 +488,8 @@ TEST_F(DistributeTest, ResourceGroupsAndHostSources) {
   CliResult show = RunFerry({"resource-group", "show", "etl", "--json"});
   EXPECT_EQ(json::parse(show.out)["slots"], 8);
 
-  CliResult launch = RunFerry({"run", "job.json", "--resource-group", "etl", "--print-launch"},
-                              dir_.path());
+  CliResult launch =
+      RunFerry({"run", "job.json", "--resource-group", "etl", "--print-launch"}, dir_.path());
   ASSERT_EQ(launch.exit_code, 0) << launch.err;
   EXPECT_THAT(launch.out, HasSubstr("#   localhost slots=1\n#   h1 slots=1\n#   h2 slots=1\n"));
   EXPECT_THAT(launch.out, HasSubstr("-np 3 --map-by slot"));
@@ -527,9 +527,9 @@ TEST_F(DistributeTest, ResourceGroupsAndHostSources) {
   EXPECT_EQ(one.exit_code, 2);
   EXPECT_THAT(one.err, HasSubstr("are for jobs whose setting.executeMode is \"distribute\""));
   // A resource group is where jobs run: a one-machine job runs here.
-  CliResult here = RunFerry({"run", "one.json", "--resource-group", "etl", "--run-dir", "r1",
-                             "--progress-interval", "0"},
-                            dir_.path());
+  CliResult here = RunFerry(
+      {"run", "one.json", "--resource-group", "etl", "--run-dir", "r1", "--progress-interval", "0"},
+      dir_.path());
   EXPECT_EQ(here.exit_code, 0) << here.err;
   EXPECT_THAT(here.err, HasSubstr("runs on one machine"));
   CliResult unknown = RunFerry({"run", "job.json", "--resource-group", "nope"}, dir_.path());
@@ -560,11 +560,11 @@ TEST_F(DistributeTest, SettingVerifyRunsOnTheCoordinatorAfterADistributedRun) {
 
   // The one-machine run of the same job reports the same verify object (keys and figures).
   SqliteExec(dir_ / "dst.db", "DELETE FROM t;");
-  WriteJob(Job("sqlite", {{"speed", {{"concurrent", 8}}}, {"verify", "checksum"},
-                          {"executeMode", nullptr}}),
+  WriteJob(Job("sqlite",
+               {{"speed", {{"concurrent", 8}}}, {"verify", "checksum"}, {"executeMode", nullptr}}),
            "one.json");
-  CliResult one = RunFerry({"run", "one.json", "--run-dir", "run1", "--summary-json", "one.json.out",
-                            "--progress-interval", "0"},
+  CliResult one = RunFerry({"run", "one.json", "--run-dir", "run1", "--summary-json",
+                            "one.json.out", "--progress-interval", "0"},
                            dir_.path());
   ASSERT_EQ(one.exit_code, 0) << one.err;
   json one_verify = Summary("one.json.out")["verify"];
@@ -614,7 +614,8 @@ TEST_F(DistributeTest, CheckNamesTheSharedDirectoryAndTheResourceGroupARunNeeds)
   WriteJob(Job("txtfile", {{"speed", {{"concurrent", 8}}}, {"executeMode", nullptr}}), "one.json");
   EXPECT_EQ(RunFerry({"check", "one.json", "--resource-group", "default"}, dir_.path()).exit_code,
             0);
-  CliResult dist_default = RunFerry({"check", "job.json", "--resource-group", "default"}, dir_.path());
+  CliResult dist_default =
+      RunFerry({"check", "job.json", "--resource-group", "default"}, dir_.path());
   EXPECT_EQ(dist_default.exit_code, 2);
   EXPECT_THAT(dist_default.err,
               HasSubstr("resource group \"default\" is not defined, so it is this machine alone"));
@@ -642,9 +643,9 @@ std::string ProcessesNaming(const std::string& text, const std::string& out_path
 // own group), which asks every rank to stop through mpirun (SIGUSR1, forwarded to every host).
 TEST_F(DistributeTest, TheSchedulerRunsADistributeNodeOnItsResourceGroupAndStopReachesEveryRank) {
   setenv("FERRY_HOME", (dir_ / "home").c_str(), 1);
-  ASSERT_EQ(RunFerry({"resource-group", "add", "etl", "--hosts", "localhost:4,localhost:4"})
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      RunFerry({"resource-group", "add", "etl", "--hosts", "localhost:4,localhost:4"}).exit_code,
+      0);
   CreateDestination();
   WriteJob(Job("sqlite", {{"speed", {{"concurrent", 8}, {"record", 5000}}}}));
   const std::string store = dir_ / "scheduler.db";
@@ -713,24 +714,29 @@ TEST_F(DistributeTest, TheSchedulerRunsADistributeNodeOnItsResourceGroupAndStopR
   unsetenv("FERRY_HOME");
 }
 
-
 TEST_F(DistributeTest, PostgresqlEveryHostReadsTheCoordinatorsSnapshot) {
   // The writer's preSql changes the source after the coordinator's reader took its snapshot and
   // before the workers prepare theirs: every host must still read the coordinator's snapshot,
   // as the channels of a one-host run do.
   PgTestSchema schema;
-  PgExec("CREATE TABLE " + schema / "s" + " (id bigint PRIMARY KEY, v text);"
-         "INSERT INTO " + schema / "s" + " SELECT i, 'before' FROM generate_series(1, 20000) i;"
-         "CREATE TABLE " + schema / "d" + " (id bigint PRIMARY KEY, v text);");
+  PgExec("CREATE TABLE " + schema / "s" +
+         " (id bigint PRIMARY KEY, v text);"
+         "INSERT INTO " +
+         schema / "s" +
+         " SELECT i, 'before' FROM generate_series(1, 20000) i;"
+         "CREATE TABLE " +
+         schema / "d" + " (id bigint PRIMARY KEY, v text);");
   json conn = TestPgServer().ConnectionJson();
   json setting = {{"executeMode", "distribute"}, {"speed", {{"concurrent", 8}}}};
-  json job = StepsJob("postgresql",
-                      {{"connection", conn}, {"table", schema / "s"}, {"column", {"id", "v"}},
-                       {"splitPk", "id"}},
-                      "postgresql",
-                      {{"connection", conn}, {"table", schema / "d"}, {"column", {"id", "v"}},
-                       {"preSql", {"UPDATE " + schema / "s" + " SET v = 'after'"}}},
-                      setting);
+  json job = StepsJob(
+      "postgresql",
+      {{"connection", conn}, {"table", schema / "s"}, {"column", {"id", "v"}}, {"splitPk", "id"}},
+      "postgresql",
+      {{"connection", conn},
+       {"table", schema / "d"},
+       {"column", {"id", "v"}},
+       {"preSql", {"UPDATE " + schema / "s" + " SET v = 'after'"}}},
+      setting);
   WriteJob(job);
   Process p = Start(Mpirun(3, {"run", "job.json", "--run-dir", "run", "--summary-json",
                                "summary.json", "--progress-interval", "0"}),
@@ -745,13 +751,17 @@ TEST_F(DistributeTest, MysqlToPostgresqlOverTwoAndThreeWorkerRanks) {
   const std::string db = MariadbCreateDatabase("dist");
   MariadbExec(db, "CREATE TABLE s (id BIGINT PRIMARY KEY, v VARCHAR(40))");
   MariadbExec(db,
-              "SET SESSION max_recursive_iterations = 100000; INSERT INTO s WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+              "SET SESSION max_recursive_iterations = 100000; INSERT INTO s WITH RECURSIVE n(i) AS "
+              "(SELECT 1 UNION ALL SELECT i + 1 FROM n "
               "WHERE i < 20000) SELECT i, CONCAT('value ', i) FROM n");
   PgTestSchema schema;
   PgExec("CREATE TABLE " + schema / "d" + " (id bigint PRIMARY KEY, v text);");
-  json reader = {{"connection", MariadbConnectionJson(db)}, {"table", "s"},
-                 {"column", {"id", "v"}}, {"splitPk", "id"}};
-  json writer = {{"connection", TestPgServer().ConnectionJson()}, {"table", schema / "d"},
+  json reader = {{"connection", MariadbConnectionJson(db)},
+                 {"table", "s"},
+                 {"column", {"id", "v"}},
+                 {"splitPk", "id"}};
+  json writer = {{"connection", TestPgServer().ConnectionJson()},
+                 {"table", schema / "d"},
                  {"column", {"id", "v"}}};
   json setting = {{"executeMode", "distribute"}, {"speed", {{"concurrent", 8}}}};
   WriteJob(StepsJob("mysql", reader, "postgresql", writer, setting));
@@ -783,9 +793,13 @@ TEST_F(DistributeTest, MysqlConsistentSnapshotIsOnePointInTimeOnEveryHost) {
               "AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30000) SELECT i, 0 FROM n");
   PgTestSchema schema;
   PgExec("CREATE TABLE " + schema / "d" + " (id bigint PRIMARY KEY, v int);");
-  json reader = {{"connection", MariadbConnectionJson(db)}, {"table", "s"},
-                 {"column", {"id", "v"}}, {"splitPk", "id"}, {"consistentSnapshot", true}};
-  json writer = {{"connection", TestPgServer().ConnectionJson()}, {"table", schema / "d"},
+  json reader = {{"connection", MariadbConnectionJson(db)},
+                 {"table", "s"},
+                 {"column", {"id", "v"}},
+                 {"splitPk", "id"},
+                 {"consistentSnapshot", true}};
+  json writer = {{"connection", TestPgServer().ConnectionJson()},
+                 {"table", schema / "d"},
                  {"column", {"id", "v"}}};
   json setting = {{"executeMode", "distribute"}, {"speed", {{"concurrent", 8}, {"record", 12000}}}};
   WriteJob(StepsJob("mysql", reader, "postgresql", writer, setting));
@@ -815,19 +829,25 @@ TEST_F(DistributeTest, MysqlConsistentSnapshotIsOnePointInTimeOnEveryHost) {
 
 TEST_F(DistributeTest, KilledWorkerOfAPostgresqlCopyResumesExactlyOnceByItsCommitMarkers) {
   PgTestSchema schema;
-  PgExec("CREATE TABLE " + schema / "s" + " (id bigint PRIMARY KEY, v text);"
-         "INSERT INTO " + schema / "s" + " SELECT i, 'value ' || i FROM generate_series(1, " +
-         std::to_string(kRows) + ") i;"
-         "CREATE TABLE " + schema / "d" + " (id bigint, v text);");  // no key: a duplicate shows
+  PgExec("CREATE TABLE " + schema / "s" +
+         " (id bigint PRIMARY KEY, v text);"
+         "INSERT INTO " +
+         schema / "s" + " SELECT i, 'value ' || i FROM generate_series(1, " +
+         std::to_string(kRows) +
+         ") i;"
+         "CREATE TABLE " +
+         schema / "d" + " (id bigint, v text);");  // no key: a duplicate shows
   json conn = TestPgServer().ConnectionJson();
   json setting = {{"executeMode", "distribute"}, {"speed", {{"concurrent", 8}, {"record", 15000}}}};
-  WriteJob(StepsJob("postgresql",
-                    {{"connection", conn}, {"table", schema / "s"}, {"column", {"id", "v"}},
-                     {"splitPk", "id"}},
-                    "postgresql",
-                    {{"connection", conn}, {"table", schema / "d"}, {"column", {"id", "v"}},
-                     {"writeMode", "copy"}},
-                    setting));
+  WriteJob(StepsJob(
+      "postgresql",
+      {{"connection", conn}, {"table", schema / "s"}, {"column", {"id", "v"}}, {"splitPk", "id"}},
+      "postgresql",
+      {{"connection", conn},
+       {"table", schema / "d"},
+       {"column", {"id", "v"}},
+       {"writeMode", "copy"}},
+      setting));
   Process p = Start({FerryBinary(), "run", "job.json", "--hosts", "localhost:4,localhost:4",
                      "--run-dir", "run", "--progress-interval", "0"},
                     dir_ / "run.out", dir_.path());
@@ -837,9 +857,9 @@ TEST_F(DistributeTest, KilledWorkerOfAPostgresqlCopyResumesExactlyOnceByItsCommi
   ASSERT_EQ(kill(worker, SIGKILL), 0);
   EXPECT_EQ(Wait(p, std::chrono::seconds(30)), 1) << p.output();
   EXPECT_THAT(p.output(), HasSubstr("(rank 1, pid " + std::to_string(worker) + ") died"));
-  CliResult r = RunFerry({"run", "--resume", "run", "--hosts", "localhost:4,localhost:4",
-                          "--progress-interval", "0"},
-                         dir_.path());
+  CliResult r = RunFerry(
+      {"run", "--resume", "run", "--hosts", "localhost:4,localhost:4", "--progress-interval", "0"},
+      dir_.path());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(PgRows("SELECT count(*), count(DISTINCT id), sum(id) FROM " + schema / "d"),
             std::vector<std::string>{ExpectedCheck()});
@@ -851,8 +871,9 @@ TEST_F(DistributeTest, KilledWorkerOfAPostgresqlCopyResumesExactlyOnceByItsCommi
 class DistributeSlurmTest : public DistributeTest {
  protected:
   void SetUp() override {
-    Process which = Start({"sh", "-c", "command -v slurmctld && command -v slurmd && command -v srun"},
-                          dir_ / "which.out", "/");
+    Process which =
+        Start({"sh", "-c", "command -v slurmctld && command -v slurmd && command -v srun"},
+              dir_ / "which.out", "/");
     if (Wait(which) != 0) {
       GTEST_SKIP() << "Slurm is not installed (apt-get install slurmctld slurmd slurm-client, as "
                       "scripts/install-deps.sh does): srun and salloc are not tested here";
@@ -883,10 +904,10 @@ TEST_F(DistributeSlurmTest, SrunStartsTheRanksAnAllocationsNodesAreTheHostsAndSc
   CreateDestination();
   WriteJob(Job("sqlite", {{"speed", {{"concurrent", 8}}}}));
   // srun --mpi=pmix: Slurm starts three ranks; rank 0 coordinates, ranks 1 and 2 work.
-  Process srun = Start({"srun", "--mpi=pmix", "-n", "3", FerryBinary(), "run", "job.json",
-                        "--run-dir", "run", "--summary-json", "summary.json",
-                        "--progress-interval", "0"},
-                       dir_ / "srun.out", dir_.path());
+  Process srun =
+      Start({"srun", "--mpi=pmix", "-n", "3", FerryBinary(), "run", "job.json", "--run-dir", "run",
+             "--summary-json", "summary.json", "--progress-interval", "0"},
+            dir_ / "srun.out", dir_.path());
   ASSERT_EQ(Wait(srun), 0) << srun.output();
   EXPECT_EQ(DestinationCheck(), std::vector<std::string>{ExpectedCheck()});
   json summary = Summary();
@@ -994,8 +1015,8 @@ TEST_F(DistributeNetnsTest, TwoAndThreeHostsWriteTheRowsOfOneHostAndALostHostIsN
   ASSERT_EQ(kill(victim, SIGKILL), 0);
   EXPECT_EQ(Wait(p, std::chrono::seconds(30)), 1) << p.output();
   EXPECT_LT(std::chrono::duration<double>(Clock::now() - killed_at).count(), 10.0);
-  EXPECT_THAT(p.output(), HasSubstr("host fh2 (rank 2, pid " + std::to_string(victim) +
-                                    ") died: signal 9"));
+  EXPECT_THAT(p.output(),
+              HasSubstr("host fh2 (rank 2, pid " + std::to_string(victim) + ") died: signal 9"));
   for (const auto& w : hosts["workers"]) EXPECT_FALSE(Alive(w["pid"].get<int>())) << w.dump();
   Process resume = Ferry({"run", "--resume", "run", "--hosts", "fh1:4,fh3:4", "--summary-json",
                           "summary.json", "--progress-interval", "0"},
@@ -1027,19 +1048,23 @@ TEST_F(DistributeNetnsTest, PostgresqlToPostgresqlOverThreeHostsThroughTheirOwnL
     EXPECT_EQ(Wait(q), 0) << q.output();
     return q.output();
   };
-  psql("CREATE TABLE s (id bigint PRIMARY KEY, v text); CREATE TABLE d (id bigint, v text);"
-       "INSERT INTO s SELECT i, md5(i::text) FROM generate_series(1, " + std::to_string(kRows) +
-       ") i;");
+  psql(
+      "CREATE TABLE s (id bigint PRIMARY KEY, v text); CREATE TABLE d (id bigint, v text);"
+      "INSERT INTO s SELECT i, md5(i::text) FROM generate_series(1, " +
+      std::to_string(kRows) + ") i;");
   setenv("NETNS_PG_PW", "ferry-test-secret", 1);
   setenv("FERRY_FORWARD_ENV", "NETNS_PG_PW", 1);
   unsetenv("PGPASSWORD");  // the hosts get the job's password variable only
-  json conn = {{"host", "10.213.7.1"}, {"port", std::stoi(port)}, {"database", "ferry"},
-               {"user", "ferry"}, {"passwordEnv", "NETNS_PG_PW"}};
-  WriteJob(StepsJob("postgresql",
-                    {{"connection", conn}, {"table", "s"}, {"column", {"id", "v"}},
-                     {"splitPk", "id"}},
-                    "postgresql", {{"connection", conn}, {"table", "d"}, {"column", {"id", "v"}}},
-                    {{"executeMode", "distribute"}, {"speed", {{"concurrent", 9}}}}));
+  json conn = {{"host", "10.213.7.1"},
+               {"port", std::stoi(port)},
+               {"database", "ferry"},
+               {"user", "ferry"},
+               {"passwordEnv", "NETNS_PG_PW"}};
+  WriteJob(
+      StepsJob("postgresql",
+               {{"connection", conn}, {"table", "s"}, {"column", {"id", "v"}}, {"splitPk", "id"}},
+               "postgresql", {{"connection", conn}, {"table", "d"}, {"column", {"id", "v"}}},
+               {{"executeMode", "distribute"}, {"speed", {{"concurrent", 9}}}}));
   Process p = Ferry({"run", "job.json", "--hosts", "fh1:3,fh2:3,fh3:3", "--run-dir", "run",
                      "--summary-json", "summary.json", "--progress-interval", "0"},
                     "run.out");
@@ -1066,9 +1091,9 @@ TEST_F(DistributeNetnsTest, AHostThatDoesNotShareTheOutputDirectoryIsRefused) {
   ASSERT_TRUE(std::filesystem::create_directories(dir_ / "out"));
   WriteTextFile(dir_ / "out/t", "old output\n");  // writeMode truncate would remove it
   setenv("FERRY_NETNS_UNSHARED", ("fh2:" + (dir_ / "out")).c_str(), 1);
-  Process p = Ferry({"run", "job.json", "--hosts", "fh1:4,fh2:4", "--run-dir", "run",
-                     "--progress-interval", "0"},
-                    "run.out");
+  Process p = Ferry(
+      {"run", "job.json", "--hosts", "fh1:4,fh2:4", "--run-dir", "run", "--progress-interval", "0"},
+      "run.out");
   int code = Wait(p);
   unsetenv("FERRY_NETNS_UNSHARED");
   // Refused before anything is written: the old output is still there, no part, no run to

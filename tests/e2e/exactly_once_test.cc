@@ -28,10 +28,10 @@ json SqliteJob(const std::string& src, const nlohmann::json& writer, const std::
                double records_per_second) {
   json speed = {{"concurrent", 3}};
   if (records_per_second > 0) speed["record"] = records_per_second;
-  return StepsJob("sqlite",
-                  {{"path", src}, {"table", "t"}, {"column", {"*"}}, {"splitPk", "id"},
-                   {"splitFactor", 4}},
-                  writer_type, writer, {{"speed", speed}});
+  return StepsJob(
+      "sqlite",
+      {{"path", src}, {"table", "t"}, {"column", {"*"}}, {"splitPk", "id"}, {"splitFactor", 4}},
+      writer_type, writer, {{"speed", speed}});
 }
 
 // kRows rows with NULLs, quotes, non-ASCII text and doubles, over a key with gaps.
@@ -80,16 +80,17 @@ TEST_P(ExactlyOnceSqlite, KilledAtAFaultPointThenResumedHoldsEveryRowOnce) {
   RunSqliteCase(GetParam(), SoakSeed(7));
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Points, ExactlyOnceSqlite,
-    ::testing::Values("writer.before_commit@2", "writer.after_commit@1", "writer.after_commit@5",
-                      "sqlite.journal_delete@4", "sqlite.journal_deleted@4",
-                      "writer.after_commit@3:term"),
-    [](const auto& info) {
-      std::string name;
-      for (char c : info.param) name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
-      return name;
-    });
+INSTANTIATE_TEST_SUITE_P(Points, ExactlyOnceSqlite,
+                         ::testing::Values("writer.before_commit@2", "writer.after_commit@1",
+                                           "writer.after_commit@5", "sqlite.journal_delete@4",
+                                           "sqlite.journal_deleted@4",
+                                           "writer.after_commit@3:term"),
+                         [](const auto& info) {
+                           std::string name;
+                           for (char c : info.param)
+                             name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+                           return name;
+                         });
 
 TEST(ExactlyOnceSqliteRandom, KilledAtRandomMomentsThenResumedHoldsEveryRowOnce) {
   const uint32_t seed = SoakSeed(11);
@@ -122,8 +123,10 @@ TEST_P(ExactlyOnceTxtfile, KilledAtRandomMomentsThenResumedHoldsEveryRowOnce) {
     SCOPED_TRACE("seed " + std::to_string(seed + k));
     TempDir dir;
     MakeSource(dir / "src.db");
-    json writer = {{"path", dir / "out"},   {"fileName", "rows.csv"},
-                   {"writeMode", "truncate"}, {"fileMode", GetParam()},
+    json writer = {{"path", dir / "out"},
+                   {"fileName", "rows.csv"},
+                   {"writeMode", "truncate"},
+                   {"fileMode", GetParam()},
                    {"fileFormat", "csv"}};
     WriteTextFile(dir / "job.json", SqliteJob(dir / "src.db", writer, "txtfile", 8000).dump());
     KillPlan plan;
@@ -131,11 +134,13 @@ TEST_P(ExactlyOnceTxtfile, KilledAtRandomMomentsThenResumedHoldsEveryRowOnce) {
     KillOutcome o = RunUntilDone(dir / "job.json", dir / "run", plan);
     ASSERT_EQ(o.final_exit, 0) << Describe(o);
     // The same job into a fresh directory, never killed: what the output must be.
-    WriteTextFile(dir / "clean.json",
-                  SqliteJob(dir / "src.db", {{"path", dir / "clean"}, {"fileName", "rows.csv"},
-                                             {"fileMode", GetParam()}, {"fileFormat", "csv"}},
-                            "txtfile", 0)
-                      .dump());
+    WriteTextFile(dir / "clean.json", SqliteJob(dir / "src.db",
+                                                {{"path", dir / "clean"},
+                                                 {"fileName", "rows.csv"},
+                                                 {"fileMode", GetParam()},
+                                                 {"fileFormat", "csv"}},
+                                                "txtfile", 0)
+                                          .dump());
     ASSERT_EQ(RunFerry({"run", dir / "clean.json", "--run-dir", dir / "clean-run"}).exit_code, 0);
     std::vector<std::string> want = SortedLinesOfFiles(dir / "clean", "rows.csv");
     ASSERT_EQ(want.size(), static_cast<size_t>(kRows));
@@ -152,8 +157,7 @@ INSTANTIATE_TEST_SUITE_P(FileModes, ExactlyOnceTxtfile, ::testing::Values("singl
 
 // Source rows as the destinations print them: id|v|d, v's NULL as "NULL", d to 6 decimals.
 std::vector<std::string> SourceRows(const std::string& src) {
-  return SqliteRows(src,
-                    "SELECT id, coalesce(v, 'NULL'), printf('%.6f', d) FROM t ORDER BY id, v");
+  return SqliteRows(src, "SELECT id, coalesce(v, 'NULL'), printf('%.6f', d) FROM t ORDER BY id, v");
 }
 
 class ExactlyOncePostgresql : public ::testing::TestWithParam<std::string> {};
@@ -182,8 +186,9 @@ TEST_P(ExactlyOncePostgresql, KilledAtRandomMomentsThenResumedHoldsEveryRowOnce)
     if (k == 0) plan.fault = "writer.after_commit@3";
     KillOutcome o = RunUntilDone(dir / "job.json", dir / "run", plan);
     ASSERT_EQ(o.final_exit, 0) << Describe(o);
-    std::vector<std::string> got = PgRows("SELECT id, coalesce(v, 'NULL'), to_char(d, 'FM999999990.000000') FROM " +
-                                          (s / "t") + " ORDER BY id, v");
+    std::vector<std::string> got =
+        PgRows("SELECT id, coalesce(v, 'NULL'), to_char(d, 'FM999999990.000000') FROM " +
+               (s / "t") + " ORDER BY id, v");
     const bool exact = got == SourceRows(dir / "src.db");
     ReportOutcome("postgresql-" + GetParam(), plan.fault, seed + k, o, exact);
     EXPECT_EQ(got.size(), static_cast<size_t>(kRows)) << Describe(o);

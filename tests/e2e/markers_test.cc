@@ -13,7 +13,8 @@ namespace {
 
 using nlohmann::json;
 
-json Job(const std::string& src, const std::string& dst, const json& writer_extra = json::object()) {
+json Job(const std::string& src, const std::string& dst,
+         const json& writer_extra = json::object()) {
   json writer = {{"path", dst}, {"table", "t"}, {"column", {"*"}}};
   if (!writer_extra.is_null()) writer.update(writer_extra);
   return StepsJob("sqlite", {{"path", src}, {"table", "t"}, {"column", {"*"}}, {"splitPk", "id"}},
@@ -79,7 +80,8 @@ TEST_F(Markers, RemoveTakesOneRunOrRunsOlderThanAnAge) {
   EXPECT_THAT(one.out, ::testing::HasSubstr("removed " + per_run + " commit marker(s) of run"));
   EXPECT_EQ(Count("SELECT count(*) FROM ferry_split_commits"), per_run);
 
-  SqliteExec(dir_ / "dst.db", "UPDATE ferry_split_commits SET committed_at = '2020-01-01 00:00:00';");
+  SqliteExec(dir_ / "dst.db",
+             "UPDATE ferry_split_commits SET committed_at = '2020-01-01 00:00:00';");
   CliResult old = RunFerry({"markers", "remove", dir_ / "job.json", "--older-than", "30d"});
   ASSERT_EQ(old.exit_code, 0) << old.err;
   EXPECT_EQ(Count("SELECT count(*) FROM ferry_split_commits"), "0");
@@ -104,9 +106,9 @@ TEST_F(Markers, CommitMarkerFalseWritesNoMarkerTableAndCheckNamesTheRisk) {
 }
 
 TEST_F(Markers, ACustomMarkerTableIsUsed) {
-  WriteTextFile(dir_ / "job.json", Job(dir_ / "src.db", dir_ / "dst.db",
-                                       {{"commitMarkerTable", "etl_commits"}})
-                                       .dump());
+  WriteTextFile(
+      dir_ / "job.json",
+      Job(dir_ / "src.db", dir_ / "dst.db", {{"commitMarkerTable", "etl_commits"}}).dump());
   ASSERT_EQ(RunFerry({"run", dir_ / "job.json", "--run-dir", dir_ / "run"}).exit_code, 1);
   EXPECT_NE(Count("SELECT count(*) FROM etl_commits"), "0");
   EXPECT_EQ(Count("SELECT count(*) FROM sqlite_schema WHERE name = 'ferry_split_commits'"), "0");

@@ -91,14 +91,16 @@ TEST_F(MysqlDatasource, TestNamesTheStepThatFailed) {
 
 TEST_F(MysqlDatasource, JobReadsAndWritesThroughNamedSources) {
   const std::string dst = NewDatabase("dst");
-  Exec(db(), "CREATE TABLE t (id INT PRIMARY KEY, name VARCHAR(9));"
-             "INSERT INTO t VALUES (1, 'a'), (2, NULL), (3, '')");
+  Exec(db(),
+       "CREATE TABLE t (id INT PRIMARY KEY, name VARCHAR(9));"
+       "INSERT INTO t VALUES (1, 'a'), (2, NULL), (3, '')");
   Exec(dst, "CREATE TABLE t (id INT PRIMARY KEY, name VARCHAR(9))");
   ASSERT_EQ(Add("src", db(), server_.password).exit_code, 0);
   ASSERT_EQ(Add("dst", dst, server_.password).exit_code, 0);
   const std::string job = dir_ / "job.json";
-  WriteTextFile(job, TwoStepJob("mysql", {{"datasource", "src"}, {"table", "t"}, {"column", {"*"}}},
-                                "mysql", {{"datasource", "dst"}, {"table", "t"}, {"column", {"*"}}}));
+  WriteTextFile(
+      job, TwoStepJob("mysql", {{"datasource", "src"}, {"table", "t"}, {"column", {"*"}}}, "mysql",
+                      {{"datasource", "dst"}, {"table", "t"}, {"column", {"*"}}}));
   CliResult r = RunFerry({"run", job, "--run-dir", dir_ / "run"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(Rows(dst, "SELECT id, IFNULL(name, 'NULL!') FROM t ORDER BY id"),

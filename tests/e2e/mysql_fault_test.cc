@@ -27,8 +27,8 @@ class MysqlFault : public MariadbTest {
     WriteTextFile(job, job_text);
     // A fresh run directory each time; DirtyLines reads the last one.
     run_dir_ = dir_ / ("run" + std::to_string(runs_++));
-    CliResult r = RunFerry({"run", job, "--summary-json", dir_ / "summary.json", "--run-dir",
-                            run_dir_});
+    CliResult r =
+        RunFerry({"run", job, "--summary-json", dir_ / "summary.json", "--run-dir", run_dir_});
     if (summary != nullptr && FileExists(dir_ / "summary.json")) {
       *summary = json::parse(ReadTextFile(dir_ / "summary.json"));
     }
@@ -68,19 +68,21 @@ void MysqlFault::CheckDirtyMix(bool bulk_load) {
     sql += (k > 1 ? "," : "") + std::string("(") + std::to_string(k) + ", 'ok', " +
            std::to_string(k) + ", 'x', '2025-10-31')";
   }
-  sql += ",(101, 'far too long for five', 1, 'x', '2025-10-31')"
-         ",(102, 'ok', 1000, 'x', '2025-10-31')"
-         ",(103, 'ok', 1, NULL, '2025-10-31')"
-         ",(104, 'ok', 1, 'x', '2025-02-30')";
+  sql +=
+      ",(101, 'far too long for five', 1, 'x', '2025-10-31')"
+      ",(102, 'ok', 1000, 'x', '2025-10-31')"
+      ",(103, 'ok', 1, NULL, '2025-10-31')"
+      ",(104, 'ok', 1, 'x', '2025-02-30')";
   Exec(db(), sql);
-  Exec(dst, "CREATE TABLE d (id INT PRIMARY KEY, s VARCHAR(5), n TINYINT, nn VARCHAR(10) NOT NULL, "
-            "day DATE)");
+  Exec(dst,
+       "CREATE TABLE d (id INT PRIMARY KEY, s VARCHAR(5), n TINYINT, nn VARCHAR(10) NOT NULL, "
+       "day DATE)");
   json summary;
-  CliResult r = Run(TwoStepJob("mysql", Params(db(), {{"table", "d"}, {"column", {"*"}}}), "mysql",
-                               Params(dst, {{"table", "d"}, {"column", {"*"}},
-                                            {"bulkLoad", bulk_load}}),
-                               1, nullptr),
-                    &summary);
+  CliResult r =
+      Run(TwoStepJob("mysql", Params(db(), {{"table", "d"}, {"column", {"*"}}}), "mysql",
+                     Params(dst, {{"table", "d"}, {"column", {"*"}}, {"bulkLoad", bulk_load}}), 1,
+                     nullptr),
+          &summary);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(summary["records_read"], 24);
   EXPECT_EQ(summary["records_written"], 20);
@@ -130,15 +132,18 @@ TEST_F(MysqlFault, DuplicateKeysInInsertModeAreDirty) {
                     &summary);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(summary["dirty_records"], 1);
-  EXPECT_THAT(Rows(dst, "SELECT * FROM p ORDER BY id"), ::testing::ElementsAre("1|1", "2|20", "3|3"));
+  EXPECT_THAT(Rows(dst, "SELECT * FROM p ORDER BY id"),
+              ::testing::ElementsAre("1|1", "2|20", "3|3"));
   ASSERT_EQ(DirtyLines().size(), 1u);
-  EXPECT_THAT(DirtyLines()[0]["reason"].get<std::string>(), ::testing::HasSubstr("Duplicate entry"));
+  EXPECT_THAT(DirtyLines()[0]["reason"].get<std::string>(),
+              ::testing::HasSubstr("Duplicate entry"));
 }
 
 TEST_F(MysqlFault, DecimalsAreNotSilentlyRoundedToTheColumnsScale) {
   const std::string dst = NewDatabase("dst");
-  Exec(db(), "CREATE TABLE m (id INT PRIMARY KEY, amount DECIMAL(8,3));"
-             "INSERT INTO m VALUES (1, 1.250), (2, 1.005), (3, 2.5)");
+  Exec(db(),
+       "CREATE TABLE m (id INT PRIMARY KEY, amount DECIMAL(8,3));"
+       "INSERT INTO m VALUES (1, 1.250), (2, 1.005), (3, 2.5)");
   Exec(dst, "CREATE TABLE m (id INT PRIMARY KEY, amount DECIMAL(8,2))");
   json summary;
   CliResult r = Run(TwoStepJob("mysql", Params(db(), {{"table", "m"}, {"column", {"*"}}}), "mysql",
@@ -153,7 +158,9 @@ TEST_F(MysqlFault, DecimalsAreNotSilentlyRoundedToTheColumnsScale) {
 
 TEST_F(MysqlFault, ErrorLimitZeroFailsTheJobOnTheFirstRefusedValue) {
   const std::string dst = NewDatabase("dst");
-  Exec(db(), "CREATE TABLE p (id INT PRIMARY KEY, v VARCHAR(20)); INSERT INTO p VALUES (1,'a'),(2,'much too long')");
+  Exec(db(),
+       "CREATE TABLE p (id INT PRIMARY KEY, v VARCHAR(20)); INSERT INTO p VALUES (1,'a'),(2,'much "
+       "too long')");
   Exec(dst, "CREATE TABLE p (id INT PRIMARY KEY, v VARCHAR(3))");
   CliResult r = Run(TwoStepJob("mysql", Params(db(), {{"table", "p"}, {"column", {"*"}}}), "mysql",
                                Params(dst, {{"table", "p"}, {"column", {"*"}}}), 1, 0));
@@ -163,9 +170,10 @@ TEST_F(MysqlFault, ErrorLimitZeroFailsTheJobOnTheFirstRefusedValue) {
 
 TEST_F(MysqlFault, ZeroDatesAreDirtyByDefaultAndNullWhenAsked) {
   const std::string dst = NewDatabase("dst");
-  Exec(db(), "SET sql_mode = ''; CREATE TABLE z (id INT PRIMARY KEY, day DATE, at DATETIME);"
-             "INSERT INTO z VALUES (1, '2025-10-31', '2025-10-31 01:02:03'),"
-             "(2, '0000-00-00', '2025-10-31 01:02:03'), (3, '2025-10-31', '0000-00-00 00:00:00')");
+  Exec(db(),
+       "SET sql_mode = ''; CREATE TABLE z (id INT PRIMARY KEY, day DATE, at DATETIME);"
+       "INSERT INTO z VALUES (1, '2025-10-31', '2025-10-31 01:02:03'),"
+       "(2, '0000-00-00', '2025-10-31 01:02:03'), (3, '2025-10-31', '0000-00-00 00:00:00')");
   Exec(dst, "CREATE TABLE z (id INT PRIMARY KEY, day DATE, at DATETIME)");
   json summary;
   CliResult r = Run(TwoStepJob("mysql", Params(db(), {{"table", "z"}, {"column", {"*"}}}), "mysql",
@@ -179,8 +187,8 @@ TEST_F(MysqlFault, ZeroDatesAreDirtyByDefaultAndNullWhenAsked) {
   EXPECT_THAT(DirtyLines()[0]["reason"].get<std::string>(), ::testing::HasSubstr("zero date"));
 
   Exec(dst, "DELETE FROM z");
-  r = Run(TwoStepJob("mysql", Params(db(), {{"table", "z"}, {"column", {"*"}},
-                                            {"zeroDateMode", "null"}}),
+  r = Run(TwoStepJob("mysql",
+                     Params(db(), {{"table", "z"}, {"column", {"*"}}, {"zeroDateMode", "null"}}),
                      "mysql", Params(dst, {{"table", "z"}, {"column", {"*"}}}), 1, 0),
           &summary);
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -195,14 +203,14 @@ TEST_F(MysqlFault, ConnectionsKilledMidRunEndWithEveryRowExactlyOnce) {
   const std::string dst = NewDatabase("dst");
   // 300-byte rows: a split (50,000 rows, 15 MB) is more than the socket buffers and the engine's
   // reader-to-writer queue hold, so a reader is still streaming its SELECT while it waits.
-  Exec(db(), "CREATE TABLE big (id INT PRIMARY KEY, v VARCHAR(400));"
-             "INSERT INTO big SELECT seq, CONCAT(seq, REPEAT('x', 300)) FROM seq_1_to_200000");
+  Exec(db(),
+       "CREATE TABLE big (id INT PRIMARY KEY, v VARCHAR(400));"
+       "INSERT INTO big SELECT seq, CONCAT(seq, REPEAT('x', 300)) FROM seq_1_to_200000");
   Exec(dst, "CREATE TABLE big (id INT PRIMARY KEY, v VARCHAR(400))");
-  json job = json::parse(TwoStepJob("mysql", Params(db(), {{"table", "big"}, {"column", {"*"}},
-                                                          {"splitPk", "id"}, {"splitFactor", 2}}),
-                                    "mysql", Params(dst, {{"table", "big"}, {"column", {"*"}},
-                                                          {"batchSize", 200}}),
-                                    2));
+  json job = json::parse(TwoStepJob(
+      "mysql",
+      Params(db(), {{"table", "big"}, {"column", {"*"}}, {"splitPk", "id"}, {"splitFactor", 2}}),
+      "mysql", Params(dst, {{"table", "big"}, {"column", {"*"}}, {"batchSize", 200}}), 2));
   job["setting"]["speed"]["record"] = 20000;  // ~10 s, so the kills land mid-run even under load
   std::atomic<bool> done{false};
   std::atomic<int> killed_readers{0}, killed_writers{0};
@@ -211,14 +219,18 @@ TEST_F(MysqlFault, ConnectionsKilledMidRunEndWithEveryRowExactlyOnce) {
     while (!done && std::chrono::steady_clock::now() < deadline &&
            (killed_readers == 0 || killed_writers == 0)) {
       std::this_thread::sleep_for(std::chrono::milliseconds(300));
-      for (const std::string& id : Rows("", "SELECT ID FROM information_schema.PROCESSLIST WHERE "
-                                             "DB = '" + db() + "' LIMIT 1")) {
+      for (const std::string& id : Rows("",
+                                        "SELECT ID FROM information_schema.PROCESSLIST WHERE "
+                                        "DB = '" +
+                                            db() + "' LIMIT 1")) {
         if (killed_readers > 0) break;
         if (TryExec("KILL CONNECTION " + id)) ++killed_readers;
       }
       if (killed_readers == 0) continue;
-      for (const std::string& id : Rows("", "SELECT ID FROM information_schema.PROCESSLIST WHERE "
-                                             "DB = '" + dst + "' LIMIT 1")) {
+      for (const std::string& id : Rows("",
+                                        "SELECT ID FROM information_schema.PROCESSLIST WHERE "
+                                        "DB = '" +
+                                            dst + "' LIMIT 1")) {
         if (killed_writers > 0) break;
         if (TryExec("KILL CONNECTION " + id)) ++killed_writers;
       }
@@ -242,8 +254,9 @@ TEST_F(MysqlFault, ConnectionsKilledMidRunEndWithEveryRowExactlyOnce) {
 // however late the run starts under load), and once the lock is gone every row arrives once.
 TEST_F(MysqlFault, LockWaitTimeoutsRetryTheSplit) {
   const std::string dst = NewDatabase("dst");
-  Exec(db(), "CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(20));"
-             "INSERT INTO t SELECT seq, CONCAT('row ', seq) FROM seq_1_to_1000");
+  Exec(db(),
+       "CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(20));"
+       "INSERT INTO t SELECT seq, CONCAT('row ', seq) FROM seq_1_to_1000");
   Exec(dst, "CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(20))");
   const std::string holder_sql = "START TRANSACTION; INSERT INTO " + dst +
                                  ".t VALUES (500, 'held'); SELECT SLEEP(5); ROLLBACK;";
@@ -259,8 +272,9 @@ TEST_F(MysqlFault, LockWaitTimeoutsRetryTheSplit) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     // Any open transaction that inserted a row is the holder's (nothing else writes now); its
     // statement text is not asked for: it reads NULL between the INSERT and the SLEEP.
-    held = Rows("", "SELECT COUNT(*) FROM information_schema.INNODB_TRX "
-                    "WHERE trx_rows_modified > 0")
+    held = Rows("",
+                "SELECT COUNT(*) FROM information_schema.INNODB_TRX "
+                "WHERE trx_rows_modified > 0")
                .front() != "0";
   }
   ASSERT_TRUE(held) << "the holding session never took its lock";
@@ -283,8 +297,8 @@ TEST_F(MysqlFault, LockWaitTimeoutsRetryTheSplit) {
 TEST_F(MysqlFault, CheckNamesTheWrongColumnSplitPkAndWhere) {
   Exec(db(), "CREATE TABLE t (id INT PRIMARY KEY, sku VARCHAR(10))");
   auto check = [&](json reader) {
-    WriteTextFile(dir_ / "check.json", TwoStepJob("mysql", Params(db(), reader), "stream",
-                                                  json::object()));
+    WriteTextFile(dir_ / "check.json",
+                  TwoStepJob("mysql", Params(db(), reader), "stream", json::object()));
     return RunFerry({"check", dir_ / "check.json"});
   };
   CliResult column = check({{"table", "t"}, {"column", {"id", "nope"}}});

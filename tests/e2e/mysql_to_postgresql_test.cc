@@ -24,8 +24,8 @@ class MysqlToPostgresql : public MariadbTest {
  protected:
   CliResult Run(const std::string& job_text) {
     WriteTextFile(dir_ / "job.json", job_text);
-    return RunFerry({"run", dir_ / "job.json", "--summary-json", dir_ / "summary.json",
-                     "--run-dir", dir_ / "run", "--progress-interval", "0"});
+    return RunFerry({"run", dir_ / "job.json", "--summary-json", dir_ / "summary.json", "--run-dir",
+                     dir_ / "run", "--progress-interval", "0"});
   }
   json Summary() const { return json::parse(ReadTextFile(dir_ / "summary.json")); }
   std::vector<json> DirtyLines() const {
@@ -79,17 +79,18 @@ TEST_F(MysqlToPostgresql, EveryMappedTypeLandsInItsPostgresqlColumn) {
       biu numeric(20), dc numeric(65,30), d double precision, c char(10), vc varchar(100),
       tx text, bl bytea, dt date, tm time(6), dtm timestamp(6), ts timestamptz(6), y smallint,
       bt integer, e text, st text, j jsonb, flag smallint))SQL");
-  CliResult r = Run(TwoStepJob("mysql", MysqlReader({{"table", "o"}, {"column", {"*"}},
-                                                     {"splitPk", "id"}}),
-                               "postgresql", PgWriter(pg_ / "o", {{"column", {"*"}}}), 2));
+  CliResult r =
+      Run(TwoStepJob("mysql", MysqlReader({{"table", "o"}, {"column", {"*"}}, {"splitPk", "id"}}),
+                     "postgresql", PgWriter(pg_ / "o", {{"column", {"*"}}}), 2));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(Summary()["records_read"], 4);
   EXPECT_EQ(Summary()["records_written"], 4);
   EXPECT_EQ(Summary()["dirty_records"], 0);
   EXPECT_THAT(
-      PgRows("SET TIME ZONE 'UTC'; SELECT id, ti, si, i, bi, iu, biu, dc, float8send(d), c, vc, tx, "
-             "encode(bl, 'hex'), dt, tm, dtm, ts AT TIME ZONE 'UTC', y, bt, e, st, j, flag FROM " +
-             (pg_ / "o") + " ORDER BY id"),
+      PgRows(
+          "SET TIME ZONE 'UTC'; SELECT id, ti, si, i, bi, iu, biu, dc, float8send(d), c, vc, tx, "
+          "encode(bl, 'hex'), dt, tm, dtm, ts AT TIME ZONE 'UTC', y, bt, e, st, j, flag FROM " +
+          (pg_ / "o") + " ORDER BY id"),
       ElementsAre(
           "1|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|"
           "NULL|NULL|NULL|NULL|NULL",
@@ -119,8 +120,7 @@ TEST_F(MysqlToPostgresql, RowsPostgresqlRefusesAreDirtyWithItsReasonAndTheRestIs
   PgExec("CREATE TABLE " + (pg_ / "o") +
          " (id int PRIMARY KEY, name varchar(10), note text, day date)");
   CliResult r = Run(TwoStepJob("mysql", MysqlReader({{"table", "o"}, {"column", {"*"}}}),
-                               "postgresql", PgWriter(pg_ / "o", {{"column", {"*"}}}), 1,
-                               10));
+                               "postgresql", PgWriter(pg_ / "o", {{"column", {"*"}}}), 1, 10));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(Summary()["records_read"], 5);
   EXPECT_EQ(Summary()["records_written"], 2);
@@ -137,14 +137,14 @@ TEST_F(MysqlToPostgresql, RowsPostgresqlRefusesAreDirtyWithItsReasonAndTheRestIs
 }
 
 TEST_F(MysqlToPostgresql, UpdateModeUpsertsOverStaleRows) {
-  Exec(db(), "CREATE TABLE o (id INT PRIMARY KEY, v VARCHAR(10), n INT);"
-             "INSERT INTO o VALUES (1,'new',10),(2,'new',20),(3,'new',30)");
-  PgExec("CREATE TABLE " + (pg_ / "o") + " (id int PRIMARY KEY, v text, n int);" +
-         "INSERT INTO " + (pg_ / "o") + " VALUES (1,'stale',1),(4,'keep',4)");
-  CliResult r = Run(TwoStepJob("mysql", MysqlReader({{"table", "o"}, {"column", {"*"}}}),
-                               "postgresql",
-                               PgWriter(pg_ / "o", {{"column", {"*"}}, {"writeMode", "update"}}),
-                               1));
+  Exec(db(),
+       "CREATE TABLE o (id INT PRIMARY KEY, v VARCHAR(10), n INT);"
+       "INSERT INTO o VALUES (1,'new',10),(2,'new',20),(3,'new',30)");
+  PgExec("CREATE TABLE " + (pg_ / "o") + " (id int PRIMARY KEY, v text, n int);" + "INSERT INTO " +
+         (pg_ / "o") + " VALUES (1,'stale',1),(4,'keep',4)");
+  CliResult r =
+      Run(TwoStepJob("mysql", MysqlReader({{"table", "o"}, {"column", {"*"}}}), "postgresql",
+                     PgWriter(pg_ / "o", {{"column", {"*"}}, {"writeMode", "update"}}), 1));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(PgRows("SELECT * FROM " + (pg_ / "o") + " ORDER BY id"),
               ElementsAre("1|new|10", "2|new|20", "3|new|30", "4|keep|4"));

@@ -183,14 +183,12 @@ TEST(PostgresqlFaults, NumericNaNAndBcDatesAreDirtyWhenRead) {
          "CREATE TABLE " + (s / "dst") + " (id int, n numeric, d date)");
   const json conn = TestPgServer().ConnectionJson();
   TempDir dir;
-  CliResult r =
-      RunJobFile(dir, PgJob({{"connection", conn}, {"table", s / "src"}, {"column", {"*"}}},
-                            // passthrough would copy them unchanged (postgresql_passthrough_test)
-                            {{"connection", conn},
-                             {"table", s / "dst"},
-                             {"column", {"*"}},
-                             {"passthrough", false}},
-                            {{"speed", {{"concurrent", 1}}}}));
+  CliResult r = RunJobFile(
+      dir,
+      PgJob({{"connection", conn}, {"table", s / "src"}, {"column", {"*"}}},
+            // passthrough would copy them unchanged (postgresql_passthrough_test)
+            {{"connection", conn}, {"table", s / "dst"}, {"column", {"*"}}, {"passthrough", false}},
+            {{"speed", {{"concurrent", 1}}}}));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(Summary(dir)["dirty_records"], 2);
   EXPECT_EQ(PgValue("SELECT string_agg(t::text, ',') FROM " + (s / "dst") + " t"),
@@ -329,37 +327,34 @@ class PgRetryableFailures : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(PgRetryableFailures, TheSplitIsRetriedAndEveryRowArrivesOnce) {
   PgTestSchema s;
-  PgExec("CREATE TABLE " + (s / "src") + " (id bigint PRIMARY KEY, v text);" +
-         "INSERT INTO " + (s / "src") + " SELECT g, 'v' || g FROM generate_series(1, 5000) g;" +
-         "CREATE TABLE " + (s / "dst") + " (id bigint PRIMARY KEY, v text);" +
-         "CREATE SEQUENCE " + (s / "attempts") + ";" +
-         "CREATE FUNCTION " + (s / "fail_once") + "() RETURNS trigger LANGUAGE plpgsql AS $$ " +
-         "BEGIN IF nextval('" + (s / "attempts") + "') = 1 THEN " +
-         "RAISE EXCEPTION 'injected failure' USING ERRCODE = '" + GetParam() + "'; END IF; " +
-         "RETURN NULL; END $$;" +
-         "CREATE TRIGGER fail_once AFTER INSERT ON " + (s / "dst") +
-         " FOR EACH STATEMENT EXECUTE FUNCTION " + (s / "fail_once") + "()");
+  PgExec("CREATE TABLE " + (s / "src") + " (id bigint PRIMARY KEY, v text);" + "INSERT INTO " +
+         (s / "src") + " SELECT g, 'v' || g FROM generate_series(1, 5000) g;" + "CREATE TABLE " +
+         (s / "dst") + " (id bigint PRIMARY KEY, v text);" + "CREATE SEQUENCE " + (s / "attempts") +
+         ";" + "CREATE FUNCTION " + (s / "fail_once") +
+         "() RETURNS trigger LANGUAGE plpgsql AS $$ " + "BEGIN IF nextval('" + (s / "attempts") +
+         "') = 1 THEN " + "RAISE EXCEPTION 'injected failure' USING ERRCODE = '" + GetParam() +
+         "'; END IF; " + "RETURN NULL; END $$;" + "CREATE TRIGGER fail_once AFTER INSERT ON " +
+         (s / "dst") + " FOR EACH STATEMENT EXECUTE FUNCTION " + (s / "fail_once") + "()");
   const json conn = TestPgServer().ConnectionJson();
   TempDir dir;
-  CliResult r = RunJobFile(
-      dir, PgJob({{"connection", conn}, {"table", s / "src"}, {"column", {"*"}}},
-                 {{"connection", conn}, {"table", s / "dst"}, {"column", {"*"}}},
-                 {{"speed", {{"concurrent", 1}}}}));
+  CliResult r =
+      RunJobFile(dir, PgJob({{"connection", conn}, {"table", s / "src"}, {"column", {"*"}}},
+                            {{"connection", conn}, {"table", s / "dst"}, {"column", {"*"}}},
+                            {{"speed", {{"concurrent", 1}}}}));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.err, ::testing::HasSubstr("injected failure"));
   json summary = Summary(dir);
   EXPECT_EQ(summary["split_retries"], 1);
   EXPECT_EQ(summary["dirty_records"], 0);
-  EXPECT_EQ(PgValue("SELECT count(*) || ':' || count(DISTINCT id) || ':' || sum(id) FROM " +
-                    (s / "dst")),
-            "5000:5000:12502500");
+  EXPECT_EQ(
+      PgValue("SELECT count(*) || ':' || count(DISTINCT id) || ':' || sum(id) FROM " + (s / "dst")),
+      "5000:5000:12502500");
   EXPECT_EQ(PgValue("SELECT count(*) FROM " + (s / "src") + " s JOIN " + (s / "dst") +
                     " d USING (id, v)"),
             "5000");
 }
 
-INSTANTIATE_TEST_SUITE_P(Sqlstates, PgRetryableFailures,
-                         ::testing::Values("40P01", "40001"));
+INSTANTIATE_TEST_SUITE_P(Sqlstates, PgRetryableFailures, ::testing::Values("40P01", "40001"));
 
 // Four channels read while another session inserts, updates and deletes and commits: the
 // destination equals the table as it was when the job started.

@@ -50,17 +50,15 @@ json Step(const char* category, json parameter) {
 class PgPassthrough : public ::testing::Test {
  protected:
   json Reader(const std::string& table, json extra = json::object()) const {
-    json p = {{"connection", TestPgServer().ConnectionJson()},
-              {"table", s_ / table},
-              {"column", {"*"}}};
+    json p = {
+        {"connection", TestPgServer().ConnectionJson()}, {"table", s_ / table}, {"column", {"*"}}};
     p.update(extra);
     return p;
   }
 
   json Writer(const std::string& table, json extra = json::object()) const {
-    json p = {{"connection", TestPgServer().ConnectionJson()},
-              {"table", s_ / table},
-              {"column", {"*"}}};
+    json p = {
+        {"connection", TestPgServer().ConnectionJson()}, {"table", s_ / table}, {"column", {"*"}}};
     p.update(extra);
     return p;
   }
@@ -91,8 +89,8 @@ class PgPassthrough : public ::testing::Test {
 TEST_F(PgPassthrough, EveryForwardedTypeArrivesByteForByte) {
   PgExec("CREATE TABLE " + (s_ / "src") + kTypes + "; INSERT INTO " + (s_ / "src") + " VALUES " +
          kRows + "; CREATE TABLE " + (s_ / "dst") + " (LIKE " + (s_ / "src") + " INCLUDING ALL)");
-  CliResult r = Run(Reader("src", {{"splitPk", "id"}}), Writer("dst"),
-                    {{"speed", {{"concurrent", 2}}}});
+  CliResult r =
+      Run(Reader("src", {{"splitPk", "id"}}), Writer("dst"), {{"speed", {{"concurrent", 2}}}});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.err, HasSubstr(kUnchanged));
   EXPECT_EQ(Text("dst"), Text("src"));
@@ -107,8 +105,8 @@ TEST_F(PgPassthrough, EveryForwardedTypeArrivesByteForByte) {
 TEST_F(PgPassthrough, PassthroughFalseDecodesAndWritesTheSameRows) {
   PgExec("CREATE TABLE " + (s_ / "src") + kTypes + "; INSERT INTO " + (s_ / "src") + " VALUES " +
          kRows + "; DELETE FROM " + (s_ / "src") + " WHERE id = 3; UPDATE " + (s_ / "src") +
-         " SET tz = '2000-01-01 00:00:00+00' WHERE id = 4; CREATE TABLE " +
-         (s_ / "dst") + " (LIKE " + (s_ / "src") + " INCLUDING ALL)");
+         " SET tz = '2000-01-01 00:00:00+00' WHERE id = 4; CREATE TABLE " + (s_ / "dst") +
+         " (LIKE " + (s_ / "src") + " INCLUDING ALL)");
   CliResult r = Run(Reader("src"), Writer("dst", {{"passthrough", false}}));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.err, Not(HasSubstr(kUnchanged)));
@@ -189,10 +187,10 @@ TEST_F(PgPassthrough, CommitMarkersAreWrittenAndResumeWritesEveryRowOnce) {
   CliResult resumed = RunFerry({"run", "--resume", dir_ / "run", "--progress-interval", "0"});
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
   EXPECT_THAT(resumed.err, HasSubstr(kUnchanged));
-  EXPECT_EQ(PgValue("SELECT count(*) || ':' || count(DISTINCT id) || ':' || sum(length(t)) FROM " +
-                    (s_ / "dst")),
-            PgValue("SELECT count(*) || ':' || count(*) || ':' || sum(length(t)) FROM " +
-                    (s_ / "src")));
+  EXPECT_EQ(
+      PgValue("SELECT count(*) || ':' || count(DISTINCT id) || ':' || sum(length(t)) FROM " +
+              (s_ / "dst")),
+      PgValue("SELECT count(*) || ':' || count(*) || ':' || sum(length(t)) FROM " + (s_ / "src")));
   EXPECT_EQ(PgValue("SELECT count(*) FROM " + (s_ / "ferry_split_commits")), "0");
 }
 

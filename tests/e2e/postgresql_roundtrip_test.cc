@@ -158,18 +158,21 @@ TEST(PostgresqlRoundTrip, PgToCsvWritesEveryTypedValueAsItsText) {
   PgExec("CREATE TABLE " + (s / "src") +
          " (id int PRIMARY KEY, d date, t time, ts timestamp(6), tz timestamptz, n numeric,"
          " f float8, ok boolean, b bytea, s text);"
-         "INSERT INTO " + (s / "src") +
+         "INSERT INTO " +
+         (s / "src") +
          " VALUES (1, '0001-01-01', '00:00:00', '0001-01-01 00:00:00', "
          "'2025-10-31 23:59:59.999999+02', -0.001, 1.5, true, '\\x0a2c22', 'Straße, 東京 😀'), "
          "(2, '9999-12-31', '23:59:59.999999', '9999-12-31 23:59:59.999999', "
          "'1969-12-31 23:59:59.5+00', 12345678901234567890.12, -0.25, false, '\\x', NULL)");
   const json conn = TestPgServer().ConnectionJson();
   TempDir dir;
-  CliResult r = RunJob(
-      dir, Job("postgresql", {{"connection", conn}, {"table", s / "src"}, {"column", {"*"}}},
-               "txtfile",
-               {{"path", dir / "out"}, {"fileName", "t.csv"}, {"writeMode", "truncate"},
-                {"nullFormat", ""}}));
+  CliResult r =
+      RunJob(dir, Job("postgresql", {{"connection", conn}, {"table", s / "src"}, {"column", {"*"}}},
+                      "txtfile",
+                      {{"path", dir / "out"},
+                       {"fileName", "t.csv"},
+                       {"writeMode", "truncate"},
+                       {"nullFormat", ""}}));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(ReadTextFile(dir / "out/t.csv"),
             "1,0001-01-01,00:00:00,0001-01-01 00:00:00,2025-10-31 21:59:59.999999+00,-0.001,1.5,"

@@ -8,9 +8,8 @@
 
 #include <chrono>
 #include <filesystem>
-#include <thread>
-
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "tests/support/ferry_cli.h"
 
@@ -22,12 +21,12 @@ namespace {
 using json = nlohmann::json;
 
 json CopyJob(const std::string& src, const std::string& dst, double records_per_second) {
-  return StepsJob("sqlite",
-                  {{"path", src}, {"table", "t"}, {"column", {"*"}}, {"splitPk", "id"},
-                   {"splitFactor", 5}},
-                  "sqlite", {{"path", dst}, {"table", "t"}, {"column", {"*"}}},
-                  {{"speed", {{"concurrent", 2}, {"record", records_per_second}}},
-                   {"errorLimit", {{"record", 0}}}});
+  return StepsJob(
+      "sqlite",
+      {{"path", src}, {"table", "t"}, {"column", {"*"}}, {"splitPk", "id"}, {"splitFactor", 5}},
+      "sqlite", {{"path", dst}, {"table", "t"}, {"column", {"*"}}},
+      {{"speed", {{"concurrent", 2}, {"record", records_per_second}}},
+       {"errorLimit", {{"record", 0}}}});
 }
 
 int CountLines(const std::string& path) {
@@ -47,9 +46,13 @@ TEST(Resume, SigtermRollsBackAndResumeFinishesExactlyOnce) {
   WriteTextFile(dir / "job.json", CopyJob(dir / "src.db", dir / "dst.db", 8000).dump());
 
   std::string out = dir / "run1.out";
-  std::vector<std::string> args = {"/bin/sh", "-c",
+  std::vector<std::string> args = {"/bin/sh",
+                                   "-c",
                                    "exec \"$0\" run \"$1\" --run-dir \"$2\" >\"$3\" 2>&1",
-                                   FerryBinary(), dir / "job.json", dir / "run", out};
+                                   FerryBinary(),
+                                   dir / "job.json",
+                                   dir / "run",
+                                   out};
   std::vector<char*> argv;
   for (std::string& s : args) argv.push_back(s.data());
   argv.push_back(nullptr);
@@ -86,7 +89,8 @@ TEST(Resume, SigtermRollsBackAndResumeFinishesExactlyOnce) {
 
 TEST(Resume, AFreshRunRefusesARunDirectoryThatHoldsARun) {
   TempDir dir;
-  SqliteExec(dir / "src.db", "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t VALUES (1, 'x');");
+  SqliteExec(dir / "src.db",
+             "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t VALUES (1, 'x');");
   SqliteExec(dir / "dst.db", "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);");
   WriteTextFile(dir / "job.json", CopyJob(dir / "src.db", dir / "dst.db", 1000).dump());
   ASSERT_EQ(RunFerry({"run", dir / "job.json", "--run-dir", dir / "run"}).exit_code, 0);
@@ -97,7 +101,8 @@ TEST(Resume, AFreshRunRefusesARunDirectoryThatHoldsARun) {
 
 TEST(Resume, AnEditedJobFileIsNotMixedIntoTheRun) {
   TempDir dir;
-  SqliteExec(dir / "src.db", "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t VALUES (1, 'x');");
+  SqliteExec(dir / "src.db",
+             "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t VALUES (1, 'x');");
   SqliteExec(dir / "dst.db", "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);");
   WriteTextFile(dir / "job.json", CopyJob(dir / "src.db", dir / "dst.db", 1000).dump());
   ASSERT_EQ(RunFerry({"run", dir / "job.json", "--run-dir", dir / "run"}).exit_code, 0);
@@ -115,7 +120,8 @@ TEST(Resume, AnEditedJobFileIsNotMixedIntoTheRun) {
 
 TEST(Resume, RunsStartedInTheSameSecondGetTheirOwnRunDirectories) {
   TempDir dir;
-  SqliteExec(dir / "src.db", "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t VALUES (1, 'x');");
+  SqliteExec(dir / "src.db",
+             "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t VALUES (1, 'x');");
   SqliteExec(dir / "dst.db", "CREATE TABLE t (id INTEGER, v TEXT);");
   WriteTextFile(dir / "job.json", CopyJob(dir / "src.db", dir / "dst.db", 1000).dump());
   std::vector<std::jthread> runs;

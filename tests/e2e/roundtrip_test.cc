@@ -69,14 +69,15 @@ std::string SqliteToCsvJob(const std::string& src, const std::string& dir) {
         {{"stepType", "txtfile"},
          {"category", "writer"},
          {"name", "Writer"},
-         {"parameter",
-          {{"path", dir}, {"fileName", "tricky.csv"}, {"writeMode", "truncate"}}}}}},
+         {"parameter", {{"path", dir}, {"fileName", "tricky.csv"}, {"writeMode", "truncate"}}}}}},
       {"order", {{"hops", {{{"from", "Reader"}, {"to", "Writer"}}}}}}};
   return job.dump(2);
 }
 
 std::string CsvToSqliteJob(const std::string& csv, const std::string& dst) {
-  auto col = [](int index, const char* type) { return nlohmann::json{{"index", index}, {"type", type}}; };
+  auto col = [](int index, const char* type) {
+    return nlohmann::json{{"index", index}, {"type", type}};
+  };
   nlohmann::json job = {
       {"job",
        {{"setting", {{"speed", {{"channel", 1}}}, {"errorLimit", {{"record", 0}}}}},
@@ -102,8 +103,8 @@ TEST(RoundTrip, SqliteToSqliteKeepsEveryValueAndStorageClass) {
   SqliteExec(dir / "src.db", std::string(kSchema) + kRows);
   SqliteExec(dir / "dst.db", kSchema);
   WriteTextFile(dir / "job.json", SqliteToSqliteJob(dir / "src.db", dir / "dst.db"));
-  CliResult r = RunFerry({"run", dir / "job.json", "--run-dir", dir / "run", "--summary-json",
-                          dir / "summary.json"});
+  CliResult r = RunFerry(
+      {"run", dir / "job.json", "--run-dir", dir / "run", "--summary-json", dir / "summary.json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(Snapshot(dir / "dst.db"), Snapshot(dir / "src.db"));
   auto summary = nlohmann::json::parse(ReadTextFile(dir / "summary.json"));
@@ -139,7 +140,8 @@ TEST(RoundTrip, SqliteToCsvToSqliteKeepsEveryValueAndStorageClass) {
   CliResult b = RunFerry({"run", dir / "from_csv.json", "--run-dir", dir / "run2"});
   ASSERT_EQ(b.exit_code, 0) << b.err;
   EXPECT_EQ(Snapshot(dir / "dst.db"), Snapshot(dir / "src.db"))
-      << "CSV was:\n" << ReadTextFile(dir / "csv/tricky.csv");
+      << "CSV was:\n"
+      << ReadTextFile(dir / "csv/tricky.csv");
 }
 
 TEST(RoundTrip, CsvKeepsNullAndEmptyStringApart) {

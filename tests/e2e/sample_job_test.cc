@@ -16,9 +16,9 @@ TEST(SampleJob, MovesExactlyTheBusinessDayOfOrders) {
   std::string make = "bash " + SourceDir() + "/examples/make-orders-db.sh " +
                      (dir / "examples/orders.db") + " >/dev/null";
   ASSERT_EQ(std::system(make.c_str()), 0);
-  CliResult r = RunFerry({"run", "examples/orders_to_csv.json", "--bizdate", "20251031",
-                          "--run-dir", "run"},
-                         dir.path());
+  CliResult r =
+      RunFerry({"run", "examples/orders_to_csv.json", "--bizdate", "20251031", "--run-dir", "run"},
+               dir.path());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::istringstream csv(ReadTextFile(dir / "examples/out/orders_20251031.csv"));
   std::string line;

@@ -12,14 +12,14 @@
 
 #include <chrono>
 #include <functional>
-#include <nlohmann/json.hpp>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <thread>
 
-#include "tests/support/webhook_receiver.h"
 #include "tests/support/ferry_cli.h"
 #include "tests/support/pg_test_server.h"
 #include "tests/support/scheduler_cli.h"
+#include "tests/support/webhook_receiver.h"
 
 extern char** environ;
 
@@ -154,7 +154,8 @@ TEST(ScheduleE2E, DeployPreviewAndBackfillAThreeNodeChainOverFiveDates) {
                               "--store", store, "--raw", "${yyyymmdd}", "$[yyyymmdd hh24:mi]"});
   ASSERT_EQ(dates.exit_code, 0) << dates.err;
   EXPECT_EQ(dates.out, "20251001\n20251002 04:00\n");
-  CliResult next = RunFerry({"params", "--node", "publish", "--store", store, "--raw", "$[hh24:mi]"});
+  CliResult next =
+      RunFerry({"params", "--node", "publish", "--store", store, "--raw", "$[hh24:mi]"});
   ASSERT_EQ(next.exit_code, 0) << next.err;
   EXPECT_EQ(next.out, "04:00\n");  // the next cycle's scheduled time
   // A time that is not one of the node's cycles is shown with a note naming its cycles.
@@ -174,8 +175,7 @@ TEST(ScheduleE2E, DeployPreviewAndBackfillAThreeNodeChainOverFiveDates) {
   EXPECT_EQ(backfill.out,
             "backfill 1: 5 business date(s) 20251001..20251005, 3 node(s), 15 instance(s) created "
             "(ferry ops list shows them as [b1])\n");
-  CliResult server =
-      ServeUntilIdle(store);
+  CliResult server = ServeUntilIdle(store);
   ASSERT_EQ(server.exit_code, 0) << server.err;
 
   json all = Instances(store);
@@ -308,8 +308,7 @@ TEST(ScheduleE2E, KillNineOfTheServerMidRunLosesNothingAndRunsNothingTwice) {
   EXPECT_EQ(Instances(store)[0]["state"], "running");
 
   // A new server adopts the job (still running in its own process group) and waits for it.
-  CliResult again =
-      ServeUntilIdle(store);
+  CliResult again = ServeUntilIdle(store);
   ASSERT_EQ(again.exit_code, 0) << again.err;
   json in = Instances(store)[0];
   EXPECT_EQ(in["state"], "succeeded") << in.dump();
@@ -322,12 +321,10 @@ TEST(ScheduleE2E, KillNineOfTheServerMidRunLosesNothingAndRunsNothingTwice) {
 TEST(ScheduleE2E, StopAbortsTheRunCleanlyAndRerunFinishesIt) {
   TempDir dir;
   SqliteExec(dir / "dst.db", "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);");
-  WriteSlowCopyProject(dir,
-                       {{"path", "dst.db"},
-                        {"table", "t"},
-                        {"column", {"id", "v"}},
-                        {"preSql", {"DELETE FROM t"}}},
-                       "sqlite");
+  WriteSlowCopyProject(
+      dir,
+      {{"path", "dst.db"}, {"table", "t"}, {"column", {"id", "v"}}, {"preSql", {"DELETE FROM t"}}},
+      "sqlite");
   std::string store = dir / "scheduler.db";
   ASSERT_EQ(RunFerry({"deploy", dir.path(), "--store", store}).exit_code, 0);
   ASSERT_EQ(BackfillOneDate(store, "copy", "20251001"), 0);
@@ -349,7 +346,8 @@ TEST(ScheduleE2E, StopAbortsTheRunCleanlyAndRerunFinishesIt) {
   EXPECT_EQ(again.err, "instance " + id + " is stopped: nothing to stop\n");
 
   ASSERT_EQ(RunFerry({"ops", "rerun", id, "--store", store}).exit_code, 0);
-  WaitForInstance(store, [](const json& in) { return in["state"] == "running" && in["runs"] == 2; });
+  WaitForInstance(store,
+                  [](const json& in) { return in["state"] == "running" && in["runs"] == 2; });
   // A live tail: it prints while the run goes on and returns when it ended.
   CliResult follow = RunFerry({"ops", "log", id, "--follow", "--store", store});
   EXPECT_EQ(follow.exit_code, 0) << follow.err;
@@ -393,8 +391,7 @@ TEST(ScheduleE2E, RerunOfARunThatFailedAfterCommittingSplitsWritesEachRowOnce) {
   std::string store = dir / "scheduler.db";
   ASSERT_EQ(RunFerry({"deploy", dir.path(), "--store", store}).exit_code, 0);
   ASSERT_EQ(BackfillOneDate(store, "copy", "20251001"), 0);
-  CliResult first =
-      ServeUntilIdle(store);
+  CliResult first = ServeUntilIdle(store);
   ASSERT_EQ(first.exit_code, 0) << first.err;
   json failed = Instances(store)[0];
   ASSERT_EQ(failed["state"], "failed") << failed.dump();
@@ -416,8 +413,7 @@ TEST(ScheduleE2E, RerunOfARunThatFailedAfterCommittingSplitsWritesEachRowOnce) {
                                    "operator: resuming " +
                                    run_dir + "\n"));
   EXPECT_THAT(rerun.err, HasSubstr("1 instance(s) will run again"));
-  CliResult second =
-      ServeUntilIdle(store);
+  CliResult second = ServeUntilIdle(store);
   ASSERT_EQ(second.exit_code, 0) << second.err;
   json done = Instances(store)[0];
   EXPECT_EQ(done["state"], "succeeded") << done.dump();
@@ -435,8 +431,8 @@ TEST(ScheduleE2E, ARunPastItsTimeoutIsStoppedFailedAndRetried) {
   // 15 s of work: neither attempt can finish inside its 1 s (the scheduler's clock counts whole
   // seconds, so a timeout may fire up to a second late; a resumed retry starts from what the
   // first attempt committed).
-  WriteSlowCopyProject(dir, {{"path", "dst.db"}, {"table", "t"}, {"column", {"id", "v"}}},
-                       "sqlite", 2000);
+  WriteSlowCopyProject(dir, {{"path", "dst.db"}, {"table", "t"}, {"column", {"id", "v"}}}, "sqlite",
+                       2000);
   WriteTextFile(dir / "schedule.yaml",
                 "nodes:\n  - {name: copy, job: copy.json, cron: \"0 1 * * *\", timeout: 1s, "
                 "retries: 1, retry_interval: 0}\n");
@@ -450,7 +446,7 @@ TEST(ScheduleE2E, ARunPastItsTimeoutIsStoppedFailedAndRetried) {
   json in = Instances(store)[0];
   EXPECT_EQ(in["state"], "failed") << in.dump();
   EXPECT_EQ(in["message"], "failed: timed out after 1s") << in.dump();
-  EXPECT_EQ(in["runs"], 2) << in.dump();    // the retry timed out too
+  EXPECT_EQ(in["runs"], 2) << in.dump();         // the retry timed out too
   EXPECT_EQ(in["exit_code"], 143) << in.dump();  // SIGTERM was enough: the job aborted cleanly
   EXPECT_EQ(in["summary"]["status"], "FAILED") << in.dump();
   EXPECT_THAT(server.err, HasSubstr("timed out after 1s: SIGTERM"));
@@ -474,14 +470,14 @@ bool WaitForText(const std::string& path, const std::string& text) {
 // SIGKILL in the middle of the run; the second takes over and sees it end. Returns the instance.
 json KillTheLeaderMidRunAndTheFollowerTakesOver(const TempDir& dir, const std::string& store) {
   EXPECT_EQ(RunFerry({"deploy", dir.path(), "--store", store}).exit_code, 0);
-  pid_t first = Spawn({"server", "--store", store, "--no-http", "--tick-ms", "20", "--data-dir",
-                       dir / "data"},
-                      dir / "first.log");
+  pid_t first = Spawn(
+      {"server", "--store", store, "--no-http", "--tick-ms", "20", "--data-dir", dir / "data"},
+      dir / "first.log");
   EXPECT_EQ(BackfillOneDate(store, "copy", "20251001"), 0);
   WaitForInstance(store, [](const json& in) { return in["state"] == "running" && in["pid"] != 0; });
-  pid_t second = Spawn({"server", "--store", store, "--no-http", "--tick-ms", "20", "--data-dir",
-                        dir / "data"},
-                       dir / "second.log");
+  pid_t second = Spawn(
+      {"server", "--store", store, "--no-http", "--tick-ms", "20", "--data-dir", dir / "data"},
+      dir / "second.log");
   EXPECT_TRUE(WaitForText(dir / "second.log", "another server is scheduling on this store"))
       << ReadTextFile(dir / "second.log");
   EXPECT_EQ(kill(first, SIGKILL), 0);
@@ -538,17 +534,17 @@ TEST(ScheduleE2E, TwoServersOnAPostgresStoreAndTheLeaderKilledRunTheInstanceOnce
             "30000|30000");
   // The store's own tables say the same: the backfilled instance ran once, and nothing else ran
   // (the regular cycle of the coming night waits for its time).
-  EXPECT_EQ(PgRows("SELECT node, state, runs FROM " + schema / "instances" +
-                   " WHERE backfill_id <> 0"),
-            std::vector<std::string>{"copy|succeeded|1"});
+  EXPECT_EQ(
+      PgRows("SELECT node, state, runs FROM " + schema / "instances" + " WHERE backfill_id <> 0"),
+      std::vector<std::string>{"copy|succeeded|1"});
   EXPECT_EQ(PgValue("SELECT sum(runs) FROM " + schema / "instances"), "1");
   for (const char* log : {"first.log", "second.log"}) {
     std::string text = ReadTextFile(dir / log);
     EXPECT_THAT(text, ::testing::Not(HasSubstr(pg.password))) << log;
   }
   EXPECT_THAT(ReadTextFile(dir / "second.log"),
-              HasSubstr(fmt::format("postgresql://{}@{}:{}/{}?schema={}", pg.user, pg.host,
-                                    pg.port, pg.database, schema.name())));
+              HasSubstr(fmt::format("postgresql://{}@{}:{}/{}?schema={}", pg.user, pg.host, pg.port,
+                                    pg.database, schema.name())));
 }
 
 TEST(ScheduleE2E, APostgresStoreNamedByADataSource) {
@@ -587,8 +583,8 @@ TEST(ScheduleE2E, AServerOnAnotherAddressAsksForItsToken) {
   EXPECT_EQ(open.exit_code, 2);
   EXPECT_EQ(open.err, "--listen 0.0.0.0:0 is not a loopback address: give --token-file\n");
   WriteTextFile(dir / "short", "abc\n");
-  CliResult shorter =
-      RunFerry({"server", "--store", store, "--listen", "0.0.0.0:0", "--token-file", dir / "short"});
+  CliResult shorter = RunFerry(
+      {"server", "--store", store, "--listen", "0.0.0.0:0", "--token-file", dir / "short"});
   EXPECT_EQ(shorter.exit_code, 2);
   EXPECT_THAT(shorter.err, HasSubstr("the token must have at least 16 characters"));
   CliResult slots = RunFerry({"server", "--store", store, "--group-slots", "etl=0"});
@@ -616,10 +612,10 @@ TEST(ScheduleE2E, AServerOnAnotherAddressAsksForItsToken) {
   ASSERT_TRUE(ok);
   EXPECT_EQ(ok->status, 200);
   EXPECT_THAT(ok->body, HasSubstr("\"name\":\"publish\""));
-  auto cross = client.Post("/api/nodes/publish/freeze",
-                           {{"Host", "ferry.example"}, {"X-Ferry-Request", "1"},
-                            {"Origin", "http://evil.example"}},
-                           "{}", "application/json");
+  auto cross = client.Post(
+      "/api/nodes/publish/freeze",
+      {{"Host", "ferry.example"}, {"X-Ferry-Request", "1"}, {"Origin", "http://evil.example"}},
+      "{}", "application/json");
   ASSERT_TRUE(cross);
   EXPECT_EQ(cross->status, 403);
   kill(server, SIGTERM);
@@ -627,7 +623,6 @@ TEST(ScheduleE2E, AServerOnAnotherAddressAsksForItsToken) {
   waitpid(server, &status, 0);
   EXPECT_THAT(ReadTextFile(dir / "server.log"), ::testing::Not(HasSubstr(token)));
 }
-
 
 TEST(ScheduleE2E, ARunThatFailsPostsItsAlertToTheWebhook) {
   TempDir dir;
@@ -643,8 +638,7 @@ TEST(ScheduleE2E, ARunThatFailsPostsItsAlertToTheWebhook) {
   ASSERT_EQ(deploy.exit_code, 0) << deploy.err;
   SqliteExec(dir / "dst.db", "DROP TABLE orders_dst;");  // published, then the table goes away
   ASSERT_EQ(BackfillOneDate(store, "copy", "20251001"), 0);
-  CliResult server =
-      ServeUntilIdle(store);
+  CliResult server = ServeUntilIdle(store);
   ASSERT_EQ(server.exit_code, 0) << server.err;
   std::vector<json> got = hook.bodies();
   ASSERT_EQ(got.size(), 1u) << server.err;

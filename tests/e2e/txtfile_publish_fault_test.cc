@@ -13,7 +13,6 @@
 #include "tests/support/ferry_cli.h"
 #include "tests/support/kill_harness.h"
 
-
 namespace ferry::testing {
 namespace {
 
@@ -25,9 +24,10 @@ constexpr int kRowsPerFile = 50;
 // Runs the ferry binary with FERRY_FAULT=`fault` (empty: unset) added to the environment.
 // A run killed by a signal has exit code 128 + the signal.
 KilledRun RunFerryWithFault(const std::string& fault, const std::vector<std::string>& args) {
-  return RunFerryKilled(args, fault.empty() ? std::vector<std::string>{}
-                                            : std::vector<std::string>{"FERRY_FAULT=" + fault},
-                        std::nullopt);
+  return RunFerryKilled(
+      args,
+      fault.empty() ? std::vector<std::string>{} : std::vector<std::string>{"FERRY_FAULT=" + fault},
+      std::nullopt);
 }
 
 std::vector<std::string> Lines(const std::string& text) {

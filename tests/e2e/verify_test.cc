@@ -3,13 +3,12 @@
 // exits 2. VerifyMatrix is the issue's matrix (PG->PG, MySQL->PG, SQLite->CSV, CSV->PG, each
 // planted difference); the suites per engine test the rest: key detection, in-database
 // summaries, split ranges, typed read-back, destination filters, setting.verify.
-#include <cstdio>
-#include <functional>
-
 #include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <functional>
 #include <nlohmann/json.hpp>
 
 #include "tests/support/ferry_cli.h"
@@ -53,9 +52,12 @@ class VerifyTestBase {
  protected:
   CliResult RunJob(const std::string& job_text, std::vector<std::string> extra = {}) {
     WriteTextFile(dir_ / "job.json", job_text);
-    std::vector<std::string> args = {"run", dir_ / "job.json", "--run-dir",
+    std::vector<std::string> args = {"run",
+                                     dir_ / "job.json",
+                                     "--run-dir",
                                      dir_ / ("run" + std::to_string(runs_++)),
-                                     "--progress-interval", "0"};
+                                     "--progress-interval",
+                                     "0"};
     args.insert(args.end(), extra.begin(), extra.end());
     return RunFerry(args);
   }
@@ -172,9 +174,8 @@ class VerifySqlite : public ::testing::Test, public VerifyTestBase {
     SqliteExec(dst_, "CREATE TABLE t (id INTEGER, name TEXT, amount REAL, note TEXT, b BLOB)");
     json reader = {{"path", src_}, {"table", "t"}, {"column", {"*"}}, {"splitPk", "id"}};
     json writer = {{"path", dst_}, {"table", "t"}, {"column", {"*"}}};
-    CliResult r = RunJob(StepsJob("sqlite", reader, "sqlite", writer,
-                                  {{"speed", {{"concurrent", 2}}}})
-                             .dump(2));
+    CliResult r = RunJob(
+        StepsJob("sqlite", reader, "sqlite", writer, {{"speed", {{"concurrent", 2}}}}).dump(2));
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
 
@@ -224,8 +225,8 @@ TEST_F(VerifySqlite, EachPlantedDifferenceIsNamedByKey) {
   EXPECT_EQ(report_["status"], "DIFFERENT");
   EXPECT_THAT(Differences(report_),
               ::testing::UnorderedElementsAre(
-                  "missing id=3", "extra id=100", "duplicate id=4",
-                  "changed id=6 name: 'f' -> 'B'", "changed id=2 note: '' -> NULL",
+                  "missing id=3", "extra id=100", "duplicate id=4", "changed id=6 name: 'f' -> 'B'",
+                  "changed id=2 note: '' -> NULL",
                   "changed id=7 amount: 3 (bits 4008000000000000) -> 3.0000000000000004 (bits "
                   "4008000000000001)",
                   "changed id=1 b: \\x00ff -> \\x0000"));
@@ -244,7 +245,8 @@ TEST_F(VerifySqlite, WithoutAKeyRowsCompareAsAMultiset) {
   SqliteExec(dst_, "CREATE TABLE m AS SELECT id, name FROM t");
   json reader = {{"path", src_}, {"table", "m"}, {"column", {"id", "name"}}};
   json writer = {{"path", dst_}, {"table", "m"}, {"column", {"id", "name"}}};
-  WriteTextFile(dir_ / "job.json", StepsJob("sqlite", reader, "sqlite", writer, json::object()).dump());
+  WriteTextFile(dir_ / "job.json",
+                StepsJob("sqlite", reader, "sqlite", writer, json::object()).dump());
   ASSERT_EQ(Verify().exit_code, 0) << report_.dump();
   EXPECT_EQ(report_["key"], "whole row (multiset)");
   SqliteExec(dst_, "INSERT INTO m SELECT * FROM m WHERE id = 5; DELETE FROM m WHERE id = 8");
@@ -254,11 +256,13 @@ TEST_F(VerifySqlite, WithoutAKeyRowsCompareAsAMultiset) {
 }
 
 TEST_F(VerifySqlite, AnIncrementalJobIsVerifiedForItsDayOnly) {
-  SqliteExec(src_, "CREATE TABLE o (id INTEGER PRIMARY KEY, v TEXT, day TEXT);"
-                   "INSERT INTO o VALUES (1, 'a', '20261204'), (2, 'b', '20261205'), "
-                   "(3, 'c', '20261205')");
-  SqliteExec(dst_, "CREATE TABLE o (id INTEGER, v TEXT, ds TEXT);"
-                   "INSERT INTO o VALUES (1, 'old', '20261204')");
+  SqliteExec(src_,
+             "CREATE TABLE o (id INTEGER PRIMARY KEY, v TEXT, day TEXT);"
+             "INSERT INTO o VALUES (1, 'a', '20261204'), (2, 'b', '20261205'), "
+             "(3, 'c', '20261205')");
+  SqliteExec(dst_,
+             "CREATE TABLE o (id INTEGER, v TEXT, ds TEXT);"
+             "INSERT INTO o VALUES (1, 'old', '20261204')");
   json reader = {{"path", src_},
                  {"table", "o"},
                  {"column", {"id", "v", "'${bizdate}'"}},
@@ -275,8 +279,7 @@ TEST_F(VerifySqlite, AnIncrementalJobIsVerifiedForItsDayOnly) {
   EXPECT_EQ(report_["dest_rows"], 2);
   // Another day's filter given by hand: the row of 20261204 differs from the source's.
   ASSERT_EQ(Verify({"--bizdate", "20261204"}).exit_code, 1);
-  EXPECT_THAT(Differences(report_),
-              ::testing::ElementsAre("changed id=1 v: 'a' -> 'old'"));
+  EXPECT_THAT(Differences(report_), ::testing::ElementsAre("changed id=1 v: 'a' -> 'old'"));
   ASSERT_EQ(Verify({"--bizdate", "20261205", "--dest-where", "1=1"}).exit_code, 1);
   EXPECT_EQ(report_["dest_where_origin"], "--dest-where");
   EXPECT_THAT(Differences(report_), ::testing::ElementsAre("extra id=1"));
@@ -288,7 +291,8 @@ TEST_F(VerifySqlite, AnInvalidJobOrKeyExitsTwo) {
   EXPECT_EQ(RunFerry({"verify", dir_ / "bad.json"}).exit_code, 2);
   json reader = {{"path", src_}, {"table", "missing_table"}, {"column", {"*"}}};
   json writer = {{"path", dst_}, {"table", "t"}, {"column", {"*"}}};
-  WriteTextFile(dir_ / "job.json", StepsJob("sqlite", reader, "sqlite", writer, json::object()).dump());
+  WriteTextFile(dir_ / "job.json",
+                StepsJob("sqlite", reader, "sqlite", writer, json::object()).dump());
   CliResult r = RunFerry({"verify", dir_ / "job.json"});
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_THAT(r.err, HasSubstr("missing_table"));
@@ -299,9 +303,9 @@ TEST_F(VerifySqlite, SettingVerifyChecksAfterTheRunAndAMismatchFailsIt) {
   json reader = {{"path", src_}, {"table", "t"}, {"column", {"*"}}, {"splitPk", "id"}};
   json writer = {{"path", dst_}, {"table", "t"}, {"column", {"*"}}};
   std::string summary = dir_ / "summary.json";
-  CliResult r = RunJob(
-      StepsJob("sqlite", reader, "sqlite", writer, {{"verify", "checksum"}}).dump(),
-      {"--summary-json", summary});
+  CliResult r =
+      RunJob(StepsJob("sqlite", reader, "sqlite", writer, {{"verify", "checksum"}}).dump(),
+             {"--summary-json", summary});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   json s = json::parse(ReadTextFile(summary));
   EXPECT_EQ(s["status"], "SUCCEEDED");
@@ -339,7 +343,8 @@ TEST_F(VerifySqlite, SettingVerifyChecksAfterTheRunAndAMismatchFailsIt) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(json::parse(ReadTextFile(summary))["verify"]["status"], "EQUAL");
   // A destination that cannot be read back is refused before any row moves.
-  r = RunJob(StepsJob("sqlite", reader, "stream", {{"print", false}}, {{"verify", "count"}}).dump());
+  r = RunJob(
+      StepsJob("sqlite", reader, "stream", {{"print", false}}, {{"verify", "count"}}).dump());
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("setting.verify: the destination plugin stream has no reader"));
 }
@@ -356,10 +361,12 @@ TEST_F(VerifySqlite, TheRowDiffHoldsNoMoreRowsThanAllowed) {
 }
 
 TEST_F(VerifySqlite, RowsSharingAKeyAreMatchedWhateverTheirOrder) {
-  SqliteExec(src_, "CREATE TABLE n (id INTEGER, name TEXT);"
-                   "INSERT INTO n VALUES (NULL, 'n1'), (NULL, 'n2'), (1, 'a'), (NULL, 'n0')");
-  SqliteExec(dst_, "CREATE TABLE n (id INTEGER, name TEXT);"
-                   "INSERT INTO n VALUES (NULL, 'n2'), (NULL, 'n0'), (1, 'a'), (NULL, 'n1')");
+  SqliteExec(src_,
+             "CREATE TABLE n (id INTEGER, name TEXT);"
+             "INSERT INTO n VALUES (NULL, 'n1'), (NULL, 'n2'), (1, 'a'), (NULL, 'n0')");
+  SqliteExec(dst_,
+             "CREATE TABLE n (id INTEGER, name TEXT);"
+             "INSERT INTO n VALUES (NULL, 'n2'), (NULL, 'n0'), (1, 'a'), (NULL, 'n1')");
   json reader = {{"path", src_}, {"table", "n"}, {"column", {"*"}}, {"splitPk", "id"}};
   json writer = {{"path", dst_}, {"table", "n"}, {"column", {"*"}}};
   WriteTextFile(dir_ / "job.json",
@@ -367,16 +374,15 @@ TEST_F(VerifySqlite, RowsSharingAKeyAreMatchedWhateverTheirOrder) {
   ASSERT_EQ(Verify().exit_code, 0) << report_.dump();
   SqliteExec(dst_, "UPDATE n SET name = 'n3' WHERE name = 'n2'; INSERT INTO n VALUES (NULL, 'n0')");
   ASSERT_EQ(Verify().exit_code, 1);
-  EXPECT_THAT(Differences(report_),
-              ::testing::UnorderedElementsAre("missing id=NULL row (NULL, 'n2')",
-                                              "extra id=NULL row (NULL, 'n3')",
-                                              "duplicate id=NULL"));
+  EXPECT_THAT(Differences(report_), ::testing::UnorderedElementsAre(
+                                        "missing id=NULL row (NULL, 'n2')",
+                                        "extra id=NULL row (NULL, 'n3')", "duplicate id=NULL"));
 }
 
 TEST_F(VerifySqlite, ColumnsComputedAtRunTimeAreNotCompared) {
   SqliteExec(dst_, "CREATE TABLE c (id INTEGER, loaded_at TEXT, tag TEXT)");
-  json reader = {{"path", src_}, {"table", "t"}, {"column", {"id", "now()", "'x'"}},
-                 {"splitPk", "id"}};
+  json reader = {
+      {"path", src_}, {"table", "t"}, {"column", {"id", "now()", "'x'"}}, {"splitPk", "id"}};
   json writer = {{"path", dst_}, {"table", "c"}, {"column", {"id", "loaded_at", "tag"}}};
   ASSERT_EQ(RunJob(StepsJob("sqlite", reader, "sqlite", writer, json::object()).dump()).exit_code,
             0);
@@ -392,13 +398,13 @@ TEST_F(VerifySqlite, TheDatabasesChecksumEachKeyRangeAndFerryReadsOnlyTheDifferi
     INSERT INTO big SELECT 2 * n, 'n' || n FROM g)SQL";
   SqliteExec(src_, "CREATE TABLE big (id INTEGER PRIMARY KEY, name TEXT);" + rows);
   SqliteExec(dst_, "CREATE TABLE big (id INTEGER PRIMARY KEY, name TEXT)");
-  json reader = {{"path", src_}, {"table", "big"}, {"column", {"*"}}, {"splitPk", "id"},
-                 {"splitFactor", 5}};
+  json reader = {
+      {"path", src_}, {"table", "big"}, {"column", {"*"}}, {"splitPk", "id"}, {"splitFactor", 5}};
   json writer = {{"path", dst_}, {"table", "big"}, {"column", {"*"}}};
-  ASSERT_EQ(RunJob(StepsJob("sqlite", reader, "sqlite", writer, {{"speed", {{"concurrent", 2}}}})
-                       .dump())
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      RunJob(StepsJob("sqlite", reader, "sqlite", writer, {{"speed", {{"concurrent", 2}}}}).dump())
+          .exit_code,
+      0);
   ExpectEachKeyRangeIsChecksummedInTheDatabase(
       "big", [&](const std::string& sql) { SqliteExec(dst_, sql); });
 }
@@ -410,7 +416,8 @@ class VerifyPostgresql : public ::testing::Test, public VerifyTestBase {
   void SetUp() override {
     PgExec("CREATE TABLE " + (pg_ / "s") + R"SQL( (id bigint PRIMARY KEY, name text,
              amount float8, price numeric(10,2), ts timestamp(6), note text);
-      INSERT INTO )SQL" + (pg_ / "s") + R"SQL( VALUES
+      INSERT INTO )SQL" +
+           (pg_ / "s") + R"SQL( VALUES
         (1, 'a', 0.3, 1.50, '2026-12-05 10:00:00.000001', ''),
         (2, 'b', 1e308, -0.01, '0001-01-01 00:00:00', NULL),
         (3, 'c', 5e-324, 99999999.99, '9999-12-31 23:59:59.999999', 'x'),
@@ -420,12 +427,12 @@ class VerifyPostgresql : public ::testing::Test, public VerifyTestBase {
            " (id bigint, name text, amount float8, price numeric(14,4), ts timestamp(6), note "
            "text)");
     json conn = TestPgServer().ConnectionJson();
-    json reader = {{"connection", conn}, {"table", pg_ / "s"}, {"column", {"*"}},
-                   {"splitPk", "id"}};
+    json reader = {
+        {"connection", conn}, {"table", pg_ / "s"}, {"column", {"*"}}, {"splitPk", "id"}};
     json writer = {{"connection", conn}, {"table", pg_ / "d"}, {"column", {"*"}}};
-    CliResult r = RunJob(StepsJob("postgresql", reader, "postgresql", writer,
-                                  {{"speed", {{"concurrent", 2}}}})
-                             .dump(2));
+    CliResult r = RunJob(
+        StepsJob("postgresql", reader, "postgresql", writer, {{"speed", {{"concurrent", 2}}}})
+            .dump(2));
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
 
@@ -436,16 +443,22 @@ TEST_F(VerifyPostgresql, TheKeyIsThePrimaryKeyElseAUniqueIndex) {
   ASSERT_EQ(Verify().exit_code, 0) << report_.dump();
   EXPECT_EQ(report_["key"], "id (primary key)");
   // No primary key, no splitPk: the unique index names the rows.
-  PgExec("CREATE TABLE " + (pg_ / "u") + " (code text NOT NULL, v int);"
-         "CREATE UNIQUE INDEX u_code ON " + (pg_ / "u") + " (code);"
-         "INSERT INTO " + (pg_ / "u") + " VALUES ('a', 1), ('b', 2), ('c', 3);"
-         "CREATE TABLE " + (pg_ / "u2") + " (code text, v int)");
+  PgExec("CREATE TABLE " + (pg_ / "u") +
+         " (code text NOT NULL, v int);"
+         "CREATE UNIQUE INDEX u_code ON " +
+         (pg_ / "u") +
+         " (code);"
+         "INSERT INTO " +
+         (pg_ / "u") +
+         " VALUES ('a', 1), ('b', 2), ('c', 3);"
+         "CREATE TABLE " +
+         (pg_ / "u2") + " (code text, v int)");
   json conn = TestPgServer().ConnectionJson();
   json reader = {{"connection", conn}, {"table", pg_ / "u"}, {"column", {"code", "v"}}};
   json writer = {{"connection", conn}, {"table", pg_ / "u2"}, {"column", {"code", "v"}}};
-  ASSERT_EQ(RunJob(StepsJob("postgresql", reader, "postgresql", writer, json::object()).dump())
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      RunJob(StepsJob("postgresql", reader, "postgresql", writer, json::object()).dump()).exit_code,
+      0);
   PgExec("UPDATE " + (pg_ / "u2") + " SET v = 20 WHERE code = 'b'");
   ASSERT_EQ(Verify().exit_code, 1);
   EXPECT_EQ(report_["key"], "code (unique index u_code)");
@@ -475,21 +488,25 @@ TEST_F(VerifyPostgresql, EachSplitRangeIsReportedAndTheDifferingOneListed) {
   EXPECT_EQ(differing["source_rows"].get<int64_t>() - differing["dest_rows"].get<int64_t>(), 1);
   CliResult text = RunFerry({"verify", dir_ / "job.json"});
   EXPECT_EQ(text.exit_code, 1);
-  EXPECT_THAT(text.out, HasSubstr(fmt::format(
-                            "range differs     {}: source {} rows, destination {} rows",
-                            differing["range"].get<std::string>(),
-                            differing["source_rows"].get<int64_t>(),
-                            differing["dest_rows"].get<int64_t>())));
+  EXPECT_THAT(text.out,
+              HasSubstr(fmt::format("range differs     {}: source {} rows, destination {} rows",
+                                    differing["range"].get<std::string>(),
+                                    differing["source_rows"].get<int64_t>(),
+                                    differing["dest_rows"].get<int64_t>())));
 }
 
 TEST_F(VerifyPostgresql, ACsvDestinationIsReadBackAsTheSourcesTypes) {
-  json reader = {{"connection", TestPgServer().ConnectionJson()}, {"table", pg_ / "s"},
-                 {"column", {"id", "price", "ts", "note"}}, {"splitPk", "id"}};
-  json writer = {{"path", dir_ / "out"}, {"fileName", "s.csv"}, {"writeMode", "truncate"},
+  json reader = {{"connection", TestPgServer().ConnectionJson()},
+                 {"table", pg_ / "s"},
+                 {"column", {"id", "price", "ts", "note"}},
+                 {"splitPk", "id"}};
+  json writer = {{"path", dir_ / "out"},
+                 {"fileName", "s.csv"},
+                 {"writeMode", "truncate"},
                  {"dateFormat", "dd/MM/yyyy HH:mm:ss.SSSSSS"}};
-  ASSERT_EQ(RunJob(StepsJob("postgresql", reader, "txtfile", writer, json::object()).dump())
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      RunJob(StepsJob("postgresql", reader, "txtfile", writer, json::object()).dump()).exit_code,
+      0);
   ExpectCsvReadBackIsTyped(dir_ / "out/s.csv");
 }
 
@@ -498,12 +515,15 @@ TEST_F(VerifyPostgresql, TheJobsWhereFiltersTheDestinationWhenColumnsKeepTheirNa
   PgExec("CREATE TABLE " + d2 + " (id bigint, name text); INSERT INTO " + d2 +
          " VALUES (100, 'not from this job')");
   json conn = TestPgServer().ConnectionJson();
-  json reader = {{"connection", conn}, {"table", pg_ / "s"}, {"column", {"id", "name"}},
-                 {"where", "id <= 3"}, {"splitPk", "id"}};
+  json reader = {{"connection", conn},
+                 {"table", pg_ / "s"},
+                 {"column", {"id", "name"}},
+                 {"where", "id <= 3"},
+                 {"splitPk", "id"}};
   json writer = {{"connection", conn}, {"table", d2}, {"column", {"id", "name"}}};
-  ASSERT_EQ(RunJob(StepsJob("postgresql", reader, "postgresql", writer, json::object()).dump())
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      RunJob(StepsJob("postgresql", reader, "postgresql", writer, json::object()).dump()).exit_code,
+      0);
   CliResult r = Verify();
   ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
   EXPECT_EQ(report_["dest_where"], "id <= 3");
@@ -521,9 +541,9 @@ TEST_F(VerifyPostgresql, AQuerySqlSourceIsComparedByTheGivenKey) {
                  {"querySql", "SELECT id, upper(name) AS label FROM " + (pg_ / "s") +
                                   " WHERE id IN (1, 2, 3)"}};
   json writer = {{"connection", conn}, {"table", d3}, {"column", {"id", "label"}}};
-  ASSERT_EQ(RunJob(StepsJob("postgresql", reader, "postgresql", writer, json::object()).dump())
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      RunJob(StepsJob("postgresql", reader, "postgresql", writer, json::object()).dump()).exit_code,
+      0);
   ASSERT_EQ(Verify({"--key", "id"}).exit_code, 0) << report_.dump();
   PgExec("UPDATE " + d3 + " SET label = 'b' WHERE id = 2");
   ASSERT_EQ(Verify({"--key", "id"}).exit_code, 1);
@@ -554,14 +574,17 @@ TEST_F(VerifyPostgresql, TheDatabasesChecksumEachKeyRangeAndFerryReadsOnlyTheDif
          " SELECT 2 * g, 'n' || g FROM generate_series(1, 20000) g");
   PgExec("CREATE TABLE " + dst + " (id bigint PRIMARY KEY, name text)");
   json conn = TestPgServer().ConnectionJson();
-  json reader = {{"connection", conn}, {"table", src}, {"column", {"*"}}, {"splitPk", "id"},
+  json reader = {{"connection", conn},
+                 {"table", src},
+                 {"column", {"*"}},
+                 {"splitPk", "id"},
                  {"splitFactor", 5}};
   json writer = {{"connection", conn}, {"table", dst}, {"column", {"*"}}};
-  ASSERT_EQ(RunJob(StepsJob("postgresql", reader, "postgresql", writer,
-                            {{"speed", {{"concurrent", 2}}}})
-                       .dump())
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      RunJob(StepsJob("postgresql", reader, "postgresql", writer, {{"speed", {{"concurrent", 2}}}})
+                 .dump())
+          .exit_code,
+      0);
   ExpectEachKeyRangeIsChecksummedInTheDatabase(dst, [](const std::string& sql) { PgExec(sql); });
 }
 
@@ -575,22 +598,24 @@ class VerifySqliteToPostgresql : public ::testing::Test, public VerifyTestBase {
 // SQLite decides types per value: a REAL column's 0.3 lands in a numeric column as 0.3, and a
 // NUMERIC column's 7 in a float8 column as 7.0. Both are the same numbers; the last bit is not.
 TEST_F(VerifySqliteToPostgresql, NumbersCompareByValueWhateverTheColumnTypes) {
-  SqliteExec(dir_ / "s.db", "CREATE TABLE t (id INTEGER PRIMARY KEY, x REAL, p NUMERIC, n TEXT);"
-                            "INSERT INTO t VALUES (1, 0.3, 7, '007'), (2, 2.25, 1.5, '1.50')");
+  SqliteExec(dir_ / "s.db",
+             "CREATE TABLE t (id INTEGER PRIMARY KEY, x REAL, p NUMERIC, n TEXT);"
+             "INSERT INTO t VALUES (1, 0.3, 7, '007'), (2, 2.25, 1.5, '1.50')");
   PgExec("CREATE TABLE " + (pg_ / "d") + " (id bigint, x numeric, p float8, n text)");
   json reader = {{"path", dir_ / "s.db"}, {"table", "t"}, {"column", {"*"}}};
-  json writer = {{"connection", TestPgServer().ConnectionJson()}, {"table", pg_ / "d"},
-                 {"column", {"*"}}};
-  ASSERT_EQ(RunJob(StepsJob("sqlite", reader, "postgresql", writer, json::object()).dump())
-                .exit_code,
-            0);
+  json writer = {
+      {"connection", TestPgServer().ConnectionJson()}, {"table", pg_ / "d"}, {"column", {"*"}}};
+  ASSERT_EQ(
+      RunJob(StepsJob("sqlite", reader, "postgresql", writer, json::object()).dump()).exit_code, 0);
   ASSERT_EQ(Verify().exit_code, 0) << report_.dump();
   EXPECT_THAT(report_["notes"].dump(),
               HasSubstr("the source's types are decided per value in id, x, p: numbers there "
                         "compare by value"));
   // A TEXT column keeps its text: '007' is not 7.
-  PgExec("UPDATE " + (pg_ / "d") + " SET x = 0.30000000000000004 WHERE id = 1;"
-         "UPDATE " + (pg_ / "d") + " SET n = '1.5' WHERE id = 2");
+  PgExec("UPDATE " + (pg_ / "d") +
+         " SET x = 0.30000000000000004 WHERE id = 1;"
+         "UPDATE " +
+         (pg_ / "d") + " SET n = '1.5' WHERE id = 2");
   ASSERT_EQ(Verify().exit_code, 1);
   EXPECT_THAT(Differences(report_),
               ::testing::UnorderedElementsAre(
@@ -621,10 +646,11 @@ class VerifyMysql : public MariadbTest, public VerifyTestBase {
 };
 
 TEST_F(VerifyMysql, TheKeyIsThePrimaryKeyElseAUniqueIndex) {
-  Exec(db(), "CREATE TABLE o2 LIKE o; INSERT INTO o2 SELECT * FROM o;"
-             "CREATE TABLE u (code VARCHAR(10) NOT NULL, v INT, UNIQUE KEY uk_code (code));"
-             "INSERT INTO u VALUES ('a', 1), ('b', 2); CREATE TABLE u2 (code VARCHAR(10), v INT);"
-             "INSERT INTO u2 VALUES ('a', 1), ('b', 20)");
+  Exec(db(),
+       "CREATE TABLE o2 LIKE o; INSERT INTO o2 SELECT * FROM o;"
+       "CREATE TABLE u (code VARCHAR(10) NOT NULL, v INT, UNIQUE KEY uk_code (code));"
+       "INSERT INTO u VALUES ('a', 1), ('b', 2); CREATE TABLE u2 (code VARCHAR(10), v INT);"
+       "INSERT INTO u2 VALUES ('a', 1), ('b', 20)");
   json reader = {{"connection", Connection(db())}, {"table", "o"}, {"column", {"*"}}};
   json writer = {{"connection", Connection(db())}, {"table", "o2"}, {"column", {"*"}}};
   WriteTextFile(dir_ / "job.json", TwoStepJob("mysql", reader, "mysql", writer, 1));
@@ -640,10 +666,11 @@ TEST_F(VerifyMysql, TheKeyIsThePrimaryKeyElseAUniqueIndex) {
 
 TEST_F(VerifyMysql, TheInDatabaseSummaryDecidesEqualAndADifferenceIsComparedInFerry) {
   std::string dest = NewDatabase("dest");
-  Exec(dest, "CREATE TABLE o (id INT, name VARCHAR(20), amount DOUBLE, price DECIMAL(10,2), "
-             "ts DATETIME(6), note TEXT)");
-  json reader = {{"connection", Connection(db())}, {"table", "o"}, {"column", {"*"}},
-                 {"splitPk", "id"}};
+  Exec(dest,
+       "CREATE TABLE o (id INT, name VARCHAR(20), amount DOUBLE, price DECIMAL(10,2), "
+       "ts DATETIME(6), note TEXT)");
+  json reader = {
+      {"connection", Connection(db())}, {"table", "o"}, {"column", {"*"}}, {"splitPk", "id"}};
   json writer = {{"connection", Connection(dest)}, {"table", "o"}, {"column", {"*"}}};
   ASSERT_EQ(RunJob(TwoStepJob("mysql", reader, "mysql", writer, 2)).exit_code, 0);
   ASSERT_EQ(Verify().exit_code, 0) << report_.dump();
@@ -664,22 +691,30 @@ TEST_F(VerifyMysql, TheDatabasesChecksumEachKeyRangeAndFerryReadsOnlyTheDifferin
   std::string dest = NewDatabase("dest");
   Exec(db(), "CREATE TABLE big (id INT PRIMARY KEY, name VARCHAR(20))");
   // 200 x 100: MariaDB stops a recursive CTE after 1,000 iterations.
-  Exec(db(), "INSERT INTO big WITH RECURSIVE g(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM g "
-             "WHERE n < 199) SELECT 2 * (a.n * 100 + b.n + 1), CONCAT('n', a.n * 100 + b.n + 1) "
-             "FROM g a, g b WHERE b.n < 100");
+  Exec(db(),
+       "INSERT INTO big WITH RECURSIVE g(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM g "
+       "WHERE n < 199) SELECT 2 * (a.n * 100 + b.n + 1), CONCAT('n', a.n * 100 + b.n + 1) "
+       "FROM g a, g b WHERE b.n < 100");
   Exec(dest, "CREATE TABLE big (id INT PRIMARY KEY, name VARCHAR(20))");
-  json reader = {{"connection", Connection(db())}, {"table", "big"}, {"column", {"*"}},
-                 {"splitPk", "id"}, {"splitFactor", 5}};
+  json reader = {{"connection", Connection(db())},
+                 {"table", "big"},
+                 {"column", {"*"}},
+                 {"splitPk", "id"},
+                 {"splitFactor", 5}};
   json writer = {{"connection", Connection(dest)}, {"table", "big"}, {"column", {"*"}}};
   ASSERT_EQ(RunJob(TwoStepJob("mysql", reader, "mysql", writer, 2)).exit_code, 0);
-  ExpectEachKeyRangeIsChecksummedInTheDatabase(
-      "big", [&](const std::string& sql) { Exec(dest, sql); });
+  ExpectEachKeyRangeIsChecksummedInTheDatabase("big",
+                                               [&](const std::string& sql) { Exec(dest, sql); });
 }
 
 TEST_F(VerifyMysql, ACsvDestinationIsReadBackAsTheSourcesTypes) {
-  json reader = {{"connection", Connection(db())}, {"table", "o"},
-                 {"column", {"id", "price", "ts", "note"}}, {"splitPk", "id"}};
-  json writer = {{"path", dir_ / "out"}, {"fileName", "o.csv"}, {"writeMode", "truncate"},
+  json reader = {{"connection", Connection(db())},
+                 {"table", "o"},
+                 {"column", {"id", "price", "ts", "note"}},
+                 {"splitPk", "id"}};
+  json writer = {{"path", dir_ / "out"},
+                 {"fileName", "o.csv"},
+                 {"writeMode", "truncate"},
                  {"dateFormat", "dd/MM/yyyy HH:mm:ss.SSSSSS"}};
   ASSERT_EQ(RunJob(TwoStepJob("mysql", reader, "txtfile", writer, 2)).exit_code, 0);
   ExpectCsvReadBackIsTyped(dir_ / "out/o.csv");
@@ -693,10 +728,13 @@ TEST_F(VerifyMysql, AShardedIncrementalJobToPostgresqlIsVerifiedForItsDayOnly) {
     INSERT INTO s_1 VALUES (11, 'k', '20261205'), (12, 'l', '20261203'))SQL");
   PgExec("CREATE TABLE " + (pg_ / "inc") + " (id bigint, v text, ds text); INSERT INTO " +
          (pg_ / "inc") + " VALUES (1, 'older', '20261204')");
-  json reader = {{"connection", Connection(db())}, {"table", {"s_[0-1]"}},
-                 {"column", {"id", "v", "'${bizdate}'"}}, {"where", "day = '${bizdate}'"},
+  json reader = {{"connection", Connection(db())},
+                 {"table", {"s_[0-1]"}},
+                 {"column", {"id", "v", "'${bizdate}'"}},
+                 {"where", "day = '${bizdate}'"},
                  {"splitPk", "id"}};
-  json writer = {{"connection", TestPgServer().ConnectionJson()}, {"table", pg_ / "inc"},
+  json writer = {{"connection", TestPgServer().ConnectionJson()},
+                 {"table", pg_ / "inc"},
                  {"column", {"id", "v", "ds"}}};
   ASSERT_EQ(RunJob(TwoStepJob("mysql", reader, "postgresql", writer, 2), {"--bizdate", "20261205"})
                 .exit_code,
@@ -732,25 +770,38 @@ enum class Planted {
 
 std::string PathName(VerifyPath p) {
   switch (p) {
-    case VerifyPath::kPgToPg: return "PgToPg";
-    case VerifyPath::kMysqlToPg: return "MysqlToPg";
-    case VerifyPath::kSqliteToCsv: return "SqliteToCsv";
-    case VerifyPath::kCsvToPg: return "CsvToPg";
+    case VerifyPath::kPgToPg:
+      return "PgToPg";
+    case VerifyPath::kMysqlToPg:
+      return "MysqlToPg";
+    case VerifyPath::kSqliteToCsv:
+      return "SqliteToCsv";
+    case VerifyPath::kCsvToPg:
+      return "CsvToPg";
   }
   return "?";
 }
 
 std::string PlantedName(Planted p) {
   switch (p) {
-    case Planted::kNothing: return "Nothing";
-    case Planted::kChangedValue: return "ChangedValue";
-    case Planted::kMissingRow: return "MissingRow";
-    case Planted::kExtraRow: return "ExtraRow";
-    case Planted::kDuplicatedRow: return "DuplicatedRow";
-    case Planted::kNullInsteadOfEmpty: return "NullInsteadOfEmpty";
-    case Planted::kTimestampOneMicrosecondOff: return "TimestampOneMicrosecondOff";
-    case Planted::kFloatLastBit: return "FloatLastBit";
-    case Planted::kDecimalOfAnotherScale: return "DecimalOfAnotherScale";
+    case Planted::kNothing:
+      return "Nothing";
+    case Planted::kChangedValue:
+      return "ChangedValue";
+    case Planted::kMissingRow:
+      return "MissingRow";
+    case Planted::kExtraRow:
+      return "ExtraRow";
+    case Planted::kDuplicatedRow:
+      return "DuplicatedRow";
+    case Planted::kNullInsteadOfEmpty:
+      return "NullInsteadOfEmpty";
+    case Planted::kTimestampOneMicrosecondOff:
+      return "TimestampOneMicrosecondOff";
+    case Planted::kFloatLastBit:
+      return "FloatLastBit";
+    case Planted::kDecimalOfAnotherScale:
+      return "DecimalOfAnotherScale";
   }
   return "?";
 }
@@ -764,12 +815,18 @@ void PrintTo(Planted p, std::ostream* os) { *os << PlantedName(p); }
 std::vector<std::string> ExpectedDifferences(VerifyPath path, Planted planted) {
   const bool by_text = path == VerifyPath::kSqliteToCsv;
   switch (planted) {
-    case Planted::kNothing: return {};
-    case Planted::kChangedValue: return {"changed id=3 name: 'c' -> 'C'"};
-    case Planted::kMissingRow: return {"missing id=2"};
-    case Planted::kExtraRow: return {"extra id=9"};
-    case Planted::kDuplicatedRow: return {"duplicate id=4"};
-    case Planted::kNullInsteadOfEmpty: return {"changed id=1 note: '' -> NULL"};
+    case Planted::kNothing:
+      return {};
+    case Planted::kChangedValue:
+      return {"changed id=3 name: 'c' -> 'C'"};
+    case Planted::kMissingRow:
+      return {"missing id=2"};
+    case Planted::kExtraRow:
+      return {"extra id=9"};
+    case Planted::kDuplicatedRow:
+      return {"duplicate id=4"};
+    case Planted::kNullInsteadOfEmpty:
+      return {"changed id=1 note: '' -> NULL"};
     case Planted::kTimestampOneMicrosecondOff:
       return {by_text ? "changed id=1 ts: '2026-12-05 10:00:00.000001' -> "
                         "'2026-12-05 10:00:00.000002'"
@@ -779,7 +836,8 @@ std::vector<std::string> ExpectedDifferences(VerifyPath path, Planted planted) {
       return {"changed id=1 amount: 0.29999999999999999 (bits 3fd3333333333333) -> " +
               std::string(by_text ? "0.30000000000000004"
                                   : "0.30000000000000004 (bits 3fd3333333333334)")};
-    case Planted::kDecimalOfAnotherScale: return {};
+    case Planted::kDecimalOfAnotherScale:
+      return {};
   }
   return {};
 }
@@ -789,10 +847,14 @@ class VerifyMatrix : public ::testing::TestWithParam<std::tuple<VerifyPath, Plan
  protected:
   void SetUp() override {
     switch (path()) {
-      case VerifyPath::kPgToPg: return CopyPgToPg();
-      case VerifyPath::kMysqlToPg: return CopyMysqlToPg();
-      case VerifyPath::kSqliteToCsv: return CopySqliteToCsv();
-      case VerifyPath::kCsvToPg: return CopyCsvToPg();
+      case VerifyPath::kPgToPg:
+        return CopyPgToPg();
+      case VerifyPath::kMysqlToPg:
+        return CopyMysqlToPg();
+      case VerifyPath::kSqliteToCsv:
+        return CopySqliteToCsv();
+      case VerifyPath::kCsvToPg:
+        return CopyCsvToPg();
     }
   }
   void TearDown() override {
@@ -805,12 +867,14 @@ class VerifyMatrix : public ::testing::TestWithParam<std::tuple<VerifyPath, Plan
   // Every path's destination: a PostgreSQL table, unconstrained numeric so that a decimal of
   // another scale can be planted.
   void CreatePgDestination() {
-    PgExec("CREATE TABLE " + dest() + " (id bigint, name text, amount float8, price numeric, "
+    PgExec("CREATE TABLE " + dest() +
+           " (id bigint, name text, amount float8, price numeric, "
            "ts timestamp(6), note text)");
   }
   std::string dest() const { return pg_ / "d"; }
   json PgWriter() const {
-    return {{"connection", TestPgServer().ConnectionJson()}, {"table", dest()},
+    return {{"connection", TestPgServer().ConnectionJson()},
+            {"table", dest()},
             {"column", {"id", "name", "amount", "price", "ts", "note"}}};
   }
   void Run(const std::string& job) {
@@ -821,14 +885,17 @@ class VerifyMatrix : public ::testing::TestWithParam<std::tuple<VerifyPath, Plan
   void CopyPgToPg() {
     PgExec("CREATE TABLE " + (pg_ / "s") + R"SQL( (id bigint PRIMARY KEY, name text,
              amount float8, price numeric(10,2), ts timestamp(6), note text);
-      INSERT INTO )SQL" + (pg_ / "s") + R"SQL( VALUES
+      INSERT INTO )SQL" +
+           (pg_ / "s") + R"SQL( VALUES
         (1, 'a', 0.3, 1.50, '2026-12-05 10:00:00.000001', ''),
         (2, 'b', 2.25, -0.01, '2026-12-05 00:00:00', NULL),
         (3, 'c', 2.5, 7.00, '2026-12-05 00:00:00.5', 'x'),
         (4, 'd', -1, 0, '2026-12-05 23:59:59.999999', 'y'))SQL");
     CreatePgDestination();
-    json reader = {{"connection", TestPgServer().ConnectionJson()}, {"table", pg_ / "s"},
-                   {"column", {"*"}}, {"splitPk", "id"}};
+    json reader = {{"connection", TestPgServer().ConnectionJson()},
+                   {"table", pg_ / "s"},
+                   {"column", {"*"}},
+                   {"splitPk", "id"}};
     Run(StepsJob("postgresql", reader, "postgresql", PgWriter(), {{"speed", {{"concurrent", 2}}}})
             .dump());
   }
@@ -842,8 +909,10 @@ class VerifyMatrix : public ::testing::TestWithParam<std::tuple<VerifyPath, Plan
         (3, 'c', 2.5, 7.00, '2026-12-05 00:00:00.5', 'x'),
         (4, 'd', -1, 0, '2026-12-05 23:59:59.999999', 'y'))SQL");
     CreatePgDestination();
-    json reader = {{"connection", MariadbConnectionJson(mysql_db_)}, {"table", "o"},
-                   {"column", {"*"}}, {"splitPk", "id"}};
+    json reader = {{"connection", MariadbConnectionJson(mysql_db_)},
+                   {"table", "o"},
+                   {"column", {"*"}},
+                   {"splitPk", "id"}};
     Run(TwoStepJob("mysql", reader, "postgresql", PgWriter(), 2));
   }
   void CopySqliteToCsv() {
@@ -854,8 +923,7 @@ class VerifyMatrix : public ::testing::TestWithParam<std::tuple<VerifyPath, Plan
         (2, 'b', 2.25, -0.01, '2026-12-05 00:00:00', NULL),
         (3, 'c', 2.5, 7.00, '2026-12-05 00:00:00.5', 'x'),
         (4, 'd', -1, 0, '2026-12-05 23:59:59.999999', 'y'))SQL");
-    json reader = {{"path", dir_ / "src.db"}, {"table", "t"}, {"column", {"*"}},
-                   {"splitPk", "id"}};
+    json reader = {{"path", dir_ / "src.db"}, {"table", "t"}, {"column", {"*"}}, {"splitPk", "id"}};
     json writer = {{"path", dir_ / "out"}, {"fileName", "t.csv"}, {"writeMode", "truncate"}};
     Run(StepsJob("sqlite", reader, "txtfile", writer, json::object()).dump());
     // The destination byte for byte: what the plants below edit.
@@ -890,9 +958,12 @@ class VerifyMatrix : public ::testing::TestWithParam<std::tuple<VerifyPath, Plan
     if (path() == VerifyPath::kSqliteToCsv) return PlantInCsv();
     const std::string d = dest();
     switch (planted()) {
-      case Planted::kNothing: return;
-      case Planted::kChangedValue: return PgExec("UPDATE " + d + " SET name = 'C' WHERE id = 3");
-      case Planted::kMissingRow: return PgExec("DELETE FROM " + d + " WHERE id = 2");
+      case Planted::kNothing:
+        return;
+      case Planted::kChangedValue:
+        return PgExec("UPDATE " + d + " SET name = 'C' WHERE id = 3");
+      case Planted::kMissingRow:
+        return PgExec("DELETE FROM " + d + " WHERE id = 2");
       case Planted::kExtraRow:
         return PgExec("INSERT INTO " + d + " VALUES (9, 'z', 1, 1, NULL, NULL)");
       case Planted::kDuplicatedRow:
@@ -912,16 +983,24 @@ class VerifyMatrix : public ::testing::TestWithParam<std::tuple<VerifyPath, Plan
   void PlantInCsv() {
     const std::string f = csv();
     switch (planted()) {
-      case Planted::kNothing: return;
-      case Planted::kChangedValue: return PlantInLine(f, "3,", ",c,", ",C,");
-      case Planted::kMissingRow: return RemoveLine(f, "2,");
-      case Planted::kExtraRow: return WriteTextFile(f, ReadTextFile(f) + "9,z,1,1,\\N,\\N\n");
+      case Planted::kNothing:
+        return;
+      case Planted::kChangedValue:
+        return PlantInLine(f, "3,", ",c,", ",C,");
+      case Planted::kMissingRow:
+        return RemoveLine(f, "2,");
+      case Planted::kExtraRow:
+        return WriteTextFile(f, ReadTextFile(f) + "9,z,1,1,\\N,\\N\n");
       case Planted::kDuplicatedRow:
         return WriteTextFile(f, ReadTextFile(f) + "4,d,-1,0,2026-12-05 23:59:59.999999,y\n");
-      case Planted::kNullInsteadOfEmpty: return PlantInLine(f, "1,", ".000001,", ".000001,\\N");
-      case Planted::kTimestampOneMicrosecondOff: return PlantInLine(f, "1,", ".000001", ".000002");
-      case Planted::kFloatLastBit: return PlantInLine(f, "1,", ",0.3,", ",0.30000000000000004,");
-      case Planted::kDecimalOfAnotherScale: return PlantInLine(f, "3,", ",7,", ",7.000,");
+      case Planted::kNullInsteadOfEmpty:
+        return PlantInLine(f, "1,", ".000001,", ".000001,\\N");
+      case Planted::kTimestampOneMicrosecondOff:
+        return PlantInLine(f, "1,", ".000001", ".000002");
+      case Planted::kFloatLastBit:
+        return PlantInLine(f, "1,", ",0.3,", ",0.30000000000000004,");
+      case Planted::kDecimalOfAnotherScale:
+        return PlantInLine(f, "3,", ",7,", ",7.000,");
     }
   }
 
@@ -969,8 +1048,7 @@ INSTANTIATE_TEST_SUITE_P(
                                          Planted::kMissingRow, Planted::kExtraRow,
                                          Planted::kDuplicatedRow, Planted::kNullInsteadOfEmpty,
                                          Planted::kTimestampOneMicrosecondOff,
-                                         Planted::kFloatLastBit,
-                                         Planted::kDecimalOfAnotherScale)),
+                                         Planted::kFloatLastBit, Planted::kDecimalOfAnotherScale)),
     [](const ::testing::TestParamInfo<VerifyMatrix::ParamType>& info) {
       return PathName(std::get<0>(info.param)) + "_" + PlantedName(std::get<1>(info.param));
     });

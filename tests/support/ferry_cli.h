@@ -2,10 +2,9 @@
 // and files, and read SQLite databases the way a user would check them.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace ferry::testing {
 

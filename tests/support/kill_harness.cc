@@ -113,18 +113,19 @@ KillOutcome RunUntilDone(const std::string& job, const std::string& run_dir, con
     }
     args.insert(args.end(), {"--progress-interval", "0"});
     args.insert(args.end(), extra_args.begin(), extra_args.end());
-    const int signal =
-        std::uniform_real_distribution<double>(0, 1)(random) < plan.sigterm_chance ? SIGTERM
-                                                                                     : SIGKILL;
+    const int signal = std::uniform_real_distribution<double>(0, 1)(random) < plan.sigterm_chance
+                           ? SIGTERM
+                           : SIGKILL;
     KilledRun run = RunFerryKilled(args, env, kill_after, signal);
     out.final_exit = run.exit_code;
     out.last_err = run.err;
-    out.history += (fresh ? "run" : "resume") +
-                   std::string(kill_after ? (signal == SIGTERM ? " (SIGTERM after " : " (SIGKILL after ") +
-                                                std::to_string(kill_after->count()) + " ms)"
-                                          : "") +
-                   (out.rounds == 1 && !plan.fault.empty() ? " FERRY_FAULT=" + plan.fault : "") +
-                   ": exit " + std::to_string(run.exit_code) + "\n";
+    out.history +=
+        (fresh ? "run" : "resume") +
+        std::string(kill_after ? (signal == SIGTERM ? " (SIGTERM after " : " (SIGKILL after ") +
+                                     std::to_string(kill_after->count()) + " ms)"
+                               : "") +
+        (out.rounds == 1 && !plan.fault.empty() ? " FERRY_FAULT=" + plan.fault : "") + ": exit " +
+        std::to_string(run.exit_code) + "\n";
     if (run.killed) ++out.kills;
     if (run.exit_code == 128 + SIGTERM) ++out.stops;
     if (run.exit_code == 0) return out;
@@ -139,10 +140,9 @@ KillOutcome RunUntilDone(const std::string& job, const std::string& run_dir, con
 
 void ReportOutcome(const std::string& writer, const std::string& fault, uint32_t seed,
                    const KillOutcome& outcome, bool exact) {
-  std::printf(
-      "[exactly-once] writer=%s fault=%s seed=%u kills=%d stops=%d rounds=%d result=%s\n",
-      writer.c_str(), fault.empty() ? "random" : fault.c_str(), seed, outcome.kills, outcome.stops,
-      outcome.rounds, exact ? "exact" : "VIOLATION");
+  std::printf("[exactly-once] writer=%s fault=%s seed=%u kills=%d stops=%d rounds=%d result=%s\n",
+              writer.c_str(), fault.empty() ? "random" : fault.c_str(), seed, outcome.kills,
+              outcome.stops, outcome.rounds, exact ? "exact" : "VIOLATION");
   std::fflush(stdout);
 }
 

@@ -13,7 +13,7 @@
 namespace ferry::testing {
 
 struct KilledRun {
-  int exit_code = -1;  // 128 + signal when killed
+  int exit_code = -1;   // 128 + signal when killed
   bool killed = false;  // by the harness's timer or a fault point
   std::string err;
 };
@@ -36,12 +36,12 @@ struct KillPlan {
 };
 
 struct KillOutcome {
-  int kills = 0;          // runs that died by SIGKILL
-  int stops = 0;          // runs stopped by SIGTERM (exit 143)
-  int rounds = 0;         // runs started, the first included
-  int final_exit = -1;    // of the last run (0 when it finished)
-  std::string last_err;   // its stderr
-  std::string history;    // one line per run, for failure messages
+  int kills = 0;         // runs that died by SIGKILL
+  int stops = 0;         // runs stopped by SIGTERM (exit 143)
+  int rounds = 0;        // runs started, the first included
+  int final_exit = -1;   // of the last run (0 when it finished)
+  std::string last_err;  // its stderr
+  std::string history;   // one line per run, for failure messages
 };
 
 // `ferry run JOB --run-dir RUN_DIR` under `plan`, then resumes until exit 0 or max_rounds. A

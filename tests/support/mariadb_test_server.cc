@@ -25,8 +25,7 @@ Handle Open(const MariadbServer& s, const std::string& database, std::string* er
   mysql_optionsv(m.get(), MYSQL_SET_CHARSET_NAME, "utf8mb4");
   unsigned flags = CLIENT_MULTI_STATEMENTS;
   if (!mysql_real_connect(m.get(), s.host.c_str(), s.user.c_str(), s.password.c_str(),
-                          database.empty() ? nullptr : database.c_str(), s.port, nullptr,
-                          flags)) {
+                          database.empty() ? nullptr : database.c_str(), s.port, nullptr, flags)) {
     *error = mysql_error(m.get());
     return nullptr;
   }
@@ -35,7 +34,7 @@ Handle Open(const MariadbServer& s, const std::string& database, std::string* er
 
 // Runs `sql` (possibly several statements); returns the rows of the last result.
 std::vector<std::string> RunSql(const MariadbServer& s, const std::string& database,
-                             const std::string& sql) {
+                                const std::string& sql) {
   std::string error;
   Handle m = Open(s, database, &error);
   if (!m) {
@@ -108,8 +107,8 @@ std::string MariadbCreateDatabase(const std::string& tag) {
     ADD_FAILURE() << error;
     return "";
   }
-  std::string name = "ferry_t" + std::to_string(getpid()) + "_" + std::to_string(g_next_db++) +
-                     "_" + tag;
+  std::string name =
+      "ferry_t" + std::to_string(getpid()) + "_" + std::to_string(g_next_db++) + "_" + tag;
   if (name.size() > 60) name.resize(60);
   RunSql(server, "", "DROP DATABASE IF EXISTS `" + name + "`; CREATE DATABASE `" + name + "`");
   return name;
@@ -147,7 +146,8 @@ void MariadbTest::SetUp() {
 }
 
 void MariadbTest::TearDown() {
-  for (const std::string& name : dbs_) RunSql(server_, "", "DROP DATABASE IF EXISTS `" + name + "`");
+  for (const std::string& name : dbs_)
+    RunSql(server_, "", "DROP DATABASE IF EXISTS `" + name + "`");
 }
 
 std::string MariadbTest::NewDatabase(const std::string& tag) {

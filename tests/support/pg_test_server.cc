@@ -1,13 +1,12 @@
 #include "tests/support/pg_test_server.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <fstream>
-
-#include <fmt/format.h>
 
 namespace ferry::testing {
 namespace {

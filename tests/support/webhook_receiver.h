@@ -2,10 +2,9 @@
 // body of every POST to /hook and answers each with the next status of Answer() (then 200).
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <vector>

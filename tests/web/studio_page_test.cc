@@ -1,6 +1,6 @@
 // The Data Studio in headless Chromium (tests/web/studio_page.py): a new user's whole path from
-// a template to a published node with instances, and the alert of its failed run. Screenshots of every step are kept under the
-// build folder: test-artifacts/studio/NN-step.png.
+// a template to a published node with instances, and the alert of its failed run. Screenshots of
+// every step are kept under the build folder: test-artifacts/studio/NN-step.png.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -30,10 +30,10 @@ TEST(StudioWebPage, NewUserWritesChecksDebugRunsSchedulesAndPublishesAJob) {
   for (const auto& f : std::filesystem::directory_iterator(artifacts)) {
     shots += f.path().filename().string() + " ";
   }
-  for (const char* step : {"develop", "misspelled-key-marked", "debug-run-succeeded", "completion",
-                           "hover-help", "dirty-records", "stopped", "schedule-set", "published",
-                           "operations", "alert-delivered", "global-rule-saved",
-                           "datasource-tested"}) {
+  for (const char* step :
+       {"develop", "misspelled-key-marked", "debug-run-succeeded", "completion", "hover-help",
+        "dirty-records", "stopped", "schedule-set", "published", "operations", "alert-delivered",
+        "global-rule-saved", "datasource-tested"}) {
     EXPECT_NE(shots.find(std::string("-") + step + ".png"), std::string::npos)
         << step << " (screenshots: " << shots << ")";
   }

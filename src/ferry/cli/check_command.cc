@@ -45,14 +45,14 @@ FilesystemKind FilesystemOf(std::filesystem::path dir) {
     dir = dir.parent_path();
   }
   static const std::map<uint64_t, FilesystemKind> kinds = {
-      {0x6969, {"nfs", true}},          {0xFF534D42, {"cifs", true}},
-      {0xFE534D42, {"smb2", true}},     {0x00C36400, {"ceph", true}},
-      {0x0BD00BD0, {"lustre", true}},   {0x47504653, {"gpfs", true}},
-      {0x19830326, {"beegfs", true}},   {0x01161970, {"gfs2", true}},
-      {0x7461636F, {"ocfs2", true}},    {0x65735546, {"fuse", true}},
-      {0x01021997, {"9p", true}},       {0xEF53, {"ext4", false}},
-      {0x58465342, {"xfs", false}},     {0x9123683E, {"btrfs", false}},
-      {0x01021994, {"tmpfs", false}},   {0x794C7630, {"overlay", false}},
+      {0x6969, {"nfs", true}},        {0xFF534D42, {"cifs", true}},
+      {0xFE534D42, {"smb2", true}},   {0x00C36400, {"ceph", true}},
+      {0x0BD00BD0, {"lustre", true}}, {0x47504653, {"gpfs", true}},
+      {0x19830326, {"beegfs", true}}, {0x01161970, {"gfs2", true}},
+      {0x7461636F, {"ocfs2", true}},  {0x65735546, {"fuse", true}},
+      {0x01021997, {"9p", true}},     {0xEF53, {"ext4", false}},
+      {0x58465342, {"xfs", false}},   {0x9123683E, {"btrfs", false}},
+      {0x01021994, {"tmpfs", false}}, {0x794C7630, {"overlay", false}},
       {0x2FC12FC1, {"zfs", false}}};
   auto it = kinds.find(static_cast<uint64_t>(static_cast<uint32_t>(fs.f_type)));
   return it == kinds.end() ? FilesystemKind{} : it->second;
@@ -71,7 +71,8 @@ std::string SharedDirectoryNote(const LoadedJob& job, const SharedPath& shared) 
                       : fmt::format(" (here it is on {}, a filesystem of this machine)", fs.name);
   const StepModel& step = job.model.writer;
   return job.doc.Format(
-      shared.parameter.empty() ? step.parameter_path() : step.parameter_path() + "." + shared.parameter,
+      shared.parameter.empty() ? step.parameter_path()
+                               : step.parameter_path() + "." + shared.parameter,
       fmt::format("executeMode \"distribute\": every host writes its parts into {}, so it must be "
                   "a directory every host shares at that path (NFS or similar){}; a run checks "
                   "that every host sees it before writing anything and fails naming a host that "
@@ -97,9 +98,9 @@ int Check(const CheckFlags& flags) {
     return kExitInvalid;
   }
   for (const std::string& w : job->warnings) std::cerr << MaskSecrets(w) << "\n";
-  auto writer = PrepareWriter(job->model, registry, "", [&](const StepModel& step, const Status& s) {
-    return LocateStepError(*job, step, s);
-  });
+  auto writer = PrepareWriter(
+      job->model, registry, "",
+      [&](const StepModel& step, const Status& s) { return LocateStepError(*job, step, s); });
   if (!writer.ok()) {
     std::cerr << MaskSecrets(writer.status().message()) << "\n";
     return kExitInvalid;

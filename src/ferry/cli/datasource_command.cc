@@ -1,13 +1,12 @@
 // `ferry datasource add|list|show|test|remove`: named connections (DESIGN 7), stored in
 // $FERRY_HOME/datasources.json with secrets by reference.
+#include <fmt/format.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <iostream>
-
-#include <fmt/format.h>
 
 #include "ferry/cli/commands.h"
 #include "ferry/common/log.h"
@@ -67,9 +66,9 @@ int RunAdd(AddFlags& f) {
   DataSourceEntry& e = f.entry;
   const std::vector<std::string> types = ConnectableTypes();
   if (std::find(types.begin(), types.end(), e.type) == types.end()) {
-    return Fail(Status::InvalidArgument("--type " + e.type + ": expected one of " +
-                                        Join(types, ", ")),
-                kExitInvalid);
+    return Fail(
+        Status::InvalidArgument("--type " + e.type + ": expected one of " + Join(types, ", ")),
+        kExitInvalid);
   }
   if (Status st = CheckDataSourceName(e.name); !st.ok()) return Fail(st, kExitInvalid);
   if (e.type != "sqlite" && (e.host.empty() || e.user.empty())) {
@@ -77,15 +76,14 @@ int RunAdd(AddFlags& f) {
                 kExitInvalid);
   }
   if (int refs = !e.password_env.empty() + !e.password_file.empty() + f.prompt; refs > 1) {
-    return Fail(Status::InvalidArgument(
-                    "give one of --password-env, --password-file, --password-prompt"),
-                kExitInvalid);
+    return Fail(
+        Status::InvalidArgument("give one of --password-env, --password-file, --password-prompt"),
+        kExitInvalid);
   }
   for (const std::string& kv : f.options) {
     size_t eq = kv.find('=');
     if (eq == std::string::npos || eq == 0) {
-      return Fail(Status::InvalidArgument("--option " + kv + ": expected KEY=VALUE"),
-                  kExitInvalid);
+      return Fail(Status::InvalidArgument("--option " + kv + ": expected KEY=VALUE"), kExitInvalid);
     }
     e.options[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
@@ -122,7 +120,8 @@ int RunList(bool as_json) {
     return kExitOk;
   }
   if (store->entries().empty()) {
-    std::cout << "no data sources in " << store->path() << " (add one with `ferry datasource add`)\n";
+    std::cout << "no data sources in " << store->path()
+              << " (add one with `ferry datasource add`)\n";
     return kExitOk;
   }
   std::cout << fmt::format("{:<20} {:<11} {:<44} {}\n", "NAME", "TYPE", "ADDRESS", "PASSWORD");
@@ -160,7 +159,8 @@ int RunTest(const std::string& name) {
   }
   auto conn = store->Find(name);
   if (!conn.ok()) {
-    std::cout << fmt::format("{}: FAILED at secret: {}\n", name, MaskSecrets(conn.status().message()));
+    std::cout << fmt::format("{}: FAILED at secret: {}\n", name,
+                             MaskSecrets(conn.status().message()));
     return kExitFailed;
   }
   auto probe = plugin->test_connection(*conn);

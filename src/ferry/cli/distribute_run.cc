@@ -1,6 +1,7 @@
 #include "ferry/cli/distribute_run.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <poll.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -14,8 +15,6 @@
 #include <iostream>
 #include <regex>
 #include <sstream>
-
-#include <fmt/format.h>
 
 #include "ferry/cli/commands.h"
 #include "ferry/common/log.h"
@@ -71,11 +70,11 @@ std::vector<double> ParseWeights(const std::string& text) {
 Result<std::vector<HostSlots>> GroupHosts(const std::string& name) {
   ASSIGN_OR_RETURN(auto group, ResolveResourceGroup(DataSourceStore::DefaultHome(), name));
   if (group) return std::move(group->hosts);
-  return Status::InvalidArgument(fmt::format(
-      "resource group \"{}\" is not defined, so it is this machine alone; executeMode "
-      "\"distribute\" runs over the hosts of a resource group: add them with `ferry "
-      "resource-group add {} --hosts h1:4,h2:4`, or name another group",
-      name, name));
+  return Status::InvalidArgument(
+      fmt::format("resource group \"{}\" is not defined, so it is this machine alone; executeMode "
+                  "\"distribute\" runs over the hosts of a resource group: add them with `ferry "
+                  "resource-group add {} --hosts h1:4,h2:4`, or name another group",
+                  name, name));
 }
 
 // The hosts the flags name, else the Slurm allocation's; nullopt when neither says any.
@@ -193,8 +192,9 @@ class MpirunStopper {
     if (!asked_) {
       asked_ = true;
       asked_at_ = now;
-      LogInfo("stopping the distributed run: every rank is asked to stop (SIGUSR1 through "
-              "mpirun)");
+      LogInfo(
+          "stopping the distributed run: every rank is asked to stop (SIGUSR1 through "
+          "mpirun)");
       ::kill(pid_, SIGUSR1);
     } else if (!terminated_ && now - asked_at_ >= kCleanStopLimit) {
       terminated_ = true;
@@ -471,9 +471,10 @@ std::optional<int> MaybeRunDistributed(JobModel& job, const RunOptions& options,
       return kExitFailed;
     }
     if (!distribute) {
-      Status st = Status::InvalidArgument(
-          job.file + ": started by mpirun, but the job's setting.executeMode is not "
-                     "\"distribute\"; set it, or run the job without mpirun");
+      Status st =
+          Status::InvalidArgument(job.file +
+                                  ": started by mpirun, but the job's setting.executeMode is not "
+                                  "\"distribute\"; set it, or run the job without mpirun");
       DismissWorkers(transport->get(), st);
       std::cerr << st.message() << "\n";
       return kExitInvalid;
@@ -481,8 +482,8 @@ std::optional<int> MaybeRunDistributed(JobModel& job, const RunOptions& options,
     DistributeOptions dist;
     dist.host = LocalHostName();
     dist.weights = ParseWeights(flags.weights);
-    return finish(RunCoordinator(job, Registry::Builtin(), options, dist, transport->get(),
-                                 signals.token()));
+    return finish(
+        RunCoordinator(job, Registry::Builtin(), options, dist, transport->get(), signals.token()));
   }
   if (!distribute) {
     if (!flags.names_hosts() && !flags.print_launch) return std::nullopt;
@@ -494,9 +495,10 @@ std::optional<int> MaybeRunDistributed(JobModel& job, const RunOptions& options,
         std::cerr << "ferry run: " << st.message() << "\n";
         return kExitInvalid;
       }
-      LogInfo("{} runs on one machine (setting.executeMode is not \"distribute\"): here, not "
-              "over resource group {}",
-              job.file, flags.resource_group);
+      LogInfo(
+          "{} runs on one machine (setting.executeMode is not \"distribute\"): here, not "
+          "over resource group {}",
+          job.file, flags.resource_group);
       return std::nullopt;
     }
     std::cerr << "--hosts, --hostfile and --print-launch are for jobs whose "
@@ -511,9 +513,10 @@ std::optional<int> MaybeRunDistributed(JobModel& job, const RunOptions& options,
   }
   if (!*hosts) {
     if (options.resume) {
-      LogInfo("resuming the distributed run in {} on this machine alone (give --resource-group "
-              "or --hosts to spread it)",
-              options.run_dir);
+      LogInfo(
+          "resuming the distributed run in {} on this machine alone (give --resource-group "
+          "or --hosts to spread it)",
+          options.run_dir);
       job.setting.execute_mode.clear();
       return std::nullopt;
     }

@@ -5,12 +5,11 @@
 // initializes MPI.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <functional>
 #include <optional>
 #include <stop_token>
 #include <string>
-
-#include <CLI/CLI.hpp>
 
 #include "ferry/cli/signal_watcher.h"
 #include "ferry/common/status.h"

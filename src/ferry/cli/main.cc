@@ -1,6 +1,5 @@
 // ferry: the command line (DESIGN 1).
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <string>
 #include <vector>

@@ -2,10 +2,10 @@
 // succeeded run removes its own; these are what failed runs left (needed to --resume them) and
 // runs from before. `remove` takes one run (--run ID, or --run-dir DIR) or every run whose last
 // commit is older than --older-than.
+#include <fmt/format.h>
+
 #include <ctime>
 #include <iostream>
-
-#include <fmt/format.h>
 
 #include "ferry/cli/commands.h"
 #include "ferry/cli/param_flags.h"
@@ -70,8 +70,8 @@ int List(const MarkerFlags& flags) {
   std::cout << fmt::format("{:<48} {:<24} {:>7}  {:<19}  {:<19}\n", "RUN", "TARGET", "SPLITS",
                            "FIRST COMMIT (UTC)", "LAST COMMIT (UTC)");
   for (const MarkerRun& r : *runs) {
-    std::cout << fmt::format("{:<48} {:<24} {:>7}  {:<19}  {:<19}\n", r.run_id, r.target,
-                             r.splits, r.first_commit, r.last_commit);
+    std::cout << fmt::format("{:<48} {:<24} {:>7}  {:<19}  {:<19}\n", r.run_id, r.target, r.splits,
+                             r.first_commit, r.last_commit);
   }
   return kExitOk;
 }
@@ -113,7 +113,8 @@ void AddMarkersCommand(CLI::App* app, int* exit_code) {
       app->add_subcommand("markers", "list or remove the commit markers at a job's destination");
   markers->require_subcommand(1);
   auto flags = std::make_shared<MarkerFlags>();
-  CLI::App* list = markers->add_subcommand("list", "runs whose commit markers the destination holds");
+  CLI::App* list =
+      markers->add_subcommand("list", "runs whose commit markers the destination holds");
   list->add_option("job", flags->job, "the job whose destination to look at")->required();
   flags->params.AddTo(list);
   list->callback([flags, exit_code] { *exit_code = List(*flags); });
@@ -121,7 +122,8 @@ void AddMarkersCommand(CLI::App* app, int* exit_code) {
   remove->add_option("job", flags->job, "the job whose destination to clean")->required();
   flags->params.AddTo(remove);
   remove->add_option("--run", flags->run_id, "the run id (run.json) whose markers to remove");
-  remove->add_option("--run-dir", flags->run_dir, "remove the markers of the run in this directory");
+  remove->add_option("--run-dir", flags->run_dir,
+                     "remove the markers of the run in this directory");
   remove->add_option("--older-than", flags->older_than,
                      "remove the markers of runs last committed longer ago (30d, 12h, 90m)");
   remove->callback([flags, exit_code] { *exit_code = Remove(*flags); });

@@ -3,8 +3,8 @@
 // set-succeeded, freeze / unfreeze (an instance or --node), backfill. Exit 0 done, 1 store
 // failure, 2 refused.
 #include <algorithm>
-#include <set>
 #include <iostream>
+#include <set>
 #include <thread>
 
 #include "ferry/cli/commands.h"
@@ -81,7 +81,8 @@ Status List(const OpsFlags& flags, Store* store) {
   // Where this page sits among all, on stderr so a script reading the table is not disturbed.
   if (static_cast<int64_t>(instances.size()) < total) {
     int64_t first = f.offset + 1, last = f.offset + static_cast<int64_t>(instances.size());
-    std::string more = last < total ? fmt::format("; --page {} for older ones", flags.page + 1) : "";
+    std::string more =
+        last < total ? fmt::format("; --page {} for older ones", flags.page + 1) : "";
     std::cerr << fmt::format("instances {}-{} of {}, newest first by page{}; --limit 0 for all\n",
                              instances.empty() ? 0 : first, last, total, more);
   }
@@ -168,9 +169,11 @@ void AddOpsCommand(CLI::App* app, int* exit_code) {
   list->add_option("--state", flags->state, "only this state (running, failed, ...)");
   list->add_option("--bizdate", flags->bizdate, "only this business date");
   list->add_flag("--json", flags->json, "print JSON");
-  list->add_option("--limit", flags->limit, "instances per page, newest first (default 200; 0: all)")
+  list->add_option("--limit", flags->limit,
+                   "instances per page, newest first (default 200; 0: all)")
       ->check(CLI::NonNegativeNumber);
-  list->add_option("--page", flags->page, "which page of --limit instances (default 1: the newest)");
+  list->add_option("--page", flags->page,
+                   "which page of --limit instances (default 1: the newest)");
   AddStoreFlag(list, &flags->store);
   list->callback([flags, exit_code] {
     *exit_code = WithOps(*flags, [&](Store* s, Operations*) { return List(*flags, s); });
@@ -236,17 +239,16 @@ void AddOpsCommand(CLI::App* app, int* exit_code) {
       BackfillRequest r{flags->nodes, flags->downstream,   flags->from,
                         flags->to,    flags->newest_first, flags->parallel};
       ASSIGN_OR_RETURN(int64_t id, o->Backfill(r));
-      ASSIGN_OR_RETURN(std::vector<Instance> created,
-                       store->Instances({.backfill_id = id}));
+      ASSIGN_OR_RETURN(std::vector<Instance> created, store->Instances({.backfill_id = id}));
       std::set<std::string> dates, nodes;
       for (const Instance& in : created) {
         dates.insert(in.bizdate);
         nodes.insert(in.node);
       }
-      std::cout << fmt::format("backfill {}: {} business date(s) {}..{}, {} node(s), {} instance(s) "
-                               "created (ferry ops list shows them as [b{}])\n",
-                               id, dates.size(), flags->from, flags->to, nodes.size(),
-                               created.size(), id);
+      std::cout << fmt::format(
+          "backfill {}: {} business date(s) {}..{}, {} node(s), {} instance(s) "
+          "created (ferry ops list shows them as [b{}])\n",
+          id, dates.size(), flags->from, flags->to, nodes.size(), created.size(), id);
       return Status::OK();
     });
   });

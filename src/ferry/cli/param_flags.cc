@@ -16,8 +16,10 @@ Result<std::vector<std::string>> ExpandAssignment(const std::string& a) {
   std::vector<std::string> out;
   for (std::string& t : tokens) {
     if (!t.starts_with("-D")) {
-      return Status::InvalidArgument("-p \"" + a + "\": expected -DNAME=VALUE items (as datax.py "
-                                     "takes them), found '" + t + "'");
+      return Status::InvalidArgument("-p \"" + a +
+                                     "\": expected -DNAME=VALUE items (as datax.py "
+                                     "takes them), found '" +
+                                     t + "'");
     }
     out.push_back(t.substr(2));
   }

@@ -2,10 +2,9 @@
 // --bizdate, --timezone (DESIGN 3), and the ParameterSet they make.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 #include "ferry/common/status.h"
 #include "ferry/job/sched_params.h"

@@ -1,7 +1,7 @@
 // `ferry plugins`: the readers and writers in this build and what each supports.
-#include <iostream>
-
 #include <fmt/format.h>
+
+#include <iostream>
 
 #include "ferry/cli/commands.h"
 #include "ferry/common/strings.h"
@@ -15,12 +15,11 @@ void AddPluginsCommand(CLI::App* app, int* exit_code) {
     std::cout << fmt::format("{:<10} {:<7} {:<7} {:<8} {:<14} {:<28} {}\n", "PLUGIN", "READER",
                              "WRITER", "SPLITPK", "TRANSACTIONS", "WRITE MODES", "DESCRIPTION");
     for (const PluginInfo& p : Registry::Builtin().plugins()) {
-      std::cout << fmt::format("{:<10} {:<7} {:<7} {:<8} {:<14} {:<28} {}\n", p.name,
-                               p.make_reader ? "yes" : "-", p.make_writer ? "yes" : "-",
-                               p.split_pk ? "yes" : "-",
-                               p.make_writer ? (p.transactional ? "per split" : "no") : "-",
-                               p.write_modes.empty() ? "-" : Join(p.write_modes, ","),
-                               p.description);
+      std::cout << fmt::format(
+          "{:<10} {:<7} {:<7} {:<8} {:<14} {:<28} {}\n", p.name, p.make_reader ? "yes" : "-",
+          p.make_writer ? "yes" : "-", p.split_pk ? "yes" : "-",
+          p.make_writer ? (p.transactional ? "per split" : "no") : "-",
+          p.write_modes.empty() ? "-" : Join(p.write_modes, ","), p.description);
     }
     *exit_code = kExitOk;
   });

@@ -1,8 +1,8 @@
 // `ferry resource-group add|list|show|remove`: the named host sets distributed runs spread over
 // (DESIGN 8), kept in $FERRY_HOME/resource_groups.json.
-#include <iostream>
-
 #include <fmt/format.h>
+
+#include <iostream>
 
 #include "ferry/cli/commands.h"
 #include "ferry/datasource/datasource_store.h"

@@ -37,10 +37,10 @@ Status CheckSameJob(const RunFlags& flags, const Registry& registry, const JobMo
   ASSIGN_OR_RETURN(ParameterSet params, flags.params.Build());
   ASSIGN_OR_RETURN(LoadedJob job, LoadJob(flags.job, params, registry));
   if (job.model.ToJson(false) == saved.ToJson(false)) return Status::OK();
-  return Status::InvalidArgument(
-      flags.job + " (with these parameters) is not the job " + dir.File("job.json") +
-      " started with; resume with `ferry run --resume " + flags.resume +
-      "` alone to finish that job, or start a new run");
+  return Status::InvalidArgument(flags.job + " (with these parameters) is not the job " +
+                                 dir.File("job.json") +
+                                 " started with; resume with `ferry run --resume " + flags.resume +
+                                 "` alone to finish that job, or start a new run");
 }
 
 // The sha256 of the job file's bytes, "" when it cannot be read (stdin, gone).
@@ -59,16 +59,17 @@ Status CheckJobFileUnchanged(const RunFlags& flags, const RunDir& dir) {
   std::string now = JobFileSha256(path);
   if (now.empty() || now == info.job_sha256) return Status::OK();
   if (flags.job.empty()) {
-    LogWarn("{} changed since the run in {} started; the resume finishes the job as it started "
-            "({})",
-            path, dir.path(), dir.File("job.json"));
+    LogWarn(
+        "{} changed since the run in {} started; the resume finishes the job as it started "
+        "({})",
+        path, dir.path(), dir.File("job.json"));
     return Status::OK();
   }
   return Status::InvalidArgument(
       flags.job + " changed since the run in " + dir.path() + " started (sha256 " +
       info.job_sha256.substr(0, 12) + "... then, " + now.substr(0, 12) +
-      "... now); a resume must finish the job it started: run `ferry run --resume " +
-      flags.resume + "` alone, or start a new run");
+      "... now); a resume must finish the job it started: run `ferry run --resume " + flags.resume +
+      "` alone, or start a new run");
 }
 
 // The job to run: from the file, or saved in the run directory being resumed.
@@ -78,12 +79,14 @@ Result<JobModel> LoadForRun(const RunFlags& flags, const Registry& registry,
     ASSIGN_OR_RETURN(RunDir dir, RunDir::Open(flags.resume));
     RETURN_NOT_OK(CheckJobFileUnchanged(flags, dir));
     ASSIGN_OR_RETURN(nlohmann::json saved, dir.ReadJob());
-    ASSIGN_OR_RETURN(JobModel model,
-                     JobModel::FromJson(saved, flags.job.empty() ? dir.File("job.json") : flags.job));
+    ASSIGN_OR_RETURN(
+        JobModel model,
+        JobModel::FromJson(saved, flags.job.empty() ? dir.File("job.json") : flags.job));
     if (!flags.job.empty()) RETURN_NOT_OK(CheckSameJob(flags, registry, model, dir));
     return model;
   }
-  if (flags.job.empty()) return Status::InvalidArgument("ferry run: give a JOB.json file or --resume RUN_DIR");
+  if (flags.job.empty())
+    return Status::InvalidArgument("ferry run: give a JOB.json file or --resume RUN_DIR");
   ASSIGN_OR_RETURN(ParameterSet params, flags.params.Build());
   LoadOptions load;
   load.strict = flags.strict;
@@ -95,9 +98,9 @@ Result<JobModel> LoadForRun(const RunFlags& flags, const Registry& registry,
 
 // setting.verify: compares source and destination once the run succeeded. The result goes into
 // the summary ("verify"); a difference, or a verification that could not finish, fails the run.
-std::string VerifyAfterRun(const JobModel& job, const Registry& registry,
-                           const std::function<std::string(const StepModel&, const Status&)>& locate,
-                           RunReport* report) {
+std::string VerifyAfterRun(
+    const JobModel& job, const Registry& registry,
+    const std::function<std::string(const StepModel&, const Status&)>& locate, RunReport* report) {
   verify::VerifyOptions options;
   options.count_only = job.setting.verify == "count";
   auto result = verify::VerifyJob(job, registry, options, locate);
@@ -118,8 +121,7 @@ std::string VerifyAfterRun(const JobModel& job, const Registry& registry,
       failed = Status::DataError(fmt::format(
           "verify ({}): the destination differs from the source: {} missing, {} extra, {} "
           "duplicate, {} changed",
-          job.setting.verify, result->missing, result->extra, result->duplicate,
-          result->changed));
+          job.setting.verify, result->missing, result->extra, result->duplicate, result->changed));
     }
   }
   if (!failed.ok()) {
@@ -190,8 +192,8 @@ int Run(const RunFlags& flags) {
   auto finish = [&](RunReport report) {
     return Finish(*job, registry, options, flags, signals, std::move(report));
   };
-  if (auto code =
-          MaybeRunDistributed(*job, options, flags.distribute, flags.summary_json, signals, finish)) {
+  if (auto code = MaybeRunDistributed(*job, options, flags.distribute, flags.summary_json, signals,
+                                      finish)) {
     return *code;
   }
   return finish(RunJob(*job, registry, options, signals.token()));

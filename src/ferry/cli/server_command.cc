@@ -11,9 +11,9 @@
 #include "ferry/cli/commands.h"
 #include "ferry/cli/signal_watcher.h"
 #include "ferry/cli/store_flag.h"
-#include "ferry/schedule/alerts.h"
 #include "ferry/common/log.h"
 #include "ferry/common/numbers.h"
+#include "ferry/schedule/alerts.h"
 #include "ferry/schedule/scheduler.h"
 #include "ferry/server/http_api.h"
 
@@ -122,8 +122,8 @@ int Serve(const ServerFlags& flags) {
   if (!flags.no_http) {
     Status bound = http.Bind(listen->first, listen->second);
     if (!bound.ok()) return fail(bound, kExitFailed);
-    where = fmt::format("http://{}:{}/", flags.listen.substr(0, flags.listen.rfind(':')),
-                        http.port());
+    where =
+        fmt::format("http://{}:{}/", flags.listen.substr(0, flags.listen.rfind(':')), http.port());
     http_thread = std::jthread([&http] { http.Serve(); });
   }
   std::cerr << "ferry server: " << where << " (store " << (*store)->location() << ", "
@@ -147,10 +147,9 @@ int Serve(const ServerFlags& flags) {
     if (report.ok() && report->leader != leading) {
       leading = report->leader;
       std::cerr
-          << (leading
-                  ? "ferry server: this server schedules now\n"
-                  : "ferry server: another server is scheduling on this store; serving the API "
-                    "only\n");
+          << (leading ? "ferry server: this server schedules now\n"
+                      : "ferry server: another server is scheduling on this store; serving the API "
+                        "only\n");
     }
     if (!report.ok()) {
       LogError("scheduler: {}", report.status().message());

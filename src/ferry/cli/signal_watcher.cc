@@ -3,10 +3,10 @@
 #include <pthread.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstring>
 #include <ctime>
-#include <algorithm>
 #include <optional>
 #include <string>
 
@@ -71,16 +71,16 @@ void SignalWatcher::Watch(std::stop_token own, bool rank, RankLimits limits) {
     if (!rank) continue;
     if (!orphaned && getppid() != parent) {
       orphaned = true;
-      const std::string why =
-          fmt::format("the process that started this rank (pid {}, mpirun or orted) is gone",
-                      parent);
+      const std::string why = fmt::format(
+          "the process that started this rank (pid {}, mpirun or orted) is gone", parent);
       Stop(SIGHUP, why.c_str());
       const auto by = Clock::now() + limits.after_orphaned;
       must_end_by = must_end_by ? std::min(*must_end_by, by) : by;
     }
     if (must_end_by && Clock::now() >= *must_end_by) {
-      LogError("this rank did not end within its stop's time limit: exiting now (splits not "
-               "committed are rolled back by the destination; `ferry run --resume` runs them)");
+      LogError(
+          "this rank did not end within its stop's time limit: exiting now (splits not "
+          "committed are rolled back by the destination; `ferry run --resume` runs them)");
       ::_exit(128 + (signal_.load() != 0 ? signal_.load() : SIGTERM));
     }
   }

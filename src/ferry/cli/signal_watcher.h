@@ -21,8 +21,8 @@ namespace ferry {
 class SignalWatcher {
  public:
   struct RankLimits {
-    std::chrono::seconds after_signal{20};    // a stop by signal must end the rank by then
-    std::chrono::seconds after_orphaned{5};   // its launcher gone: MPI cannot end cleanly
+    std::chrono::seconds after_signal{20};   // a stop by signal must end the rank by then
+    std::chrono::seconds after_orphaned{5};  // its launcher gone: MPI cannot end cleanly
   };
 
   // `rank`: this process is a rank of a distributed run (else SIGINT and SIGTERM alone).

@@ -46,10 +46,9 @@ int Verify(const VerifyFlags& flags) {
   options.max_reported = flags.max_reported;
   options.max_diff_rows = flags.max_diff_rows;
   options.in_database = flags.in_database;
-  auto report = verify::VerifyJob(job->model, registry, options,
-                                  [&](const StepModel& step, const Status& s) {
-                                    return LocateStepError(*job, step, s);
-                                  });
+  auto report = verify::VerifyJob(
+      job->model, registry, options,
+      [&](const StepModel& step, const Status& s) { return LocateStepError(*job, step, s); });
   if (!report.ok()) {
     std::cerr << "ferry verify: " << MaskSecrets(report.status().message()) << "\n";
     return IsInvalid(report.status()) ? kExitInvalid : kExitFailed;

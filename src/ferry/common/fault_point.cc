@@ -7,8 +7,8 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
-#include <string>
 #include <deque>
+#include <string>
 #include <vector>
 
 namespace ferry {

@@ -3,10 +3,10 @@
 // path can leak one by accident.
 #pragma once
 
+#include <fmt/format.h>
+
 #include <string>
 #include <string_view>
-
-#include <fmt/format.h>
 
 namespace ferry {
 
@@ -21,11 +21,13 @@ void LogLine(LogLevel level, std::string_view message);
 
 template <typename... Args>
 void LogInfo(fmt::format_string<Args...> f, Args&&... args) {
-  if (GetLogLevel() <= LogLevel::kInfo) LogLine(LogLevel::kInfo, fmt::format(f, std::forward<Args>(args)...));
+  if (GetLogLevel() <= LogLevel::kInfo)
+    LogLine(LogLevel::kInfo, fmt::format(f, std::forward<Args>(args)...));
 }
 template <typename... Args>
 void LogWarn(fmt::format_string<Args...> f, Args&&... args) {
-  if (GetLogLevel() <= LogLevel::kWarn) LogLine(LogLevel::kWarn, fmt::format(f, std::forward<Args>(args)...));
+  if (GetLogLevel() <= LogLevel::kWarn)
+    LogLine(LogLevel::kWarn, fmt::format(f, std::forward<Args>(args)...));
 }
 template <typename... Args>
 void LogError(fmt::format_string<Args...> f, Args&&... args) {

@@ -35,8 +35,9 @@ class [[nodiscard]] Status {
  public:
   Status() = default;
   Status(StatusCode code, std::string message)
-      : rep_(code == StatusCode::kOk ? nullptr
-                                     : std::make_unique<Rep>(Rep{code, std::move(message), {}, {}})) {}
+      : rep_(code == StatusCode::kOk
+                 ? nullptr
+                 : std::make_unique<Rep>(Rep{code, std::move(message), {}, {}})) {}
   Status(const Status& other) : rep_(other.rep_ ? std::make_unique<Rep>(*other.rep_) : nullptr) {}
   Status& operator=(const Status& other) {
     if (this != &other) rep_ = other.rep_ ? std::make_unique<Rep>(*other.rep_) : nullptr;
@@ -46,7 +47,9 @@ class [[nodiscard]] Status {
   Status& operator=(Status&&) noexcept = default;
 
   static Status OK() { return Status(); }
-  static Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
+  static Status InvalidArgument(std::string m) {
+    return {StatusCode::kInvalidArgument, std::move(m)};
+  }
   static Status FailedPrecondition(std::string m) {
     return {StatusCode::kFailedPrecondition, std::move(m)};
   }
@@ -128,7 +131,9 @@ class [[nodiscard]] Result {
 namespace internal {
 inline Status ToStatus(Status s) { return s; }
 template <typename T>
-Status ToStatus(const Result<T>& r) { return r.status(); }
+Status ToStatus(const Result<T>& r) {
+  return r.status();
+}
 }  // namespace internal
 
 }  // namespace ferry
@@ -136,10 +141,10 @@ Status ToStatus(const Result<T>& r) { return r.status(); }
 #define FERRY_CONCAT_INNER(a, b) a##b
 #define FERRY_CONCAT(a, b) FERRY_CONCAT_INNER(a, b)
 
-#define RETURN_NOT_OK(expr)                                          \
-  do {                                                               \
-    ::ferry::Status _st = ::ferry::internal::ToStatus((expr));       \
-    if (!_st.ok()) return _st;                                       \
+#define RETURN_NOT_OK(expr)                                    \
+  do {                                                         \
+    ::ferry::Status _st = ::ferry::internal::ToStatus((expr)); \
+    if (!_st.ok()) return _st;                                 \
   } while (false)
 
 #define FERRY_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \

@@ -48,7 +48,8 @@ Result<DataSourceEntry> EntryFromJson(const std::string& name, const json& j,
     e.user = j.value("user", "");
     e.password_env = j.value("password_env", "");
     e.password_file = j.value("password_file", "");
-    if (j.contains("options")) e.options = j.at("options").get<std::map<std::string, std::string>>();
+    if (j.contains("options"))
+      e.options = j.at("options").get<std::map<std::string, std::string>>();
   } catch (const json::exception& ex) {
     return bad(std::string("wrong value type: ") + ex.what());
   }
@@ -179,8 +180,8 @@ Result<ConnectionSpec> DataSourceStore::Find(std::string_view name) const {
   if (!e->password_env.empty() || !e->password_file.empty()) {
     auto secret = ResolvePasswordRef(e->password_env, e->password_file);
     if (!secret.ok()) {
-      return Status::FailedPrecondition("data source '" + e->name + "': " +
-                                        secret.status().message());
+      return Status::FailedPrecondition("data source '" + e->name +
+                                        "': " + secret.status().message());
     }
     conn.password = *std::move(secret);
   }

@@ -4,12 +4,11 @@
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
-#include <nlohmann/json.hpp>
-
-#include "ferry/datasource/datasource_store.h"
 #include "ferry/common/file.h"
+#include "ferry/datasource/datasource_store.h"
 
 namespace ferry {
 namespace {
@@ -49,8 +48,8 @@ Status ResourceGroupStore::Load() {
     }
     auto hosts = ParseHostList(value["hosts"].get<std::string>());
     if (!hosts.ok()) {
-      return Status::InvalidArgument(path() + ": resource group '" + name + "': " +
-                                     hosts.status().message());
+      return Status::InvalidArgument(path() + ": resource group '" + name +
+                                     "': " + hosts.status().message());
     }
     groups_.push_back({name, *std::move(hosts)});
   }
@@ -94,8 +93,8 @@ Status ResourceGroupStore::Put(ResourceGroup group, bool replace) {
   for (ResourceGroup& g : groups_) {
     if (g.name != group.name) continue;
     if (!replace) {
-      return Status::FailedPrecondition("resource group '" + group.name + "' exists in " +
-                                        path() + "; use --replace to change it");
+      return Status::FailedPrecondition("resource group '" + group.name + "' exists in " + path() +
+                                        "; use --replace to change it");
     }
     g = std::move(group);
     return Status::OK();

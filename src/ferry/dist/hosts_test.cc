@@ -50,8 +50,8 @@ TEST(Hostfile, ErrorsNameTheLine) {
 TEST(SlurmHostList, ExpandsRangesListsAndPadding) {
   auto names = ExpandSlurmHostList("node[01-03,07],gpu5,io[8-10]x");
   ASSERT_TRUE(names.ok()) << names.status().message();
-  EXPECT_THAT(*names, ElementsAre("node01", "node02", "node03", "node07", "gpu5", "io8x", "io9x",
-                                  "io10x"));
+  EXPECT_THAT(*names,
+              ElementsAre("node01", "node02", "node03", "node07", "gpu5", "io8x", "io9x", "io10x"));
   EXPECT_THAT(*ExpandSlurmHostList("c[098-101]"), ElementsAre("c098", "c099", "c100", "c101"));
   EXPECT_THAT(*ExpandSlurmHostList("single"), ElementsAre("single"));
 }

@@ -13,8 +13,7 @@ bool IsLocal(const std::string& host, const std::string& local_host) {
          (!local_host.empty() && host == local_host);
 }
 
-std::optional<int> EnvInt(const std::function<const char*(const char*)>& getenv,
-                          const char* name) {
+std::optional<int> EnvInt(const std::function<const char*(const char*)>& getenv, const char* name) {
   const char* v = getenv(name);
   if (v == nullptr || *v == '\0') return std::nullopt;
   char* end = nullptr;
@@ -52,7 +51,7 @@ LaunchPlan PlanLaunch(const LaunchRequest& request) {
   }
   std::vector<std::string>& a = plan.argv;
   a = {request.mpirun, "--hostfile", request.hostfile_path, "-np", std::to_string(plan.ranks),
-       "--map-by", "slot", "--bind-to", "none"};
+       "--map-by",     "slot",       "--bind-to",           "none"};
   for (const std::string& var : request.forward_env) {
     a.push_back("-x");
     a.push_back(var);

@@ -13,10 +13,10 @@
 namespace ferry {
 
 struct LaunchRequest {
-  std::vector<HostSlots> hosts;   // the workers' hosts
-  std::string local_host;         // this machine's host name
-  std::string mpirun = "mpirun";  // FERRY_MPIRUN overrides
-  std::string ferry;              // this binary, by an absolute path every host has
+  std::vector<HostSlots> hosts;                // the workers' hosts
+  std::string local_host;                      // this machine's host name
+  std::string mpirun = "mpirun";               // FERRY_MPIRUN overrides
+  std::string ferry;                           // this binary, by an absolute path every host has
   std::vector<std::string> run_args;           // "run", JOB, flags: what every rank runs
   std::vector<std::string> forward_env;        // variables to pass to every host (-x)
   std::vector<std::string> extra_mpirun_args;  // FERRY_MPIRUN_ARGS, before the program
@@ -26,8 +26,8 @@ struct LaunchRequest {
 struct LaunchPlan {
   std::vector<std::string> argv;  // mpirun and its arguments
   std::string hostfile_text;
-  int ranks = 0;                  // 1 coordinator + the workers
-  std::vector<double> weights;    // of the worker ranks, in rank order
+  int ranks = 0;                // 1 coordinator + the workers
+  std::vector<double> weights;  // of the worker ranks, in rank order
 };
 
 LaunchPlan PlanLaunch(const LaunchRequest& request);

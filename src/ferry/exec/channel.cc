@@ -162,8 +162,8 @@ class SplitAttempt {
     committed_ = true;
     Status recorded = env_.on_committed(split_, figures);
     if (!recorded.ok()) {
-      return Status::IOError(fmt::format(
-          "split {} committed, but recording it failed: {}", split_.id, recorded.message()));
+      return Status::IOError(fmt::format("split {} committed, but recording it failed: {}",
+                                         split_.id, recorded.message()));
     }
     return Status::OK();
   }

@@ -1,6 +1,4 @@
 // The coordinator of a distributed run: rank 0 (exec/distributed_runner.h).
-#include "ferry/exec/distributed_runner.h"
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <unistd.h>
@@ -24,6 +22,7 @@
 #include "ferry/common/log.h"
 #include "ferry/exec/dirty_log.h"
 #include "ferry/exec/distributed_protocol.h"
+#include "ferry/exec/distributed_runner.h"
 #include "ferry/exec/progress.h"
 #include "ferry/exec/run_steps.h"
 
@@ -39,7 +38,7 @@ struct WorkerState {
   std::string host = "?";
   int64_t pid = 0;
   int channels = 0;
-  json stats = json::object();  // the latest figures it reported
+  json stats = json::object();    // the latest figures it reported
   json figures = json::object();  // its own, from "done"
   bool done = false;
 };
@@ -97,8 +96,8 @@ class Coordinator {
     while (!AllDone()) {
       auto wait = 100ms;
       if (!grants_.empty()) {
-        auto until = std::chrono::duration_cast<std::chrono::milliseconds>(grants_.top().due -
-                                                                         Clock::now());
+        auto until =
+            std::chrono::duration_cast<std::chrono::milliseconds>(grants_.top().due - Clock::now());
         wait = std::clamp<std::chrono::milliseconds>(until, 0ms, wait);
       }
       auto msg = transport_->Receive(wait);
@@ -128,8 +127,8 @@ class Coordinator {
     for (int r = 1; r < transport_->size(); ++r) {
       const WorkerState& w = workers_[r];
       nlohmann::ordered_json h = {{"host", w.host}, {"rank", r}, {"channels", w.channels}};
-      for (const char* key :
-           {"splits", "records_read", "records_written", "bytes_read", "seconds", "peak_rss_bytes"}) {
+      for (const char* key : {"splits", "records_read", "records_written", "bytes_read", "seconds",
+                              "peak_rss_bytes"}) {
         h[key] = w.figures.contains(key) ? w.figures[key] : json(0);
       }
       hosts.push_back(h);
@@ -252,8 +251,8 @@ class Coordinator {
       if (views_answered_) {
         // Too late to open a view with the others (the run is stopping): go on, into the stop.
         Send(r, {{"t", "view"}, {"req", prepared_[r]}, {"open_view", false}});
-      } else if (std::count_if(prepared_.begin(), prepared_.end(), [](int64_t q) { return q > 0; }) ==
-          transport_->size() - 1) {
+      } else if (std::count_if(prepared_.begin(), prepared_.end(),
+                               [](int64_t q) { return q > 0; }) == transport_->size() - 1) {
         OpenViews();
       }
     } else if (t == "viewed") {
@@ -262,8 +261,7 @@ class Coordinator {
       if (++viewed_ == transport_->size() - 1 && barrier_) {
         barrier_.reset();
         LogInfo("every host opened its snapshot; the source was held still for {} ms",
-                std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() -
-                                                                      held_since_)
+                std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - held_since_)
                     .count());
       }
     } else if (t == "dirty") {
@@ -301,9 +299,9 @@ class Coordinator {
     for (int r = 1; r < transport_->size(); ++r) {
       ranks.push_back({{"rank", r}, {"host", workers_[r].host}, {"pid", workers_[r].pid}});
     }
-    nlohmann::ordered_json doc = {{"coordinator", {{"host", coordinator_host_},
-                                                   {"pid", static_cast<int64_t>(::getpid())}}},
-                                  {"workers", ranks}};
+    nlohmann::ordered_json doc = {
+        {"coordinator", {{"host", coordinator_host_}, {"pid", static_cast<int64_t>(::getpid())}}},
+        {"workers", ranks}};
     Status st = WriteFileAtomic(setup_->dir->File("hosts.json"), doc.dump(2) + "\n");
     if (!st.ok()) LogWarn("{}", st.message());
   }
@@ -371,7 +369,6 @@ class Coordinator {
   int viewed_ = 0;
 };
 
-
 // A random token, so that only this run's probe file answers its check.
 std::string ProbeToken() {
   std::random_device random;
@@ -406,9 +403,9 @@ Status CheckSharedDirectory(const SharedPath& shared, Transport* transport, std:
     if (stop.stop_requested()) {
       result = Status::Cancelled("stopped by signal");
     } else if (Clock::now() > deadline) {
-      result = Status::Unavailable(fmt::format(
-          "{} of {} hosts did not say within 60 s whether they see {}",
-          transport->size() - 1 - answered, transport->size() - 1, dir.string()));
+      result = Status::Unavailable(
+          fmt::format("{} of {} hosts did not say within 60 s whether they see {}",
+                      transport->size() - 1 - answered, transport->size() - 1, dir.string()));
     } else if (auto got = transport->Receive(100ms); !got.ok()) {
       result = got.status().WithPrefix("lost the workers");
     } else if (*got) {

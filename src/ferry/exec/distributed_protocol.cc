@@ -26,9 +26,8 @@ json FiguresJson(const SplitFigures& f) {
 }
 
 SplitFigures FiguresFromJson(const json& j) {
-  return {j.value("read", int64_t{0}), j.value("bytes", int64_t{0}),
-          j.value("written", int64_t{0}), j.value("dirty", int64_t{0}),
-          j.value("attempt", int64_t{0})};
+  return {j.value("read", int64_t{0}), j.value("bytes", int64_t{0}), j.value("written", int64_t{0}),
+          j.value("dirty", int64_t{0}), j.value("attempt", int64_t{0})};
 }
 
 json MetricsJson(const Metrics& m) {

@@ -7,7 +7,6 @@
 #pragma once
 
 #include <cstdint>
-
 #include <nlohmann/json.hpp>
 
 #include "ferry/common/status.h"

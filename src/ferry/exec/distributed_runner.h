@@ -34,8 +34,7 @@ struct DistributeOptions {
 
 // Rank 0. `transport` must stay open until this returns; the workers are dismissed before.
 RunReport RunCoordinator(const JobModel& job, const Registry& registry, const RunOptions& options,
-                         const DistributeOptions& dist, Transport* transport,
-                         std::stop_token stop);
+                         const DistributeOptions& dist, Transport* transport, std::stop_token stop);
 
 // Ranks 1..N-1: runs the channels the coordinator gives this rank, until it dismisses it.
 // Returns what ended this rank's part early, if anything (the job's outcome is rank 0's).

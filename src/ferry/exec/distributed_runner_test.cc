@@ -23,9 +23,9 @@ namespace {
 using ::ferry::testing::FakeDestination;
 using ::ferry::testing::LocalNetwork;
 using ::ferry::testing::MemorySource;
+using nlohmann::json;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-using nlohmann::json;
 
 TEST(SpreadChannels, ByWeightEachAtLeastOne) {
   EXPECT_THAT(SpreadChannels(8, {}, 2), ElementsAre(4, 4));
@@ -60,7 +60,8 @@ class DistributedRunnerTest : public ::testing::Test {
   void SetUp() override {
     SetLogLevel(LogLevel::kError);
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    run_dir_ = ::testing::TempDir() + "ferry_dist_" + info->name() + "_" + std::to_string(::getpid());
+    run_dir_ =
+        ::testing::TempDir() + "ferry_dist_" + info->name() + "_" + std::to_string(::getpid());
     std::filesystem::remove_all(run_dir_);
   }
   void TearDown() override { std::filesystem::remove_all(run_dir_); }

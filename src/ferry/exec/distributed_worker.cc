@@ -1,6 +1,4 @@
 // A worker of a distributed run: ranks 1..N-1 (exec/distributed_runner.h).
-#include "ferry/exec/distributed_runner.h"
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <unistd.h>
@@ -22,6 +20,7 @@
 #include "ferry/common/log.h"
 #include "ferry/exec/dirty_log.h"
 #include "ferry/exec/distributed_protocol.h"
+#include "ferry/exec/distributed_runner.h"
 #include "ferry/exec/progress.h"
 #include "ferry/exec/run_steps.h"
 
@@ -32,7 +31,6 @@ using json = nlohmann::json;
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 using namespace dist_protocol;
-
 
 // A worker's line to the coordinator. Any thread may Call (a question, waiting for its answer)
 // or Post; the rank's main thread Pumps: sends what is queued and delivers the answers.
@@ -106,9 +104,8 @@ class CoordinatorLink {
       std::unique_lock lock(mu_);
       awaiting = unanswered_ > 0;
       if (!awaiting) {
-        outbox_cv_.wait_for(lock, wait, [&] {
-          return !outbox_.empty() || unanswered_ > 0 || wake_when();
-        });
+        outbox_cv_.wait_for(lock, wait,
+                            [&] { return !outbox_.empty() || unanswered_ > 0 || wake_when(); });
       }
       out.swap(outbox_);
       awaiting = unanswered_ > 0;
@@ -215,9 +212,7 @@ json AnswerProbe(const json& probe) {
   const std::string path = probe.value("path", "");
   auto text = ReadFile(path);
   if (text.ok() && *text == probe.value("token", "") + "\n") return {{"t", "probed"}, {"ok", true}};
-  return {{"t", "probed"},
-          {"ok", false},
-          {"error", fmt::format("{} is missing here", path)}};
+  return {{"t", "probed"}, {"ok", false}, {"error", fmt::format("{} is missing here", path)}};
 }
 
 // Waits for the coordinator's "start" (or a dismissal: nullopt), answering its probes.
@@ -287,8 +282,8 @@ class Worker {
     std::stop_source job_stop;
     std::stop_callback forward(stop, [&] { job_stop.request_stop(); });
     FirstError first_error(&job_stop);
-    DirtyLog dirty("", ErrorLimit{job.setting.error_limit_records,
-                                  job.setting.error_limit_percentage},
+    DirtyLog dirty("",
+                   ErrorLimit{job.setting.error_limit_records, job.setting.error_limit_percentage},
                    &metrics_);
     dirty.ForwardLinesTo([this](const std::vector<std::string>& lines) {
       link_->Post({{"t", "dirty"}, {"lines", lines}});
@@ -299,13 +294,13 @@ class Worker {
                             start_.value("workers", 1));
     ChannelOptions options;
     options.batch_rows = start_.value("batch_rows", size_t{0});
-    ChannelEnv env = ChannelEnvFor(plugins, &splits, &throttle, &metrics_, &dirty, &first_error,
-                                   options);
+    ChannelEnv env =
+        ChannelEnvFor(plugins, &splits, &throttle, &metrics_, &dirty, &first_error, options);
     env.on_committed = [this](const Split& s, const SplitFigures& figures) -> Status {
       // The coordinator records the commit in committed.log before it answers.
-      ASSIGN_OR_RETURN(json ack, link_->Call({{"t", "commit"},
-                                              {"split", s.id},
-                                              {"figures", FiguresJson(figures)}}));
+      ASSIGN_OR_RETURN(
+          json ack,
+          link_->Call({{"t", "commit"}, {"split", s.id}, {"figures", FiguresJson(figures)}}));
       RETURN_NOT_OK(StatusFromJson(ack["status"]));
       ++splits_;
       return Status::OK();
@@ -370,7 +365,6 @@ class Worker {
   double seconds_ = 0;
   Clock::time_point started_;
 };
-
 
 }  // namespace
 

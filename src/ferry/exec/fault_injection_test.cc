@@ -411,7 +411,7 @@ TEST_F(FaultInjectionTest, LostCommitReplyIsSettledByTheCommitMarker) {
   EXPECT_EQ(r.summary["dirty_records"], 1);
   EXPECT_EQ(r.summary["splits_done"], 4);
   EXPECT_EQ(DirtyIds(), std::vector<int64_t>{205});  // the committed attempt's record, once
-  EXPECT_TRUE(dest_.marker_rows.empty());  // a succeeded run removes its markers
+  EXPECT_TRUE(dest_.marker_rows.empty());            // a succeeded run removes its markers
   ExpectNoTaskLeftOpen();
 }
 
@@ -478,7 +478,8 @@ TEST_F(FaultInjectionTest, ResumeRecordsSplitsOnlyTheCommitMarkersKnow) {
   EXPECT_EQ(second.summary["dirty_records"], 1);
   EXPECT_EQ(DirtyIds(), std::vector<int64_t>{150});
   RunDir dir = RunDir::Open(run_dir_).value();
-  EXPECT_EQ(dir.ReadCommitted().value(), (std::set<std::string>{"0000", "0001", "0002", "0003", "0004"}));
+  EXPECT_EQ(dir.ReadCommitted().value(),
+            (std::set<std::string>{"0000", "0001", "0002", "0003", "0004"}));
 }
 
 TEST_F(FaultInjectionTest, DirtyRecordsOfAnAttemptRolledBackAtCommitAreDropped) {

@@ -1,7 +1,6 @@
 #include "ferry/exec/job_runner.h"
 
 #include <fmt/format.h>
-
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -84,9 +83,10 @@ Result<std::map<std::string, SplitFigures>> CommittedSplitsOf(RunDir& dir, Write
     }
     auto it = marked.find(s.id);
     if (it == marked.end()) continue;
-    LogInfo("split {}: committed in the destination (commit marker) but not in committed.log; "
-            "recorded now",
-            s.id);
+    LogInfo(
+        "split {}: committed in the destination (commit marker) but not in committed.log; "
+        "recorded now",
+        s.id);
     RETURN_NOT_OK(dir.MarkCommitted(s.id, it->second));
     out.insert(*it);
   }
@@ -106,9 +106,9 @@ void UseRowEncodingWhenAccepted(Reader& reader, const Writer& writer) {
 }  // namespace
 
 Status PreparePlugins(const JobModel& job, const Registry& registry, const std::string& run_dir,
-               const std::string& run_id,
-               const std::function<std::string(const StepModel&, const Status&)>& locate,
-               PreparedPlugins* out) {
+                      const std::string& run_id,
+                      const std::function<std::string(const StepModel&, const Status&)>& locate,
+                      PreparedPlugins* out) {
   const PluginInfo* r = registry.Find(job.reader.plugin);
   const PluginInfo* w = registry.Find(job.writer.plugin);
   if (r == nullptr || !r->make_reader) {
@@ -123,10 +123,10 @@ Status PreparePlugins(const JobModel& job, const Registry& registry, const std::
   out->reader_param = job.reader.parameter;
   out->writer_param = job.writer.parameter;
   int64_t now = LocalNowMicros();
-  StepContext rctx{&out->reader_param, job.reader.name, job.setting.concurrent, now, run_dir,
-                   run_id};
-  StepContext wctx{&out->writer_param, job.writer.name, job.setting.concurrent, now, run_dir,
-                   run_id};
+  StepContext rctx{
+      &out->reader_param, job.reader.name, job.setting.concurrent, now, run_dir, run_id};
+  StepContext wctx{
+      &out->writer_param, job.writer.name, job.setting.concurrent, now, run_dir, run_id};
   rctx.datasources = &DefaultDataSourceCatalog();
   wctx.datasources = &DefaultDataSourceCatalog();
   Status st = out->reader->Prepare(rctx);
@@ -139,8 +139,8 @@ Status PreparePlugins(const JobModel& job, const Registry& registry, const std::
 }
 
 nlohmann::ordered_json RunSummary(const JobModel& job, const Metrics& m, const Status& st,
-                               SysClock::time_point started, SysClock::time_point finished,
-                               const std::string& run_dir, const std::string& dirty_path) {
+                                  SysClock::time_point started, SysClock::time_point finished,
+                                  const std::string& run_dir, const std::string& dirty_path) {
   double elapsed = std::chrono::duration<double>(finished - started).count();
   nlohmann::json error =
       st.ok() ? nlohmann::json(nullptr) : nlohmann::json(MaskSecrets(st.message()));
@@ -164,9 +164,9 @@ nlohmann::ordered_json RunSummary(const JobModel& job, const Metrics& m, const S
           {"error", error}};
 }
 
-ChannelEnv ChannelEnvFor(const PreparedPlugins& plugins, SplitSource* splits,
-                         RateLimiter* throttle, Metrics* metrics, DirtyLog* dirty,
-                         FirstError* first_error, ChannelOptions options) {
+ChannelEnv ChannelEnvFor(const PreparedPlugins& plugins, SplitSource* splits, RateLimiter* throttle,
+                         Metrics* metrics, DirtyLog* dirty, FirstError* first_error,
+                         ChannelOptions options) {
   ChannelEnv env;
   env.reader = plugins.reader.get();
   env.writer = plugins.writer.get();
@@ -328,8 +328,8 @@ RunReport RunJobUnguarded(const JobModel& job, const Registry& registry, const R
   std::mutex commit_mu;
   std::map<std::string, int64_t> committed_now;  // split -> the attempt that committed
   RunDir& run_dir = *setup.dir;
-  ChannelEnv env = ChannelEnvFor(plugins, &queue, &throttle, &metrics, &dirty, &first_error,
-                                 options.channel);
+  ChannelEnv env =
+      ChannelEnvFor(plugins, &queue, &throttle, &metrics, &dirty, &first_error, options.channel);
   env.on_committed = [&](const Split& s, const SplitFigures& figures) {
     {
       std::lock_guard lock(commit_mu);

@@ -5,10 +5,9 @@
 
 #include <chrono>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <stop_token>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "ferry/common/status.h"
 #include "ferry/exec/channel.h"
@@ -18,10 +17,10 @@
 namespace ferry {
 
 struct RunOptions {
-  std::string run_dir;        // empty: .ferry/runs/<job>-<yyyymmddhhmmss>
-  bool resume = false;        // run_dir holds an earlier run to finish
-  std::string job_file;       // the job file as given, and the sha256 of its bytes, kept in
-  std::string job_sha256;     // run.json so that a resume can refuse a changed file
+  std::string run_dir;     // empty: .ferry/runs/<job>-<yyyymmddhhmmss>
+  bool resume = false;     // run_dir holds an earlier run to finish
+  std::string job_file;    // the job file as given, and the sha256 of its bytes, kept in
+  std::string job_sha256;  // run.json so that a resume can refuse a changed file
   std::chrono::seconds progress_interval{10};
   bool live_bar = false;
   ChannelOptions channel;

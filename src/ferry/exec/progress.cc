@@ -1,14 +1,13 @@
 #include "ferry/exec/progress.h"
 
+#include <fmt/format.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <condition_variable>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <mutex>
-
-#include <fmt/format.h>
 
 #include "ferry/common/log.h"
 #include "ferry/common/strings.h"

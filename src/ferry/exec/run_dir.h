@@ -77,5 +77,4 @@ class RunDir {
   int committed_fd_ = -1;
 };
 
-
 }  // namespace ferry

@@ -7,11 +7,10 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "ferry/common/status.h"
 #include "ferry/exec/channel.h"
@@ -48,7 +47,7 @@ struct RunSetup {
   std::optional<RunDir> dir;
   RunInfo info;
   std::vector<Split> plan;
-  std::vector<Split> pending;                       // the splits still to run
+  std::vector<Split> pending;                     // the splits still to run
   std::map<std::string, SplitFigures> committed;  // by an earlier run (resume)
 };
 
@@ -63,9 +62,9 @@ Status SetUpRun(const JobModel& job, const Registry& registry, const RunOptions&
 // worker host; the caller adds on_committed and on_rolled_back. A batch size of 0 in `options`
 // becomes the writer's batchSize, else ChannelOptions::kDefaultBatchRows. Every pointer must
 // outlive the channels.
-ChannelEnv ChannelEnvFor(const PreparedPlugins& plugins, SplitSource* splits,
-                         RateLimiter* throttle, Metrics* metrics, DirtyLog* dirty,
-                         FirstError* first_error, ChannelOptions options);
+ChannelEnv ChannelEnvFor(const PreparedPlugins& plugins, SplitSource* splits, RateLimiter* throttle,
+                         Metrics* metrics, DirtyLog* dirty, FirstError* first_error,
+                         ChannelOptions options);
 
 // .ferry/runs/<job stem>-<yyyymmddhhmmss>[-k], created (so it is unique).
 std::string DefaultRunDir(const std::string& job_file);

@@ -40,7 +40,8 @@ const char* ForeignKeyNote(std::string_view key) {
       {"envType", "DataWorks writes it (development/production environment); Ferry has one"},
       {"indexes", "DataWorks writes it (the table's index list, for display)"},
       {"tableComment", "DataWorks writes it (the table's comment, for display)"},
-      {"useSpecialSecret", "DataWorks writes it (its secret store); Ferry resolves passwords itself"},
+      {"useSpecialSecret",
+       "DataWorks writes it (its secret store); Ferry resolves passwords itself"},
       {"skipNullColumn", "DataWorks writes it; NULLs are written as NULL (nullMode for MySQL)"},
       {"copies", "DataWorks writes it (step parallelism); channels come from speed.concurrent"},
       {"extend", "DataWorks writes it (UI state)"},
@@ -61,9 +62,10 @@ void CheckKeys(const ojson& obj, const std::string& path, const std::vector<std:
       continue;
     }
     std::string hint = DidYouMean(it.key(), known);
-    diag->WarnAtKey(JoinPath(path, it.key()),
-                    "unknown key, ignored" + (hint.empty() ? "; expected one of " + Join(known, ", ")
-                                                           : "; did you mean " + hint + "?"));
+    diag->WarnAtKey(
+        JoinPath(path, it.key()),
+        "unknown key, ignored" + (hint.empty() ? "; expected one of " + Join(known, ", ")
+                                               : "; did you mean " + hint + "?"));
   }
 }
 
@@ -345,8 +347,7 @@ void ReadSpeed(const ojson& speed, const std::string& path, bool datax, JobSetti
 }
 
 // setting.verify: "count" or "checksum" runs `ferry verify` right after a succeeded run.
-void ReadVerify(const ojson& setting, const std::string& path, JobSettings* s,
-                Diagnostics* diag) {
+void ReadVerify(const ojson& setting, const std::string& path, JobSettings* s, Diagnostics* diag) {
   if (!setting.contains("verify") || setting["verify"].is_null()) return;
   const ojson& v = setting["verify"];
   if (!v.is_string() || (v != "count" && v != "checksum")) {
@@ -395,8 +396,9 @@ bool ReadProcessor(const ojson& st, const std::string& path, std::vector<std::st
       (st.contains("stepType") && !st["stepType"].is_null() && st["stepType"] != "") ||
       (st.contains("parameter") && !st["parameter"].is_null() && !st["parameter"].empty());
   if (configured) {
-    diag->WarnAtValue(path, "processor step ignored: Ferry runs the reader straight into the "
-                            "writer, so its configuration has no effect");
+    diag->WarnAtValue(path,
+                      "processor step ignored: Ferry runs the reader straight into the "
+                      "writer, so its configuration has no effect");
   }
   return true;
 }
@@ -631,8 +633,9 @@ void ApplyQuerySqlPrecedence(const ojson& given, const std::string& path, bool d
     }
     std::string table_path = JoinPath(IndexPath(JoinPath(path, "connection"), i), "table");
     if (datax) {
-      diag->AtKey(table_path, "table and querySql in one connection entry: DataX refuses this "
-                              "job (read either the table or the query); remove one of them");
+      diag->AtKey(table_path,
+                  "table and querySql in one connection entry: DataX refuses this "
+                  "job (read either the table or the query); remove one of them");
     } else {
       diag->WarnAtKey(table_path, "ignored: querySql is read instead of table (as DataWorks does)");
       (*parameter)["connection"][i].erase("table");

@@ -34,7 +34,8 @@ Result<LoadedJob> LoadJobText(std::string_view text, const std::string& file_nam
                               const LoadOptions& options = {});
 
 // Checks `parameter` against `defs`: unknown keys (warnings, with "did you mean"), types, allowed
-// values, required keys; renames aliases and fills defaults; "" for a number or switch is unset. `path` is the object's JSON path.
+// values, required keys; renames aliases and fills defaults; "" for a number or switch is unset.
+// `path` is the object's JSON path.
 void CheckParameters(const std::vector<ParamDef>& defs, const std::string& path,
                      nlohmann::json* parameter, Diagnostics* diag);
 

@@ -429,9 +429,10 @@ TEST(JobLoaderTest, EmptyProcessorStepIsIgnoredAndOneWithConfigurationWarns) {
   EXPECT_EQ(m.reader.plugin, "stream");
   EXPECT_EQ(m.writer.plugin, "stream");
   EXPECT_EQ(LoadWarnings(Replace(steps, "PARAM", "{}")), "");
-  EXPECT_EQ(LoadWarnings(Replace(steps, "PARAM", "{\"filter\": \"id > 1\"}")),
-            "jobs/orders.json:4:3: warning: steps[1]: processor step ignored: Ferry runs the reader "
-            "straight into the writer, so its configuration has no effect");
+  EXPECT_EQ(
+      LoadWarnings(Replace(steps, "PARAM", "{\"filter\": \"id > 1\"}")),
+      "jobs/orders.json:4:3: warning: steps[1]: processor step ignored: Ferry runs the reader "
+      "straight into the writer, so its configuration has no effect");
 }
 
 TEST(JobLoaderTest, StreamReaderParameterTypo) {

@@ -13,17 +13,32 @@ ojson TypeSchema(const ParamDef& d) {
   ojson s;
   ojson string_list = {{"type", "array"}, {"items", {{"type", "string"}}}};
   switch (d.type) {
-    case ParamType::kString: s["type"] = "string"; break;
-    case ParamType::kInteger: s["type"] = ojson::array({"integer", "string"}); break;
-    case ParamType::kNumber: s["type"] = ojson::array({"number", "string"}); break;
-    case ParamType::kBool: s["type"] = ojson::array({"boolean", "string"}); break;
+    case ParamType::kString:
+      s["type"] = "string";
+      break;
+    case ParamType::kInteger:
+      s["type"] = ojson::array({"integer", "string"});
+      break;
+    case ParamType::kNumber:
+      s["type"] = ojson::array({"number", "string"});
+      break;
+    case ParamType::kBool:
+      s["type"] = ojson::array({"boolean", "string"});
+      break;
     case ParamType::kStringOrList:
       s["oneOf"] = ojson::array({{{"type", "string"}}, string_list});
       break;
-    case ParamType::kStringList: s = string_list; break;
-    case ParamType::kArray: s["type"] = "array"; break;
-    case ParamType::kObject: s["type"] = "object"; break;
-    case ParamType::kAny: break;
+    case ParamType::kStringList:
+      s = string_list;
+      break;
+    case ParamType::kArray:
+      s["type"] = "array";
+      break;
+    case ParamType::kObject:
+      s["type"] = "object";
+      break;
+    case ParamType::kAny:
+      break;
   }
   if (!d.allowed.empty()) s["enum"] = d.allowed;
   s["description"] = d.description;
@@ -90,10 +105,14 @@ ojson SpeedSchema() {
 ojson ErrorLimitSchema() {
   return {{"type", "object"},
           {"properties",
-           {{"record", {{"type", ojson::array({"integer", "string"})},
-                        {"description", "fail once more dirty records than this"}}},
-            {"percentage", {{"type", "number"}, {"minimum", 0}, {"maximum", 1},
-                            {"description", "fail once dirty/read passes this fraction"}}}}},
+           {{"record",
+             {{"type", ojson::array({"integer", "string"})},
+              {"description", "fail once more dirty records than this"}}},
+            {"percentage",
+             {{"type", "number"},
+              {"minimum", 0},
+              {"maximum", 1},
+              {"description", "fail once dirty/read passes this fraction"}}}}},
           {"additionalProperties", false}};
 }
 
@@ -104,9 +123,9 @@ void AppendTable(const std::string& title, const std::vector<ParamDef>& defs, st
   for (const ParamDef& d : defs) {
     std::string type = ParamTypeName(d.type);
     if (!d.allowed.empty()) type = Join(d.allowed, "|");
-    *out += fmt::format("//   {:<18} {:<30} {:<9} {:<18} {}\n", d.name, type,
-                        d.required ? "yes" : "no",
-                        d.default_value.is_null() ? "-" : d.default_value.dump(), d.description);
+    *out +=
+        fmt::format("//   {:<18} {:<30} {:<9} {:<18} {}\n", d.name, type, d.required ? "yes" : "no",
+                    d.default_value.is_null() ? "-" : d.default_value.dump(), d.description);
   }
 }
 
@@ -149,14 +168,16 @@ nlohmann::ordered_json JobSchema(const Registry& registry) {
               {"items",
                {{"type", "object"},
                 {"required", ojson::array({"from", "to"})},
-                {"properties", {{"from", {{"type", "string"}}}, {"to", {{"type", "string"}}}}}}}}}}}}},
+                {"properties",
+                 {{"from", {{"type", "string"}}}, {"to", {{"type", "string"}}}}}}}}}}}}},
         {"extend", {{"type", "object"}}}}},
       {"additionalProperties", false}};
   auto datax_side = [&](const char* side) {
-    return ojson{{"type", "object"},
-                 {"required", ojson::array({"name", "parameter"})},
-                 {"properties", {{"name", {{"type", "string"}}}, {"parameter", {{"type", "object"}}}}},
-                 {"allOf", DataXRules(registry, side)}};
+    return ojson{
+        {"type", "object"},
+        {"required", ojson::array({"name", "parameter"})},
+        {"properties", {{"name", {{"type", "string"}}}, {"parameter", {{"type", "object"}}}}},
+        {"allOf", DataXRules(registry, side)}};
   };
   ojson datax = {
       {"type", "object"},
@@ -174,7 +195,8 @@ nlohmann::ordered_json JobSchema(const Registry& registry) {
               {"maxItems", 1},
               {"items",
                {{"type", "object"},
-                {"properties", {{"reader", datax_side("reader")}, {"writer", datax_side("writer")}}}}}}}}}}}}}};
+                {"properties",
+                 {{"reader", datax_side("reader")}, {"writer", datax_side("writer")}}}}}}}}}}}}}};
   return {{"$schema", "https://json-schema.org/draft/2020-12/schema"},
           {"title", "Ferry job"},
           {"description", "A Ferry job script: DataWorks 2.0 layout (steps) or DataX layout (job)"},
@@ -186,12 +208,12 @@ Result<std::string> JobTemplate(const Registry& registry, const std::string& rea
   const PluginInfo* r = registry.Find(reader);
   const PluginInfo* w = registry.Find(writer);
   if (r == nullptr || !r->make_reader) {
-    return Status::InvalidArgument("no reader plugin \"" + reader + "\"; readers: " +
-                                   Join(registry.Names(), ", "));
+    return Status::InvalidArgument("no reader plugin \"" + reader +
+                                   "\"; readers: " + Join(registry.Names(), ", "));
   }
   if (w == nullptr || !w->make_writer) {
-    return Status::InvalidArgument("no writer plugin \"" + writer + "\"; writers: " +
-                                   Join(registry.Names(), ", "));
+    return Status::InvalidArgument("no writer plugin \"" + writer +
+                                   "\"; writers: " + Join(registry.Names(), ", "));
   }
   auto params = [](const std::vector<ParamDef>& defs) {
     ojson p = ojson::object();
@@ -202,22 +224,26 @@ Result<std::string> JobTemplate(const Registry& registry, const std::string& rea
     }
     return p;
   };
-  ojson job = {
-      {"type", "job"},
-      {"version", "2.0"},
-      {"steps",
-       ojson::array({{{"stepType", r->name}, {"category", "reader"}, {"name", "Reader"},
-                      {"parameter", params(r->reader_params)}},
-                     {{"stepType", w->name}, {"category", "writer"}, {"name", "Writer"},
-                      {"parameter", params(w->writer_params)}}})},
-      {"setting",
-       {{"executeMode", nullptr},
-        {"speed", {{"concurrent", 1}, {"throttle", false}}},
-        {"errorLimit", {{"record", 0}}}}},
-      {"order", {{"hops", ojson::array({{{"from", "Reader"}, {"to", "Writer"}}})}}}};
+  ojson job = {{"type", "job"},
+               {"version", "2.0"},
+               {"steps", ojson::array({{{"stepType", r->name},
+                                        {"category", "reader"},
+                                        {"name", "Reader"},
+                                        {"parameter", params(r->reader_params)}},
+                                       {{"stepType", w->name},
+                                        {"category", "writer"},
+                                        {"name", "Writer"},
+                                        {"parameter", params(w->writer_params)}}})},
+               {"setting",
+                {{"executeMode", nullptr},
+                 {"speed", {{"concurrent", 1}, {"throttle", false}}},
+                 {"errorLimit", {{"record", 0}}}}},
+               {"order", {{"hops", ojson::array({{{"from", "Reader"}, {"to", "Writer"}}})}}}};
   std::string out = job.dump(2) + "\n";
-  AppendTable("Reader \"" + r->name + "\" parameters (steps[0].parameter):", r->reader_params, &out);
-  AppendTable("Writer \"" + w->name + "\" parameters (steps[1].parameter):", w->writer_params, &out);
+  AppendTable("Reader \"" + r->name + "\" parameters (steps[0].parameter):", r->reader_params,
+              &out);
+  AppendTable("Writer \"" + w->name + "\" parameters (steps[1].parameter):", w->writer_params,
+              &out);
   out += "// setting.speed.concurrent: parallel channels; throttle + mbps: job-wide MB/s limit;\n";
   out += "// setting.errorLimit.record: dirty records allowed before the job fails.\n";
   return out;

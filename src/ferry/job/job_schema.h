@@ -2,9 +2,8 @@
 // the plugins' ParamDefs — the same lists the validator checks — so they cannot disagree.
 #pragma once
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "ferry/common/status.h"
 #include "ferry/plugin/registry.h"

@@ -80,8 +80,9 @@ Result<ColumnProjection::Entry> ParseEntry(std::string_view text) {
     e.kind = Kind::kConstant;
     e.constant = std::string(text);
     e.constant_type = TypeId::kInt64;
-  } else if (!text.empty() && (std::isdigit(static_cast<unsigned char>(text[0])) ||
-                               text[0] == '-' || text[0] == '.') &&
+  } else if (!text.empty() &&
+             (std::isdigit(static_cast<unsigned char>(text[0])) || text[0] == '-' ||
+              text[0] == '.') &&
              ParseDouble(text).ok()) {
     e.kind = Kind::kConstant;
     e.constant = std::string(text);
@@ -181,11 +182,20 @@ std::vector<ColumnInfo> ColumnProjection::OutputColumns(
           c.type = source_types[source_index_[i]];
         }
         break;
-      case Kind::kConstant: c.type = e.constant_type; break;
-      case Kind::kNow: c.type = TypeId::kTimestamp; break;
-      case Kind::kCurrentDate: c.type = TypeId::kDate; break;
-      case Kind::kUuid: c.type = TypeId::kString; break;
-      case Kind::kStar: break;
+      case Kind::kConstant:
+        c.type = e.constant_type;
+        break;
+      case Kind::kNow:
+        c.type = TypeId::kTimestamp;
+        break;
+      case Kind::kCurrentDate:
+        c.type = TypeId::kDate;
+        break;
+      case Kind::kUuid:
+        c.type = TypeId::kString;
+        break;
+      case Kind::kStar:
+        break;
     }
     out.push_back(std::move(c));
   }
@@ -198,17 +208,22 @@ void ColumnProjection::FillComputed(Value* row, RecordBatch* batch) const {
     const Entry& e = entries_[i];
     switch (e.kind) {
       case Kind::kSource:
-      case Kind::kStar: break;
+      case Kind::kStar:
+        break;
       case Kind::kConstant: {
         row[i] = e.constant_type == TypeId::kString ? Value::View(TypeId::kString, e.constant)
-                                                     : e.parsed;
+                                                    : e.parsed;
         break;
       }
-      case Kind::kNow: row[i] = Value::Timestamp(now_micros_); break;
+      case Kind::kNow:
+        row[i] = Value::Timestamp(now_micros_);
+        break;
       case Kind::kCurrentDate:
         row[i] = Value::Date(now_micros_ / kMicrosPerDay - (now_micros_ % kMicrosPerDay < 0));
         break;
-      case Kind::kUuid: row[i] = batch->String(NewUuid()); break;
+      case Kind::kUuid:
+        row[i] = batch->String(NewUuid());
+        break;
     }
   }
 }

@@ -153,9 +153,9 @@ Result<ConnectionSpec> ConnectionFromJson(const nlohmann::json& object, std::str
     }
     return it->get<std::string>();
   };
-  static constexpr const char* kKnown[] = {"host",     "port",        "database",     "dbname",
-                                           "user",     "username",    "password",     "passwordEnv",
-                                           "passwordFile", "options", "type"};
+  static constexpr const char* kKnown[] = {"host",         "port",     "database", "dbname",
+                                           "user",         "username", "password", "passwordEnv",
+                                           "passwordFile", "options",  "type"};
   for (const auto& [key, value] : object.items()) {
     bool known = false;
     for (const char* k : kKnown) known = known || key == k;

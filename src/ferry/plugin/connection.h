@@ -4,19 +4,18 @@
 #pragma once
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "ferry/common/status.h"
 
 namespace ferry {
 
 struct ConnectionSpec {
-  std::string type;      // "postgresql", "mysql"
-  std::string host;      // name, address, or (PostgreSQL) a unix-socket directory
-  int port = 0;          // 0: the driver's default
+  std::string type;  // "postgresql", "mysql"
+  std::string host;  // name, address, or (PostgreSQL) a unix-socket directory
+  int port = 0;      // 0: the driver's default
   std::string database;
   std::string user;
   std::string password;  // resolved secret; empty when none

@@ -10,7 +10,8 @@ namespace ferry {
 namespace {
 
 TEST(ConnectionTest, JdbcUrlGivesEveryPart) {
-  auto c = ParseJdbcUrl("jdbc:postgresql://db.example:6543/shop?sslmode=require&user=etl&password=p%40ss");
+  auto c = ParseJdbcUrl(
+      "jdbc:postgresql://db.example:6543/shop?sslmode=require&user=etl&password=p%40ss");
   ASSERT_TRUE(c.ok()) << c.status().message();
   EXPECT_EQ(c->type, "postgresql");
   EXPECT_EQ(c->host, "db.example");
@@ -30,15 +31,19 @@ TEST(ConnectionTest, MysqlAndMariadbSchemesAreOneType) {
 }
 
 TEST(ConnectionTest, BadJdbcUrlsSayWhatIsExpected) {
-  EXPECT_NE(ParseJdbcUrl("postgres:/x").status().message().find("expected jdbc:"), std::string::npos);
+  EXPECT_NE(ParseJdbcUrl("postgres:/x").status().message().find("expected jdbc:"),
+            std::string::npos);
   EXPECT_NE(ParseJdbcUrl("jdbc:mysql://h:99999/d").status().message().find("1 to 65535"),
             std::string::npos);
 }
 
 TEST(ConnectionTest, InlineObjectResolvesPasswordFromEnvironment) {
   setenv("FERRY_TEST_SECRET_PW", "s3cr3t-from-env", 1);
-  auto c = ConnectionFromJson({{"host", "127.0.0.1"}, {"port", 5432}, {"database", "d"},
-                               {"user", "u"}, {"passwordEnv", "FERRY_TEST_SECRET_PW"}},
+  auto c = ConnectionFromJson({{"host", "127.0.0.1"},
+                               {"port", 5432},
+                               {"database", "d"},
+                               {"user", "u"},
+                               {"passwordEnv", "FERRY_TEST_SECRET_PW"}},
                               "postgresql", "connection");
   ASSERT_TRUE(c.ok()) << c.status().message();
   EXPECT_EQ(c->password, "s3cr3t-from-env");

@@ -18,8 +18,8 @@ class DirtySink {
                            size_t num_columns) = 0;
   // A source record that could not even be parsed (e.g. a CSV line with the wrong field count):
   // `where` is "file:line", `raw` the text as read.
-  virtual Status AddRaw(const std::string& split_id, const Status& reason,
-                        const std::string& where, const std::string& raw) = 0;
+  virtual Status AddRaw(const std::string& split_id, const Status& reason, const std::string& where,
+                        const std::string& raw) = 0;
 };
 
 }  // namespace ferry

@@ -4,15 +4,24 @@ namespace ferry {
 
 const char* ParamTypeName(ParamType type) {
   switch (type) {
-    case ParamType::kString: return "a string";
-    case ParamType::kInteger: return "an integer";
-    case ParamType::kNumber: return "a number";
-    case ParamType::kBool: return "true or false";
-    case ParamType::kStringOrList: return "a string or a list of strings";
-    case ParamType::kStringList: return "a list of strings";
-    case ParamType::kArray: return "a list";
-    case ParamType::kObject: return "an object";
-    case ParamType::kAny: return "a value";
+    case ParamType::kString:
+      return "a string";
+    case ParamType::kInteger:
+      return "an integer";
+    case ParamType::kNumber:
+      return "a number";
+    case ParamType::kBool:
+      return "true or false";
+    case ParamType::kStringOrList:
+      return "a string or a list of strings";
+    case ParamType::kStringList:
+      return "a list of strings";
+    case ParamType::kArray:
+      return "a list";
+    case ParamType::kObject:
+      return "an object";
+    case ParamType::kAny:
+      return "a value";
   }
   return "a value";
 }

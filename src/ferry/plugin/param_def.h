@@ -3,10 +3,9 @@
 // so they never disagree.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace ferry {
 
@@ -28,10 +27,10 @@ struct ParamDef {
   std::string name;
   ParamType type = ParamType::kString;
   bool required = false;
-  nlohmann::json default_value;        // null: no default
+  nlohmann::json default_value;  // null: no default
   std::string description;
-  std::vector<std::string> allowed;    // for enumerations such as writeMode
-  nlohmann::json example;              // placeholder shown by `ferry template` when no default
+  std::vector<std::string> allowed;  // for enumerations such as writeMode
+  nlohmann::json example;            // placeholder shown by `ferry template` when no default
   // Keys this parameter is also known by (DataX spellings); accepted and normalized to `name`.
   std::vector<std::string> aliases;
 };

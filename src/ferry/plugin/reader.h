@@ -4,10 +4,9 @@
 #pragma once
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "ferry/common/status.h"
 #include "ferry/plugin/checksum.h"
@@ -74,9 +73,7 @@ class Reader {
   virtual Result<SourceRowKey> RowKey() { return SourceRowKey(); }
   // `ferry verify`: the inclusive integer splitPk range a split of this reader's plan reads;
   // nullopt for a split that is not one range (NULL keys, a whole table, a query).
-  virtual std::optional<SplitKeyRange> KeyRangeOf(const Split& split) const {
-    return std::nullopt;
-  }
+  virtual std::optional<SplitKeyRange> KeyRangeOf(const Split& split) const { return std::nullopt; }
 };
 
 }  // namespace ferry

@@ -65,8 +65,8 @@ struct AlertDelivery {
   std::string node;
   int64_t instance_id = 0;
   AlertEvent event = AlertEvent::kFailure;
-  std::string url;      // as configured: never shown (ToJson redacts it)
-  std::string payload;  // the JSON body
+  std::string url;                 // as configured: never shown (ToJson redacts it)
+  std::string payload;             // the JSON body
   std::string status = "pending";  // pending, delivered, failed
   int attempts = 0;
   int64_t next_try_at = 0;

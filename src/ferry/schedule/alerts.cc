@@ -128,9 +128,9 @@ Status RaiseDeadlineAlerts(Store* store, const ScheduleSpec& spec, SysSeconds no
   for (const AlertRule& rule : spec.alerts) any = any || rule.on == AlertEvent::kNotFinishedBy;
   if (!any) return Status::OK();
   constexpr int64_t kLookBack = 2 * 86400;  // older cycles were looked at by earlier ticks
-  ASSIGN_OR_RETURN(std::vector<Instance> recent,
-                   store->Instances({.fired_from = Seconds(now) - kLookBack,
-                                     .fired_until = Seconds(now)}));
+  ASSIGN_OR_RETURN(
+      std::vector<Instance> recent,
+      store->Instances({.fired_from = Seconds(now) - kLookBack, .fired_until = Seconds(now)}));
   for (const Instance& in : recent) {
     if (in.backfill_id != 0 || in.state == InstanceState::kSucceeded) continue;
     const NodeSpec* node = spec.Find(in.node);
@@ -139,9 +139,9 @@ Status RaiseDeadlineAlerts(Store* store, const ScheduleSpec& spec, SysSeconds no
       if (rule.on != AlertEvent::kNotFinishedBy || !rule.AppliesTo(in.node)) continue;
       auto deadline = AlertDeadline(*node, rule, in.cyctime);
       if (!deadline.ok() || *deadline > now || Seconds(now) - Seconds(*deadline) > 86400) continue;
-      std::string detail = fmt::format("not finished by {} ({}; {})",
-                                       rule.ToJson(false).value("at", ""), StateName(in.state),
-                                       in.message.empty() ? "no message" : in.message);
+      std::string detail =
+          fmt::format("not finished by {} ({}; {})", rule.ToJson(false).value("at", ""),
+                      StateName(in.state), in.message.empty() ? "no message" : in.message);
       RETURN_NOT_OK(RaiseAlert(store, rule, in, now, detail));
     }
   }

@@ -12,19 +12,18 @@
 #include <mutex>
 #include <thread>
 
-#include "tests/support/webhook_receiver.h"
 #include "tests/support/scheduler_fixture.h"
+#include "tests/support/webhook_receiver.h"
 
 namespace ferry {
 namespace {
 
-using ::ferry::testing::WebhookReceiver;
 using ::ferry::testing::SchedScheduler;
 using ::ferry::testing::TempDir;
 using ::ferry::testing::Utc;
+using ::ferry::testing::WebhookReceiver;
 using ::ferry::testing::WriteTextFile;
 using ::testing::HasSubstr;
-
 
 class SchedAlerts : public SchedScheduler {
  protected:
@@ -111,8 +110,7 @@ TEST_P(SchedAlerts, AFailedDeliveryIsRetriedWithBackoffThenGivenUp) {
 
   // A receiver that never answers well: failed after max_attempts, with the last error.
   End("b", "2026-12-06 02:00:00", 1);
-  Deploy(Schedule("  - {on: failure, node: b, webhook: \"http://127.0.0.1:1/hook\"}"),
-         clock_.now);
+  Deploy(Schedule("  - {on: failure, node: b, webhook: \"http://127.0.0.1:1/hook\"}"), clock_.now);
   Tick();
   ASSERT_EQ(Deliveries().size(), 2u);
   for (int i = 0; i < 3; ++i) {
@@ -294,11 +292,10 @@ nodes:
   auto back = ScheduleSpec::FromJson(spec->ToJson());
   ASSERT_TRUE(back.ok()) << back.status().message();
   ASSERT_EQ(back->alerts.size(), 3u);
-  EXPECT_EQ(back->alerts[0].ToJson(true),
-            (nlohmann::json{{"on", "not_finished_by"},
-                            {"node", "*"},
-                            {"at", "06:30"},
-                            {"webhook", "https://h/x?token=t"}}));
+  EXPECT_EQ(back->alerts[0].ToJson(true), (nlohmann::json{{"on", "not_finished_by"},
+                                                          {"node", "*"},
+                                                          {"at", "06:30"},
+                                                          {"webhook", "https://h/x?token=t"}}));
   EXPECT_EQ(back->alerts[1].threshold, 7);
   EXPECT_EQ(back->alerts[2].node, "a");
   EXPECT_EQ(back->alerts[2].on, AlertEvent::kFailure);
@@ -316,7 +313,7 @@ nodes:
   - {name: a, job: a.json, cron: "0 2 * * *", timezone: Asia/Shanghai}
   - {name: h, job: h.json, cron: "0 * * * *"}
 )",
-                         "schedule.yaml", dir_.path());
+                              "schedule.yaml", dir_.path());
   ASSERT_TRUE(parsed.ok()) << parsed.status().message();
   const AlertRule& rule = parsed->alerts[0];
   // 06:30 in Shanghai (UTC+8) of the day the 02:00 cycle runs.

@@ -86,8 +86,12 @@ Result<DeployReport> DeployProject(const std::string& dir, const std::string& fe
       failures.push_back(fmt::format("node \"{}\": cron \"{}\" never fires", node.name, node.cron));
       continue;
     }
-    std::vector<std::string> argv = {ferry_binary, "check", node.job, "--cyctime",
-                                     FormatCivilTime(next->cyctime), "--resource-group",
+    std::vector<std::string> argv = {ferry_binary,
+                                     "check",
+                                     node.job,
+                                     "--cyctime",
+                                     FormatCivilTime(next->cyctime),
+                                     "--resource-group",
                                      node.resource_group};
     if (!node.params.empty()) {
       argv.push_back("--params");

@@ -65,9 +65,8 @@ TEST(SchedLauncher, FoundByRunDirAndStoppedThroughItsGroup) {
                               dir / "rank.txt"});
   ASSERT_TRUE(rank.ok());
   const std::string cmdline = "/proc/" + std::to_string(rank->pid) + "/cmdline";
-  for (int i = 0; i < 500 && testing::ReadTextFile(cmdline).find("--dist-weights") ==
-                                 std::string::npos;
-       ++i) {
+  for (int i = 0;
+       i < 500 && testing::ReadTextFile(cmdline).find("--dist-weights") == std::string::npos; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));  // still inside exec
   }
   ASSERT_NE(testing::ReadTextFile(cmdline).find("--dist-weights"), std::string::npos);

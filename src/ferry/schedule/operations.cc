@@ -95,9 +95,8 @@ Status Operations::Stop(int64_t id) {
           fmt::format("instance {} is {}: nothing to stop", id, StateName(in.state)));
     }
     if (in.state == InstanceState::kRunning && !in.host.empty() && in.host != ThisHostName()) {
-      return Status::FailedPrecondition(
-          fmt::format("instance {} runs on host {}: stop it from there (ferry ops stop {})", id,
-                      in.host, id));
+      return Status::FailedPrecondition(fmt::format(
+          "instance {} runs on host {}: stop it from there (ferry ops stop {})", id, in.host, id));
     }
     if (in.state == InstanceState::kRunning) {
       in.stop_requested = true;

@@ -19,7 +19,7 @@ namespace {
 namespace fs = std::filesystem;
 
 const std::set<std::string> kNodeKeys = {
-    "name",           "job",     "cron",    "timezone", "params", "upstream", "retries",
+    "name",           "job",     "cron",           "timezone", "params", "upstream", "retries",
     "retry_interval", "timeout", "resource_group", "priority", "alerts"};
 const std::set<std::string> kAlertKeys = {"on", "node", "at", "threshold", "webhook"};
 
@@ -225,8 +225,9 @@ NodeSpec ParseNode(const YAML::Node& n, const std::string& default_tz, const std
     if (timeout.ok() && *timeout > 0) {
       node.timeout_seconds = *timeout;
     } else {
-      errors->Add(n["timeout"], label + ".timeout: expected seconds or a duration such as 30m, "
-                                        "1h30m, 45s");
+      errors->Add(n["timeout"], label +
+                                    ".timeout: expected seconds or a duration such as 30m, "
+                                    "1h30m, 45s");
     }
   }
   if (n["resource_group"])
@@ -322,7 +323,8 @@ Result<int64_t> ParseDurationSeconds(const std::string& text) {
 std::string FormatDurationSeconds(int64_t seconds) {
   if (seconds <= 0) return "0s";
   std::string out;
-  for (auto [size, unit] : {std::pair<int64_t, char>{86400, 'd'}, {3600, 'h'}, {60, 'm'}, {1, 's'}}) {
+  for (auto [size, unit] :
+       {std::pair<int64_t, char>{86400, 'd'}, {3600, 'h'}, {60, 'm'}, {1, 's'}}) {
     if (seconds >= size) {
       out += std::to_string(seconds / size) + unit;
       seconds %= size;

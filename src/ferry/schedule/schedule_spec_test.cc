@@ -109,9 +109,10 @@ TEST_F(SchedSpec, MistakesAreNamedWithTheirLine) {
   EXPECT_EQ(Error("nodes:\n  - {name: a, job: a.json, cron: \"0 2 * * *\", timeout: [1]}\n"),
             "schedule.yaml:2: node \"a\".timeout: expected seconds or a duration such as 30m, "
             "1h30m, 45s");
-  EXPECT_EQ(Error("nodes:\n  - {name: a, job: a.json, cron: \"0 2 * * *\", retry: 3}\n"),
-            "schedule.yaml:2: node \"a\": unknown key \"retry\" (known: name, job, cron, timezone, "
-            "params, upstream, retries, retry_interval, timeout, resource_group, priority, alerts)");
+  EXPECT_EQ(
+      Error("nodes:\n  - {name: a, job: a.json, cron: \"0 2 * * *\", retry: 3}\n"),
+      "schedule.yaml:2: node \"a\": unknown key \"retry\" (known: name, job, cron, timezone, "
+      "params, upstream, retries, retry_interval, timeout, resource_group, priority, alerts)");
   EXPECT_EQ(Error("nodes:\n  - {name: a, job: zz.json, cron: \"0 2 * * *\"}\n"),
             "schedule.yaml:2: node \"a\": job file " + dir_.path() + "/zz.json not found");
   EXPECT_EQ(Error("nodes:\n  - {name: a, cron: \"0 2 * * *\"}\n"),

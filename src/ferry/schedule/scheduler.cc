@@ -11,11 +11,11 @@
 #include <set>
 #include <sstream>
 
+#include "ferry/common/file.h"
 #include "ferry/common/log.h"
+#include "ferry/common/numbers.h"
 #include "ferry/datasource/datasource_store.h"
 #include "ferry/datasource/resource_group_store.h"
-#include "ferry/common/file.h"
-#include "ferry/common/numbers.h"
 #include "ferry/schedule/alerts.h"
 #include "ferry/schedule/backfill_window.h"
 #include "ferry/schedule/dependencies.h"
@@ -210,9 +210,10 @@ Status Scheduler::EnforceTimeout(const ScheduleSpec& spec, const Instance& in, S
   if (in.timed_out_at != 0) {
     if (Seconds(now) - in.timed_out_at < options_.timeout_grace.count()) return Status::OK();
     if (killed_.insert(in.id).second) {
-      LogWarn("scheduler: instance {} ({} {}) timed out after {} and is still running {} s after "
-              "SIGTERM: SIGKILL",
-              in.id, in.node, FormatCivilTime(in.cyctime), limit, options_.timeout_grace.count());
+      LogWarn(
+          "scheduler: instance {} ({} {}) timed out after {} and is still running {} s after "
+          "SIGTERM: SIGKILL",
+          in.id, in.node, FormatCivilTime(in.cyctime), limit, options_.timeout_grace.count());
     }
     (void)launcher_->Signal(process, SIGKILL);
     return Status::OK();

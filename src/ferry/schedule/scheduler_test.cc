@@ -17,8 +17,8 @@
 #include "ferry/exec/run_dir.h"
 #include "ferry/schedule/operations.h"
 #include "tests/support/ferry_cli.h"
-#include "tests/support/scheduler_fixture.h"
 #include "tests/support/pg_test_server.h"
+#include "tests/support/scheduler_fixture.h"
 #include "tests/support/test_store.h"
 
 namespace ferry {
@@ -29,8 +29,8 @@ using ::ferry::testing::FakeLauncher;
 using ::ferry::testing::SchedScheduler;
 using ::ferry::testing::TempDir;
 using ::ferry::testing::TestStoreLocation;
-using ::ferry::testing::WriteTextFile;
 using ::ferry::testing::Utc;
+using ::ferry::testing::WriteTextFile;
 using ::testing::HasSubstr;
 
 constexpr const char* kChain = R"(

@@ -241,8 +241,7 @@ Status Store::Deploy(const ScheduleSpec& spec, int64_t now) {
                          "ON CONFLICT (node) DO UPDATE SET since = excluded.since",
                          {node.name, now})
                         .status());
-      RETURN_NOT_OK(
-          Exec("DELETE FROM meta WHERE key = ?", {"materialized:" + node.name}).status());
+      RETURN_NOT_OK(Exec("DELETE FROM meta WHERE key = ?", {"materialized:" + node.name}).status());
     }
     return Status::OK();
   });
@@ -274,9 +273,9 @@ Result<int64_t> Store::CurrentDeploymentId() {
 
 Result<int64_t> Store::NodeSince(const std::string& node) {
   int64_t since = 0;
-  RETURN_NOT_OK(Exec("SELECT since FROM node_since WHERE node = ?", {node},
-                     [&](const SqlRow& row) { since = row.Int(0); })
-                    .status());
+  RETURN_NOT_OK(Exec("SELECT since FROM node_since WHERE node = ?", {node}, [&](const SqlRow& row) {
+                  since = row.Int(0);
+                }).status());
   return since;
 }
 
@@ -374,14 +373,32 @@ Result<std::optional<Instance>> Store::Find(const std::string& node, const Civil
 }
 
 Status Store::Update(const Instance& in) {
-  return Exec("UPDATE instances SET state = ?, frozen = ?, stop_requested = ?, resume = ?, "
-              "runs = ?, failures = ?, next_try_at = ?, pid = ?, pid_start = ?, run_dir = ?, "
-              "log_path = ?, summary_path = ?, started_at = ?, finished_at = ?, exit_code = ?, "
-              "summary = ?, message = ?, priority = ?, host = ?, timed_out_at = ? WHERE id = ?",
-              {StateName(in.state), in.frozen, in.stop_requested, in.resume, in.runs, in.failures,
-               in.next_try_at, in.pid, in.pid_start, in.run_dir, in.log_path, in.summary_path,
-               in.started_at, in.finished_at, in.exit_code, in.summary, in.message, in.priority,
-               in.host, in.timed_out_at, in.id})
+  return Exec(
+             "UPDATE instances SET state = ?, frozen = ?, stop_requested = ?, resume = ?, "
+             "runs = ?, failures = ?, next_try_at = ?, pid = ?, pid_start = ?, run_dir = ?, "
+             "log_path = ?, summary_path = ?, started_at = ?, finished_at = ?, exit_code = ?, "
+             "summary = ?, message = ?, priority = ?, host = ?, timed_out_at = ? WHERE id = ?",
+             {StateName(in.state),
+              in.frozen,
+              in.stop_requested,
+              in.resume,
+              in.runs,
+              in.failures,
+              in.next_try_at,
+              in.pid,
+              in.pid_start,
+              in.run_dir,
+              in.log_path,
+              in.summary_path,
+              in.started_at,
+              in.finished_at,
+              in.exit_code,
+              in.summary,
+              in.message,
+              in.priority,
+              in.host,
+              in.timed_out_at,
+              in.id})
       .status();
 }
 
@@ -402,9 +419,9 @@ Status Store::SetNodeFrozen(const std::string& node, bool frozen) {
 
 Result<std::set<std::string>> Store::FrozenNodes() {
   std::set<std::string> out;
-  RETURN_NOT_OK(Exec("SELECT node FROM frozen_nodes", {},
-                     [&](const SqlRow& row) { out.insert(row.Text(0)); })
-                    .status());
+  RETURN_NOT_OK(Exec("SELECT node FROM frozen_nodes", {}, [&](const SqlRow& row) {
+                  out.insert(row.Text(0));
+                }).status());
   return out;
 }
 
@@ -447,16 +464,17 @@ Result<std::string> Store::Id() {
 
 Result<std::optional<std::string>> Store::GetMeta(const std::string& key) {
   std::optional<std::string> value;
-  RETURN_NOT_OK(Exec("SELECT value FROM meta WHERE key = ?", {key},
-                     [&](const SqlRow& row) { value = row.Text(0); })
-                    .status());
+  RETURN_NOT_OK(Exec("SELECT value FROM meta WHERE key = ?", {key}, [&](const SqlRow& row) {
+                  value = row.Text(0);
+                }).status());
   return value;
 }
 
 Status Store::SetMeta(const std::string& key, const std::string& value) {
-  return Exec("INSERT INTO meta (key, value) VALUES (?, ?) "
-              "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-              {key, value})
+  return Exec(
+             "INSERT INTO meta (key, value) VALUES (?, ?) "
+             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+             {key, value})
       .status();
 }
 
@@ -498,9 +516,10 @@ Result<bool> Store::ClaimAlert(int64_t id, int64_t seen_next_try_at, int64_t unt
 }
 
 Status Store::UpdateAlert(const AlertDelivery& a) {
-  return Exec("UPDATE alert_deliveries SET status = ?, attempts = ?, next_try_at = ?, "
-              "http_status = ?, error = ?, finished_at = ? WHERE id = ?",
-              {a.status, a.attempts, a.next_try_at, a.http_status, a.error, a.finished_at, a.id})
+  return Exec(
+             "UPDATE alert_deliveries SET status = ?, attempts = ?, next_try_at = ?, "
+             "http_status = ?, error = ?, finished_at = ? WHERE id = ?",
+             {a.status, a.attempts, a.next_try_at, a.http_status, a.error, a.finished_at, a.id})
       .status();
 }
 

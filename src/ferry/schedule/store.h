@@ -37,8 +37,8 @@ struct InstanceFilter {
   bool pending_only = false;  // not succeeded/failed/stopped, not running
   bool running_only = false;
   std::optional<int64_t> fired_from, fired_until;  // fire_at within [from, until]
-  int limit = 0;  // 0: all
-  int64_t offset = 0;  // with a limit: skip this many first (paging)
+  int limit = 0;                                   // 0: all
+  int64_t offset = 0;                              // with a limit: skip this many first (paging)
   bool newest_first = false;
 };
 

@@ -22,13 +22,13 @@ namespace ferry {
 // A statement parameter: NULL, a whole number or text.
 class SqlParam {
  public:
-  SqlParam(std::nullopt_t) {}                                  // NOLINT: implicit by design
-  SqlParam(int64_t v) : v_(v) {}                               // NOLINT
-  SqlParam(int v) : v_(int64_t{v}) {}                          // NOLINT
-  SqlParam(bool v) : v_(int64_t{v}) {}                         // NOLINT
-  SqlParam(std::string v) : v_(std::move(v)) {}                // NOLINT
-  SqlParam(const char* v) : v_(std::string(v)) {}              // NOLINT
-  SqlParam(const std::optional<int>& v) {                      // NOLINT
+  SqlParam(std::nullopt_t) {}                      // NOLINT: implicit by design
+  SqlParam(int64_t v) : v_(v) {}                   // NOLINT
+  SqlParam(int v) : v_(int64_t{v}) {}              // NOLINT
+  SqlParam(bool v) : v_(int64_t{v}) {}             // NOLINT
+  SqlParam(std::string v) : v_(std::move(v)) {}    // NOLINT
+  SqlParam(const char* v) : v_(std::string(v)) {}  // NOLINT
+  SqlParam(const std::optional<int>& v) {          // NOLINT
     if (v) v_ = int64_t{*v};
   }
 

@@ -55,9 +55,9 @@ class SchedStore : public ::testing::TestWithParam<std::string> {
 };
 
 TEST_P(SchedStore, InsertsEachInstanceOnceAndReadsEveryFieldBack) {
-  auto added = store_->InsertInstances({Make("a", "2026-11-26 02:00:00"),
-                                        Make("a", "2026-11-26 03:00:00"),
-                                        Make("a", "2026-11-26 02:00:00", /*backfill=*/7)});
+  auto added =
+      store_->InsertInstances({Make("a", "2026-11-26 02:00:00"), Make("a", "2026-11-26 03:00:00"),
+                               Make("a", "2026-11-26 02:00:00", /*backfill=*/7)});
   ASSERT_TRUE(added.ok()) << added.status().message();
   EXPECT_EQ(*added, 3);
   EXPECT_EQ(*store_->InsertInstances({Make("a", "2026-11-26 02:00:00")}), 0);
@@ -105,7 +105,8 @@ TEST_P(SchedStore, InsertsEachInstanceOnceAndReadsEveryFieldBack) {
 
 TEST_P(SchedStore, FiltersAndOrdersInstances) {
   std::vector<Instance> all = {Make("b", "2026-11-26 03:00:00"), Make("a", "2026-11-26 01:00:00"),
-                               Make("a", "2026-11-27 02:00:00"), Make("c", "2026-11-26 02:00:00", 4)};
+                               Make("a", "2026-11-27 02:00:00"),
+                               Make("c", "2026-11-26 02:00:00", 4)};
   all[2].fire_at = 999999;
   ASSERT_TRUE(store_->InsertInstances(all).ok());
   EXPECT_THAT(Nodes({}), ElementsAre("a@01", "c@02", "b@03", "a@02"));
@@ -184,8 +185,12 @@ TEST_P(SchedStore, DeploymentsFrozenNodesBackfillsAndMeta) {
   ASSERT_TRUE(store_->SetNodeFrozen("b", false).ok());
   EXPECT_EQ(*store_->FrozenNodes(), std::set<std::string>{"a"});
 
-  Backfill b{.created_at = 5, .nodes = {"a", "ü"}, .from_bizdate = "20251001",
-             .to_bizdate = "20251005", .newest_first = true, .parallel = 3};
+  Backfill b{.created_at = 5,
+             .nodes = {"a", "ü"},
+             .from_bizdate = "20251001",
+             .to_bizdate = "20251005",
+             .newest_first = true,
+             .parallel = 3};
   auto first = store_->AddBackfill(b);
   auto second = store_->AddBackfill(b);
   ASSERT_TRUE(first.ok() && second.ok());

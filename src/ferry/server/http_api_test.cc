@@ -81,7 +81,8 @@ TEST_F(SchedHttpApi, BadInputGetsA4xxWithAMessage) {
       {"GET", "/api/nodes/zz/graph", "", 404, "node \"zz\" is not deployed"},
       {"GET", "/api/nodes/zz/history", "", 404, "node \"zz\" is not deployed and has no instances"},
       {"GET", "/api/nodes/a/history", "", 200, ""},
-      {"GET", "/api/instances?node=zz", "", 404, "node \"zz\" is not deployed and has no instances"},
+      {"GET", "/api/instances?node=zz", "", 404,
+       "node \"zz\" is not deployed and has no instances"},
       {"POST", "/api/nodes/zz/freeze", "", 404, "node \"zz\" is not deployed"},
       {"POST", "/api/backfill", R"({"nodes": [], "from": "20251001", "to": "20251001"})", 400,
        "backfill: name at least one node"},
@@ -286,12 +287,13 @@ TEST_F(SchedHttpApi, HistoryHoldsTheFiguresOfTheLast30Runs) {
     if (in.backfill_id != 0) continue;  // the fixture's backfilled instance has not run
     in.state = InstanceState::kSucceeded;
     int k = in.cyctime.month == 1 ? in.cyctime.day : in.cyctime.day + 31;
-    in.summary = nlohmann::json{{"status", "SUCCEEDED"},
-                                {"records_written", k * 1000},
-                                {"bytes_read", k * 10},
-                                {"dirty_records", k % 2},
-                                {"elapsed_seconds", 2.0}}
-                     .dump();
+    in.summary = nlohmann::json{
+        {"status", "SUCCEEDED"},
+        {"records_written", k * 1000},
+        {"bytes_read", k * 10},
+        {"dirty_records", k % 2},
+        {"elapsed_seconds",
+         2.0}}.dump();
     ASSERT_TRUE(store_->Update(in).ok());
   }
   auto res = client_->Get("/api/nodes/a/history");

@@ -7,9 +7,9 @@
 #include <optional>
 #include <system_error>
 
-#include "ferry/common/sha256.h"
 #include "ferry/common/file.h"
 #include "ferry/common/numbers.h"
+#include "ferry/common/sha256.h"
 
 namespace ferry {
 namespace fs = std::filesystem;
@@ -32,9 +32,7 @@ bool Editable(const fs::path& path) {
   return ext == ".json" || ext == ".yaml" || ext == ".yml";
 }
 
-bool IsJsonFile(const std::string& file_name) {
-  return fs::path(file_name).extension() == ".json";
-}
+bool IsJsonFile(const std::string& file_name) { return fs::path(file_name).extension() == ".json"; }
 
 // A plain YAML scalar as the JSON value it reads as; quoted scalars stay strings.
 nlohmann::json ScalarToJson(const YAML::Node& n) {

@@ -4,10 +4,9 @@
 // and symbolic links leading out of the root are refused.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "ferry/common/status.h"
 

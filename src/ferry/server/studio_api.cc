@@ -4,17 +4,17 @@
 #include <signal.h>
 
 #include <filesystem>
-#include <functional>
 #include <fstream>
+#include <functional>
 #include <mutex>
 #include <random>
 #include <regex>
 #include <set>
 
-#include "ferry/common/log.h"
-#include "ferry/datasource/datasource_store.h"
 #include "ferry/common/file.h"
+#include "ferry/common/log.h"
 #include "ferry/common/numbers.h"
+#include "ferry/datasource/datasource_store.h"
 #include "ferry/job/job_schema.h"
 #include "ferry/job/sched_params.h"
 #include "ferry/schedule/deploy.h"
@@ -245,8 +245,11 @@ void StudioApi::Impl::FileRoutes(httplib::Server& server) {
     std::string path = req.get_param_value("path");
     auto file = project->Read(path);
     if (!file.ok()) return ReplyError(res, file.status());
-    Reply(res, 200, json{{"path", path}, {"text", file->text}, {"sha256", file->sha256},
-                         {"params", ParamNames(file->text)}});
+    Reply(res, 200,
+          json{{"path", path},
+               {"text", file->text},
+               {"sha256", file->sha256},
+               {"params", ParamNames(file->text)}});
   });
 
   server.Post("/api/project/file", [this](const httplib::Request& req, httplib::Response& res) {
@@ -261,7 +264,8 @@ void StudioApi::Impl::FileRoutes(httplib::Server& server) {
     auto sha = project->Write(path, (*body)["text"], Text(*body, "sha256"));
     if (!sha.ok()) {
       json error{{"error", sha.status().message()}};
-      if (auto current = project->Read(path); current.ok()) error["current_sha256"] = current->sha256;
+      if (auto current = project->Read(path); current.ok())
+        error["current_sha256"] = current->sha256;
       return Reply(res, HttpCode(sha.status()), error);
     }
     Reply(res, 200, json{{"path", path}, {"sha256", *sha}});
@@ -344,8 +348,15 @@ Result<json> StudioApi::Impl::StartRun(const json& body) {
   fs::create_directories(run.dir, ec);
   if (ec) return Status::IOError("cannot create " + run.dir + ": " + ec.message());
   LaunchRequest request;
-  request.argv = {options.ferry_binary, "run", file, "--summary-json", run.dir + "/summary.json",
-                  "--run-dir", run.dir + "/run", "--progress-interval", "1"};
+  request.argv = {options.ferry_binary,
+                  "run",
+                  file,
+                  "--summary-json",
+                  run.dir + "/summary.json",
+                  "--run-dir",
+                  run.dir + "/run",
+                  "--progress-interval",
+                  "1"};
   for (std::string& a : ParamArgs(params)) request.argv.push_back(std::move(a));
   request.cwd = project.root();
   request.log_path = run.dir + "/log";
@@ -459,16 +470,16 @@ Result<json> StudioApi::Impl::Publish(bool dry_run) {
   ASSIGN_OR_RETURN(std::optional<Deployment> current, store->CurrentDeployment());
   json changes = ScheduleChanges(current ? &current->spec : nullptr, checked->spec);
   if (dry_run) {
-    return json{{"ok", true}, {"deployed", false}, {"changes", changes},
-                {"checked", checked->checked}};
+    return json{
+        {"ok", true}, {"deployed", false}, {"changes", changes}, {"checked", checked->checked}};
   }
   auto deployed = DeployProject(project.root(), options.ferry_binary, now, store);
   if (!deployed.ok()) {
     if (deployed.status().code() != StatusCode::kInvalidArgument) return deployed.status();
     return json{{"ok", false}, {"deployed", false}, {"errors", deployed.status().message()}};
   }
-  return json{{"ok", true}, {"deployed", true}, {"changes", changes},
-              {"checked", deployed->checked}};
+  return json{
+      {"ok", true}, {"deployed", true}, {"changes", changes}, {"checked", deployed->checked}};
 }
 
 void StudioApi::Impl::EditSchedule(const httplib::Request& req, httplib::Response& res,
@@ -485,14 +496,16 @@ void StudioApi::Impl::EditSchedule(const httplib::Request& req, httplib::Respons
   if (auto current = project->Read(file); current.ok()) {
     text = current->text;
     if (base != current->sha256) {
-      return Reply(res, 409, json{{"error", file + " changed on disk since it was opened; "
-                                                   "reload the schedule"},
-                                  {"current_sha256", current->sha256}});
+      return Reply(res, 409,
+                   json{{"error", file + " changed on disk since it was opened; "
+                                         "reload the schedule"},
+                        {"current_sha256", current->sha256}});
     }
     if (ScheduleHasComments(text, file) && !body->value("drop_comments", false)) {
-      return Reply(res, 409, json{{"error", file + " has comments, which saving from the form "
-                                                   "would drop; edit the file itself, or confirm"},
-                                  {"comments", true}});
+      return Reply(res, 409,
+                   json{{"error", file + " has comments, which saving from the form "
+                                         "would drop; edit the file itself, or confirm"},
+                        {"comments", true}});
     }
   }
   auto updated = edit(text, file, *body);
@@ -508,8 +521,11 @@ void StudioApi::Impl::ScheduleRoutes(httplib::Server& server) {
     if (!project.ok()) return ReplyError(res, project.status());
     std::string file = project->ScheduleFile();
     if (file.empty()) {
-      return Reply(res, 200, json{{"file", "schedule.yaml"}, {"sha256", ""},
-                                  {"nodes", json::array()}, {"alerts", json::array()}});
+      return Reply(res, 200,
+                   json{{"file", "schedule.yaml"},
+                        {"sha256", ""},
+                        {"nodes", json::array()},
+                        {"alerts", json::array()}});
     }
     auto text = project->Read(file);
     if (!text.ok()) return ReplyError(res, text.status());
@@ -517,9 +533,12 @@ void StudioApi::Impl::ScheduleRoutes(httplib::Server& server) {
     if (!nodes.ok()) return ReplyError(res, nodes.status());
     auto alerts = ScheduleAlerts(text->text, file);
     if (!alerts.ok()) return ReplyError(res, alerts.status());
-    Reply(res, 200, json{{"file", file}, {"sha256", text->sha256}, {"nodes", *nodes},
-                         {"alerts", *alerts},
-                         {"comments", ScheduleHasComments(text->text, file)}});
+    Reply(res, 200,
+          json{{"file", file},
+               {"sha256", text->sha256},
+               {"nodes", *nodes},
+               {"alerts", *alerts},
+               {"comments", ScheduleHasComments(text->text, file)}});
   });
 
   server.Post("/api/project/schedule/node", [this](const httplib::Request& req,
@@ -585,7 +604,8 @@ Result<json> StudioApi::Impl::TestDataSource(const std::string& name) {
   }
   auto conn = catalog.Find(name);
   if (!conn.ok()) {
-    return json{{"ok", false}, {"message", "FAILED at secret: " + MaskSecrets(conn.status().message())}};
+    return json{{"ok", false},
+                {"message", "FAILED at secret: " + MaskSecrets(conn.status().message())}};
   }
   auto probe = plugin->test_connection(*conn);
   if (!probe.ok()) {

@@ -18,10 +18,10 @@ class Server;
 namespace ferry {
 
 struct StudioOptions {
-  std::string project_dir;     // empty: the folder of the current deployment
-  std::string ferry_binary;    // runs `ferry check`, `ferry run` and the deploy checks
-  std::string work_dir;        // debug runs and validation scratch files go here
-  std::string datasource_home; // empty: DataSourceStore::DefaultHome()
+  std::string project_dir;      // empty: the folder of the current deployment
+  std::string ferry_binary;     // runs `ferry check`, `ferry run` and the deploy checks
+  std::string work_dir;         // debug runs and validation scratch files go here
+  std::string datasource_home;  // empty: DataSourceStore::DefaultHome()
 };
 
 class StudioApi {

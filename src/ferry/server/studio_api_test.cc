@@ -67,10 +67,10 @@ class StudioApiTest : public ::testing::Test {
   }
   std::pair<int, json> Call(const std::string& method, const std::string& path,
                             const json& body = nullptr) {
-    httplib::Result res = method == "GET"
-                              ? client_->Get(path)
-                              : client_->Post(path, {{"X-Ferry-Request", "1"}},
-                                              body.is_null() ? "" : body.dump(), "application/json");
+    httplib::Result res =
+        method == "GET" ? client_->Get(path)
+                        : client_->Post(path, {{"X-Ferry-Request", "1"}},
+                                        body.is_null() ? "" : body.dump(), "application/json");
     if (!res) return {0, json()};
     return {res->status, json::parse(res->body, nullptr, false)};
   }
@@ -187,10 +187,11 @@ TEST_F(StudioApiTest, ValidateGivesTheMessagesOfFerryCheckAtLineAndColumn) {
   testing::WriteTextFile(project_ + "/jobs/j.json", text);
   auto cli = testing::RunFerry({"check", "jobs/j.json", "-p", "region=cn"}, project_);
   EXPECT_THAT(cli.err, HasSubstr("jobs/j.json:7:" + std::to_string(d["col"].get<int>()) +
-                                    ": warning: " + d["message"].get<std::string>()));
+                                 ": warning: " + d["message"].get<std::string>()));
   EXPECT_EQ(r["output"], cli.err);
   // Without the parameter, the error names it.
-  auto [missing_code, missing] = Call("POST", "/api/validate", {{"path", "j.json"}, {"text", text}});
+  auto [missing_code, missing] =
+      Call("POST", "/api/validate", {{"path", "j.json"}, {"text", text}});
   ASSERT_EQ(missing_code, 200);
   EXPECT_FALSE(missing["ok"]);
   EXPECT_THAT(missing["output"].get<std::string>(), HasSubstr("region"));
@@ -216,8 +217,12 @@ TEST_F(StudioApiTest, DataSourceSecretIsWriteOnly) {
   const std::string secret = "pa55-w0rd-never-shown";
   int port = testing::UnusedLoopbackPort();
   auto [code, r] = Call("POST", "/api/datasources",
-                        {{"name", "dw_pg"}, {"type", "postgresql"}, {"host", "127.0.0.1"},
-                         {"port", port}, {"database", "dw"}, {"user", "etl"},
+                        {{"name", "dw_pg"},
+                         {"type", "postgresql"},
+                         {"host", "127.0.0.1"},
+                         {"port", port},
+                         {"database", "dw"},
+                         {"user", "etl"},
                          {"password", secret}});
   ASSERT_EQ(code, 200) << r;
   auto list = client_->Get("/api/datasources");
@@ -243,13 +248,19 @@ TEST_F(StudioApiTest, DataSourceSecretIsWriteOnly) {
 TEST_F(StudioApiTest, ScheduleFormEditsTheScheduleFile) {
   auto [code, s] = Call("GET", "/api/project/schedule");
   ASSERT_EQ(code, 200) << s;
-  auto [saved, saved_body] = Call(
-      "POST", "/api/project/schedule/node",
-      {{"sha256", s["sha256"]},
-       {"node",
-        {{"name", "b"}, {"job", "a.json"}, {"cron", "30 1 * * *"}, {"timezone", "Asia/Shanghai"},
-         {"upstream", json::array({"a"})}, {"params", "bizdate=$bizdate"}, {"retries", 2},
-         {"timeout", "1h"}, {"resource_group", ""}, {"priority", 5}}}});
+  auto [saved, saved_body] = Call("POST", "/api/project/schedule/node",
+                                  {{"sha256", s["sha256"]},
+                                   {"node",
+                                    {{"name", "b"},
+                                     {"job", "a.json"},
+                                     {"cron", "30 1 * * *"},
+                                     {"timezone", "Asia/Shanghai"},
+                                     {"upstream", json::array({"a"})},
+                                     {"params", "bizdate=$bizdate"},
+                                     {"retries", 2},
+                                     {"timeout", "1h"},
+                                     {"resource_group", ""},
+                                     {"priority", 5}}}});
   ASSERT_EQ(saved, 200) << saved_body;
   auto spec = LoadScheduleDir(project_);
   ASSERT_TRUE(spec.ok()) << spec.status().message();
@@ -276,16 +287,15 @@ TEST_F(StudioApiTest, TheFormWritesANodesAlertRulesAndAsksBeforeDroppingComments
   auto [code, s] = Call("GET", "/api/project/schedule");
   ASSERT_EQ(code, 200) << s;
   EXPECT_EQ(s["comments"], true);
-  json node = {{"name", "a"},
-               {"job", "a.json"},
-               {"cron", "0 2 * * *"},
-               {"alerts", json::array({{{"on", "failure"}, {"webhook", "http://127.0.0.1:9/h"}},
-                                       {{"on", "not_finished_by"},
-                                        {"at", "06:30"},
-                                        {"webhook", "http://127.0.0.1:9/h"}},
-                                       {{"on", "dirty_above"},
-                                        {"threshold", 10},
-                                        {"webhook", "http://127.0.0.1:9/h"}}})}};
+  json node = {
+      {"name", "a"},
+      {"job", "a.json"},
+      {"cron", "0 2 * * *"},
+      {"alerts",
+       json::array(
+           {{{"on", "failure"}, {"webhook", "http://127.0.0.1:9/h"}},
+            {{"on", "not_finished_by"}, {"at", "06:30"}, {"webhook", "http://127.0.0.1:9/h"}},
+            {{"on", "dirty_above"}, {"threshold", 10}, {"webhook", "http://127.0.0.1:9/h"}}})}};
   // Not confirmed: refused, the file and its comments untouched.
   auto [refused, refused_body] =
       Call("POST", "/api/project/schedule/node", {{"sha256", s["sha256"]}, {"node", node}});
@@ -293,9 +303,9 @@ TEST_F(StudioApiTest, TheFormWritesANodesAlertRulesAndAsksBeforeDroppingComments
   EXPECT_THAT(refused_body["error"].get<std::string>(), HasSubstr("has comments"));
   EXPECT_THAT(testing::ReadTextFile(project_ + "/schedule.yaml"), HasSubstr("# the first"));
   // Confirmed: saved, and the rules are the node's alerts as the scheduler reads them.
-  auto [saved, saved_body] = Call(
-      "POST", "/api/project/schedule/node",
-      {{"sha256", s["sha256"]}, {"node", node}, {"drop_comments", true}});
+  auto [saved, saved_body] =
+      Call("POST", "/api/project/schedule/node",
+           {{"sha256", s["sha256"]}, {"node", node}, {"drop_comments", true}});
   ASSERT_EQ(saved, 200) << saved_body;
   auto spec = LoadScheduleDir(project_);
   ASSERT_TRUE(spec.ok()) << spec.status().message();
@@ -350,8 +360,9 @@ TEST_F(StudioApiTest, TheAlertsTabEditsTheGlobalRulesOfTheScheduleFile) {
   EXPECT_EQ(bad, 400) << bad_body;
   EXPECT_THAT(bad_body["error"].get<std::string>(), HasSubstr("must be a list of rules"));
   // An empty list removes the key.
-  auto [cleared, cleared_body] = Call("POST", "/api/project/schedule/alerts",
-                                      {{"sha256", again_body["sha256"]}, {"alerts", json::array()}});
+  auto [cleared, cleared_body] =
+      Call("POST", "/api/project/schedule/alerts",
+           {{"sha256", again_body["sha256"]}, {"alerts", json::array()}});
   ASSERT_EQ(cleared, 200) << cleared_body;
   EXPECT_THAT(testing::ReadTextFile(project_ + "/schedule.yaml"), Not(HasSubstr("alerts")));
 }

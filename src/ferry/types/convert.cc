@@ -90,8 +90,8 @@ char* PutTime(int64_t micros, char* p) {
   if (frac != 0) {
     *p++ = '.';
     const auto f = static_cast<unsigned>(frac);
-    char* end = frac > 0 ? Put2(f % 100, Put2(f / 100 % 100, Put2(f / 10000, p)))
-                         : PutPadded(frac, 6, p);
+    char* end =
+        frac > 0 ? Put2(f % 100, Put2(f / 100 % 100, Put2(f / 10000, p))) : PutPadded(frac, 6, p);
     while (end[-1] == '0') --end;
     p = end;
   }
@@ -196,7 +196,8 @@ void AppendHex(std::string_view bytes, std::string* out) {
 }
 
 Result<std::string> DecodeHex(std::string_view text) {
-  if (text.size() >= 2 && text[0] == '\\' && (text[1] == 'x' || text[1] == 'X')) text.remove_prefix(2);
+  if (text.size() >= 2 && text[0] == '\\' && (text[1] == 'x' || text[1] == 'X'))
+    text.remove_prefix(2);
   if (text.size() % 2 != 0) return Expected(text, "hex bytes (an even number of hex digits)");
   auto nibble = [](char c) -> int {
     if (c >= '0' && c <= '9') return c - '0';
@@ -216,8 +217,11 @@ Result<std::string> DecodeHex(std::string_view text) {
 
 void AppendValueText(const Value& v, std::string* out) {
   switch (v.type) {
-    case TypeId::kNull: break;
-    case TypeId::kBool: out->append(v.i ? "true" : "false"); break;
+    case TypeId::kNull:
+      break;
+    case TypeId::kBool:
+      out->append(v.i ? "true" : "false");
+      break;
     case TypeId::kInt64: {
       char buf[24];
       auto r = std::to_chars(buf, buf + sizeof(buf), v.i);
@@ -232,10 +236,18 @@ void AppendValueText(const Value& v, std::string* out) {
     }
     case TypeId::kDecimal:
     case TypeId::kString:
-    case TypeId::kBytes: out->append(v.p, v.len); break;
-    case TypeId::kDate: AppendDate(v.i, out); break;
-    case TypeId::kTime: AppendTime(v.i, out); break;
-    case TypeId::kTimestamp: AppendTimestamp(v.i, out); break;
+    case TypeId::kBytes:
+      out->append(v.p, v.len);
+      break;
+    case TypeId::kDate:
+      AppendDate(v.i, out);
+      break;
+    case TypeId::kTime:
+      AppendTime(v.i, out);
+      break;
+    case TypeId::kTimestamp:
+      AppendTimestamp(v.i, out);
+      break;
     case TypeId::kTimestampTz:
       AppendTimestamp(v.i, out);
       out->append("+00");
@@ -366,7 +378,8 @@ Result<int64_t> ParseTimestamp(std::string_view text, bool allow_offset) {
 
 Result<Value> ParseAs(TypeId type, std::string_view text) {
   switch (type) {
-    case TypeId::kNull: return Value::Null();
+    case TypeId::kNull:
+      return Value::Null();
     case TypeId::kBool: {
       ASSIGN_OR_RETURN(bool b, ParseBool(text));
       return Value::Bool(b);
@@ -383,8 +396,10 @@ Result<Value> ParseAs(TypeId type, std::string_view text) {
       RETURN_NOT_OK(ParseDecimal(text));
       return Value::View(TypeId::kDecimal, text);
     }
-    case TypeId::kString: return Value::View(TypeId::kString, text);
-    case TypeId::kBytes: return Value::View(TypeId::kBytes, text);
+    case TypeId::kString:
+      return Value::View(TypeId::kString, text);
+    case TypeId::kBytes:
+      return Value::View(TypeId::kBytes, text);
     case TypeId::kDate: {
       ASSIGN_OR_RETURN(int64_t v, ParseDate(text));
       return Value::Date(v);
@@ -460,14 +475,30 @@ Result<int64_t> ParseJavaPattern(std::string_view text, std::string_view pattern
     while (k + run < pattern.size() && pattern[k + run] == c) ++run;
     int* target = nullptr;
     switch (c) {
-      case 'y': target = &y; break;
-      case 'M': target = &mo; break;
-      case 'd': target = &d; break;
-      case 'H': target = &h; break;
-      case 'h': target = &h; twelve = true; break;
-      case 'm': target = &mi; break;
-      case 's': target = &s; break;
-      default: break;
+      case 'y':
+        target = &y;
+        break;
+      case 'M':
+        target = &mo;
+        break;
+      case 'd':
+        target = &d;
+        break;
+      case 'H':
+        target = &h;
+        break;
+      case 'h':
+        target = &h;
+        twelve = true;
+        break;
+      case 'm':
+        target = &mi;
+        break;
+      case 's':
+        target = &s;
+        break;
+      default:
+        break;
     }
     if (target != nullptr) {
       if (!ReadDigits(text, &pos, static_cast<int>(run), target)) {
@@ -493,7 +524,8 @@ Result<int64_t> ParseJavaPattern(std::string_view text, std::string_view pattern
     }
     k += run;
   }
-  if (pos != text.size()) return Expected(text, ("a date in the format " + std::string(pattern)).c_str());
+  if (pos != text.size())
+    return Expected(text, ("a date in the format " + std::string(pattern)).c_str());
   if (twelve) h = (h % 12) + (pm ? 12 : 0);
   auto day = DaysFromCivil(y, mo, d);
   if (!day || h > 23 || mi > 59 || s > 60) return Expected(text, "a valid date");

@@ -19,15 +19,15 @@ std::string ValueText(const Value& v);
 // "<type>:<canonical text>" (bytes in hex), "null" for NULL: a value as tests and logs compare it.
 std::string TypedText(const Value& v);
 void AppendHex(std::string_view bytes, std::string* out);  // "\x00ff..." (PostgreSQL bytea form)
-Result<std::string> DecodeHex(std::string_view text);       // accepts "\x..." or bare hex
+Result<std::string> DecodeHex(std::string_view text);      // accepts "\x..." or bare hex
 
 Result<int64_t> ParseInt64(std::string_view text);
 Result<double> ParseDouble(std::string_view text);
 Result<bool> ParseBool(std::string_view text);
 // Validates and canonicalizes a decimal ("+1.50" -> "1.50", "1e3" rejected: not exact text).
 Result<std::string> ParseDecimal(std::string_view text);
-Result<int64_t> ParseDate(std::string_view text);       // days; "yyyy-mm-dd" or "yyyymmdd"
-Result<int64_t> ParseTime(std::string_view text);       // micros; "HH:MM[:SS[.ffffff]]"
+Result<int64_t> ParseDate(std::string_view text);  // days; "yyyy-mm-dd" or "yyyymmdd"
+Result<int64_t> ParseTime(std::string_view text);  // micros; "HH:MM[:SS[.ffffff]]"
 // "yyyy-mm-dd[ T]HH:MM[:SS[.ffffff]]" or a date alone; a trailing Z or +hh:mm is applied when
 // `allow_offset` (timestamptz), and refused otherwise.
 Result<int64_t> ParseTimestamp(std::string_view text, bool allow_offset = false);

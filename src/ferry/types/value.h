@@ -14,8 +14,8 @@ enum class TypeId : uint8_t {
   kBool,
   kInt64,
   kDouble,
-  kDecimal,      // exact: canonical decimal text ("-123.4500"), digits and scale kept
-  kString,       // UTF-8
+  kDecimal,  // exact: canonical decimal text ("-123.4500"), digits and scale kept
+  kString,   // UTF-8
   kBytes,
   kDate,         // days since 1970-01-01
   kTime,         // microseconds since midnight

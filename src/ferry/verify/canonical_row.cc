@@ -1,8 +1,8 @@
 #include "ferry/verify/canonical_row.h"
 
-#include <cstring>
-
 #include <fmt/format.h>
+
+#include <cstring>
 
 #include "ferry/common/hash128.h"
 #include "ferry/types/convert.h"
@@ -19,7 +19,8 @@ void AppendTagged(char tag, std::string_view payload, std::string* out) {
 
 void AppendTaggedInt(char tag, int64_t v, std::string* out) {
   char buf[8];
-  for (int i = 0; i < 8; ++i) buf[i] = static_cast<char>((static_cast<uint64_t>(v) >> (8 * i)) & 0xff);
+  for (int i = 0; i < 8; ++i)
+    buf[i] = static_cast<char>((static_cast<uint64_t>(v) >> (8 * i)) & 0xff);
   AppendTagged(tag, std::string_view(buf, 8), out);
 }
 
@@ -92,8 +93,10 @@ std::string DisplayValue(const Value& v) {
     case TypeId::kString: {
       std::string out = "'";
       for (char c : v.text()) {
-        if (c == '\'') out += "''";
-        else out.push_back(c);
+        if (c == '\'')
+          out += "''";
+        else
+          out.push_back(c);
       }
       return out + "'";
     }

@@ -42,8 +42,10 @@ TEST(CanonicalRow, TimestampsToTheMicrosecond) {
 
 TEST(CanonicalRow, CellBoundariesCannotShift) {
   // ("ab", "c") and ("a", "bc") must not encode alike.
-  std::string x = Canon(Value::View(TypeId::kString, "ab")) + Canon(Value::View(TypeId::kString, "c"));
-  std::string y = Canon(Value::View(TypeId::kString, "a")) + Canon(Value::View(TypeId::kString, "bc"));
+  std::string x =
+      Canon(Value::View(TypeId::kString, "ab")) + Canon(Value::View(TypeId::kString, "c"));
+  std::string y =
+      Canon(Value::View(TypeId::kString, "a")) + Canon(Value::View(TypeId::kString, "bc"));
   EXPECT_NE(x, y);
   EXPECT_NE(HashBytes(x).a, HashBytes(y).a);
 }
@@ -52,7 +54,8 @@ TEST(CanonicalRow, DisplayShowsWhatDiffers) {
   EXPECT_EQ(DisplayValue(Value::Null()), "NULL");
   EXPECT_EQ(DisplayValue(Value::View(TypeId::kString, "it's")), "'it''s'");
   EXPECT_EQ(DisplayValue(Value::Int64(42)), "42");
-  EXPECT_NE(DisplayValue(Value::Double(0.3)), DisplayValue(Value::Double(std::nextafter(0.3, 1.0))));
+  EXPECT_NE(DisplayValue(Value::Double(0.3)),
+            DisplayValue(Value::Double(std::nextafter(0.3, 1.0))));
 }
 
 }  // namespace

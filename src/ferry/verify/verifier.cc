@@ -1,5 +1,7 @@
 #include "ferry/verify/verifier.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -8,8 +10,6 @@
 #include <mutex>
 #include <set>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "ferry/common/strings.h"
 #include "ferry/datasource/datasource_store.h"
@@ -73,9 +73,9 @@ struct KeptRow {
 };
 
 struct Layout {
-  std::vector<size_t> compared;  // output column indexes that take part
+  std::vector<size_t> compared;    // output column indexes that take part
   std::vector<std::string> names;  // their source names
-  std::vector<size_t> key;       // indexes into `compared`; empty: multiset
+  std::vector<size_t> key;         // indexes into `compared`; empty: multiset
   // Per compared column: the destination holds text there and the source's type is known, so
   // the destination's text is read back as that type (typed read-back; README).
   std::vector<TypeId> dest_parse_as;
@@ -138,8 +138,7 @@ Value NumberOrText(const Value& v, std::string* storage) {
 // One cell as it is compared: by value in a by_number column; a source value as the text a
 // writer makes of it (as_text), or a destination text read back as the source's type
 // (dest_parse_as); otherwise as it is.
-Value CellValue(const Value& v, const Layout& layout, size_t i, bool source,
-                std::string* storage) {
+Value CellValue(const Value& v, const Layout& layout, size_t i, bool source, std::string* storage) {
   if (v.is_null()) return v;
   if (layout.by_number[i] && v.type != TypeId::kBytes) return NumberOrText(v, storage);
   if (!source) {
@@ -288,8 +287,8 @@ Status Summarize(Side& side, const Layout& layout, int num_buckets, int threads,
   return Status::OK();
 }
 
-Status PrepareReader(const PluginInfo& plugin, const json* param, const JobModel& job,
-                     int64_t now, Side* side) {
+Status PrepareReader(const PluginInfo& plugin, const json* param, const JobModel& job, int64_t now,
+                     Side* side) {
   side->reader = plugin.make_reader();
   StepContext ctx{param, side->name, job.setting.concurrent, now, "", ""};
   ctx.datasources = &DefaultDataSourceCatalog();
@@ -390,16 +389,16 @@ void ChooseDestWhere(const JobModel& job, const VerifyOptions& options,
 // table, its columns, and the destination filter.
 Result<json> DestReaderParam(const JobModel& job, const PluginInfo& plugin,
                              const std::string& dest_where) {
-  static const std::set<std::string> kExcluded = {"column", "where", "splitPk", "querySql",
-                                                  "splitFactor", "fetchSize"};
+  static const std::set<std::string> kExcluded = {"column",   "where",       "splitPk",
+                                                  "querySql", "splitFactor", "fetchSize"};
   std::set<std::string> accepted;
   for (const ParamDef& p : plugin.reader_params) accepted.insert(p.name);
   json param = json::object();
   for (const auto& [k, v] : job.writer.parameter.items()) {
     if (accepted.contains(k) && !kExcluded.contains(k)) param[k] = v;
   }
-  param["column"] = job.writer.parameter.contains("column") ? job.writer.parameter["column"]
-                                                            : json::array({"*"});
+  param["column"] =
+      job.writer.parameter.contains("column") ? job.writer.parameter["column"] : json::array({"*"});
   if (!dest_where.empty()) param["where"] = dest_where;
   // A file written with a header line is read back without it.
   auto header = job.writer.parameter.find("header");
@@ -464,8 +463,8 @@ void DiffRowsOfOneKey(const std::vector<KeptRow>& src, const std::vector<KeptRow
   }
 }
 
-void DiffKey(const std::vector<KeptRow>& src, const std::vector<KeptRow>& dst,
-             const Layout& layout, const VerifyOptions& options, VerifyReport* report) {
+void DiffKey(const std::vector<KeptRow>& src, const std::vector<KeptRow>& dst, const Layout& layout,
+             const VerifyOptions& options, VerifyReport* report) {
   if (!layout.key.empty() && (src.size() > 1 || dst.size() > 1)) {
     DiffRowsOfOneKey(src, dst, layout, options, report);
     return;
@@ -516,17 +515,15 @@ std::optional<std::vector<size_t>> FindColumns(const std::vector<std::string>& n
 
 Result<Layout> MakeLayout(Reader& source_reader, const std::vector<ColumnInfo>& columns,
                           const std::optional<std::vector<ColumnProjection::Entry>>& entries,
-                          const JobModel& job, const VerifyOptions& options,
-                          VerifyReport* report) {
+                          const JobModel& job, const VerifyOptions& options, VerifyReport* report) {
   Layout layout;
   for (size_t i = 0; i < columns.size(); ++i) {
     if (entries) {
       auto kind = (*entries)[i].kind;
       if (kind == ColumnProjection::Kind::kNow || kind == ColumnProjection::Kind::kUuid ||
           kind == ColumnProjection::Kind::kCurrentDate) {
-        report->notes.push_back("column " + columns[i].name +
-                                " is computed at run time (" + (*entries)[i].name +
-                                "): not compared");
+        report->notes.push_back("column " + columns[i].name + " is computed at run time (" +
+                                (*entries)[i].name + "): not compared");
         continue;
       }
     }
@@ -552,13 +549,12 @@ Result<Layout> MakeLayout(Reader& source_reader, const std::vector<ColumnInfo>& 
   }
   auto found = FindColumns(layout.names, key);
   if (!found) {
-    return Status::InvalidArgument(fmt::format(
-        "{} column(s) {} not among the compared columns of the source ({})", origin,
-        Join(key, ", "), Join(layout.names, ", ")));
+    return Status::InvalidArgument(
+        fmt::format("{} column(s) {} not among the compared columns of the source ({})", origin,
+                    Join(key, ", "), Join(layout.names, ", ")));
   }
   layout.key = *found;
-  report->key = layout.key.empty() ? "whole row (multiset)"
-                                   : Join(key, ", ") + " (" + origin + ")";
+  report->key = layout.key.empty() ? "whole row (multiset)" : Join(key, ", ") + " (" + origin + ")";
   return layout;
 }
 
@@ -719,9 +715,10 @@ void ChooseTextComparison(const std::vector<ColumnInfo>& columns,
 
 void NoteRefusedRecords(const Side& side, VerifyReport* report) {
   if (side.dirty.count() == 0) return;
-  report->notes.push_back(fmt::format("the {} reader refused {} record(s) (not compared); the "
-                                      "first: {}",
-                                      side.name, side.dirty.count(), side.dirty.first()));
+  report->notes.push_back(
+      fmt::format("the {} reader refused {} record(s) (not compared); the "
+                  "first: {}",
+                  side.name, side.dirty.count(), side.dirty.first()));
 }
 
 // Reads both sides once, keeps the rows `wanted` picks (by their encoding) and diffs them key by
@@ -805,9 +802,10 @@ Status CompareInFerry(Side& source, Side& dest, const Layout& layout, const JobM
         diffed, differing, options.max_diff_rows));
   }
   if (differing == 0) return Status::OK();
-  return DiffRows(source, dest, layout, options, [&](const EncodedRow& enc) {
-    return differs[BucketOf(enc, layout, options.buckets)];
-  }, report);
+  return DiffRows(
+      source, dest, layout, options,
+      [&](const EncodedRow& enc) { return differs[BucketOf(enc, layout, options.buckets)]; },
+      report);
 }
 
 // A key interval [lo, hi] of the split key, both sides' totals in it.
@@ -864,7 +862,8 @@ Status Bisect(const ChecksumPair& pair, const Layout& layout, const KeySql& key,
   }
   KeyInterval halves[2] = {
       {interval.lo, mid, *left},
-      {mid + 1, interval.hi,
+      {mid + 1,
+       interval.hi,
        {Minus(interval.totals.source, left->source), Minus(interval.totals.dest, left->dest)}}};
   for (const KeyInterval& half : halves) {
     if (half.totals.Same(options.count_only)) continue;
@@ -900,9 +899,8 @@ Status PrepareRestricted(const PluginInfo& r, const PluginInfo& w, const JobMode
 // plan (and the rows outside it) is summed on both sides. Equal ranges are done; a differing one
 // is halved in the database down to options.bisect_rows rows, and only those key intervals are
 // read by Ferry and diffed by row. False: this path does not apply (the caller goes on).
-Result<bool> CompareByKeyRanges(Side& source, Side& dest, const Layout& layout,
-                                const JobModel& job, const PluginInfo& r, const PluginInfo& w,
-                                const json& dest_param,
+Result<bool> CompareByKeyRanges(Side& source, Side& dest, const Layout& layout, const JobModel& job,
+                                const PluginInfo& r, const PluginInfo& w, const json& dest_param,
                                 const std::vector<std::string>& dest_columns,
                                 const VerifyOptions& options, int64_t now, VerifyReport* report) {
   std::string split_pk = ParamOr<std::string>(job.reader.parameter, "splitPk", "");
@@ -913,8 +911,8 @@ Result<bool> CompareByKeyRanges(Side& source, Side& dest, const Layout& layout,
   }
   auto pair = UsableChecksums(source, dest, layout);
   if (!pair) return false;
-  KeySql key{split_pk, dest_columns.empty() ? split_pk
-                                            : dest_columns[layout.compared[layout.range_column]]};
+  KeySql key{split_pk,
+             dest_columns.empty() ? split_pk : dest_columns[layout.compared[layout.range_column]]};
   std::vector<KeyInterval> plan;
   for (const SplitKeyRange& range : layout.ranges) {
     auto totals = BothTotals(*pair, layout, BetweenSql(key.source, range.lo, range.hi),
@@ -935,9 +933,8 @@ Result<bool> CompareByKeyRanges(Side& source, Side& dest, const Layout& layout,
   const std::string& column = layout.names[layout.range_column];
   std::vector<KeyInterval> suspect;
   for (const KeyInterval& range : plan) {
-    RangeFigures f{fmt::format("{} {}..{}", column, range.lo, range.hi),
-                   range.totals.source.count, range.totals.dest.count,
-                   range.totals.Same(options.count_only)};
+    RangeFigures f{fmt::format("{} {}..{}", column, range.lo, range.hi), range.totals.source.count,
+                   range.totals.dest.count, range.totals.Same(options.count_only)};
     if (!f.equal) RETURN_NOT_OK(Bisect(*pair, layout, key, options, range, 0, &suspect));
     report->ranges.push_back(std::move(f));
   }
@@ -968,18 +965,17 @@ Result<bool> CompareByKeyRanges(Side& source, Side& dest, const Layout& layout,
   src.name = "source";
   src.is_source = true;
   dst.name = "destination";
-  Status st = PrepareRestricted(r, w, job, dest_param,
-                                IntervalsSql(key.source, suspect, outside_differs, layout.ranges),
-                                IntervalsSql(key.dest, suspect, outside_differs, layout.ranges),
-                                now, &src, &dst);
+  Status st = PrepareRestricted(
+      r, w, job, dest_param, IntervalsSql(key.source, suspect, outside_differs, layout.ranges),
+      IntervalsSql(key.dest, suspect, outside_differs, layout.ranges), now, &src, &dst);
   if (!st.ok()) return st.WithPrefix("reading the differing key ranges");
   int64_t rows = outside_differs ? outside->source.count + outside->dest.count : 0;
   for (const KeyInterval& i : suspect) rows += i.totals.source.count + i.totals.dest.count;
   int64_t source_rows = report->source_rows, dest_rows = report->dest_rows;
   if (rows <= options.max_diff_rows) {
     // Small enough to hold: one read of each side, every row diffed.
-    RETURN_NOT_OK(DiffRows(src, dst, layout, options, [](const EncodedRow&) { return true; },
-                           report));
+    RETURN_NOT_OK(DiffRows(
+        src, dst, layout, options, [](const EncodedRow&) { return true; }, report));
   } else {
     RETURN_NOT_OK(CompareInFerry(src, dst, layout, job, options, /*with_ranges=*/false, report));
     report->source_rows = source_rows;
@@ -1047,9 +1043,9 @@ Result<VerifyReport> VerifyJob(
   }
   if (dest_columns.size() == 1 && dest_columns[0] == "*") dest_columns.clear();
   if (!dest_columns.empty() && dest_columns.size() != columns.size()) {
-    return Status::InvalidArgument(fmt::format(
-        "the reader yields {} columns but the writer lists {}", columns.size(),
-        dest_columns.size()));
+    return Status::InvalidArgument(
+        fmt::format("the reader yields {} columns but the writer lists {}", columns.size(),
+                    dest_columns.size()));
   }
   ChooseDestWhere(job, options, entries, dest_columns, &report);
   report.dest_table = job.writer.parameter.value("table", json()).dump();
@@ -1075,9 +1071,9 @@ Result<VerifyReport> VerifyJob(
   std::vector<ColumnInfo> dest_info = dest.reader->OutputColumns();
   dest.num_columns = dest_info.size();
   if (dest.num_columns != source.num_columns) {
-    return Status::InvalidArgument(fmt::format(
-        "the source yields {} columns but the destination table has {}", source.num_columns,
-        dest.num_columns));
+    return Status::InvalidArgument(
+        fmt::format("the source yields {} columns but the destination table has {}",
+                    source.num_columns, dest.num_columns));
   }
   ChooseTextComparison(columns, dest_info, job, &layout, &report);
   auto planned = source.reader->PlanSplits(job.setting.concurrent);
@@ -1089,9 +1085,8 @@ Result<VerifyReport> VerifyJob(
   dest.splits = std::move(planned).value();
 
   if (options.in_database) {
-    ASSIGN_OR_RETURN(bool decided, CompareByKeyRanges(source, dest, layout, job, *r, *w,
-                                                      dest_param, dest_columns, options, now,
-                                                      &report));
+    ASSIGN_OR_RETURN(bool decided, CompareByKeyRanges(source, dest, layout, job, *r, *w, dest_param,
+                                                      dest_columns, options, now, &report));
     if (decided) {
       report.elapsed_seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -1107,8 +1102,8 @@ Result<VerifyReport> VerifyJob(
   RETURN_NOT_OK(CompareInFerry(source, dest, layout, job, options, /*with_ranges=*/true, &report));
   NoteRefusedRecords(source, &report);
   NoteRefusedRecords(dest, &report);
-  report.equal = report.differing_buckets == 0 && source.dirty.count() == 0 &&
-                 dest.dirty.count() == 0;
+  report.equal =
+      report.differing_buckets == 0 && source.dirty.count() == 0 && dest.dirty.count() == 0;
   report.rows_read_for_bisection = source.rows_read + dest.rows_read;
   report.elapsed_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -1171,9 +1166,9 @@ nlohmann::ordered_json VerifyReport::ToJson() const {
 std::string VerifyReport::ToText() const {
   std::string out;
   out += fmt::format("source rows       {}\n", GroupDigits(source_rows));
-  out += fmt::format("destination rows  {}  (table {}{})\n", GroupDigits(dest_rows), dest_table,
-                     dest_where.empty() ? ""
-                                        : ", where " + dest_where + " [" + dest_where_origin + "]");
+  out += fmt::format(
+      "destination rows  {}  (table {}{})\n", GroupDigits(dest_rows), dest_table,
+      dest_where.empty() ? "" : ", where " + dest_where + " [" + dest_where_origin + "]");
   out += fmt::format("key               {}\n", key);
   out += fmt::format("compared by       {}\n", method);
   if (!ranges.empty()) {
@@ -1192,8 +1187,8 @@ std::string VerifyReport::ToText() const {
       out += fmt::format("changed    {}: column {}: source {}, destination {}\n", d.key, d.column,
                          d.source_value, d.dest_value);
     } else {
-      out += fmt::format("{:<10} {} (source {}, destination {})\n", d.kind, d.key,
-                         d.source_count, d.dest_count);
+      out += fmt::format("{:<10} {} (source {}, destination {})\n", d.kind, d.key, d.source_count,
+                         d.dest_count);
     }
   }
   int64_t listed = missing + extra + duplicate + changed;
@@ -1202,10 +1197,11 @@ std::string VerifyReport::ToText() const {
                        listed - static_cast<int64_t>(differences.size()));
   }
   for (const std::string& n : notes) out += "note: " + n + "\n";
-  out += equal ? fmt::format("EQUAL ({:.1f}s)\n", elapsed_seconds)
-               : fmt::format("DIFFERENT: {}{} missing, {} extra, {} duplicate, {} changed ({:.1f}s)\n",
-                             partial ? "at least " : "", missing, extra, duplicate, changed,
-                             elapsed_seconds);
+  out +=
+      equal ? fmt::format("EQUAL ({:.1f}s)\n", elapsed_seconds)
+            : fmt::format("DIFFERENT: {}{} missing, {} extra, {} duplicate, {} changed ({:.1f}s)\n",
+                          partial ? "at least " : "", missing, extra, duplicate, changed,
+                          elapsed_seconds);
   return out;
 }
 

@@ -8,11 +8,10 @@
 
 #include <cstdint>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "ferry/common/status.h"
 #include "ferry/job/job_model.h"
@@ -65,8 +64,8 @@ struct VerifyReport {
   int64_t dest_rows = 0;
   std::string key;  // "id (splitPk)", "whole row (multiset)"
   std::string dest_table;
-  std::string dest_where;         // empty: every destination row is in scope
-  std::string dest_where_origin;  // "--dest-where", "constant column ds", "the job's where", ""
+  std::string dest_where;          // empty: every destination row is in scope
+  std::string dest_where_origin;   // "--dest-where", "constant column ds", "the job's where", ""
   std::vector<std::string> notes;  // skipped columns, an unfiltered destination, ...
   int buckets = 0;
   int differing_buckets = 0;

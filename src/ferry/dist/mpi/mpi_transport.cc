@@ -1,8 +1,7 @@
 #include "ferry/dist/mpi/mpi_transport.h"
 
-#include <mpi.h>
-
 #include <fmt/format.h>
+#include <mpi.h>
 
 #include <thread>
 

@@ -72,7 +72,7 @@ struct FakeDestination {
   // Commit markers (DESIGN 6): each commit records (run, split) with its figures; Begin finds
   // a split committed before; a succeeded run's markers are removed.
   bool markers = false;
-  std::set<int64_t> refuse;  // ids refused with DataError (column "id")
+  std::set<int64_t> refuse;   // ids refused with DataError (column "id")
   bool transactional = true;  // false: rows are delivered by Write, and Abort keeps them
   size_t batch_rows = 0;      // what the writer asks of the engine (Writer::batch_rows)
 
@@ -292,7 +292,8 @@ class FaultWriter : public Writer {
     std::lock_guard lock(dest_->mu);
     dest_->finalized_ok.push_back(succeeded);
     dest_->finalized_splits.push_back(committed);
-    if (succeeded) std::erase_if(dest_->marker_rows, [&](const auto& m) { return m.first.first == run_id_; });
+    if (succeeded)
+      std::erase_if(dest_->marker_rows, [&](const auto& m) { return m.first.first == run_id_; });
     return Status::OK();
   }
 

@@ -144,9 +144,8 @@ std::string CommitMarkerSql::DeleteRun(std::string_view run_id) const {
 std::string CommitMarkerSql::ListRuns() const {
   const char* as_text = dialect_ == MarkerDialect::kPostgresql
                             ? "to_char({} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')"
-                        : dialect_ == MarkerDialect::kMysql
-                            ? "DATE_FORMAT({}, '%Y-%m-%d %H:%i:%s')"
-                            : "{}";
+                        : dialect_ == MarkerDialect::kMysql ? "DATE_FORMAT({}, '%Y-%m-%d %H:%i:%s')"
+                                                            : "{}";
   return fmt::format(
       "SELECT run_id, MIN(target), COUNT(*), {}, {} FROM {} GROUP BY run_id ORDER BY MAX("
       "committed_at) DESC",

@@ -80,7 +80,8 @@ Result<ConnectionSpec> FromJdbcUrl(const std::string& url, const json& p, std::s
 Result<SqlSource> FromJdbcUrls(const json& urls, const json& p, std::string_view type,
                                const std::string& field) {
   ASSIGN_OR_RETURN(std::vector<std::string> list, Strings(urls, "jdbcUrl", field));
-  if (list.empty()) return Status::InvalidArgument("expected at least one jdbcUrl").WithField(field);
+  if (list.empty())
+    return Status::InvalidArgument("expected at least one jdbcUrl").WithField(field);
   SqlSource source;
   // DataX tries the entries in turn and uses the first that connects, so a malformed one fails
   // only itself; when none parses, the first error is the job's.
@@ -124,7 +125,8 @@ Result<SqlSource> FromConnectionEntry(const StepContext& ctx, const json& entry,
   }
   SqlSource source;
   if (entry.contains("datasource")) {
-    ASSIGN_OR_RETURN(source.conn, FromCatalog(ctx, entry["datasource"], type, field + ".datasource"));
+    ASSIGN_OR_RETURN(source.conn,
+                     FromCatalog(ctx, entry["datasource"], type, field + ".datasource"));
   } else if (entry.contains("jdbcUrl")) {
     ASSIGN_OR_RETURN(source, FromJdbcUrls(entry, ctx.param(), type, field + ".jdbcUrl"));
   } else {

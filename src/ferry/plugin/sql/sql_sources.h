@@ -21,7 +21,7 @@
 namespace ferry {
 
 struct SqlSource {
-  ConnectionSpec conn;                   // the first address to try
+  ConnectionSpec conn;                    // the first address to try
   std::vector<ConnectionSpec> fallbacks;  // further jdbcUrl entries, tried in order
   std::vector<std::string> tables;        // expanded; empty in querySql mode
   std::vector<std::string> query_sql;     // this database's querySql statements

@@ -48,8 +48,7 @@ TEST(SqlSourcesTest, DataSourceOfAnotherTypeIsRefused) {
   f.param = {{"datasource", "m"}, {"table", "t"}};
   auto s = ResolveSqlSources(f.ctx(), "postgresql");
   EXPECT_EQ(s.status().field(), "datasource");
-  EXPECT_EQ(s.status().message(),
-            "data source 'm' is a mysql connection; this step is postgresql");
+  EXPECT_EQ(s.status().message(), "data source 'm' is a mysql connection; this step is postgresql");
 }
 
 TEST(SqlSourcesTest, DataxConnectionListShardsOverDatabases) {
@@ -86,7 +85,8 @@ TEST(SqlSourcesTest, ErrorsNameTheFieldInsideTheList) {
                                "jdbc:mysql://b/y"], "table": "t"}]})");
   auto s = ResolveSqlSources(f.ctx(), "postgresql");
   EXPECT_EQ(s.status().field(), "connection[0].jdbcUrl[1]");
-  f.param = json::parse(R"({"connection": [{"jdbcUrl": "jdbc:postgresql://a/x", "table": "t_[3-1]"}]})");
+  f.param =
+      json::parse(R"({"connection": [{"jdbcUrl": "jdbc:postgresql://a/x", "table": "t_[3-1]"}]})");
   EXPECT_EQ(ResolveSqlSources(f.ctx(), "postgresql").status().field(), "connection[0].table");
 }
 

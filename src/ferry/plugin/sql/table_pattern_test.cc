@@ -34,7 +34,8 @@ TEST(TablePatternTest, QuotedNamesAreNotExpanded) {
 }
 
 TEST(TablePatternTest, BadRangesAreErrors) {
-  EXPECT_EQ(ExpandTablePattern("t_[5-1]").status().message(), "table 't_[5-1]': range [5-1] runs backwards");
+  EXPECT_EQ(ExpandTablePattern("t_[5-1]").status().message(),
+            "table 't_[5-1]': range [5-1] runs backwards");
   EXPECT_NE(ExpandTablePattern("t_[0-").status().message().find("unclosed '['"), std::string::npos);
   EXPECT_NE(ExpandTablePattern("t_[a-b]").status().message().find("is not a range"),
             std::string::npos);
