@@ -8,23 +8,16 @@
 #include <vector>
 
 #include "ferry/common/log.h"
+#include "ferry/common/numbers.h"
 #include "ferry/common/strings.h"
-#include "ferry/datasource/datasource_store.h"
+#include "plugins/postgresql/pg_connection.h"
 
 namespace ferry {
 namespace {
 
 using Keywords = std::vector<std::pair<std::string, std::string>>;
-
-struct ResultDeleter {
-  void operator()(PGresult* r) const { PQclear(r); }
-};
-using PgResultPtr = std::unique_ptr<PGresult, ResultDeleter>;
-
-std::string Trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
-}
+using pg::PgConnection;
+using pg::PgResult;
 
 // 64-bit FNV-1a: a stable advisory-lock key from a name.
 int64_t LockKey(const std::string& name) {
@@ -56,56 +49,52 @@ std::pair<std::string, std::string> SplitSchema(const std::string& location) {
   return {location.substr(0, q) + (kept.empty() ? "" : "?" + kept), schema};
 }
 
-// The libpq keywords of a postgresql:// URL.
-Result<Keywords> UrlKeywords(const std::string& url) {
+// The connection a postgresql:// URL names: its libpq keywords, those PgConnection has no field
+// for as options.
+Result<ConnectionSpec> UrlSpec(const std::string& url) {
   char* err = nullptr;
   PQconninfoOption* options = PQconninfoParse(url.c_str(), &err);
   if (options == nullptr) {
-    std::string why = err ? Trim(err) : "cannot parse it";
+    std::string why = err ? TrimRight(err, "\n ") : "cannot parse it";
     PQfreemem(err);
     return Status::InvalidArgument("--store: not a PostgreSQL URL (" + why + ")");
   }
-  Keywords keywords;
+  ConnectionSpec spec;
+  spec.type = "postgresql";
   for (PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
-    if (o->val != nullptr && *o->val != '\0') keywords.emplace_back(o->keyword, o->val);
+    if (o->val == nullptr || *o->val == '\0') continue;
+    const std::string key = o->keyword, value = o->val;
+    auto port = key == "port" ? ParseInt32(value, "port") : Result<int32_t>(0);
+    if (key == "host") {
+      spec.host = value;
+    } else if (key == "port" && port.ok()) {
+      spec.port = *port;
+    } else if (key == "dbname") {
+      spec.database = value;
+    } else if (key == "user") {
+      spec.user = value;
+    } else if (key == "password") {
+      spec.password = value;
+    } else {
+      spec.options[key] = value;
+    }
   }
   PQconninfoFree(options);
-  return keywords;
+  return spec;
 }
 
-Result<Keywords> DataSourceKeywords(const std::string& name) {
-  ASSIGN_OR_RETURN(ConnectionSpec spec, DefaultDataSourceCatalog().Find(name));
+Result<ConnectionSpec> DataSourceSpec(const std::string& name,
+                                      const DataSourceCatalog* datasources) {
+  if (datasources == nullptr) {
+    return Status::FailedPrecondition("--store datasource:" + name +
+                                      ": no data source catalog to find it in");
+  }
+  ASSIGN_OR_RETURN(ConnectionSpec spec, datasources->Find(name));
   if (spec.type != "postgresql") {
     return Status::InvalidArgument("--store datasource:" + name + ": a " + spec.type +
                                    " data source; the store needs a postgresql one");
   }
-  Keywords keywords;
-  auto add = [&](const char* k, const std::string& v) {
-    if (!v.empty()) keywords.emplace_back(k, v);
-  };
-  add("host", spec.host);
-  add("port", spec.port == 0 ? "" : std::to_string(spec.port));
-  add("dbname", spec.database);
-  add("user", spec.user);
-  add("password", spec.password);
-  for (const auto& [k, v] : spec.options) add(k.c_str(), v);
-  return keywords;
-}
-
-std::string Keyword(const Keywords& keywords, const std::string& name) {
-  for (const auto& [k, v] : keywords) {
-    if (k == name) return v;
-  }
-  return "";
-}
-
-// "postgresql://user@host:port/db": where the store is, without the password.
-std::string Describe(const Keywords& keywords, const std::string& schema) {
-  std::string user = Keyword(keywords, "user"), host = Keyword(keywords, "host");
-  std::string port = Keyword(keywords, "port"), db = Keyword(keywords, "dbname");
-  std::string s = "postgresql://" + (user.empty() ? "" : user + "@") +
-                  (host.empty() ? "localhost" : host) + (port.empty() ? "" : ":" + port) + "/" + db;
-  return schema.empty() ? s : s + "?schema=" + schema;
+  return spec;
 }
 
 class PgRow : public SqlRow {
@@ -144,14 +133,8 @@ void IgnoreNotice(void*, const char*) {}
 
 class PgBackend : public StoreBackend {
  public:
-  PgBackend(Keywords keywords, std::string schema, std::string location)
-      : keywords_(std::move(keywords)),
-        schema_(std::move(schema)),
-        location_(std::move(location)) {}
-  ~PgBackend() override {
-    if (conn_) PQfinish(conn_);
-    if (lock_conn_) PQfinish(lock_conn_);
-  }
+  PgBackend(ConnectionSpec spec, std::string schema, std::string location)
+      : spec_(std::move(spec)), schema_(std::move(schema)), location_(std::move(location)) {}
 
   Status Open() {
     ASSIGN_OR_RETURN(conn_, Connect());
@@ -185,11 +168,11 @@ class PgBackend : public StoreBackend {
     }
     std::string text = NumberPlaceholders(sql);
     auto run = [&] {
-      return PgResultPtr(PQexecParams(conn_, text.c_str(), static_cast<int>(params.size()), nullptr,
-                                      values.data(), nullptr, nullptr, 0));
+      return PgResult(PQexecParams(conn_.get(), text.c_str(), static_cast<int>(params.size()),
+                                   nullptr, values.data(), nullptr, nullptr, 0));
     };
-    PgResultPtr result = run();
-    if (!Check(result.get()).ok() && PQstatus(conn_) != CONNECTION_OK && !in_transaction_) {
+    PgResult result = run();
+    if (!Check(result.get()).ok() && !conn_.alive() && !in_transaction_) {
       // The session was lost (a server restart, a cut connection); each statement outside a
       // transaction can be run again as a whole.
       RETURN_NOT_OK(EnsureConnected());
@@ -204,7 +187,7 @@ class PgBackend : public StoreBackend {
 
   Status ExecScript(const std::string& sql) override {
     RETURN_NOT_OK(EnsureConnected());
-    PgResultPtr result(PQexec(conn_, sql.c_str()));
+    PgResult result(PQexec(conn_.get(), sql.c_str()));
     return Check(result.get());
   }
 
@@ -231,96 +214,79 @@ class PgBackend : public StoreBackend {
   }
   Status Rollback() override {
     in_transaction_ = false;
-    if (PQstatus(conn_) != CONNECTION_OK) return Status::OK();  // the server rolled it back
-    PgResultPtr result(PQexec(conn_, "ROLLBACK"));
+    if (!conn_.alive()) return Status::OK();  // the server rolled it back
+    PgResult result(PQexec(conn_.get(), "ROLLBACK"));
     return Check(result.get());
   }
 
   Result<std::optional<bool>> HoldLeaderLock() override {
     if (leading_) {
-      PgResultPtr alive(PQexec(lock_conn_, "SELECT 1"));
-      if (PQresultStatus(alive.get()) == PGRES_TUPLES_OK) return std::optional<bool>(true);
+      Status alive = lock_conn_.Query("SELECT 1").status();
+      if (alive.ok()) return std::optional<bool>(true);
       LogWarn("store {}: lost the session holding the scheduler's lock: {}", location_,
-              Trim(PQerrorMessage(lock_conn_)));
+              alive.message());
       leading_ = false;
     }
-    if (lock_conn_ == nullptr || PQstatus(lock_conn_) != CONNECTION_OK) {
-      if (lock_conn_) PQfinish(lock_conn_);
-      lock_conn_ = nullptr;
+    if (!lock_conn_.alive()) {
       ASSIGN_OR_RETURN(lock_conn_, Connect());
     }
-    std::string key = std::to_string(leader_key_);
-    const char* values[] = {key.c_str()};
-    PgResultPtr result(PQexecParams(lock_conn_, "SELECT pg_try_advisory_lock($1::bigint)", 1,
-                                    nullptr, values, nullptr, nullptr, 0));
-    if (PQresultStatus(result.get()) != PGRES_TUPLES_OK) {
+    auto result =
+        lock_conn_.Query("SELECT pg_try_advisory_lock($1::bigint)", {std::to_string(leader_key_)});
+    if (!result.ok()) {
       return Status::IOError(fmt::format("store {}: cannot ask for the scheduler's lock: {}",
-                                         location_, Trim(PQerrorMessage(lock_conn_))));
+                                         location_, result.status().message()));
     }
-    leading_ = std::string(PQgetvalue(result.get(), 0, 0)) == "t";
+    leading_ = std::string(PQgetvalue(result->get(), 0, 0)) == "t";
     return std::optional<bool>(leading_);
   }
 
  private:
-  Result<PGconn*> Connect() {
-    Keywords keywords = keywords_;
-    auto has = [&](const char* k) { return !Keyword(keywords, k).empty(); };
-    if (!has("connect_timeout")) keywords.emplace_back("connect_timeout", "10");
-    if (!has("application_name")) keywords.emplace_back("application_name", "ferry scheduler");
-    // A dead peer is noticed in seconds, not hours: a leader on a lost session must learn it.
+  // A session of the store: PgConnection's, with keepalives so that a dead peer is noticed in
+  // seconds, not hours (a leader on a lost session must learn it), in the store's schema.
+  Result<PgConnection> Connect() {
+    ConnectionSpec spec = spec_;
     for (const auto& [k, v] : Keywords{{"keepalives", "1"},
                                        {"keepalives_idle", "5"},
                                        {"keepalives_interval", "2"},
                                        {"keepalives_count", "3"}}) {
-      if (!has(k.c_str())) keywords.emplace_back(k, v);
+      spec.options.emplace(k, v);
     }
-    std::string options = Keyword(keywords, "options");
-    std::erase_if(keywords, [](const auto& kv) { return kv.first == "options"; });
-    keywords.emplace_back("options", "-c client_min_messages=warning " + options);
-    std::vector<const char*> k, v;
-    for (const auto& [key, value] : keywords) {
-      k.push_back(key.c_str());
-      v.push_back(value.c_str());
+    auto it = spec_.options.find("application_name");
+    auto conn =
+        PgConnection::Connect(spec, it == spec_.options.end() ? "ferry scheduler" : it->second);
+    if (!conn.ok()) {
+      return Status::IOError(
+          fmt::format("store {}: cannot connect: {}", location_, conn.status().message()));
     }
-    k.push_back(nullptr);
-    v.push_back(nullptr);
-    PGconn* conn = PQconnectdbParams(k.data(), v.data(), 0);
-    if (conn == nullptr || PQstatus(conn) != CONNECTION_OK) {
-      std::string why = conn ? Trim(PQerrorMessage(conn)) : "out of memory";
-      if (conn) PQfinish(conn);
-      return Status::IOError(fmt::format("store {}: cannot connect: {}", location_, why));
-    }
-    PQsetNoticeProcessor(conn, IgnoreNotice, nullptr);
-    if (!schema_.empty()) {
-      char* quoted = PQescapeIdentifier(conn, schema_.c_str(), schema_.size());
-      std::string ident = quoted ? quoted : schema_;
-      PQfreemem(quoted);
-      // Two processes creating the schema at once would collide; the lock keeps them in line.
-      std::string sql = fmt::format(
-          "BEGIN; SELECT pg_advisory_xact_lock({}); CREATE SCHEMA IF NOT EXISTS {}; COMMIT; "
-          "SET search_path TO {}",
-          LockKey("ferry scheduler schema " + schema_), ident, ident);
-      PgResultPtr result(PQexec(conn, sql.c_str()));
-      if (PQresultStatus(result.get()) != PGRES_COMMAND_OK) {
-        std::string why = Trim(PQerrorMessage(conn));
-        PQfinish(conn);
-        return Status::IOError(
-            fmt::format("store {}: cannot use schema {}: {}", location_, schema_, why));
-      }
-    }
+    PQsetNoticeProcessor(conn->get(), IgnoreNotice, nullptr);
+    if (!schema_.empty()) RETURN_NOT_OK(UseSchema(*conn));
     return conn;
+  }
+
+  // Creates the store's schema when missing and puts it first on the search path.
+  Status UseSchema(PgConnection& conn) {
+    char* quoted = PQescapeIdentifier(conn.get(), schema_.c_str(), schema_.size());
+    std::string ident = quoted ? quoted : schema_;
+    PQfreemem(quoted);
+    // Two processes creating the schema at once would collide; the lock keeps them in line.
+    std::string sql = fmt::format(
+        "BEGIN; SELECT pg_advisory_xact_lock({}); CREATE SCHEMA IF NOT EXISTS {}; COMMIT; "
+        "SET search_path TO {}",
+        LockKey("ferry scheduler schema " + schema_), ident, ident);
+    Status st = conn.Exec(sql);
+    if (st.ok()) return st;
+    return Status::IOError(
+        fmt::format("store {}: cannot use schema {}: {}", location_, schema_, st.message()));
   }
 
   // After a lost connection, the next statement outside a transaction connects again.
   Status EnsureConnected() {
-    if (PQstatus(conn_) == CONNECTION_OK) return Status::OK();
+    if (conn_.alive()) return Status::OK();
     if (in_transaction_) {
-      return Status::IOError(
-          fmt::format("store {}: connection lost: {}", location_, Trim(PQerrorMessage(conn_))));
+      return Status::IOError(fmt::format("store {}: connection lost: {}", location_,
+                                         TrimRight(PQerrorMessage(conn_.get()), "\n ")));
     }
-    ASSIGN_OR_RETURN(PGconn * fresh, Connect());
-    PQfinish(conn_);
-    conn_ = fresh;
+    ASSIGN_OR_RETURN(conn_, Connect());
     return Status::OK();
   }
 
@@ -328,15 +294,15 @@ class PgBackend : public StoreBackend {
     ExecStatusType st = PQresultStatus(result);
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return Status::OK();
     std::string why = result ? PQresultErrorMessage(result) : "";
-    if (why.empty()) why = PQerrorMessage(conn_);
-    return Status::IOError(fmt::format("store {}: {}", location_, Trim(why)));
+    if (why.empty()) why = PQerrorMessage(conn_.get());
+    return Status::IOError(fmt::format("store {}: {}", location_, TrimRight(why, "\n ")));
   }
 
-  Keywords keywords_;
+  ConnectionSpec spec_;
   std::string schema_;
   std::string location_;
-  PGconn* conn_ = nullptr;
-  PGconn* lock_conn_ = nullptr;
+  PgConnection conn_;
+  PgConnection lock_conn_;  // holds the leader's session lock
   bool in_transaction_ = false;
   bool leading_ = false;
   int64_t leader_key_ = 0;
@@ -345,21 +311,22 @@ class PgBackend : public StoreBackend {
 
 }  // namespace
 
-Result<std::unique_ptr<StoreBackend>> OpenPostgresStore(const std::string& location) {
+Result<std::unique_ptr<StoreBackend>> OpenPostgresStore(const std::string& location,
+                                                        const DataSourceCatalog* datasources) {
   auto [rest, schema] = SplitSchema(location);
-  Keywords keywords;
+  ConnectionSpec spec;
   std::string described;
   if (rest.rfind("datasource:", 0) == 0) {
     std::string name = rest.substr(11);
-    ASSIGN_OR_RETURN(keywords, DataSourceKeywords(name));
-    described = "datasource:" + name + (schema.empty() ? "" : "?schema=" + schema);
+    ASSIGN_OR_RETURN(spec, DataSourceSpec(name, datasources));
+    described = "datasource:" + name;
   } else {
-    ASSIGN_OR_RETURN(keywords, UrlKeywords(rest));
-    described = Describe(keywords, schema);
+    ASSIGN_OR_RETURN(spec, UrlSpec(rest));
+    described = spec.Describe();
   }
-  std::string password = Keyword(keywords, "password");
-  if (!password.empty()) RegisterSecret(password);
-  auto backend = std::make_unique<PgBackend>(std::move(keywords), schema, described);
+  if (!schema.empty()) described += "?schema=" + schema;
+  if (!spec.password.empty()) RegisterSecret(spec.password);
+  auto backend = std::make_unique<PgBackend>(std::move(spec), schema, described);
   RETURN_NOT_OK(backend->Open());
   return std::unique_ptr<StoreBackend>(std::move(backend));
 }

@@ -15,7 +15,9 @@
 namespace ferry {
 
 // `location`: "postgresql://[USER[:PASSWORD]@]HOST[:PORT]/DB[?schema=S&libpq-option=...]" (also
-// postgres://), or "datasource:NAME[?schema=S]" naming a PostgreSQL data source.
-Result<std::unique_ptr<StoreBackend>> OpenPostgresStore(const std::string& location);
+// postgres://), or "datasource:NAME[?schema=S]" naming a PostgreSQL data source of
+// `datasources` (may be null when the location names none).
+Result<std::unique_ptr<StoreBackend>> OpenPostgresStore(const std::string& location,
+                                                        const DataSourceCatalog* datasources);
 
 }  // namespace ferry

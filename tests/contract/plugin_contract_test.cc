@@ -318,7 +318,7 @@ TEST_P(PluginContract, TrickyValuesSurviveTheWriterAndComeBackThroughTheReader) 
                                    WithDefaults(target.plugin, false, writer_param)),
                            ContractRegistry(), options, {});
   ASSERT_TRUE(write.status.ok()) << write.status.message();
-  EXPECT_EQ(write.summary["records_written"], 7);
+  EXPECT_EQ(write.summary.records_written, 7);
 
   {
     std::lock_guard lock(g_sink_mu);

@@ -11,6 +11,7 @@
 #include "ferry/cli/distribute_run.h"
 #include "ferry/cli/param_flags.h"
 #include "ferry/common/log.h"
+#include "ferry/datasource/datasource_store.h"
 #include "ferry/exec/job_runner.h"
 #include "ferry/job/job_loader.h"
 
@@ -99,7 +100,7 @@ int Check(const CheckFlags& flags) {
   }
   for (const std::string& w : job->warnings) std::cerr << MaskSecrets(w) << "\n";
   auto writer = PrepareWriter(
-      job->model, registry, "",
+      job->model, registry, "", &DefaultDataSourceCatalog(),
       [&](const StepModel& step, const Status& s) { return LocateStepError(*job, step, s); });
   if (!writer.ok()) {
     std::cerr << MaskSecrets(writer.status().message()) << "\n";

@@ -330,9 +330,8 @@ std::string LostRank(const std::string& output, const std::string& run_dir) {
 }
 
 // The summary of a run whose coordinator could not write one: what committed.log recorded.
-nlohmann::ordered_json LostRunSummary(const JobModel& job, const std::string& run_dir,
-                                      const Status& st,
-                                      std::chrono::system_clock::time_point started) {
+RunSummary LostRunSummary(const JobModel& job, const std::string& run_dir, const Status& st,
+                          std::chrono::system_clock::time_point started) {
   Metrics m;
   if (auto dir = RunDir::Open(run_dir); dir.ok()) {
     if (auto plan = dir->ReadPlan(); plan.ok()) m.splits_total = static_cast<int64_t>(plan->size());
@@ -346,9 +345,9 @@ nlohmann::ordered_json LostRunSummary(const JobModel& job, const std::string& ru
       }
     }
   }
-  auto summary = RunSummary(job, m, st, started, std::chrono::system_clock::now(), run_dir,
-                            run_dir + "/dirty.jsonl");
-  summary["execute_mode"] = "distribute";
+  RunSummary summary = SummarizeRun(job.file, m, st, started, std::chrono::system_clock::now(),
+                                    run_dir, run_dir + "/dirty.jsonl");
+  summary.distributed = DistributedSummary{.coordinated = false};
   return summary;
 }
 
@@ -404,9 +403,9 @@ int Launch(const JobModel& job, const RunOptions& options, const DistributeFlags
       "`ferry run --resume {}` runs only the others",
       lost, run_dir));
   std::cerr << "\nferry: " << st.message() << "\n";
-  auto summary = LostRunSummary(job, run_dir, st, started);
-  (void)WriteFileAtomic(run_dir + "/summary.json", summary.dump(2) + "\n");
-  if (!summary_json.empty()) (void)WriteFileAtomic(summary_json, summary.dump(2) + "\n");
+  const std::string summary = SummaryJson(LostRunSummary(job, run_dir, st, started));
+  (void)WriteFileAtomic(run_dir + "/summary.json", summary);
+  if (!summary_json.empty()) (void)WriteFileAtomic(summary_json, summary);
   return kExitFailed;
 }
 
@@ -445,6 +444,7 @@ int RunWorkerRank(const DistributeFlags& flags, std::stop_token stop) {
   }
   DistributeOptions dist;
   dist.host = LocalHostName();
+  dist.datasources = &DefaultDataSourceCatalog();
   Status st = RunWorker(Registry::Builtin(), dist, transport->get(), stop);
   if (!st.ok() && st.code() != StatusCode::kCancelled) {
     LogError("worker rank {} on {}: {}", (*transport)->rank(), dist.host, st.message());

@@ -10,6 +10,7 @@
 #include "ferry/cli/commands.h"
 #include "ferry/cli/param_flags.h"
 #include "ferry/common/log.h"
+#include "ferry/datasource/datasource_store.h"
 #include "ferry/exec/job_runner.h"
 #include "ferry/exec/run_dir.h"
 #include "ferry/job/job_loader.h"
@@ -37,7 +38,7 @@ Result<std::unique_ptr<Writer>> JobWriter(const MarkerFlags& flags) {
   ASSIGN_OR_RETURN(ParameterSet params, flags.params.Build());
   ASSIGN_OR_RETURN(LoadedJob job, LoadJob(flags.job, params, registry));
   ASSIGN_OR_RETURN(std::unique_ptr<Writer> writer,
-                   PrepareWriter(job.model, registry, "ferry-markers",
+                   PrepareWriter(job.model, registry, "ferry-markers", &DefaultDataSourceCatalog(),
                                  [&](const StepModel& step, const Status& s) {
                                    return LocateStepError(job, step, s);
                                  }));

@@ -10,6 +10,7 @@
 #include "ferry/cli/signal_watcher.h"
 #include "ferry/common/log.h"
 #include "ferry/common/sha256.h"
+#include "ferry/datasource/datasource_store.h"
 #include "ferry/exec/job_runner.h"
 #include "ferry/exec/run_dir.h"
 #include "ferry/job/job_loader.h"
@@ -103,19 +104,22 @@ std::string VerifyAfterRun(
     const std::function<std::string(const StepModel&, const Status&)>& locate, RunReport* report) {
   verify::VerifyOptions options;
   options.count_only = job.setting.verify == "count";
+  options.datasources = &DefaultDataSourceCatalog();
   auto result = verify::VerifyJob(job, registry, options, locate);
   Status failed;
   std::string text = "Verify (" + job.setting.verify + ")\n";
   if (!result.ok()) {
     failed = Status(result.status().code(), "verify: " + result.status().message());
-    report->summary["verify"] = {{"mode", job.setting.verify},
-                                 {"status", "ERROR"},
-                                 {"error", MaskSecrets(result.status().message())}};
+    report->summary.verify_json =
+        nlohmann::ordered_json{{"mode", job.setting.verify},
+                               {"status", "ERROR"},
+                               {"error", MaskSecrets(result.status().message())}}
+            .dump();
     text += MaskSecrets(failed.message()) + "\n";
   } else {
     nlohmann::ordered_json v = result->ToJson();
     v["mode"] = job.setting.verify;
-    report->summary["verify"] = v;
+    report->summary.verify_json = v.dump();
     text += result->ToText();
     if (!result->equal) {
       failed = Status::DataError(fmt::format(
@@ -126,8 +130,7 @@ std::string VerifyAfterRun(
   }
   if (!failed.ok()) {
     report->status = failed;
-    report->summary["status"] = "FAILED";
-    report->summary["error"] = MaskSecrets(failed.message());
+    report->summary.Fail(failed);
     text += "Run FAILED: " + failed.message() + "\n";
   }
   return text;
@@ -144,11 +147,11 @@ int Finish(const JobModel& job, const Registry& registry, const RunOptions& opti
   if (report.failed_in == RunPhase::kPrepare) {
     std::cerr << MaskSecrets(report.status.message()) << "\n";
   } else {
-    std::cerr << FormatSummary(report);
+    std::cerr << SummaryText(report.summary);
   }
   if (!verify_text.empty()) std::cerr << verify_text;
   if (!flags.summary_json.empty()) {
-    Status st = WriteFileAtomic(flags.summary_json, report.summary.dump(2) + "\n");
+    Status st = WriteFileAtomic(flags.summary_json, SummaryJson(report.summary));
     if (!st.ok()) std::cerr << st.message() << "\n";
   }
   if (signals.signal() != 0) return 128 + signals.signal();
@@ -176,6 +179,7 @@ int Run(const RunFlags& flags) {
   options.progress_interval = std::chrono::seconds(flags.progress_interval);
   options.live_bar = isatty(STDERR_FILENO) && flags.progress_interval > 0;
   options.channel.batch_rows = flags.batch_rows;
+  options.datasources = &DefaultDataSourceCatalog();
   if (loaded) {
     options.locate = [&](const StepModel& step, const Status& st) {
       return LocateStepError(*loaded, step, st);

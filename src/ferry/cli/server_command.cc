@@ -1,21 +1,17 @@
 // `ferry server`: the scheduler loop plus the HTTP API and operations page. Loopback by default;
 // any other address needs --token-file. SIGINT/SIGTERM stop it; running jobs keep running in
 // their own process groups and are picked up again by the next start.
-#include <condition_variable>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <mutex>
-#include <thread>
 
 #include "ferry/cli/commands.h"
 #include "ferry/cli/signal_watcher.h"
 #include "ferry/cli/store_flag.h"
-#include "ferry/common/log.h"
 #include "ferry/common/numbers.h"
-#include "ferry/schedule/alerts.h"
 #include "ferry/schedule/scheduler.h"
 #include "ferry/server/http_api.h"
+#include "ferry/server/server_loop.h"
 
 namespace ferry {
 namespace {
@@ -46,30 +42,8 @@ Result<std::string> ReadToken(const std::string& path) {
   return token;
 }
 
-// Whether alert deliveries wait to be sent now (--exit-when-idle waits for them).
-bool AlertsDue(Store* store, const Clock& clock) {
-  auto due = store->AlertDeliveries({.due_at = clock.Now().time_since_epoch().count(), .limit = 1});
-  return due.ok() && !due->empty();
-}
-
-int Serve(const ServerFlags& flags) {
-  SignalWatcher signals;
-  auto fail = [](const Status& st, int code) {
-    std::cerr << st.message() << "\n";
-    return code;
-  };
-  auto listen = ParseListen(flags.listen);
-  if (!listen.ok()) return fail(listen.status(), kExitInvalid);
-  ApiOptions api;
-  if (!flags.token_file.empty()) {
-    auto token = ReadToken(flags.token_file);
-    if (!token.ok()) return fail(token.status(), kExitInvalid);
-    api.token = *token;
-  } else if (!flags.no_http && !IsLoopback(listen->first)) {
-    return fail(Status::InvalidArgument("--listen " + flags.listen +
-                                        " is not a loopback address: give --token-file"),
-                kExitInvalid);
-  }
+// The scheduler's settings from the command line.
+Result<SchedulerOptions> SchedulerOptionsFrom(const ServerFlags& flags) {
   SchedulerOptions options;
   options.ferry_binary = SelfBinary();
   options.slots = flags.slots;
@@ -82,90 +56,71 @@ int Serve(const ServerFlags& flags) {
     size_t eq = gs.find('=');
     const int n =
         eq == std::string::npos ? 0 : ParseInt32(gs.substr(eq + 1), "--group-slots").ValueOr(0);
-    if (n < 1)
-      return fail(Status::InvalidArgument("--group-slots " + gs + ": expected GROUP=N, N >= 1"),
-                  kExitInvalid);
+    if (n < 1) return Status::InvalidArgument("--group-slots " + gs + ": expected GROUP=N, N >= 1");
     options.group_slots[gs.substr(0, eq)] = n;
   }
+  return options;
+}
+
+// Instance folders: --data-dir; beside a SQLite store; with PostgreSQL (no folder of its own),
+// ./.ferry/stores/STORE_ID, so that two stores never share an instance's folder.
+Result<std::filesystem::path> DataDir(const ServerFlags& flags, Store* store) {
+  if (!flags.data_dir.empty()) return std::filesystem::absolute(flags.data_dir);
+  if (!IsServerStoreLocation(flags.store)) {
+    return std::filesystem::absolute(flags.store).parent_path();
+  }
+  ASSIGN_OR_RETURN(std::string id, store->Id());
+  return std::filesystem::absolute(".ferry") / "stores" / id;
+}
+
+int Serve(const ServerFlags& flags) {
+  SignalWatcher signals;
+  auto fail = [](const Status& st, int code) {
+    std::cerr << st.message() << "\n";
+    return code;
+  };
+  auto listen = ParseListen(flags.listen);
+  if (!listen.ok()) return fail(listen.status(), kExitInvalid);
+  ServerLoopOptions loop;
+  loop.http = !flags.no_http;
+  loop.listen_host = listen->first;
+  loop.listen_port = listen->second;
+  loop.tick = std::chrono::milliseconds(flags.tick_ms);
+  loop.exit_when_idle = flags.exit_when_idle;
+  if (!flags.token_file.empty()) {
+    auto token = ReadToken(flags.token_file);
+    if (!token.ok()) return fail(token.status(), kExitInvalid);
+    loop.api.token = *token;
+  } else if (!flags.no_http && !IsLoopback(listen->first)) {
+    return fail(Status::InvalidArgument("--listen " + flags.listen +
+                                        " is not a loopback address: give --token-file"),
+                kExitInvalid);
+  }
+  auto scheduler = SchedulerOptionsFrom(flags);
+  if (!scheduler.ok()) return fail(scheduler.status(), kExitInvalid);
+  loop.scheduler = std::move(scheduler).value();
   auto store = OpenStore(flags.store);
   if (!store.ok()) return fail(store.status(), kExitFailed);
-  // Instance folders: beside a SQLite store; with PostgreSQL (no folder of its own),
-  // ./.ferry/stores/STORE_ID, so that two stores never share an instance's folder.
-  std::filesystem::path data;
-  if (!flags.data_dir.empty()) {
-    data = std::filesystem::absolute(flags.data_dir);
-  } else if (IsServerStoreLocation(flags.store)) {
-    auto id = (*store)->Id();
-    if (!id.ok()) return fail(id.status(), kExitFailed);
-    data = std::filesystem::absolute(".ferry") / "stores" / *id;
-  } else {
-    data = std::filesystem::absolute(flags.store).parent_path();
-  }
-  options.data_dir = data.lexically_normal().string();
+  auto data = DataDir(flags, store->get());
+  if (!data.ok()) return fail(data.status(), kExitFailed);
+  loop.scheduler.data_dir = data->lexically_normal().string();
   if (!flags.project.empty()) {
     std::error_code ec;
     if (!std::filesystem::is_directory(flags.project, ec)) {
       return fail(Status::InvalidArgument("--project " + flags.project + ": no such folder"),
                   kExitInvalid);
     }
-    api.studio.project_dir = std::filesystem::absolute(flags.project).lexically_normal().string();
+    loop.api.studio.project_dir =
+        std::filesystem::absolute(flags.project).lexically_normal().string();
   }
-  api.studio.ferry_binary = SelfBinary();
-  api.studio.work_dir = (data / "studio").lexically_normal().string();
-  SystemClock clock;
-  ProcessLauncher launcher;
-  Scheduler scheduler(store->get(), &launcher, &clock, options);
-  Operations ops(store->get(), &launcher, &clock);
-  HttpServer http(store->get(), &ops, api);
-  std::jthread http_thread;
-  std::string where = "no HTTP";
-  if (!flags.no_http) {
-    Status bound = http.Bind(listen->first, listen->second);
-    if (!bound.ok()) return fail(bound, kExitFailed);
-    where =
-        fmt::format("http://{}:{}/", flags.listen.substr(0, flags.listen.rfind(':')), http.port());
-    http_thread = std::jthread([&http] { http.Serve(); });
-  }
-  std::cerr << "ferry server: " << where << " (store " << (*store)->location() << ", "
-            << flags.slots << " slot(s) per resource group)\n";
-  if (auto deployed = (*store)->CurrentDeploymentId(); deployed.ok() && *deployed == 0) {
-    std::cerr << "ferry server: nothing is deployed on this store yet; publish a project with "
-                 "`ferry deploy DIR --store "
-              << (*store)->location() << "`\n";
-  }
-  // Alerts go out on their own thread: a slow webhook never delays the scheduler.
-  AlertSender alerts(store->get(), &clock);
-  std::jthread alert_thread(
-      [&alerts](std::stop_token stop) { alerts.Run(stop, std::chrono::seconds{1}); });
-  std::mutex mu;
-  std::condition_variable_any cv;
-  std::stop_token stop = signals.token();
-  int code = kExitOk;
-  bool leading = true;
-  while (!stop.stop_requested()) {
-    auto report = scheduler.Tick();
-    if (report.ok() && report->leader != leading) {
-      leading = report->leader;
-      std::cerr
-          << (leading ? "ferry server: this server schedules now\n"
-                      : "ferry server: another server is scheduling on this store; serving the API "
-                        "only\n");
-    }
-    if (!report.ok()) {
-      LogError("scheduler: {}", report.status().message());
-    } else if (flags.exit_when_idle && report->leader && report->started == 0 &&
-               report->running == 0 && report->retrying == 0 && report->finished == 0 &&
-               !AlertsDue(store->get(), clock)) {
-      break;
-    }
-    std::unique_lock lock(mu);
-    cv.wait_for(lock, stop, std::chrono::milliseconds(flags.tick_ms), [] { return false; });
-  }
-  if (!flags.no_http) http.Stop();
+  loop.api.studio.ferry_binary = SelfBinary();
+  loop.api.studio.work_dir = (*data / "studio").lexically_normal().string();
+  Status st = RunServerLoop(store->get(), loop, signals.token());
+  if (!st.ok()) return fail(st, kExitFailed);
   if (signals.signal() != 0)
     std::cerr
         << "ferry server: stopped; running jobs continue and are picked up by the next start\n";
-  return code;
+  return kExitOk;
 }
 
 }  // namespace

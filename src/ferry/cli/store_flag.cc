@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "ferry/datasource/datasource_store.h"
+
 namespace ferry {
 
 void AddStoreFlag(CLI::App* cmd, std::string* store) {
@@ -16,7 +18,7 @@ void AddStoreFlag(CLI::App* cmd, std::string* store) {
 }
 
 Result<std::unique_ptr<Store>> OpenStore(const std::string& path) {
-  if (IsServerStoreLocation(path)) return Store::Open(path);
+  if (IsServerStoreLocation(path)) return Store::Open(path, &DefaultDataSourceCatalog());
   std::filesystem::path parent = std::filesystem::path(path).parent_path();
   std::error_code ec;
   if (!parent.empty()) std::filesystem::create_directories(parent, ec);

@@ -5,6 +5,7 @@
 #include "ferry/cli/commands.h"
 #include "ferry/cli/param_flags.h"
 #include "ferry/common/log.h"
+#include "ferry/datasource/datasource_store.h"
 #include "ferry/job/job_loader.h"
 #include "ferry/verify/verifier.h"
 
@@ -46,6 +47,7 @@ int Verify(const VerifyFlags& flags) {
   options.max_reported = flags.max_reported;
   options.max_diff_rows = flags.max_diff_rows;
   options.in_database = flags.in_database;
+  options.datasources = &DefaultDataSourceCatalog();
   auto report = verify::VerifyJob(
       job->model, registry, options,
       [&](const StepModel& step, const Status& s) { return LocateStepError(*job, step, s); });

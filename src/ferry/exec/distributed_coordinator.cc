@@ -121,29 +121,29 @@ class Coordinator {
   const std::map<std::string, int64_t>& committed_now() const { return committed_now_; }
   std::set<std::pair<std::string, int64_t>>& rolled_back() { return rolled_back_; }
 
-  // Per-host figures for summary.json.
-  nlohmann::ordered_json Hosts() const {
-    nlohmann::ordered_json hosts = nlohmann::ordered_json::array();
+  // For the summary: what each worker host did, and what coordinating cost: the messages rank 0
+  // sent and received, and their bytes, in all and per split run.
+  DistributedSummary Summary() const {
+    DistributedSummary out;
     for (int r = 1; r < transport_->size(); ++r) {
       const WorkerState& w = workers_[r];
-      nlohmann::ordered_json h = {{"host", w.host}, {"rank", r}, {"channels", w.channels}};
-      for (const char* key : {"splits", "records_read", "records_written", "bytes_read", "seconds",
-                              "peak_rss_bytes"}) {
-        h[key] = w.figures.contains(key) ? w.figures[key] : json(0);
-      }
-      hosts.push_back(h);
+      const json& f = w.figures;
+      out.hosts.push_back({.host = w.host,
+                           .rank = r,
+                           .channels = w.channels,
+                           .splits = f.value("splits", int64_t{0}),
+                           .records_read = f.value("records_read", int64_t{0}),
+                           .records_written = f.value("records_written", int64_t{0}),
+                           .bytes_read = f.value("bytes_read", int64_t{0}),
+                           .seconds = f.value("seconds", 0.0),
+                           .peak_rss_bytes = f.value("peak_rss_bytes", int64_t{0})});
     }
-    return hosts;
-  }
-
-  // What coordinating cost: the messages rank 0 sent and received, and their bytes, in all and
-  // per split run.
-  nlohmann::ordered_json Coordination() const {
     const double splits = std::max<double>(1.0, static_cast<double>(setup_->pending.size()));
-    return {{"messages", messages_},
-            {"bytes", bytes_},
-            {"messages_per_split", std::round(messages_ / splits * 10) / 10},
-            {"bytes_per_split", std::round(static_cast<double>(bytes_) / splits)}};
+    out.coordination = {.messages = messages_,
+                        .bytes = bytes_,
+                        .messages_per_split = std::round(messages_ / splits * 10) / 10,
+                        .bytes_per_split = std::round(static_cast<double>(bytes_) / splits)};
+    return out;
   }
 
   void SayBye() {
@@ -474,9 +474,7 @@ RunReport RunCoordinator(const JobModel& job, const Registry& registry, const Ru
   Metrics metrics;
   const auto started = std::chrono::system_clock::now();
   auto finish = [&](const Status& st) {
-    report.status = st;
-    report.summary = RunSummary(job, metrics, st, started, std::chrono::system_clock::now(),
-                                report.run_dir, report.dirty_path);
+    CloseReport(job, metrics, started, st, &report);
     return report;
   };
   const int workers = transport->size() - 1;
@@ -508,36 +506,15 @@ RunReport RunCoordinator(const JobModel& job, const Registry& registry, const Ru
     ProgressReporter progress(&metrics, options.progress_interval, options.live_bar);
     coordinator.Run(options, channels, stop);
   }
-  Status st = coordinator.first_error();
-  // An attempt whose COMMIT outcome was unknown may have committed after all: its records stay.
-  auto& rolled_back = coordinator.rolled_back();
-  std::erase_if(rolled_back, [&](const auto& a) {
-    auto it = coordinator.committed_now().find(a.first);
-    return it != coordinator.committed_now().end() && it->second == a.second;
-  });
-  if (Status dropped = setup.dir->DropDirtyRecordsOf(rolled_back); !dropped.ok()) {
-    LogWarn("{}", dropped.message());
-  }
-  if (st.ok()) st = coordinator.dirty().CheckFinal();
-  std::vector<std::string> all_committed;
-  for (const Split& s : setup.plan) {
-    if (setup.committed.count(s.id) || coordinator.committed_now().count(s.id)) {
-      all_committed.push_back(s.id);
-    }
-  }
-  Status fin = setup.plugins.writer->Finalize(st.ok(), all_committed);
-  if (st.ok()) st = fin;
-  if (!st.ok() && st.code() != StatusCode::kCancelled) LogError("job failed: {}", st.message());
-  RunReport out = finish(st);
-  out.summary["execute_mode"] = "distribute";
-  out.summary["hosts"] = coordinator.Hosts();
-  out.summary["coordination"] = coordinator.Coordination();
-  if (auto reasons = coordinator.dirty().SampleReasons(); !reasons.empty()) {
-    out.summary["dirty_samples"] = reasons;
-  }
-  (void)setup.dir->WriteSummary(out.summary);
+  Status st = FinishRun(
+      setup, SplitAttempts{coordinator.committed_now(), std::move(coordinator.rolled_back())},
+      coordinator.dirty(), coordinator.first_error());
+  CloseReport(job, metrics, started, st, &report);
+  report.summary.distributed = coordinator.Summary();
+  report.summary.dirty_samples = coordinator.dirty().SampleReasons();
+  (void)setup.dir->WriteSummary(SummaryJson(report.summary));
   coordinator.SayBye();
-  return out;
+  return report;
 }
 
 }  // namespace ferry

@@ -30,6 +30,9 @@ struct DistributeOptions {
   std::string host;  // this rank's host name, as messages and the summary name it
   // How often a worker reports its figures to the coordinator (progress, errorLimit).
   std::chrono::milliseconds stats_interval{250};
+  // A worker's `"datasource": "NAME"` resolves here (the coordinator's, in RunOptions); null:
+  // the job may name none. Must outlive the run.
+  const DataSourceCatalog* datasources = nullptr;
 };
 
 // Rank 0. `transport` must stay open until this returns; the workers are dismissed before.

@@ -125,20 +125,20 @@ TEST_F(DistributedRunnerTest, EveryRowOnceSetupAndFinalizeOnceEveryWorkerGetsSpl
   EXPECT_EQ(dest_.finalized_ok, std::vector<bool>{true});
   ASSERT_EQ(dest_.finalized_splits.size(), 1u);
   EXPECT_EQ(dest_.finalized_splits[0].size(), 40u);
-  EXPECT_EQ(r.summary["records_read"], 20000);
-  EXPECT_EQ(r.summary["records_written"], 20000);
-  EXPECT_EQ(r.summary["splits_done"], 40);
-  EXPECT_EQ(r.summary["execute_mode"], "distribute");
-  ASSERT_EQ(r.summary["hosts"].size(), 3u);
+  EXPECT_EQ(r.summary.records_read, 20000);
+  EXPECT_EQ(r.summary.records_written, 20000);
+  EXPECT_EQ(r.summary.splits_done, 40);
+  ASSERT_TRUE(r.summary.distributed.has_value());
+  ASSERT_EQ(r.summary.distributed->hosts.size(), 3u);
   int64_t splits = 0, records = 0;
-  for (const auto& h : r.summary["hosts"]) {
-    EXPECT_GT(h["splits"].get<int64_t>(), 0) << h.dump();
-    splits += h["splits"].get<int64_t>();
-    records += h["records_written"].get<int64_t>();
+  for (const HostSummary& h : r.summary.distributed->hosts) {
+    EXPECT_GT(h.splits, 0) << h.host;
+    splits += h.splits;
+    records += h.records_written;
   }
   EXPECT_EQ(splits, 40);
   EXPECT_EQ(records, 20000);
-  EXPECT_EQ(r.summary["hosts"][1]["host"], "host-2");
+  EXPECT_EQ(r.summary.distributed->hosts[1].host, "host-2");
   // committed.log holds every split once.
   std::ifstream log(run_dir_ + "/committed.log");
   int lines = 0;
@@ -154,11 +154,12 @@ TEST_F(DistributedRunnerTest, ASlowHostTakesFewerSplits) {
   RunReport r = Run(Job(20000, 80, 2), 2, false, std::chrono::milliseconds(30));
   ASSERT_TRUE(r.status.ok()) << r.status.ToString();
   EXPECT_EQ(dest_.Rows(), Ids(20000));
-  ASSERT_EQ(r.summary["hosts"].size(), 2u);
-  const int64_t slow = r.summary["hosts"][0]["splits"].get<int64_t>();
-  const int64_t fast = r.summary["hosts"][1]["splits"].get<int64_t>();
+  ASSERT_TRUE(r.summary.distributed.has_value());
+  ASSERT_EQ(r.summary.distributed->hosts.size(), 2u);
+  const int64_t slow = r.summary.distributed->hosts[0].splits;
+  const int64_t fast = r.summary.distributed->hosts[1].splits;
   EXPECT_EQ(slow + fast, 80);
-  EXPECT_LT(slow * 4, fast) << r.summary["hosts"].dump();
+  EXPECT_LT(slow * 4, fast);
 }
 
 TEST_F(DistributedRunnerTest, DirtyRecordsOfEveryHostGoToOneLogAndCountTogether) {
@@ -167,8 +168,8 @@ TEST_F(DistributedRunnerTest, DirtyRecordsOfEveryHostGoToOneLogAndCountTogether)
   job.setting.error_limit_records = 6;
   RunReport r = Run(job, 2);
   ASSERT_TRUE(r.status.ok()) << r.status.ToString();
-  EXPECT_EQ(r.summary["dirty_records"], 6);
-  EXPECT_EQ(r.summary["records_written"], 9994);
+  EXPECT_EQ(r.summary.dirty_records, 6);
+  EXPECT_EQ(r.summary.records_written, 9994);
   std::ifstream in(run_dir_ + "/dirty.jsonl");
   int lines = 0;
   for (std::string line; std::getline(in, line);) ++lines;
@@ -198,7 +199,7 @@ TEST_F(DistributedRunnerTest, AFailingHostFailsTheJobWithTheHostNamed) {
   EXPECT_THAT(r.status.message(), HasSubstr("disk full on the destination"));
   EXPECT_THAT(r.status.message(), ::testing::ContainsRegex(".*host host-[12] \\(rank [12]\\).*"));
   EXPECT_EQ(dest_.finalized_ok, std::vector<bool>{false});
-  EXPECT_EQ(r.summary["status"], "FAILED");
+  EXPECT_FALSE(r.summary.succeeded);
 }
 
 TEST_F(DistributedRunnerTest, ResumeRunsOnlyTheSplitsNotCommitted) {
@@ -214,7 +215,7 @@ TEST_F(DistributedRunnerTest, ResumeRunsOnlyTheSplitsNotCommitted) {
   RunReport again = Run(Job(8000, 8), 2, /*resume=*/true);
   ASSERT_TRUE(again.status.ok()) << again.status.ToString();
   EXPECT_EQ(dest_.Rows(), Ids(8000));
-  EXPECT_EQ(again.summary["records_written"], 8000);
+  EXPECT_EQ(again.summary.records_written, 8000);
   EXPECT_EQ(dest_.starts, (std::vector<bool>{false, true}));
 }
 

@@ -266,7 +266,7 @@ class Worker {
     ASSIGN_OR_RETURN(JobModel job, JobModel::FromJson(start_["job"], start_.value("file", "")));
     PreparedPlugins plugins;
     RETURN_NOT_OK(PreparePlugins(job, registry_, start_.value("run_dir", ""),
-                                 start_.value("run_id", ""), {}, &plugins));
+                                 start_.value("run_id", ""), dist_.datasources, {}, &plugins));
     if (start_.contains("reader_state") && !start_["reader_state"].is_null()) {
       RETURN_NOT_OK(plugins.reader->AdoptSharedReadState(start_["reader_state"]));
     }

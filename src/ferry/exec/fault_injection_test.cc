@@ -160,17 +160,17 @@ TEST_F(FaultInjectionTest, CleanRunWritesEveryRowOnceWithExactFigures) {
   RunReport r = Run(Job(1000, 7, 3));
   ASSERT_TRUE(r.status.ok()) << r.status.ToString();
   EXPECT_EQ(dest_.Rows(), Ids(1000));
-  EXPECT_EQ(r.summary["status"], "SUCCEEDED");
-  EXPECT_EQ(r.summary["job"], "jobs/fault.json");
-  EXPECT_EQ(r.summary["records_read"], 1000);
-  EXPECT_EQ(r.summary["records_written"], 1000);
-  EXPECT_EQ(r.summary["dirty_records"], 0);
-  EXPECT_EQ(r.summary["bytes_read"], SourceBytes(1000));
-  EXPECT_EQ(r.summary["splits_total"], 7);
-  EXPECT_EQ(r.summary["splits_done"], 7);
-  EXPECT_EQ(r.summary["split_retries"], 0);
-  EXPECT_TRUE(r.summary["error"].is_null());
-  EXPECT_TRUE(r.summary["dirty_log"].is_null());
+  EXPECT_TRUE(r.summary.succeeded);
+  EXPECT_EQ(r.summary.job, "jobs/fault.json");
+  EXPECT_EQ(r.summary.records_read, 1000);
+  EXPECT_EQ(r.summary.records_written, 1000);
+  EXPECT_EQ(r.summary.dirty_records, 0);
+  EXPECT_EQ(r.summary.bytes_read, SourceBytes(1000));
+  EXPECT_EQ(r.summary.splits_total, 7);
+  EXPECT_EQ(r.summary.splits_done, 7);
+  EXPECT_EQ(r.summary.split_retries, 0);
+  EXPECT_TRUE(!r.summary.error.has_value());
+  EXPECT_TRUE(r.summary.dirty_log.empty());
   EXPECT_FALSE(std::filesystem::exists(run_dir_ + "/dirty.jsonl"));
   EXPECT_EQ(dest_.starts, std::vector<bool>{false});
   EXPECT_EQ(dest_.finalized_ok, std::vector<bool>{true});
@@ -184,15 +184,15 @@ TEST_F(FaultInjectionTest, CleanRunWritesEveryRowOnceWithExactFigures) {
     EXPECT_TRUE(std::filesystem::exists(run_dir_ + "/" + f)) << f;
   }
   std::ifstream in(run_dir_ + "/summary.json");
-  EXPECT_EQ(json::parse(in), json(r.summary));
+  EXPECT_EQ(json::parse(in), json::parse(SummaryJson(r.summary)));
 }
 
 TEST_F(FaultInjectionTest, EmptySourceSucceedsWithZeroRows) {
   RunReport r = Run(Job(0, 3, 2));
   ASSERT_TRUE(r.status.ok()) << r.status.ToString();
   EXPECT_TRUE(dest_.Rows().empty());
-  EXPECT_EQ(r.summary["records_read"], 0);
-  EXPECT_EQ(r.summary["splits_done"], 3);
+  EXPECT_EQ(r.summary.records_read, 0);
+  EXPECT_EQ(r.summary.splits_done, 3);
 }
 
 // ---- Refused rows: bisection into dirty records
@@ -203,11 +203,11 @@ TEST_F(FaultInjectionTest, RefusedRowsBecomeDirtyAndEveryOtherRowIsWritten) {
   RunReport r = Run(Job(1000, 4, 2));
   ASSERT_TRUE(r.status.ok()) << r.status.ToString();
   EXPECT_EQ(dest_.Rows(), Ids(1000, bad));
-  EXPECT_EQ(r.summary["records_read"], 1000);
-  EXPECT_EQ(r.summary["records_written"], 995);
-  EXPECT_EQ(r.summary["dirty_records"], 5);
+  EXPECT_EQ(r.summary.records_read, 1000);
+  EXPECT_EQ(r.summary.records_written, 995);
+  EXPECT_EQ(r.summary.dirty_records, 5);
   EXPECT_EQ(r.dirty_path, run_dir_ + "/dirty.jsonl");
-  EXPECT_EQ(r.summary["dirty_log"], r.dirty_path);
+  EXPECT_EQ(r.summary.dirty_log, r.dirty_path);
 
   std::vector<json> lines = DirtyLines();
   ASSERT_EQ(lines.size(), 5u);
@@ -233,8 +233,8 @@ TEST_F(FaultInjectionTest, SplitWhoseEveryRowIsRefusedStillCommitsTheOthers) {
   RunReport r = Run(Job(400, 4, 2));
   ASSERT_TRUE(r.status.ok()) << r.status.ToString();
   EXPECT_EQ(dest_.Rows(), Ids(400, dest_.refuse));
-  EXPECT_EQ(r.summary["dirty_records"], 100);
-  EXPECT_EQ(r.summary["records_written"], 300);
+  EXPECT_EQ(r.summary.dirty_records, 100);
+  EXPECT_EQ(r.summary.records_written, 300);
   EXPECT_EQ(DirtyIds(), split1);
 }
 
@@ -244,9 +244,9 @@ TEST_F(FaultInjectionTest, SourceRowsTheReaderCannotReadAreDirtyAndCountedAsRead
   ASSERT_TRUE(r.status.ok()) << r.status.ToString();
   EXPECT_EQ(dest_.Rows(), Ids(400, {3, 250}));
   // read = written + dirty, as the summary promises.
-  EXPECT_EQ(r.summary["records_read"], 400);
-  EXPECT_EQ(r.summary["records_written"], 398);
-  EXPECT_EQ(r.summary["dirty_records"], 2);
+  EXPECT_EQ(r.summary.records_read, 400);
+  EXPECT_EQ(r.summary.records_written, 398);
+  EXPECT_EQ(r.summary.dirty_records, 2);
   std::vector<json> lines = DirtyLines();
   ASSERT_EQ(lines.size(), 2u);
   for (const json& line : lines) {
@@ -264,7 +264,7 @@ TEST_F(FaultInjectionTest, DirtyRecordsFromReaderAndWriterOfOneSplitAreAllKept) 
   RunReport r = Run(Job(100, 1, 1));
   ASSERT_TRUE(r.status.ok()) << r.status.ToString();
   EXPECT_EQ(DirtyIds(), (std::vector<int64_t>{1, 2, 5, 6, 9, 10, 13, 14, 40, 41, 77, 78}));
-  EXPECT_EQ(r.summary["dirty_records"], 12);
+  EXPECT_EQ(r.summary.dirty_records, 12);
   EXPECT_EQ(dest_.Rows(), Ids(100, {1, 2, 5, 6, 9, 10, 13, 14, 40, 41, 77, 78}));
 }
 
@@ -277,15 +277,14 @@ TEST_F(FaultInjectionTest, ErrorLimitZeroFailsOnTheFirstDirtyRecord) {
   RunReport r = Run(job);
   ASSERT_FALSE(r.status.ok());
   EXPECT_EQ(r.failed_in, RunPhase::kRun);
-  EXPECT_EQ(r.summary["status"], "FAILED");
-  EXPECT_EQ(r.summary["error"],
-            "dirty-record limit passed: 1 dirty records, errorLimit.record is 0");
+  EXPECT_FALSE(r.summary.succeeded);
+  EXPECT_EQ(r.summary.error, "dirty-record limit passed: 1 dirty records, errorLimit.record is 0");
   // The split holding the record is rolled back; the job stops there.
   EXPECT_EQ(dest_.CommittedSplits(), (std::set<std::string>{"0000", "0001"}));
   EXPECT_EQ(dest_.Rows(), Ids(200));
   EXPECT_EQ(dest_.Attempts("0003"), 0);
-  EXPECT_EQ(r.summary["splits_done"], 2);
-  EXPECT_EQ(r.summary["records_written"], 200);
+  EXPECT_EQ(r.summary.splits_done, 2);
+  EXPECT_EQ(r.summary.records_written, 200);
   // The user can see which record it was.
   EXPECT_EQ(DirtyIds(), std::vector<int64_t>{250});
   EXPECT_EQ(dest_.finalized_ok, std::vector<bool>{false});
@@ -298,7 +297,7 @@ TEST_F(FaultInjectionTest, ErrorLimitOfNAllowsNDirtyRecords) {
   job.setting.error_limit_records = 3;
   RunReport r = Run(job);
   ASSERT_TRUE(r.status.ok()) << r.status.ToString();
-  EXPECT_EQ(r.summary["dirty_records"], 3);
+  EXPECT_EQ(r.summary.dirty_records, 3);
   EXPECT_EQ(dest_.Rows(), Ids(400, dest_.refuse));
 }
 
@@ -321,7 +320,7 @@ TEST_F(FaultInjectionTest, ErrorLimitPercentageIsNotCheckedBeforeTenThousandRead
   job.setting.error_limit_percentage = 0.02;
   RunReport r = Run(job);
   ASSERT_TRUE(r.status.ok()) << r.status.ToString();
-  EXPECT_EQ(r.summary["dirty_records"], 100);
+  EXPECT_EQ(r.summary.dirty_records, 100);
   EXPECT_EQ(dest_.Rows().size(), 19900u);
 }
 
@@ -336,7 +335,7 @@ TEST_F(FaultInjectionTest, ErrorLimitPercentageStopsTheJobOnceTenThousandWereRea
   EXPECT_EQ(r.status.message().rfind("dirty-record limit passed: ", 0), 0u) << r.status.message();
   EXPECT_NE(r.status.message().find("errorLimit.percentage is 2%"), std::string::npos)
       << r.status.message();
-  EXPECT_EQ(r.summary["splits_done"], 5);
+  EXPECT_EQ(r.summary.splits_done, 5);
   EXPECT_EQ(dest_.Attempts("0006"), 0);  // stopped during the run, not at its end
   EXPECT_EQ(dest_.Rows(), Ids(15000));
 }
@@ -353,8 +352,8 @@ TEST_F(FaultInjectionTest, ErrorLimitPercentageIsCheckedAtTheEnd) {
   EXPECT_EQ(
       r.status.message(),
       "dirty-record limit passed: 50 of 1000 records dirty (5%), errorLimit.percentage is 2%");
-  EXPECT_EQ(r.summary["splits_done"], 4);
-  EXPECT_EQ(r.summary["status"], "FAILED");
+  EXPECT_EQ(r.summary.splits_done, 4);
+  EXPECT_FALSE(r.summary.succeeded);
   EXPECT_EQ(dest_.finalized_ok, std::vector<bool>{false});
 }
 
@@ -371,11 +370,11 @@ TEST_F(FaultInjectionTest, AbortedWriteRetriesTheSplitWithoutDuplicates) {
   EXPECT_EQ(dest_.Rows(), Ids(400));
   EXPECT_EQ(dest_.Attempts("0001"), 2);
   EXPECT_EQ(dest_.tasks_aborted, 1);
-  EXPECT_EQ(r.summary["split_retries"], 1);
+  EXPECT_EQ(r.summary.split_retries, 1);
   // The rolled-back attempt's rows are not counted twice.
-  EXPECT_EQ(r.summary["records_read"], 400);
-  EXPECT_EQ(r.summary["records_written"], 400);
-  EXPECT_EQ(r.summary["bytes_read"], SourceBytes(400));
+  EXPECT_EQ(r.summary.records_read, 400);
+  EXPECT_EQ(r.summary.records_written, 400);
+  EXPECT_EQ(r.summary.bytes_read, SourceBytes(400));
   ExpectNoTaskLeftOpen();
 }
 
@@ -388,7 +387,7 @@ TEST_F(FaultInjectionTest, UnavailableOnCommitRetriesTheSplit) {
   ASSERT_TRUE(r.status.ok()) << r.status.ToString();
   EXPECT_EQ(dest_.Rows(), Ids(400));
   EXPECT_EQ(dest_.Attempts("0002"), 2);
-  EXPECT_EQ(r.summary["records_written"], 400);
+  EXPECT_EQ(r.summary.records_written, 400);
 }
 
 // ---- A COMMIT whose outcome is unknown (DESIGN 6: never retried blindly)
@@ -406,10 +405,10 @@ TEST_F(FaultInjectionTest, LostCommitReplyIsSettledByTheCommitMarker) {
   EXPECT_EQ(dest_.Rows(), Ids(400, {205}));  // split 0002 committed once, not written again
   EXPECT_EQ(dest_.Attempts("0002"), 2);
   EXPECT_EQ(dest_.tasks_found_committed, 1);
-  EXPECT_EQ(r.summary["records_read"], 400);
-  EXPECT_EQ(r.summary["records_written"], 399);
-  EXPECT_EQ(r.summary["dirty_records"], 1);
-  EXPECT_EQ(r.summary["splits_done"], 4);
+  EXPECT_EQ(r.summary.records_read, 400);
+  EXPECT_EQ(r.summary.records_written, 399);
+  EXPECT_EQ(r.summary.dirty_records, 1);
+  EXPECT_EQ(r.summary.splits_done, 4);
   EXPECT_EQ(DirtyIds(), std::vector<int64_t>{205});  // the committed attempt's record, once
   EXPECT_TRUE(dest_.marker_rows.empty());            // a succeeded run removes its markers
   ExpectNoTaskLeftOpen();
@@ -426,7 +425,7 @@ TEST_F(FaultInjectionTest, LostCommitThatRolledBackIsWrittenByTheNextAttempt) {
   EXPECT_EQ(dest_.Rows(), Ids(400));
   EXPECT_EQ(dest_.Attempts("0001"), 2);
   EXPECT_EQ(dest_.tasks_found_committed, 0);
-  EXPECT_EQ(r.summary["records_written"], 400);
+  EXPECT_EQ(r.summary.records_written, 400);
   ExpectNoTaskLeftOpen();
 }
 
@@ -439,7 +438,7 @@ TEST_F(FaultInjectionTest, LostCommitReplyWithoutMarkersFailsTheJobAndIsNotRetri
   EXPECT_THAT(r.status.message(),
               ::testing::HasSubstr("split 0001: the outcome of its COMMIT is unknown"));
   EXPECT_THAT(r.status.message(), ::testing::HasSubstr("not retried"));
-  EXPECT_EQ(r.summary["status"], "FAILED");
+  EXPECT_FALSE(r.summary.succeeded);
   EXPECT_EQ(dest_.Attempts("0001"), 1);  // never written twice
   std::vector<int64_t> rows = dest_.Rows();
   EXPECT_EQ(std::adjacent_find(rows.begin(), rows.end()), rows.end());
@@ -473,9 +472,9 @@ TEST_F(FaultInjectionTest, ResumeRecordsSplitsOnlyTheCommitMarkersKnow) {
   EXPECT_EQ(dest_.Rows(), Ids(500, {150}));
   EXPECT_EQ(dest_.Attempts("0001"), 1);
   EXPECT_EQ(dest_.Attempts("0002"), 1);
-  EXPECT_EQ(second.summary["records_read"], 500);
-  EXPECT_EQ(second.summary["records_written"], 499);
-  EXPECT_EQ(second.summary["dirty_records"], 1);
+  EXPECT_EQ(second.summary.records_read, 500);
+  EXPECT_EQ(second.summary.records_written, 499);
+  EXPECT_EQ(second.summary.dirty_records, 1);
   EXPECT_EQ(DirtyIds(), std::vector<int64_t>{150});
   RunDir dir = RunDir::Open(run_dir_).value();
   EXPECT_EQ(dir.ReadCommitted().value(),
@@ -493,7 +492,7 @@ TEST_F(FaultInjectionTest, DirtyRecordsOfAnAttemptRolledBackAtCommitAreDropped) 
   std::vector<json> lines = DirtyLines();
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_EQ(lines[0]["attempt"], 2);
-  EXPECT_EQ(r.summary["dirty_records"], 1);
+  EXPECT_EQ(r.summary.dirty_records, 1);
 }
 
 TEST_F(FaultInjectionTest, TransientReadErrorRetriesTheSplit) {
@@ -506,7 +505,7 @@ TEST_F(FaultInjectionTest, TransientReadErrorRetriesTheSplit) {
   ASSERT_TRUE(r.status.ok()) << r.status.ToString();
   EXPECT_EQ(dest_.Rows(), Ids(400));
   EXPECT_EQ(source_.Attempts("0000"), 2);
-  EXPECT_EQ(r.summary["records_read"], 400);
+  EXPECT_EQ(r.summary.records_read, 400);
 }
 
 TEST_F(FaultInjectionTest, DirtyRecordsOfARetriedAttemptAreLoggedOnce) {
@@ -520,7 +519,7 @@ TEST_F(FaultInjectionTest, DirtyRecordsOfARetriedAttemptAreLoggedOnce) {
   ASSERT_TRUE(r.status.ok()) << r.status.ToString();
   EXPECT_EQ(dest_.Attempts("0001"), 2);
   EXPECT_EQ(DirtyIds(), std::vector<int64_t>{105});
-  EXPECT_EQ(r.summary["dirty_records"], 1);
+  EXPECT_EQ(r.summary.dirty_records, 1);
   EXPECT_EQ(dest_.Rows(), Ids(400, {105}));
 }
 
@@ -534,13 +533,13 @@ TEST_F(FaultInjectionTest, RetriesExhaustedFailTheJobWithTheError) {
   EXPECT_EQ(r.status.code(), StatusCode::kUnavailable);
   EXPECT_NE(r.status.message().find("connection lost"), std::string::npos) << r.status.message();
   EXPECT_NE(r.status.message().find("0001"), std::string::npos) << r.status.message();
-  EXPECT_EQ(r.summary["status"], "FAILED");
-  EXPECT_EQ(r.summary["error"], r.status.message());
+  EXPECT_FALSE(r.summary.succeeded);
+  EXPECT_EQ(r.summary.error, r.status.message());
   EXPECT_EQ(dest_.Attempts("0001"), 3);  // max_retries = 2
-  EXPECT_EQ(r.summary["split_retries"], 2);
+  EXPECT_EQ(r.summary.split_retries, 2);
   EXPECT_EQ(dest_.Rows(), Ids(100));  // only split 0000 committed
-  EXPECT_EQ(r.summary["records_written"], 100);
-  EXPECT_EQ(r.summary["splits_done"], 1);
+  EXPECT_EQ(r.summary.records_written, 100);
+  EXPECT_EQ(r.summary.splits_done, 1);
   ASSERT_EQ(dest_.finalized_splits.size(), 1u);
   EXPECT_EQ(dest_.finalized_splits[0], std::vector<std::string>{"0000"});
   ExpectNoTaskLeftOpen();
@@ -562,7 +561,7 @@ TEST_F(FaultInjectionTest, SplitThatWroteToANonTransactionalDestinationIsNotRetr
             "roll them back: connection lost");
   // What the destination kept is reported as written.
   EXPECT_EQ(dest_.Rows(), Ids(132));
-  EXPECT_EQ(r.summary["records_written"], 132);
+  EXPECT_EQ(r.summary.records_written, 132);
 }
 
 TEST_F(FaultInjectionTest, SplitThatWroteNothingToANonTransactionalDestinationIsRetried) {
@@ -613,7 +612,7 @@ TEST_F(FaultInjectionTest, FirstFatalErrorWinsAndStopsTheOtherChannels) {
     EXPECT_EQ(dest_.Attempts(later), 0) << later;
   }
   EXPECT_TRUE(dest_.Rows().empty());
-  EXPECT_EQ(r.summary["splits_done"], 0);
+  EXPECT_EQ(r.summary.splits_done, 0);
   ExpectNoTaskLeftOpen();
 }
 
@@ -652,7 +651,7 @@ TEST_F(FaultInjectionTest, ReaderThatEndsASplitAsCancelledFailsTheJob) {
   RunReport r = Run(Job(400, 4, 1));
   ASSERT_FALSE(r.status.ok());
   EXPECT_NE(r.status.message().find("query cancelled by the server"), std::string::npos);
-  EXPECT_EQ(r.summary["status"], "FAILED");
+  EXPECT_FALSE(r.summary.succeeded);
 }
 
 // ---- Stop request (SIGINT/SIGTERM)
@@ -683,14 +682,14 @@ TEST_F(FaultInjectionTest, StopAbortsEveryOpenTaskAndCommitsNothingHalfWay) {
   }
   EXPECT_EQ(r.status.code(), StatusCode::kCancelled);
   EXPECT_EQ(r.failed_in, RunPhase::kRun);
-  EXPECT_EQ(r.summary["status"], "FAILED");
-  EXPECT_EQ(r.summary["error"], "stopped by signal");
+  EXPECT_FALSE(r.summary.succeeded);
+  EXPECT_EQ(r.summary.error, "stopped by signal");
   EXPECT_TRUE(dest_.Rows().empty());
   EXPECT_EQ(dest_.tasks_opened, 3);
   EXPECT_EQ(dest_.tasks_aborted, 3);
   ExpectNoTaskLeftOpen();
-  EXPECT_EQ(r.summary["splits_done"], 0);
-  EXPECT_EQ(r.summary["records_written"], 0);
+  EXPECT_EQ(r.summary.splits_done, 0);
+  EXPECT_EQ(r.summary.records_written, 0);
   EXPECT_EQ(dest_.finalized_ok, std::vector<bool>{false});
 
   // --resume finishes the job: every row exactly once, setup not run again.
@@ -700,7 +699,7 @@ TEST_F(FaultInjectionTest, StopAbortsEveryOpenTaskAndCommitsNothingHalfWay) {
   ASSERT_TRUE(resumed.status.ok()) << resumed.status.ToString();
   EXPECT_EQ(dest_.Rows(), Ids(600));
   EXPECT_EQ(dest_.starts, (std::vector<bool>{false, true}));
-  EXPECT_EQ(resumed.summary["splits_done"], 6);
+  EXPECT_EQ(resumed.summary.splits_done, 6);
 }
 
 TEST_F(FaultInjectionTest, StopBeforeAnySplitStartsWritesNothing) {
@@ -736,11 +735,11 @@ TEST_F(FaultInjectionTest, ResumeAfterAFailedSplitWritesEveryRowExactlyOnce) {
   EXPECT_EQ(dest_.finalized_splits[1], SplitIds(5));
   EXPECT_EQ(dest_.finalized_ok, (std::vector<bool>{false, true}));
   // The summary of the resumed run is the job's: both runs' figures.
-  EXPECT_EQ(second.summary["splits_total"], 5);
-  EXPECT_EQ(second.summary["splits_done"], 5);
-  EXPECT_EQ(second.summary["records_read"], 500);
-  EXPECT_EQ(second.summary["records_written"], 500);
-  EXPECT_EQ(second.summary["bytes_read"], SourceBytes(500));
+  EXPECT_EQ(second.summary.splits_total, 5);
+  EXPECT_EQ(second.summary.splits_done, 5);
+  EXPECT_EQ(second.summary.records_read, 500);
+  EXPECT_EQ(second.summary.records_written, 500);
+  EXPECT_EQ(second.summary.bytes_read, SourceBytes(500));
 }
 
 TEST_F(FaultInjectionTest, ResumeKeepsEachDirtyRecordOnce) {
@@ -759,8 +758,8 @@ TEST_F(FaultInjectionTest, ResumeKeepsEachDirtyRecordOnce) {
   ASSERT_TRUE(second.status.ok()) << second.status.ToString();
   EXPECT_EQ(dest_.Rows(), Ids(500, {10, 250}));
   EXPECT_EQ(DirtyIds(), (std::vector<int64_t>{10, 250}));
-  EXPECT_EQ(second.summary["dirty_records"], 2);
-  EXPECT_EQ(second.summary["records_written"], 498);
+  EXPECT_EQ(second.summary.dirty_records, 2);
+  EXPECT_EQ(second.summary.records_written, 498);
 }
 
 TEST_F(FaultInjectionTest, ResumedRunCountsDirtyRecordsOfTheWholeJob) {
@@ -786,8 +785,8 @@ TEST_F(FaultInjectionTest, ResumeOfAFinishedRunDoesNothingAndSucceeds) {
   ASSERT_TRUE(again.status.ok()) << again.status.ToString();
   EXPECT_EQ(dest_.Rows(), Ids(200));
   EXPECT_EQ(dest_.tasks_opened, 2);
-  EXPECT_EQ(again.summary["splits_done"], 2);
-  EXPECT_EQ(again.summary["records_written"], 200);
+  EXPECT_EQ(again.summary.splits_done, 2);
+  EXPECT_EQ(again.summary.records_written, 200);
 }
 
 TEST_F(FaultInjectionTest, FreshRunIntoARunDirectoryWithAPlanIsRefused) {
@@ -918,10 +917,10 @@ TEST_F(FaultInjectionTest, ThrottleLimitsAllChannelsTogether) {
   job.setting.bytes_per_second = 80 * 1024;
   RunReport r = Run(job);
   ASSERT_TRUE(r.status.ok()) << r.status.ToString();
-  double bytes = r.summary["bytes_read"].get<double>();
+  double bytes = r.summary.bytes_read;
   double floor_seconds = (bytes - job.setting.bytes_per_second) / job.setting.bytes_per_second;
   ASSERT_GT(floor_seconds, 0.5);
-  EXPECT_GE(r.summary["elapsed_seconds"].get<double>(), floor_seconds * 0.9);
+  EXPECT_GE(r.summary.elapsed_seconds, floor_seconds * 0.9);
   EXPECT_EQ(dest_.Rows(), Ids(10000));
 }
 

@@ -1,21 +1,16 @@
 #include "ferry/exec/job_runner.h"
 
-#include <fmt/format.h>
 #include <sys/stat.h>
 
 #include <cerrno>
 #include <chrono>
-#include <cmath>
 #include <ctime>
 #include <filesystem>
 #include <map>
-#include <set>
 #include <thread>
 #include <vector>
 
 #include "ferry/common/log.h"
-#include "ferry/common/strings.h"
-#include "ferry/datasource/datasource_store.h"
 #include "ferry/exec/dirty_log.h"
 #include "ferry/exec/progress.h"
 #include "ferry/exec/run_dir.h"
@@ -25,15 +20,6 @@ namespace ferry {
 namespace {
 
 using SysClock = std::chrono::system_clock;
-
-std::string IsoUtc(SysClock::time_point t) {
-  std::time_t tt = SysClock::to_time_t(t);
-  std::tm tm;
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 int64_t LocalNowMicros() {
   auto now = SysClock::now();
@@ -106,7 +92,7 @@ void UseRowEncodingWhenAccepted(Reader& reader, const Writer& writer) {
 }  // namespace
 
 Status PreparePlugins(const JobModel& job, const Registry& registry, const std::string& run_dir,
-                      const std::string& run_id,
+                      const std::string& run_id, const DataSourceCatalog* datasources,
                       const std::function<std::string(const StepModel&, const Status&)>& locate,
                       PreparedPlugins* out) {
   const PluginInfo* r = registry.Find(job.reader.plugin);
@@ -127,8 +113,8 @@ Status PreparePlugins(const JobModel& job, const Registry& registry, const std::
       &out->reader_param, job.reader.name, job.setting.concurrent, now, run_dir, run_id};
   StepContext wctx{
       &out->writer_param, job.writer.name, job.setting.concurrent, now, run_dir, run_id};
-  rctx.datasources = &DefaultDataSourceCatalog();
-  wctx.datasources = &DefaultDataSourceCatalog();
+  rctx.datasources = datasources;
+  wctx.datasources = datasources;
   Status st = out->reader->Prepare(rctx);
   if (!st.ok()) return Status(st.code(), locate ? locate(job.reader, st) : st.message());
   out->columns = out->reader->OutputColumns();
@@ -136,32 +122,6 @@ Status PreparePlugins(const JobModel& job, const Registry& registry, const std::
   if (!st.ok()) return Status(st.code(), locate ? locate(job.writer, st) : st.message());
   UseRowEncodingWhenAccepted(*out->reader, *out->writer);
   return Status::OK();
-}
-
-nlohmann::ordered_json RunSummary(const JobModel& job, const Metrics& m, const Status& st,
-                                  SysClock::time_point started, SysClock::time_point finished,
-                                  const std::string& run_dir, const std::string& dirty_path) {
-  double elapsed = std::chrono::duration<double>(finished - started).count();
-  nlohmann::json error =
-      st.ok() ? nlohmann::json(nullptr) : nlohmann::json(MaskSecrets(st.message()));
-  return {{"status", st.ok() ? "SUCCEEDED" : "FAILED"},
-          {"job", job.file},
-          {"started_at", IsoUtc(started)},
-          {"finished_at", IsoUtc(finished)},
-          {"elapsed_seconds", std::round(elapsed * 1000) / 1000},
-          {"records_read", m.records_read.load()},
-          {"records_written", m.records_written.load()},
-          {"dirty_records", m.dirty_records.load()},
-          {"bytes_read", m.bytes_read.load()},
-          {"splits_total", m.splits_total.load()},
-          {"splits_done", m.splits_done.load()},
-          {"split_retries", m.split_retries.load()},
-          {"wait_reader_seconds", std::round(m.wait_reader_ns.load() / 1e6) / 1000},
-          {"wait_writer_seconds", std::round(m.wait_writer_ns.load() / 1e6) / 1000},
-          {"run_dir", run_dir},
-          {"dirty_log",
-           m.dirty_records.load() > 0 ? nlohmann::json(dirty_path) : nlohmann::json(nullptr)},
-          {"error", error}};
 }
 
 ChannelEnv ChannelEnvFor(const PreparedPlugins& plugins, SplitSource* splits, RateLimiter* throttle,
@@ -184,17 +144,12 @@ ChannelEnv ChannelEnvFor(const PreparedPlugins& plugins, SplitSource* splits, Ra
   return env;
 }
 
-Status PrepareOnly(const JobModel& job, const Registry& registry,
-                   const std::function<std::string(const StepModel&, const Status&)>& locate) {
-  PreparedPlugins p;
-  return PreparePlugins(job, registry, "", "", locate, &p);
-}
-
 Result<std::unique_ptr<Writer>> PrepareWriter(
     const JobModel& job, const Registry& registry, const std::string& run_id,
+    const DataSourceCatalog* datasources,
     const std::function<std::string(const StepModel&, const Status&)>& locate) {
   PreparedPlugins p;
-  RETURN_NOT_OK(PreparePlugins(job, registry, "", run_id, locate, &p));
+  RETURN_NOT_OK(PreparePlugins(job, registry, "", run_id, datasources, locate, &p));
   return std::move(p.writer);
 }
 
@@ -216,7 +171,8 @@ Status SetUpRun(const JobModel& job, const Registry& registry, const RunOptions&
     info = std::move(saved).value();
   }
   PreparedPlugins plugins;
-  Status st = PreparePlugins(job, registry, report->run_dir, info.run_id, options.locate, &plugins);
+  Status st = PreparePlugins(job, registry, report->run_dir, info.run_id, options.datasources,
+                             options.locate, &plugins);
   if (st.ok() && check_prepared) st = check_prepared(plugins);
   if (!st.ok()) {
     report->run_dir.clear();
@@ -287,150 +243,123 @@ Status SetUpRun(const JobModel& job, const Registry& registry, const RunOptions&
   return Status::OK();
 }
 
+Status FinishRun(RunSetup& setup, SplitAttempts attempts, const DirtyLog& dirty, Status status) {
+  std::erase_if(attempts.rolled_back, [&](const auto& a) {
+    auto it = attempts.committed.find(a.first);
+    return it != attempts.committed.end() && it->second == a.second;
+  });
+  if (Status dropped = setup.dir->DropDirtyRecordsOf(attempts.rolled_back); !dropped.ok()) {
+    LogWarn("{}", dropped.message());
+  }
+  if (status.ok()) status = dirty.CheckFinal();
+  std::vector<std::string> all_committed;
+  for (const Split& s : setup.plan) {
+    if (setup.committed.count(s.id) || attempts.committed.count(s.id)) {
+      all_committed.push_back(s.id);
+    }
+  }
+  Status finalized = setup.plugins.writer->Finalize(status.ok(), all_committed);
+  if (status.ok()) status = finalized;
+  if (!status.ok() && status.code() != StatusCode::kCancelled) {
+    LogError("job failed: {}", status.message());
+  }
+  return status;
+}
+
+void CloseReport(const JobModel& job, const Metrics& metrics, SysClock::time_point started,
+                 Status status, RunReport* report) {
+  report->summary = SummarizeRun(job.file, metrics, status, started, SysClock::now(),
+                                 report->run_dir, report->dirty_path);
+  report->status = std::move(status);
+}
+
 namespace {
 
-RunReport RunJobUnguarded(const JobModel& job, const Registry& registry, const RunOptions& options,
-                          std::stop_token stop) {
-  RunReport report;
-  Metrics metrics;
-  auto started = SysClock::now();
-  auto finish = [&](Status st) {
-    report.status = st;
-    report.summary =
-        RunSummary(job, metrics, st, started, SysClock::now(), report.run_dir, report.dirty_path);
-    return report;
-  };
-  if (job.setting.execute_mode == "distribute") {
-    report.failed_in = RunPhase::kPrepare;
-    return finish(Status::InvalidArgument(
-        "setting.executeMode \"distribute\" runs over several hosts: start it with `ferry run` "
-        "(--resource-group, --hosts, --hostfile or a Slurm allocation) or under mpirun"));
-  }
-
-  RunSetup setup;
-  if (Status st = SetUpRun(job, registry, options, &report, &metrics, &setup); !st.ok()) {
-    return finish(st);
-  }
-  PreparedPlugins& plugins = setup.plugins;
-  const std::vector<Split>& plan = setup.plan;
-  const std::vector<Split>& pending = setup.pending;
-  const std::map<std::string, SplitFigures>& committed = setup.committed;
-  Status st;
-
+// Runs the pending splits of `setup` over the job's channels until every one is done, one
+// failed for good, or `stop` is requested; returns the first fatal error (or Cancelled).
+Status RunChannels(const JobModel& job, const RunOptions& options, RunSetup& setup,
+                   Metrics* metrics, DirtyLog* dirty, SplitAttempts* attempts,
+                   std::stop_token stop) {
   std::stop_source job_stop;
   std::stop_callback forward(stop, [&] { job_stop.request_stop(); });
   FirstError first_error(&job_stop);
   Throttle throttle(job.setting.bytes_per_second, job.setting.records_per_second);
-  DirtyLog dirty(report.dirty_path,
-                 ErrorLimit{job.setting.error_limit_records, job.setting.error_limit_percentage},
-                 &metrics);
-  SplitQueue queue(pending);
-  std::mutex commit_mu;
-  std::map<std::string, int64_t> committed_now;  // split -> the attempt that committed
-  RunDir& run_dir = *setup.dir;
-  ChannelEnv env =
-      ChannelEnvFor(plugins, &queue, &throttle, &metrics, &dirty, &first_error, options.channel);
+  SplitQueue queue(setup.pending);
+  std::mutex attempts_mu;
+  ChannelEnv env = ChannelEnvFor(setup.plugins, &queue, &throttle, metrics, dirty, &first_error,
+                                 options.channel);
   env.on_committed = [&](const Split& s, const SplitFigures& figures) {
     {
-      std::lock_guard lock(commit_mu);
-      committed_now[s.id] = figures.attempt;
+      std::lock_guard lock(attempts_mu);
+      attempts->committed[s.id] = figures.attempt;
     }
-    return run_dir.MarkCommitted(s.id, figures);
+    return setup.dir->MarkCommitted(s.id, figures);
   };
-  std::set<std::pair<std::string, int64_t>> rolled_back;
   env.on_rolled_back = [&](const Split& s, int64_t attempt) {
-    std::lock_guard lock(commit_mu);
-    rolled_back.insert({s.id, attempt});
+    std::lock_guard lock(attempts_mu);
+    attempts->rolled_back.insert({s.id, attempt});
   };
   {
-    ProgressReporter progress(&metrics, options.progress_interval, options.live_bar);
-    size_t channels = std::min<size_t>(job.setting.concurrent, std::max<size_t>(pending.size(), 1));
+    ProgressReporter progress(metrics, options.progress_interval, options.live_bar);
+    size_t channels =
+        std::min<size_t>(job.setting.concurrent, std::max<size_t>(setup.pending.size(), 1));
     std::vector<std::jthread> threads;
     for (size_t c = 0; c < channels; ++c) {
       threads.emplace_back([&] { RunChannel(env, job_stop.get_token()); });
     }
   }
-
-  st = first_error.Get();
+  Status st = first_error.Get();
   if (st.ok() && stop.stop_requested()) st = Status::Cancelled("stopped by signal");
-  // An attempt whose COMMIT outcome was unknown may have committed after all (its marker said
-  // so): its records stay.
-  std::erase_if(rolled_back, [&](const auto& a) {
-    auto it = committed_now.find(a.first);
-    return it != committed_now.end() && it->second == a.second;
-  });
-  if (Status dropped = run_dir.DropDirtyRecordsOf(rolled_back); !dropped.ok()) {
-    LogWarn("{}", dropped.message());
+  return st;
+}
+
+RunReport RunJobUnguarded(const JobModel& job, const Registry& registry, const RunOptions& options,
+                          std::stop_token stop) {
+  RunReport report;
+  Metrics metrics;
+  const auto started = SysClock::now();
+  if (job.setting.execute_mode == "distribute") {
+    report.failed_in = RunPhase::kPrepare;
+    CloseReport(job, metrics, started,
+                Status::InvalidArgument(
+                    "setting.executeMode \"distribute\" runs over several hosts: start it with "
+                    "`ferry run` (--resource-group, --hosts, --hostfile or a Slurm allocation) or "
+                    "under mpirun"),
+                &report);
+    return report;
   }
-  if (st.ok()) st = dirty.CheckFinal();
-  std::vector<std::string> all_committed;
-  for (const Split& s : plan) {
-    if (committed.count(s.id) || committed_now.count(s.id)) all_committed.push_back(s.id);
+  RunSetup setup;
+  if (Status st = SetUpRun(job, registry, options, &report, &metrics, &setup); !st.ok()) {
+    CloseReport(job, metrics, started, st, &report);
+    return report;
   }
-  Status fin = plugins.writer->Finalize(st.ok(), all_committed);
-  if (st.ok()) st = fin;
-  if (!st.ok() && st.code() != StatusCode::kCancelled) {
-    LogError("job failed: {}", st.message());
-  }
-  RunReport out = finish(st);
-  if (auto reasons = dirty.SampleReasons(); !reasons.empty()) {
-    out.summary["dirty_samples"] = reasons;
-  }
-  (void)run_dir.WriteSummary(out.summary);
-  return out;
+  DirtyLog dirty(report.dirty_path,
+                 ErrorLimit{job.setting.error_limit_records, job.setting.error_limit_percentage},
+                 &metrics);
+  SplitAttempts attempts;
+  Status st = RunChannels(job, options, setup, &metrics, &dirty, &attempts, stop);
+  st = FinishRun(setup, std::move(attempts), dirty, st);
+  CloseReport(job, metrics, started, st, &report);
+  report.summary.dirty_samples = dirty.SampleReasons();
+  (void)setup.dir->WriteSummary(SummaryJson(report.summary));
+  return report;
 }
 
 }  // namespace
 
 RunReport RunJob(const JobModel& job, const Registry& registry, const RunOptions& options,
                  std::stop_token stop) {
+  const auto started = SysClock::now();
   // Channels turn a plugin's exception into an error; this catches those of the calls made
   // here (Prepare, PlanSplits, Start, Finalize), so a bad plugin fails its job, not the process.
   try {
     return RunJobUnguarded(job, registry, options, stop);
   } catch (const std::exception& e) {
     RunReport report;
-    report.status = Status::Internal(std::string("unexpected exception: ") + e.what());
-    report.summary = {{"status", "FAILED"}, {"job", job.file}, {"error", report.status.message()}};
+    CloseReport(job, Metrics(), started,
+                Status::Internal(std::string("unexpected exception: ") + e.what()), &report);
     return report;
   }
-}
-
-std::string FormatSummary(const RunReport& report) {
-  const nlohmann::json& s = report.summary;
-  double elapsed = s.value("elapsed_seconds", 0.0);
-  double secs = elapsed > 0 ? elapsed : 1e-9;
-  int64_t read = s.value("records_read", int64_t{0});
-  double bytes = static_cast<double>(s.value("bytes_read", int64_t{0}));
-  std::string out;
-  out += "\n";
-  out += fmt::format("{:<22}: {}\n", "Job status", s.value("status", ""));
-  out += fmt::format("{:<22}: {}\n", "Start time", s.value("started_at", ""));
-  out += fmt::format("{:<22}: {}\n", "End time", s.value("finished_at", ""));
-  out += fmt::format("{:<22}: {:.3f}s\n", "Elapsed", elapsed);
-  out += fmt::format("{:<22}: {}/s\n", "Average speed", HumanBytes(bytes / secs));
-  out += fmt::format("{:<22}: {} rec/s\n", "Record speed",
-                     GroupDigits(static_cast<int64_t>(static_cast<double>(read) / secs)));
-  out += fmt::format("{:<22}: {}\n", "Records read", GroupDigits(read));
-  out += fmt::format("{:<22}: {}\n", "Records written",
-                     GroupDigits(s.value("records_written", int64_t{0})));
-  out += fmt::format("{:<22}: {}\n", "Dirty records",
-                     GroupDigits(s.value("dirty_records", int64_t{0})));
-  out += fmt::format("{:<22}: {}/{}\n", "Splits", s.value("splits_done", int64_t{0}),
-                     s.value("splits_total", int64_t{0}));
-  out += fmt::format("{:<22}: reader {:.1f}s, writer {:.1f}s\n", "Waited for",
-                     s.value("wait_reader_seconds", 0.0), s.value("wait_writer_seconds", 0.0));
-  if (!report.run_dir.empty()) out += fmt::format("{:<22}: {}\n", "Run directory", report.run_dir);
-  if (s.value("dirty_records", int64_t{0}) > 0) {
-    out += fmt::format("{:<22}: {}\n", "Dirty record log", report.dirty_path);
-    for (const auto& reason : s.value("dirty_samples", nlohmann::json::array())) {
-      out += fmt::format("{:<22}  {}\n", "", MaskSecrets(reason.get<std::string>()));
-    }
-  }
-  if (!report.status.ok()) {
-    out += fmt::format("{:<22}: {}\n", "Error", MaskSecrets(report.status.message()));
-  }
-  return out;
 }
 
 }  // namespace ferry

@@ -5,13 +5,14 @@
 
 #include <chrono>
 #include <functional>
-#include <nlohmann/json.hpp>
 #include <stop_token>
 #include <string>
 
 #include "ferry/common/status.h"
 #include "ferry/exec/channel.h"
+#include "ferry/exec/run_summary.h"
 #include "ferry/job/job_model.h"
+#include "ferry/plugin/datasource_catalog.h"
 #include "ferry/plugin/registry.h"
 
 namespace ferry {
@@ -24,6 +25,8 @@ struct RunOptions {
   std::chrono::seconds progress_interval{10};
   bool live_bar = false;
   ChannelOptions channel;
+  // Resolves `"datasource": "NAME"`; null: the job may name none. Must outlive the run.
+  const DataSourceCatalog* datasources = nullptr;
   // Formats an error a plugin returned while preparing, with its place in the job file.
   std::function<std::string(const StepModel&, const Status&)> locate;
 };
@@ -33,26 +36,20 @@ enum class RunPhase { kPrepare, kRun };
 struct RunReport {
   Status status;
   RunPhase failed_in = RunPhase::kRun;  // kPrepare: nothing was read or written (exit 2)
-  nlohmann::ordered_json summary;       // DESIGN 1 --summary-json, in its order
+  RunSummary summary;                   // the figures of --summary-json and the human summary
   std::string run_dir;
   std::string dirty_path;
 };
 
-// Prepares the reader and writer exactly as a run does, without reading or writing a row:
-// what `ferry check` runs after the job file itself is valid.
-Status PrepareOnly(const JobModel& job, const Registry& registry,
-                   const std::function<std::string(const StepModel&, const Status&)>& locate);
-
-// Prepares both plugins as a run named `run_id` would, and hands back the writer: for commands
-// that ask the destination itself (ferry markers).
+// Prepares both plugins as a run named `run_id` would, without reading or writing a row, and
+// hands back the writer: what `ferry check` runs after the job file itself is valid, and for
+// commands that ask the destination itself (ferry markers). `datasources` may be null.
 Result<std::unique_ptr<Writer>> PrepareWriter(
     const JobModel& job, const Registry& registry, const std::string& run_id,
+    const DataSourceCatalog* datasources,
     const std::function<std::string(const StepModel&, const Status&)>& locate);
 
 RunReport RunJob(const JobModel& job, const Registry& registry, const RunOptions& options,
                  std::stop_token stop);
-
-// The human summary block printed at the end of a run.
-std::string FormatSummary(const RunReport& report);
 
 }  // namespace ferry

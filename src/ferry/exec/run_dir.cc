@@ -225,8 +225,8 @@ Status RunDir::DropDirtyRecordsOf(const std::set<std::pair<std::string, int64_t>
   });
 }
 
-Status RunDir::WriteSummary(const nlohmann::json& summary) const {
-  return WriteFileAtomic(File("summary.json"), summary.dump(2) + "\n");
+Status RunDir::WriteSummary(const std::string& text) const {
+  return WriteFileAtomic(File("summary.json"), text);
 }
 
 }  // namespace ferry

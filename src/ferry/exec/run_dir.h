@@ -66,7 +66,8 @@ class RunDir {
   Status KeepDirtyRecordsOf(const std::map<std::string, SplitFigures>& committed) const;
   // Drops the dirty.jsonl lines of split attempts that were rolled back and retried.
   Status DropDirtyRecordsOf(const std::set<std::pair<std::string, int64_t>>& attempts) const;
-  Status WriteSummary(const nlohmann::json& summary) const;
+  // summary.json: `text`, the run's SummaryJson (run_summary.h).
+  Status WriteSummary(const std::string& text) const;
 
  private:
   explicit RunDir(std::string path) : path_(std::move(path)) {}

@@ -1,6 +1,7 @@
 // The steps of a run that the one-machine runner (job_runner.h) and the distributed one
-// (distributed_runner.h) share: preparing the plugins, the default run directory, the splits a
-// resumed run finds committed, and the summary's figures.
+// (distributed_runner.h) share: preparing the plugins and planning or resuming the run, the
+// default run directory, the splits a resumed run finds committed, finishing the run, and its
+// summary.
 #pragma once
 
 #include <chrono>
@@ -9,11 +10,14 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ferry/common/status.h"
 #include "ferry/exec/channel.h"
+#include "ferry/exec/dirty_log.h"
 #include "ferry/exec/job_runner.h"
 #include "ferry/exec/metrics.h"
 #include "ferry/exec/run_dir.h"
@@ -34,9 +38,10 @@ struct PreparedPlugins {
 };
 
 // Prepares the reader, then the writer, as the run `run_id` in `run_dir` (both may be empty:
-// ferry check). `locate` (may be empty) places a plugin's error in the job file.
+// ferry check). `datasources` (may be null) resolves `"datasource": "NAME"`; `locate` (may be
+// empty) places a plugin's error in the job file.
 Status PreparePlugins(const JobModel& job, const Registry& registry, const std::string& run_dir,
-                      const std::string& run_id,
+                      const std::string& run_id, const DataSourceCatalog* datasources,
                       const std::function<std::string(const StepModel&, const Status&)>& locate,
                       PreparedPlugins* out);
 
@@ -74,10 +79,21 @@ std::string DefaultRunDir(const std::string& job_file);
 Result<std::map<std::string, SplitFigures>> CommittedSplitsOf(RunDir& dir, Writer* writer,
                                                               const std::vector<Split>& plan);
 
-// The --summary-json object (DESIGN 1), in its order.
-nlohmann::ordered_json RunSummary(const JobModel& job, const Metrics& m, const Status& st,
-                                  std::chrono::system_clock::time_point started,
-                                  std::chrono::system_clock::time_point finished,
-                                  const std::string& run_dir, const std::string& dirty_path);
+// The split attempts of a run as its channels report them: those that committed, and those
+// rolled back (to be retried).
+struct SplitAttempts {
+  std::map<std::string, int64_t> committed;               // split -> the attempt that committed
+  std::set<std::pair<std::string, int64_t>> rolled_back;  // (split, attempt)
+};
+
+// The end of a run whose channels stopped with `status` (OK, the first error, or cancelled):
+// drops the dirty records of rolled-back attempts (keeping those of an attempt whose COMMIT
+// outcome was unknown but that committed after all), takes errorLimit's final verdict and
+// finalizes the writer over every committed split. Returns the run's outcome.
+Status FinishRun(RunSetup& setup, SplitAttempts attempts, const DirtyLog& dirty, Status status);
+
+// Ends `report` with `status` and the summary of the run that started at `started`.
+void CloseReport(const JobModel& job, const Metrics& metrics,
+                 std::chrono::system_clock::time_point started, Status status, RunReport* report);
 
 }  // namespace ferry

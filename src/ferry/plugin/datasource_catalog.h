@@ -1,5 +1,6 @@
 // DataSourceCatalog: how a plugin turns `"datasource": "NAME"` into a connection. The engine
-// passes one in StepContext; the stored catalog lives in src/ferry/datasource/.
+// passes one in StepContext; the caller of the engine (cli/) hands it the stored catalog of
+// src/ferry/datasource/.
 #pragma once
 
 #include <string_view>

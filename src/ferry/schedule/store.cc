@@ -119,9 +119,10 @@ bool IsServerStoreLocation(const std::string& location) {
   return FindStoreBackend(location) != nullptr;
 }
 
-Result<std::unique_ptr<Store>> Store::Open(const std::string& location) {
+Result<std::unique_ptr<Store>> Store::Open(const std::string& location,
+                                           const DataSourceCatalog* datasources) {
   if (const StoreBackendKind* kind = FindStoreBackend(location)) {
-    ASSIGN_OR_RETURN(std::unique_ptr<StoreBackend> server, kind->open(location));
+    ASSIGN_OR_RETURN(std::unique_ptr<StoreBackend> server, kind->open(location, datasources));
     return Over(std::move(server));
   }
   ASSIGN_OR_RETURN(std::unique_ptr<StoreBackend> sqlite, OpenSqliteStore(location));

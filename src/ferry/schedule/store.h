@@ -73,8 +73,10 @@ bool IsServerStoreLocation(const std::string& location);
 class Store {
  public:
   // Opens (creating its tables when missing) the store at `location`: a SQLite file (its folder
-  // must exist), "postgresql://USER@HOST:PORT/DB[?schema=S&...]" or "datasource:NAME[?schema=S]".
-  static Result<std::unique_ptr<Store>> Open(const std::string& location);
+  // must exist), "postgresql://USER@HOST:PORT/DB[?schema=S&...]" or "datasource:NAME[?schema=S]"
+  // (found in `datasources`, which may be null when the location names none).
+  static Result<std::unique_ptr<Store>> Open(const std::string& location,
+                                             const DataSourceCatalog* datasources = nullptr);
   // A store over an open backend, for tests of a backend.
   static Result<std::unique_ptr<Store>> Over(std::unique_ptr<StoreBackend> backend);
 

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "ferry/common/status.h"
+#include "ferry/plugin/datasource_catalog.h"
 
 namespace ferry {
 
@@ -82,10 +83,13 @@ class StoreBackend {
 };
 
 // A store on a database server, provided by a plugin: the location prefixes it claims
-// ("postgresql://", "datasource:") and how to open one.
+// ("postgresql://", "datasource:") and how to open one; a "datasource:NAME" location is found in
+// `datasources` (null: none can be).
 struct StoreBackendKind {
   std::vector<std::string> prefixes;
-  std::function<Result<std::unique_ptr<StoreBackend>>(const std::string& location)> open;
+  std::function<Result<std::unique_ptr<StoreBackend>>(const std::string& location,
+                                                      const DataSourceCatalog* datasources)>
+      open;
 };
 
 // Fills `kinds` with the server stores built into ferry (plugins/builtin_plugins.cc).

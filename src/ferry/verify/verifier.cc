@@ -12,7 +12,6 @@
 #include <thread>
 
 #include "ferry/common/strings.h"
-#include "ferry/datasource/datasource_store.h"
 #include "ferry/plugin/column_projection.h"
 #include "ferry/types/convert.h"
 #include "ferry/types/record_batch.h"
@@ -288,10 +287,10 @@ Status Summarize(Side& side, const Layout& layout, int num_buckets, int threads,
 }
 
 Status PrepareReader(const PluginInfo& plugin, const json* param, const JobModel& job, int64_t now,
-                     Side* side) {
+                     const DataSourceCatalog* datasources, Side* side) {
   side->reader = plugin.make_reader();
   StepContext ctx{param, side->name, job.setting.concurrent, now, "", ""};
-  ctx.datasources = &DefaultDataSourceCatalog();
+  ctx.datasources = datasources;
   return side->reader->Prepare(ctx);
 }
 
@@ -881,12 +880,13 @@ std::string AndWhere(const std::string& base, const std::string& condition) {
 // the where each already has), their splits planned.
 Status PrepareRestricted(const PluginInfo& r, const PluginInfo& w, const JobModel& job,
                          json dest_param, const std::string& source_filter,
-                         const std::string& dest_filter, int64_t now, Side* source, Side* dest) {
+                         const std::string& dest_filter, int64_t now,
+                         const DataSourceCatalog* datasources, Side* source, Side* dest) {
   json source_param = job.reader.parameter;
   source_param["where"] = AndWhere(ParamOr<std::string>(source_param, "where", ""), source_filter);
   dest_param["where"] = AndWhere(ParamOr<std::string>(dest_param, "where", ""), dest_filter);
-  RETURN_NOT_OK(PrepareReader(r, &source_param, job, now, source));
-  RETURN_NOT_OK(PrepareReader(w, &dest_param, job, now, dest));
+  RETURN_NOT_OK(PrepareReader(r, &source_param, job, now, datasources, source));
+  RETURN_NOT_OK(PrepareReader(w, &dest_param, job, now, datasources, dest));
   for (Side* side : {source, dest}) {
     side->num_columns = side->reader->OutputColumns().size();
     ASSIGN_OR_RETURN(side->splits, side->reader->PlanSplits(job.setting.concurrent));
@@ -965,9 +965,10 @@ Result<bool> CompareByKeyRanges(Side& source, Side& dest, const Layout& layout, 
   src.name = "source";
   src.is_source = true;
   dst.name = "destination";
-  Status st = PrepareRestricted(
-      r, w, job, dest_param, IntervalsSql(key.source, suspect, outside_differs, layout.ranges),
-      IntervalsSql(key.dest, suspect, outside_differs, layout.ranges), now, &src, &dst);
+  Status st = PrepareRestricted(r, w, job, dest_param,
+                                IntervalsSql(key.source, suspect, outside_differs, layout.ranges),
+                                IntervalsSql(key.dest, suspect, outside_differs, layout.ranges),
+                                now, options.datasources, &src, &dst);
   if (!st.ok()) return st.WithPrefix("reading the differing key ranges");
   int64_t rows = outside_differs ? outside->source.count + outside->dest.count : 0;
   for (const KeyInterval& i : suspect) rows += i.totals.source.count + i.totals.dest.count;
@@ -1029,7 +1030,7 @@ Result<VerifyReport> VerifyJob(
   source.name = "source";
   source.is_source = true;
   dest.name = "destination";
-  Status st = PrepareReader(*r, &job.reader.parameter, job, now, &source);
+  Status st = PrepareReader(*r, &job.reader.parameter, job, now, options.datasources, &source);
   if (!st.ok()) return Status(st.code(), locate ? locate(job.reader, st) : st.message());
   std::vector<ColumnInfo> columns = source.reader->OutputColumns();
   source.num_columns = columns.size();
@@ -1059,11 +1060,11 @@ Result<VerifyReport> VerifyJob(
       job.setting.concurrent > 1) {
     json split_param = dest_param;
     split_param["splitPk"] = Unquote(dest_columns[layout.compared[layout.key[0]]]);
-    if (PrepareReader(*w, &split_param, job, now, &dest).ok()) {
+    if (PrepareReader(*w, &split_param, job, now, options.datasources, &dest).ok()) {
       dest_param = std::move(split_param);
     }
   }
-  st = PrepareReader(*w, &dest_param, job, now, &dest);
+  st = PrepareReader(*w, &dest_param, job, now, options.datasources, &dest);
   if (!st.ok()) {
     return Status(st.code(), "reading the destination back: " +
                                  (locate ? locate(job.writer, st) : st.message()));

@@ -15,6 +15,7 @@
 
 #include "ferry/common/status.h"
 #include "ferry/job/job_model.h"
+#include "ferry/plugin/datasource_catalog.h"
 #include "ferry/plugin/registry.h"
 
 namespace ferry::verify {
@@ -38,6 +39,8 @@ struct VerifyOptions {
   // On the in-database path, a differing key range is halved in the database while either side
   // holds more rows than this in it; only the smallest differing intervals are read by Ferry.
   int64_t bisect_rows = 1000;
+  // Resolves `"datasource": "NAME"` on either side; null: the job may name none.
+  const DataSourceCatalog* datasources = nullptr;
 };
 
 struct RowDifference {
