@@ -361,7 +361,7 @@ int Launch(const JobModel& job, const RunOptions& options, const DistributeFlags
     args.push_back("--run-dir");
     args.push_back(run_dir);
   }
-  LaunchRequest request;
+  MpiLaunchRequest request;
   request.hosts = hosts;
   request.local_host = LocalHostName();
   if (const char* mpirun = Getenv("FERRY_MPIRUN")) request.mpirun = mpirun;

@@ -102,8 +102,8 @@ TEST(MpiLaunch, DetectedFromTheLauncherEnvironment) {
   EXPECT_EQ(MpiLaunchFromEnv(getenv)->size, 5);
 }
 
-LaunchRequest Request(std::vector<HostSlots> hosts) {
-  LaunchRequest r;
+MpiLaunchRequest Request(std::vector<HostSlots> hosts) {
+  MpiLaunchRequest r;
   r.hosts = std::move(hosts);
   r.local_host = "vm";
   r.ferry = "/opt/ferry/bin/ferry";

@@ -24,7 +24,7 @@ std::optional<int> EnvInt(const std::function<const char*(const char*)>& getenv,
 
 }  // namespace
 
-LaunchPlan PlanLaunch(const LaunchRequest& request) {
+LaunchPlan PlanLaunch(const MpiLaunchRequest& request) {
   // The coordinator runs here, first in the hostfile, so that it owns the run directory and
   // reads the job file where the user started ferry; each listed host then gets a worker rank
   // (a host listed twice, two).

@@ -12,7 +12,9 @@
 
 namespace ferry {
 
-struct LaunchRequest {
+// Named apart from the scheduler's LaunchRequest (schedule/launcher.h): two classes of one name in
+// one namespace are an ODR violation once both are linked into a binary.
+struct MpiLaunchRequest {
   std::vector<HostSlots> hosts;                // the workers' hosts
   std::string local_host;                      // this machine's host name
   std::string mpirun = "mpirun";               // FERRY_MPIRUN overrides
@@ -30,7 +32,7 @@ struct LaunchPlan {
   std::vector<double> weights;  // of the worker ranks, in rank order
 };
 
-LaunchPlan PlanLaunch(const LaunchRequest& request);
+LaunchPlan PlanLaunch(const MpiLaunchRequest& request);
 
 // The command as a shell would take it back (arguments quoted where needed).
 std::string ShellCommand(const std::vector<std::string>& argv);
