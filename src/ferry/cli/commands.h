@@ -3,6 +3,9 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <string_view>
+
+#include "ferry/common/status.h"
 
 namespace ferry {
 
@@ -10,6 +13,9 @@ namespace ferry {
 constexpr int kExitOk = 0;
 constexpr int kExitFailed = 1;
 constexpr int kExitInvalid = 2;
+
+// Prints "ferry COMMAND: message" (secrets masked) on stderr and returns `exit_code`.
+int FailCommand(std::string_view command, const Status& status, int exit_code);
 
 void AddRunCommand(CLI::App* app, int* exit_code);
 void AddCheckCommand(CLI::App* app, int* exit_code);

@@ -17,19 +17,14 @@
 namespace ferry {
 namespace {
 
-struct AddFlags {
+struct SourceAddFlags {
   DataSourceEntry entry;
   std::vector<std::string> options;  // key=value
   bool prompt = false;
   bool replace = false;
 };
 
-int Fail(const Status& st, int code) {
-  std::cerr << "ferry datasource: " << MaskSecrets(st.message()) << "\n";
-  return code;
-}
-
-Result<DataSourceStore> OpenStore() {
+Result<DataSourceStore> OpenDataSourceStore() {
   DataSourceStore store(DataSourceStore::DefaultHome());
   RETURN_NOT_OK(store.Load());
   return store;
@@ -62,57 +57,67 @@ Result<std::string> ReadPasswordFromTerminal(const std::string& name) {
   return secret;
 }
 
-int RunAdd(AddFlags& f) {
+int AddSource(SourceAddFlags& f) {
   DataSourceEntry& e = f.entry;
   const std::vector<std::string> types = ConnectableTypes();
   if (std::find(types.begin(), types.end(), e.type) == types.end()) {
-    return Fail(
+    return FailCommand(
+        "datasource",
         Status::InvalidArgument("--type " + e.type + ": expected one of " + Join(types, ", ")),
         kExitInvalid);
   }
-  if (Status st = CheckDataSourceName(e.name); !st.ok()) return Fail(st, kExitInvalid);
+  if (Status st = CheckDataSourceName(e.name); !st.ok())
+    return FailCommand("datasource", st, kExitInvalid);
   if (e.type != "sqlite" && (e.host.empty() || e.user.empty())) {
-    return Fail(Status::InvalidArgument("a " + e.type + " data source needs --host and --user"),
-                kExitInvalid);
+    return FailCommand(
+        "datasource",
+        Status::InvalidArgument("a " + e.type + " data source needs --host and --user"),
+        kExitInvalid);
   }
   if (int refs = !e.password_env.empty() + !e.password_file.empty() + f.prompt; refs > 1) {
-    return Fail(
+    return FailCommand(
+        "datasource",
         Status::InvalidArgument("give one of --password-env, --password-file, --password-prompt"),
         kExitInvalid);
   }
   for (const std::string& kv : f.options) {
     size_t eq = kv.find('=');
     if (eq == std::string::npos || eq == 0) {
-      return Fail(Status::InvalidArgument("--option " + kv + ": expected KEY=VALUE"), kExitInvalid);
+      return FailCommand("datasource",
+                         Status::InvalidArgument("--option " + kv + ": expected KEY=VALUE"),
+                         kExitInvalid);
     }
     e.options[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
-  auto store = OpenStore();
-  if (!store.ok()) return Fail(store.status(), kExitInvalid);
+  auto store = OpenDataSourceStore();
+  if (!store.ok()) return FailCommand("datasource", store.status(), kExitInvalid);
   if (store->Get(e.name) != nullptr && !f.replace) {
-    return Fail(Status::FailedPrecondition("data source '" + e.name + "' exists in " +
-                                           store->path() + "; use --replace to change it"),
-                kExitInvalid);
+    return FailCommand("datasource",
+                       Status::FailedPrecondition("data source '" + e.name + "' exists in " +
+                                                  store->path() + "; use --replace to change it"),
+                       kExitInvalid);
   }
   if (f.prompt) {
     auto secret = ReadPasswordFromTerminal(e.name);
-    if (!secret.ok()) return Fail(secret.status(), kExitInvalid);
-    if (Status st = store->WriteSecretFile(e.name, *secret); !st.ok()) return Fail(st, kExitFailed);
+    if (!secret.ok()) return FailCommand("datasource", secret.status(), kExitInvalid);
+    if (Status st = store->WriteSecretFile(e.name, *secret); !st.ok())
+      return FailCommand("datasource", st, kExitFailed);
     e.password_file = store->SecretFilePath(e.name);
   }
   const std::string name = e.name;  // `e` is moved into the store below
   const std::string describe = e.Connection().Describe();
   const std::string secret = e.SecretReference();
-  if (Status st = store->Put(std::move(e), f.replace); !st.ok()) return Fail(st, kExitInvalid);
-  if (Status st = store->Save(); !st.ok()) return Fail(st, kExitFailed);
+  if (Status st = store->Put(std::move(e), f.replace); !st.ok())
+    return FailCommand("datasource", st, kExitInvalid);
+  if (Status st = store->Save(); !st.ok()) return FailCommand("datasource", st, kExitFailed);
   std::cout << fmt::format("saved data source {} ({}, password {}) in {}\n", name, describe, secret,
                            store->path());
   return kExitOk;
 }
 
-int RunList(bool as_json) {
-  auto store = OpenStore();
-  if (!store.ok()) return Fail(store.status(), kExitInvalid);
+int ListSources(bool as_json) {
+  auto store = OpenDataSourceStore();
+  if (!store.ok()) return FailCommand("datasource", store.status(), kExitInvalid);
   if (as_json) {
     nlohmann::ordered_json out = nlohmann::ordered_json::object();
     for (const DataSourceEntry& e : store->entries()) out[e.name] = e.ToJson();
@@ -132,11 +137,11 @@ int RunList(bool as_json) {
   return kExitOk;
 }
 
-int RunShow(const std::string& name) {
-  auto store = OpenStore();
-  if (!store.ok()) return Fail(store.status(), kExitInvalid);
+int ShowSource(const std::string& name) {
+  auto store = OpenDataSourceStore();
+  if (!store.ok()) return FailCommand("datasource", store.status(), kExitInvalid);
   const DataSourceEntry* e = store->Get(name);
-  if (e == nullptr) return Fail(store->Find(name).status(), kExitInvalid);
+  if (e == nullptr) return FailCommand("datasource", store->Find(name).status(), kExitInvalid);
   nlohmann::ordered_json out;
   out["name"] = e->name;
   const nlohmann::ordered_json fields = e->ToJson();  // named: items() must not outlive it
@@ -147,15 +152,16 @@ int RunShow(const std::string& name) {
 }
 
 int RunTest(const std::string& name) {
-  auto store = OpenStore();
-  if (!store.ok()) return Fail(store.status(), kExitInvalid);
+  auto store = OpenDataSourceStore();
+  if (!store.ok()) return FailCommand("datasource", store.status(), kExitInvalid);
   const DataSourceEntry* e = store->Get(name);
-  if (e == nullptr) return Fail(store->Find(name).status(), kExitInvalid);
+  if (e == nullptr) return FailCommand("datasource", store->Find(name).status(), kExitInvalid);
   const PluginInfo* plugin = Registry::Builtin().Find(e->type);
   if (plugin == nullptr || !plugin->test_connection) {
-    return Fail(Status::InvalidArgument("data source '" + name + "' has type " + e->type +
-                                        ", which no plugin of this build connects to"),
-                kExitInvalid);
+    return FailCommand("datasource",
+                       Status::InvalidArgument("data source '" + name + "' has type " + e->type +
+                                               ", which no plugin of this build connects to"),
+                       kExitInvalid);
   }
   auto conn = store->Find(name);
   if (!conn.ok()) {
@@ -174,16 +180,16 @@ int RunTest(const std::string& name) {
   return kExitOk;
 }
 
-int RunRemove(const std::string& name) {
-  auto store = OpenStore();
-  if (!store.ok()) return Fail(store.status(), kExitInvalid);
+int RemoveSource(const std::string& name) {
+  auto store = OpenDataSourceStore();
+  if (!store.ok()) return FailCommand("datasource", store.status(), kExitInvalid);
   const DataSourceEntry* e = store->Get(name);
   std::string prompted_secret;
   if (e != nullptr && e->password_file == store->SecretFilePath(name)) {
     prompted_secret = e->password_file;
   }
-  if (Status st = store->Remove(name); !st.ok()) return Fail(st, kExitInvalid);
-  if (Status st = store->Save(); !st.ok()) return Fail(st, kExitFailed);
+  if (Status st = store->Remove(name); !st.ok()) return FailCommand("datasource", st, kExitInvalid);
+  if (Status st = store->Save(); !st.ok()) return FailCommand("datasource", st, kExitFailed);
   if (!prompted_secret.empty()) ::unlink(prompted_secret.c_str());
   std::cout << "removed data source " << name << " from " << store->path() << "\n";
   return kExitOk;
@@ -196,7 +202,7 @@ void AddDatasourceCommand(CLI::App* app, int* exit_code) {
       "datasource", "named connections in $FERRY_HOME/datasources.json (secrets by reference)");
   cmd->require_subcommand(1);
 
-  auto flags = std::make_shared<AddFlags>();
+  auto flags = std::make_shared<SourceAddFlags>();
   CLI::App* add = cmd->add_subcommand("add", "store a named connection");
   add->add_option("name", flags->entry.name, "data source name")->required();
   add->add_option("--type", flags->entry.type, "plugin: postgresql, mysql, sqlite")->required();
@@ -214,17 +220,17 @@ void AddDatasourceCommand(CLI::App* app, int* exit_code) {
                 "ask for the password now; kept in $FERRY_HOME/secrets/NAME.password (0600)");
   add->add_option("--option", flags->options, "driver option KEY=VALUE (sslmode=require, ...)");
   add->add_flag("--replace", flags->replace, "replace an existing data source of that name");
-  add->callback([flags, exit_code] { *exit_code = RunAdd(*flags); });
+  add->callback([flags, exit_code] { *exit_code = AddSource(*flags); });
 
   auto as_json = std::make_shared<bool>(false);
   CLI::App* list = cmd->add_subcommand("list", "list data sources (no secrets)");
   list->add_flag("--json", *as_json, "print JSON");
-  list->callback([as_json, exit_code] { *exit_code = RunList(*as_json); });
+  list->callback([as_json, exit_code] { *exit_code = ListSources(*as_json); });
 
   auto name = std::make_shared<std::string>();
   CLI::App* show = cmd->add_subcommand("show", "show one data source (no secrets)");
   show->add_option("name", *name)->required();
-  show->callback([name, exit_code] { *exit_code = RunShow(*name); });
+  show->callback([name, exit_code] { *exit_code = ShowSource(*name); });
 
   CLI::App* test = cmd->add_subcommand(
       "test", "connect; print the server version and round-trip time, or what failed");
@@ -233,7 +239,7 @@ void AddDatasourceCommand(CLI::App* app, int* exit_code) {
 
   CLI::App* remove = cmd->add_subcommand("remove", "delete a data source");
   remove->add_option("name", *name)->required();
-  remove->callback([name, exit_code] { *exit_code = RunRemove(*name); });
+  remove->callback([name, exit_code] { *exit_code = RemoveSource(*name); });
 }
 
 }  // namespace ferry

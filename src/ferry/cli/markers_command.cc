@@ -27,11 +27,6 @@ struct MarkerFlags {
   std::string older_than;
 };
 
-int Fail(const Status& st, int code) {
-  std::cerr << "ferry markers: " << MaskSecrets(st.message()) << "\n";
-  return code;
-}
-
 // The job's writer, prepared (it connects, and checks the destination like `ferry check`).
 Result<std::unique_ptr<Writer>> JobWriter(const MarkerFlags& flags) {
   const Registry& registry = Registry::Builtin();
@@ -59,11 +54,11 @@ std::string UtcBefore(int64_t seconds_ago) {
   return buf;
 }
 
-int List(const MarkerFlags& flags) {
+int ListMarkers(const MarkerFlags& flags) {
   auto writer = JobWriter(flags);
-  if (!writer.ok()) return Fail(writer.status(), kExitInvalid);
+  if (!writer.ok()) return FailCommand("markers", writer.status(), kExitInvalid);
   auto runs = (*writer)->ListCommitMarkers();
-  if (!runs.ok()) return Fail(runs.status(), kExitFailed);
+  if (!runs.ok()) return FailCommand("markers", runs.status(), kExitFailed);
   if (runs->empty()) {
     std::cout << "no commit markers\n";
     return kExitOk;
@@ -80,26 +75,29 @@ int List(const MarkerFlags& flags) {
 int Remove(const MarkerFlags& flags) {
   int given = !flags.run_id.empty() + !flags.run_dir.empty() + !flags.older_than.empty();
   if (given != 1) {
-    return Fail(Status::InvalidArgument("give one of --run ID, --run-dir DIR or --older-than AGE"),
-                kExitInvalid);
+    return FailCommand(
+        "markers",
+        Status::InvalidArgument("give one of --run ID, --run-dir DIR or --older-than AGE"),
+        kExitInvalid);
   }
   std::string run_id = flags.run_id;
   std::string before;
   if (!flags.run_dir.empty()) {
     auto dir = RunDir::Open(flags.run_dir);
     auto info = dir.ok() ? dir->ReadInfo() : Result<RunInfo>(dir.status());
-    if (!info.ok()) return Fail(info.status(), kExitInvalid);
+    if (!info.ok()) return FailCommand("markers", info.status(), kExitInvalid);
     run_id = info->run_id;
   }
   if (!flags.older_than.empty()) {
     auto seconds = ParseDurationSeconds(flags.older_than);
-    if (!seconds.ok()) return Fail(seconds.status().WithPrefix("--older-than"), kExitInvalid);
+    if (!seconds.ok())
+      return FailCommand("markers", seconds.status().WithPrefix("--older-than"), kExitInvalid);
     before = UtcBefore(*seconds);
   }
   auto writer = JobWriter(flags);
-  if (!writer.ok()) return Fail(writer.status(), kExitInvalid);
+  if (!writer.ok()) return FailCommand("markers", writer.status(), kExitInvalid);
   auto removed = (*writer)->RemoveCommitMarkers(run_id, before);
-  if (!removed.ok()) return Fail(removed.status(), kExitFailed);
+  if (!removed.ok()) return FailCommand("markers", removed.status(), kExitFailed);
   std::cout << "removed " << *removed << " commit marker(s)"
             << (run_id.empty() ? " of runs last committed before " + before + " UTC"
                                : " of run " + run_id)
@@ -118,7 +116,7 @@ void AddMarkersCommand(CLI::App* app, int* exit_code) {
       markers->add_subcommand("list", "runs whose commit markers the destination holds");
   list->add_option("job", flags->job, "the job whose destination to look at")->required();
   flags->params.AddTo(list);
-  list->callback([flags, exit_code] { *exit_code = List(*flags); });
+  list->callback([flags, exit_code] { *exit_code = ListMarkers(*flags); });
   CLI::App* remove = markers->add_subcommand("remove", "remove commit markers of old runs");
   remove->add_option("job", flags->job, "the job whose destination to clean")->required();
   flags->params.AddTo(remove);

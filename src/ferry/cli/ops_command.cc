@@ -43,7 +43,7 @@ int WithOps(const OpsFlags& flags, const std::function<Status(Store*, Operations
   return Report(fn(store->get(), &ops));
 }
 
-Status List(const OpsFlags& flags, Store* store) {
+Status ListInstances(const OpsFlags& flags, Store* store) {
   InstanceFilter f;
   f.node = flags.node;
   if (!flags.state.empty()) {
@@ -176,7 +176,7 @@ void AddOpsCommand(CLI::App* app, int* exit_code) {
                    "which page of --limit instances (default 1: the newest)");
   AddStoreFlag(list, &flags->store);
   list->callback([flags, exit_code] {
-    *exit_code = WithOps(*flags, [&](Store* s, Operations*) { return List(*flags, s); });
+    *exit_code = WithOps(*flags, [&](Store* s, Operations*) { return ListInstances(*flags, s); });
   });
 
   CLI::App* alerts = ops->add_subcommand(

@@ -11,12 +11,7 @@
 namespace ferry {
 namespace {
 
-int Fail(const Status& st, int code) {
-  std::cerr << "ferry resource-group: " << st.message() << "\n";
-  return code;
-}
-
-Result<ResourceGroupStore> OpenStore() {
+Result<ResourceGroupStore> OpenResourceGroupStore() {
   ResourceGroupStore store(DataSourceStore::DefaultHome());
   RETURN_NOT_OK(store.Load());
   return store;
@@ -28,36 +23,38 @@ nlohmann::ordered_json GroupJson(const ResourceGroup& g) {
   return {{"name", g.name}, {"hosts", hosts}, {"slots", g.total_slots()}};
 }
 
-struct AddFlags {
+struct GroupAddFlags {
   std::string name;
   std::string hosts;
   std::string hostfile;
   bool replace = false;
 };
 
-int RunAdd(const AddFlags& f) {
+int AddGroup(const GroupAddFlags& f) {
   if (f.hosts.empty() == f.hostfile.empty()) {
-    return Fail(Status::InvalidArgument("give the hosts as --hosts h1:4,h2:4 or --hostfile FILE"),
-                kExitInvalid);
+    return FailCommand(
+        "resource-group",
+        Status::InvalidArgument("give the hosts as --hosts h1:4,h2:4 or --hostfile FILE"),
+        kExitInvalid);
   }
   auto hosts = f.hosts.empty() ? ReadHostfile(f.hostfile) : ParseHostList(f.hosts);
-  if (!hosts.ok()) return Fail(hosts.status(), kExitInvalid);
-  auto store = OpenStore();
-  if (!store.ok()) return Fail(store.status(), kExitInvalid);
+  if (!hosts.ok()) return FailCommand("resource-group", hosts.status(), kExitInvalid);
+  auto store = OpenResourceGroupStore();
+  if (!store.ok()) return FailCommand("resource-group", store.status(), kExitInvalid);
   ResourceGroup group{f.name, *hosts};
   const int slots = group.total_slots();
   if (Status st = store->Put(std::move(group), f.replace); !st.ok()) {
-    return Fail(st, kExitInvalid);
+    return FailCommand("resource-group", st, kExitInvalid);
   }
-  if (Status st = store->Save(); !st.ok()) return Fail(st, kExitFailed);
+  if (Status st = store->Save(); !st.ok()) return FailCommand("resource-group", st, kExitFailed);
   std::cout << fmt::format("saved resource group {} ({}: {} hosts, {} slots) in {}\n", f.name,
                            FormatHostList(*hosts), hosts->size(), slots, store->path());
   return kExitOk;
 }
 
-int RunList(bool as_json) {
-  auto store = OpenStore();
-  if (!store.ok()) return Fail(store.status(), kExitInvalid);
+int ListGroups(bool as_json) {
+  auto store = OpenResourceGroupStore();
+  if (!store.ok()) return FailCommand("resource-group", store.status(), kExitInvalid);
   if (as_json) {
     nlohmann::ordered_json out = nlohmann::ordered_json::array();
     for (const ResourceGroup& g : store->groups()) out.push_back(GroupJson(g));
@@ -77,11 +74,11 @@ int RunList(bool as_json) {
   return kExitOk;
 }
 
-int RunShow(const std::string& name, bool as_json) {
-  auto store = OpenStore();
-  if (!store.ok()) return Fail(store.status(), kExitInvalid);
+int ShowGroup(const std::string& name, bool as_json) {
+  auto store = OpenResourceGroupStore();
+  if (!store.ok()) return FailCommand("resource-group", store.status(), kExitInvalid);
   auto group = store->Get(name);
-  if (!group.ok()) return Fail(group.status(), kExitInvalid);
+  if (!group.ok()) return FailCommand("resource-group", group.status(), kExitInvalid);
   if (as_json) {
     std::cout << GroupJson(*group).dump(2) << "\n";
     return kExitOk;
@@ -94,11 +91,12 @@ int RunShow(const std::string& name, bool as_json) {
   return kExitOk;
 }
 
-int RunRemove(const std::string& name) {
-  auto store = OpenStore();
-  if (!store.ok()) return Fail(store.status(), kExitInvalid);
-  if (Status st = store->Remove(name); !st.ok()) return Fail(st, kExitInvalid);
-  if (Status st = store->Save(); !st.ok()) return Fail(st, kExitFailed);
+int RemoveGroup(const std::string& name) {
+  auto store = OpenResourceGroupStore();
+  if (!store.ok()) return FailCommand("resource-group", store.status(), kExitInvalid);
+  if (Status st = store->Remove(name); !st.ok())
+    return FailCommand("resource-group", st, kExitInvalid);
+  if (Status st = store->Save(); !st.ok()) return FailCommand("resource-group", st, kExitFailed);
   std::cout << "removed resource group " << name << " from " << store->path() << "\n";
   return kExitOk;
 }
@@ -110,30 +108,31 @@ void AddResourceGroupCommand(CLI::App* app, int* exit_code) {
       "resource-group", "hosts that executeMode \"distribute\" runs over ($FERRY_HOME)");
   cmd->require_subcommand(1);
 
-  auto add = std::make_shared<AddFlags>();
+  auto add = std::make_shared<GroupAddFlags>();
   CLI::App* a = cmd->add_subcommand("add", "save a resource group");
   a->add_option("name", add->name, "the group's name")->required();
   a->add_option("--hosts", add->hosts, "hosts with their slots: h1:4,h2:4");
   a->add_option("--hostfile", add->hostfile, "an Open MPI hostfile (HOST slots=N a line)");
   a->add_flag("--replace", add->replace, "replace a group of the same name");
-  a->callback([add, exit_code] { *exit_code = RunAdd(*add); });
+  a->callback([add, exit_code] { *exit_code = AddGroup(*add); });
 
   auto list_json = std::make_shared<bool>(false);
   CLI::App* l = cmd->add_subcommand("list", "list the resource groups");
   l->add_flag("--json", *list_json, "as JSON");
-  l->callback([list_json, exit_code] { *exit_code = RunList(*list_json); });
+  l->callback([list_json, exit_code] { *exit_code = ListGroups(*list_json); });
 
   auto show_name = std::make_shared<std::string>();
   auto show_json = std::make_shared<bool>(false);
   CLI::App* s = cmd->add_subcommand("show", "show a resource group's hosts");
   s->add_option("name", *show_name, "the group's name")->required();
   s->add_flag("--json", *show_json, "as JSON");
-  s->callback([show_name, show_json, exit_code] { *exit_code = RunShow(*show_name, *show_json); });
+  s->callback(
+      [show_name, show_json, exit_code] { *exit_code = ShowGroup(*show_name, *show_json); });
 
   auto remove_name = std::make_shared<std::string>();
   CLI::App* r = cmd->add_subcommand("remove", "remove a resource group");
   r->add_option("name", *remove_name, "the group's name")->required();
-  r->callback([remove_name, exit_code] { *exit_code = RunRemove(*remove_name); });
+  r->callback([remove_name, exit_code] { *exit_code = RemoveGroup(*remove_name); });
 }
 
 }  // namespace ferry

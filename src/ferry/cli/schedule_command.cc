@@ -21,16 +21,16 @@ std::string Join(const std::vector<std::string>& items) {
 }
 
 // Prints the error; exit 1 when the store failed, 2 when the request was wrong.
-int Fail(const Status& st) {
+int FailByStatus(const Status& st) {
   std::cerr << st.message() << "\n";
   return st.code() == StatusCode::kIOError ? kExitFailed : kExitInvalid;
 }
 
-int List(const ScheduleFlags& flags) {
+int ListSchedule(const ScheduleFlags& flags) {
   auto store = OpenStore(flags.store);
-  if (!store.ok()) return Fail(store.status());
+  if (!store.ok()) return FailByStatus(store.status());
   auto deployed = DeployedSchedule(store->get());
-  if (!deployed.ok()) return Fail(deployed.status());
+  if (!deployed.ok()) return FailByStatus(deployed.status());
   auto frozen = (*store)->FrozenNodes();
   SysSeconds now = SystemClock().Now();
   std::cout << fmt::format("{:<20} {:<18} {:<16} {:<20} {:<10} {}\n", "NODE", "CRON", "TIME ZONE",
@@ -51,9 +51,9 @@ int List(const ScheduleFlags& flags) {
 
 int Show(const ScheduleFlags& flags) {
   auto store = OpenStore(flags.store);
-  if (!store.ok()) return Fail(store.status());
+  if (!store.ok()) return FailByStatus(store.status());
   auto deployed = DeployedSchedule(store->get());
-  if (!deployed.ok()) return Fail(deployed.status());
+  if (!deployed.ok()) return FailByStatus(deployed.status());
   const NodeSpec* n = deployed->spec.Find(flags.node);
   if (!n) {
     std::cerr << "node \"" << flags.node << "\" is not deployed\n";
@@ -72,7 +72,7 @@ int Show(const ScheduleFlags& flags) {
             << "resource group: " << n->resource_group << ", priority " << n->priority << "\n"
             << "next cycles:\n";
   auto cron = n->Schedule();
-  if (!cron.ok()) return Fail(cron.status());
+  if (!cron.ok()) return FailByStatus(cron.status());
   SysSeconds after = SystemClock().Now();
   for (int i = 0; i < flags.count; ++i) {
     auto c = cron->NextAfter(after);
@@ -102,7 +102,7 @@ void AddScheduleCommand(CLI::App* app, int* exit_code) {
   cmd->require_subcommand(1);
   CLI::App* list = cmd->add_subcommand("list", "every node with its cron and next cycle");
   AddStoreFlag(list, &flags->store);
-  list->callback([flags, exit_code] { *exit_code = List(*flags); });
+  list->callback([flags, exit_code] { *exit_code = ListSchedule(*flags); });
   CLI::App* show = cmd->add_subcommand("show", "one node, its next cycles and their parameters");
   show->add_option("node", flags->node, "the node")->required();
   show->add_option("--count", flags->count, "how many cycles to show (default 5)");

@@ -15,7 +15,7 @@
 namespace ferry {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;
 
 // Sent by the destructor to the watching thread alone, so the process ends at once instead of
 // after the watcher's next tick.
@@ -58,7 +58,7 @@ void SignalWatcher::Stop(int sig, const char* why) {
 void SignalWatcher::Watch(std::stop_token own, bool rank, RankLimits limits) {
   const sigset_t set = WatchedSet(rank);
   const pid_t parent = getppid();
-  std::optional<Clock::time_point> must_end_by;
+  std::optional<SteadyClock::time_point> must_end_by;
   bool orphaned = false;
   timespec tick{0, 200'000'000};
   while (!own.stop_requested()) {
@@ -66,7 +66,7 @@ void SignalWatcher::Watch(std::stop_token own, bool rank, RankLimits limits) {
     if (sig > 0 && sig != kWakeSignal) {
       const std::string why = fmt::format("received signal {} ({})", sig, strsignal(sig));
       Stop(sig, why.c_str());
-      if (rank && !must_end_by) must_end_by = Clock::now() + limits.after_signal;
+      if (rank && !must_end_by) must_end_by = SteadyClock::now() + limits.after_signal;
     }
     if (!rank) continue;
     if (!orphaned && getppid() != parent) {
@@ -74,10 +74,10 @@ void SignalWatcher::Watch(std::stop_token own, bool rank, RankLimits limits) {
       const std::string why = fmt::format(
           "the process that started this rank (pid {}, mpirun or orted) is gone", parent);
       Stop(SIGHUP, why.c_str());
-      const auto by = Clock::now() + limits.after_orphaned;
+      const auto by = SteadyClock::now() + limits.after_orphaned;
       must_end_by = must_end_by ? std::min(*must_end_by, by) : by;
     }
-    if (must_end_by && Clock::now() >= *must_end_by) {
+    if (must_end_by && SteadyClock::now() >= *must_end_by) {
       LogError(
           "this rank did not end within its stop's time limit: exiting now (splits not "
           "committed are rolled back by the destination; `ferry run --resume` runs them)");
