@@ -62,7 +62,8 @@ check_tidy() {
   count=$(write_tidy_database build "$db") || return 1
   start=$(date +%s)
   # run-clang-tidy always asks for colour; the log is read by people and by sed.
-  "$RUN_CLANG_TIDY" -clang-tidy-binary "$(command -v "$CLANG_TIDY")" -p "$db" -j 2 -quiet 2>&1 |
+  # -w: compiler warnings are the GCC build's job (-Werror); clang 14 knows other warning names.
+  "$RUN_CLANG_TIDY" -clang-tidy-binary "$(command -v "$CLANG_TIDY")" -p "$db" -j 2 -quiet -extra-arg=-w 2>&1 |
     sed 's/\x1b\[[0-9;]*m//g' >"$db/clang-tidy.log"
   rc=${PIPESTATUS[0]}
   failed=$(sed -n "s|^$PWD/\([^:]*\):[0-9]*:[0-9]*: error: .*|\1|p" "$db/clang-tidy.log" | sort -u)
