@@ -7,6 +7,8 @@ PACKAGES=(
   nlohmann-json3-dev libcli11-dev libfmt-dev
   libsqlite3-dev sqlite3 zlib1g-dev libzstd-dev zstd gzip libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  # scripts/lint.sh: the format check and clang-tidy (version 14 in Debian 12)
+  clang-format clang-tidy
   # PostgreSQL plugin + its throwaway test server
   libpq-dev postgresql-15 postgresql-client-15
   # MySQL/MariaDB plugin + its throwaway test server, and the baselines of bench/

@@ -8,7 +8,12 @@ namespace ferry {
 Status SetUpSession(MysqlConnection& conn, const MysqlSessionSettings& settings) {
   std::string set = "SET time_zone = '" + FormatUtcOffset(settings.utc_offset_seconds) + "'";
   if (settings.writer) {
+// A GCC 12 false positive inside libstdc++'s inlined string move constructor (GCC PR 109299).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Warray-bounds"
+#pragma GCC diagnostic ignored "-Wstringop-overflow"
     set += std::string(", sql_mode = '") + kMysqlStrictSqlMode + "'";
+#pragma GCC diagnostic pop
   } else {
     set += ", net_write_timeout = 86400";
   }

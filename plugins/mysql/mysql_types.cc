@@ -158,7 +158,7 @@ Result<int> ParseUtcOffset(std::string_view text) {
 }
 
 std::string FormatUtcOffset(int seconds) {
-  char buf[8];
+  char buf[16];  // room for the hours of any int, so the text is never cut short
   const int a = std::abs(seconds);
   std::snprintf(buf, sizeof buf, "%c%02d:%02d", seconds < 0 ? '-' : '+', a / 3600, a % 3600 / 60);
   return buf;

@@ -128,9 +128,9 @@ bool Take(Result<T> result, T* out, Status* error) {
 }
 
 bool ConvertDate(const ReaderColumn& column, std::string_view text, Value* out, Status* error) {
-  int64_t days;
+  int64_t days = 0;
   if (!column.format.empty()) {
-    int64_t micros;
+    int64_t micros = 0;
     if (!Take(ParseJavaPattern(text, column.format), &micros, error)) return false;
     *out = Value::Date(FloorDiv(micros, kMicrosPerDay));
     return true;
@@ -148,7 +148,7 @@ bool ConvertDate(const ReaderColumn& column, std::string_view text, Value* out, 
 bool ConvertTimestamp(const ReaderColumn& column, std::string_view text, Value* out,
                       Status* error) {
   bool tz = column.type == TypeId::kTimestampTz;
-  int64_t micros;
+  int64_t micros = 0;
   auto parsed =
       column.format.empty() ? ParseTimestamp(text, tz) : ParseJavaPattern(text, column.format);
   if (!Take(std::move(parsed), &micros, error)) return false;

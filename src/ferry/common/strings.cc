@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 
 namespace ferry {
 
@@ -67,7 +68,7 @@ std::string HumanBytes(double bytes) {
 }
 
 std::string HumanDuration(double seconds) {
-  int64_t s = static_cast<int64_t>(seconds + 0.5);
+  int64_t s = std::llround(seconds);
   return fmt::format("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60);
 }
 

@@ -283,7 +283,11 @@ TEST_F(SchedHttpApi, HistoryHoldsTheFiguresOfTheLast30Runs) {
     runs.push_back(in);
   }
   ASSERT_EQ(*store_->InsertInstances(runs), 35);
-  for (Instance in : *store_->Instances({.node = "a"})) {
+  // Held in a variable: a range-for over *store_->Instances(...) would read the vector of a
+  // Result destroyed before the loop's first iteration.
+  auto instances = store_->Instances({.node = "a"});
+  ASSERT_TRUE(instances.ok()) << instances.status().message();
+  for (Instance in : *instances) {
     if (in.backfill_id != 0) continue;  // the fixture's backfilled instance has not run
     in.state = InstanceState::kSucceeded;
     int k = in.cyctime.month == 1 ? in.cyctime.day : in.cyctime.day + 31;

@@ -45,7 +45,7 @@ char* RecordBatch::Allocate(size_t n) {
 }
 
 Value RecordBatch::CopyText(TypeId type, std::string_view text) {
-  if (text.empty()) return Value::View(type, std::string_view("", 0));
+  if (text.empty()) return Value::View(type, std::string_view(""));
   char* dst = Allocate(text.size());
   std::memcpy(dst, text.data(), text.size());
   return Value::View(type, std::string_view(dst, text.size()));

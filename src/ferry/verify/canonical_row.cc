@@ -37,8 +37,7 @@ std::string NormalizeDecimal(std::string_view text) {
     while (!s.empty() && s.back() == '0') s.pop_back();
     if (!s.empty() && s.back() == '.') s.pop_back();
   }
-  if (s.empty()) s = "0";
-  if (s == "0") return s;
+  if (s.empty() || s == "0") return "0";
   return negative ? "-" + s : s;
 }
 

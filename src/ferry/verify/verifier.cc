@@ -451,7 +451,7 @@ void DiffRowsOfOneKey(const std::vector<KeptRow>& src, const std::vector<KeptRow
     d.source_count = static_cast<int64_t>(src.size());
     d.dest_count = static_cast<int64_t>(dst.size());
     bool in_source = std::any_of(src.begin(), src.end(),
-                                 [&](const KeptRow& r) { return r.cells == row->cells; });
+                                 [row = row](const KeptRow& r) { return r.cells == row->cells; });
     if (n > 0) {
       d.kind = "missing";
     } else {
