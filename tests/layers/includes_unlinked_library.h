@@ -1,4 +1,5 @@
 // Probe (CMake test layers.*): a layer naming a header of a library it does not link.
 #pragma once
-#include <string>
 #include <yaml-cpp/yaml.h>
+
+#include <string>
