@@ -265,16 +265,17 @@ TEST_F(MysqlFault, LockWaitTimeoutsRetryTheSplit) {
                        holder_sql + "\" >/dev/null 2>&1")
                           .c_str());
   });
-  // The lock is held once the holder's transaction shows up with its inserted row.
+  // The lock is held once the holder's SLEEP runs: its client sends the SLEEP only after the
+  // INSERT succeeded, inside the open transaction. (Not INNODB_TRX: on MariaDB 10.11 it was seen
+  // empty for the whole hold while SHOW ENGINE INNODB STATUS listed the holder's transaction,
+  // one undo entry and no row locks — an insert into an empty table; the writer still waits.)
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   bool held = false;
   while (!held && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    // Any open transaction that inserted a row is the holder's (nothing else writes now); its
-    // statement text is not asked for: it reads NULL between the INSERT and the SLEEP.
     held = Rows("",
-                "SELECT COUNT(*) FROM information_schema.INNODB_TRX "
-                "WHERE trx_rows_modified > 0")
+                "SELECT COUNT(*) FROM information_schema.PROCESSLIST "
+                "WHERE info LIKE 'SELECT SLEEP(5)%'")
                .front() != "0";
   }
   ASSERT_TRUE(held) << "the holding session never took its lock";
