@@ -1,5 +1,6 @@
 #include "plugins/postgresql/pg_store_backend.h"
 
+#include <fmt/format.h>
 #include <libpq-fe.h>
 
 #include <cctype>

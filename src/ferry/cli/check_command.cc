@@ -1,5 +1,6 @@
 // `ferry check JOB.json`: validates the job file and asks both plugins to check the source and
 // destination (tables, columns, splitPk type) without reading or writing a row. Exit 0 or 2.
+#include <fmt/format.h>
 #include <sys/vfs.h>
 
 #include <filesystem>

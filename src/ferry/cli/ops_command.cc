@@ -2,6 +2,8 @@
 // uses: list, log (--follow for a live tail), stop, rerun (--downstream, --from-scratch),
 // set-succeeded, freeze / unfreeze (an instance or --node), backfill. Exit 0 done, 1 store
 // failure, 2 refused.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <iostream>
 #include <set>

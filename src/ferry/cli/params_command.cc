@@ -1,5 +1,7 @@
 // `ferry params EXPR...`: renders scheduling-parameter expressions for a scheduled time, so a
 // user can see what ${yyyymmdd-1} or $[hh24:mi:ss-1/24] will be before a job runs.
+#include <fmt/format.h>
+
 #include <iostream>
 
 #include "ferry/cli/commands.h"

@@ -1,4 +1,5 @@
 // `ferry run JOB.json`: runs a job, prints progress and the summary, exits 0/1/2/128+N.
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cstdio>

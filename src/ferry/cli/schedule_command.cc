@@ -1,5 +1,7 @@
 // `ferry schedule list|show NODE`: the deployed schedule, each node's next cycles and the
 // resolved parameters of its next run.
+#include <fmt/format.h>
+
 #include <iostream>
 
 #include "ferry/cli/commands.h"

@@ -1,5 +1,6 @@
 #include "ferry/cli/signal_watcher.h"
 
+#include <fmt/format.h>
 #include <pthread.h>
 #include <unistd.h>
 

@@ -1,5 +1,6 @@
 #include "ferry/cli/store_flag.h"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cstdlib>

@@ -1,5 +1,7 @@
 #include "ferry/common/log.h"
 
+#include <fmt/format.h>
+
 #include <atomic>
 #include <chrono>
 #include <cstdio>

@@ -1,5 +1,7 @@
 #include "ferry/schedule/alert.h"
 
+#include <fmt/format.h>
+
 #include <cctype>
 
 #include "ferry/common/sha256.h"

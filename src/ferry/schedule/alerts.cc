@@ -1,5 +1,6 @@
 #include "ferry/schedule/alerts.h"
 
+#include <fmt/format.h>
 #include <httplib.h>
 
 #include <condition_variable>

@@ -2,6 +2,7 @@
 
 #include <date/date.h>
 #include <date/tz.h>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <cctype>

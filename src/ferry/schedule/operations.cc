@@ -1,5 +1,6 @@
 #include "ferry/schedule/operations.h"
 
+#include <fmt/format.h>
 #include <signal.h>
 
 #include <algorithm>

@@ -1,5 +1,6 @@
 #include "ferry/schedule/schedule_spec.h"
 
+#include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>

@@ -1,5 +1,6 @@
 #include "ferry/schedule/scheduler.h"
 
+#include <fmt/format.h>
 #include <signal.h>
 #include <unistd.h>
 

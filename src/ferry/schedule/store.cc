@@ -1,5 +1,7 @@
 #include "ferry/schedule/store.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <random>
 

@@ -1,5 +1,6 @@
 #include "ferry/schedule/store_sqlite.h"
 
+#include <fmt/format.h>
 #include <sqlite3.h>
 
 namespace ferry {

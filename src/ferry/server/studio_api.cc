@@ -1,5 +1,6 @@
 #include "ferry/server/studio_api.h"
 
+#include <fmt/format.h>
 #include <httplib.h>
 #include <signal.h>
 
