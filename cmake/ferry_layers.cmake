@@ -80,12 +80,8 @@ endfunction()
 function(ferry_layer target)
   cmake_parse_arguments(L "OBJECT" ""
       "DIRS;SOURCES;EXCLUDE;DEPS;LINK_ONLY;HEADERS;PUBLIC_LIBS;PRIVATE_LIBS" ${ARGN})
-  set(sources ${L_SOURCES})
-  foreach(dir ${L_DIRS})
-    file(GLOB found CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/${dir}/*.cc)
-    list(APPEND sources ${found})
-  endforeach()
-  list(FILTER sources EXCLUDE REGEX "_test\\.cc$")
+  ferry_glob_dirs(sources "${L_DIRS}" "*.cc")
+  list(APPEND sources ${L_SOURCES})
   foreach(pattern ${L_EXCLUDE})
     list(FILTER sources EXCLUDE REGEX "${pattern}")
   endforeach()
@@ -100,39 +96,53 @@ function(ferry_layer target)
     target_precompile_headers(${target} REUSE_FROM ${FERRY_PCH_TARGET})
   endif()
 
-  set(visible ${L_DIRS} ${L_HEADERS})
-  foreach(dep ${L_DEPS})
+  ferry_place_target(${target} DIRS ${L_DIRS} HEADERS ${L_HEADERS} SOURCES ${sources}
+                     DEPS ${L_DEPS} PUBLIC_LIBS ${L_PUBLIC_LIBS} PRIVATE_LIBS ${L_PRIVATE_LIBS})
+endfunction()
+
+# ferry_place_target(<target> DIRS ... [HEADERS ...] SOURCES ... [DEPS <layers>] [PUBLIC_LIBS ...]
+#                    [PRIVATE_LIBS ...])
+# What a layer or the binary may see, made from what it links: its include farm (its own folders
+# and single headers, and what each layer in DEPS sees), the libraries whose headers it may include
+# (its own and those its layers export), its line in the include check's manifest, and its sources
+# counted as placed. ferry_layer calls it for each library; the binary's CMakeLists calls it once.
+function(ferry_place_target target)
+  cmake_parse_arguments(T "" "" "DIRS;HEADERS;SOURCES;DEPS;PUBLIC_LIBS;PRIVATE_LIBS" ${ARGN})
+  set(visible ${T_DIRS} ${T_HEADERS})
+  set(libraries ${T_PUBLIC_LIBS} ${T_PRIVATE_LIBS})
+  set(exported ${T_PUBLIC_LIBS})
+  foreach(dep ${T_DEPS})
     get_target_property(dep_visible ${dep} FERRY_VISIBLE)
-    list(APPEND visible ${dep_visible})
-  endforeach()
-  list(REMOVE_DUPLICATES visible)
-  set_target_properties(${target} PROPERTIES FERRY_VISIBLE "${visible}")
-  ferry_make_include_farm(${target} "${visible}")
-
-  set_property(GLOBAL APPEND PROPERTY FERRY_LAYER_SOURCES ${sources})
-
-  # The libraries whose headers the layer may include: its own, and those its layers export.
-  set(libraries ${L_PUBLIC_LIBS} ${L_PRIVATE_LIBS})
-  set(exported ${L_PUBLIC_LIBS})
-  foreach(dep ${L_DEPS})
     get_target_property(dep_exported ${dep} FERRY_EXPORTED_LIBS)
+    list(APPEND visible ${dep_visible})
     list(APPEND libraries ${dep_exported})
     list(APPEND exported ${dep_exported})
   endforeach()
-  set_target_properties(${target} PROPERTIES FERRY_EXPORTED_LIBS "${exported}")
-  ferry_record_layer_files(${target} "${L_DIRS}" "${sources}" "${libraries}")
+  list(REMOVE_DUPLICATES visible)
+  set_target_properties(${target} PROPERTIES FERRY_VISIBLE "${visible}"
+                        FERRY_EXPORTED_LIBS "${exported}")
+  ferry_make_include_farm(${target} "${visible}")
+  set_property(GLOBAL APPEND PROPERTY FERRY_LAYER_SOURCES ${T_SOURCES})
+  ferry_record_layer_files(${target} "${T_DIRS}" "${T_SOURCES}" "${libraries}")
+endfunction()
+
+# The files of the given folders (not their subfolders) matching a glob, tests left out.
+function(ferry_glob_dirs out dirs glob)
+  set(files)
+  foreach(dir ${dirs})
+    file(GLOB found CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/${dir}/${glob})
+    list(APPEND files ${found})
+  endforeach()
+  list(FILTER files EXCLUDE REGEX "(_test\\.cc|_test_util\\.h)$")
+  set(${out} ${files} PARENT_SCOPE)
 endfunction()
 
 # The manifest: one line "library <library> <regex of its headers>" per library, then one line
 # "layer <target> <its files> <libraries it may include>" per layer (fields separated by tabs,
 # lists joined by ',').
 function(ferry_record_layer_files target dirs sources libraries)
-  set(files ${sources})
-  foreach(dir ${dirs})
-    file(GLOB headers CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/${dir}/*.h)
-    list(APPEND files ${headers})
-  endforeach()
-  list(FILTER files EXCLUDE REGEX "(_test\\.cc|_test_util\\.h)$")
+  ferry_glob_dirs(headers "${dirs}" "*.h")
+  set(files ${sources} ${headers})
   list(FILTER files EXCLUDE REGEX "^${CMAKE_BINARY_DIR}/")  # generated sources
   list(REMOVE_DUPLICATES libraries)
   string(REPLACE ";" "," files_text "${files}")

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Builds Ferry with AddressSanitizer + UndefinedBehaviorSanitizer into build-asan/ and with
-# ThreadSanitizer into build-tsan/ (-O1, ccache, only the targets ferry and ferry_tests), then runs
-# the engine, fault-injection, resume, commit-marker and plugin contract tests of each against
-# throwaway servers. The tests spawn build-*/ferry, sanitized too. Any sanitizer report, from the
-# test binary or from a ferry it started, fails the run and is printed.
+# ThreadSanitizer into build-tsan/ (-O1, ccache, only the targets ferry and ferry_sanitizer_tests),
+# then runs the engine, fault-injection, resume, commit-marker and plugin contract tests of each
+# against throwaway servers. The tests spawn build-*/ferry, sanitized too. Any sanitizer report,
+# from the test binary or from a ferry it started, fails the run and is printed.
 #   scripts/sanitize.sh             both
 #   scripts/sanitize.sh asan|tsan   one
 #   SANITIZE_FILTER='Resume.*' scripts/sanitize.sh asan    other tests (a --gtest_filter)
@@ -11,13 +11,10 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
-# Engine (channels, queue, throttle, error limit, dirty log, runner), fault injection against the
-# real servers and files, resume after a kill, commit markers, and the contract of every plugin.
-DEFAULT_FILTER='FaultInjectionTest.*:ThrottleTest.*:ProgressTest.*:DirtyLogTest.*'
-DEFAULT_FILTER+=':EveryPlugin/PluginContract.*:Resume.*:Markers.*'
-DEFAULT_FILTER+=':PgCommitMarkers.*:*/PgLostCommitReply.*:*/MysqlCommitMarkers.*'
-DEFAULT_FILTER+=':MysqlCommitMarkerTable.*:PostgresqlFaults.*:*/PgRetryableFailures.*'
-DEFAULT_FILTER+=':*/PgDirtyRows.*:MysqlFault.*:TxtfilePublishFault.*:TxtfilePublishResumeTest.*'
+# The tests of ferry_sanitizer_tests (CMakeLists.txt): the engine (channels, queue, throttle, error
+# limit, dirty log, runner, distributed runner), fault injection against the real servers and
+# files, kills and resumes, commit markers, and the contract of every plugin.
+DEFAULT_FILTER='*'
 FILTER=${SANITIZE_FILTER:-$DEFAULT_FILTER}
 
 # Configures and builds DIR with -fsanitize=WHAT: assertions on, -O1 -g1 (fast to build, stacks
@@ -26,7 +23,7 @@ build() {
   local dir=$1 what=$2
   cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" \
         -DFERRY_SANITIZE="$what" -DFERRY_BUILD_TESTS=ON >/dev/null &&
-    cmake --build "$dir" -j "$(nproc)" --target ferry ferry_tests
+    cmake --build "$dir" -j "$(nproc)" --target ferry ferry_sanitizer_tests
 }
 
 # ":suppressions=FILE" when scripts/sanitizers/NAME.supp exists (third-party reports only).
@@ -44,7 +41,7 @@ run_tests() {
   LSAN_OPTIONS="print_suppressions=0$(suppressions lsan)" \
   UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$logs/ubsan$(suppressions ubsan)" \
   TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:exitcode=66:log_path=$logs/tsan$(suppressions tsan)" \
-    "$dir/ferry_tests" --gtest_filter="$FILTER" --gtest_brief=1 2>&1 | tail -n 300
+    "$dir/ferry_sanitizer_tests" --gtest_filter="$FILTER" --gtest_brief=1 2>&1 | tail -n 300
   local rc=${PIPESTATUS[0]}
   if compgen -G "$logs/*" >/dev/null; then
     echo "sanitize: reports in $logs:"

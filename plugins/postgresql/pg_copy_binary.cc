@@ -48,6 +48,49 @@ bool FitsInt32(int64_t v) {
   return v >= std::numeric_limits<int32_t>::min() && v <= std::numeric_limits<int32_t>::max();
 }
 
+// jsonb's binary form starts with its format version; 1 is the only one there is.
+constexpr char kJsonbVersion = 1;
+
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// A uuid in the form PostgreSQL prints (8-4-4-4-12 hex digits, either case) as its 16 bytes;
+// false for anything else. The other spellings uuid_in accepts (braces, no hyphens) are left to
+// the server: such a value goes as COPY text.
+bool ParseCanonicalUuid(std::string_view text, uint8_t bytes[16]) {
+  if (text.size() != 36) return false;
+  size_t b = 0;
+  for (size_t i = 0; i < 36;) {
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (text[i] != '-') return false;
+      ++i;
+      continue;
+    }
+    const int hi = HexDigit(text[i]), lo = HexDigit(text[i + 1]);
+    if (hi < 0 || lo < 0) return false;
+    bytes[b++] = static_cast<uint8_t>(hi << 4 | lo);
+    i += 2;
+  }
+  return true;
+}
+
+void AppendUuidText(const char* p, std::string* out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  char text[36];
+  size_t t = 0;
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) text[t++] = '-';
+    const auto byte = static_cast<uint8_t>(p[i]);
+    text[t++] = kHex[byte >> 4];
+    text[t++] = kHex[byte & 15];
+  }
+  out->assign(text, 36);
+}
+
 }  // namespace
 
 BinaryKind BinaryKindForOid(uint32_t oid) {
@@ -80,6 +123,12 @@ BinaryKind BinaryKindForOid(uint32_t oid) {
       return BinaryKind::kTimestamp;
     case 1184:
       return BinaryKind::kTimestampTz;
+    case 2950:
+      return BinaryKind::kUuid;
+    case 114:
+      return BinaryKind::kJson;
+    case 3802:
+      return BinaryKind::kJsonb;
     default:
       return BinaryKind::kNone;
   }
@@ -117,6 +166,13 @@ bool BinaryEncodable(const Value& v, BinaryKind k) {
       return v.type == TypeId::kTimestamp;
     case BinaryKind::kTimestampTz:
       return v.type == TypeId::kTimestampTz;
+    case BinaryKind::kUuid: {
+      uint8_t bytes[16];
+      return v.type == TypeId::kString && ParseCanonicalUuid(v.text(), bytes);
+    }
+    case BinaryKind::kJson:
+    case BinaryKind::kJsonb:
+      return v.type == TypeId::kString;
   }
   return false;
 }
@@ -213,6 +269,22 @@ void AppendBinaryField(const Value& v, BinaryKind k, std::string* out) {
     case BinaryKind::kBool:
       Put32(1, out);
       out->push_back(v.i ? 1 : 0);
+      return;
+    case BinaryKind::kUuid: {
+      uint8_t bytes[16];
+      ParseCanonicalUuid(v.text(), bytes);
+      Put32(16, out);
+      out->append(reinterpret_cast<const char*>(bytes), 16);
+      return;
+    }
+    case BinaryKind::kJson:
+      Put32(v.len, out);
+      out->append(v.len == 0 ? "" : v.p, v.len);
+      return;
+    case BinaryKind::kJsonb:
+      Put32(v.len + 1, out);
+      out->push_back(kJsonbVersion);
+      out->append(v.len == 0 ? "" : v.p, v.len);
       return;
     case BinaryKind::kNone:
       return;
@@ -338,6 +410,19 @@ Result<Value> DecodeBinaryField(BinaryKind k, std::string_view data, RecordBatch
       }
       return k == BinaryKind::kTimestamp ? Value::Timestamp(micros) : Value::TimestampTz(micros);
     }
+    case BinaryKind::kUuid: {
+      if (n != 16) return BadField("uuid", n);
+      thread_local std::string text;
+      AppendUuidText(p, &text);
+      return batch->CopyText(TypeId::kString, text);
+    }
+    case BinaryKind::kJson:
+      return batch->CopyText(TypeId::kString, data);
+    case BinaryKind::kJsonb:
+      if (n < 1 || p[0] != kJsonbVersion) {
+        return Status::DataError("PostgreSQL sent a jsonb field of an unknown format version");
+      }
+      return batch->CopyText(TypeId::kString, data.substr(1));
     case BinaryKind::kNone:
       break;
   }

@@ -30,7 +30,7 @@ TypeId ValueTypeForOid(uint32_t oid) {
       return TypeId::kTimestamp;
     case 1184:
       return TypeId::kTimestampTz;
-    // Read as text on purpose: character types, name, uuid, json, jsonb.
+    // Ferry strings: character types, name, uuid, json, jsonb (their text).
     case 18:
     case 19:
     case 25:

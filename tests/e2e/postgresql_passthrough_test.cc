@@ -113,6 +113,41 @@ TEST_F(PgPassthrough, PassthroughFalseDecodesAndWritesTheSameRows) {
   EXPECT_EQ(Text("dst"), Text("src"));
 }
 
+// uuid, json and jsonb: forwarded unchanged between columns of the same type, decoded to the text
+// PostgreSQL prints when they are not (passthrough off, or jsonb into json), and written from
+// that text into the binary form of each.
+TEST_F(PgPassthrough, UuidJsonAndJsonbForwardUnchangedAndDecodeToTheirText) {
+  PgExec("CREATE TABLE " + (s_ / "src") +
+         " (id bigint PRIMARY KEY, u uuid, j json, jb jsonb); INSERT INTO " + (s_ / "src") +
+         R"SQL( VALUES (1, 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11', '{"b": 1,  "a": [true, null]}',
+           '{"b": 1, "a": "Straße 東京 😀", "n": 1.50}'),
+          (2, NULL, NULL, NULL), (3, '00000000-0000-0000-0000-000000000000', '"x\ny"', '[]'))SQL" +
+         "; CREATE TABLE " + (s_ / "dst") + " (LIKE " + (s_ / "src") + "); CREATE TABLE " +
+         (s_ / "dst2") + " (LIKE " + (s_ / "src") + "); CREATE TABLE " + (s_ / "dst3") +
+         " (id bigint, u uuid, j json, jb json)");
+  const std::vector<std::string> want = {
+      R"(1|a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11|{"b": 1,  "a": [true, null]}|{"a": "Straße 東京 😀", "b": 1, "n": 1.50})",
+      "2|NULL|NULL|NULL", R"(3|00000000-0000-0000-0000-000000000000|"x\ny"|[])"};
+  const std::string select = "SELECT id, u, j, jb FROM ";
+
+  CliResult r = Run(Reader("src"), Writer("dst"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr(kUnchanged));
+  EXPECT_EQ(PgRows(select + (s_ / "dst") + " ORDER BY id"), want);
+
+  std::filesystem::remove_all(dir_ / "run");
+  r = Run(Reader("src"), Writer("dst2", {{"passthrough", false}}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, Not(HasSubstr(kUnchanged)));
+  EXPECT_EQ(PgRows(select + (s_ / "dst2") + " ORDER BY id"), want);
+
+  std::filesystem::remove_all(dir_ / "run");
+  r = Run(Reader("src"), Writer("dst3"));  // jsonb into json: not the same binary form
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, Not(HasSubstr(kUnchanged)));
+  EXPECT_EQ(PgRows(select + (s_ / "dst3") + " ORDER BY id"), want);
+}
+
 // integer into bigint, and an array column (read as its text): each value is decoded and
 // encoded for the destination's type.
 TEST_F(PgPassthrough, DifferentTypesAndArraysFallBackToDecoding) {

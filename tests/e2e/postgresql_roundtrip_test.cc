@@ -181,6 +181,54 @@ TEST(PostgresqlRoundTrip, PgToCsvWritesEveryTypedValueAsItsText) {
             "12345678901234567890.12,-0.25,false,\\x,\n");
 }
 
+// uuid, json and jsonb into CSV as the text PostgreSQL prints; and back from CSV strings: the
+// canonical uuid spelling goes in binary, the others PostgreSQL accepts (braces, no hyphens) as
+// COPY text, and a value the server refuses is a dirty row with its message.
+TEST(PostgresqlRoundTrip, UuidJsonAndJsonbGoToCsvAsTheirTextAndBack) {
+  PgTestSchema s;
+  PgExec("CREATE TABLE " + (s / "src") +
+         " (id int PRIMARY KEY, u uuid, j json, jb jsonb); INSERT INTO " + (s / "src") +
+         R"SQL( VALUES (1, 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11', '{"a": "é,"}', '{"b": [1, 2]}'),
+                       (2, NULL, NULL, NULL))SQL" +
+         "; CREATE TABLE " + (s / "dst") + " (LIKE " + (s / "src") + ")");
+  const json conn = TestPgServer().ConnectionJson();
+  TempDir dir;
+  CliResult r =
+      RunJob(dir, Job("postgresql", {{"connection", conn}, {"table", s / "src"}, {"column", {"*"}}},
+                      "txtfile",
+                      {{"path", dir / "out"},
+                       {"fileName", "t.csv"},
+                       {"writeMode", "truncate"},
+                       {"nullFormat", ""}}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(ReadTextFile(dir / "out/t.csv"),
+            "1,a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11,\"{\"\"a\"\": \"\"é,\"\"}\","
+            "\"{\"\"b\"\": [1, 2]}\"\n2,,,\n");
+
+  TempDir back;
+  WriteTextFile(back / "in.csv",
+                "1,A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11,{},[]\n"
+                "2,{a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12},1,\"\"\"s\"\"\"\n"
+                "3,a0eebc999c0b4ef8bb6d6bb9bd380a13,null,null\n"
+                "4,not-a-uuid,{},{}\n"
+                "5,a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a15,{bad,{}\n");
+  auto col = [](int i) { return json{{"index", i}, {"type", "string"}}; };
+  r = RunJob(
+      back,
+      Job("txtfile", {{"path", back / "in.csv"}, {"column", {col(0), col(1), col(2), col(3)}}},
+          "postgresql", {{"connection", conn}, {"table", s / "dst"}, {"column", {"*"}}}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Summary(back)["records_written"], 3);
+  EXPECT_EQ(Summary(back)["dirty_records"], 2);
+  EXPECT_EQ(PgRows("SELECT id, u, j, jb FROM " + (s / "dst") + " ORDER BY id"),
+            (std::vector<std::string>{"1|a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11|{}|[]",
+                                      "2|a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12|1|\"s\"",
+                                      "3|a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a13|null|null"}));
+  const std::string dirty = ReadTextFile(back / "run/dirty.jsonl");
+  EXPECT_THAT(dirty, ::testing::HasSubstr("invalid input syntax for type uuid"));
+  EXPECT_THAT(dirty, ::testing::HasSubstr("invalid input syntax for type json"));
+}
+
 // CSV read as strings into typed columns: PostgreSQL parses each value (COPY text), and a value
 // it refuses is a dirty row with its own message.
 TEST(PostgresqlRoundTrip, CsvStringsIntoTypedColumnsAreParsedByTheServer) {
