@@ -37,6 +37,7 @@ write_tidy_database() {
   python3 - "$build/compile_commands.json" "$out" "$PWD" <<'PY'
 import json, os, re, shlex, shutil, sys
 source, out, root = sys.argv[1:4]
+out = os.path.abspath(out)  # the commands run in the build folder
 wanted = re.compile(re.escape(root) + r"/(src|plugins)/.*(?<!_test)\.cc$")
 entries = []
 for entry in json.load(open(source)):
