@@ -42,6 +42,12 @@ csv_reader() { echo "{\"stepType\":\"txtfile\",\"category\":\"reader\",\"name\":
 csv_writer() { echo "{\"stepType\":\"txtfile\",\"category\":\"writer\",\"name\":\"Writer\",\"parameter\":{\"path\":\"$1\",\"fileName\":\"orders.csv\",\"writeMode\":\"truncate\",\"nullFormat\":\"\"}}"; }
 my_conn() { echo "\"connection\":{\"host\":\"127.0.0.1\",\"port\":$MY_PORT,\"user\":\"$MY_USER\",\"password\":\"$MY_PASS\",\"database\":\"$1\"}"; }
 
+# The PG -> PG jobs: concurrent 1, and concurrent 2 with splitPk (also the FLAT pass's).
+pg_jobs() {
+  job "$WORK/pg1.json" "$(pg_reader)" "$(pg_writer orders_dst)" 1
+  job "$WORK/pg2.json" "$(pg_reader ',"splitPk":"id"')" "$(pg_writer orders_dst)" 2
+}
+
 pg_paths() {  # rows bytes
   local rows=$1 bytes=$2
   measure pg-pg "psql COPY binary | psql COPY binary" "$rows" "$bytes" pg_reset -- bash -c \
@@ -49,10 +55,9 @@ pg_paths() {  # rows bytes
   pg_check "binary pipe"
   measure pg-pg "psql COPY | psql COPY (text)" "$rows" "$bytes" pg_reset -- bash -c \
     'psql -X -c "COPY orders TO STDOUT" | psql -X -q -c "COPY orders_dst FROM STDIN"'
-  job "$WORK/pg1.json" "$(pg_reader)" "$(pg_writer orders_dst)" 1
+  pg_jobs
   measure pg-pg "ferry, concurrent 1" "$rows" "$bytes" pg_reset -- "$FR" "$WORK/pg1.json"
   pg_check "ferry"
-  job "$WORK/pg2.json" "$(pg_reader ',"splitPk":"id"')" "$(pg_writer orders_dst)" 2
   measure pg-pg "ferry, concurrent 2, splitPk" "$rows" "$bytes" pg_reset -- "$FR" "$WORK/pg2.json"
   pg_check "ferry, 2 channels"
   job "$WORK/pg1d.json" "$(pg_reader)" "$(pg_writer orders_dst ',"passthrough":false')" 1
@@ -154,6 +159,7 @@ run_paths() {  # rows
 run_paths "$ROWS"
 if [ "${FLAT:-0}" = 1 ]; then  # memory flatness: Ferry alone at FLAT_ROWS
   make_pg_orders "$FLAT_ROWS"
+  pg_jobs
   bytes=$(psql -X -At -c "SELECT pg_table_size('orders')")
   WARMUP=0 REPEATS=1 measure pg-pg "ferry, concurrent 1" "$FLAT_ROWS" "$bytes" pg_reset -- "$FR" "$WORK/pg1.json"
   WARMUP=0 REPEATS=1 measure pg-pg "ferry, concurrent 2, splitPk" "$FLAT_ROWS" "$bytes" pg_reset -- "$FR" "$WORK/pg2.json"
