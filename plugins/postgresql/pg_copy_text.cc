@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "ferry/common/strings.h"
 #include "ferry/types/convert.h"
 
 namespace ferry::pg {
@@ -27,13 +28,6 @@ char Unescape(char c) {
   }
 }
 
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // Unescapes `field` (which holds at least one backslash) onto the end of `scratch`.
 void UnescapeInto(std::string_view field, std::string* scratch) {
   for (size_t i = 0; i < field.size(); ++i) {
@@ -50,9 +44,10 @@ void UnescapeInto(std::string_view field, std::string* scratch) {
         v = v * 8 + (field[++i] - '0');
       }
       scratch->push_back(static_cast<char>(v));
-    } else if (e == 'x' && i + 1 < field.size() && HexDigit(field[i + 1]) >= 0) {
-      int v = HexDigit(field[++i]);
-      if (i + 1 < field.size() && HexDigit(field[i + 1]) >= 0) v = v * 16 + HexDigit(field[++i]);
+    } else if (e == 'x' && i + 1 < field.size() && HexDigitValue(field[i + 1]) >= 0) {
+      int v = HexDigitValue(field[++i]);
+      if (i + 1 < field.size() && HexDigitValue(field[i + 1]) >= 0)
+        v = v * 16 + HexDigitValue(field[++i]);
       scratch->push_back(static_cast<char>(v));
     } else {
       scratch->push_back(Unescape(e));
@@ -73,7 +68,7 @@ Result<Value> DecodeBytea(std::string_view text, RecordBatch* batch) {
   thread_local std::string bytes;
   bytes.resize(n);
   for (size_t k = 0; k < n; ++k) {
-    int hi = HexDigit(text[2 + 2 * k]), lo = HexDigit(text[3 + 2 * k]);
+    int hi = HexDigitValue(text[2 + 2 * k]), lo = HexDigitValue(text[3 + 2 * k]);
     if (hi < 0 || lo < 0) return NotA(text, "hex bytea");
     bytes[k] = static_cast<char>(hi * 16 + lo);
   }

@@ -33,10 +33,7 @@ bool ParseEscapedCharacter(std::string_view text, char* out) {
   }
   int value = 0;
   for (char c : digits) {
-    int d = std::isdigit(static_cast<unsigned char>(c)) ? c - '0'
-            : (base == 16 && std::isxdigit(static_cast<unsigned char>(c)))
-                ? std::tolower(static_cast<unsigned char>(c)) - 'a' + 10
-                : -1;
+    const int d = HexDigitValue(c);  // >= base for a digit of a larger base
     if (d < 0 || d >= base) return false;
     value = value * base + d;
   }

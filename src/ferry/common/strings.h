@@ -20,6 +20,8 @@ std::string HumanBytes(double bytes);
 // 65.2 -> "0:01:05"
 std::string HumanDuration(double seconds);
 std::string Join(const std::vector<std::string>& parts, std::string_view sep);
+// The value of a hexadecimal digit ('0'-'9', 'a'-'f', 'A'-'F'), or -1 for any other character.
+int HexDigitValue(char c);
 // "%41" -> "A" (URLs percent-encode reserved characters of passwords and options); a '%' not
 // followed by two hexadecimal digits stays as it is.
 std::string PercentDecode(std::string_view s);

@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "ferry/common/strings.h"
+
 namespace ferry {
 
 namespace internal {
@@ -39,13 +41,6 @@ bool IsAsciiLetter(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= 'A'
 bool IsDigit(unsigned char c) { return c >= '0' && c <= '9'; }
 bool IsWordChar(unsigned char c) { return IsAsciiLetter(c) || IsDigit(c) || c == '_'; }
 bool IsContinuationByte(unsigned char c) { return (c & 0xC0) == 0x80; }
-
-int HexValue(unsigned char c) {
-  if (IsDigit(c)) return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 std::string Hex(uint32_t value, int width) {
   char buf[16];
@@ -534,7 +529,7 @@ class Parser {
   // After "\u".
   Status ParseHex4(uint32_t* cp) {
     for (int i = 0; i < 4; ++i) {
-      const int h = AtEnd() ? -1 : HexValue(static_cast<unsigned char>(text_[pos_]));
+      const int h = AtEnd() ? -1 : HexDigitValue(text_[pos_]);
       if (h < 0) return Error(cur_, "expected 4 hex digits after '\\u', found " + Describe(false));
       *cp = *cp * 16 + static_cast<uint32_t>(h);
       Advance();

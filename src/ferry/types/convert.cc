@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "ferry/common/strings.h"
+
 namespace ferry {
 namespace {
 
@@ -199,16 +201,10 @@ Result<std::string> DecodeHex(std::string_view text) {
   if (text.size() >= 2 && text[0] == '\\' && (text[1] == 'x' || text[1] == 'X'))
     text.remove_prefix(2);
   if (text.size() % 2 != 0) return Expected(text, "hex bytes (an even number of hex digits)");
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
   std::string out;
   out.reserve(text.size() / 2);
   for (size_t k = 0; k < text.size(); k += 2) {
-    int hi = nibble(text[k]), lo = nibble(text[k + 1]);
+    int hi = HexDigitValue(text[k]), lo = HexDigitValue(text[k + 1]);
     if (hi < 0 || lo < 0) return Expected(text, "hex bytes");
     out.push_back(static_cast<char>(hi * 16 + lo));
   }
