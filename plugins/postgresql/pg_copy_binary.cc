@@ -5,6 +5,8 @@
 #include <limits>
 #include <vector>
 
+#include "ferry/common/strings.h"
+
 namespace ferry::pg {
 namespace {
 
@@ -51,13 +53,6 @@ bool FitsInt32(int64_t v) {
 // jsonb's binary form starts with its format version; 1 is the only one there is.
 constexpr char kJsonbVersion = 1;
 
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // A uuid in the form PostgreSQL prints (8-4-4-4-12 hex digits, either case) as its 16 bytes;
 // false for anything else. The other spellings uuid_in accepts (braces, no hyphens) are left to
 // the server: such a value goes as COPY text.
@@ -70,7 +65,7 @@ bool ParseCanonicalUuid(std::string_view text, uint8_t bytes[16]) {
       ++i;
       continue;
     }
-    const int hi = HexDigit(text[i]), lo = HexDigit(text[i + 1]);
+    const int hi = HexDigitValue(text[i]), lo = HexDigitValue(text[i + 1]);
     if (hi < 0 || lo < 0) return false;
     bytes[b++] = static_cast<uint8_t>(hi << 4 | lo);
     i += 2;
@@ -78,9 +73,9 @@ bool ParseCanonicalUuid(std::string_view text, uint8_t bytes[16]) {
   return true;
 }
 
-void AppendUuidText(const char* p, std::string* out) {
+// The 16 bytes of a uuid as PostgreSQL prints them: lower-case 8-4-4-4-12 hex digits.
+void FormatUuid(const char* p, char text[36]) {
   static constexpr char kHex[] = "0123456789abcdef";
-  char text[36];
   size_t t = 0;
   for (int i = 0; i < 16; ++i) {
     if (i == 4 || i == 6 || i == 8 || i == 10) text[t++] = '-';
@@ -88,7 +83,6 @@ void AppendUuidText(const char* p, std::string* out) {
     text[t++] = kHex[byte >> 4];
     text[t++] = kHex[byte & 15];
   }
-  out->assign(text, 36);
 }
 
 }  // namespace
@@ -153,6 +147,8 @@ bool BinaryEncodable(const Value& v, BinaryKind k) {
     case BinaryKind::kNumeric:
       return v.type == TypeId::kDecimal;
     case BinaryKind::kText:
+    case BinaryKind::kJson:
+    case BinaryKind::kJsonb:
       return v.type == TypeId::kString;
     case BinaryKind::kBytea:
       return v.type == TypeId::kBytes || v.type == TypeId::kString;
@@ -170,9 +166,6 @@ bool BinaryEncodable(const Value& v, BinaryKind k) {
       uint8_t bytes[16];
       return v.type == TypeId::kString && ParseCanonicalUuid(v.text(), bytes);
     }
-    case BinaryKind::kJson:
-    case BinaryKind::kJsonb:
-      return v.type == TypeId::kString;
   }
   return false;
 }
@@ -263,6 +256,7 @@ void AppendBinaryField(const Value& v, BinaryKind k, std::string* out) {
       return;
     case BinaryKind::kText:
     case BinaryKind::kBytea:
+    case BinaryKind::kJson:
       Put32(v.len, out);
       out->append(v.len == 0 ? "" : v.p, v.len);
       return;
@@ -277,10 +271,6 @@ void AppendBinaryField(const Value& v, BinaryKind k, std::string* out) {
       out->append(reinterpret_cast<const char*>(bytes), 16);
       return;
     }
-    case BinaryKind::kJson:
-      Put32(v.len, out);
-      out->append(v.len == 0 ? "" : v.p, v.len);
-      return;
     case BinaryKind::kJsonb:
       Put32(v.len + 1, out);
       out->push_back(kJsonbVersion);
@@ -375,6 +365,7 @@ Result<Value> DecodeBinaryField(BinaryKind k, std::string_view data, RecordBatch
       return batch->CopyText(TypeId::kDecimal, text);
     }
     case BinaryKind::kText:
+    case BinaryKind::kJson:
       return batch->CopyText(TypeId::kString, data);
     case BinaryKind::kBytea:
       return batch->CopyText(TypeId::kBytes, data);
@@ -412,12 +403,10 @@ Result<Value> DecodeBinaryField(BinaryKind k, std::string_view data, RecordBatch
     }
     case BinaryKind::kUuid: {
       if (n != 16) return BadField("uuid", n);
-      thread_local std::string text;
-      AppendUuidText(p, &text);
-      return batch->CopyText(TypeId::kString, text);
+      char text[36];
+      FormatUuid(p, text);
+      return batch->CopyText(TypeId::kString, std::string_view(text, 36));
     }
-    case BinaryKind::kJson:
-      return batch->CopyText(TypeId::kString, data);
     case BinaryKind::kJsonb:
       if (n < 1 || p[0] != kJsonbVersion) {
         return Status::DataError("PostgreSQL sent a jsonb field of an unknown format version");

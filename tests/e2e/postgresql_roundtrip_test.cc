@@ -40,6 +40,19 @@ CliResult RunJob(const TempDir& dir, const std::string& job_text) {
                    dir / "summary.json", "--progress-interval", "0"});
 }
 
+// `table` into dir/out/t.csv, NULL as an empty field.
+CliResult TableToCsv(const TempDir& dir, const std::string& table) {
+  return RunJob(
+      dir,
+      Job("postgresql",
+          {{"connection", TestPgServer().ConnectionJson()}, {"table", table}, {"column", {"*"}}},
+          "txtfile",
+          {{"path", dir / "out"},
+           {"fileName", "t.csv"},
+           {"writeMode", "truncate"},
+           {"nullFormat", ""}}));
+}
+
 // A table with one column of every type the plugin maps, and rows of edge values.
 constexpr const char* kAllTypes = R"SQL(
 CREATE TYPE %s.mood AS ENUM ('sad', 'happy');
@@ -164,15 +177,8 @@ TEST(PostgresqlRoundTrip, PgToCsvWritesEveryTypedValueAsItsText) {
          "'2025-10-31 23:59:59.999999+02', -0.001, 1.5, true, '\\x0a2c22', 'Straße, 東京 😀'), "
          "(2, '9999-12-31', '23:59:59.999999', '9999-12-31 23:59:59.999999', "
          "'1969-12-31 23:59:59.5+00', 12345678901234567890.12, -0.25, false, '\\x', NULL)");
-  const json conn = TestPgServer().ConnectionJson();
   TempDir dir;
-  CliResult r =
-      RunJob(dir, Job("postgresql", {{"connection", conn}, {"table", s / "src"}, {"column", {"*"}}},
-                      "txtfile",
-                      {{"path", dir / "out"},
-                       {"fileName", "t.csv"},
-                       {"writeMode", "truncate"},
-                       {"nullFormat", ""}}));
+  CliResult r = TableToCsv(dir, s / "src");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(ReadTextFile(dir / "out/t.csv"),
             "1,0001-01-01,00:00:00,0001-01-01 00:00:00,2025-10-31 21:59:59.999999+00,-0.001,1.5,"
@@ -193,13 +199,7 @@ TEST(PostgresqlRoundTrip, UuidJsonAndJsonbGoToCsvAsTheirTextAndBack) {
          "; CREATE TABLE " + (s / "dst") + " (LIKE " + (s / "src") + ")");
   const json conn = TestPgServer().ConnectionJson();
   TempDir dir;
-  CliResult r =
-      RunJob(dir, Job("postgresql", {{"connection", conn}, {"table", s / "src"}, {"column", {"*"}}},
-                      "txtfile",
-                      {{"path", dir / "out"},
-                       {"fileName", "t.csv"},
-                       {"writeMode", "truncate"},
-                       {"nullFormat", ""}}));
+  CliResult r = TableToCsv(dir, s / "src");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(ReadTextFile(dir / "out/t.csv"),
             "1,a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11,\"{\"\"a\"\": \"\"é,\"\"}\","
