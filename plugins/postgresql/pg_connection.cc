@@ -1,6 +1,7 @@
 #include "plugins/postgresql/pg_connection.h"
 
 #include <libpq-fe.h>
+#include <poll.h>
 
 #include "ferry/common/strings.h"
 #include "plugins/postgresql/pg_status.h"
@@ -188,6 +189,17 @@ Status PgConnection::PutCopyData(std::string_view data) {
 Status PgConnection::EndCopyIn() {
   if (PQputCopyEnd(conn_, nullptr) != 1) return LastError("COPY FROM STDIN");
   return DrainResults();
+}
+
+void PgConnection::AbortCopyIn(const char* why) {
+  if (conn_ == nullptr) return;
+  if (PQputCopyEnd(conn_, why) == 1) (void)DrainResults();
+}
+
+bool PgConnection::ServerSpokeDuringCopy() const {
+  if (conn_ == nullptr) return false;
+  pollfd fd{PQsocket(conn_), POLLIN, 0};
+  return ::poll(&fd, 1, 0) > 0;
 }
 
 Status PgConnection::StartCopyOut(const std::string& sql) {

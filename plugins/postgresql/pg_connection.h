@@ -62,6 +62,12 @@ class PgConnection {
   Status StartCopyIn(const std::string& sql);
   Status PutCopyData(std::string_view data);
   Status EndCopyIn();
+  // Ends a COPY FROM STDIN with a failure (`why`), so nothing of it is kept and the connection
+  // takes commands again (its transaction has failed).
+  void AbortCopyIn(const char* why);
+  // Whether the server sent something while a COPY FROM STDIN is still being sent: it answers
+  // only at the end, unless it refused a row (or sends a notice). Does not wait or read.
+  bool ServerSpokeDuringCopy() const;
   // COPY ... TO STDOUT: Start, then read rows with PQgetCopyData, then FinishCopyOut.
   Status StartCopyOut(const std::string& sql);
   Status FinishCopyOut();

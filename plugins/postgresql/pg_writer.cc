@@ -146,9 +146,17 @@ Status PgWriter::Start(bool resuming) {
 }
 
 Result<std::unique_ptr<WriterTask>> PgWriter::OpenTask(const Split& split) {
+  return OpenWriterTask(split, /*stream=*/false);
+}
+
+Result<std::unique_ptr<WriterTask>> PgWriter::OpenStreamingTask(const Split& split) {
+  return OpenWriterTask(split, /*stream=*/true);
+}
+
+Result<std::unique_ptr<WriterTask>> PgWriter::OpenWriterTask(const Split& split, bool stream) {
   const PgCommitMarkers* markers = keeps_commit_markers() ? &*markers_ : nullptr;
   ASSIGN_OR_RETURN(std::unique_ptr<PgWriterTask> task,
-                   PgWriterTask::Open(options_.source, plan_, markers, split.id));
+                   PgWriterTask::Open(options_.source, plan_, markers, split.id, stream));
   return std::unique_ptr<WriterTask>(std::move(task));
 }
 

@@ -28,6 +28,8 @@ class PgWriter : public Writer {
   Status Prepare(const StepContext& ctx, const std::vector<ColumnInfo>& input) override;
   Status Start(bool resuming) override;
   Result<std::unique_ptr<WriterTask>> OpenTask(const Split& split) override;
+  // writeMode copy: the split as one COPY (pg_writer_task.h); the other modes are checked.
+  Result<std::unique_ptr<WriterTask>> OpenStreamingTask(const Split& split) override;
   Status Finalize(bool succeeded, const std::vector<std::string>& committed) override;
   bool keeps_commit_markers() const override { return markers_ && !run_id_.empty(); }
   Result<std::map<std::string, SplitFigures>> CommittedSplits() override;
@@ -37,7 +39,7 @@ class PgWriter : public Writer {
   // The reader's binary COPY tuples (pg_binary_rows.h) when passthrough is on and each column
   // reads its source column's binary form (SameBinaryForm).
   bool AcceptsRowEncoding(const RowEncoding& encoding) const override;
-  // batchSize: the engine's batches are one COPY each.
+  // batchSize: the engine's batches; a checked task sends each as one COPY.
   size_t batch_rows() const override { return static_cast<size_t>(options_.batch_size); }
 
  private:
@@ -46,6 +48,7 @@ class PgWriter : public Writer {
   Status CheckStatements(PgConnection& conn, const std::string& insert_sql) const;
   Status RunScript(const std::vector<std::string>& statements, const char* name) const;
   Result<PgConnection> Connect(const char* purpose) const;
+  Result<std::unique_ptr<WriterTask>> OpenWriterTask(const Split& split, bool stream);
 
   PgWriterOptions options_;
   std::shared_ptr<PgWritePlan> plan_;

@@ -18,12 +18,13 @@ constexpr size_t kFlushBytes = 1 << 16;
 Result<std::unique_ptr<PgWriterTask>> PgWriterTask::Open(const SqlSource& source,
                                                          std::shared_ptr<const PgWritePlan> plan,
                                                          const PgCommitMarkers* markers,
-                                                         const std::string& split_id) {
+                                                         const std::string& split_id, bool stream) {
   ASSIGN_OR_RETURN(PgConnection conn, ConnectSource(source, "ferry/write/" + split_id, nullptr));
   conn.set_constraint_columns(&plan->constraint_columns);
   if (!plan->stage_sql.empty()) RETURN_NOT_OK(conn.Exec(plan->stage_sql, "creating the stage"));
+  stream = stream && plan->move_sql.empty();
   return std::unique_ptr<PgWriterTask>(
-      new PgWriterTask(std::move(conn), std::move(plan), markers, split_id));
+      new PgWriterTask(std::move(conn), std::move(plan), markers, split_id, stream));
 }
 
 PgWriterTask::~PgWriterTask() { Abort(); }
@@ -44,6 +45,10 @@ Status PgWriterTask::Write(const RecordBatch& batch, size_t begin, size_t end) {
     return Status::Internal("postgresql writer: batch has " + std::to_string(batch.num_columns()) +
                             " columns, the table " + std::to_string(plan_->columns.size()));
   }
+  return stream_ ? WriteStreamed(batch, begin, end) : WriteChecked(batch, begin, end);
+}
+
+Status PgWriterTask::WriteChecked(const RecordBatch& batch, size_t begin, size_t end) {
   // One round trip opens the savepoint and the first COPY (releasing the previous write's
   // savepoint); further COPYs of this write stay under the same savepoint.
   std::string savepoint = savepoint_ ? "RELEASE SAVEPOINT ferry_write; " : "";
@@ -53,15 +58,27 @@ Status PgWriterTask::Write(const RecordBatch& batch, size_t begin, size_t end) {
   for (size_t from = begin; from < end; from += step) {
     const size_t to = std::min(end, from + step);
     const bool encoded = batch.encoding() != nullptr;
-    const bool binary = encoded || CanWriteBinary(batch, from, to);
-    Status s = conn_.StartCopyIn(savepoint + (binary ? plan_->copy_binary_sql : plan_->copy_sql));
+    Status s = OpenCopy(savepoint, encoded || CanWriteBinary(batch, from, to));
     if (!s.ok()) return savepoint_ ? Refused(std::move(s)) : s;
     savepoint_ = true;
     savepoint.clear();
-    s = encoded ? CopyTuples(batch, from, to) : CopyRows(batch, from, to, binary);
+    s = encoded ? PutTuples(batch, from, to) : PutRows(batch, from, to);
+    if (s.ok()) s = CloseCopy();
     if (s.ok() && !plan_->move_sql.empty()) s = conn_.Exec(plan_->move_sql);
     if (!s.ok()) return Refused(std::move(s));
   }
+  return Status::OK();
+}
+
+// Adds the rows to the split's open COPY; ends it first where the format changes. What the server
+// refused is only known when a COPY ends, or earlier if it has already answered.
+Status PgWriterTask::WriteStreamed(const RecordBatch& batch, size_t begin, size_t end) {
+  const bool encoded = batch.encoding() != nullptr;
+  const bool binary = encoded || CanWriteBinary(batch, begin, end);
+  if (copy_open_ && copy_binary_ != binary) RETURN_NOT_OK(StreamFailed(CloseCopy()));
+  if (!copy_open_) RETURN_NOT_OK(StreamFailed(OpenCopy("", binary)));
+  RETURN_NOT_OK(StreamFailed(encoded ? PutTuples(batch, begin, end) : PutRows(batch, begin, end)));
+  if (conn_.ServerSpokeDuringCopy()) RETURN_NOT_OK(StreamFailed(CloseCopy()));
   return Status::OK();
 }
 
@@ -77,6 +94,15 @@ bool PgWriterTask::CanWriteBinary(const RecordBatch& batch, size_t begin, size_t
   return true;
 }
 
+Status PgWriterTask::OpenCopy(const std::string& prefix, bool binary) {
+  buffer_.clear();
+  RETURN_NOT_OK(conn_.StartCopyIn(prefix + (binary ? plan_->copy_binary_sql : plan_->copy_sql)));
+  copy_open_ = true;
+  copy_binary_ = binary;
+  if (binary) AppendBinaryHeader(&buffer_);
+  return Status::OK();
+}
+
 // Sends the buffer once it is large enough (or when `force`), so the server parses the first
 // rows while later ones are still being encoded.
 Status PgWriterTask::Flush(bool force) {
@@ -86,14 +112,12 @@ Status PgWriterTask::Flush(bool force) {
   return put;
 }
 
-Status PgWriterTask::CopyRows(const RecordBatch& batch, size_t begin, size_t end, bool binary) {
-  buffer_.clear();
+Status PgWriterTask::PutRows(const RecordBatch& batch, size_t begin, size_t end) {
   const size_t ncols = plan_->columns.size();
   Status put;
-  if (binary) AppendBinaryHeader(&buffer_);
   for (size_t r = begin; r < end && put.ok(); ++r) {
     const Value* row = batch.row(r);
-    if (binary) {
+    if (copy_binary_) {
       AppendBinaryRowStart(static_cast<uint16_t>(ncols), &buffer_);
       for (size_t c = 0; c < ncols; ++c) AppendBinaryField(row[c], plan_->binary[c], &buffer_);
     } else {
@@ -105,27 +129,26 @@ Status PgWriterTask::CopyRows(const RecordBatch& batch, size_t begin, size_t end
     }
     put = Flush(false);
   }
-  if (binary && put.ok()) AppendBinaryTrailer(&buffer_);
-  if (put.ok()) put = Flush(true);
-  Status ended = conn_.EndCopyIn();
-  return put.ok() ? ended : put;
+  return put;
 }
 
-// The reader's tuples as they came, between this COPY's header and trailer, in pieces of
-// kFlushBytes so the server parses the first ones while later ones are on their way.
-Status PgWriterTask::CopyTuples(const RecordBatch& batch, size_t begin, size_t end) {
-  buffer_.clear();
-  AppendBinaryHeader(&buffer_);
-  Status put = conn_.PutCopyData(buffer_);
+// The reader's tuples as they came, in pieces of kFlushBytes so the server parses the first
+// ones while later ones are on their way.
+Status PgWriterTask::PutTuples(const RecordBatch& batch, size_t begin, size_t end) {
+  Status put = Flush(true);
   std::string_view tuples = batch.encoded_rows(begin, end);
   while (put.ok() && !tuples.empty()) {
     const size_t n = std::min(tuples.size(), kFlushBytes);
     put = conn_.PutCopyData(tuples.substr(0, n));
     tuples.remove_prefix(n);
   }
-  buffer_.clear();
-  AppendBinaryTrailer(&buffer_);
-  if (put.ok()) put = conn_.PutCopyData(buffer_);
+  return put;
+}
+
+Status PgWriterTask::CloseCopy() {
+  copy_open_ = false;
+  if (copy_binary_) AppendBinaryTrailer(&buffer_);
+  Status put = Flush(true);
   Status ended = conn_.EndCopyIn();
   return put.ok() ? ended : put;
 }
@@ -139,11 +162,19 @@ Status PgWriterTask::Refused(Status error) {
   return error;
 }
 
+// A streamed split has no savepoint: any failure ends the attempt (Abort rolls it back). A
+// DataError tells the engine the stream was refused.
+Status PgWriterTask::StreamFailed(Status error) {
+  if (error.ok() || conn_.alive()) return error;
+  return Status::Aborted(error.message());
+}
+
 // The marker's UPDATE and COMMIT go in one round trip. Once they may have reached the server,
 // only COMMIT's reply tells whether the split committed: an error reply means it rolled back, no
 // reply (the connection lost) means nobody knows yet, and the marker decides.
 Status PgWriterTask::Commit(const SplitFigures& figures) {
   savepoint_ = false;
+  if (copy_open_) RETURN_NOT_OK(StreamFailed(CloseCopy()));
   if (!conn_.alive()) return conn_.LastError("COMMIT");  // never sent: the server rolls back
   if (PQtransactionStatus(conn_.get()) == PQTRANS_INERROR) {
     return Status::Aborted("COMMIT: the split's transaction had failed; it is rolled back");
@@ -184,6 +215,10 @@ Status PgWriterTask::Commit(const SplitFigures& figures) {
 
 void PgWriterTask::Abort() {
   savepoint_ = false;
+  if (copy_open_) {
+    copy_open_ = false;
+    conn_.AbortCopyIn("ferry: the split's attempt was abandoned");
+  }
   if (conn_.alive() && conn_.in_transaction()) (void)conn_.Exec("ROLLBACK");
 }
 

@@ -2,17 +2,28 @@
 // "ferry/write/<split>"): BEGIN at Begin, COMMIT at Commit, ROLLBACK at Abort. With commit
 // markers (pg_commit_markers.h) Begin claims the split's marker right after BEGIN and Commit
 // records the figures in it, in the same round trip as COMMIT. A COMMIT the server answered with
-// an error rolled back; a connection lost before COMMIT's reply is CommitUnknown. Each Write runs
-// inside SAVEPOINT ferry_write and is all or none: writeMode copy streams the rows with
-// COPY ... FROM STDIN into the table, one COPY per batchSize rows; insert/update/ignore COPY
-// them into a session temp table and move each COPY's rows with one INSERT ... SELECT
-// [ON CONFLICT ...]. A refused row (data exception,
-// constraint, encoding: SQLSTATE classes 22 and 23) rolls back to the savepoint and is a
-// DataError with PostgreSQL's message and column; a lost connection, a serialization failure or
-// a deadlock is Aborted (the split is retried). A batch goes as COPY binary when every value
-// has an exact binary form for its column (pg_copy_binary.h), else as COPY text; an encoded
-// batch (pg_binary_rows.h, when PgWriter accepted the reader's tuples) goes as COPY binary with
-// its tuples sent unchanged.
+// an error rolled back; a connection lost before COMMIT's reply is CommitUnknown.
+//
+// Streaming (writeMode copy, PgWriter::OpenStreamingTask): the split's rows go as one
+// COPY ... FROM STDIN that stays open across Writes and ends at Commit (a new COPY only where
+// the batches change between binary and text). One COPY per split, not one per batch, because
+// every COPY statement takes a fresh 16 MB bulk-write ring of shared buffers: a backend running
+// dozens of COPYs touches all of shared_buffers for the first time, page by page, which measured
+// +10-25 % on a 2M-row load. The server answers a COPY only at its end, unless it refused a row;
+// a refusal seen during a Write, or at Commit, is a DataError that fails the whole attempt (the
+// engine writes the split again, checked).
+//
+// Checked (every other task): each Write runs inside SAVEPOINT ferry_write and is all or none:
+// writeMode copy streams the rows with COPY ... FROM STDIN into the table, one COPY per
+// batchSize rows; insert/update/ignore COPY them into a session temp table and move each COPY's
+// rows with one INSERT ... SELECT [ON CONFLICT ...]. A refused row (data exception, constraint,
+// encoding: SQLSTATE classes 22 and 23) rolls back to the savepoint and is a DataError with
+// PostgreSQL's message and column; a lost connection, a serialization failure or a deadlock is
+// Aborted (the split is retried).
+//
+// A batch goes as COPY binary when every value has an exact binary form for its column
+// (pg_copy_binary.h), else as COPY text; an encoded batch (pg_binary_rows.h, when PgWriter
+// accepted the reader's tuples) goes as COPY binary with its tuples sent unchanged.
 // Used by one thread at a time.
 #pragma once
 
@@ -45,36 +56,49 @@ struct PgWritePlan {
 class PgWriterTask : public WriterTask {
  public:
   // `markers`: null without commit markers; else it must outlive the task.
+  // `stream`: one COPY for the split (writeMode copy only).
   static Result<std::unique_ptr<PgWriterTask>> Open(const SqlSource& source,
                                                     std::shared_ptr<const PgWritePlan> plan,
                                                     const PgCommitMarkers* markers,
-                                                    const std::string& split_id);
+                                                    const std::string& split_id, bool stream);
   ~PgWriterTask() override;
 
   Result<std::optional<SplitFigures>> Begin() override;
   Status Write(const RecordBatch& batch, size_t begin, size_t end) override;
+  bool streams_writes() const override { return stream_; }
   Status Commit(const SplitFigures& figures) override;
   void Abort() override;
 
  private:
   PgWriterTask(PgConnection conn, std::shared_ptr<const PgWritePlan> plan,
-               const PgCommitMarkers* markers, std::string split_id)
+               const PgCommitMarkers* markers, std::string split_id, bool stream)
       : conn_(std::move(conn)),
         plan_(std::move(plan)),
         markers_(markers),
-        split_id_(std::move(split_id)) {}
+        split_id_(std::move(split_id)),
+        stream_(stream) {}
+  Status WriteChecked(const RecordBatch& batch, size_t begin, size_t end);
+  Status WriteStreamed(const RecordBatch& batch, size_t begin, size_t end);
   bool CanWriteBinary(const RecordBatch& batch, size_t begin, size_t end) const;
-  Status CopyRows(const RecordBatch& batch, size_t begin, size_t end, bool binary);
-  Status CopyTuples(const RecordBatch& batch, size_t begin, size_t end);
+  // One COPY: Open (after `prefix`, statements sent in the same round trip), Put rows or the
+  // reader's tuples any number of times, Close.
+  Status OpenCopy(const std::string& prefix, bool binary);
+  Status PutRows(const RecordBatch& batch, size_t begin, size_t end);
+  Status PutTuples(const RecordBatch& batch, size_t begin, size_t end);
+  Status CloseCopy();
   Status Flush(bool force);
   Status Refused(Status error);
+  Status StreamFailed(Status error);
 
   PgConnection conn_;
   std::shared_ptr<const PgWritePlan> plan_;
   const PgCommitMarkers* markers_;
   std::string split_id_;
-  std::string buffer_;
-  bool savepoint_ = false;  // SAVEPOINT ferry_write is open (released lazily by the next Write)
+  const bool stream_;
+  std::string buffer_;        // COPY data not sent yet
+  bool copy_open_ = false;    // a COPY FROM STDIN is in progress
+  bool copy_binary_ = false;  // ... in binary format
+  bool savepoint_ = false;    // SAVEPOINT ferry_write is open (released lazily by the next Write)
 };
 
 }  // namespace ferry::pg

@@ -174,6 +174,58 @@ TEST(PostgresqlFaults, SeveralCopiesOfOneBatchAreAllOrNone) {
   }
 }
 
+// writeMode copy writes a split as one COPY (a statement trigger counts them), whatever batchSize
+// says; a row refused inside that COPY undoes it, and the split is written again in checked
+// batches where bisection finds the row: one dirty record, every other row once, no retry.
+TEST(PostgresqlFaults, ASplitIsOneCopyAndARefusedRowMakesItGoAgainInCheckedBatches) {
+  PgTestSchema s;
+  PgExec("CREATE TABLE " + (s / "src") + " (id int, v int);" + "INSERT INTO " + (s / "src") +
+         " SELECT g, g FROM generate_series(1, 20000) g;" + "CREATE TABLE " + (s / "dst") +
+         " (id int PRIMARY KEY, v int CHECK (v >= 0));" + "CREATE TABLE " + (s / "copies") +
+         " (n int);" + "CREATE FUNCTION " + (s / "count_copy") +
+         "() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN INSERT INTO " + (s / "copies") +
+         " VALUES (1); RETURN NULL; END$$;" + "CREATE TRIGGER counted AFTER INSERT ON " +
+         (s / "dst") + " FOR EACH STATEMENT EXECUTE FUNCTION " + (s / "count_copy") + "()");
+  const json conn = TestPgServer().ConnectionJson();
+  auto run = [&](bool passthrough) {
+    PgExec("TRUNCATE " + (s / "dst") + ", " + (s / "copies"));
+    TempDir dir;
+    CliResult r =
+        RunJobFile(dir, PgJob({{"connection", conn}, {"table", s / "src"}, {"column", {"*"}}},
+                              {{"connection", conn},
+                               {"table", s / "dst"},
+                               {"column", {"id", "v"}},
+                               {"batchSize", 1000},
+                               {"passthrough", passthrough}},
+                              {{"speed", {{"concurrent", 1}}}}));
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return std::make_pair(r, Summary(dir));
+  };
+  for (bool passthrough : {true, false}) {
+    SCOPED_TRACE(passthrough ? "passthrough" : "encoded by Ferry");
+    auto [r, summary] = run(passthrough);
+    EXPECT_EQ(summary["records_written"], 20000);
+    EXPECT_EQ(PgValue("SELECT count(*) || ':' || sum(id) FROM " + (s / "dst")), "20000:200010000");
+    EXPECT_EQ(PgValue("SELECT count(*) FROM " + (s / "copies")), "1");
+  }
+  PgExec("UPDATE " + (s / "src") + " SET v = -1 WHERE id = 15000");
+  for (bool passthrough : {true, false}) {
+    SCOPED_TRACE(passthrough ? "passthrough" : "encoded by Ferry");
+    auto [r, summary] = run(passthrough);
+    EXPECT_EQ(summary["records_read"], 20000);
+    EXPECT_EQ(summary["records_written"], 19999);
+    EXPECT_EQ(summary["dirty_records"], 1);
+    EXPECT_EQ(summary["split_retries"], 0);
+    EXPECT_EQ(PgValue("SELECT count(*) || ':' || sum(id) FROM " + (s / "dst")),
+              "19999:" + std::to_string(200010000 - 15000));
+    EXPECT_THAT(r.err, ::testing::HasSubstr("refused a row of its streamed write"));
+    EXPECT_THAT(r.err, ::testing::HasSubstr("violates check constraint"));
+    // Checked: one COPY per batch of 1000 rows that held no refused row, and more for the
+    // halves bisection wrote around row 15000.
+    EXPECT_GT(std::stoi(PgValue("SELECT count(*) FROM " + (s / "copies"))), 19);
+  }
+}
+
 // Source values Ferry has no value for are dirty records of the reader, not silent changes.
 TEST(PostgresqlFaults, NumericNaNAndBcDatesAreDirtyWhenRead) {
   PgTestSchema s;

@@ -99,11 +99,13 @@ size_t QueueBatches(const ChannelOptions& o) {
 // One try at one split: a reader thread feeding the queue, this thread writing, then commit.
 class SplitAttempt {
  public:
-  SplitAttempt(ChannelEnv& env, const Split& split, int64_t attempt, std::stop_token job_stop,
-               SplitDirtyRecorder* dirty, AttemptCounters* counters)
+  // `stream`: open the writer's streaming task (Writer::OpenStreamingTask).
+  SplitAttempt(ChannelEnv& env, const Split& split, int64_t attempt, bool stream,
+               std::stop_token job_stop, SplitDirtyRecorder* dirty, AttemptCounters* counters)
       : env_(env),
         split_(split),
         attempt_(attempt),
+        stream_(stream),
         job_stop_(job_stop),
         forward_stop_(job_stop, [this] { attempt_stop_.request_stop(); }),
         dirty_(dirty),
@@ -115,7 +117,9 @@ class SplitAttempt {
   Status Run() {
     std::unique_ptr<WriterTask> task;
     Status st = Guarded("writer", [&]() -> Status {
-      ASSIGN_OR_RETURN(task, env_.writer->OpenTask(split_));
+      ASSIGN_OR_RETURN(
+          task, stream_ ? env_.writer->OpenStreamingTask(split_) : env_.writer->OpenTask(split_));
+      streamed_ = task->streams_writes();
       ASSIGN_OR_RETURN(committed_before_, task->Begin());
       return Status::OK();
     });
@@ -144,13 +148,18 @@ class SplitAttempt {
 
   // Set when Begin found the split committed by an earlier attempt.
   const std::optional<SplitFigures>& committed_before() const { return committed_before_; }
+  // Whether the attempt failed because the destination refused a row of its streamed writes:
+  // the attempt is undone whole, and the split is to be written again with each write checked.
+  bool refused_in_stream() const { return refused_in_stream_; }
 
  private:
   Status CommitAndRecord(WriterTask* task) {
     SplitFigures figures{counters_->read, counters_->bytes, counters_->written, dirty_->count(),
                          attempt_};
     FaultPoint("writer.before_commit");
-    RETURN_NOT_OK(Guarded("writer", [&] { return task->Commit(figures); }));
+    Status st = Guarded("writer", [&] { return task->Commit(figures); });
+    if (st.code() == StatusCode::kDataError && streamed_) refused_in_stream_ = true;
+    RETURN_NOT_OK(st);
     committed_ = true;
     FaultPoint("writer.after_commit");
     return RecordCommit(figures);
@@ -228,7 +237,9 @@ class SplitAttempt {
   }
 
   // Writes [begin, end); when the destination refuses the range, halves it until each refused
-  // row stands alone and becomes a dirty record, so every other row is still written.
+  // row stands alone and becomes a dirty record, so every other row is still written. A
+  // streamed write cannot be halved (the refusal may be of an earlier write's row): the
+  // attempt ends and the split is written again, checked.
   Status WriteRange(WriterTask* task, const RecordBatch& batch, size_t begin, size_t end) {
     if (begin == end) return Status::OK();
     Status st = task->Write(batch, begin, end);
@@ -238,6 +249,10 @@ class SplitAttempt {
       return st;
     }
     if (st.code() != StatusCode::kDataError) return st;
+    if (streamed_) {
+      refused_in_stream_ = true;
+      return st;
+    }
     if (end - begin == 1) return AddDirty(batch, begin, st);
     size_t mid = begin + (end - begin) / 2;
     RETURN_NOT_OK(WriteRange(task, batch, begin, mid));
@@ -261,6 +276,9 @@ class SplitAttempt {
   ChannelEnv& env_;
   const Split& split_;
   const int64_t attempt_;
+  const bool stream_;
+  bool streamed_ = false;  // the task streams its writes
+  bool refused_in_stream_ = false;
   std::stop_token job_stop_;
   std::stop_source attempt_stop_;
   std::stop_callback<std::function<void()>> forward_stop_;
@@ -319,13 +337,25 @@ Status FailedSplit(const ChannelEnv& env, const Split& split, Status st, int att
   return st;
 }
 
+// Takes back what a rolled-back attempt added to the job's figures and its dirty records.
+void UndoAttempt(ChannelEnv& env, const Split& split, int64_t attempt, SplitDirtyRecorder& dirty,
+                 const AttemptCounters& counters) {
+  if (dirty.Discard() && env.on_rolled_back) env.on_rolled_back(split, attempt);
+  env.metrics->records_read -= counters.read;
+  env.metrics->bytes_read -= counters.bytes;
+}
+
 Status RunSplit(ChannelEnv& env, const Split& split, std::stop_token stop) {
   std::chrono::milliseconds backoff = env.options.retry_backoff;
-  for (int retry = 0;; ++retry) {
-    const int64_t attempt = retry + 1;
+  // A transactional writer may stream the split: a refused stream leaves nothing behind, and
+  // the split is then written again with each write checked (not a retry: nothing failed).
+  bool stream = env.writer_transactional;
+  int64_t attempt = 0;
+  for (int retry = 0;;) {
+    ++attempt;
     SplitDirtyRecorder dirty(env.dirty, attempt);
     AttemptCounters counters;
-    SplitAttempt run(env, split, attempt, stop, &dirty, &counters);
+    SplitAttempt run(env, split, attempt, stream, stop, &dirty, &counters);
     Status st = run.Run();
     if (st.ok()) {
       if (run.committed_before()) {
@@ -341,6 +371,16 @@ Status RunSplit(ChannelEnv& env, const Split& split, std::stop_token stop) {
     const bool unknown = st.code() == StatusCode::kCommitUnknown;
     const bool undone = env.writer_transactional || counters.written == 0;
     if (env.writer_transactional) env.metrics->records_written -= counters.written;
+    if (run.refused_in_stream()) {
+      if (stop.stop_requested()) return Status::Cancelled("stopped");
+      UndoAttempt(env, split, attempt, dirty, counters);
+      LogInfo(
+          "split {}: the destination refused a row of its streamed write ({}); writing the split "
+          "again with each batch checked, to find the refused rows",
+          split.id, st.message());
+      stream = false;
+      continue;
+    }
     bool retryable = st.IsTransient() || (unknown && env.commit_markers);
     if (retryable && stop.stop_requested()) st = Status::Cancelled("stopped");
     if (!retryable || stop.stop_requested() || retry >= env.options.max_retries || !undone) {
@@ -349,9 +389,7 @@ Status RunSplit(ChannelEnv& env, const Split& split, std::stop_token stop) {
       if (!flushed.ok()) LogError("split {}: {}", split.id, flushed.message());
       return FailedSplit(env, split, st, retry, undone, counters.written.load());
     }
-    if (dirty.Discard() && env.on_rolled_back) env.on_rolled_back(split, attempt);
-    env.metrics->records_read -= counters.read;
-    env.metrics->bytes_read -= counters.bytes;
+    UndoAttempt(env, split, attempt, dirty, counters);
     ++env.metrics->split_retries;
     if (unknown) {
       LogWarn("split {}: {}; its commit marker decides at retry {} of {}", split.id, st.message(),
@@ -363,6 +401,7 @@ Status RunSplit(ChannelEnv& env, const Split& split, std::stop_token stop) {
     WaitFor(backoff, stop);
     if (stop.stop_requested()) return Status::Cancelled("stopped");
     backoff *= 2;
+    ++retry;
   }
 }
 

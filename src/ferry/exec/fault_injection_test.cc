@@ -238,6 +238,102 @@ TEST_F(FaultInjectionTest, SplitWhoseEveryRowIsRefusedStillCommitsTheOthers) {
   EXPECT_EQ(DirtyIds(), split1);
 }
 
+// ---- Streamed writes (Writer::OpenStreamingTask): a refusal undoes the attempt, and the split
+// is written again with each write checked
+
+TEST_F(FaultInjectionTest, StreamedSplitsAreEachWrittenOnceByOneStreamingTask) {
+  dest_.streams = true;
+  RunReport r = Run(Job(1000, 7, 3));
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(dest_.Rows(), Ids(1000));
+  EXPECT_EQ(dest_.streaming_tasks_opened, 7);
+  EXPECT_EQ(dest_.tasks_opened, 7);
+  EXPECT_EQ(r.summary.records_read, 1000);
+  EXPECT_EQ(r.summary.records_written, 1000);
+  EXPECT_EQ(r.summary.split_retries, 0);
+  ExpectNoTaskLeftOpen();
+}
+
+TEST_F(FaultInjectionTest, RefusedStreamIsWrittenAgainCheckedAndOnlyTheRefusedRowsAreDirty) {
+  dest_.streams = true;
+  // 17: reported by a later Write of the stream; 999, the last row of the last split: by Commit.
+  dest_.refuse = {17, 500, 999};
+  source_.unreadable = {3};  // a reader's dirty record in a split whose stream is refused
+  RunReport r = Run(Job(1000, 4, 2));
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(dest_.Rows(), Ids(1000, {3, 17, 500, 999}));
+  EXPECT_EQ(dest_.streaming_tasks_opened, 4);
+  EXPECT_EQ(dest_.Attempts("0000"), 2);
+  EXPECT_EQ(dest_.Attempts("0001"), 1);
+  EXPECT_EQ(dest_.Attempts("0002"), 2);
+  EXPECT_EQ(dest_.Attempts("0003"), 2);
+  // The undone attempts count for nothing: not as retries, not as rows read twice.
+  EXPECT_EQ(r.summary.split_retries, 0);
+  EXPECT_EQ(r.summary.records_read, 1000);
+  EXPECT_EQ(r.summary.bytes_read, SourceBytes(1000) - (8 + 4 + 1));  // row 3 was never batched
+  EXPECT_EQ(r.summary.records_written, 996);
+  EXPECT_EQ(r.summary.dirty_records, 4);
+  // Each dirty record once, from the checked attempt, with the checked write's reason.
+  std::vector<json> lines = DirtyLines();
+  ASSERT_EQ(lines.size(), 4u);
+  std::sort(lines.begin(), lines.end(),
+            [](const json& a, const json& b) { return a["record"][0] < b["record"][0]; });
+  EXPECT_EQ(lines[0]["reason"], "unreadable source row 3");
+  EXPECT_EQ(lines[0]["attempt"], 2);
+  for (size_t i = 1; i < lines.size(); ++i) {
+    const int64_t id = lines[i]["record"][0];
+    EXPECT_EQ(lines[i]["reason"], "value " + std::to_string(id) + " refused");
+    EXPECT_EQ(lines[i]["attempt"], 2);
+  }
+  ExpectNoTaskLeftOpen();
+}
+
+TEST_F(FaultInjectionTest, RefusedStreamWithErrorLimitZeroFailsOnTheRowItself) {
+  dest_.streams = true;
+  dest_.refuse = {250};
+  JobModel job = Job(400, 4, 1);
+  job.setting.error_limit_records = 0;
+  RunReport r = Run(job);
+  ASSERT_FALSE(r.status.ok());
+  EXPECT_EQ(r.summary.error, "dirty-record limit passed: 1 dirty records, errorLimit.record is 0");
+  EXPECT_EQ(dest_.CommittedSplits(), (std::set<std::string>{"0000", "0001"}));
+  EXPECT_EQ(dest_.Rows(), Ids(200));
+  EXPECT_EQ(DirtyIds(), std::vector<int64_t>{250});
+  ExpectNoTaskLeftOpen();
+}
+
+TEST_F(FaultInjectionTest, FailedCheckedRewriteOfARefusedStreamIsRetriedAsUsual) {
+  dest_.streams = true;
+  dest_.refuse = {150};
+  dest_.on_commit = [](const std::string& split, int attempt) {
+    return split == "0001" && attempt == 2 ? Status::Unavailable("connection lost during commit")
+                                           : Status::OK();
+  };
+  RunReport r = Run(Job(400, 4, 2));
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(dest_.Rows(), Ids(400, {150}));
+  // Streamed (refused), checked (commit failed), checked again: the retry stays checked.
+  EXPECT_EQ(dest_.Attempts("0001"), 3);
+  EXPECT_EQ(dest_.streaming_tasks_opened, 4);
+  EXPECT_EQ(r.summary.split_retries, 1);
+  EXPECT_EQ(r.summary.records_written, 399);
+  EXPECT_EQ(DirtyIds(), std::vector<int64_t>{150});
+  ExpectNoTaskLeftOpen();
+}
+
+TEST_F(FaultInjectionTest, NonTransactionalDestinationIsNeverStreamed) {
+  // A refused stream is undone whole; rows delivered at once could not be.
+  Registry registry =
+      ::ferry::testing::MakeFaultRegistry(&source_, &dest_, /*transactional=*/false);
+  dest_.streams = true;
+  dest_.refuse = {5, 250};
+  RunReport r = RunJob(Job(300, 3, 1), registry, Options(false), {});
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(dest_.streaming_tasks_opened, 0);
+  EXPECT_EQ(dest_.Rows(), Ids(300, {5, 250}));
+  EXPECT_EQ(DirtyIds(), (std::vector<int64_t>{5, 250}));
+}
+
 TEST_F(FaultInjectionTest, SourceRowsTheReaderCannotReadAreDirtyAndCountedAsRead) {
   source_.unreadable = {3, 250};
   RunReport r = Run(Job(400, 4, 2));

@@ -48,6 +48,12 @@ class WriterTask {
   // at least one of them and none was written; the task stays usable and the engine bisects the
   // range to find the refused rows. Any other error ends the split (transient codes retry it).
   virtual Status Write(const RecordBatch& batch, size_t begin, size_t end) = 0;
+  // Whether this task streams its writes (Writer::OpenStreamingTask): a Write returns before the
+  // destination has judged its rows, so a refused row is reported (DataError) only by a later
+  // Write or by Commit, and it undoes the whole attempt, not one range. The engine then writes
+  // the split again with a task that checks each write, to isolate the row. False: every Write
+  // is all or none and reports its own refused rows, as Write above says.
+  virtual bool streams_writes() const { return false; }
   // Records `figures` in the split's marker (when the writer keeps markers) and makes
   // everything written since Begin durable and visible at once. CommitUnknown: the connection
   // was lost while COMMIT was in flight, so the rows may or may not be there; the engine
@@ -72,6 +78,13 @@ class Writer {
   // resumed run, where the setup already ran and must not run again.
   virtual Status Start(bool resuming) = 0;
   virtual Result<std::unique_ptr<WriterTask>> OpenTask(const Split& split) = 0;
+  // A task that may stream the split's rows (WriterTask::streams_writes), for a destination
+  // that writes a long stream faster than many checked pieces (PostgreSQL: one COPY per split
+  // instead of one per batch). The engine asks for it only from a transactional writer, whose
+  // refused stream leaves nothing behind. The default is OpenTask: each write checked.
+  virtual Result<std::unique_ptr<WriterTask>> OpenStreamingTask(const Split& split) {
+    return OpenTask(split);
+  }
   // Whether this prepared writer takes the reader's pre-encoded rows (types/row_encoding.h) as
   // they are: then every batch its tasks get is encoded. Only a writer that knows the encoding
   // and that its column types match says yes; its Write must still refuse a row with DataError,

@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <stop_token>
 #include <string>
@@ -75,6 +76,9 @@ struct FakeDestination {
   std::set<int64_t> refuse;   // ids refused with DataError (column "id")
   bool transactional = true;  // false: rows are delivered by Write, and Abort keeps them
   size_t batch_rows = 0;      // what the writer asks of the engine (Writer::batch_rows)
+  // Whether the writer offers streaming tasks (Writer::OpenStreamingTask): their Write takes
+  // rows unchecked, and a refused row is reported by the next Write or by Commit.
+  bool streams = false;
 
   // Every committed row id, sorted; a row committed twice appears twice.
   std::vector<int64_t> Rows() const {
@@ -101,6 +105,7 @@ struct FakeDestination {
   std::map<std::string, int> attempts;                    // tasks opened per split
   std::map<std::pair<std::string, std::string>, SplitFigures> marker_rows;  // (run, split)
   int tasks_opened = 0;
+  int streaming_tasks_opened = 0;
   int tasks_committed = 0;
   int tasks_aborted = 0;
   int tasks_left_open = 0;         // destroyed without Commit or Abort
@@ -184,8 +189,13 @@ class MemoryReader : public Reader {
 
 class FaultWriterTask : public WriterTask {
  public:
-  FaultWriterTask(FakeDestination* dest, std::string run_id, std::string split, int attempt)
-      : dest_(dest), run_id_(std::move(run_id)), split_(std::move(split)), attempt_(attempt) {}
+  FaultWriterTask(FakeDestination* dest, std::string run_id, std::string split, int attempt,
+                  bool streams = false)
+      : dest_(dest),
+        run_id_(std::move(run_id)),
+        split_(std::move(split)),
+        attempt_(attempt),
+        streams_(streams) {}
   ~FaultWriterTask() override {
     if (!done_) {
       std::lock_guard lock(dest_->mu);
@@ -203,8 +213,19 @@ class FaultWriterTask : public WriterTask {
     return std::optional<SplitFigures>(it->second);
   }
 
+  bool streams_writes() const override { return streams_; }
+
   Status Write(const RecordBatch& batch, size_t begin, size_t end) override {
     if (dest_->on_write) RETURN_NOT_OK(dest_->on_write({split_, attempt_, ++writes_, end - begin}));
+    if (streams_) {
+      RETURN_NOT_OK(StreamRefusal());
+      for (size_t r = begin; r < end; ++r) {
+        const int64_t id = batch.at(r, 0).i;
+        if (dest_->refuse.count(id) && !refused_) refused_ = id;
+        pending_.push_back(id);
+      }
+      return Status::OK();
+    }
     for (size_t r = begin; r < end; ++r) {
       int64_t id = batch.at(r, 0).i;
       if (dest_->refuse.count(id)) {
@@ -223,6 +244,7 @@ class FaultWriterTask : public WriterTask {
   }
 
   Status Commit(const SplitFigures& figures) override {
+    RETURN_NOT_OK(StreamRefusal());
     if (dest_->on_commit) RETURN_NOT_OK(dest_->on_commit(split_, attempt_));
     {
       std::lock_guard lock(dest_->mu);
@@ -245,13 +267,22 @@ class FaultWriterTask : public WriterTask {
   }
 
  private:
+  // A streamed row refused earlier, reported now.
+  Status StreamRefusal() const {
+    if (!refused_) return Status::OK();
+    return Status::DataError("streamed value " + std::to_string(*refused_) + " refused")
+        .WithColumn("id");
+  }
+
   FakeDestination* dest_;
   std::string run_id_;
   std::string split_;
   int attempt_;
+  bool streams_;
   int writes_ = 0;
   bool done_ = false;
   std::vector<int64_t> pending_;
+  std::optional<int64_t> refused_;  // the first refused row a streaming task took
 };
 
 class FaultWriter : public Writer {
@@ -286,6 +317,15 @@ class FaultWriter : public Writer {
     ++dest_->tasks_opened;
     int attempt = ++dest_->attempts[split.id];
     return std::unique_ptr<WriterTask>(new FaultWriterTask(dest_, run_id_, split.id, attempt));
+  }
+  Result<std::unique_ptr<WriterTask>> OpenStreamingTask(const Split& split) override {
+    if (!dest_->streams) return OpenTask(split);
+    std::lock_guard lock(dest_->mu);
+    ++dest_->tasks_opened;
+    ++dest_->streaming_tasks_opened;
+    int attempt = ++dest_->attempts[split.id];
+    return std::unique_ptr<WriterTask>(
+        new FaultWriterTask(dest_, run_id_, split.id, attempt, /*streams=*/true));
   }
   size_t batch_rows() const override { return dest_->batch_rows; }
   Status Finalize(bool succeeded, const std::vector<std::string>& committed) override {
