@@ -57,7 +57,9 @@ Status PgWriter::Prepare(const StepContext& ctx, const std::vector<ColumnInfo>& 
     insert_sql = InsertFromStageSql(options_.table, plan_->columns, options_.mode, key);
     plan_->move_sql = insert_sql + "; TRUNCATE " + kStageTable;
   }
-  return CheckStatements(conn, insert_sql);
+  RETURN_NOT_OK(CheckStatements(conn, insert_sql));
+  kept_ = std::move(conn);
+  return Status::OK();
 }
 
 bool PgWriter::AcceptsRowEncoding(const RowEncoding& encoding) const {
@@ -136,10 +138,24 @@ Result<PgConnection> PgWriter::Connect(const char* purpose) const {
   return ConnectSource(options_.source, purpose, nullptr);
 }
 
+// Runs `fn` on the kept connection, connecting when there is none. A connection the server
+// closed while the run went on (idle_session_timeout, a restart) is replaced once; every `fn`
+// here may run twice (it creates if missing, reads, or deletes).
+template <typename Fn>
+auto PgWriter::OnKeptConnection(Fn fn) -> decltype(fn(std::declval<PgConnection&>())) {
+  if (!kept_.alive()) {
+    ASSIGN_OR_RETURN(kept_, Connect("ferry/markers"));
+    return fn(kept_);
+  }
+  auto result = fn(kept_);
+  if (result.ok() || kept_.alive()) return result;
+  ASSIGN_OR_RETURN(kept_, Connect("ferry/markers"));
+  return fn(kept_);
+}
+
 Status PgWriter::Start(bool resuming) {
   if (keeps_commit_markers()) {
-    ASSIGN_OR_RETURN(PgConnection conn, Connect("ferry/markers"));
-    RETURN_NOT_OK(markers_->CreateTable(conn));
+    RETURN_NOT_OK(OnKeptConnection([this](PgConnection& c) { return markers_->CreateTable(c); }));
   }
   if (resuming) return Status::OK();
   return RunScript(options_.pre_sql, "preSql");
@@ -162,29 +178,25 @@ Result<std::unique_ptr<WriterTask>> PgWriter::OpenWriterTask(const Split& split,
 
 Result<std::map<std::string, SplitFigures>> PgWriter::CommittedSplits() {
   if (!keeps_commit_markers()) return std::map<std::string, SplitFigures>{};
-  ASSIGN_OR_RETURN(PgConnection conn, Connect("ferry/markers"));
-  return markers_->Committed(conn);
+  return OnKeptConnection([this](PgConnection& c) { return markers_->Committed(c); });
 }
 
 Result<std::vector<MarkerRun>> PgWriter::ListCommitMarkers() {
   if (!markers_) return Status::FailedPrecondition("commitMarker is false");
-  ASSIGN_OR_RETURN(PgConnection conn, Connect("ferry/markers"));
-  return markers_->ListRuns(conn);
+  return OnKeptConnection([this](PgConnection& c) { return markers_->ListRuns(c); });
 }
 
 Result<int64_t> PgWriter::RemoveCommitMarkers(const std::string& run_id,
                                               const std::string& before) {
   if (!markers_) return Status::FailedPrecondition("commitMarker is false");
-  ASSIGN_OR_RETURN(PgConnection conn, Connect("ferry/markers"));
-  return markers_->Remove(conn, run_id, before);
+  return OnKeptConnection([&](PgConnection& c) { return markers_->Remove(c, run_id, before); });
 }
 
 Status PgWriter::Finalize(bool succeeded, const std::vector<std::string>& committed) {
   if (!succeeded) return Status::OK();
   RETURN_NOT_OK(RunScript(options_.post_sql, "postSql"));
   if (!keeps_commit_markers()) return Status::OK();
-  ASSIGN_OR_RETURN(PgConnection conn, Connect("ferry/markers"));
-  return markers_->DeleteRun(conn);
+  return OnKeptConnection([this](PgConnection& c) { return markers_->DeleteRun(c); });
 }
 
 Status PgWriter::RunScript(const std::vector<std::string>& statements, const char* name) const {

@@ -48,6 +48,8 @@ class PgWriter : public Writer {
   Status CheckStatements(PgConnection& conn, const std::string& insert_sql) const;
   Status RunScript(const std::vector<std::string>& statements, const char* name) const;
   Result<PgConnection> Connect(const char* purpose) const;
+  template <typename Fn>
+  auto OnKeptConnection(Fn fn) -> decltype(fn(std::declval<PgConnection&>()));
   Result<std::unique_ptr<WriterTask>> OpenWriterTask(const Split& split, bool stream);
 
   PgWriterOptions options_;
@@ -55,6 +57,9 @@ class PgWriter : public Writer {
   // Resolved whenever commitMarker is true; kept by a run only (run_id_ not empty).
   std::optional<PgCommitMarkers> markers_;
   std::string run_id_;
+  // Prepare's connection, kept for the writer's own statements on the main thread (the marker
+  // table, the markers' reading and removal), so a run does not connect again for each.
+  PgConnection kept_;
 };
 
 }  // namespace ferry::pg

@@ -306,6 +306,33 @@ TEST_F(PgCommitMarkers, ClaimsListAndRemoveDrivenDirectly) {
   });
 }
 
+// The writer keeps one connection for the marker table (created at the start, its run's markers
+// removed at the end). When the server closed it while the rows moved, the removal opens another:
+// the run succeeds and leaves no marker behind.
+TEST_F(PgCommitMarkers, AKeptConnectionTheServerClosedIsReplacedForTheMarkersRemoval) {
+  // One split that waits 2 s before its first row, so the test can close the kept connection.
+  json reader = {{"connection", TestPgServer().ConnectionJson()},
+                 {"querySql", "SELECT s.id, s.v FROM " + (s_ / "src") +
+                                  " s, (SELECT pg_sleep(2)) AS pause ORDER BY s.id"}};
+  CliResult r;
+  std::thread run([&] { r = Run(PgJob(reader, Writer(), {{"speed", {{"concurrent", 1}}}})); });
+  // The kept connection is idle; its last statement named this test's marker table.
+  const std::string find =
+      "SELECT pid FROM pg_stat_activity WHERE application_name = "
+      "'ferry/prepare' AND state = 'idle' AND query LIKE '%" +
+      s_.name() + "%'";
+  std::string terminated = "0";
+  for (int i = 0; i < 100 && terminated == "0"; ++i) {
+    terminated = PgValue("SELECT count(pg_terminate_backend(pid)) FROM (" + find + ") AS kept");
+    if (terminated == "0") std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  run.join();
+  EXPECT_EQ(terminated, "1");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Fingerprint("dst"), Fingerprint("src"));
+  EXPECT_EQ(Markers(), "0");
+}
+
 // commitMarkerTable names a table of another schema; `ferry check` refuses a name that does not
 // parse, and warns when markers are off.
 TEST_F(PgCommitMarkers, MarkerTableNamedInAnotherSchema) {

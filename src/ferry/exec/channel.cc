@@ -113,8 +113,11 @@ class SplitAttempt {
         queue_(QueueBatches(env.options), env.options.queue_bytes) {}
 
   // Runs the attempt to its end: committed (and recorded through on_committed at once), found
-  // committed by an earlier attempt (committed_before()), or failed and rolled back.
+  // committed by an earlier attempt (committed_before()), or failed and rolled back. The reader
+  // opens its task (a connection, a query started) while the writer opens and begins its own,
+  // but reads no row before the writer's Begin said the split is to be written.
   Status Run() {
+    std::jthread reader([this] { reader_status_ = ReadAll(); });
     std::unique_ptr<WriterTask> task;
     Status st = Guarded("writer", [&]() -> Status {
       ASSIGN_OR_RETURN(
@@ -123,19 +126,19 @@ class SplitAttempt {
       ASSIGN_OR_RETURN(committed_before_, task->Begin());
       return Status::OK();
     });
-    if (st.ok() && committed_before_) return RecordCommit(*committed_before_);
-    if (st.ok()) {
-      std::jthread reader([this] { reader_status_ = ReadAll(); });
+    if (st.ok() && !committed_before_) {
+      OpenReadGate();
       st = Guarded("writer", [&] { return WriteAll(task.get()); });
-      if (!st.ok()) attempt_stop_.request_stop();
-      reader.join();
-      if (st.ok()) st = reader_status_;
-      if (st.ok() && job_stop_.stop_requested()) st = Status::Cancelled("stopped");
-      // The dirty records go to dirty.jsonl before the commit, tagged with this attempt: a
-      // kill right after the commit cannot lose them.
-      if (st.ok()) st = dirty_->Flush();
-      if (st.ok()) st = CommitAndRecord(task.get());
     }
+    if (!st.ok() || committed_before_) attempt_stop_.request_stop();
+    reader.join();
+    if (st.ok() && committed_before_) return RecordCommit(*committed_before_);
+    if (st.ok()) st = reader_status_;
+    if (st.ok() && job_stop_.stop_requested()) st = Status::Cancelled("stopped");
+    // The dirty records go to dirty.jsonl before the commit, tagged with this attempt: a kill
+    // right after the commit cannot lose them.
+    if (st.ok()) st = dirty_->Flush();
+    if (st.ok()) st = CommitAndRecord(task.get());
     if (!st.ok() && task != nullptr && !committed_) {
       Status aborted = Guarded("writer", [&] {
         task->Abort();
@@ -185,6 +188,7 @@ class SplitAttempt {
 
   Status ReadBatches() {
     ASSIGN_OR_RETURN(std::unique_ptr<ReaderTask> task, env_.reader->OpenTask(split_));
+    if (!WaitForReadGate()) return Status::Cancelled("stopped");
     SourceDirtySink source_dirty(dirty_, env_.metrics, counters_);
     TaskContext ctx{&split_, &source_dirty, attempt_stop_.get_token()};
     size_t max_rows =
@@ -212,6 +216,18 @@ class SplitAttempt {
       if (!pushed) return Status::Cancelled("stopped");
     }
     return Status::OK();
+  }
+
+  // The writer's Begin lets the reader go on past opening its task.
+  void OpenReadGate() {
+    std::lock_guard lock(gate_mu_);
+    gate_open_ = true;
+    gate_cv_.notify_all();
+  }
+  // False when the attempt stopped before the gate opened.
+  bool WaitForReadGate() {
+    std::unique_lock lock(gate_mu_);
+    return gate_cv_.wait(lock, attempt_stop_.get_token(), [this] { return gate_open_; });
   }
 
   // The configured rows per batch, fewer when the rows of `last` are so wide that a batch would
@@ -289,6 +305,9 @@ class SplitAttempt {
   Status reader_status_;
   std::optional<SplitFigures> committed_before_;
   bool committed_ = false;
+  std::mutex gate_mu_;
+  std::condition_variable_any gate_cv_;
+  bool gate_open_ = false;
 };
 
 // Waits `d` unless the job stops first.
