@@ -78,7 +78,9 @@ Status PgWriterTask::WriteStreamed(const RecordBatch& batch, size_t begin, size_
   if (copy_open_ && copy_binary_ != binary) RETURN_NOT_OK(StreamFailed(CloseCopy()));
   if (!copy_open_) RETURN_NOT_OK(StreamFailed(OpenCopy("", binary)));
   RETURN_NOT_OK(StreamFailed(encoded ? PutTuples(batch, begin, end) : PutRows(batch, begin, end)));
-  if (conn_.ServerSpokeDuringCopy()) RETURN_NOT_OK(StreamFailed(CloseCopy()));
+  if (copy_bytes_ + buffer_.size() >= plan_->stream_copy_bytes || conn_.ServerSpokeDuringCopy()) {
+    RETURN_NOT_OK(StreamFailed(CloseCopy()));
+  }
   return Status::OK();
 }
 
@@ -99,6 +101,7 @@ Status PgWriterTask::OpenCopy(const std::string& prefix, bool binary) {
   RETURN_NOT_OK(conn_.StartCopyIn(prefix + (binary ? plan_->copy_binary_sql : plan_->copy_sql)));
   copy_open_ = true;
   copy_binary_ = binary;
+  copy_bytes_ = 0;
   if (binary) AppendBinaryHeader(&buffer_);
   return Status::OK();
 }
@@ -107,6 +110,7 @@ Status PgWriterTask::OpenCopy(const std::string& prefix, bool binary) {
 // rows while later ones are still being encoded.
 Status PgWriterTask::Flush(bool force) {
   if (buffer_.empty() || (!force && buffer_.size() < kFlushBytes)) return Status::OK();
+  copy_bytes_ += buffer_.size();
   Status put = conn_.PutCopyData(buffer_);
   buffer_.clear();
   return put;
@@ -137,6 +141,7 @@ Status PgWriterTask::PutRows(const RecordBatch& batch, size_t begin, size_t end)
 Status PgWriterTask::PutTuples(const RecordBatch& batch, size_t begin, size_t end) {
   Status put = Flush(true);
   std::string_view tuples = batch.encoded_rows(begin, end);
+  copy_bytes_ += tuples.size();
   while (put.ok() && !tuples.empty()) {
     const size_t n = std::min(tuples.size(), kFlushBytes);
     put = conn_.PutCopyData(tuples.substr(0, n));

@@ -6,12 +6,12 @@
 //
 // Streaming (writeMode copy, PgWriter::OpenStreamingTask): the split's rows go as one
 // COPY ... FROM STDIN that stays open across Writes and ends at Commit (a new COPY only where
-// the batches change between binary and text). One COPY per split, not one per batch, because
-// every COPY statement takes a fresh 16 MB bulk-write ring of shared buffers: a backend running
-// dozens of COPYs touches all of shared_buffers for the first time, page by page, which measured
-// +10-25 % on a 2M-row load. The server answers a COPY only at its end, unless it refused a row;
-// a refusal seen during a Write, or at Commit, is a DataError that fails the whole attempt (the
-// engine writes the split again, checked).
+// the batches change between binary and text, and after stream_copy_bytes). One COPY per split, not
+// one per batch, because every COPY statement takes a fresh 16 MB bulk-write ring of shared
+// buffers: a backend running dozens of COPYs touches all of shared_buffers for the first time, page
+// by page, which measured +10-25 % on a 2M-row load. The server answers a COPY only at its end,
+// unless it refused a row; a refusal seen during a Write, or at Commit, is a DataError that fails
+// the whole attempt (the engine writes the split again, checked).
 //
 // Checked (every other task): each Write runs inside SAVEPOINT ferry_write and is all or none:
 // writeMode copy streams the rows with COPY ... FROM STDIN into the table, one COPY per
@@ -51,6 +51,11 @@ struct PgWritePlan {
   std::vector<std::string> columns;
   ConstraintColumns constraint_columns;  // of the destination table
   size_t rows_per_copy = 0;              // batchSize: a longer Write sends several COPYs
+  // A streamed split's COPY ends, and the next batch opens another, once it has carried this
+  // much: so that no statement outlives a server's statement_timeout on a long split, and
+  // the server's answer (a refused row) comes at least this often. A new COPY every 256 MiB
+  // costs nothing measurable; the ring effect above needs dozens per few hundred MiB.
+  size_t stream_copy_bytes = size_t{256} << 20;
 };
 
 class PgWriterTask : public WriterTask {
@@ -98,6 +103,7 @@ class PgWriterTask : public WriterTask {
   std::string buffer_;        // COPY data not sent yet
   bool copy_open_ = false;    // a COPY FROM STDIN is in progress
   bool copy_binary_ = false;  // ... in binary format
+  size_t copy_bytes_ = 0;     // ... which has sent this much
   bool savepoint_ = false;    // SAVEPOINT ferry_write is open (released lazily by the next Write)
 };
 
