@@ -1,5 +1,7 @@
 #include "plugins/postgresql/pg_binary_rows.h"
 
+#include <unordered_set>
+
 #include "ferry/types/record_batch.h"
 
 namespace ferry::pg {
@@ -47,8 +49,35 @@ Status WalkTuple(std::string_view tuple, size_t expected, OnField&& on_field) {
 
 }  // namespace
 
+bool ForwardedUndecoded(uint32_t oid) {
+  // Listed, not derived from the catalog: each entry is a type whose send and receive functions
+  // exist and whose bytes carry no server setting or catalog OID (element OIDs inside arrays are
+  // built-in ones, and array_recv checks them).
+  static const std::unordered_set<uint32_t> kTypes = {
+      18, 19, 26, 28, 29,                  // "char", name, oid, xid, cid
+      1186, 1266,                          // interval, timetz
+      869, 650, 829, 774,                  // inet, cidr, macaddr, macaddr8
+      1560, 1562,                          // bit, varbit
+      600, 601, 602, 603, 604, 628, 718,   // point, lseg, path, box, polygon, line, circle
+      3614, 3615, 3220, 4072,              // tsvector, tsquery, pg_lsn, jsonpath
+      3904, 3906, 3908, 3910, 3912, 3926,  // int4/num/ts/tstz/date/int8 ranges
+      // Arrays of the types above and of those Ferry decodes.
+      1000, 1001, 1002, 1003, 1005, 1007, 1009, 1014, 1015, 1016, 1021, 1022, 1028, 1115, 1182,
+      1183, 1185, 1187, 1231, 1270, 199, 3807, 2951,  // bool ... timestamptz, interval, numeric,
+                                                      // timetz, json, jsonb, uuid
+      1041, 651, 1040, 775, 1561, 1563,               // inet ... varbit
+      1017, 1018, 1019, 1020, 629, 719,               // point ... circle
+      3643, 3645, 3221, 4073,                         // tsvector, tsquery, pg_lsn, jsonpath
+      3905, 3907, 3909, 3911, 3913, 3927,             // the ranges
+      1011, 1012,                                     // xid, cid
+  };
+  return kTypes.count(oid) != 0;
+}
+
 bool SameBinaryForm(uint32_t source_oid, uint32_t dest_oid) {
-  if (BinaryKindForOid(source_oid) == BinaryKind::kNone) return false;
+  if (BinaryKindForOid(source_oid) == BinaryKind::kNone) {
+    return source_oid == dest_oid && ForwardedUndecoded(source_oid);
+  }
   return source_oid == dest_oid || (IsTextLike(source_oid) && IsTextLike(dest_oid));
 }
 

@@ -34,8 +34,16 @@ class PgBinaryRows : public RowEncoding {
 };
 
 // Whether a column of type `dest_oid` reads, unchanged, what a column of `source_oid` sends in
-// binary COPY: the same built-in type, or two of text, varchar and char.
+// binary COPY: the same built-in type Ferry decodes, two of text, varchar and char, or the same
+// type of those Ferry forwards without decoding (ForwardedUndecoded).
 bool SameBinaryForm(uint32_t source_oid, uint32_t dest_oid);
+
+// Built-in types Ferry has no decoder for whose binary form means the same on any server, so a
+// column of one moves as its bytes into a column of the same type (arrays, interval, inet,
+// ranges...). Not user-defined types (their OIDs differ between databases), not the reg* types
+// (their binary form is an OID of this database's catalog), not money (its scale follows the
+// server's lc_monetary), not types without binary input and output.
+bool ForwardedUndecoded(uint32_t oid);
 
 // Splits one binary COPY tuple (without the file header) into `out`, checking that it has
 // `expected` fields and that every length stays inside the tuple.

@@ -125,9 +125,11 @@ class PgStreamedTask : public ::testing::Test {
     plan_->rows_per_copy = 1000;
   }
 
-  std::unique_ptr<PgWriterTask> Open() {
+  // `session`: libpq's "options" (e.g. "-c statement_timeout=300").
+  std::unique_ptr<PgWriterTask> Open(const std::string& session = "") {
     SqlSource source;
     source.conn = TestSpec();
+    if (!session.empty()) source.conn.options["options"] = session;
     auto task = PgWriterTask::Open(source, plan_, nullptr, "0000", /*stream=*/true);
     EXPECT_TRUE(task.ok()) << task.status().ToString();
     return task.ok() ? std::move(*task) : nullptr;
@@ -180,6 +182,23 @@ TEST_F(PgStreamedTask, ASplitIsOneCopyWhateverTheBatchesAndANewOneAfterStreamCop
   ASSERT_TRUE(task->Commit({}).ok());
   EXPECT_EQ(Rows(), "10000:49995000");
   EXPECT_EQ(Copies(), "4");
+}
+
+// The COPY stays open while the reader is slow; a server's statement_timeout does not cancel it.
+TEST_F(PgStreamedTask, AStatementTimeoutDoesNotCancelTheOpenCopy) {
+  std::unique_ptr<PgWriterTask> task = Open("-c statement_timeout=300");
+  ASSERT_NE(task, nullptr);
+  ASSERT_TRUE(task->Begin().ok());
+  RecordBatch first = Batch(0, 1000);
+  ASSERT_TRUE(task->Write(first, 0, first.num_rows()).ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(900));
+  RecordBatch second = Batch(1000, 2000);
+  Status st = task->Write(second, 0, second.num_rows());
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  st = task->Commit({});
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(Rows(), "2000:1999000");
+  EXPECT_EQ(Copies(), "1");
 }
 
 TEST_F(PgStreamedTask, ARefusedRowFailsTheStreamAtALaterWriteOrAtCommitAndNothingIsKept) {

@@ -56,9 +56,11 @@ std::shared_ptr<const PgBinaryRows> PgReader::RowsToOffer() const {
   std::vector<BinaryKind> kinds;
   for (size_t e = 0; e < projection_->size(); ++e) {
     if (projection_->source_index(e) != static_cast<int>(e)) return nullptr;
-    const BinaryKind kind = BinaryKindForOid(source_types_[e].oid);
-    if (kind == BinaryKind::kNone) return nullptr;  // read as text (a cast in the SELECT)
-    oids.push_back(source_types_[e].oid);
+    const uint32_t oid = source_types_[e].oid;
+    const BinaryKind kind = BinaryKindForOid(oid);
+    // Else read as text (a cast in the SELECT).
+    if (kind == BinaryKind::kNone && !ForwardedUndecoded(oid)) return nullptr;
+    oids.push_back(oid);
     kinds.push_back(kind);
   }
   return std::make_shared<const PgBinaryRows>(std::move(oids), std::move(kinds));
@@ -309,13 +311,14 @@ Result<std::vector<Split>> PgReader::PlanSplits(int concurrent) {
 }
 
 // Tables are read as binary COPY: columns of a type without a binary decoder are cast to text
-// in the SELECT, so they arrive as the same text a text COPY would carry.
+// in the SELECT, so they arrive as the same text a text COPY would carry — unless the writer
+// takes the tuples unchanged (ForwardedUndecoded types: their own bytes).
 std::string PgReader::CopySqlFor(const SqlSplitSpec& spec) const {
   if (spec.kind == SqlSplitSpec::Kind::kQuery) return CopyOutSql(spec.query);
   std::vector<std::string> exprs;
   for (size_t i = 0; i < select_columns_.size(); ++i) {
     std::string e = QuoteIdentifier(select_columns_[i]);
-    if (BinaryKindForOid(source_types_[i].oid) == BinaryKind::kNone) e += "::text";
+    if (BinaryKindForOid(source_types_[i].oid) == BinaryKind::kNone && !encode_rows_) e += "::text";
     exprs.push_back(std::move(e));
   }
   std::string cond = spec.KeyCondition(QuoteIdentifier(spec.split_pk));

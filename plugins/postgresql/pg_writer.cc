@@ -59,6 +59,7 @@ Status PgWriter::Prepare(const StepContext& ctx, const std::vector<ColumnInfo>& 
   }
   RETURN_NOT_OK(CheckStatements(conn, insert_sql));
   kept_ = std::move(conn);
+  kept_used_ = std::chrono::steady_clock::now();
   return Status::OK();
 }
 
@@ -141,9 +142,15 @@ Result<PgConnection> PgWriter::Connect(const char* purpose) const {
 // Runs `fn` on the kept connection, connecting when there is none. A connection the server
 // closed while the run went on (idle_session_timeout, a restart) is replaced once; every `fn`
 // here may run twice (it creates if missing, reads, or deletes).
+// A connection idle for longer than kKeptIdle is not trusted (a firewall may have dropped it
+// silently, and the first statement would wait for TCP to give up): a new one is opened.
 template <typename Fn>
 auto PgWriter::OnKeptConnection(Fn fn) -> decltype(fn(std::declval<PgConnection&>())) {
-  if (!kept_.alive()) {
+  constexpr std::chrono::seconds kKeptIdle{60};
+  const auto now = std::chrono::steady_clock::now();
+  const bool fresh = now - kept_used_ < kKeptIdle;
+  kept_used_ = now;
+  if (!kept_.alive() || !fresh) {
     ASSIGN_OR_RETURN(kept_, Connect("ferry/markers"));
     return fn(kept_);
   }

@@ -9,6 +9,7 @@
 // column types match, rows arrive as binary COPY tuples and go into the table unchanged.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <optional>
@@ -60,6 +61,7 @@ class PgWriter : public Writer {
   // Prepare's connection, kept for the writer's own statements on the main thread (the marker
   // table, the markers' reading and removal), so a run does not connect again for each.
   PgConnection kept_;
+  std::chrono::steady_clock::time_point kept_used_;  // last used (or opened)
 };
 
 }  // namespace ferry::pg

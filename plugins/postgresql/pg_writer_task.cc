@@ -31,6 +31,7 @@ PgWriterTask::~PgWriterTask() { Abort(); }
 
 Result<std::optional<SplitFigures>> PgWriterTask::Begin() {
   savepoint_ = false;
+  timeout_lifted_ = false;
   if (markers_ == nullptr) {
     RETURN_NOT_OK(conn_.Exec("BEGIN", "BEGIN"));
     return SplitOpened();
@@ -76,7 +77,14 @@ Status PgWriterTask::WriteStreamed(const RecordBatch& batch, size_t begin, size_
   const bool encoded = batch.encoding() != nullptr;
   const bool binary = encoded || CanWriteBinary(batch, begin, end);
   if (copy_open_ && copy_binary_ != binary) RETURN_NOT_OK(StreamFailed(CloseCopy()));
-  if (!copy_open_) RETURN_NOT_OK(StreamFailed(OpenCopy("", binary)));
+  if (!copy_open_) {
+    // The COPY stays open while the reader fetches the next rows, which a server's
+    // statement_timeout would count against it; lifted for this transaction only, as pg_dump
+    // and pg_restore lift it for their sessions.
+    RETURN_NOT_OK(
+        StreamFailed(OpenCopy(timeout_lifted_ ? "" : "SET LOCAL statement_timeout = 0; ", binary)));
+    timeout_lifted_ = true;
+  }
   RETURN_NOT_OK(StreamFailed(encoded ? PutTuples(batch, begin, end) : PutRows(batch, begin, end)));
   if (copy_bytes_ + buffer_.size() >= plan_->stream_copy_bytes || conn_.ServerSpokeDuringCopy()) {
     RETURN_NOT_OK(StreamFailed(CloseCopy()));

@@ -9,9 +9,12 @@
 // the batches change between binary and text, and after stream_copy_bytes). One COPY per split, not
 // one per batch, because every COPY statement takes a fresh 16 MB bulk-write ring of shared
 // buffers: a backend running dozens of COPYs touches all of shared_buffers for the first time, page
-// by page, which measured +10-25 % on a 2M-row load. The server answers a COPY only at its end,
-// unless it refused a row; a refusal seen during a Write, or at Commit, is a DataError that fails
-// the whole attempt (the engine writes the split again, checked).
+// by page, which measured +10-25 % on a 2M-row load. The split's transaction sets
+// statement_timeout to 0 locally (the COPY stays open while the reader works). The server answers
+// a COPY only at its end, unless it refused a row; a refusal is a DataError that fails the whole
+// attempt (the engine writes the split again, checked). It is seen at a later Write when the
+// server's answer is on the socket by then (best effort: libpq may have read it into its own
+// buffer, which has no public view), else when the COPY ends: at the next rotation or at Commit.
 //
 // Checked (every other task): each Write runs inside SAVEPOINT ferry_write and is all or none:
 // writeMode copy streams the rows with COPY ... FROM STDIN into the table, one COPY per
@@ -100,11 +103,12 @@ class PgWriterTask : public WriterTask {
   const PgCommitMarkers* markers_;
   std::string split_id_;
   const bool stream_;
-  std::string buffer_;        // COPY data not sent yet
-  bool copy_open_ = false;    // a COPY FROM STDIN is in progress
-  bool copy_binary_ = false;  // ... in binary format
-  size_t copy_bytes_ = 0;     // ... which has sent this much
-  bool savepoint_ = false;    // SAVEPOINT ferry_write is open (released lazily by the next Write)
+  std::string buffer_;           // COPY data not sent yet
+  bool copy_open_ = false;       // a COPY FROM STDIN is in progress
+  bool copy_binary_ = false;     // ... in binary format
+  size_t copy_bytes_ = 0;        // ... which has sent this much
+  bool timeout_lifted_ = false;  // SET LOCAL statement_timeout = 0 sent in this transaction
+  bool savepoint_ = false;  // SAVEPOINT ferry_write is open (released lazily by the next Write)
 };
 
 }  // namespace ferry::pg

@@ -315,14 +315,18 @@ TEST_F(PgCommitMarkers, AKeptConnectionTheServerClosedIsReplacedForTheMarkersRem
                  {"querySql", "SELECT s.id, s.v FROM " + (s_ / "src") +
                                   " s, (SELECT pg_sleep(2)) AS pause ORDER BY s.id"}};
   CliResult r;
-  std::thread run([&] { r = Run(PgJob(reader, Writer(), {{"speed", {{"concurrent", 1}}}})); });
+  std::atomic<bool> done{false};
+  std::thread run([&] {
+    r = Run(PgJob(reader, Writer(), {{"speed", {{"concurrent", 1}}}}));
+    done = true;
+  });
   // The kept connection is idle; its last statement named this test's marker table.
   const std::string find =
       "SELECT pid FROM pg_stat_activity WHERE application_name = "
       "'ferry/prepare' AND state = 'idle' AND query LIKE '%" +
       s_.name() + "%'";
   std::string terminated = "0";
-  for (int i = 0; i < 100 && terminated == "0"; ++i) {
+  while (!done && terminated == "0") {
     terminated = PgValue("SELECT count(pg_terminate_backend(pid)) FROM (" + find + ") AS kept");
     if (terminated == "0") std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }

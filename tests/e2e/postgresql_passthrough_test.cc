@@ -205,6 +205,69 @@ TEST_F(PgPassthrough, ARefusedRowIsStillIsolatedAsDirty) {
   EXPECT_THAT(dirty, HasSubstr("\"record\":[4321,\"row 4321\",\"-7.25\"]"));
 }
 
+// Built-in types Ferry does not decode (arrays, interval, inet, ranges, timetz, varbit,
+// tsvector, point) move as their own bytes into columns of the same type; with passthrough off
+// they are read as their text and written back from it. A user-defined type (an enum) is never
+// forwarded: its OID means nothing in another database. A refused row is still isolated.
+TEST_F(PgPassthrough, UndecodedBuiltInTypesForwardUnchangedIntoTheSameType) {
+  PgExec("CREATE TABLE " + (s_ / "src") +
+         " (id bigint PRIMARY KEY, ai integer[], at text[], iv interval, ip inet, r int4range, "
+         "tz timetz, vb varbit, tv tsvector, pt point, ia interval[], m numeric[]); INSERT INTO " +
+         (s_ / "src") + R"SQL( VALUES
+  (1, '{1,NULL,-3}', '{"a,b","Straße 東京 😀",NULL,"\"q\""}', '1 year 2 mons 3 days 04:05:06.789',
+   '192.168.0.1/24', '[1,10)', '12:34:56.789+05:30', B'10110', 'a fat:2 cat:1 ate', '(1.5,-2)',
+   '{"1 day","-00:00:01"}', '{{1.50,NaN},{-0.001,7}}'),
+  (2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+  (3, '{}', '{""}', '-178000000 years', '::1', 'empty', '00:00:00-15:59', B'', '', '(0,0)',
+   '{}', '{}'))SQL" +
+         "; INSERT INTO " + (s_ / "src") +
+         " (id, ai) SELECT g, ARRAY[g, g + 1] FROM generate_series(4, 3000) g; CREATE TABLE " +
+         (s_ / "dst") + " (LIKE " + (s_ / "src") + "); CREATE TABLE " + (s_ / "dst2") + " (LIKE " +
+         (s_ / "src") + ")");
+  const std::string rows = "SELECT t.*::text FROM ";
+  CliResult r =
+      Run(Reader("src", {{"splitPk", "id"}}), Writer("dst"), {{"speed", {{"concurrent", 2}}}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr(kUnchanged));
+  EXPECT_EQ(PgRows(rows + (s_ / "dst") + " t ORDER BY id"),
+            PgRows(rows + (s_ / "src") + " t ORDER BY id"));
+  EXPECT_EQ(Summary()["records_written"], 3000);
+
+  std::filesystem::remove_all(dir_ / "run");
+  r = Run(Reader("src"), Writer("dst2", {{"passthrough", false}}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, Not(HasSubstr(kUnchanged)));
+  EXPECT_EQ(PgRows(rows + (s_ / "dst2") + " t ORDER BY id"),
+            PgRows(rows + (s_ / "src") + " t ORDER BY id"));
+
+  // An enum column: read as its text, written from it.
+  PgExec("CREATE TYPE " + (s_ / "mood") + " AS ENUM ('sad', 'ok'); CREATE TABLE " + (s_ / "esrc") +
+         " (id int, ai integer[], e " + (s_ / "mood") + "); INSERT INTO " + (s_ / "esrc") +
+         " VALUES (1, '{1}', 'ok'), (2, NULL, NULL); CREATE TABLE " + (s_ / "edst") + " (LIKE " +
+         (s_ / "esrc") + ")");
+  std::filesystem::remove_all(dir_ / "run");
+  r = Run(Reader("esrc"), Writer("edst"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, Not(HasSubstr(kUnchanged)));
+  EXPECT_EQ(PgRows(rows + (s_ / "edst") + " t ORDER BY id"),
+            (std::vector<std::string>{"(1,{1},ok)", "(2,,)"}));
+
+  // A destination that refuses one forwarded array: that row alone is dirty.
+  PgExec("CREATE TABLE " + (s_ / "dst3") + " (LIKE " + (s_ / "src") + "); ALTER TABLE " +
+         (s_ / "dst3") + " ADD CONSTRAINT short CHECK (cardinality(ai) <> 3)");
+  std::filesystem::remove_all(dir_ / "run");
+  r = Run(Reader("src"), Writer("dst3"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr(kUnchanged));
+  EXPECT_EQ(Summary()["dirty_records"], 1);
+  EXPECT_EQ(PgValue("SELECT count(*) || ':' || sum(id) FROM " + (s_ / "dst3")),
+            "2999:" + std::to_string(3000 * 3001 / 2 - 1));
+  const std::string dirty = ReadTextFile(dir_ / "run/dirty.jsonl");
+  EXPECT_THAT(dirty, HasSubstr(R"(violates check constraint \"short\")"));
+  // The forwarded fields Ferry cannot decode show as their binary form, in hex.
+  EXPECT_THAT(dirty, HasSubstr(R"("record":[1,"\\x00000001000000010000001700000003)"));
+}
+
 // Killed right after the first split's COMMIT: its marker is in the destination, and the resume
 // writes every other split once, leaving no marker.
 TEST_F(PgPassthrough, CommitMarkersAreWrittenAndResumeWritesEveryRowOnce) {

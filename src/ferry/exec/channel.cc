@@ -122,7 +122,7 @@ class SplitAttempt {
     Status st = Guarded("writer", [&]() -> Status {
       ASSIGN_OR_RETURN(
           task, stream_ ? env_.writer->OpenStreamingTask(split_) : env_.writer->OpenTask(split_));
-      streamed_ = task->streams_writes();
+      streamed_ = stream_ && task->streams_writes();
       ASSIGN_OR_RETURN(committed_before_, task->Begin());
       return Status::OK();
     });

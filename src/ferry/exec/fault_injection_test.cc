@@ -474,6 +474,48 @@ TEST_F(FaultInjectionTest, AbortedWriteRetriesTheSplitWithoutDuplicates) {
   ExpectNoTaskLeftOpen();
 }
 
+// The reader opens its task while the writer begins, but reads no row before Begin said the
+// split is to be written: none at all for an attempt whose Begin failed, or found the split
+// committed by an earlier attempt (a lost COMMIT reply settled by the marker).
+TEST_F(FaultInjectionTest, TheReaderReadsNoRowBeforeTheWritersBegin) {
+  dest_.markers = true;
+  std::mutex mu;
+  std::set<std::string> begun;                         // "split/writer attempt"
+  std::map<std::string, std::set<int>> read_attempts;  // split -> reader attempts that read
+  int read_before_begin = 0;
+  dest_.on_begin = [&](const std::string& split, int attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // the reader is waiting by now
+    if (split == "0001" && attempt == 1) return Status::Unavailable("connection lost at BEGIN");
+    std::lock_guard lock(mu);
+    begun.insert(split);
+    return Status::OK();
+  };
+  source_.on_next = [&](const ReadCall& call) {
+    std::lock_guard lock(mu);
+    if (!begun.count(call.split)) ++read_before_begin;
+    read_attempts[call.split].insert(call.attempt);
+    return Status::OK();
+  };
+  dest_.after_commit = [](const std::string& split, int attempt) {
+    return split == "0002" && attempt == 1 ? Status::CommitUnknown("reply lost during COMMIT")
+                                           : Status::OK();
+  };
+  RunReport r = Run(Job(400, 4, 2));
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(dest_.Rows(), Ids(400));
+  EXPECT_EQ(read_before_begin, 0);
+  // 0001: the reader of the attempt whose Begin failed read nothing; 0002: the attempt whose
+  // Begin found the split committed read nothing.
+  EXPECT_EQ(source_.Attempts("0001"), 2);
+  EXPECT_EQ(read_attempts["0001"], std::set<int>{2});
+  EXPECT_EQ(source_.Attempts("0002"), 2);
+  EXPECT_EQ(read_attempts["0002"], std::set<int>{1});
+  EXPECT_EQ(r.summary.records_read, 400);
+  EXPECT_EQ(r.summary.records_written, 400);
+  EXPECT_EQ(r.summary.split_retries, 2);
+  ExpectNoTaskLeftOpen();
+}
+
 TEST_F(FaultInjectionTest, UnavailableOnCommitRetriesTheSplit) {
   dest_.on_commit = [](const std::string& split, int attempt) {
     return split == "0002" && attempt == 1 ? Status::Unavailable("connection lost during commit")

@@ -65,6 +65,8 @@ struct WriteCall {
 struct FakeDestination {
   // Fault hooks. A non-OK status is returned from the call instead of doing it.
   std::function<Status(const WriteCall&)> on_write;
+  // Called by Begin (after the task opened); a non-OK status is what Begin returns.
+  std::function<Status(const std::string& split, int attempt)> on_begin;
   std::function<Status(const std::string& split, int attempt)> on_commit;
   std::function<Status(bool resuming)> on_start;
   // Called once a commit took effect; a non-OK status is what Commit returns all the same (a
@@ -204,6 +206,7 @@ class FaultWriterTask : public WriterTask {
   }
 
   Result<std::optional<SplitFigures>> Begin() override {
+    if (dest_->on_begin) RETURN_NOT_OK(dest_->on_begin(split_, attempt_));
     if (!dest_->markers) return SplitOpened();
     std::lock_guard lock(dest_->mu);
     auto it = dest_->marker_rows.find({run_id_, split_});
