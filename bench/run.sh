@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every Ferry path beside its strongest baseline, on the same data in the same run (DESIGN 10):
-#   PG->PG        psql COPY (FORMAT binary) pipe, psql COPY text pipe
+#   PG->PG        psql COPY (FORMAT binary) pipe, psql COPY text pipe; two binary pipes at once
+#                 over half of the keys each (the baseline of concurrent 2 with splitPk)
 #   PG->CSV       psql \copy ... TO ... CSV          CSV->PG   psql \copy ... FROM ... CSV
 #   MySQL->MySQL  SELECT ... INTO OUTFILE + LOAD DATA, LOAD DATA LOCAL, mariadb-dump | mariadb
 #   MySQL->PG     pgloader
@@ -12,7 +13,7 @@
 #   bash bench/run.sh                              # 2M rows, 3 repeats
 #   ROWS=200000 REPEATS=1 bash bench/run.sh        # a quick look
 #   PATHS="pg csv" bash bench/run.sh               # some paths: pg csv mysql sqlite
-#   FLAT=1 bash bench/run.sh                       # then Ferry again at FLAT_ROWS (10M): RSS flat?
+#   FLAT=1 bash bench/run.sh                       # then PG->PG again at FLAT_ROWS (10M): RSS flat?
 # Uses its own throwaway servers under $BENCH_DIR (default bench/data), stopped at exit.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -48,18 +49,35 @@ pg_jobs() {
   job "$WORK/pg2.json" "$(pg_reader ',"splitPk":"id"')" "$(pg_writer orders_dst)" 2
 }
 
-pg_paths() {  # rows bytes
-  local rows=$1 bytes=$2
+# PostgreSQL's own binary pipe, and two of them at once over half of the keys each (the same
+# parallelism as Ferry's 2 channels; an index range scan each, as splitPk's ranges).
+pg_pipes() {  # rows bytes
+  local rows=$1 bytes=$2 mid=$(($1 / 2 + 1))
   measure pg-pg "psql COPY binary | psql COPY binary" "$rows" "$bytes" pg_reset -- bash -c \
     'psql -X -c "COPY orders TO STDOUT (FORMAT binary)" | psql -X -q -c "COPY orders_dst FROM STDIN (FORMAT binary)"'
   pg_check "binary pipe"
+  measure pg-pg "2 binary pipes, half the keys each" "$rows" "$bytes" pg_reset -- bash -c '
+    half() { psql -X -c "COPY (SELECT * FROM orders WHERE $1) TO STDOUT (FORMAT binary)" |
+      psql -X -q -c "COPY orders_dst FROM STDIN (FORMAT binary)"; }
+    half "id < '"$mid"'" & half "id >= '"$mid"'" & wait'
+  pg_check "2 binary pipes"
+}
+
+# Ferry at concurrent 1, and at concurrent 2 with splitPk.
+pg_ferry() {  # rows bytes
+  pg_jobs
+  measure pg-pg "ferry, concurrent 1" "$1" "$2" pg_reset -- "$FR" "$WORK/pg1.json"
+  pg_check "ferry"
+  measure pg-pg "ferry, concurrent 2, splitPk" "$1" "$2" pg_reset -- "$FR" "$WORK/pg2.json"
+  pg_check "ferry, 2 channels"
+}
+
+pg_paths() {  # rows bytes
+  local rows=$1 bytes=$2
+  pg_pipes "$rows" "$bytes"
   measure pg-pg "psql COPY | psql COPY (text)" "$rows" "$bytes" pg_reset -- bash -c \
     'psql -X -c "COPY orders TO STDOUT" | psql -X -q -c "COPY orders_dst FROM STDIN"'
-  pg_jobs
-  measure pg-pg "ferry, concurrent 1" "$rows" "$bytes" pg_reset -- "$FR" "$WORK/pg1.json"
-  pg_check "ferry"
-  measure pg-pg "ferry, concurrent 2, splitPk" "$rows" "$bytes" pg_reset -- "$FR" "$WORK/pg2.json"
-  pg_check "ferry, 2 channels"
+  pg_ferry "$rows" "$bytes"
   job "$WORK/pg1d.json" "$(pg_reader)" "$(pg_writer orders_dst ',"passthrough":false')" 1
   measure pg-pg "ferry, concurrent 1, passthrough off" "$rows" "$bytes" pg_reset -- \
     "$FR" "$WORK/pg1d.json"
@@ -157,12 +175,11 @@ run_paths() {  # rows
 }
 
 run_paths "$ROWS"
-if [ "${FLAT:-0}" = 1 ]; then  # memory flatness: Ferry alone at FLAT_ROWS
+if [ "${FLAT:-0}" = 1 ]; then  # memory flatness: PG -> PG again at FLAT_ROWS, one run each
   make_pg_orders "$FLAT_ROWS"
-  pg_jobs
   bytes=$(psql -X -At -c "SELECT pg_table_size('orders')")
-  WARMUP=0 REPEATS=1 measure pg-pg "ferry, concurrent 1" "$FLAT_ROWS" "$bytes" pg_reset -- "$FR" "$WORK/pg1.json"
-  WARMUP=0 REPEATS=1 measure pg-pg "ferry, concurrent 2, splitPk" "$FLAT_ROWS" "$bytes" pg_reset -- "$FR" "$WORK/pg2.json"
+  WARMUP=0 REPEATS=1 pg_pipes "$FLAT_ROWS" "$bytes"
+  WARMUP=0 REPEATS=1 pg_ferry "$FLAT_ROWS" "$bytes"
 fi
 report
 rm -rf "$WORK"/run-*

@@ -130,7 +130,8 @@ class PgStreamedTask : public ::testing::Test {
     SqlSource source;
     source.conn = TestSpec();
     if (!session.empty()) source.conn.options["options"] = session;
-    auto task = PgWriterTask::Open(source, plan_, nullptr, "0000", /*stream=*/true);
+    auto task = PgWriterTask::Open(std::make_shared<PgConnectionPool>(1), source, plan_, nullptr,
+                                   "0000", /*stream=*/true);
     EXPECT_TRUE(task.ok()) << task.status().ToString();
     return task.ok() ? std::move(*task) : nullptr;
   }

@@ -2,6 +2,8 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
+
 #include "ferry/common/log.h"
 #include "ferry/common/numbers.h"
 #include "ferry/plugin/param_fields.h"
@@ -15,33 +17,12 @@ bool IsIntegerOid(uint32_t oid) { return oid == 20 || oid == 21 || oid == 23; }
 
 }  // namespace
 
-Result<PgConnection> ConnectSource(const SqlSource& source, const std::string& application_name,
-                                   ConnectionSpec* used) {
-  std::vector<const ConnectionSpec*> candidates = {&source.conn};
-  for (const ConnectionSpec& f : source.fallbacks) candidates.push_back(&f);
-  std::string tried;
-  Status last;
-  for (const ConnectionSpec* spec : candidates) {
-    auto conn = spec->invalid.empty()
-                    ? PgConnection::Connect(*spec, application_name)
-                    : Result<PgConnection>(Status::InvalidArgument(spec->invalid));
-    if (conn.ok()) {
-      if (used != nullptr) *used = *spec;
-      return conn;
-    }
-    last = conn.status();
-    if (!tried.empty()) tried += "; ";
-    tried += conn.status().message();
-  }
-  if (candidates.size() == 1) return last;
-  return Status(last.code(), "no jdbcUrl connected: " + tried);
-}
-
 Status PgReader::Prepare(const StepContext& ctx) {
   ASSIGN_OR_RETURN(options_, PgReaderOptions::Parse(ctx));
   offered_rows_.reset();
   encode_rows_ = false;
   RETURN_NOT_OK(OpenDatabases());
+  pool_ = std::make_shared<PgConnectionPool>(static_cast<size_t>(std::max(ctx.concurrent, 1)));
   RETURN_NOT_OK(options_.query_mode() ? PrepareQueries() : PrepareTables(ctx.job_start_micros));
   offered_rows_ = RowsToOffer();
   return Status::OK();
@@ -358,7 +339,10 @@ Result<std::unique_ptr<ReaderTask>> PgReader::OpenTask(const Split& split) {
   const Database& db = databases_[spec.source];
   SqlSource source;
   source.conn = db.conn;
-  ASSIGN_OR_RETURN(PgConnection conn, ConnectSource(source, "ferry/read/" + split.id, nullptr));
+  const size_t key = static_cast<size_t>(spec.source);
+  ASSIGN_OR_RETURN(PgConnectionPool::Lease lease,
+                   pool_->Connect(key, source, "ferry/read/" + split.id));
+  PgConnection conn = std::move(lease.conn);
   std::string begin = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
   if (!db.snapshot.empty()) begin += "; SET TRANSACTION SNAPSHOT '" + db.snapshot + "'";
   Status begun = conn.Exec(begin, "starting the read transaction");
@@ -369,7 +353,8 @@ Result<std::unique_ptr<ReaderTask>> PgReader::OpenTask(const Split& split) {
   }
   RETURN_NOT_OK(begun);
   RETURN_NOT_OK(conn.StartCopyOut(CopySqlFor(spec)));
-  return std::unique_ptr<ReaderTask>(std::make_unique<PgReaderTask>(std::move(conn), Layout()));
+  return std::unique_ptr<ReaderTask>(
+      std::make_unique<PgReaderTask>(std::move(conn), Layout(), PgReaderTask::Home{pool_, key}));
 }
 
 }  // namespace ferry::pg

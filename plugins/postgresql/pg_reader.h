@@ -4,8 +4,9 @@
 // read, and checks every table, column, splitPk and where by describing the split's query, reading
 // no row. PlanSplits reads the splitPk bounds inside that snapshot and cuts splits with the shared
 // sql_split planner. Each task imports the snapshot (SET TRANSACTION SNAPSHOT), so all channels
-// read one consistent state of the database. OpenTask may be called from several threads at once.
-// A resumed run is a new process: its tasks share a new snapshot, not the first run's.
+// read one consistent state of the database; a task's connection serves a later task after its
+// read transaction ended (pg_connection_pool.h). OpenTask may be called from several threads at
+// once. A resumed run is a new process: its tasks share a new snapshot, not the first run's.
 #pragma once
 
 #include <memory>
@@ -17,6 +18,7 @@
 #include "ferry/plugin/reader.h"
 #include "ferry/plugin/sql/sql_split.h"
 #include "plugins/postgresql/pg_connection.h"
+#include "plugins/postgresql/pg_connection_pool.h"
 #include "plugins/postgresql/pg_options.h"
 #include "plugins/postgresql/pg_reader_task.h"
 #include "plugins/postgresql/pg_types.h"
@@ -76,10 +78,7 @@ class PgReader : public Reader, public ChecksumSource {
   std::vector<PgColumnType> source_types_;              // per select column (or query column)
   std::shared_ptr<const PgBinaryRows> offered_rows_;    // null: the rows must be decoded
   bool encode_rows_ = false;                            // the writer takes offered_rows_
+  std::shared_ptr<PgConnectionPool> pool_;              // the tasks' connections, between splits
 };
-
-// Connects to `source` (its address, then each fallback in order); the error names every one.
-Result<PgConnection> ConnectSource(const SqlSource& source, const std::string& application_name,
-                                   ConnectionSpec* used);
 
 }  // namespace ferry::pg

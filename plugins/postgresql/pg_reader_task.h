@@ -2,9 +2,11 @@
 // text for querySql) on its own connection, inside a REPEATABLE READ transaction that imported
 // the job's exported snapshot, decoding each field straight into the batch (pg_copy_binary.h,
 // pg_copy_text.h). A field with no Ferry value (numeric NaN, a BC date) makes its record dirty. A
-// lost connection is Aborted, so the engine retries the split. With `layout.encoding` the task
-// decodes nothing: each binary COPY tuple goes into the batch as it came (pg_binary_rows.h).
-// `layout.computed` and `layout.encoding` must outlive every batch the task filled.
+// lost connection is Aborted, so the engine retries the split. Once the split is read and its
+// transaction committed, the connection goes back to the reader's pool for a later task. With
+// `layout.encoding` the task decodes nothing: each binary COPY tuple goes into the batch as it
+// came (pg_binary_rows.h). `layout.computed` and `layout.encoding` must outlive every batch the
+// task filled.
 #pragma once
 
 #include <memory>
@@ -14,6 +16,7 @@
 #include "ferry/plugin/reader.h"
 #include "plugins/postgresql/pg_binary_rows.h"
 #include "plugins/postgresql/pg_connection.h"
+#include "plugins/postgresql/pg_connection_pool.h"
 #include "plugins/postgresql/pg_copy_binary.h"
 #include "plugins/postgresql/pg_copy_text.h"
 
@@ -37,9 +40,16 @@ struct PgRowLayout {
 
 class PgReaderTask : public ReaderTask {
  public:
+  // Where the connection goes once the split is read and its transaction ended: `pool` (null:
+  // closed), as a connection to its database `key`.
+  struct Home {
+    std::shared_ptr<PgConnectionPool> pool;
+    size_t key;
+  };
   // `conn` is inside its transaction, with `copy_sql` started (StartCopyOut succeeded).
-  PgReaderTask(PgConnection conn, PgRowLayout layout)
-      : conn_(std::move(conn)), layout_(std::move(layout)) {}
+  PgReaderTask(PgConnection conn, PgRowLayout layout, Home home)
+      : conn_(std::move(conn)), layout_(std::move(layout)), home_(std::move(home)) {}
+  ~PgReaderTask() override;
 
   Result<bool> Next(RecordBatch* batch, size_t max_rows, TaskContext& ctx) override;
 
@@ -55,8 +65,10 @@ class PgReaderTask : public ReaderTask {
 
   PgConnection conn_;
   PgRowLayout layout_;
+  Home home_;
   CopyFields fields_;
   bool done_ = false;
+  bool committed_ = false;  // the read transaction ended: the connection may serve another task
   bool header_seen_ = false;
 };
 

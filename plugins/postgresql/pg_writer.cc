@@ -1,10 +1,12 @@
 #include "plugins/postgresql/pg_writer.h"
 
+#include <algorithm>
+
 #include "ferry/common/log.h"
 #include "ferry/plugin/param_fields.h"
 #include "ferry/plugin/sql/sql_scripts.h"
 #include "plugins/postgresql/pg_binary_rows.h"
-#include "plugins/postgresql/pg_reader.h"
+#include "plugins/postgresql/pg_connection_pool.h"
 #include "plugins/postgresql/pg_sql.h"
 
 namespace ferry::pg {
@@ -15,6 +17,7 @@ Status PgWriter::Prepare(const StepContext& ctx, const std::vector<ColumnInfo>& 
   ASSIGN_OR_RETURN(PgConnection conn, ConnectSource(options_.source, "ferry/prepare", &used));
   options_.source.conn = used;
   options_.source.fallbacks.clear();
+  pool_ = std::make_shared<PgConnectionPool>(static_cast<size_t>(std::max(ctx.concurrent, 1)));
   ASSIGN_OR_RETURN(PgTable table, LoadTable(conn, options_.table));
   run_id_ = ctx.run_id;
   markers_.reset();
@@ -179,7 +182,7 @@ Result<std::unique_ptr<WriterTask>> PgWriter::OpenStreamingTask(const Split& spl
 Result<std::unique_ptr<WriterTask>> PgWriter::OpenWriterTask(const Split& split, bool stream) {
   const PgCommitMarkers* markers = keeps_commit_markers() ? &*markers_ : nullptr;
   ASSIGN_OR_RETURN(std::unique_ptr<PgWriterTask> task,
-                   PgWriterTask::Open(options_.source, plan_, markers, split.id, stream));
+                   PgWriterTask::Open(pool_, options_.source, plan_, markers, split.id, stream));
   return std::unique_ptr<WriterTask>(std::move(task));
 }
 

@@ -62,6 +62,7 @@ class PgWriter : public Writer {
   // table, the markers' reading and removal), so a run does not connect again for each.
   PgConnection kept_;
   std::chrono::steady_clock::time_point kept_used_;  // last used (or opened)
+  std::shared_ptr<PgConnectionPool> pool_;           // the tasks' connections, between splits
 };
 
 }  // namespace ferry::pg

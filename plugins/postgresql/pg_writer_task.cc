@@ -5,7 +5,6 @@
 #include <algorithm>
 
 #include "plugins/postgresql/pg_copy_text.h"
-#include "plugins/postgresql/pg_reader.h"
 #include "plugins/postgresql/pg_status.h"
 
 namespace ferry::pg {
@@ -15,19 +14,30 @@ constexpr size_t kFlushBytes = 1 << 16;
 
 }  // namespace
 
-Result<std::unique_ptr<PgWriterTask>> PgWriterTask::Open(const SqlSource& source,
+Result<std::unique_ptr<PgWriterTask>> PgWriterTask::Open(std::shared_ptr<PgConnectionPool> pool,
+                                                         const SqlSource& source,
                                                          std::shared_ptr<const PgWritePlan> plan,
                                                          const PgCommitMarkers* markers,
                                                          const std::string& split_id, bool stream) {
-  ASSIGN_OR_RETURN(PgConnection conn, ConnectSource(source, "ferry/write/" + split_id, nullptr));
+  ASSIGN_OR_RETURN(PgConnectionPool::Lease lease,
+                   pool->Connect(0, source, "ferry/write/" + split_id));
+  PgConnection conn = std::move(lease.conn);
   conn.set_constraint_columns(&plan->constraint_columns);
-  if (!plan->stage_sql.empty()) RETURN_NOT_OK(conn.Exec(plan->stage_sql, "creating the stage"));
+  // The stage is a temp table: a connection of an earlier task of this writer has it already.
+  if (!plan->stage_sql.empty() && !lease.reused) {
+    RETURN_NOT_OK(conn.Exec(plan->stage_sql, "creating the stage"));
+  }
   stream = stream && plan->move_sql.empty();
-  return std::unique_ptr<PgWriterTask>(
-      new PgWriterTask(std::move(conn), std::move(plan), markers, split_id, stream));
+  return std::unique_ptr<PgWriterTask>(new PgWriterTask(
+      std::move(pool), std::move(conn), std::move(plan), markers, split_id, stream));
 }
 
-PgWriterTask::~PgWriterTask() { Abort(); }
+// A connection whose transaction ended, committed or rolled back, serves a later task; Return
+// closes one left in any other state (a lost connection, a COMMIT whose outcome is unknown).
+PgWriterTask::~PgWriterTask() {
+  Abort();
+  if (pool_ != nullptr) pool_->Return(0, std::move(conn_));
+}
 
 Result<std::optional<SplitFigures>> PgWriterTask::Begin() {
   savepoint_ = false;

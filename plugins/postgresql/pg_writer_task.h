@@ -38,6 +38,7 @@
 #include "ferry/plugin/writer.h"
 #include "plugins/postgresql/pg_commit_markers.h"
 #include "plugins/postgresql/pg_connection.h"
+#include "plugins/postgresql/pg_connection_pool.h"
 #include "plugins/postgresql/pg_copy_binary.h"
 
 namespace ferry::pg {
@@ -63,9 +64,11 @@ struct PgWritePlan {
 
 class PgWriterTask : public WriterTask {
  public:
-  // `markers`: null without commit markers; else it must outlive the task.
-  // `stream`: one COPY for the split (writeMode copy only).
-  static Result<std::unique_ptr<PgWriterTask>> Open(const SqlSource& source,
+  // The connection comes from `pool` (an earlier task's, or a new one to `source`) and goes back
+  // to it after the task when its transaction ended. `markers`: null without commit markers;
+  // else it must outlive the task. `stream`: one COPY for the split (writeMode copy only).
+  static Result<std::unique_ptr<PgWriterTask>> Open(std::shared_ptr<PgConnectionPool> pool,
+                                                    const SqlSource& source,
                                                     std::shared_ptr<const PgWritePlan> plan,
                                                     const PgCommitMarkers* markers,
                                                     const std::string& split_id, bool stream);
@@ -78,9 +81,11 @@ class PgWriterTask : public WriterTask {
   void Abort() override;
 
  private:
-  PgWriterTask(PgConnection conn, std::shared_ptr<const PgWritePlan> plan,
-               const PgCommitMarkers* markers, std::string split_id, bool stream)
-      : conn_(std::move(conn)),
+  PgWriterTask(std::shared_ptr<PgConnectionPool> pool, PgConnection conn,
+               std::shared_ptr<const PgWritePlan> plan, const PgCommitMarkers* markers,
+               std::string split_id, bool stream)
+      : pool_(std::move(pool)),
+        conn_(std::move(conn)),
         plan_(std::move(plan)),
         markers_(markers),
         split_id_(std::move(split_id)),
@@ -98,6 +103,7 @@ class PgWriterTask : public WriterTask {
   Status Refused(Status error);
   Status StreamFailed(Status error);
 
+  std::shared_ptr<PgConnectionPool> pool_;  // where conn_ goes after the task
   PgConnection conn_;
   std::shared_ptr<const PgWritePlan> plan_;
   const PgCommitMarkers* markers_;

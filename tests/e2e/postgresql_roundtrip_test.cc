@@ -497,5 +497,49 @@ TEST(PostgresqlRoundTrip, QuerySqlReadsWhatTheQueryReturns) {
   EXPECT_EQ(PgValue("SELECT count(*) || ':' || sum(total) FROM " + (s / "dst")), "20:85.00");
 }
 
+// A job of many splits opens about one connection per channel on each side, not one per split:
+// each querySql statement is a split that selects its reader's backend; the destination's
+// statement trigger logs the writer's backend and application_name. With writeMode update every
+// writer connection's temp stage serves all of its splits.
+TEST(PostgresqlRoundTrip, ManySplitsShareAConnectionPerChannelOnEachSide) {
+  PgTestSchema s;
+  PgExec("CREATE TABLE " + (s / "src") + " (id int PRIMARY KEY, v text); INSERT INTO " +
+         (s / "src") + " SELECT g, 'v' || g FROM generate_series(1, 2000) g; CREATE TABLE " +
+         (s / "dst") + " (id int PRIMARY KEY, v text, reader int); CREATE TABLE " + (s / "log") +
+         " (pid int, app text); CREATE FUNCTION " + (s / "log_write") +
+         "() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN INSERT INTO " + (s / "log") +
+         " VALUES (pg_backend_pid(), current_setting('application_name')); RETURN NULL; END$$; "
+         "CREATE TRIGGER logged AFTER INSERT ON " +
+         (s / "dst") + " FOR EACH STATEMENT EXECUTE FUNCTION " + (s / "log_write") + "()");
+  json queries = json::array();
+  for (int from = 1; from <= 2000; from += 100) {
+    queries.push_back("SELECT id, v, pg_backend_pid() FROM " + (s / "src") + " WHERE id BETWEEN " +
+                      std::to_string(from) + " AND " + std::to_string(from + 99));
+  }
+  const json conn = TestPgServer().ConnectionJson();
+  TempDir dir;
+  CliResult r =
+      RunJob(dir, Job("postgresql", {{"connection", conn}, {"querySql", queries}}, "postgresql",
+                      {{"connection", conn},
+                       {"table", s / "dst"},
+                       {"column", {"id", "v", "reader"}},
+                       {"writeMode", "update"}},
+                      2));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Summary(dir)["splits_done"], 20);
+  EXPECT_EQ(
+      PgValue("SELECT count(*) FROM " + (s / "src") + " JOIN " + (s / "dst") + " USING (id, v)"),
+      "2000");
+  EXPECT_THAT(PgValue("SELECT count(DISTINCT reader) FROM " + (s / "dst")),
+              ::testing::AnyOf("1", "2"));
+  EXPECT_THAT(PgValue("SELECT count(DISTINCT pid) FROM " + (s / "log")),
+              ::testing::AnyOf("1", "2"));
+  // Each split's statements ran under its own name.
+  EXPECT_EQ(PgValue("SELECT count(DISTINCT app) || ':' || count(*) FILTER (WHERE app LIKE "
+                    "'ferry/write/%') FROM " +
+                    (s / "log")),
+            "20:20");
+}
+
 }  // namespace
 }  // namespace ferry::testing

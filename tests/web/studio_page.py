@@ -276,7 +276,8 @@ def main():
             sys.exit(f"stopped debug run: {text('#debug-status')}\n{text('#debug-log')}")
         shot("stopped")
         driver.find_element(By.CSS_SELECTOR, '#files li[data-path="jobs/orders.json"]').click()
-        wait.until(lambda d: text("#file-name") == "jobs/orders.json")
+        wait.until(lambda d: text("#file-name") == "jobs/orders.json"
+                   and not text("#sched-note").startswith("loading"))
 
         # 7. A daily schedule for the node.
         name = driver.find_element(By.ID, "s-name")

@@ -189,6 +189,9 @@ async function startRun(e) {
 
 async function loadNodeForm() {
   if (!open || open.kind !== "job") return;
+  // Said at once, in the same turn as the file's name: what is typed before the node arrives
+  // would be overwritten by it.
+  $("#sched-note").textContent = "loading the schedule…";
   const s = await readSchedule();
   const stem = open.path.replace(/^.*\//, "").replace(/\.json$/, "");
   const n = s.nodes.find((x) => x.job === open.path) || { name: stem };
