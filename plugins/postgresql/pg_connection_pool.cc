@@ -60,7 +60,7 @@ std::optional<PgConnection> PgConnectionPool::TakeIdle(size_t key) {
   std::vector<Idle> stale;  // closed outside the lock
   std::lock_guard lock(mu_);
   for (size_t i = idle_.size(); i-- > 0;) {
-    if (now - idle_[i].since > kMaxIdle) {
+    if (now - idle_[i].since > max_idle_) {
       stale.push_back(std::move(idle_[i]));
       idle_.erase(idle_.begin() + static_cast<std::ptrdiff_t>(i));
     } else if (idle_[i].key == key) {

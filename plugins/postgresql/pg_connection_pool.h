@@ -34,8 +34,11 @@ class PgConnectionPool {
   static constexpr std::chrono::seconds kMaxIdle{60};
 
   // Keeps at most `capacity` idle connections in all (a step's channels, whatever the number of
-  // databases it reads: a job over a hundred shards must not hold a hundred idle connections).
-  explicit PgConnectionPool(size_t capacity) : capacity_(capacity) {}
+  // databases it reads: a job over a hundred shards must not hold a hundred idle connections),
+  // none idle for longer than `max_idle`.
+  explicit PgConnectionPool(size_t capacity,
+                            std::chrono::steady_clock::duration max_idle = kMaxIdle)
+      : capacity_(capacity), max_idle_(max_idle) {}
 
   struct Lease {
     PgConnection conn;
@@ -56,11 +59,12 @@ class PgConnectionPool {
     PgConnection conn;
     std::chrono::steady_clock::time_point since;
   };
-  // The most recently returned idle connection to `key`, not older than kMaxIdle; closes the
+  // The most recently returned idle connection to `key`, not older than max_idle_; closes the
   // older ones it passes.
   std::optional<PgConnection> TakeIdle(size_t key);
 
   const size_t capacity_;
+  const std::chrono::steady_clock::duration max_idle_;
   mutable std::mutex mu_;
   std::vector<Idle> idle_;  // oldest first
   size_t opened_ = 0;

@@ -109,6 +109,20 @@ TEST(PgConnectionPool, AConnectionTheServerClosedWhileItWaitedIsReplacedWithoutA
   EXPECT_EQ(pool.opened(), 2u);
 }
 
+TEST(PgConnectionPool, AConnectionIdleForLongerThanMaxIdleIsClosedNotTrusted) {
+  PgConnectionPool pool(2, std::chrono::milliseconds(200));
+  PgConnectionPool::Lease first = Take(pool, 0, "ferry/write/0000");
+  const std::string pid = One(first.conn, "SELECT pg_backend_pid()");
+  pool.Return(0, std::move(first.conn));
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+
+  PgConnectionPool::Lease next = Take(pool, 0, "ferry/write/0001");
+  EXPECT_FALSE(next.reused);
+  EXPECT_NE(One(next.conn, "SELECT pg_backend_pid()"), pid);
+  EXPECT_TRUE(BackendGone(pid));
+  EXPECT_EQ(pool.opened(), 2u);
+}
+
 // A step reading many databases keeps as many idle connections as it has channels, not one per
 // database: the longest idle goes first.
 TEST(PgConnectionPool, KeepsNoMoreThanItsCapacityOverAllDatabases) {
