@@ -57,9 +57,11 @@ pg_pipes() {  # rows bytes
     'psql -X -c "COPY orders TO STDOUT (FORMAT binary)" | psql -X -q -c "COPY orders_dst FROM STDIN (FORMAT binary)"'
   pg_check "binary pipe"
   measure pg-pg "2 binary pipes, half the keys each" "$rows" "$bytes" pg_reset -- bash -c '
+    set -o pipefail
     half() { psql -X -c "COPY (SELECT * FROM orders WHERE $1) TO STDOUT (FORMAT binary)" |
       psql -X -q -c "COPY orders_dst FROM STDIN (FORMAT binary)"; }
-    half "id < '"$mid"'" & half "id >= '"$mid"'" & wait'
+    half "id < '"$mid"'" & low=$!; half "id >= '"$mid"'" & high=$!
+    wait $low && wait $high'
   pg_check "2 binary pipes"
 }
 

@@ -76,19 +76,26 @@ TEST(PgConnectionPool, AConnectionInsideATransactionOrACopyIsClosedNotHandedOn) 
   PgConnectionPool pool(2);
   PgConnectionPool::Lease in_tx = Take(pool, 0, "ferry/write/0000");
   PgConnectionPool::Lease in_copy = Take(pool, 0, "ferry/write/0001");
+  PgConnectionPool::Lease in_copy_out = Take(pool, 0, "ferry/read/0002");
   const std::string tx_pid = One(in_tx.conn, "SELECT pg_backend_pid()");
   const std::string copy_pid = One(in_copy.conn, "SELECT pg_backend_pid()");
+  const std::string copy_out_pid = One(in_copy_out.conn, "SELECT pg_backend_pid()");
   ASSERT_TRUE(in_tx.conn.Exec("BEGIN; INSERT INTO " + (s / "t") + " VALUES (1)").ok());
   ASSERT_TRUE(in_copy.conn.StartCopyIn("COPY " + (s / "t") + " FROM STDIN").ok());
   ASSERT_TRUE(in_copy.conn.PutCopyData("2\n").ok());
+  // A reader task left before the end of its split: its COPY TO STDOUT still sending.
+  ASSERT_TRUE(
+      in_copy_out.conn.StartCopyOut("COPY (SELECT generate_series(1, 1000000)) TO STDOUT").ok());
   pool.Return(0, std::move(in_tx.conn));
   pool.Return(0, std::move(in_copy.conn));
+  pool.Return(0, std::move(in_copy_out.conn));
 
   EXPECT_TRUE(BackendGone(tx_pid));
   EXPECT_TRUE(BackendGone(copy_pid));
-  PgConnectionPool::Lease next = Take(pool, 0, "ferry/write/0002");
+  EXPECT_TRUE(BackendGone(copy_out_pid));
+  PgConnectionPool::Lease next = Take(pool, 0, "ferry/write/0003");
   EXPECT_FALSE(next.reused);
-  EXPECT_EQ(pool.opened(), 3u);
+  EXPECT_EQ(pool.opened(), 4u);
   // Neither the open transaction's row nor the COPY's was kept.
   EXPECT_EQ(PgValue("SELECT count(*) FROM " + (s / "t")), "0");
 }

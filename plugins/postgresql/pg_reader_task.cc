@@ -101,13 +101,13 @@ Status PgReaderTask::Finish() {
   Status s = conn_.FinishCopyOut();
   if (s.code() == StatusCode::kDataError) return Status::FailedPrecondition(s.message());
   RETURN_NOT_OK(s);
-  RETURN_NOT_OK(conn_.Exec("COMMIT", "COMMIT of the read transaction"));
-  committed_ = true;
-  return Status::OK();
+  return conn_.Exec("COMMIT", "COMMIT of the read transaction");
 }
 
+// Return keeps the connection only when its read transaction ended: a task left mid-COPY (or
+// inside its transaction) closes it.
 PgReaderTask::~PgReaderTask() {
-  if (committed_ && home_.pool != nullptr) home_.pool->Return(home_.key, std::move(conn_));
+  if (home_.pool != nullptr) home_.pool->Return(home_.key, std::move(conn_));
 }
 
 }  // namespace ferry::pg

@@ -68,7 +68,6 @@ class PgReaderTask : public ReaderTask {
   Home home_;
   CopyFields fields_;
   bool done_ = false;
-  bool committed_ = false;  // the read transaction ended: the connection may serve another task
   bool header_seen_ = false;
 };
 
