@@ -199,7 +199,7 @@ Status MysqlWriter::Finalize(bool succeeded, const std::vector<std::string>& com
 Status MysqlWriter::RunScript(const std::vector<std::string>& statements, const char* name) const {
   if (statements.empty()) return Status::OK();
   ASSIGN_OR_RETURN(MysqlConnection conn, Connect());
-  return RunScriptStatements(statements, name,
+  return RunScriptStatements(statements, name, table_,
                              [&conn](const std::string& sql) { return conn.Exec(sql); });
 }
 

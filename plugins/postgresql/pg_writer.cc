@@ -212,7 +212,7 @@ Status PgWriter::Finalize(bool succeeded, const std::vector<std::string>& commit
 Status PgWriter::RunScript(const std::vector<std::string>& statements, const char* name) const {
   if (statements.empty()) return Status::OK();
   ASSIGN_OR_RETURN(PgConnection conn, ConnectSource(options_.source, "ferry/script", nullptr));
-  return RunScriptStatements(statements, name,
+  return RunScriptStatements(statements, name, options_.table,
                              [&conn](const std::string& sql) { return conn.Exec(sql); });
 }
 

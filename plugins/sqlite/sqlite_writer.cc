@@ -162,7 +162,7 @@ Status SqliteWriter::RunScript(const std::vector<std::string>& statements, const
   ASSIGN_OR_RETURN(SqliteConnection conn,
                    SqliteConnection::Open(options_.path, SqliteConnection::Mode::kReadWrite,
                                           options_.busy_timeout_ms));
-  return RunScriptStatements(statements, name,
+  return RunScriptStatements(statements, name, options_.table,
                              [&conn](const std::string& sql) { return conn.Exec(sql); });
 }
 

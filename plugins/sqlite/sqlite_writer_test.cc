@@ -221,8 +221,8 @@ TEST_F(SqliteWriterTest, NanIsDirtyNotNull) {
 }
 
 TEST_F(SqliteWriterTest, PreSqlAtStartPostSqlOnlyOnSuccess) {
-  json p = Params({{"preSql", {"DELETE FROM t WHERE id = 1", ""}},
-                   {"postSql", "INSERT INTO t VALUES (99, 'post')"}});
+  json p = Params({{"preSql", {"DELETE FROM @table WHERE id = 1", ""}},
+                   {"postSql", "INSERT INTO @table VALUES (99, 'post')"}});
   SqliteWriter writer;
   ASSERT_TRUE(Prepare(writer, p).ok());
   EXPECT_EQ(All().size(), 2u);  // Prepare changes nothing

@@ -348,7 +348,7 @@ TEST_F(MysqlE2e, PreSqlPostSqlSessionAndSkipNull) {
                                {"column", {"id", "v", "who"}},
                                {"nullMode", "skipNull"},
                                {"bulkLoad", bulk},
-                               {"preSql", {"DELETE FROM t", "INSERT INTO log VALUES ('pre')"}},
+                               {"preSql", {"DELETE FROM @table", "INSERT INTO log VALUES ('pre')"}},
                                {"postSql", "INSERT INTO log VALUES ('post')"},
                                {"session", {"SET @who = 'session ran'"}}});
     json reader = Reader(db(), {{"table", "t"}, {"column", {"id", "v", "'constant'"}}});

@@ -367,6 +367,58 @@ TEST(PostgresqlRoundTrip, PreSqlRunsBeforeAndPostSqlAfterEverySplit) {
               ::testing::ElementsAre("pre:0", "post:500"));
 }
 
+// A job in DataX's layout (job.content[].reader/writer, jdbcUrl, username) merging eight
+// sharded tables into one, with DataX's `@table` in preSql and postSql: it stands for the
+// writer's table, as DataX's writers render it (mysqlwriter.md: "delete from @table").
+TEST(PostgresqlRoundTrip, DataXShardsIntoOneTableWithTheTablePlaceholderInPreAndPostSql) {
+  PgTestSchema s;
+  json tables = json::array();
+  for (int i = 0; i < 8; ++i) {
+    const std::string t = s / ("orders_" + std::to_string(i));
+    PgExec("CREATE TABLE " + t + " (id bigint PRIMARY KEY, name text); INSERT INTO " + t +
+           " SELECT g * 8 + " + std::to_string(i) + ", 'n' || g FROM generate_series(1, 500) g");
+    tables.push_back(t);
+  }
+  PgExec("CREATE TABLE " + (s / "orders_all") +
+         " (id bigint PRIMARY KEY, name text); INSERT INTO " + (s / "orders_all") +
+         " VALUES (-1, 'stale'); CREATE TABLE " + (s / "log") + " (what text, n bigint)");
+  const PgServer& server = TestPgServer();
+  const std::string all = s / "orders_all";
+  json job = {
+      {"job",
+       {{"setting", {{"speed", {{"channel", 3}}}}},
+        {"content",
+         {{{"reader",
+            {{"name", "postgresqlreader"},
+             {"parameter",
+              {{"username", server.user},
+               {"password", server.password},
+               {"column", {"id", "name"}},
+               {"splitPk", "id"},
+               {"connection", {{{"table", tables}, {"jdbcUrl", {server.JdbcUrl()}}}}}}}}},
+           {"writer",
+            {{"name", "postgresqlwriter"},
+             {"parameter",
+              {{"username", server.user},
+               {"password", server.password},
+               {"column", {"id", "name"}},
+               {"preSql",
+                {"delete from @table",
+                 "insert into " + (s / "log") + " select 'pre', count(*) from @table"}},
+               {"postSql", {"insert into " + (s / "log") + " select 'post', count(*) from @table"}},
+               {"connection", {{{"jdbcUrl", server.JdbcUrl()}, {"table", {all}}}}}}}}}}}}}}};
+  TempDir dir;
+  CliResult r = RunJob(dir, job.dump(2));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // Every id from 8 to 4007 once (g * 8 + shard), the stale row gone.
+  EXPECT_EQ(PgValue("SELECT count(*) || ':' || count(DISTINCT id) || ':' || min(id) || ':' || "
+                    "max(id) || ':' || sum(id) FROM " +
+                    all),
+            "4000:4000:8:4007:8030000");
+  EXPECT_THAT(PgRows("SELECT what || ':' || n FROM " + (s / "log") + " ORDER BY what DESC"),
+              ::testing::ElementsAre("pre:0", "post:4000"));
+}
+
 TEST(PostgresqlRoundTrip, SplitPkReadsSkewedNegativeAndNullKeysExactlyOnce) {
   PgTestSchema s;
   PgExec("CREATE TABLE " + (s / "src") +

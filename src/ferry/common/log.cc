@@ -9,6 +9,8 @@
 #include <mutex>
 #include <vector>
 
+#include "ferry/common/strings.h"
+
 namespace ferry {
 namespace {
 
@@ -46,11 +48,7 @@ void RegisterSecret(std::string secret) {
 
 std::string MaskSecrets(std::string text) {
   std::lock_guard lock(g_mu);
-  for (const std::string& s : Secrets()) {
-    for (size_t pos = text.find(s); pos != std::string::npos; pos = text.find(s, pos + 6)) {
-      text.replace(pos, s.size(), "******");
-    }
-  }
+  for (const std::string& s : Secrets()) text = ReplaceAll(std::move(text), s, "******");
   return text;
 }
 

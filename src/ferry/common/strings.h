@@ -27,5 +27,8 @@ int HexDigitValue(char c);
 std::string PercentDecode(std::string_view s);
 // `s` without the trailing characters that are in `chars`: TrimRight("msg\n ", "\n ") == "msg".
 std::string TrimRight(std::string s, std::string_view chars);
+// `s` with every occurrence of `from` (not empty) replaced by `to`, left to right; what `to`
+// brings in is not searched again.
+std::string ReplaceAll(std::string s, std::string_view from, std::string_view to);
 
 }  // namespace ferry

@@ -13,6 +13,14 @@ TEST(PercentDecodeTest, DecodesEscapesAndLeavesBrokenOnesAsWritten) {
   EXPECT_EQ(PercentDecode("%zz%41"), "%zzA");
 }
 
+TEST(ReplaceAllTest, ReplacesEveryOccurrenceAndNotWhatItBroughtIn) {
+  EXPECT_EQ(ReplaceAll("delete from @table where x in (select x from @table)", "@table", "s.t"),
+            "delete from s.t where x in (select x from s.t)");
+  EXPECT_EQ(ReplaceAll("@t@t", "@t", "@t@t"), "@t@t@t@t");
+  EXPECT_EQ(ReplaceAll("no placeholder", "@table", "t"), "no placeholder");
+  EXPECT_EQ(ReplaceAll("abc", "", "x"), "abc");
+}
+
 TEST(TrimRightTest, DropsOnlyTheGivenTrailingCharacters) {
   EXPECT_EQ(TrimRight("connection refused\n \n", "\n "), "connection refused");
   EXPECT_EQ(TrimRight(" a b\t", "\n "), " a b\t");
